@@ -1,0 +1,91 @@
+import {chmodSync, closeSync, mkdirSync, openSync} from 'node:fs'
+import {dirname} from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
+import {AtpError, UnreachableError} from '../../core/errors.js'
+import {MIGRATIONS} from './migrations/index.js'
+
+export type Database = BetterSqlite3.Database
+
+/** Parallel CI invocations wait this long for a lock instead of failing. */
+const BUSY_TIMEOUT_MS = 15_000
+
+/**
+ * Opens (creating if needed) the profile database: owner-only file, WAL, busy timeout, foreign
+ * keys, and every pending migration applied under an immediate transaction so that several
+ * processes opening a fresh database at once migrate it exactly once.
+ */
+export async function openDatabase(path: string): Promise<Database> {
+  const {default: Sqlite} = await import('better-sqlite3')
+  mkdirSync(dirname(path), {recursive: true, mode: 0o700})
+  // Create the file ourselves so it is owner-only from its first byte; SQLite gives the -wal
+  // and -shm files the same mode.
+  closeSync(openSync(path, 'a', 0o600))
+  chmodSync(path, 0o600)
+  let db: Database
+  try {
+    db = new Sqlite(path, {timeout: BUSY_TIMEOUT_MS})
+  } catch (error) {
+    throw new UnreachableError(`Cannot open the tenant database ${path}: ${(error as Error).message}`)
+  }
+
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  retryBusy(() => db.pragma('journal_mode = WAL'))
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  migrate(db)
+  return db
+}
+
+function retryBusy<T>(fn: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS
+  for (;;) {
+    try {
+      return fn()
+    } catch (error) {
+      const code = (error as {code?: string}).code
+      if (!(code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') || Date.now() > deadline) throw error
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
+    }
+  }
+}
+
+export function schemaVersion(db: Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL)')
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as {v: number | null}
+  return row.v ?? 0
+}
+
+function migrate(db: Database): void {
+  const latest = MIGRATIONS[MIGRATIONS.length - 1].version
+  // Fast path without a write lock: most invocations find the schema current.
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").get()
+  if (hasTable && schemaVersion(db) >= latest) return
+  retryBusy(() =>
+    db
+      .transaction(() => {
+        const current = schemaVersion(db)
+        if (current > latest) {
+          throw new AtpError('SCHEMA_TOO_NEW', 1, `The tenant database is at schema ${current}, newer than this atpctl (${latest}).`, {
+            suggestions: ['Upgrade atpctl.'],
+          })
+        }
+
+        for (const migration of MIGRATIONS) {
+          if (migration.version <= current) continue
+          db.exec(migration.sql)
+          db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(
+            migration.version,
+            migration.name,
+            new Date().toISOString(),
+          )
+        }
+      })
+      .immediate(),
+  )
+}
+
+/** Runs `fn` in an immediate (write-locking) transaction, so concurrent writers queue instead of deadlocking. */
+export function writeTransaction<T>(db: Database, fn: () => T): T {
+  return retryBusy(() => db.transaction(fn).immediate())
+}
+

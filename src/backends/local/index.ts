@@ -1,0 +1,24 @@
+import type {Backend, BackendContext} from '../types.js'
+import {localAuditApi} from './audit.js'
+import {openDatabase} from './database.js'
+import {localIntegrationApi} from './integrations.js'
+import {createLocalStore} from './store.js'
+import {localTenantApi} from './tenant.js'
+import {localTokenApi} from './tokens.js'
+
+/** The embedded backend: one SQLite database per profile. */
+export async function openLocalBackend(databasePath: string, context: BackendContext): Promise<Backend> {
+  const db = await openDatabase(databasePath)
+  const store = createLocalStore(db, context)
+  return {
+    kind: 'local',
+    location: databasePath,
+    tenant: localTenantApi(store),
+    integrations: localIntegrationApi(store),
+    tokens: localTokenApi(store),
+    audit: localAuditApi(db),
+    async close() {
+      db.close()
+    },
+  }
+}

@@ -1,0 +1,11 @@
+import {foundation} from './001-foundation.js'
+
+/** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+/** Every migration in order. Later issues append here; never edit a released step. */
+export const MIGRATIONS: Migration[] = [foundation]

@@ -1,0 +1,96 @@
+import {createHash, randomBytes, randomUUID} from 'node:crypto'
+import {NotFoundError, RuleError} from '../../core/errors.js'
+import {LOCATION_FACTS, type Location, type Tenant} from '../../core/tenant/model.js'
+import {createSigningIdentity} from '../../lib/x509.js'
+import type {TenantApi} from '../types.js'
+import type {LocalStore} from './store.js'
+
+interface TenantRow {
+  org_id: string
+  location: Location
+  datacenter: string
+  vortex_geo: string
+  workspace_id: string
+  workspace_key: string
+  signing_key_pem: string
+  signing_cert_der: Buffer
+  ca_cert_der: Buffer
+  created_at: string
+}
+
+const toTenant = (r: TenantRow): Tenant => ({
+  orgId: r.org_id,
+  location: r.location,
+  datacenter: r.datacenter,
+  vortexGeoLocation: r.vortex_geo,
+  workspaceId: r.workspace_id,
+  createdAt: r.created_at,
+  certificateSha256: createHash('sha256').update(r.signing_cert_der).digest('hex'),
+})
+
+export function noTenantError(profile: string): NotFoundError {
+  return new NotFoundError(`Profile '${profile}' has no tenant yet.`, {
+    suggestions: [`Create one: atpctl init --location us${profile === 'default' ? '' : ` --profile ${profile}`}`],
+  })
+}
+
+export function requireTenantRow(store: LocalStore): TenantRow {
+  const row = store.db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+  if (!row) throw noTenantError(store.context.profile)
+  return row
+}
+
+export function localTenantApi(store: LocalStore): TenantApi {
+  const {db} = store
+  return {
+    async get() {
+      const row = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+      return row ? toTenant(row) : null
+    },
+    async create(request) {
+      const existing = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+      if (existing && existing.location === request.location) return {tenant: toTenant(existing), created: false}
+      // Key generation is slow; do it before taking the write lock, then re-check inside.
+      const orgId = randomUUID().toLowerCase()
+      const createdAt = store.now().toISOString()
+      const identity = existing ? undefined : await createSigningIdentity(orgId, store.now())
+      return store.mutate('tenant.create', orgId, () => {
+        const current = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+        if (current) {
+          if (current.location === request.location) return {tenant: toTenant(current), created: false}
+          throw new RuleError('T1', `The tenant's data location is '${current.location}' and can never be changed (T1).`, {
+            suggestions: [
+              `Keep --location ${current.location}, or create a separate tenant in another profile: atpctl init --location ${request.location} --profile <name>`,
+            ],
+          })
+        }
+
+        db.prepare(
+          `INSERT INTO tenant (id, org_id, location, datacenter, vortex_geo, workspace_id, workspace_key, signing_key_pem,
+             signing_cert_der, ca_cert_der, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          orgId,
+          request.location,
+          request.datacenter,
+          LOCATION_FACTS[request.location].vortexGeoLocation,
+          randomUUID().toLowerCase(),
+          randomBytes(64).toString('base64'),
+          identity!.signingKeyPem,
+          identity!.signingCertDer,
+          identity!.caCertDer,
+          createdAt,
+        )
+        return {tenant: toTenant(requireTenantRow(store)), created: true}
+      })
+    },
+    async secrets() {
+      const row = requireTenantRow(store)
+      return {
+        workspaceKey: row.workspace_key,
+        signingKeyPem: row.signing_key_pem,
+        signingCertDer: row.signing_cert_der.toString('base64'),
+        caCertDer: row.ca_cert_der.toString('base64'),
+      }
+    },
+  }
+}

@@ -1,0 +1,105 @@
+import {findProvider} from '../../core/integration/catalogue.js'
+import {NotFoundError, RuleError} from '../../core/errors.js'
+import {checkTokenTtl, hashTokenSecret, newTokenId, newTokenSecret, type TokenInfo, tokenStatus} from '../../core/token/rules.js'
+import type {TokenApi} from '../types.js'
+import {readThirdParty} from './integrations.js'
+import type {LocalStore} from './store.js'
+import {requireTenantRow} from './tenant.js'
+
+interface TokenRow {
+  id: string
+  provider: string
+  created_at: string
+  expires_at: string
+  revoked_at: string | null
+  revoked_reason: string | null
+  last_used_at: string | null
+}
+
+export function toTokenInfo(r: TokenRow, now: Date): TokenInfo {
+  return {
+    id: r.id,
+    provider: r.provider,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+    revokedReason: r.revoked_reason,
+    lastUsedAt: r.last_used_at,
+    status: tokenStatus({expiresAt: r.expires_at, revokedAt: r.revoked_at}, now),
+  }
+}
+
+const COLUMNS = 'id, provider, created_at, expires_at, revoked_at, revoked_reason, last_used_at'
+
+export function localTokenApi(store: LocalStore): TokenApi {
+  const {db} = store
+  return {
+    async mint({provider: providerId, ttlMs}) {
+      const provider = findProvider(providerId)
+      checkTokenTtl(ttlMs)
+      requireTenantRow(store)
+      return store.mutate('token.mint', `third-party:${provider.id}`, () => {
+        if (!readThirdParty(store, provider.id).enabled) {
+          throw new RuleError('TP2', `The ${provider.name} integration is off; tokens can only be minted for an enabled provider (TP2).`, {
+            suggestions: [`Turn it on first: atpctl integration enable third-party --provider ${provider.id}`],
+          })
+        }
+
+        const now = store.now()
+        const secret = newTokenSecret()
+        const token = {
+          id: newTokenId(),
+          provider: provider.id,
+          secret,
+          createdAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+        }
+        db.prepare('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+          token.id,
+          token.provider,
+          hashTokenSecret(secret),
+          token.createdAt,
+          token.expiresAt,
+        )
+        return token
+      })
+    },
+
+    async list(filter = {}) {
+      requireTenantRow(store)
+      const rows = (
+        filter.provider
+          ? db.prepare(`SELECT ${COLUMNS} FROM token WHERE provider = ? ORDER BY created_at, id`).all(findProvider(filter.provider).id)
+          : db.prepare(`SELECT ${COLUMNS} FROM token ORDER BY created_at, id`).all()
+      ) as TokenRow[]
+      const now = store.now()
+      return rows.map((r) => toTokenInfo(r, now))
+    },
+
+    async revoke(id) {
+      requireTenantRow(store)
+      return store.mutate('token.revoke', id, () => {
+        const row = db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow | undefined
+        if (!row) throw new NotFoundError(`Token '${id}' not found.`, {suggestions: ['Run `atpctl token list` to see token ids.']})
+        if (!row.revoked_at) {
+          db.prepare("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?").run(store.now().toISOString(), id)
+        }
+
+        return toTokenInfo(db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow, store.now())
+      })
+    },
+
+    async verify(secret) {
+      requireTenantRow(store)
+      const row = db.prepare(`SELECT ${COLUMNS} FROM token WHERE secret_sha256 = ?`).get(hashTokenSecret(secret)) as TokenRow | undefined
+      const now = store.now()
+      if (!row) return {valid: false, reason: 'unknown token', token: null}
+      const info = toTokenInfo(row, now)
+      if (info.status === 'revoked') return {valid: false, reason: `revoked (${row.revoked_reason ?? 'revoked'})`, token: info}
+      if (info.status === 'expired') return {valid: false, reason: `expired at ${info.expiresAt}`, token: info}
+      if (!readThirdParty(store, row.provider).enabled) return {valid: false, reason: 'provider integration is off', token: info}
+      db.prepare('UPDATE token SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.id)
+      return {valid: true, reason: 'valid', token: {...info, lastUsedAt: now.toISOString()}}
+    },
+  }
+}

@@ -1,0 +1,16 @@
+import type {ProfileConfig} from '../core/profile.js'
+import {databasePath} from '../lib/paths.js'
+import type {Backend} from './types.js'
+
+export interface OpenBackendOptions {
+  home: string
+  profileName: string
+  profile: ProfileConfig
+  actor: string
+}
+
+/** Picks and opens the backend a profile names. */
+export async function openBackend(options: OpenBackendOptions): Promise<Backend> {
+  const {openLocalBackend} = await import('./local/index.js')
+  return openLocalBackend(databasePath(options.home, options.profileName), {profile: options.profileName, actor: options.actor})
+}

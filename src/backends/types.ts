@@ -1,0 +1,76 @@
+/**
+ * The one interface every backend implements (SPEC §1). Methods are grouped by resource, speak
+ * only core types, are JSON-serialisable both ways (the remote backend sends them over HTTP),
+ * and throw only core errors, so commands and exit codes never depend on the backend.
+ */
+import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
+import type {
+  DefenderForCloudDisableRequest,
+  DefenderForCloudEnableRequest,
+  DefenderForCloudSubscription,
+  IntegrationsState,
+  IntuneState,
+  IntuneToggleRequest,
+  ThirdPartyState,
+} from '../core/integration/types.js'
+import type {Location, Tenant, TenantSecrets} from '../core/tenant/model.js'
+import type {MintedToken, TokenInfo, TokenVerification} from '../core/token/rules.js'
+
+export type BackendKind = 'local' | 'remote'
+
+export interface TenantCreateRequest {
+  location: Location
+  datacenter: string
+}
+
+export interface TenantApi {
+  /** The profile's tenant, or null before `atpctl init`. */
+  get(): Promise<Tenant | null>
+  /** Creates the tenant; same location again is a no-op (created: false), another is refused (T1). */
+  create(request: TenantCreateRequest): Promise<{tenant: Tenant; created: boolean}>
+  /** Workspace key and signing identity (T2). */
+  secrets(): Promise<TenantSecrets>
+}
+
+export interface IntegrationApi {
+  state(): Promise<IntegrationsState>
+  /** TP1/TP3: turning a provider off revokes all its tokens and blocks its inbound data. */
+  setThirdParty(provider: string, enabled: boolean): Promise<{state: ThirdPartyState; changed: boolean; revokedTokens: number}>
+  /** IN1–IN3: the connection and its platform toggles; on creates the protected classic policy. */
+  setIntune(enabled: boolean, toggles: IntuneToggleRequest): Promise<{state: IntuneState; changed: boolean}>
+  enableDefenderForCloud(request: DefenderForCloudEnableRequest): Promise<{state: DefenderForCloudSubscription; changed: boolean}>
+  disableDefenderForCloud(request: DefenderForCloudDisableRequest): Promise<{state: DefenderForCloudSubscription; changed: boolean}>
+}
+
+export interface TokenApi {
+  /** TP2: only for an enabled provider; the secret is returned once and stored hashed. */
+  mint(request: {provider: string; ttlMs: number}): Promise<MintedToken>
+  list(filter?: {provider?: string}): Promise<TokenInfo[]>
+  revoke(id: string): Promise<TokenInfo>
+  /** Checks a presented secret; a valid one has its last use recorded. */
+  verify(secret: string): Promise<TokenVerification>
+}
+
+export interface AuditApi {
+  list(filter?: {limit?: number; operation?: string}): Promise<AuditRecord[]>
+  verify(): Promise<AuditVerification>
+}
+
+export interface Backend {
+  readonly kind: BackendKind
+  /** Where the data lives: a database path or a server URL. */
+  readonly location: string
+  readonly tenant: TenantApi
+  readonly integrations: IntegrationApi
+  readonly tokens: TokenApi
+  readonly audit: AuditApi
+  close(): Promise<void>
+}
+
+/** Who is acting and on which profile; recorded in the audit log. */
+export interface BackendContext {
+  profile: string
+  actor: string
+  /** Injected clock, so core rules and tests agree on "now". */
+  now?: () => Date
+}

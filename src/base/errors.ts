@@ -1,0 +1,60 @@
+import {type AtpError, isAtpError} from '../core/errors.js'
+import {ExitCode} from './exit-codes.js'
+
+/** The public shape of a failure, printed as `{"error": …}` under --json. */
+export interface ErrorReport {
+  code: string
+  message: string
+  exitCode: number
+  suggestions: string[]
+}
+
+interface OclifLikeError extends Error {
+  code?: string
+  parse?: unknown
+  oclif?: {exit?: number}
+  exitCode?: number
+}
+
+/** Maps anything thrown to the exit-code table of SPEC §3. */
+export function toErrorReport(err: unknown): ErrorReport {
+  if (isAtpError(err)) {
+    const e = err as AtpError
+    return {code: e.code, message: e.message, exitCode: e.exitCode, suggestions: e.suggestions}
+  }
+
+  const e = err as OclifLikeError
+  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
+    return {code: 'CANCELLED', message: 'Cancelled.', exitCode: ExitCode.cancelled, suggestions: []}
+  }
+
+  // oclif parse errors (missing/unknown flags and args) carry oclif.exit = 2.
+  if (e?.oclif?.exit === ExitCode.usage || e?.parse !== undefined) {
+    return {
+      code: 'USAGE',
+      message: cleanOclifMessage(e.message),
+      exitCode: ExitCode.usage,
+      suggestions: ['Run the command with --help to see its flags and examples.'],
+    }
+  }
+
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') {
+    return {code: 'PERMISSION', message: e.message, exitCode: ExitCode.auth, suggestions: ['Check the file permissions or ATPCTL_HOME.']}
+  }
+
+  return {
+    code: 'UNEXPECTED',
+    message: `Unexpected error: ${e?.message ?? String(err)}`,
+    exitCode: ExitCode.unexpected,
+    suggestions: ['Run again with ATPCTL_DEBUG=1 for the stack trace, and report it as an issue.'],
+  }
+}
+
+function cleanOclifMessage(message: string): string {
+  return message
+    .replace(/\u001B\[[0-9;]*m/g, '')
+    .replace(/^The following errors? occurred:\s*/i, '')
+    .replace(/\s*See more help with --help\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+}

@@ -1,0 +1,18 @@
+/** The stable exit-code table of SPEC §3, plus 130 for a user cancel. Documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  notFound: 3,
+  refused: 4,
+  auth: 5,
+  unreachable: 6,
+  invalidInput: 7,
+  detectTimeout: 10,
+  detectNotOnboarded: 11,
+  detectSensorInactive: 12,
+  detectBlocked: 13,
+  cancelled: 130,
+} as const
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

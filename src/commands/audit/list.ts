@@ -1,0 +1,22 @@
+import {Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import type {AuditRecord} from '../../core/audit/chain.js'
+import {listAudit} from '../../core/audit/service.js'
+import {presentAudit} from '../../ui/present/audit.js'
+
+export default class AuditList extends AdminCommand<{records: AuditRecord[]}> {
+  static override summary = 'List the audit log of every change: time, actor, operation, target, outcome.'
+  static override examples = ['<%= config.bin %> <%= command.id %> --limit 20', '<%= config.bin %> <%= command.id %> --operation token.mint --json']
+
+  static override flags = {
+    limit: Flags.integer({description: 'Only the newest N records.', min: 1}),
+    operation: Flags.string({description: 'Only records of this operation, e.g. token.mint.'}),
+  }
+
+  async run(): Promise<{records: AuditRecord[]}> {
+    const {flags} = await this.parse(AuditList)
+    const result = await listAudit(await this.backend(), {limit: flags.limit, operation: flags.operation})
+    this.log(presentAudit(result.records))
+    return result
+  }
+}

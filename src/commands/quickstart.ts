@@ -1,0 +1,45 @@
+import {Flags} from '@oclif/core'
+import {join} from 'node:path'
+import {AdminCommand} from '../base/command.js'
+import {QUICKSTART_STEPS} from '../core/quickstart/steps.js'
+import {type QuickstartResult, runQuickstart} from '../core/quickstart/service.js'
+import {LOCATIONS, parseLocation} from '../core/tenant/model.js'
+import {ensureProfile} from '../lib/profiles.js'
+import {profileDir} from '../lib/paths.js'
+import {style} from '../ui/style.js'
+
+export default class Quickstart extends AdminCommand<QuickstartResult> {
+  static override summary = 'Walk through everything atpctl does on the embedded backend, explaining each step.'
+  static override description = `Creates the tenant (or reuses it), turns on an integration, mints a token and shows the
+status, printing for each step why it matters and the command that does it on its own.
+Safe to run again.`
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --profile lab --location eu --json']
+
+  static override flags = {
+    dir: Flags.string({description: 'Directory for the files the walk-through writes (default: inside the profile).'}),
+    location: Flags.string({description: 'Data location for a new tenant.', options: [...LOCATIONS], default: 'us'}),
+  }
+
+  async run(): Promise<QuickstartResult> {
+    const {flags} = await this.parse(Quickstart)
+    await ensureProfile(this.home, this.profileName)
+    const workDir = flags.dir ?? join(profileDir(this.home, this.profileName), 'quickstart')
+    const total = QUICKSTART_STEPS.length
+    const result = await runQuickstart(await this.backend(), {
+      profile: this.profileName,
+      location: parseLocation(flags.location),
+      workDir,
+      onStep: (step, index, stepResult) => {
+        this.log(`${style.bold(`[${index + 1}/${total}] ${step.title}`)}`)
+        this.log(`  ${style.dim(step.why)}`)
+        this.log(`  ${style.dim('$')} ${step.command}`)
+        this.log(`  ${style.ok('✓')} ${stepResult.summary}`)
+        for (const line of stepResult.details ?? []) this.log(`    ${line}`)
+        this.log('')
+      },
+    })
+    this.log(`Done. Profile '${this.profileName}' is ready; try \`atpctl status\` or \`atpctl --help\`.`)
+    return result
+  }
+}

@@ -1,0 +1,15 @@
+import {AdminCommand} from '../base/command.js'
+import {getStatus, type StatusResult} from '../core/status.js'
+import {presentStatus} from '../ui/present/status.js'
+
+export default class Status extends AdminCommand<StatusResult> {
+  static override summary = 'Show the tenant, backend, integrations and token counts at a glance.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json --profile lab']
+
+  async run(): Promise<StatusResult> {
+    await this.parse(Status)
+    const status = await getStatus(await this.backend(), this.profileName)
+    this.log(presentStatus(status))
+    return status
+  }
+}

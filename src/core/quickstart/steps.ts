@@ -1,0 +1,5 @@
+import {foundationSteps} from './foundation-steps.js'
+import type {QuickstartStep} from './types.js'
+
+/** The whole walk-through, in order. Each capability appends its steps here as it lands. */
+export const QUICKSTART_STEPS: QuickstartStep[] = [...foundationSteps]

@@ -1,0 +1,26 @@
+import type {Backend, BackendKind} from '../backends/types.js'
+import type {IntegrationsState} from './integration/types.js'
+import type {Tenant} from './tenant/model.js'
+import {requireTenant} from './tenant/service.js'
+
+export interface StatusResult {
+  profile: string
+  backend: {kind: BackendKind; location: string}
+  tenant: Tenant
+  integrations: IntegrationsState
+  tokens: {active: number; expired: number; revoked: number}
+}
+
+/** Everything at a glance: tenant, backend, integrations, token counts. */
+export async function getStatus(backend: Backend, profile: string): Promise<StatusResult> {
+  const tenant = await requireTenant(backend, profile)
+  const [integrations, tokens] = await Promise.all([backend.integrations.state(), backend.tokens.list()])
+  const count = (status: string) => tokens.filter((t) => t.status === status).length
+  return {
+    profile,
+    backend: {kind: backend.kind, location: backend.location},
+    tenant,
+    integrations,
+    tokens: {active: count('active'), expired: count('expired'), revoked: count('revoked')},
+  }
+}

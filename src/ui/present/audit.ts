@@ -1,0 +1,11 @@
+import type {AuditRecord} from '../../core/audit/chain.js'
+import {renderTable} from '../table.js'
+import {style} from '../style.js'
+
+export function presentAudit(records: AuditRecord[]): string {
+  if (records.length === 0) return 'The audit log is empty.'
+  return renderTable(
+    ['SEQ', 'TIME', 'ACTOR', 'OPERATION', 'TARGET', 'OUTCOME'],
+    records.map((r) => [String(r.seq), r.time, r.actor, r.operation, r.target, r.outcome === 'ok' ? style.ok('ok') : style.warn(r.outcome)]),
+  )
+}
