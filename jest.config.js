@@ -4,7 +4,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {'^(\\.{1,2}/.*)\\.js$': '$1'},
   transform: {
-    '^.+\\.ts$': ['ts-jest', {useESM: true, isolatedModules: true, tsconfig: 'tsconfig.test.json', diagnostics: false}],
+    '^.+\\.ts$': ['ts-jest', {useESM: true, tsconfig: 'tsconfig.test.json', diagnostics: false}],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/helpers/setup-console.ts'],
