@@ -4,6 +4,7 @@
  * and throw only core errors, so commands and exit codes never depend on the backend.
  */
 import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
+import type {ApiKeyApi} from './apikey-api.js'
 import type {
   DefenderForCloudDisableRequest,
   DefenderForCloudEnableRequest,
@@ -64,6 +65,8 @@ export interface Backend {
   readonly integrations: IntegrationApi
   readonly tokens: TokenApi
   readonly audit: AuditApi
+  /** Admin API keys of `atpctl serve` (issue 7). */
+  readonly apiKeys: ApiKeyApi
   close(): Promise<void>
 }
 

@@ -1,4 +1,5 @@
 import type {Backend, BackendContext} from '../types.js'
+import {localApiKeyApi} from './apikeys.js'
 import {localAuditApi} from './audit.js'
 import {openDatabase} from './database.js'
 import {localIntegrationApi} from './integrations.js'
@@ -17,6 +18,7 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
     integrations: localIntegrationApi(store),
     tokens: localTokenApi(store),
     audit: localAuditApi(db),
+    apiKeys: localApiKeyApi(store),
     async close() {
       db.close()
     },

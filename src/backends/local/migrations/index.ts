@@ -1,4 +1,5 @@
 import {foundation} from './001-foundation.js'
+import {server} from './006-server.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
 export interface Migration {
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation]
+export const MIGRATIONS: Migration[] = [foundation, server]

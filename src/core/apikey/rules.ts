@@ -1,0 +1,79 @@
+import {createHash, randomBytes} from 'node:crypto'
+import {formatDuration} from '../duration.js'
+import {UsageError} from '../errors.js'
+import type {Role} from '../rbac/roles.js'
+
+/** An admin API key as stored and listed: never the secret. */
+export interface ApiKeyInfo {
+  id: string
+  name: string
+  role: Role
+  createdAt: string
+  expiresAt: string | null
+  revokedAt: string | null
+  lastUsedAt: string | null
+  status: 'active' | 'expired' | 'revoked'
+}
+
+/** What `apikey create` returns: the only time the secret exists outside the caller. */
+export interface CreatedApiKey extends ApiKeyInfo {
+  secret: string
+}
+
+export interface ApiKeyVerification {
+  valid: boolean
+  reason: string
+  key: ApiKeyInfo | null
+}
+
+export interface ApiKeyCreateRequest {
+  name: string
+  role: Role
+  /** Validity; absent = until revoked. */
+  ttlMs?: number
+}
+
+const SECRET_PREFIX = 'atpk_'
+/** An API key may live at most a year; keys for CI should be rotated. */
+export const MAX_API_KEY_TTL_MS = 366 * 86_400_000
+
+/** 256 random bits; only the SHA-256 is stored, so a leaked database leaks no usable key. */
+export function newApiKeySecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString('base64url')
+}
+
+export function newApiKeyId(): string {
+  return 'key_' + randomBytes(6).toString('hex')
+}
+
+export function hashApiKeySecret(secret: string): string {
+  return createHash('sha256').update(secret.trim(), 'utf8').digest('hex')
+}
+
+export function looksLikeApiKey(text: string): boolean {
+  return text.trim().startsWith(SECRET_PREFIX)
+}
+
+export function checkApiKeyName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(name)) {
+    throw new UsageError(`Invalid API key name '${name}'.`, {
+      suggestions: ['Use letters, digits, ".", "_", "@" and "-" (at most 64), e.g. --name ci-runner.'],
+    })
+  }
+
+  return name
+}
+
+export function checkApiKeyTtl(ttlMs: number | undefined): void {
+  if (ttlMs === undefined) return
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_API_KEY_TTL_MS) {
+    throw new UsageError(`API key validity ${formatDuration(ttlMs)} is outside 1s to 366d.`, {
+      suggestions: ['Pass --ttl with a value up to 366d, or leave it out for a key valid until revoked.'],
+    })
+  }
+}
+
+export function apiKeyStatus(row: {expiresAt: string | null; revokedAt: string | null}, now: Date): ApiKeyInfo['status'] {
+  if (row.revokedAt) return 'revoked'
+  return row.expiresAt !== null && Date.parse(row.expiresAt) <= now.getTime() ? 'expired' : 'active'
+}
