@@ -7,9 +7,7 @@ import {presentTenant} from '../ui/present/tenant.js'
 
 export default class Init extends AdminCommand<InitResult> {
   static override summary = 'Create the tenant of a profile: org id, data location, workspace and signing identity.'
-  static override description = `The data location can never be changed afterwards (T1): running init again with the same
-location does nothing, with another location it is refused (exit 4). On a terminal, missing
-values are asked for; otherwise pass --location.`
+  static override description = `The data location can never be changed afterwards (T1): running init again with the same location does nothing, with another location it is refused (exit 4). On a terminal, missing values are asked for; otherwise pass --location.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --location eu',

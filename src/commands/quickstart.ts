@@ -10,9 +10,7 @@ import {style} from '../ui/style.js'
 
 export default class Quickstart extends AdminCommand<QuickstartResult> {
   static override summary = 'Walk through everything atpctl does on the embedded backend, explaining each step.'
-  static override description = `Creates the tenant (or reuses it), turns on an integration, mints a token and shows the
-status, printing for each step why it matters and the command that does it on its own.
-Safe to run again.`
+  static override description = `Creates the tenant (or reuses it), turns on an integration, mints a token and shows the status, printing for each step why it matters and the command that does it on its own. Safe to run again.`
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --profile lab --location eu --json']
 

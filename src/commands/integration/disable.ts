@@ -9,10 +9,10 @@ import {style} from '../../ui/style.js'
 
 export default class IntegrationDisable extends AdminCommand<IntegrationChangeResult> {
   static override summary = 'Turn an integration off.'
-  static override description = `third-party: blocks the provider's inbound data and revokes all its tokens (TP3); turning it on
-again needs a new token on every endpoint (TP4). Stop the data push in the provider's own
-portal first: this toggle only blocks the inbound flow.
+  static override description = `third-party: blocks the provider's inbound data and revokes all its tokens (TP3); turning it on again needs a new token on every endpoint (TP4). Stop the data push in the provider's own portal first: this toggle only blocks the inbound flow.
+
 intune: turns the whole connection off and removes the classic policy.
+
 defender-for-cloud: disables the whole integration of a subscription; Linux alone cannot be disabled (DC3).`
 
   static override examples = [

@@ -8,7 +8,9 @@ import {presentIntegrationChange} from '../../ui/present/integration.js'
 export default class IntegrationEnable extends AdminCommand<IntegrationChangeResult> {
   static override summary = 'Turn an integration on.'
   static override description = `third-party: turns a provider's toggle on (TP1); mint a token next.
+
 intune: turns the connection on (IN1) with per-platform toggles (IN2) and creates the protected classic conditional access policy (IN3).
+
 defender-for-cloud: enables a subscription; a new one gets Windows and Linux together, one with Windows already on gets Linux with --linux (DC1, DC2).`
 
   static override examples = [

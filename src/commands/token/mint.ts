@@ -8,9 +8,7 @@ import {style} from '../../ui/style.js'
 
 export default class TokenMint extends AdminCommand<{token: MintedToken}> {
   static override summary = 'Mint an access token for an enabled third-party provider; the secret is shown once.'
-  static override description = `Give the token to the provider's sensors (TP2). Only its hash is stored: copy it now.
-Valid for 24h unless --ttl says otherwise (at most 30d). With --json the secret is in
-token.secret: the only output of atpctl that ever contains a secret unasked.`
+  static override description = `Give the token to the provider's sensors (TP2). Only its hash is stored: copy it now. Valid for 24h unless --ttl says otherwise (at most 30d). With --json the secret is in token.secret: the only output of atpctl that ever contains a secret unasked.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --provider sentinelone',
