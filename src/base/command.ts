@@ -26,6 +26,8 @@ export abstract class AdminCommand<T> extends Command {
   /** Tests may swap the prompter; nothing else should. */
   static prompter: Prompter = inquirerPrompter
 
+  /** init and quickstart create the profile they are given; other commands require it to exist. */
+  protected createsProfile = false
   protected io!: IoContext
   protected home!: string
   protected profileName!: string
@@ -59,7 +61,7 @@ export abstract class AdminCommand<T> extends Command {
   protected profile(): ProfileConfig {
     const stored = this.config_().profiles[this.profileName]
     if (stored) return stored
-    if (this.profileName === DEFAULT_PROFILE) return newProfile()
+    if (this.profileName === DEFAULT_PROFILE || this.createsProfile) return newProfile()
     throw new NotFoundError(`Profile '${this.profileName}' does not exist.`, {
       suggestions: [`Create it with: atpctl init --profile ${this.profileName} --location us`, 'List profiles: atpctl profile list'],
     })

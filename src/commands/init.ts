@@ -20,6 +20,8 @@ export default class Init extends AdminCommand<InitResult> {
     location: Flags.string({description: 'Data location of the tenant, fixed forever (T1).', options: [...LOCATIONS]}),
   }
 
+  protected override createsProfile = true
+
   async run(): Promise<InitResult> {
     const {flags} = await this.parse(Init)
     let location: Location

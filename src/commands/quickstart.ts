@@ -19,6 +19,8 @@ export default class Quickstart extends AdminCommand<QuickstartResult> {
     location: Flags.string({description: 'Data location for a new tenant.', options: [...LOCATIONS], default: 'us'}),
   }
 
+  protected override createsProfile = true
+
   async run(): Promise<QuickstartResult> {
     const {flags} = await this.parse(Quickstart)
     await ensureProfile(this.home, this.profileName)

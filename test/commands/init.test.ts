@@ -1,0 +1,65 @@
+import {captureOutput} from '@oclif/test'
+import {AdminCommand} from '../../src/base/command.js'
+import Init from '../../src/commands/init.js'
+import type {Prompter} from '../../src/ui/prompt.js'
+import {PROJECT_ROOT, tempHome} from '../helpers/cli.js'
+
+/** Pretends stdin/stdout are a terminal and CI is unset, for the duration of fn. */
+async function onTerminal<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = {stdin: process.stdin.isTTY, stdout: process.stdout.isTTY, ci: process.env.CI}
+  process.stdin.isTTY = true
+  process.stdout.isTTY = true
+  delete process.env.CI
+  try {
+    return await fn()
+  } finally {
+    process.stdin.isTTY = saved.stdin
+    process.stdout.isTTY = saved.stdout
+    if (saved.ci !== undefined) process.env.CI = saved.ci
+  }
+}
+
+describe('init', () => {
+  const saved = {home: process.env.ATPCTL_HOME, prompter: AdminCommand.prompter}
+  let home: ReturnType<typeof tempHome>
+  beforeEach(() => {
+    home = tempHome()
+    process.env.ATPCTL_HOME = home.home
+  })
+  afterEach(() => {
+    AdminCommand.prompter = saved.prompter
+    process.env.ATPCTL_HOME = saved.home
+    home.cleanup()
+  })
+
+  it('asks for location and datacenter on a terminal', async () => {
+    const asked: string[] = []
+    AdminCommand.prompter = {
+      async select(message: string, choices: {value: string}[]) {
+        asked.push(message)
+        return message.startsWith('Data location') ? 'uk' : choices[1].value
+      },
+    } as unknown as Prompter
+    const {result, error} = await onTerminal(() => captureOutput(() => Init.run([], PROJECT_ROOT)))
+    expect(error).toBeUndefined()
+    expect(asked).toEqual(['Data location (cannot be changed later)', 'Datacenter'])
+    expect(result).toMatchObject({created: true, tenant: {location: 'uk', datacenter: 'SouthUk', vortexGeoLocation: 'UK'}})
+  })
+
+  it('does not prompt under --json even on a terminal: exit 2 naming --location', async () => {
+    AdminCommand.prompter = {
+      async select() {
+        throw new Error('must not prompt')
+      },
+    } as unknown as Prompter
+    const {error, stdout} = await onTerminal(() => captureOutput(() => Init.run(['--json'], PROJECT_ROOT)))
+    expect(error?.oclif?.exit).toBe(2)
+    expect(JSON.parse(stdout).error.suggestions[0]).toContain('--location')
+  })
+
+  it('prints the tenant without the workspace key', async () => {
+    const {stdout, result} = await captureOutput(() => Init.run(['--location', 'us', '--datacenter', 'centralus3'], PROJECT_ROOT))
+    expect(result?.tenant.datacenter).toBe('CentralUs3')
+    expect(stdout).toContain('Workspace key: (hidden; atpctl workspace show --reveal)')
+  })
+})
