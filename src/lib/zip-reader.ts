@@ -1,0 +1,365 @@
+/**
+ * A small streaming zip reader. It reads the end-of-central-directory record and the central
+ * directory only, then reads entry data on demand through a 4 MiB window, so memory stays
+ * bounded whatever the archive size (STYLE §1a: yauzl is about a third of unzip's speed and
+ * would buffer per entry; an inspector needs the directory and a few small entries).
+ * Every entry read is checked: local header matches the directory, data lies inside the file
+ * and before the directory, no overlap with the next entry, exact size, CRC-32.
+ * Zip64 is supported; encryption and methods other than store/deflate are reported.
+ */
+import {open, type FileHandle} from 'node:fs/promises'
+import * as zlib from 'node:zlib'
+
+export class ZipFormatError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'not-zip' | 'corrupt' | 'crc' | 'unsupported' | 'too-large',
+    readonly entryName?: string,
+  ) {
+    super(message)
+    this.name = 'ZipFormatError'
+  }
+}
+
+export interface ZipEntry {
+  index: number
+  /** Name as stored (backslashes kept: macOS MDM packages use them). */
+  name: string
+  method: number
+  flags: number
+  crc32: number
+  compressedSize: number
+  uncompressedSize: number
+  localHeaderOffset: number
+  versionMadeBy: number
+  externalAttributes: number
+  isDirectory: boolean
+  isSymlink: boolean
+  encrypted: boolean
+}
+
+const WINDOW = 4 * 1024 * 1024
+const CHUNK = 1024 * 1024
+/** Entries up to this size inflate in one synchronous call; larger ones stream. */
+const SYNC_LIMIT = 16 * 1024 * 1024
+
+const crc32 = (data: Buffer, value = 0): number =>
+  typeof (zlib as {crc32?: unknown}).crc32 === 'function' ? (zlib as unknown as {crc32(d: Buffer, v: number): number}).crc32(data, value) : crc32Js(data, value)
+
+let table: Uint32Array | undefined
+function crc32Js(data: Buffer, value: number): number {
+  if (!table) {
+    table = new Uint32Array(256)
+    for (let n = 0; n < 256; n++) {
+      let c = n
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+      table[n] = c >>> 0
+    }
+  }
+
+  let crc = ~value >>> 0
+  for (const byte of data) crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8)
+  return ~crc >>> 0
+}
+
+export {crc32}
+
+class FileWindow {
+  private buf = Buffer.alloc(0)
+  private start = 0
+
+  constructor(
+    private readonly fh: FileHandle,
+    readonly size: number,
+  ) {}
+
+  /** Bytes [pos, pos+len); a view valid until the next call. */
+  async read(pos: number, len: number): Promise<Buffer> {
+    if (pos < 0 || pos + len > this.size) throw new ZipFormatError('the zip points past the end of the file (truncated or corrupt)', 'corrupt')
+    if (pos >= this.start && pos + len <= this.start + this.buf.length) return this.buf.subarray(pos - this.start, pos - this.start + len)
+    const want = Math.min(Math.max(len, WINDOW), this.size - pos)
+    const buf = Buffer.allocUnsafe(want)
+    let got = 0
+    while (got < want) {
+      const {bytesRead} = await this.fh.read(buf, got, want - got, pos + got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+
+    if (got < len) throw new ZipFormatError('the zip file is truncated', 'corrupt')
+    this.buf = buf.subarray(0, got)
+    this.start = pos
+    return this.buf.subarray(0, len)
+  }
+}
+
+export interface ZipReader {
+  readonly entries: ZipEntry[]
+  readonly fileSize: number
+  /** The whole entry, checked; refuses entries larger than maxBytes. */
+  readEntry(entry: ZipEntry, maxBytes: number): Promise<Buffer>
+  /** Streams the entry's data to onChunk (≤ 1 MiB each), checking size and CRC. */
+  streamEntry(entry: ZipEntry, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<void>
+  close(): Promise<void>
+}
+
+function decodeName(raw: Buffer, utf8: boolean): string {
+  return utf8 || raw.every((b) => b < 0x80) ? raw.toString('utf8') : raw.toString('latin1')
+}
+
+/** Opens a zip and reads its central directory. Throws ZipFormatError when it is not one. */
+export async function openZipReader(path: string, options: {maxEntries?: number} = {}): Promise<ZipReader> {
+  const fh = await open(path, 'r')
+  try {
+    const {size} = await fh.stat()
+    const window = new FileWindow(fh, size)
+    const entries = await readCentralDirectory(window, size, options.maxEntries ?? 1_000_000)
+    return makeReader(fh, window, entries, size)
+  } catch (error) {
+    await fh.close()
+    throw error
+  }
+}
+
+async function readCentralDirectory(window: FileWindow, size: number, maxEntries: number): Promise<ZipEntry[]> {
+  if (size < 22) throw new ZipFormatError('the file is too small to be a zip', 'not-zip')
+  const tailLen = Math.min(size, 22 + 0xffff)
+  const tail = Buffer.from(await window.read(size - tailLen, tailLen))
+  let eocd = -1
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === 0x06054b50 && i + 22 + tail.readUInt16LE(i + 20) <= tail.length) {
+      eocd = i
+      break
+    }
+  }
+
+  if (eocd < 0) throw new ZipFormatError('no zip end-of-central-directory record found (not a zip, or truncated)', 'not-zip')
+  let total = tail.readUInt16LE(eocd + 10)
+  let cdSize = tail.readUInt32LE(eocd + 12)
+  let cdOffset = tail.readUInt32LE(eocd + 16)
+  const eocdPos = size - tailLen + eocd
+  if (total === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+    const locator = eocdPos >= 20 ? await window.read(eocdPos - 20, 20) : null
+    if (locator && locator.readUInt32LE(0) === 0x07064b50) {
+      const z64Pos = Number(locator.readBigUInt64LE(8))
+      const z64 = Buffer.from(await window.read(z64Pos, 56))
+      if (z64.readUInt32LE(0) !== 0x06064b50) throw new ZipFormatError('the zip64 end-of-central-directory record is corrupt', 'corrupt')
+      total = Number(z64.readBigUInt64LE(32))
+      cdSize = Number(z64.readBigUInt64LE(40))
+      cdOffset = Number(z64.readBigUInt64LE(48))
+    }
+  }
+
+  if (total > maxEntries) throw new ZipFormatError(`the zip has ${total} entries (limit ${maxEntries})`, 'too-large')
+  if (cdOffset + cdSize > eocdPos) throw new ZipFormatError('the central directory lies outside the file', 'corrupt')
+  if (cdSize > 256 * 1024 * 1024) throw new ZipFormatError('the central directory is implausibly large', 'too-large')
+  const cd = Buffer.from(await window.read(cdOffset, cdSize))
+  const entries: ZipEntry[] = []
+  let p = 0
+  for (let index = 0; index < total; index++) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
+    const versionMadeBy = cd.readUInt16LE(p + 4)
+    const flags = cd.readUInt16LE(p + 8)
+    const method = cd.readUInt16LE(p + 10)
+    const crc = cd.readUInt32LE(p + 16)
+    let compressedSize = cd.readUInt32LE(p + 20)
+    let uncompressedSize = cd.readUInt32LE(p + 24)
+    const nameLen = cd.readUInt16LE(p + 28)
+    const extraLen = cd.readUInt16LE(p + 30)
+    const commentLen = cd.readUInt16LE(p + 32)
+    const externalAttributes = cd.readUInt32LE(p + 38)
+    let localHeaderOffset = cd.readUInt32LE(p + 42)
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
+    const name = decodeName(cd.subarray(p + 46, p + 46 + nameLen), (flags & 0x800) !== 0)
+    let e = p + 46 + nameLen
+    const extraEnd = e + extraLen
+    while (e + 4 <= extraEnd) {
+      const id = cd.readUInt16LE(e)
+      const len = cd.readUInt16LE(e + 2)
+      if (id === 0x0001) {
+        let q = e + 4
+        const next = () => {
+          const v = Number(cd.readBigUInt64LE(q))
+          q += 8
+          return v
+        }
+
+        if (uncompressedSize === 0xffffffff && q + 8 <= e + 4 + len) uncompressedSize = next()
+        if (compressedSize === 0xffffffff && q + 8 <= e + 4 + len) compressedSize = next()
+        if (localHeaderOffset === 0xffffffff && q + 8 <= e + 4 + len) localHeaderOffset = next()
+      }
+
+      e += 4 + len
+    }
+
+    const unixMode = versionMadeBy >> 8 === 3 ? externalAttributes >>> 16 : 0
+    entries.push({
+      index,
+      name,
+      method,
+      flags,
+      crc32: crc,
+      compressedSize,
+      uncompressedSize,
+      localHeaderOffset,
+      versionMadeBy,
+      externalAttributes,
+      isDirectory: /[/\\]$/.test(name) || (unixMode & 0o170000) === 0o040000 || (externalAttributes & 0x10) !== 0,
+      isSymlink: (unixMode & 0o170000) === 0o120000,
+      encrypted: (flags & 1) !== 0,
+    })
+    p += 46 + nameLen + extraLen + commentLen
+  }
+
+  // Each entry's data must end before the next entry starts (overlapping entries are a bomb trick).
+  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)
+  for (let i = 0; i < byOffset.length; i++) {
+    const limit = i + 1 < byOffset.length ? byOffset[i + 1].localHeaderOffset : cdOffset
+    const entry = byOffset[i]
+    if (entry.localHeaderOffset + 30 + entry.compressedSize > limit) {
+      throw new ZipFormatError(`entry '${entry.name}' overlaps another entry or the central directory`, 'corrupt', entry.name)
+    }
+
+    ;(entry as ZipEntry & {dataLimit?: number}).dataLimit = limit
+  }
+
+  return entries
+}
+
+function makeReader(fh: FileHandle, window: FileWindow, entries: ZipEntry[], fileSize: number): ZipReader {
+  async function dataRange(entry: ZipEntry): Promise<{start: number; end: number}> {
+    if (entry.encrypted) throw new ZipFormatError(`entry '${entry.name}' is encrypted`, 'unsupported', entry.name)
+    if (entry.method !== 0 && entry.method !== 8) {
+      throw new ZipFormatError(`entry '${entry.name}' uses compression method ${entry.method} (only store and deflate are supported)`, 'unsupported', entry.name)
+    }
+
+    const header = await window.read(entry.localHeaderOffset, 30)
+    if (header.readUInt32LE(0) !== 0x04034b50) throw new ZipFormatError(`entry '${entry.name}' has no local header where the directory says`, 'corrupt', entry.name)
+    const nameLen = header.readUInt16LE(26)
+    const extraLen = header.readUInt16LE(28)
+    const localName = decodeName(Buffer.from(await window.read(entry.localHeaderOffset + 30, nameLen)), (header.readUInt16LE(6) & 0x800) !== 0)
+    if (localName !== entry.name) throw new ZipFormatError(`entry '${entry.name}' has a different name in its local header ('${localName}')`, 'corrupt', entry.name)
+    const start = entry.localHeaderOffset + 30 + nameLen + extraLen
+    const end = start + entry.compressedSize
+    const limit = (entry as ZipEntry & {dataLimit?: number}).dataLimit ?? fileSize
+    if (end > limit) throw new ZipFormatError(`entry '${entry.name}' overlaps another entry or the central directory`, 'corrupt', entry.name)
+    return {start, end}
+  }
+
+  const sizeError = (entry: ZipEntry) =>
+    new ZipFormatError(`entry '${entry.name}' does not have the size its header declares (corrupt, or a zip bomb)`, 'corrupt', entry.name)
+  const crcError = (entry: ZipEntry) => new ZipFormatError(`entry '${entry.name}' fails its CRC-32 check (corrupted or altered)`, 'crc', entry.name)
+
+  async function streamEntry(entry: ZipEntry, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+    const {start, end} = await dataRange(entry)
+    if (entry.method === 0) {
+      if (entry.compressedSize !== entry.uncompressedSize) throw sizeError(entry)
+      let crc = 0
+      for (let p = start; p < end; p += CHUNK) {
+        const chunk = await window.read(p, Math.min(CHUNK, end - p))
+        crc = crc32(chunk, crc)
+        if (onChunk) await onChunk(Buffer.from(chunk))
+      }
+
+      if (crc >>> 0 !== entry.crc32) throw crcError(entry)
+      return
+    }
+
+    if (entry.uncompressedSize <= SYNC_LIMIT && entry.compressedSize <= SYNC_LIMIT) {
+      const out = inflateSync(entry, await window.read(start, end - start))
+      if (crc32(out) >>> 0 !== entry.crc32) throw crcError(entry)
+      for (let p = 0; p < out.length; p += CHUNK) if (onChunk) await onChunk(out.subarray(p, Math.min(out.length, p + CHUNK)))
+      return
+    }
+
+    await inflateStreaming(entry, start, end, onChunk)
+  }
+
+  function inflateSync(entry: ZipEntry, compressed: Buffer): Buffer {
+    let out: Buffer
+    try {
+      out = zlib.inflateRawSync(compressed, {maxOutputLength: Math.max(1, entry.uncompressedSize + 1)})
+    } catch (error) {
+      if ((error as {code?: string}).code === 'ERR_BUFFER_TOO_LARGE') throw sizeError(entry)
+      throw new ZipFormatError(`entry '${entry.name}' has corrupt compressed data`, 'corrupt', entry.name)
+    }
+
+    if (out.length !== entry.uncompressedSize) throw sizeError(entry)
+    return out
+  }
+
+  async function inflateStreaming(entry: ZipEntry, start: number, end: number, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+    const inflater = zlib.createInflateRaw({chunkSize: 256 * 1024})
+    let crc = 0
+    let produced = 0
+    let failure: Error | null = null
+    const pending: Buffer[] = []
+    inflater.on('data', (chunk: Buffer) => {
+      produced += chunk.length
+      if (produced > entry.uncompressedSize) {
+        failure ??= sizeError(entry)
+        inflater.destroy()
+        return
+      }
+
+      crc = crc32(chunk, crc)
+      pending.push(chunk)
+    })
+    const finished = new Promise<void>((resolve, reject) => {
+      inflater.on('end', resolve)
+      inflater.on('close', resolve)
+      inflater.on('error', (err) => reject(failure ?? new ZipFormatError(`entry '${entry.name}' has corrupt compressed data (${err.message})`, 'corrupt', entry.name)))
+    })
+    const drainPending = async () => {
+      while (pending.length > 0) {
+        const chunk = pending.shift()!
+        if (onChunk) await onChunk(chunk)
+      }
+    }
+
+    for (let p = start; p < end && !failure; p += CHUNK) {
+      const chunk = Buffer.from(await window.read(p, Math.min(CHUNK, end - p)))
+      await new Promise<void>((resolve, reject) => inflater.write(chunk, (err) => (err && !failure ? reject(err) : resolve())))
+      await drainPending()
+    }
+
+    if (!failure) inflater.end()
+    await finished.catch((error) => {
+      failure ??= error
+    })
+    await drainPending()
+    if (failure) throw failure
+    if (produced !== entry.uncompressedSize) throw sizeError(entry)
+    if (crc >>> 0 !== entry.crc32) throw crcError(entry)
+  }
+
+  return {
+    entries,
+    fileSize,
+    async readEntry(entry, maxBytes) {
+      if (entry.uncompressedSize > maxBytes) {
+        throw new ZipFormatError(`entry '${entry.name}' is ${entry.uncompressedSize} bytes (limit ${maxBytes})`, 'too-large', entry.name)
+      }
+
+      const parts: Buffer[] = []
+      await streamEntry(entry, (chunk) => {
+        parts.push(Buffer.from(chunk))
+      })
+      return Buffer.concat(parts)
+    },
+    streamEntry,
+    close: () => fh.close(),
+  }
+}
+
+/** True when the file starts with a local file header or is an empty zip (EOCD). */
+export async function looksLikeZip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.alloc(4)
+    const {bytesRead} = await fh.read(buf, 0, 4, 0)
+    return bytesRead === 4 && (buf.readUInt32LE(0) === 0x04034b50 || buf.readUInt32LE(0) === 0x06054b50)
+  } finally {
+    await fh.close()
+  }
+}
