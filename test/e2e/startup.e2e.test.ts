@@ -1,0 +1,46 @@
+import {readdirSync, readFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
+
+describe('startup', () => {
+  const {home, cleanup} = tempHome()
+  afterAll(cleanup)
+
+  it('--version prints oclif\'s format: bin/version platform-arch node-version', async () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'))
+    const result = await runCli(['--version'], {home})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(`atpctl/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  })
+
+  it('--help lists the topics and exits 0', async () => {
+    const result = await runCli(['--help'], {home})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('TOPICS')
+    expect(result.stdout).toContain('integration')
+  })
+
+  it('no command statically imports a heavy package (they load lazily, on the paths that need them)', () => {
+    const heavy = ['archiver', 'yauzl', '@inquirer/prompts', 'ora', 'conf', 'fastify', '@fastify/rate-limit']
+    const offenders: string[] = []
+    const seen = new Set<string>()
+    const visit = (file: string, from: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const source = readFileSync(file, 'utf8')
+      for (const match of source.matchAll(/^(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+        const spec = match[1]
+        if (spec.startsWith('.')) visit(join(dirname(file), spec), from)
+        else if (heavy.some((h) => spec === h || spec.startsWith(`${h}/`))) offenders.push(`${from} -> ${file} imports ${spec}`)
+      }
+    }
+
+    const commandsDir = join(PROJECT_ROOT, 'dist', 'commands')
+    for (const file of readdirSync(commandsDir, {recursive: true}) as string[]) {
+      if (file.endsWith('.js')) visit(join(commandsDir, file), file)
+    }
+
+    expect(seen.size).toBeGreaterThan(10)
+    expect(offenders).toEqual([])
+  })
+})
