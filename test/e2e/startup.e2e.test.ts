@@ -44,3 +44,21 @@ describe('startup', () => {
     expect(offenders).toEqual([])
   })
 })
+
+describe('colour', () => {
+  const {home, cleanup} = tempHome()
+  afterAll(cleanup)
+
+  it('FORCE_COLOR colours output; NO_COLOR wins over it; pipes get none by default', async () => {
+    await runCli(['init', '--location', 'us'], {home})
+    await runCli(['integration', 'enable', 'third-party', '--provider', 'ziften'], {home})
+    const esc = '\u001B['
+    const forced = await runCli(['integration', 'list'], {home, env: {NO_COLOR: undefined, FORCE_COLOR: '1'}})
+    expect(forced.stdout).toContain(esc)
+    const both = await runCli(['integration', 'list'], {home, env: {NO_COLOR: '1', FORCE_COLOR: '1'}})
+    expect(both.stdout).not.toContain(esc)
+    const piped = await runCli(['integration', 'list'], {home, env: {NO_COLOR: undefined}})
+    expect(piped.stdout).not.toContain(esc)
+    expect(piped.stdout).toMatch(/ziften\s+on/)
+  })
+})
