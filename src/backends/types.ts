@@ -5,6 +5,7 @@
  */
 import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
 import type {ApiKeyApi} from './apikey-api.js'
+import type {PackageApi} from './packages-api.js'
 import type {
   DefenderForCloudDisableRequest,
   DefenderForCloudEnableRequest,
@@ -65,6 +66,8 @@ export interface Backend {
   readonly integrations: IntegrationApi
   readonly tokens: TokenApi
   readonly audit: AuditApi
+  /** Generated onboarding/offboarding packages (issue 3). */
+  readonly packages: PackageApi
   /** Admin API keys of `atpctl serve` (issue 7). */
   readonly apiKeys: ApiKeyApi
   close(): Promise<void>

@@ -3,6 +3,7 @@ import {localApiKeyApi} from './apikeys.js'
 import {localAuditApi} from './audit.js'
 import {openDatabase} from './database.js'
 import {localIntegrationApi} from './integrations.js'
+import {localPackageApi} from './packages.js'
 import {createLocalStore} from './store.js'
 import {localTenantApi} from './tenant.js'
 import {localTokenApi} from './tokens.js'
@@ -18,6 +19,7 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
     integrations: localIntegrationApi(store),
     tokens: localTokenApi(store),
     audit: localAuditApi(db),
+    packages: localPackageApi(store),
     apiKeys: localApiKeyApi(store),
     async close() {
       db.close()

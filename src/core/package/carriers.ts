@@ -51,9 +51,10 @@ function fromMdatpJson(text: string): string | null {
 }
 
 function fromPython(text: string): string | null {
-  const re = /\.write\(\s*(?:r?)('''|""")([\s\S]*?)\1\s*\)/g
+  const re = /(?:^|[^\\])('''|""")([\s\S]*?[^\\])\1/g
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    const inner = fromMdatpJson(decodePythonLiteral(m[2]))
+    const literal = decodePythonLiteral(m[2]).trim()
+    const inner = fromMdatpJson(literal) ?? (/^\{\s*"body"\s*:/.test(literal) ? literal : null)
     if (inner) return inner
   }
 

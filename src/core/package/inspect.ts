@@ -11,7 +11,7 @@ import {stat} from 'node:fs/promises'
 import {basename} from 'node:path'
 import {openZipReader, type ZipEntry, ZipFormatError} from '../../lib/zip-reader.js'
 import {InvalidInputError, NotFoundError} from '../errors.js'
-import {type CarrierKind, findEnvelope} from './carriers.js'
+import {type CarrierKind, findEnvelope, OFFBOARDING_VALUE} from './carriers.js'
 import {type Envelope, MICROSOFT_ROOT_SHA256, parseBody, parseEnvelope, type ParsedBody, verifyEnvelope} from './envelope.js'
 import type {PackageKind, PackageMethod} from './layout.js'
 
@@ -156,6 +156,8 @@ function detectLayout(found: Found[], names: string[], zipName: string): {os: Os
     if (lower.some((n) => n.endsWith('onboard-nonpersistentmachine.ps1'))) return {os: 'windows', methods: ['vdi']}
     if (lower.some((n) => n.startsWith('optionalparamspolicy/'))) return {os: 'windows', methods: ['group-policy']}
     const cmd = found.find((f) => f.carrier === 'windows-cmd')!
+    // One offboarding script serves GP, SCCM, local and VDI deployments alike (REFERENCE §1.1).
+    if (cmd.text.includes(`/v ${OFFBOARDING_VALUE} /t REG_SZ`)) return {os: 'windows', methods: ['group-policy', 'local-script', 'configmgr', 'vdi']}
     if (/Press \(Y\) to confirm/i.test(cmd.text) || /localonboardingscript/i.test(cmd.path)) return {os: 'windows', methods: ['local-script']}
     return {os: 'windows', methods: ['group-policy', 'configmgr']}
   }

@@ -1,4 +1,5 @@
 import {foundation} from './001-foundation.js'
+import {packages} from './002-packages.js'
 import {server} from './006-server.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, server]
+export const MIGRATIONS: Migration[] = [foundation, packages, server]

@@ -1,0 +1,59 @@
+import {randomBytes} from 'node:crypto'
+import type {PackageKind, PackageMethod, PackageOs} from '../../core/package/layout.js'
+import type {PackageApi, PackageRecord} from '../packages-api.js'
+import type {LocalStore} from './store.js'
+import {requireTenantRow} from './tenant.js'
+
+interface PackageRow {
+  id: string
+  kind: PackageKind
+  os: PackageOs
+  method: PackageMethod
+  file_name: string
+  path: string
+  sha256: string
+  bytes: number
+  org_id: string
+  created_at: string
+  expires_at: string | null
+}
+
+const toRecord = (r: PackageRow): PackageRecord => ({
+  id: r.id,
+  kind: r.kind,
+  os: r.os,
+  method: r.method,
+  fileName: r.file_name,
+  path: r.path,
+  sha256: r.sha256,
+  bytes: r.bytes,
+  orgId: r.org_id,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+})
+
+export function localPackageApi(store: LocalStore): PackageApi {
+  const {db} = store
+  return {
+    async record(input) {
+      const tenant = requireTenantRow(store)
+      const id = `pkg_${randomBytes(6).toString('hex')}`
+      return store.mutate('package.generate', `${input.kind}:${input.os}:${input.method}:${id}`, () => {
+        db.prepare(
+          `INSERT INTO package (id, kind, os, method, file_name, path, sha256, bytes, org_id, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(id, input.kind, input.os, input.method, input.fileName, input.path, input.sha256, input.bytes, tenant.org_id, input.createdAt, input.expiresAt)
+        return toRecord(db.prepare('SELECT * FROM package WHERE id = ?').get(id) as PackageRow)
+      })
+    },
+    async list(filter = {}) {
+      requireTenantRow(store)
+      const rows = (
+        filter.kind
+          ? db.prepare('SELECT * FROM package WHERE kind = ? ORDER BY created_at, rowid').all(filter.kind)
+          : db.prepare('SELECT * FROM package ORDER BY created_at, rowid').all()
+      ) as PackageRow[]
+      return rows.map(toRecord)
+    },
+  }
+}

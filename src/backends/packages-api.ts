@@ -1,0 +1,27 @@
+import type {PackageKind, PackageMethod, PackageOs} from '../core/package/layout.js'
+
+/** One generated package, as recorded in the tenant (issue 3: `atpctl package list`). */
+export interface PackageRecord {
+  id: string
+  kind: PackageKind
+  os: PackageOs
+  method: PackageMethod
+  fileName: string
+  /** Where it was written, on the machine that generated it. */
+  path: string
+  sha256: string
+  bytes: number
+  orgId: string
+  createdAt: string
+  /** Offboarding: the expiry; onboarding and down-level: null. */
+  expiresAt: string | null
+}
+
+export type PackageRecordInput = Omit<PackageRecord, 'id' | 'orgId'>
+
+export interface PackageApi {
+  /** Records a generated package (audited). */
+  record(input: PackageRecordInput): Promise<PackageRecord>
+  /** Recorded packages, oldest first. */
+  list(filter?: {kind?: PackageKind}): Promise<PackageRecord[]>
+}
