@@ -1,4 +1,5 @@
 import {foundation} from './001-foundation.js'
+import {devices} from './003-devices.js'
 import {packages} from './002-packages.js'
 import {server} from './006-server.js'
 
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, server]
+export const MIGRATIONS: Migration[] = [foundation, devices, packages, server]

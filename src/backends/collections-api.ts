@@ -1,0 +1,14 @@
+/** Device collections (issue 4): direct members, query rules re-evaluated on every change. */
+import type {CollectionCreateRequest, CollectionDetail, CollectionInfo, MembershipChange} from '../core/collection/types.js'
+
+export interface CollectionApi {
+  /** Creates a collection; an existing name is refused (exit 4), an unknown --limit-to is exit 3. */
+  create(request: CollectionCreateRequest): Promise<CollectionInfo>
+  list(): Promise<CollectionInfo[]>
+  /** One collection with up to `memberLimit` members (default 1000). */
+  get(name: string, options?: {memberLimit?: number}): Promise<CollectionDetail>
+  /** Adds devices directly; unknown devices are exit 3 and nothing changes. */
+  addMembers(name: string, devices: string[]): Promise<MembershipChange>
+  /** Removes direct memberships; devices matched by a query rule stay members (reported). */
+  removeMembers(name: string, devices: string[]): Promise<MembershipChange>
+}

@@ -1,0 +1,287 @@
+import {parseRule, type Rule, type RuleCondition, type RuleField} from '../../core/collection/rules.js'
+import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChange} from '../../core/collection/types.js'
+import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
+import type {CollectionApi} from '../collections-api.js'
+import type {Database} from './database.js'
+import type {LocalStore} from './store.js'
+import {requireTenantRow} from './tenant.js'
+
+interface CollectionRow {
+  id: number
+  name: string
+  limit_to: number | null
+  rules: string
+  created_at: string
+}
+
+const COLUMN: Record<RuleField, string> = {
+  name: 'd.name',
+  os: 'd.os',
+  'os-name': 'd.os_name',
+  family: 'd.os_family',
+  build: 'd.build',
+  release: 'd.release',
+  level: 'd.level',
+  environment: 'd.environment',
+  subscription: 'd.subscription',
+  'managed-by': 'd.managed_by',
+  user: 'd.user',
+  group: 'd.groups',
+}
+
+const LIST_FIELDS = new Set<RuleField>(['managed-by', 'group'])
+
+/** One condition as SQL with its parameter (never interpolated). */
+function conditionSql(c: RuleCondition, params: unknown[]): string {
+  const col = COLUMN[c.field]
+  params.push(c.value)
+  if (typeof c.value === 'number') {
+    if (c.op === '!=') return `(${col} IS NULL OR ${col} <> ?)`
+    return `${col} ${c.op} ?`
+  }
+
+  if (LIST_FIELDS.has(c.field)) {
+    if (c.op === '=') return `instr(lower(${col}), ';' || lower(?) || ';') > 0`
+    if (c.op === '!=') return `instr(lower(${col}), ';' || lower(?) || ';') = 0`
+  }
+
+  switch (c.op) {
+    case '=':
+      return `lower(${col}) = lower(?)`
+    case '!=':
+      return `(${col} IS NULL OR lower(${col}) <> lower(?))`
+    case '~':
+      return `instr(lower(${col}), lower(?)) > 0`
+    default:
+      return `(${col} IS NULL OR instr(lower(${col}), lower(?)) = 0)`
+  }
+}
+
+export function rulesSql(rules: Rule[], params: unknown[]): string {
+  if (rules.length === 0) return '0'
+  return rules.map((r) => `(${r.conditions.map((c) => conditionSql(c, params)).join(' AND ')})`).join(' OR ')
+}
+
+/** Collections ordered so that every limiting collection comes before those it limits. */
+function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  const done = new Set<number>()
+  const ordered: CollectionRow[] = []
+  const visit = (r: CollectionRow, depth: number) => {
+    if (done.has(r.id) || depth > rows.length) return
+    if (r.limit_to !== null && byId.has(r.limit_to)) visit(byId.get(r.limit_to)!, depth + 1)
+    done.add(r.id)
+    ordered.push(r)
+  }
+
+  for (const r of rows) visit(r, 0)
+  return ordered
+}
+
+/**
+ * Recomputes effective membership of every collection, set-based: direct members plus query
+ * rule matches, intersected with the limiting collection. Runs inside the caller's transaction
+ * after every inventory or collection change, so query rules follow the inventory.
+ */
+export function refreshCollections(db: Database): void {
+  const rows = db.prepare('SELECT * FROM collection').all() as CollectionRow[]
+  const clear = db.prepare('DELETE FROM collection_member WHERE collection_id = ?')
+  for (const c of inLimitOrder(rows)) {
+    clear.run(c.id)
+    const params: unknown[] = [c.id, c.id]
+    const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
+    const ruleSql = rulesSql(rules, params)
+    let limit = ''
+    if (c.limit_to !== null) {
+      limit = ' AND d.id IN (SELECT device_id FROM collection_member WHERE collection_id = ?)'
+      params.push(c.limit_to)
+    }
+
+    db.prepare(
+      `INSERT INTO collection_member (collection_id, device_id)
+       SELECT ?, d.id FROM device d
+       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR ${ruleSql})${limit}`,
+    ).run(...params)
+  }
+}
+
+/** Ids of the named collections (lower-cased names), creating missing ones as direct-membership collections. */
+export function ensureCollections(store: LocalStore, names: string[]): {ids: Map<string, number>; created: string[]} {
+  const {db} = store
+  const ids = new Map<string, number>()
+  const created: string[] = []
+  const find = db.prepare('SELECT id FROM collection WHERE name = ?')
+  const insert = db.prepare("INSERT INTO collection (name, limit_to, rules, created_at) VALUES (?, NULL, '[]', ?)")
+  for (const name of names) {
+    const key = name.toLowerCase()
+    if (ids.has(key)) continue
+    const row = find.get(name) as {id: number} | undefined
+    if (row) {
+      ids.set(key, row.id)
+    } else {
+      ids.set(key, Number(insert.run(name, store.now().toISOString()).lastInsertRowid))
+      created.push(name)
+    }
+  }
+
+  return {ids, created}
+}
+
+function requireCollection(db: Database, name: string): CollectionRow {
+  const row = db.prepare('SELECT * FROM collection WHERE name = ?').get(name) as CollectionRow | undefined
+  if (!row) {
+    throw new NotFoundError(`Collection '${name}' does not exist.`, {
+      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${name}"`],
+    })
+  }
+
+  return row
+}
+
+const INFO_SQL = `
+  SELECT c.*, l.name AS limit_name,
+    (SELECT COUNT(*) FROM collection_member m WHERE m.collection_id = c.id) AS members,
+    (SELECT COUNT(DISTINCT device_id) FROM collection_direct cd WHERE cd.collection_id = c.id) AS direct_members,
+    (SELECT json_group_object(level, n) FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
+    (SELECT json_group_object(f, n) FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
+    (SELECT json_group_array(name) FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
+  FROM collection c LEFT JOIN collection l ON l.id = c.limit_to`
+
+interface InfoRow extends CollectionRow {
+  limit_name: string | null
+  members: number
+  direct_members: number
+  levels: string
+  families: string
+  policies: string
+}
+
+function toInfo(r: InfoRow): CollectionInfo {
+  const levels = JSON.parse(r.levels) as Record<string, number>
+  return {
+    name: r.name,
+    limitTo: r.limit_name,
+    rules: JSON.parse(r.rules) as string[],
+    members: r.members,
+    directMembers: r.direct_members,
+    levels: {upLevel: levels['up-level'] ?? 0, downLevel: levels['down-level'] ?? 0, unsupported: levels.unsupported ?? 0},
+    families: JSON.parse(r.families) as Record<string, number>,
+    policies: JSON.parse(r.policies) as string[],
+    createdAt: r.created_at,
+  }
+}
+
+export function collectionInfo(db: Database, name: string): CollectionInfo {
+  requireCollection(db, name)
+  return toInfo(db.prepare(`${INFO_SQL} WHERE c.name = ?`).get(name) as InfoRow)
+}
+
+function deviceIds(db: Database, names: string[]): Map<string, {id: number; name: string}> {
+  const find = db.prepare('SELECT id, name FROM device WHERE name = ?')
+  const found = new Map<string, {id: number; name: string}>()
+  const missing: string[] = []
+  for (const n of names) {
+    const row = find.get(n) as {id: number; name: string} | undefined
+    if (row) found.set(n, row)
+    else missing.push(n)
+  }
+
+  if (missing.length > 0) {
+    throw new NotFoundError(`Device${missing.length > 1 ? 's' : ''} not in the inventory: ${missing.join(', ')}.`, {
+      suggestions: ['Check the names with: atpctl device list', 'Import them first: atpctl device import inventory.csv'],
+    })
+  }
+
+  return found
+}
+
+export function localCollectionApi(store: LocalStore): CollectionApi {
+  const {db} = store
+  return {
+    async create(request) {
+      requireTenantRow(store)
+      const name = request.name.trim()
+      if (name === '' || name.length > 128 || /[;|\u0000-\u001F]/.test(name)) {
+        throw new UsageError(`Invalid collection name '${request.name}'.`, {suggestions: ['Use up to 128 printable characters, without ";" or "|".']})
+      }
+
+      const rules = (request.rules ?? []).map(parseRule)
+      return store.mutate('collection.create', name, () => {
+        if (db.prepare('SELECT 1 FROM collection WHERE name = ?').get(name)) {
+          throw new RuleError('', `Collection '${name}' already exists.`, {suggestions: [`See it: atpctl collection show "${name}"`]})
+        }
+
+        const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
+        db.prepare('INSERT INTO collection (name, limit_to, rules, created_at) VALUES (?, ?, ?, ?)').run(
+          name,
+          limit?.id ?? null,
+          JSON.stringify(rules.map((r) => r.text)),
+          store.now().toISOString(),
+        )
+        refreshCollections(db)
+        return collectionInfo(db, name)
+      })
+    },
+
+    async list() {
+      requireTenantRow(store)
+      return (db.prepare(`${INFO_SQL} ORDER BY c.name`).all() as InfoRow[]).map(toInfo)
+    },
+
+    async get(name, options = {}) {
+      requireTenantRow(store)
+      const info = collectionInfo(db, name)
+      const row = requireCollection(db, name)
+      const limit = options.memberLimit ?? 1000
+      const rows = db
+        .prepare(
+          `SELECT d.name, d.os_name, d.level,
+             (SELECT group_concat(source) FROM collection_direct cd WHERE cd.collection_id = m.collection_id AND cd.device_id = d.id) AS via
+           FROM collection_member m JOIN device d ON d.id = m.device_id
+           WHERE m.collection_id = ? ORDER BY d.name LIMIT ?`,
+        )
+        .all(row.id, limit) as {name: string; os_name: string; level: string; via: string | null}[]
+      const memberList: CollectionMember[] = rows.map((r) => ({name: r.name, osName: r.os_name, level: r.level, via: r.via ? r.via.split(',').sort() : ['rule']}))
+      const detail: CollectionDetail = {...info, memberList, truncated: info.members > memberList.length}
+      return detail
+    },
+
+    async addMembers(name, devices) {
+      requireTenantRow(store)
+      return store.mutate('collection.add', name, (): MembershipChange => {
+        const c = requireCollection(db, name)
+        const found = deviceIds(db, devices)
+        const changed: string[] = []
+        const unchanged: string[] = []
+        const insert = db.prepare("INSERT OR IGNORE INTO collection_direct (collection_id, device_id, source) VALUES (?, ?, 'manual')")
+        for (const d of found.values()) (insert.run(c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        refreshCollections(db)
+        const notIn = db.prepare('SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?')
+        const outsideLimit = [...found.values()].filter((d) => !notIn.get(c.id, d.id)).map((d) => d.name)
+        if (outsideLimit.length > 0) {
+          throw new RuleError('', `Not in the limiting collection of '${c.name}': ${outsideLimit.join(', ')}.`, {
+            suggestions: ['Add them to the limiting collection first, or use a collection without that limit.'],
+          })
+        }
+
+        return {collection: collectionInfo(db, c.name), changed, unchanged, stillMembers: []}
+      })
+    },
+
+    async removeMembers(name, devices) {
+      requireTenantRow(store)
+      return store.mutate('collection.remove', name, (): MembershipChange => {
+        const c = requireCollection(db, name)
+        const found = deviceIds(db, devices)
+        const changed: string[] = []
+        const unchanged: string[] = []
+        const del = db.prepare('DELETE FROM collection_direct WHERE collection_id = ? AND device_id = ?')
+        for (const d of found.values()) (del.run(c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        refreshCollections(db)
+        const member = db.prepare('SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?')
+        const stillMembers = [...found.values()].filter((d) => member.get(c.id, d.id)).map((d) => d.name)
+        return {collection: collectionInfo(db, c.name), changed, unchanged, stillMembers}
+      })
+    },
+  }
+}

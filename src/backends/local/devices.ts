@@ -1,0 +1,428 @@
+import {findProvider, PROVIDERS} from '../../core/integration/catalogue.js'
+import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
+import {classifyOs, OsClassificationError} from '../../core/device/os.js'
+import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
+import {InvalidInputError, NotFoundError, RuleError} from '../../core/errors.js'
+import type {DeviceApi, DeviceListOptions} from '../devices-api.js'
+import {ensureCollections, refreshCollections} from './collections.js'
+import type {Database} from './database.js'
+import type {LocalStore} from './store.js'
+import {requireTenantRow} from './tenant.js'
+
+export const DEFAULT_PERIOD_MS = 7 * 86_400_000
+
+/** Lists are stored wrapped in separators (";a;b;") so membership tests are one instr(). */
+export const packList = (items: readonly string[]): string => (items.length === 0 ? '' : `;${items.join(';')};`)
+export const unpackList = (packed: string | null): string[] => (packed ? packed.slice(1, -1).split(';') : [])
+
+const ONBOARDED_SQL = ONBOARDED_CODES.map((c) => `'${c}'`).join(',')
+
+/** Providers' platforms as SQL: does the device's family fit its third-party provider? */
+function providerPlatformSql(): string {
+  const cases = PROVIDERS.map((p) => `(third_party = '${p.id}' AND os_family IN (${p.platforms.map((f) => `'${f}'`).join(',')}))`)
+  return `(${cases.join(' OR ')})`
+}
+
+/**
+ * The agent model as one set-based query (CM3, CM6, DC1–DC5, TP1/TP3): per device, the
+ * onboarding reason code (first path that onboards; else the reason of its first manager),
+ * `onboarded`, and health. `filter` is a condition on device columns `d.*`; parameter @since
+ * is the ISO start of the health period. Exported so the bench runs the very same SQL through
+ * the sqlite3 tool as its baseline.
+ */
+export function deviceStateSql(filter = '1'): string {
+  const covers = `d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr
+        AND ((d.level = 'up-level' AND p.config_file_sha256 IS NOT NULL) OR (d.level = 'down-level' AND p.workspace_key_sha256 IS NOT NULL))`
+  const dfcOk = `dfc = 1 AND subscription IS NOT NULL AND COALESCE(dfc_cloud, '') <> 'china' AND last_seen IS NOT NULL AND (
+        (os_family = 'linux' AND dfc_linux = 1 AND other_fanotify = 0 AND environment IN ('azure-vm','azure-arc','aws'))
+        OR (os_family = 'windows-server' AND dfc_windows = 1 AND (environment IN ('azure-arc','aws') OR (environment = 'azure-vm' AND (build IN (7601, 9600) OR build >= 14393))))
+        OR (os_family = 'windows' AND dfc_windows = 1 AND (environment IN ('azure-arc','aws') OR (environment = 'azure-vm' AND multi_session = 1))))`
+  const platform = providerPlatformSql()
+  return `
+WITH onb AS (
+  SELECT m.device_id AS device_id,
+    MAX(CASE WHEN d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr THEN 1 ELSE 0 END) AS supported,
+    MAX(CASE WHEN ${covers} THEN 1 ELSE 0 END) AS covered,
+    MIN(CASE WHEN ${covers} THEN p.name END) AS policy_name
+  FROM policy_deployment pd
+  JOIN policy p ON p.id = pd.policy_id AND p.type = 'onboarding'
+  JOIN collection_member m ON m.collection_id = pd.collection_id
+  JOIN device d ON d.id = m.device_id
+  GROUP BY m.device_id
+), off AS (
+  SELECT DISTINCT m.device_id AS device_id
+  FROM policy_deployment pd
+  JOIN policy p ON p.id = pd.policy_id AND p.type = 'offboarding'
+  JOIN collection_member m ON m.collection_id = pd.collection_id
+), x AS (
+  SELECT d.*,
+    onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
+    onb.policy_name AS policy_name, off.device_id IS NOT NULL AS cm_off,
+    COALESCE(s.windows, 0) AS dfc_windows, COALESCE(s.linux, 0) AS dfc_linux, s.cloud AS dfc_cloud,
+    COALESCE(t.enabled, 0) AS tp_enabled
+  FROM device d
+  LEFT JOIN onb ON onb.device_id = d.id
+  LEFT JOIN off ON off.device_id = d.id
+  LEFT JOIN dfc_subscription s ON s.subscription_id = d.subscription
+  LEFT JOIN third_party_integration t ON t.provider = d.third_party
+  WHERE ${filter}
+), r AS (
+  SELECT x.*, CASE
+    WHEN configmgr = 1 AND cm_covered = 1 AND NOT cm_off AND sensor_service <> 'absent' AND last_seen IS NOT NULL THEN 'cm-onboarded'
+    WHEN ${dfcOk} THEN CASE WHEN previous_install = 1 THEN 'dfc-reconfigured' ELSE 'dfc-onboarded' END
+    WHEN third_party IS NOT NULL AND tp_enabled = 1 AND ${platform} AND sensor_service <> 'absent' AND last_seen IS NOT NULL
+      THEN CASE WHEN source = 'sensor' THEN 'sensor-onboarded' ELSE 'tp-onboarded' END
+    WHEN configmgr = 1 THEN CASE
+      WHEN cm_off AND cm_targeted THEN 'cm-conflict'
+      WHEN cm_off THEN 'cm-offboarded'
+      WHEN NOT cm_targeted THEN 'cm-not-targeted'
+      WHEN cm_supported = 0 THEN 'cm-unsupported-os'
+      WHEN cm_covered = 0 AND level = 'up-level' THEN 'cm-up-level-without-file'
+      WHEN cm_covered = 0 THEN 'cm-down-level-without-workspace'
+      WHEN sensor_service = 'absent' THEN 'cm-sensor-absent'
+      ELSE 'cm-never-seen' END
+    WHEN dfc = 1 THEN CASE
+      WHEN os_family NOT IN ('windows','windows-server','linux') THEN 'dfc-unsupported-os'
+      WHEN subscription IS NULL THEN 'dfc-no-subscription'
+      WHEN environment IS NULL OR environment = 'on-premises' THEN 'dfc-not-connected'
+      WHEN os_family = 'windows' AND environment = 'azure-vm' AND multi_session = 0 THEN 'dfc-windows-client-azure-vm'
+      WHEN os_family = 'windows-server' AND environment = 'azure-vm' THEN 'dfc-unsupported-os'
+      WHEN COALESCE(dfc_cloud, '') = 'china' THEN 'dfc-unsupported-cloud'
+      WHEN os_family = 'linux' AND dfc_linux = 0 THEN CASE WHEN dfc_windows = 1 THEN 'dfc-linux-off' ELSE 'dfc-integration-off' END
+      WHEN os_family <> 'linux' AND dfc_windows = 0 THEN 'dfc-integration-off'
+      WHEN os_family = 'linux' AND other_fanotify = 1 THEN 'dfc-fanotify'
+      ELSE 'dfc-never-seen' END
+    WHEN third_party IS NOT NULL THEN CASE
+      WHEN tp_enabled = 0 THEN 'tp-integration-off'
+      WHEN NOT ${platform} THEN 'tp-platform'
+      WHEN sensor_service = 'absent' THEN 'tp-sensor-absent'
+      ELSE 'tp-never-seen' END
+    WHEN intune = 1 THEN 'intune-edr-profile'
+    ELSE 'unmanaged' END AS reason_code
+  FROM x
+)
+SELECT r.*, reason_code IN (${ONBOARDED_SQL}) AS onboarded,
+  CASE WHEN reason_code NOT IN (${ONBOARDED_SQL}) THEN 'not-onboarded'
+    WHEN sensor_service = 'stopped' THEN 'agent-state'
+    WHEN last_seen < @since THEN 'inactive'
+    ELSE 'healthy' END AS health
+FROM r`
+}
+
+export interface DeviceRow {
+  id: number
+  name: string
+  os: string
+  version: string | null
+  os_family: Device['osFamily']
+  os_name: string
+  build: number | null
+  release: string | null
+  level: Device['level']
+  min_configmgr: number | null
+  multi_session: number
+  managed_by: string
+  third_party: string | null
+  environment: Device['environment']
+  subscription: string | null
+  user: string | null
+  groups: string
+  last_seen: string | null
+  sensor_service: Device['sensorService']
+  other_fanotify: number
+  previous_install: number
+  source: Device['source']
+  updated_at: string
+  policy_name: string | null
+  reason_code: string
+  onboarded: number
+  health: Health
+  collections?: string | null
+}
+
+export function toDevice(r: DeviceRow): Device {
+  return {
+    name: r.name,
+    os: r.os,
+    version: r.version,
+    osFamily: r.os_family,
+    osName: r.os_name,
+    build: r.build,
+    release: r.release,
+    level: r.level,
+    minConfigMgr: r.min_configmgr,
+    multiSession: r.multi_session === 1,
+    managedBy: unpackList(r.managed_by) as Manager[],
+    thirdPartyProvider: r.third_party,
+    environment: r.environment,
+    subscription: r.subscription,
+    collections: r.collections ? r.collections.split('\u001F').sort() : [],
+    user: r.user,
+    groups: unpackList(r.groups),
+    lastSeen: r.last_seen,
+    sensorService: r.sensor_service,
+    otherFanotifySolution: r.other_fanotify === 1,
+    previousInstall: r.previous_install === 1,
+    source: r.source,
+    onboarded: r.onboarded === 1,
+    onboarding: {
+      onboarded: r.onboarded === 1,
+      path: pathOf(r.reason_code),
+      policy: r.reason_code === 'cm-onboarded' ? r.policy_name : null,
+      reasonCode: r.reason_code,
+      reason: describeReason(r.reason_code, {
+        policy: r.policy_name,
+        osName: r.os_name,
+        subscription: r.subscription,
+        provider: r.third_party,
+        environment: r.environment,
+      }),
+    },
+    health: r.health,
+    updatedAt: r.updated_at,
+  }
+}
+
+const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
+
+/** Devices with their computed state, filtered; throws for an unknown collection filter. */
+export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}): DeviceRow[] {
+  const {db} = store
+  const conditions: string[] = []
+  const params: Record<string, unknown> = {since: sinceIso(store, options.periodMs)}
+  if (options.name !== undefined) {
+    conditions.push('d.name = @name')
+    params.name = options.name
+  }
+
+  if (options.collection !== undefined) {
+    const id = collectionId(db, options.collection)
+    conditions.push('d.id IN (SELECT device_id FROM collection_member WHERE collection_id = @collectionId)')
+    params.collectionId = id
+  }
+
+  if (options.osFamily) {
+    conditions.push('d.os_family = @osFamily')
+    params.osFamily = options.osFamily
+  }
+
+  if (options.os) {
+    conditions.push('(instr(lower(d.os), lower(@os)) > 0 OR instr(lower(d.os_name), lower(@os)) > 0)')
+    params.os = options.os
+  }
+
+  if (options.level) {
+    conditions.push('d.level = @level')
+    params.level = options.level
+  }
+
+  if (options.managedBy) {
+    conditions.push("instr(lower(d.managed_by), ';' || lower(@managedBy) || ';') > 0")
+    params.managedBy = options.managedBy
+  }
+
+  const outer: string[] = []
+  if (options.health) {
+    outer.push('st.health = @health')
+    params.health = options.health
+  }
+
+  if (options.onboarded !== undefined) {
+    outer.push('st.onboarded = @onboarded')
+    params.onboarded = options.onboarded ? 1 : 0
+  }
+
+  const sql = `SELECT st.*, ${COLLECTIONS_OF} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
+    ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name${options.limit ? ' LIMIT @limit' : ''}`
+  if (options.limit) params.limit = options.limit
+  return db.prepare(sql).all(params) as DeviceRow[]
+}
+
+export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): string {
+  return new Date(store.now().getTime() - periodMs).toISOString()
+}
+
+export function collectionId(db: Database, name: string): number {
+  const row = db.prepare('SELECT id FROM collection WHERE name = ?').get(name) as {id: number} | undefined
+  if (!row) {
+    throw new NotFoundError(`Collection '${name}' does not exist.`, {
+      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${name}"`],
+    })
+  }
+
+  return row.id
+}
+
+export function deviceNotFound(name: string): NotFoundError {
+  return new NotFoundError(`Device '${name}' is not in the inventory.`, {
+    suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import inventory.csv'],
+  })
+}
+
+function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
+  const [row] = queryDevices(store, {name, periodMs})
+  if (!row) throw deviceNotFound(name)
+  return toDevice(row)
+}
+
+const UPSERT_COLUMNS = [
+  'name',
+  'os',
+  'version',
+  'os_family',
+  'os_name',
+  'build',
+  'release',
+  'level',
+  'min_configmgr',
+  'multi_session',
+  'managed_by',
+  'configmgr',
+  'dfc',
+  'intune',
+  'third_party',
+  'environment',
+  'subscription',
+  'user',
+  'groups',
+  'last_seen',
+  'sensor_service',
+  'other_fanotify',
+  'previous_install',
+  'source',
+  'updated_at',
+]
+
+const UPSERT_SQL = `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}) VALUES (${UPSERT_COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT(name) DO UPDATE SET ${UPSERT_COLUMNS.filter((c) => c !== 'name')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}
+  RETURNING id`
+
+function thirdPartyOf(managedBy: readonly string[]): string | null {
+  const entry = managedBy.find((m) => m.startsWith('third-party:'))
+  return entry ? entry.slice('third-party:'.length) : null
+}
+
+function rowValues(r: DeviceRecord, source: 'inventory' | 'sensor', now: string): unknown[] {
+  const m = r.managedBy
+  return [
+    r.name,
+    r.os,
+    r.version,
+    r.osFamily,
+    r.osName,
+    r.build,
+    r.release,
+    r.level,
+    r.minConfigMgr,
+    r.multiSession ? 1 : 0,
+    packList(m),
+    m.includes('configmgr') ? 1 : 0,
+    m.includes('defender-for-cloud') ? 1 : 0,
+    m.includes('intune') ? 1 : 0,
+    thirdPartyOf(m),
+    r.environment,
+    r.subscription,
+    r.user,
+    packList(r.groups),
+    r.lastSeen,
+    r.sensorService,
+    r.otherFanotifySolution ? 1 : 0,
+    r.previousInstall ? 1 : 0,
+    source,
+    now,
+  ]
+}
+
+export function localDeviceApi(store: LocalStore): DeviceApi {
+  const {db} = store
+  return {
+    async import({records}) {
+      requireTenantRow(store)
+      return store.mutate('device.import', `${records.length} device(s)`, (): ImportSummary => {
+        const now = store.now().toISOString()
+        const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
+        const named = new Set<string>()
+        for (const r of records) for (const c of r.collections) named.add(c)
+        const {ids: collectionIds, created: collectionsCreated} = ensureCollections(store, [...named])
+        const upsert = db.prepare(UPSERT_SQL)
+        const hasInventoryMembers = db.prepare("SELECT 1 FROM collection_direct WHERE source = 'inventory' LIMIT 1").get() !== undefined
+        const clearMembers = db.prepare("DELETE FROM collection_direct WHERE device_id = ? AND source = 'inventory'")
+        const addMember = db.prepare("INSERT OR IGNORE INTO collection_direct (collection_id, device_id, source) VALUES (?, ?, 'inventory')")
+        for (const r of records) {
+          if (typeof r.name !== 'string' || r.name.trim() === '') throw new InvalidInputError('A device record has no name.')
+          const {id} = upsert.get(rowValues(r, 'inventory', now)) as {id: number}
+          if (hasInventoryMembers) clearMembers.run(id)
+          for (const c of r.collections) addMember.run(collectionIds.get(c.toLowerCase()), id)
+        }
+
+        refreshCollections(db)
+        const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
+        const created = after - before
+        return {total: records.length, created, updated: records.length - created, skipped: 0, collectionsCreated}
+      })
+    },
+
+    async get(name, options = {}) {
+      requireTenantRow(store)
+      return getDevice(store, name, options.periodMs)
+    },
+
+    async list(options = {}) {
+      requireTenantRow(store)
+      return queryDevices(store, options).map(toDevice)
+    },
+
+    async reportFromSensor(report: SensorReport) {
+      requireTenantRow(store)
+      const provider = findProvider(report.provider)
+      let os
+      try {
+        os = classifyOs(report.os, report.version ?? undefined)
+      } catch (error) {
+        if (error instanceof OsClassificationError) throw new InvalidInputError(`Sensor report for '${report.name}': ${error.message}.`)
+        throw error
+      }
+
+      store.mutate('device.sensor-report', `${report.name}:${provider.id}`, () => {
+        const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
+        if (enabled?.enabled !== 1) {
+          throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
+            suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token (TP4).`],
+          })
+        }
+
+        const existing = db.prepare('SELECT * FROM device WHERE name = ?').get(report.name) as DeviceRow | undefined
+        const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
+        managedBy.push(`third-party:${provider.id}`)
+        const now = store.now().toISOString()
+        const record: DeviceRecord = {
+          name: existing?.name ?? report.name,
+          os: report.os,
+          version: report.version ?? null,
+          osFamily: os.family,
+          osName: os.name,
+          build: os.build,
+          release: os.release,
+          level: os.level,
+          minConfigMgr: os.minConfigMgr,
+          multiSession: os.multiSession,
+          managedBy: managedBy as Manager[],
+          environment: existing?.environment ?? null,
+          subscription: existing?.subscription ?? null,
+          collections: [],
+          user: existing?.user ?? null,
+          groups: existing ? unpackList(existing.groups) : [],
+          lastSeen: now,
+          sensorService: report.sensorService ?? 'running',
+          otherFanotifySolution: existing?.other_fanotify === 1,
+          previousInstall: existing?.previous_install === 1,
+        }
+        db.prepare(UPSERT_SQL).get(rowValues(record, 'sensor', now))
+        refreshCollections(db)
+      })
+      return getDevice(store, report.name)
+    },
+  }
+}

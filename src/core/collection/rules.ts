@@ -1,0 +1,125 @@
+/**
+ * Collection query rules, like ConfigMgr's query membership rules ("Operating System – build
+ * number ≥ 14393"). A rule is conditions joined by `and`; a collection's rules are unioned, as
+ * ConfigMgr unions membership rules. Pure: parsing and validation; backends compile the AST.
+ */
+import {UsageError} from '../errors.js'
+
+export const RULE_FIELDS = {
+  name: 'text',
+  os: 'text',
+  'os-name': 'text',
+  family: 'text',
+  build: 'number',
+  release: 'text',
+  level: 'text',
+  environment: 'text',
+  subscription: 'text',
+  'managed-by': 'text',
+  user: 'text',
+  group: 'text',
+} as const
+export type RuleField = keyof typeof RULE_FIELDS
+
+export const RULE_OPERATORS = ['>=', '<=', '!=', '!~', '=', '>', '<', '~'] as const
+export type RuleOperator = (typeof RULE_OPERATORS)[number]
+
+export interface RuleCondition {
+  field: RuleField
+  op: RuleOperator
+  value: string | number
+}
+
+/** One membership rule: every condition must hold. */
+export interface Rule {
+  text: string
+  conditions: RuleCondition[]
+}
+
+const ALIASES: Record<string, RuleField> = {
+  osname: 'os-name',
+  managedby: 'managed-by',
+  groups: 'group',
+  env: 'environment',
+  version: 'release',
+}
+
+const syntaxHelp = 'Write FIELD OP VALUE, e.g. "build>=14393", "os~Server", "level=down-level"; join conditions with "and".'
+
+/** Parses one rule, e.g. `build>=14393 and os~Server`. */
+export function parseRule(text: string): Rule {
+  const parts = text.split(/\s+and\s+|\s*&&\s*/i).map((p) => p.trim())
+  if (parts.some((p) => p === '')) throw new UsageError(`Empty condition in rule '${text}'.`, {suggestions: [syntaxHelp]})
+  return {text: text.trim(), conditions: parts.map((p) => parseCondition(p, text))}
+}
+
+function parseCondition(part: string, rule: string): RuleCondition {
+  const m = /^([A-Za-z-]+)\s*(>=|<=|!=|!~|=|>|<|~)\s*(.*)$/.exec(part)
+  if (!m) throw new UsageError(`Cannot read condition '${part}' of rule '${rule}'.`, {suggestions: [syntaxHelp]})
+  const key = m[1].toLowerCase()
+  const field = (key in RULE_FIELDS ? key : ALIASES[key.replace(/-/g, '')]) as RuleField | undefined
+  if (!field) {
+    throw new UsageError(`Unknown field '${m[1]}' in rule '${rule}'.`, {suggestions: [`Fields: ${Object.keys(RULE_FIELDS).join(', ')}.`]})
+  }
+
+  const op = m[2] as RuleOperator
+  let raw = m[3].trim()
+  if (/^(['"]).*\1$/.test(raw)) raw = raw.slice(1, -1)
+  if (raw === '') throw new UsageError(`Missing value in condition '${part}'.`, {suggestions: [syntaxHelp]})
+  if (RULE_FIELDS[field] === 'number') {
+    const n = Number(raw)
+    if (!Number.isInteger(n)) throw new UsageError(`'${raw}' is not a whole number for ${field} in rule '${rule}'.`, {suggestions: ['Example: build>=14393']})
+    if (op === '~' || op === '!~') throw new UsageError(`Operator ${op} needs a text field, not ${field}.`, {suggestions: [syntaxHelp]})
+    return {field, op, value: n}
+  }
+
+  if (['>', '<', '>=', '<='].includes(op)) {
+    throw new UsageError(`Operator ${op} compares numbers; ${field} is text.`, {suggestions: ['Use =, !=, ~ (contains) or !~ (does not contain).']})
+  }
+
+  return {field, op, value: raw}
+}
+
+/** Evaluates a rule on plain values (used by tests and by non-SQL backends). */
+export function matchesRule(rule: Rule, device: Record<RuleField, string | number | string[] | null>): boolean {
+  return rule.conditions.every((c) => matchesCondition(c, device[c.field]))
+}
+
+function matchesCondition(c: RuleCondition, actual: string | number | string[] | null): boolean {
+  if (Array.isArray(actual)) {
+    const any = actual.some((a) => matchesCondition({...c}, a))
+    return c.op === '!=' || c.op === '!~' ? actual.every((a) => matchesCondition(c, a)) : any
+  }
+
+  if (actual === null) return c.op === '!=' || c.op === '!~'
+  if (typeof c.value === 'number') {
+    const a = Number(actual)
+    switch (c.op) {
+      case '>=':
+        return a >= c.value
+      case '<=':
+        return a <= c.value
+      case '>':
+        return a > c.value
+      case '<':
+        return a < c.value
+      case '=':
+        return a === c.value
+      default:
+        return a !== c.value
+    }
+  }
+
+  const a = String(actual).toLowerCase()
+  const v = c.value.toLowerCase()
+  switch (c.op) {
+    case '=':
+      return a === v
+    case '!=':
+      return a !== v
+    case '~':
+      return a.includes(v)
+    default:
+      return !a.includes(v)
+  }
+}

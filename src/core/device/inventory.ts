@@ -1,0 +1,307 @@
+/**
+ * Inventory rows → DeviceRecord: column names (ours, case-insensitive, and ConfigMgr console
+ * export headers), value normalisation and validation. Pure; every problem is an
+ * InventoryRowError carrying the line (CSV) or record number (JSON).
+ */
+import {findProvider} from '../integration/catalogue.js'
+import {classifyOs, OsClassificationError} from './os.js'
+import {type DeviceRecord, ENVIRONMENTS, type Environment, type Manager, SENSOR_SERVICE_STATES, type SensorService} from './types.js'
+
+export const INVENTORY_FIELDS = [
+  'name',
+  'os',
+  'version',
+  'managedBy',
+  'environment',
+  'subscription',
+  'collections',
+  'user',
+  'groups',
+  'lastSeen',
+  'sensorService',
+  'otherFanotifySolution',
+  'previousInstall',
+] as const
+export type InventoryField = (typeof INVENTORY_FIELDS)[number]
+
+/**
+ * Header aliases, compared lower-case without spaces, dashes, underscores, dots and brackets.
+ * The ConfigMgr console's device export headers are included (see the README).
+ */
+export const HEADER_ALIASES: Record<string, InventoryField> = {
+  name: 'name',
+  devicename: 'name',
+  computername: 'name',
+  hostname: 'name',
+  netbiosname: 'name',
+  os: 'os',
+  operatingsystem: 'os',
+  operatingsystemnameandversion: 'os',
+  deviceos: 'os',
+  osname: 'os',
+  version: 'version',
+  osversion: 'version',
+  osbuild: 'version',
+  build: 'version',
+  buildnumber: 'version',
+  deviceosbuild: 'version',
+  operatingsystembuild: 'version',
+  managedby: 'managedBy',
+  management: 'managedBy',
+  managementagent: 'managedBy',
+  client: 'managedBy',
+  environment: 'environment',
+  hosting: 'environment',
+  subscription: 'subscription',
+  subscriptionid: 'subscription',
+  azuresubscription: 'subscription',
+  collections: 'collections',
+  collection: 'collections',
+  memberofcollections: 'collections',
+  user: 'user',
+  username: 'user',
+  primaryuser: 'user',
+  primaryusers: 'user',
+  currentlyloggedonuser: 'user',
+  lastlogonuser: 'user',
+  groups: 'groups',
+  group: 'groups',
+  usergroups: 'groups',
+  lastseen: 'lastSeen',
+  lastactivity: 'lastSeen',
+  lastactivitytime: 'lastSeen',
+  lastonlinetime: 'lastSeen',
+  lastcontact: 'lastSeen',
+  sensorservice: 'sensorService',
+  sensor: 'sensorService',
+  sensestate: 'sensorService',
+  atpsensor: 'sensorService',
+  otherfanotifysolution: 'otherFanotifySolution',
+  otherfanotify: 'otherFanotifySolution',
+  fanotify: 'otherFanotifySolution',
+  previousinstall: 'previousInstall',
+  previousmdeinstall: 'previousInstall',
+  previousinstallation: 'previousInstall',
+}
+
+export class InventoryRowError extends Error {
+  constructor(
+    /** CSV line number, or 1-based record number for JSON. */
+    readonly line: number,
+    readonly field: string | null,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const headerKey = (h: string) => h.toLowerCase().replace(/[\s\-_.()[\]]/g, '')
+
+/**
+ * Maps header cells to fields. Unknown columns are ignored (inventories carry many) unless
+ * nothing maps to `name` and `os`, which are required. Returns one entry per column.
+ */
+export function mapHeader(cells: string[], line = 1): (InventoryField | null)[] {
+  const seen = new Map<InventoryField, string>()
+  const fields = cells.map((cell) => {
+    const field = HEADER_ALIASES[headerKey(cell)] ?? null
+    if (field) {
+      if (seen.has(field)) throw new InventoryRowError(line, field, `columns '${seen.get(field)}' and '${cell.trim()}' both mean ${field}`)
+      seen.set(field, cell.trim())
+    }
+
+    return field
+  })
+  for (const required of ['name', 'os'] as const) {
+    if (!seen.has(required)) {
+      throw new InventoryRowError(line, required, `the header has no '${required}' column (found: ${cells.map((c) => c.trim()).join(', ')})`)
+    }
+  }
+
+  return fields
+}
+
+const MANAGER_ALIASES: Record<string, Manager> = {
+  configmgr: 'configmgr',
+  sccm: 'configmgr',
+  mecm: 'configmgr',
+  memcm: 'configmgr',
+  configurationmanager: 'configmgr',
+  intune: 'intune',
+  defenderforcloud: 'defender-for-cloud',
+  mdc: 'defender-for-cloud',
+  asc: 'defender-for-cloud',
+  azuredefender: 'defender-for-cloud',
+}
+
+const ENVIRONMENT_ALIASES: Record<string, Environment> = {
+  onpremises: 'on-premises',
+  onprem: 'on-premises',
+  onpremise: 'on-premises',
+  azurevm: 'azure-vm',
+  azure: 'azure-vm',
+  azurearc: 'azure-arc',
+  arc: 'azure-arc',
+  aws: 'aws',
+  ec2: 'aws',
+}
+
+const SENSOR_ALIASES: Record<string, SensorService> = {
+  running: 'running',
+  started: 'running',
+  stopped: 'stopped',
+  notrunning: 'stopped',
+  disabled: 'stopped',
+  absent: 'absent',
+  missing: 'absent',
+  notinstalled: 'absent',
+  none: 'absent',
+}
+
+const compact = (s: string) => s.toLowerCase().replace(/[\s\-_]/g, '')
+
+/** Splits a multi-valued cell: ";" or "|" (or "," inside a quoted CSV cell or in JSON). */
+export function splitList(value: string | string[] | undefined | null): string[] {
+  if (value === undefined || value === null) return []
+  const items = Array.isArray(value) ? value.map(String) : value.split(/[;|,]/)
+  return [...new Set(items.map((s) => s.trim()).filter((s) => s !== ''))]
+}
+
+function parseBoolean(value: string, line: number, field: InventoryField): boolean {
+  const v = value.trim().toLowerCase()
+  if (['', 'false', 'no', 'n', '0', 'off'].includes(v)) return false
+  if (['true', 'yes', 'y', '1', 'on'].includes(v)) return true
+  throw new InventoryRowError(line, field, `${field} '${value}' is not true/false`)
+}
+
+function parseManagers(value: string | string[] | undefined, line: number, fromClientColumn: boolean): Manager[] {
+  const out: Manager[] = []
+  for (const item of splitList(value)) {
+    if (fromClientColumn && ['yes', 'no', 'true', 'false'].includes(item.toLowerCase())) {
+      // ConfigMgr export: the "Client" column says whether the ConfigMgr client is installed.
+      if (['yes', 'true'].includes(item.toLowerCase())) out.push('configmgr')
+      continue
+    }
+
+    const tp = /^third-?party\s*:\s*(.+)$/i.exec(item)
+    if (tp) {
+      let id: string
+      try {
+        id = findProvider(tp[1].trim()).id
+      } catch {
+        throw new InventoryRowError(line, 'managedBy', `unknown third-party provider '${tp[1].trim()}'`)
+      }
+
+      out.push(`third-party:${id}`)
+      continue
+    }
+
+    const m = MANAGER_ALIASES[compact(item)]
+    if (!m) throw new InventoryRowError(line, 'managedBy', `managedBy '${item}' is not configmgr, intune, defender-for-cloud or third-party:<provider>`)
+    out.push(m)
+  }
+
+  const unique = [...new Set(out)]
+  if (unique.filter((m) => m.startsWith('third-party:')).length > 1) {
+    throw new InventoryRowError(line, 'managedBy', 'a device can have only one third-party provider')
+  }
+
+  return unique
+}
+
+function parseDate(value: string, line: number): string | null {
+  const v = value.trim()
+  if (v === '') return null
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2} \d/.test(v) && !/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v.replace(' ', 'T') + 'Z' : v)
+  if (Number.isNaN(t)) throw new InventoryRowError(line, 'lastSeen', `lastSeen '${value}' is not a date (use ISO 8601, e.g. 2026-11-20T10:00:00Z)`)
+  return new Date(t).toISOString()
+}
+
+export type RawRow = Partial<Record<InventoryField, string | string[] | boolean | null>>
+
+/** Normalises and validates one row. `clientColumn` says managedBy came from ConfigMgr's "Client" column. */
+export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?: boolean} = {}): DeviceRecord {
+  const text = (f: InventoryField): string => {
+    const v = raw[f]
+    if (v === undefined || v === null) return ''
+    if (Array.isArray(v)) return v.join(';')
+    return String(v).trim()
+  }
+
+  const name = text('name')
+  if (name === '') throw new InventoryRowError(line, 'name', 'the name is empty')
+  if (name.length > 255 || /[\u0000-\u001F;|]/.test(name)) throw new InventoryRowError(line, 'name', `the name '${name}' has control characters, ';' or '|'`)
+  const osText = text('os')
+  const version = text('version') || null
+  let os
+  try {
+    os = classifyOs(osText, version ?? undefined)
+  } catch (error) {
+    if (error instanceof OsClassificationError) throw new InventoryRowError(line, 'os', error.message)
+    throw error
+  }
+
+  const envText = text('environment')
+  let environment: Environment | null = null
+  if (envText !== '') {
+    environment = ENVIRONMENT_ALIASES[compact(envText)] ?? null
+    if (!environment) throw new InventoryRowError(line, 'environment', `environment '${envText}' is not one of ${ENVIRONMENTS.join(', ')}`)
+  }
+
+  const sensorText = text('sensorService')
+  let sensorService: SensorService = 'running'
+  if (sensorText !== '') {
+    const s = SENSOR_ALIASES[compact(sensorText)]
+    if (!s) throw new InventoryRowError(line, 'sensorService', `sensorService '${sensorText}' is not one of ${SENSOR_SERVICE_STATES.join(', ')}`)
+    sensorService = s
+  }
+
+  const bool = (f: InventoryField) => {
+    const v = raw[f]
+    return typeof v === 'boolean' ? v : parseBoolean(text(f), line, f)
+  }
+
+  const lastSeenRaw = raw.lastSeen
+  return {
+    name,
+    os: osText,
+    version,
+    osFamily: os.family,
+    osName: os.name,
+    build: os.build,
+    release: os.release,
+    level: os.level,
+    minConfigMgr: os.minConfigMgr,
+    multiSession: os.multiSession,
+    managedBy: parseManagers(raw.managedBy as string | string[] | undefined, line, options.clientColumn ?? false),
+    environment,
+    subscription: text('subscription') || null,
+    collections: splitList(raw.collections as string | string[] | undefined),
+    user: text('user') || null,
+    groups: splitList(raw.groups as string | string[] | undefined),
+    lastSeen: lastSeenRaw === null || lastSeenRaw === undefined ? null : parseDate(String(lastSeenRaw), line),
+    sensorService,
+    otherFanotifySolution: bool('otherFanotifySolution'),
+    previousInstall: bool('previousInstall'),
+  }
+}
+
+/** JSON inventory objects: keys go through the same header aliases. */
+export function jsonRow(item: unknown, index: number): RawRow {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InventoryRowError(index, null, 'the record is not a JSON object')
+  }
+
+  const row: RawRow = {}
+  for (const [key, value] of Object.entries(item)) {
+    const field = HEADER_ALIASES[headerKey(key)]
+    if (!field) continue
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      throw new InventoryRowError(index, field, `${field} must be a string, a boolean or a list`)
+    }
+
+    row[field] = Array.isArray(value) ? value.map(String) : typeof value === 'boolean' ? value : value === null ? null : String(value)
+  }
+
+  return row
+}
