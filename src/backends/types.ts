@@ -5,8 +5,7 @@
  */
 import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
 import type {ApiKeyApi} from './apikey-api.js'
-import type {CollectionApi} from './collections-api.js'
-import type {DeviceApi} from './devices-api.js'
+import type {AccessApi, ComplianceApi, IntuneApi} from './intune-api.js'
 import type {PackageApi} from './packages-api.js'
 import type {
   DefenderForCloudDisableRequest,
@@ -68,13 +67,14 @@ export interface Backend {
   readonly integrations: IntegrationApi
   readonly tokens: TokenApi
   readonly audit: AuditApi
-  /** Device inventory with computed onboarding and health; collections (issue 4; CM1–CM8). */
-  readonly devices: DeviceApi
-  readonly collections: CollectionApi
   /** Generated onboarding/offboarding packages (issue 3). */
   readonly packages: PackageApi
   /** Admin API keys of `atpctl serve` (issue 7). */
   readonly apiKeys: ApiKeyApi
+  /** Intune groups, EDR profiles, app configuration; compliance; conditional access (IN1–IN8). */
+  readonly intune: IntuneApi
+  readonly compliance: ComplianceApi
+  readonly access: AccessApi
   close(): Promise<void>
 }
 

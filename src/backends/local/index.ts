@@ -1,10 +1,11 @@
 import type {Backend, BackendContext} from '../types.js'
+import {localAccessApi} from './access.js'
 import {localApiKeyApi} from './apikeys.js'
 import {localAuditApi} from './audit.js'
-import {localCollectionApi} from './collections.js'
-import {localDeviceApi} from './devices.js'
+import {localComplianceApi} from './compliance.js'
 import {openDatabase} from './database.js'
 import {localIntegrationApi} from './integrations.js'
+import {localIntuneApi} from './intune.js'
 import {localPackageApi} from './packages.js'
 import {createLocalStore} from './store.js'
 import {localTenantApi} from './tenant.js'
@@ -21,10 +22,11 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
     integrations: localIntegrationApi(store),
     tokens: localTokenApi(store),
     audit: localAuditApi(db),
-    devices: localDeviceApi(store),
-    collections: localCollectionApi(store),
     packages: localPackageApi(store),
     apiKeys: localApiKeyApi(store),
+    intune: localIntuneApi(store),
+    compliance: localComplianceApi(store),
+    access: localAccessApi(store),
     async close() {
       db.close()
     },

@@ -1,6 +1,6 @@
 import {foundation} from './001-foundation.js'
-import {devices} from './003-devices.js'
 import {packages} from './002-packages.js'
+import {intune} from './005-intune.js'
 import {server} from './006-server.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
@@ -11,4 +11,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, devices, packages, server]
+export const MIGRATIONS: Migration[] = [foundation, packages, intune, server]

@@ -1,0 +1,43 @@
+import {Flags} from '@oclif/core'
+import {AdminCommand} from '../../../base/command.js'
+import {type AccessPolicy, CLIENT_APPS, type ClientApp, GRANT_CONTROLS, type GrantControl} from '../../../core/access/rules.js'
+import {createAccessPolicy} from '../../../core/access/service.js'
+import {presentAccessPolicy} from '../../../ui/present/access.js'
+
+export default class AccessPolicyCreate extends AdminCommand<{policy: AccessPolicy}> {
+  static override summary = 'Create a conditional access policy that requires a compliant device.'
+  static override description = `IN8: users and groups to include and exclude (--include-group all for all users), cloud
+apps (--app all for all), client apps (browser, mobile-desktop) and the grant "require
+compliant device". Created enabled unless --disabled.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --name "Require compliant device" --include-group all --app sharepoint --app exchange --client browser --client mobile-desktop',
+    '<%= config.bin %> <%= command.id %> --name "Finance only" --include-group Finance --exclude-group "Break glass" --app all --client browser --disabled --json',
+  ]
+
+  static override flags = {
+    name: Flags.string({description: 'Policy name.', required: true}),
+    'include-group': Flags.string({description: 'User group the policy applies to (repeatable; "all" for all users).', multiple: true, required: true}),
+    'exclude-group': Flags.string({description: 'User group exempted from the policy (repeatable).', multiple: true, default: []}),
+    app: Flags.string({description: 'Cloud app to protect, e.g. sharepoint (repeatable; "all" for all cloud apps).', multiple: true, required: true}),
+    client: Flags.string({description: 'Client app the policy covers (repeatable).', multiple: true, options: [...CLIENT_APPS], default: [...CLIENT_APPS]}),
+    grant: Flags.string({description: 'Grant control.', options: [...GRANT_CONTROLS], default: 'compliant-device'}),
+    disabled: Flags.boolean({description: 'Create the policy switched off.', default: false}),
+  }
+
+  async run(): Promise<{policy: AccessPolicy}> {
+    const {flags} = await this.parse(AccessPolicyCreate)
+    const result = await createAccessPolicy(await this.backend(), {
+      name: flags.name,
+      includeGroups: flags['include-group'],
+      excludeGroups: flags['exclude-group'],
+      apps: flags.app,
+      clients: flags.client as ClientApp[],
+      grant: flags.grant as GrantControl,
+      enabled: !flags.disabled,
+      profile: this.profileName,
+    })
+    this.log(presentAccessPolicy(result.policy, 'created'))
+    return result
+  }
+}

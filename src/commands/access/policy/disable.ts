@@ -1,0 +1,18 @@
+import {Args} from '@oclif/core'
+import {AdminCommand} from '../../../base/command.js'
+import type {AccessPolicy} from '../../../core/access/rules.js'
+import {setAccessPolicyEnabled} from '../../../core/access/service.js'
+import {presentAccessPolicy} from '../../../ui/present/access.js'
+
+export default class AccessPolicyDisable extends AdminCommand<{policy: AccessPolicy; changed: boolean}> {
+  static override summary = 'Disable a custom conditional access policy (the classic one is protected, IN3).'
+  static override examples = ['<%= config.bin %> <%= command.id %> "Finance only"', '<%= config.bin %> <%= command.id %> "Finance only" --json']
+  static override args = {name: Args.string({description: 'Policy name or id.', required: true})}
+
+  async run(): Promise<{policy: AccessPolicy; changed: boolean}> {
+    const {args} = await this.parse(AccessPolicyDisable)
+    const result = await setAccessPolicyEnabled(await this.backend(), {policy: args.name, enabled: false, profile: this.profileName})
+    this.log(presentAccessPolicy(result.policy, result.changed ? 'disabled' : 'was already disabled'))
+    return result
+  }
+}

@@ -1,0 +1,16 @@
+import {AdminCommand} from '../../../base/command.js'
+import type {AccessPolicy} from '../../../core/access/rules.js'
+import {listAccessPolicies} from '../../../core/access/service.js'
+import {presentAccessPolicies} from '../../../ui/present/access.js'
+
+export default class AccessPolicyList extends AdminCommand<{policies: AccessPolicy[]}> {
+  static override summary = 'List conditional access policies, the protected classic one of the Intune connection first.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run(): Promise<{policies: AccessPolicy[]}> {
+    await this.parse(AccessPolicyList)
+    const result = await listAccessPolicies(await this.backend(), {profile: this.profileName})
+    this.log(presentAccessPolicies(result.policies))
+    return result
+  }
+}

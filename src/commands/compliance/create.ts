@@ -1,0 +1,42 @@
+import {Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {COMPLIANCE_PLATFORMS, type CompliancePolicy, MAX_RISKS, parseCompliancePlatform, parseMaxRisk} from '../../core/compliance/rules.js'
+import {createCompliancePolicy} from '../../core/compliance/service.js'
+import {presentCompliancePolicies} from '../../ui/present/compliance.js'
+
+export default class ComplianceCreate extends AdminCommand<{policy: CompliancePolicy}> {
+  static override summary = 'Create a compliance policy that sets the maximum allowed machine risk for a platform.'
+  static override description = `IN7: a device whose risk (the highest severity of its active alerts) is above the maximum is
+noncompliant. clear allows no active alert at all (Microsoft's "secured"); low allows low and
+informational; medium allows up to medium; high allows everything. Without --assign-group the
+policy applies to every device of its platform.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --name "Windows baseline" --platform windows --max-risk low',
+    '<%= config.bin %> <%= command.id %> --name "Finance strict" --platform windows --max-risk clear --assign-group Finance --json',
+    '<%= config.bin %> <%= command.id %> --name "Android fleet" --platform android-enterprise --max-risk medium',
+  ]
+
+  static override flags = {
+    name: Flags.string({description: 'Policy name.', required: true}),
+    description: Flags.string({description: 'What the policy is for.'}),
+    platform: Flags.string({description: 'Platform the policy judges.', options: [...COMPLIANCE_PLATFORMS], required: true}),
+    'max-risk': Flags.string({description: 'Maximum allowed machine risk.', options: [...MAX_RISKS], required: true}),
+    'assign-group': Flags.string({description: 'Device or user group the policy is assigned to (default: all devices of the platform).'}),
+  }
+
+  async run(): Promise<{policy: CompliancePolicy}> {
+    const {flags} = await this.parse(ComplianceCreate)
+    const result = await createCompliancePolicy(await this.backend(), {
+      name: flags.name,
+      description: flags.description,
+      platform: parseCompliancePlatform(flags.platform),
+      maxRisk: parseMaxRisk(flags['max-risk']),
+      assignGroup: flags['assign-group'],
+      profile: this.profileName,
+    })
+    this.log(`Compliance policy '${result.policy.name}' created.\n${presentCompliancePolicies([result.policy])}`)
+    this.note('Next: atpctl compliance evaluate')
+    return result
+  }
+}

@@ -1,0 +1,16 @@
+import {AdminCommand} from '../../base/command.js'
+import {listGroups} from '../../core/intune/service.js'
+import type {GroupInfo} from '../../core/intune/types.js'
+import {presentGroups} from '../../ui/present/intune.js'
+
+export default class GroupList extends AdminCommand<{groups: GroupInfo[]}> {
+  static override summary = 'List groups: those created with atpctl and those the device inventory names.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run(): Promise<{groups: GroupInfo[]}> {
+    await this.parse(GroupList)
+    const result = await listGroups(await this.backend(), {profile: this.profileName})
+    this.log(presentGroups(result.groups))
+    return result
+  }
+}

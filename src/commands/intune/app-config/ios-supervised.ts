@@ -1,0 +1,32 @@
+import {Flags} from '@oclif/core'
+import {AdminCommand} from '../../../base/command.js'
+import {iosAppConfigGraphBody, IOS_SUPERVISED} from '../../../core/intune/app-config.js'
+import {createIosSupervisedConfig} from '../../../core/intune/service.js'
+import type {IosAppConfig} from '../../../core/intune/types.js'
+import {presentAppConfig} from '../../../ui/present/intune.js'
+
+type Result = {config: IosAppConfig; created: boolean; graph: Record<string, unknown>}
+
+export default class IntuneAppConfigIosSupervised extends AdminCommand<Result> {
+  static override summary = 'Create the iOS app configuration that tells Defender whether a device is supervised.'
+  static override description = `IN6: a managed-devices app configuration for Microsoft Defender for iOS with the key
+issupervised, value type string, value {{issupervised}}. Targeted at all devices unless
+--assign-group says otherwise. Running it again with the same name changes nothing.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --name "Defender iOS supervised" --assign-group "iOS fleet" --json',
+  ]
+
+  static override flags = {
+    name: Flags.string({description: 'Configuration name.', default: IOS_SUPERVISED.defaultName}),
+    'assign-group': Flags.string({description: 'Group to target instead of all devices.'}),
+  }
+
+  async run(): Promise<Result> {
+    const {flags} = await this.parse(IntuneAppConfigIosSupervised)
+    const result = await createIosSupervisedConfig(await this.backend(), {name: flags.name, assignGroup: flags['assign-group'], profile: this.profileName})
+    this.log(presentAppConfig(result.config, result.created))
+    return {...result, graph: iosAppConfigGraphBody(result.config)}
+  }
+}

@@ -1,0 +1,147 @@
+import {UsageError} from '../errors.js'
+import type {DeviceCompliance} from '../compliance/rules.js'
+
+/** IN8 client apps: browser, and mobile apps and desktop clients. */
+export const CLIENT_APPS = ['browser', 'mobile-desktop'] as const
+export type ClientApp = (typeof CLIENT_APPS)[number]
+
+/** IN8 grant controls atpctl models; Graph's builtInControls value is `compliantDevice`. */
+export const GRANT_CONTROLS = ['compliant-device'] as const
+export type GrantControl = (typeof GRANT_CONTROLS)[number]
+
+/** Special group / app value meaning "all users" / "all cloud apps". */
+export const ALL = 'all'
+
+export interface AccessPolicy {
+  id: string
+  name: string
+  kind: 'classic' | 'custom'
+  /** IN3: the classic policy of the Intune connection; atpctl refuses to edit or delete it. */
+  protected: boolean
+  enabled: boolean
+  includeGroups: string[]
+  excludeGroups: string[]
+  apps: string[]
+  clients: ClientApp[]
+  grant: GrantControl
+  createdAt: string
+}
+
+export interface AccessPolicyCreateRequest {
+  name: string
+  includeGroups: string[]
+  excludeGroups: string[]
+  apps: string[]
+  clients: ClientApp[]
+  grant: GrantControl
+  enabled: boolean
+}
+
+export interface AccessRequest {
+  user: string
+  /** Groups the user belongs to. */
+  userGroups: string[]
+  app: string
+  client: ClientApp
+  device: DeviceCompliance
+}
+
+export interface PolicyOutcome {
+  policy: string
+  kind: 'classic' | 'custom'
+  /** applied-and-satisfied, applied-and-failed, or not applied (with why). */
+  result: 'satisfied' | 'failed' | 'not-applied'
+  reason: string
+}
+
+export interface AccessDecision {
+  decision: 'grant' | 'block'
+  user: string
+  deviceId: string
+  deviceName: string
+  app: string
+  client: ClientApp
+  compliance: DeviceCompliance
+  /** The policies that failed (block) or were satisfied (grant). */
+  decidedBy: string[]
+  policies: PolicyOutcome[]
+  explanation: string
+}
+
+export function parseClientApp(value: string): ClientApp {
+  const v = value.toLowerCase() === 'mobile-and-desktop' ? 'mobile-desktop' : value.toLowerCase()
+  if ((CLIENT_APPS as readonly string[]).includes(v)) return v as ClientApp
+  throw new UsageError(`Unknown client app '${value}'.`, {suggestions: [`Use one of: ${CLIENT_APPS.join(', ')}.`]})
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+const listText = (items: string[]) => items.map((i) => `'${i}'`).join(', ')
+
+/** Validates a new custom policy (IN8); names the flag to fix. */
+export function checkAccessPolicyRequest(request: AccessPolicyCreateRequest): void {
+  if (request.name.trim() === '') throw new UsageError('The policy name is empty.', {suggestions: ['Pass --name "Require compliant device".']})
+  if (request.includeGroups.length === 0) throw new UsageError('The policy includes nobody.', {suggestions: ['Pass --include-group GROUP (or --include-group all for all users).']})
+  if (request.apps.length === 0) throw new UsageError('The policy protects no cloud app.', {suggestions: ['Pass --app APP (e.g. --app sharepoint), or --app all.']})
+  if (request.clients.length === 0) throw new UsageError('The policy covers no client app.', {suggestions: ['Pass --client browser and/or --client mobile-desktop.']})
+  if (request.excludeGroups.some((g) => same(g, ALL))) throw new UsageError("--exclude-group all would exclude everyone.", {suggestions: ['Exclude named groups only.']})
+}
+
+/** Why a policy does not apply to the request, or null when it applies. */
+function notApplicable(policy: AccessPolicy, request: AccessRequest): string | null {
+  if (policy.kind === 'classic') return 'classic Intune connector policy: it registers devices for threat defence and has no effect on cloud apps (IN3)'
+  if (!policy.enabled) return 'the policy is disabled'
+  const excluded = policy.excludeGroups.find((g) => request.userGroups.some((u) => same(u, g)))
+  if (excluded) return `user ${request.user} is excluded through group '${excluded}'`
+  const included = policy.includeGroups.some((g) => same(g, ALL) || request.userGroups.some((u) => same(u, g)))
+  if (!included) return `user ${request.user} is in none of the included groups ${listText(policy.includeGroups)}`
+  if (!policy.apps.some((a) => same(a, ALL) || same(a, request.app))) return `app '${request.app}' is not one of its cloud apps ${listText(policy.apps)}`
+  if (!policy.clients.includes(request.client)) return `client '${request.client}' is not one of its client apps ${listText(policy.clients)}`
+  return null
+}
+
+function complianceText(device: DeviceCompliance): string {
+  if (device.status === 'not-evaluated') return `device ${device.deviceName} has no compliance state: ${device.reason}`
+  return device.reason
+}
+
+/**
+ * IN8: the access decision for one sign-in. Every enabled custom policy that includes the
+ * user (and does not exclude them), covers the app and the client app applies; each requires a
+ * compliant device. Access is blocked when any applicable policy's grant is not met, granted
+ * otherwise (also when no policy applies). The explanation names the deciding policies and why.
+ */
+export function decideAccess(policies: AccessPolicy[], request: AccessRequest): AccessDecision {
+  const compliant = request.device.status === 'compliant'
+  const outcomes: PolicyOutcome[] = policies.map((policy) => {
+    const why = notApplicable(policy, request)
+    if (why) return {policy: policy.name, kind: policy.kind, result: 'not-applied', reason: why}
+    return compliant
+      ? {policy: policy.name, kind: policy.kind, result: 'satisfied', reason: `requires a compliant device; ${request.device.reason}`}
+      : {policy: policy.name, kind: policy.kind, result: 'failed', reason: `requires a compliant device; ${complianceText(request.device)}`}
+  })
+  const failed = outcomes.filter((o) => o.result === 'failed')
+  const satisfied = outcomes.filter((o) => o.result === 'satisfied')
+  const base = {
+    user: request.user,
+    deviceId: request.device.deviceId,
+    deviceName: request.device.deviceName,
+    app: request.app,
+    client: request.client,
+    compliance: request.device,
+    policies: outcomes,
+  }
+  if (failed.length > 0) {
+    return {...base, decision: 'block', decidedBy: failed.map((o) => o.policy), explanation: `blocked by ${listText(failed.map((o) => o.policy))}: ${complianceText(request.device)}`}
+  }
+
+  if (satisfied.length > 0) {
+    return {...base, decision: 'grant', decidedBy: satisfied.map((o) => o.policy), explanation: `granted: ${listText(satisfied.map((o) => o.policy))} satisfied; ${request.device.reason}`}
+  }
+
+  return {
+    ...base,
+    decision: 'grant',
+    decidedBy: [],
+    explanation: `granted: no conditional access policy applies to user ${request.user}, app '${request.app}', client '${request.client}'`,
+  }
+}

@@ -1,0 +1,46 @@
+import type {Backend} from '../../backends/types.js'
+import {NotFoundError} from '../errors.js'
+import {requireTenant} from '../tenant/service.js'
+import {type AccessDecision, type AccessPolicy, type AccessPolicyCreateRequest, checkAccessPolicyRequest, type ClientApp, decideAccess} from './rules.js'
+
+export async function createAccessPolicy(backend: Backend, options: AccessPolicyCreateRequest & {profile: string}): Promise<{policy: AccessPolicy}> {
+  const {profile, ...request} = options
+  const clean = {...request, name: request.name.trim()}
+  checkAccessPolicyRequest(clean)
+  await requireTenant(backend, profile)
+  return {policy: await backend.access.createPolicy(clean)}
+}
+
+export async function listAccessPolicies(backend: Backend, options: {profile: string}): Promise<{policies: AccessPolicy[]}> {
+  await requireTenant(backend, options.profile)
+  return {policies: await backend.access.listPolicies()}
+}
+
+export async function setAccessPolicyEnabled(backend: Backend, options: {policy: string; enabled: boolean; profile: string}): Promise<{policy: AccessPolicy; changed: boolean}> {
+  await requireTenant(backend, options.profile)
+  return backend.access.setPolicyEnabled(options.policy, options.enabled)
+}
+
+export async function deleteAccessPolicy(backend: Backend, options: {policy: string; profile: string}): Promise<{policy: AccessPolicy}> {
+  await requireTenant(backend, options.profile)
+  return {policy: await backend.access.deletePolicy(options.policy)}
+}
+
+/**
+ * IN8: would this sign-in be granted? Gathers the user's groups, the device's compliance
+ * (IN7, same evaluation as `compliance evaluate`) and the policies, then decides.
+ */
+export async function checkAccess(backend: Backend, options: {user: string; device: string; app: string; client: ClientApp; profile: string}): Promise<AccessDecision> {
+  await requireTenant(backend, options.profile)
+  const user = options.user.trim()
+  const {known, groups} = await backend.intune.userGroups(user)
+  if (!known) {
+    throw new NotFoundError(`User '${user}' is unknown: no device inventory row names them and they are in no group.`, {
+      suggestions: [`Add them to a group: atpctl group add GROUP --user ${user}`, 'Or import devices with a user column: atpctl device import FILE'],
+    })
+  }
+
+  const [device] = await backend.compliance.evaluate({device: options.device})
+  const policies = await backend.access.listPolicies()
+  return decideAccess(policies, {user, userGroups: groups, app: options.app, client: options.client, device})
+}

@@ -1,0 +1,31 @@
+import type {Backend} from '../../backends/types.js'
+import {UsageError} from '../errors.js'
+import {requireTenant} from '../tenant/service.js'
+import {type CompliancePolicy, type CompliancePlatform, type ComplianceSummary, type DeviceCompliance, type MaxRisk, summarise} from './rules.js'
+
+export async function createCompliancePolicy(
+  backend: Backend,
+  options: {name: string; description?: string; platform: CompliancePlatform; maxRisk: MaxRisk; assignGroup?: string; profile: string},
+): Promise<{policy: CompliancePolicy}> {
+  if (options.name.trim() === '') throw new UsageError('The policy name is empty.', {suggestions: ['Pass --name "Windows baseline".']})
+  await requireTenant(backend, options.profile)
+  const {profile: _profile, ...request} = options
+  return {policy: await backend.compliance.create({...request, name: request.name.trim()})}
+}
+
+export async function listCompliancePolicies(backend: Backend, options: {profile: string}): Promise<{policies: CompliancePolicy[]}> {
+  await requireTenant(backend, options.profile)
+  return {policies: await backend.compliance.list()}
+}
+
+export interface ComplianceEvaluation {
+  summary: ComplianceSummary
+  devices: DeviceCompliance[]
+}
+
+/** IN2 + IN7: compliant / noncompliant / not evaluated, with the reason, per device. */
+export async function evaluateCompliance(backend: Backend, options: {device?: string; profile: string}): Promise<ComplianceEvaluation> {
+  await requireTenant(backend, options.profile)
+  const devices = await backend.compliance.evaluate({device: options.device})
+  return {summary: summarise(devices), devices}
+}

@@ -1,0 +1,35 @@
+import type {AccessDecision, AccessPolicy} from '../../core/access/rules.js'
+import {style} from '../style.js'
+import {renderTable} from '../table.js'
+
+export function presentAccessPolicies(policies: AccessPolicy[]): string {
+  if (policies.length === 0) return 'No conditional access policies. Create one: atpctl access policy create --name NAME --include-group all --app all --client browser'
+  return renderTable(
+    ['POLICY', 'KIND', 'STATE', 'USERS', 'APPS', 'CLIENTS', 'GRANT'],
+    policies.map((p) => [
+      p.protected ? `${p.name} ${style.dim('(protected)')}` : p.name,
+      p.kind,
+      p.enabled ? style.ok('enabled') : style.dim('disabled'),
+      p.kind === 'classic' ? 'Intune connector' : `include ${p.includeGroups.join(', ')}${p.excludeGroups.length ? `; exclude ${p.excludeGroups.join(', ')}` : ''}`,
+      p.kind === 'classic' ? '-' : p.apps.join(', '),
+      p.kind === 'classic' ? '-' : p.clients.join(', '),
+      p.grant,
+    ]),
+  )
+}
+
+export function presentAccessPolicy(policy: AccessPolicy, verb: string): string {
+  return `Conditional access policy '${policy.name}' ${verb}.\n${presentAccessPolicies([policy])}`
+}
+
+export function presentDecision(d: AccessDecision): string {
+  const head = d.decision === 'grant' ? style.ok('GRANTED') : style.bad('BLOCKED')
+  const lines = [`${head}: ${d.explanation}`, '']
+  lines.push(
+    renderTable(
+      ['POLICY', 'RESULT', 'WHY'],
+      d.policies.map((p) => [p.policy, p.result === 'failed' ? style.bad(p.result) : p.result === 'satisfied' ? style.ok(p.result) : style.dim(p.result), p.reason]),
+    ),
+  )
+  return lines.join('\n')
+}

@@ -1,0 +1,28 @@
+import type {CompliancePolicy, ComplianceStatus} from '../../core/compliance/rules.js'
+import type {ComplianceEvaluation} from '../../core/compliance/service.js'
+import {style} from '../style.js'
+import {renderTable} from '../table.js'
+
+export function presentCompliancePolicies(policies: CompliancePolicy[]): string {
+  if (policies.length === 0) return 'No compliance policies. Create one: atpctl compliance create --name NAME --platform windows --max-risk low'
+  return renderTable(
+    ['POLICY', 'PLATFORM', 'MAX RISK', 'ASSIGNED TO', 'CREATED'],
+    policies.map((p) => [p.name, p.platform, p.maxRisk, p.assignGroup ? `group '${p.assignGroup}'` : 'all devices of the platform', p.createdAt]),
+  )
+}
+
+const statusText = (s: ComplianceStatus) => (s === 'compliant' ? style.ok(s) : s === 'noncompliant' ? style.bad(s) : style.dim(s))
+
+/** A summary line, then one row per device (at most `limit` rows; the rest are counted). */
+export function presentEvaluation(result: ComplianceEvaluation, limit = 200): string {
+  const s = result.summary
+  const head = `${s.devices} device(s): ${s.compliant} compliant, ${s.noncompliant} noncompliant, ${s.notEvaluated} not evaluated.`
+  if (result.devices.length === 0) return `${head}\nImport devices first: atpctl device import FILE`
+  const shown = result.devices.slice(0, limit)
+  const table = renderTable(
+    ['DEVICE', 'STATUS', 'RISK', 'POLICY', 'REASON'],
+    shown.map((d) => [d.deviceName, statusText(d.status), d.risk, d.policy ?? '-', d.reason]),
+  )
+  const more = result.devices.length > limit ? `\n… ${result.devices.length - limit} more; use --json for all, or --device NAME.` : ''
+  return `${head}\n\n${table}${more}`
+}

@@ -1,0 +1,79 @@
+import {type AccessPolicy, checkAccessPolicyRequest, decideAccess} from '../../../src/core/access/rules.js'
+import type {DeviceCompliance} from '../../../src/core/compliance/rules.js'
+
+const policy = (over: Partial<AccessPolicy> = {}): AccessPolicy => ({
+  id: 'p',
+  name: 'Require compliant device',
+  kind: 'custom',
+  protected: false,
+  enabled: true,
+  includeGroups: ['all'],
+  excludeGroups: [],
+  apps: ['sharepoint'],
+  clients: ['browser', 'mobile-desktop'],
+  grant: 'compliant-device',
+  createdAt: '2026-01-01',
+  ...over,
+})
+const classic = policy({id: 'c', name: '[Classic] Device-based conditional access', kind: 'classic', protected: true, includeGroups: [], apps: [], clients: []})
+
+const compliant: DeviceCompliance = {deviceId: '1', deviceName: 'LT-1', platform: 'windows', status: 'compliant', risk: 'None', policy: 'Windows baseline', maxRisk: 'low', reason: "device risk None is within the maximum Low of policy 'Windows baseline'"}
+const noncompliant: DeviceCompliance = {...compliant, status: 'noncompliant', risk: 'Medium', reason: "device risk Medium is above the maximum Low of policy 'Windows baseline'"}
+const request = (over = {}) => ({user: 'alice@contoso.com', userGroups: ['Finance'], app: 'sharepoint', client: 'browser' as const, device: compliant, ...over})
+
+describe('IN8 access decision', () => {
+  it('IN8: blocks a noncompliant device and explains with the policy, risk and threshold', () => {
+    const d = decideAccess([classic, policy()], request({device: noncompliant}))
+    expect(d.decision).toBe('block')
+    expect(d.decidedBy).toEqual(['Require compliant device'])
+    expect(d.explanation).toBe("blocked by 'Require compliant device': device risk Medium is above the maximum Low of policy 'Windows baseline'")
+  })
+
+  it('IN8: grants a compliant device, naming the satisfied policy', () => {
+    const d = decideAccess([classic, policy()], request())
+    expect(d.decision).toBe('grant')
+    expect(d.explanation).toMatch(/^granted: 'Require compliant device' satisfied; device risk None is within/)
+  })
+
+  it('IN3: the classic policy never decides a cloud-app sign-in', () => {
+    const d = decideAccess([classic], request({device: noncompliant}))
+    expect(d.decision).toBe('grant')
+    expect(d.policies[0]).toMatchObject({result: 'not-applied', kind: 'classic'})
+    expect(d.explanation).toMatch(/no conditional access policy applies/)
+  })
+
+  it('IN8: include and exclude groups; exclusion wins', () => {
+    expect(decideAccess([policy({includeGroups: ['Sales']})], request({device: noncompliant})).decision).toBe('grant')
+    expect(decideAccess([policy({includeGroups: ['finance']})], request({device: noncompliant})).decision).toBe('block')
+    const excluded = decideAccess([policy({excludeGroups: ['Finance']})], request({device: noncompliant}))
+    expect(excluded.decision).toBe('grant')
+    expect(excluded.policies[0].reason).toBe("user alice@contoso.com is excluded through group 'Finance'")
+  })
+
+  it('IN8: disabled policies, other apps and other client apps do not apply', () => {
+    expect(decideAccess([policy({enabled: false})], request({device: noncompliant})).policies[0].reason).toBe('the policy is disabled')
+    expect(decideAccess([policy()], request({device: noncompliant, app: 'exchange'})).decision).toBe('grant')
+    expect(decideAccess([policy({apps: ['all']})], request({device: noncompliant, app: 'exchange'})).decision).toBe('block')
+    expect(decideAccess([policy({clients: ['mobile-desktop']})], request({device: noncompliant})).decision).toBe('grant')
+  })
+
+  it('IN8: a device without a compliance state fails "require compliant device"', () => {
+    const unknown: DeviceCompliance = {...compliant, status: 'not-evaluated', policy: null, maxRisk: null, reason: "the Intune connection's Windows toggle is off (atpctl integration enable intune --windows)"}
+    const d = decideAccess([policy()], request({device: unknown}))
+    expect(d.decision).toBe('block')
+    expect(d.explanation).toMatch(/device LT-1 has no compliance state: the Intune connection's Windows toggle is off/)
+  })
+
+  it('IN8: any failing applicable policy blocks, even when another is satisfied... and lists all that failed', () => {
+    const d = decideAccess([policy(), policy({id: 'q', name: 'All apps', apps: ['all']})], request({device: noncompliant}))
+    expect(d.decidedBy).toEqual(['Require compliant device', 'All apps'])
+  })
+
+  it('rejects policies that include nobody, protect nothing or exclude all', () => {
+    const base = {name: 'x', includeGroups: ['all'], excludeGroups: [], apps: ['all'], clients: ['browser' as const], grant: 'compliant-device' as const, enabled: true}
+    expect(() => checkAccessPolicyRequest({...base, includeGroups: []})).toThrow(/includes nobody/)
+    expect(() => checkAccessPolicyRequest({...base, apps: []})).toThrow(/no cloud app/)
+    expect(() => checkAccessPolicyRequest({...base, excludeGroups: ['ALL']})).toThrow(/exclude everyone/)
+    expect(() => checkAccessPolicyRequest(base)).not.toThrow()
+  })
+})
