@@ -5,6 +5,8 @@
  */
 import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
 import type {ApiKeyApi} from './apikey-api.js'
+import type {CollectionApi} from './collections-api.js'
+import type {DeviceApi} from './devices-api.js'
 import type {AccessApi, ComplianceApi, IntuneApi} from './intune-api.js'
 import type {PackageApi} from './packages-api.js'
 import type {
@@ -67,6 +69,9 @@ export interface Backend {
   readonly integrations: IntegrationApi
   readonly tokens: TokenApi
   readonly audit: AuditApi
+  /** Device inventory with computed onboarding and health; collections (issue 4; CM1–CM8). */
+  readonly devices: DeviceApi
+  readonly collections: CollectionApi
   /** Generated onboarding/offboarding packages (issue 3). */
   readonly packages: PackageApi
   /** Admin API keys of `atpctl serve` (issue 7). */

@@ -18,12 +18,16 @@ export default class Init extends AdminCommand<InitResult> {
   static override flags = {
     datacenter: Flags.string({description: 'Datacenter within the location (default: the first of the location).'}),
     location: Flags.string({description: 'Data location of the tenant, fixed forever (T1).', options: [...LOCATIONS]}),
+    remote: Flags.string({description: 'URL of an `atpctl serve` server: this profile then uses its tenant (remote backend).', dependsOn: ['api-key-file']}),
+    'api-key-file': Flags.string({description: 'File with the API key for --remote; stored owner-only, never printed.', dependsOn: ['remote']}),
+    'ca-file': Flags.string({description: 'PEM certificate to trust for a self-signed --remote server (TLS verification stays on).', dependsOn: ['remote']}),
   }
 
   protected override createsProfile = true
 
   async run(): Promise<InitResult> {
     const {flags} = await this.parse(Init)
+    if (flags.remote) return this.initRemote(flags.remote, flags['api-key-file']!, flags['ca-file'], flags.location, flags.datacenter)
     let location: Location
     let datacenter = flags.datacenter
     if (flags.location) {
@@ -48,5 +52,19 @@ export default class Init extends AdminCommand<InitResult> {
     this.log(presentTenant(result.tenant))
     this.note(result.created ? `Tenant created in profile '${this.profileName}'.` : `Tenant already exists in profile '${this.profileName}'; nothing changed.`)
     return result
+  }
+
+  /** `--remote`: connect the profile to a server (issue 7), then create or show the server's tenant. */
+  private async initRemote(url: string, apiKeyFile: string, caFile: string | undefined, location: string | undefined, datacenter: string | undefined): Promise<InitResult> {
+    const {connectRemoteProfile, initRemoteTenant} = await import('../backends/remote/profile.js')
+    const {backend, connection} = await connectRemoteProfile(this.home, this.profileName, {url, apiKeyFile, caFile}, this.profileName)
+    try {
+      this.note(`Profile '${this.profileName}' now uses ${connection.url} as API key '${connection.whoami.name}' (role ${connection.whoami.role}).`)
+      const result = await initRemoteTenant(backend, {profile: this.profileName, location: location ? parseLocation(location) : undefined, datacenter})
+      this.log(presentTenant(result.tenant))
+      return result
+    } finally {
+      await backend.close()
+    }
   }
 }

@@ -44,9 +44,16 @@ const oneOf = (...values: string[]) => (value: string) => {
   return value
 }
 
+function checkUrl(value: string): string {
+  if (!/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(value)) throw new UsageError(`'${value}' is not an http(s) server URL without credentials or query.`)
+  return value.replace(/\/+$/, '')
+}
+
 /** Settings `atpctl config set` accepts. Unknown keys are a usage error listing these. */
 export const SETTINGS: Record<string, SettingSpec> = {
-  backend: {description: 'Backend of this profile: local (embedded SQLite).', validate: oneOf('local')},
+  backend: {description: 'Backend of this profile: local (embedded SQLite) or remote (an `atpctl serve` server).', validate: oneOf('local', 'remote')},
+  url: {description: 'Server URL of a remote profile, e.g. https://atp.example.net:8443 (the API key is kept in its own 0600 file).', validate: checkUrl},
+  'ca-file': {description: 'PEM certificate (or CA) a remote profile trusts for a self-signed server; TLS verification stays on.', validate: (v) => v},
   'configmgr-version': {
     description: 'Default Configuration Manager version for policies, e.g. 1910, 2002, 2103.',
     validate(value) {

@@ -2,6 +2,8 @@ import type {Backend, BackendContext} from '../types.js'
 import {localAccessApi} from './access.js'
 import {localApiKeyApi} from './apikeys.js'
 import {localAuditApi} from './audit.js'
+import {localCollectionApi} from './collections.js'
+import {localDeviceApi} from './devices.js'
 import {localComplianceApi} from './compliance.js'
 import {openDatabase} from './database.js'
 import {localIntegrationApi} from './integrations.js'
@@ -22,6 +24,8 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
     integrations: localIntegrationApi(store),
     tokens: localTokenApi(store),
     audit: localAuditApi(db),
+    devices: localDeviceApi(store),
+    collections: localCollectionApi(store),
     packages: localPackageApi(store),
     apiKeys: localApiKeyApi(store),
     intune: localIntuneApi(store),

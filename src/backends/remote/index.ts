@@ -1,0 +1,122 @@
+import {RuleError} from '../../core/errors.js'
+import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
+import type {Backend} from '../types.js'
+import {OPERATIONS, type OperationSpec} from './operations.js'
+
+export interface RemoteBackendOptions {
+  url: string
+  apiKey: string
+  caFile?: string
+  /** Who is acting (profile:user); the server records it in the audit log beside the key name. */
+  actor?: string
+  timeoutMs?: number
+}
+
+/** The principal the server sees for this key (GET /v1/whoami). */
+export interface WhoAmI {
+  kind: 'api-key'
+  id: string
+  name: string
+  role: string
+  permissions: string[]
+}
+
+export interface RemoteBackend extends Backend {
+  whoami(): Promise<WhoAmI>
+}
+
+/** Builds the HTTP request of one operation from its positional arguments. */
+export function encodeOperation(spec: OperationSpec, args: unknown[]): HttpRequest {
+  let path = spec.path
+  let query: Record<string, string> | undefined
+  let body: unknown
+  const fields: Record<string, unknown> = {}
+  let hasFields = false
+  for (const [index, a] of spec.args.entries()) {
+    const value = args[index]
+    switch (a.in) {
+      case 'path': {
+        path = path.replace(`:${a.name}`, encodeURIComponent(String(value)))
+        break
+      }
+
+      case 'query': {
+        if (value && typeof value === 'object') {
+          query = {}
+          for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) query[k] = String(v)
+        }
+
+        break
+      }
+
+      case 'body': {
+        body = value
+        break
+      }
+
+      case 'field': {
+        hasFields = true
+        if (value !== undefined) fields[a.name] = value
+        break
+      }
+    }
+  }
+
+  if (hasFields) body = fields
+  if (body === undefined && spec.method !== 'GET' && spec.method !== 'DELETE') body = {}
+  return {method: spec.method, path, query, body: JSON.parse(JSON.stringify(body ?? null)) ?? undefined}
+}
+
+/**
+ * The `remote` backend: every Backend method is a call to `atpctl serve`, derived from the
+ * operation registry. The server answers `{"result": …}` or an error envelope that becomes the
+ * same core error (and exit code) the embedded backend would have thrown.
+ */
+export function openRemoteBackend(options: RemoteBackendOptions): RemoteBackend {
+  const client: HttpClient = createHttpClient({
+    baseUrl: options.url,
+    caFile: options.caFile,
+    authorization: `Bearer ${options.apiKey.trim()}`,
+    timeoutMs: options.timeoutMs,
+    headers: options.actor ? {'x-atpctl-actor': options.actor.replace(/[^\w.@:+-]/g, '_').slice(0, 128)} : {},
+  })
+  const resources: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {}
+  for (const spec of OPERATIONS) {
+    const [resource, method] = spec.id.split('.')
+    resources[resource] ??= {}
+    resources[resource][method] = async (...args: unknown[]) => {
+      const answer = (await client.call(encodeOperation(spec, args))) as {result?: unknown} | undefined
+      return answer?.result
+    }
+  }
+
+  const unsupported = (what: string) =>
+    new RuleError('', `The remote backend cannot do ${what}: the server's API has no such operation.`, {
+      suggestions: ['Upgrade atpctl on the server and on this machine to the same version.'],
+    })
+  // A method the registry lacks fails as "unsupported by this backend" (exit 4), not a TypeError.
+  const resourceProxy = (name: string) =>
+    new Proxy(resources[name] ?? {}, {
+      get(target, prop) {
+        if (typeof prop !== 'string' || prop === 'then') return undefined
+        return target[prop] ?? (async () => Promise.reject(unsupported(`${name}.${prop}`)))
+      },
+    })
+  const base = {
+    kind: 'remote' as const,
+    location: client.baseUrl,
+    async whoami() {
+      return (await client.call({method: 'GET', path: '/v1/whoami'})) as WhoAmI
+    },
+    async close() {
+      client.close()
+    },
+  }
+  return new Proxy(base, {
+    get(target, prop) {
+      if (prop in target) return target[prop as keyof typeof target]
+      if (typeof prop !== 'string' || prop === 'then') return undefined
+      return resourceProxy(prop)
+    },
+  }) as unknown as RemoteBackend
+}

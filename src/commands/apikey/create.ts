@@ -1,0 +1,55 @@
+import {Flags} from '@oclif/core'
+import {chmodSync, renameSync, writeFileSync} from 'node:fs'
+import {AdminCommand} from '../../base/command.js'
+import type {CreatedApiKey} from '../../core/apikey/rules.js'
+import {createApiKey} from '../../core/apikey/service.js'
+import {parseDuration} from '../../core/duration.js'
+import {ROLES} from '../../core/rbac/roles.js'
+import {presentApiKey} from '../../ui/present/apikey.js'
+import {style} from '../../ui/style.js'
+
+export interface ApiKeyCreateResult {
+  key: Omit<CreatedApiKey, 'secret'> & {secret?: string}
+  /** Where the secret was written with --out (0600), else null. */
+  secretFile: string | null
+}
+
+export default class ApikeyCreate extends AdminCommand<ApiKeyCreateResult> {
+  static override summary = 'Create an API key for `atpctl serve` with a role; the key is shown once and only its hash is stored.'
+  static override description = `Roles (DC6): owner (everything, incl. API keys), security-admin (integrations, tokens,
+alerts, endpoints), security-reader and reader (view, incl. alerts), endpoint-protection-manager
+(devices, collections, policies, packages). With --out the key goes to an owner-only file
+instead of the screen; give that file to \`atpctl init --remote URL --api-key-file FILE\`.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --name ci-runner --role security-admin --out ci.key',
+    '<%= config.bin %> <%= command.id %> --name helpdesk --role reader --ttl 90d',
+    '<%= config.bin %> <%= command.id %> --name alice --role owner --json',
+  ]
+
+  static override flags = {
+    name: Flags.string({description: 'Who or what uses the key; appears in the audit log.', required: true}),
+    role: Flags.string({description: 'Role of the key.', options: [...ROLES], required: true}),
+    ttl: Flags.string({description: 'Validity, e.g. 90d (default: until revoked; at most 366d).'}),
+    out: Flags.string({description: 'Write the key to this file (mode 0600) instead of printing it.'}),
+  }
+
+  async run(): Promise<ApiKeyCreateResult> {
+    const {flags} = await this.parse(ApikeyCreate)
+    const ttlMs = flags.ttl ? parseDuration(flags.ttl, '--ttl') : undefined
+    const {key} = await createApiKey(await this.backend(), {name: flags.name, role: flags.role, ttlMs})
+    if (flags.out) {
+      const temp = `${flags.out}.${process.pid}.tmp`
+      writeFileSync(temp, key.secret + '\n', {mode: 0o600})
+      chmodSync(temp, 0o600)
+      renameSync(temp, flags.out)
+      const {secret: _secret, ...info} = key
+      this.log(presentApiKey(key, ['Key file', flags.out]))
+      return {key: info, secretFile: flags.out}
+    }
+
+    this.log(presentApiKey(key, ['Key', key.secret]))
+    this.note(style.warn('This is the only time the key is shown; only its hash is stored. Save it now (or use --out FILE).'))
+    return {key, secretFile: null}
+  }
+}

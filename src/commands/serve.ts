@@ -1,0 +1,70 @@
+import {Flags} from '@oclif/core'
+import {createWriteStream} from 'node:fs'
+import {AdminCommand} from '../base/command.js'
+import {UsageError} from '../core/errors.js'
+import {databasePath} from '../lib/paths.js'
+
+export interface ServeResult {
+  url: string
+  stoppedBy: string
+}
+
+export default class Serve extends AdminCommand<ServeResult> {
+  static override summary = "Serve the profile's embedded tenant over HTTP for a team: admins, CI runners and sensors."
+  static override description = `Runs the /v1 JSON API over this profile's embedded backend until SIGTERM or Ctrl-C, then
+finishes the requests in flight and stops. Admins authenticate with API keys (atpctl apikey
+create --role ...), third-party sensors with provider tokens (atpctl token mint). One JSON
+access-log line per request goes to stderr (or --access-log); it never contains a secret.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8443 --tls-cert server.crt --tls-key server.key',
+    '<%= config.bin %> <%= command.id %> --port 0 --access-log access.jsonl --rate-limit 600',
+  ]
+
+  static override flags = {
+    host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
+    port: Flags.integer({description: 'Port to listen on (0 picks a free one).', default: 8443, min: 0, max: 65_535}),
+    'tls-cert': Flags.string({description: 'PEM certificate for HTTPS (with --tls-key).', dependsOn: ['tls-key']}),
+    'tls-key': Flags.string({description: 'PEM private key for HTTPS (with --tls-cert).', dependsOn: ['tls-cert']}),
+    'body-limit': Flags.integer({description: 'Largest accepted request body in KiB.', default: 4096, min: 1}),
+    'rate-limit': Flags.integer({description: 'Requests per minute per API key or sensor token (0 turns the limit off).', default: 3000, min: 0}),
+    'access-log': Flags.string({description: 'Append the JSON access log to this file instead of stderr.'}),
+  }
+
+  async run(): Promise<ServeResult> {
+    const {flags} = await this.parse(Serve)
+    if (this.profile().backend !== 'local') {
+      throw new UsageError(`Profile '${this.profileName}' uses the ${this.profile().backend} backend; serve needs a profile with the embedded (local) one.`, {
+        suggestions: ['Run serve on the machine that holds the tenant: atpctl serve --profile <local profile>'],
+      })
+    }
+
+    const log = flags['access-log'] ? createWriteStream(flags['access-log'], {flags: 'a', mode: 0o600}) : undefined
+    const write = (line: string) => (log ? log.write(line) : process.stderr.write(line))
+    const [{startServer}, {jsonLineLogger}] = await Promise.all([import('../server/run.js'), import('../server/access-log.js')])
+    const server = await startServer({
+      databasePath: databasePath(this.home, this.profileName),
+      profile: this.profileName,
+      host: flags.host,
+      port: flags.port,
+      tlsCertFile: flags['tls-cert'],
+      tlsKeyFile: flags['tls-key'],
+      bodyLimit: flags['body-limit'] * 1024,
+      rateLimit: flags['rate-limit'],
+      accessLog: jsonLineLogger(write),
+      errorLog: (message) => process.stderr.write(`atpctl serve: ${message}\n`),
+      version: this.config.version,
+    })
+    process.stderr.write(`atpctl serve: listening on ${server.url} (profile ${this.profileName}); stop with Ctrl-C or SIGTERM\n`)
+    const stoppedBy = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+      process.once('SIGINT', () => resolve('SIGINT'))
+    })
+    process.stderr.write(`atpctl serve: ${stoppedBy}: finishing requests in flight\n`)
+    await server.close()
+    await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()))
+    process.stderr.write('atpctl serve: stopped\n')
+    return {url: server.url, stoppedBy}
+  }
+}

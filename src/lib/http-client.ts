@@ -1,0 +1,186 @@
+/**
+ * A small JSON-over-HTTP(S) client for the remote backend and the sensor: keep-alive, a CA file
+ * for self-signed servers (TLS verification stays on), timeouts, bounded retries on 429, and
+ * every connection failure turned into UnreachableError (exit 6) naming the URL. Secrets go
+ * only in the Authorization header and never appear in errors.
+ */
+import {readFileSync} from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
+import {UnreachableError, UsageError} from '../core/errors.js'
+import {fromEnvelope} from './http-errors.js'
+
+export interface HttpClientOptions {
+  baseUrl: string
+  /** PEM file of the CA (or self-signed certificate) the server's certificate must chain to. */
+  caFile?: string
+  /** Full header value, e.g. `Bearer atpk_…`. */
+  authorization?: string
+  timeoutMs?: number
+  headers?: Record<string, string>
+  /** How many times a 429 is retried (after Retry-After, capped) before giving up. */
+  rateLimitRetries?: number
+}
+
+export interface HttpRequest {
+  method: string
+  path: string
+  query?: Record<string, string>
+  body?: unknown
+  /** Overrides the client's Authorization header for this call. */
+  authorization?: string
+}
+
+export interface HttpResponse {
+  status: number
+  body: unknown
+}
+
+export interface HttpClient {
+  readonly baseUrl: string
+  /** Sends a request; a non-2xx answer is thrown as the core error it carries. */
+  call(request: HttpRequest): Promise<unknown>
+  /** Sends a request and returns whatever came back (status and parsed body). */
+  raw(request: HttpRequest): Promise<HttpResponse>
+  close(): void
+}
+
+/** Parses and checks a server URL: http(s) only, no credentials, no query. */
+export function parseServerUrl(text: string): URL {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UsageError(`'${text}' is not a URL.`, {suggestions: ['Pass the server URL like https://atp.example.net:8443']})
+  }
+
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`Server URL '${text}' must start with https:// or http://.`, {suggestions: ['Pass the server URL like https://atp.example.net:8443']})
+  }
+
+  if (url.username || url.password || url.search || url.hash) {
+    throw new UsageError('The server URL must not carry credentials, a query or a fragment.', {
+      suggestions: ['Give the key with --api-key-file (it travels in the Authorization header only).'],
+    })
+  }
+
+  return url
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const base = parseServerUrl(options.baseUrl)
+  const prefix = base.pathname.replace(/\/+$/, '')
+  const origin = base.origin + prefix
+  const isHttps = base.protocol === 'https:'
+  let ca: Buffer | undefined
+  if (options.caFile) {
+    try {
+      ca = readFileSync(options.caFile)
+    } catch (error) {
+      throw new UsageError(`Cannot read the CA file ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
+        suggestions: ['Pass --ca-file with the PEM certificate of the server (or of its CA).'],
+      })
+    }
+  }
+
+  const agent = isHttps ? new https.Agent({keepAlive: true, ca, maxSockets: 16}) : new http.Agent({keepAlive: true, maxSockets: 16})
+  const timeoutMs = options.timeoutMs ?? 30_000
+
+  function once(request: HttpRequest): Promise<HttpResponse> {
+    const query = request.query && Object.keys(request.query).length > 0 ? '?' + new URLSearchParams(request.query).toString() : ''
+    const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body), 'utf8')
+    const headers: Record<string, string> = {accept: 'application/json', ...options.headers}
+    const authorization = request.authorization ?? options.authorization
+    if (authorization) headers.authorization = authorization
+    if (payload) {
+      headers['content-type'] = 'application/json'
+      headers['content-length'] = String(payload.length)
+    }
+
+    return new Promise((resolve, reject) => {
+      const req = (isHttps ? https : http).request(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port || (isHttps ? 443 : 80),
+          path: prefix + request.path + query,
+          method: request.method,
+          headers,
+          agent,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('error', (error) => reject(unreachable(origin, error)))
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            let body: unknown
+            if (text !== '') {
+              try {
+                body = JSON.parse(text)
+              } catch {
+                body = undefined
+              }
+            }
+
+            resolve({status: res.statusCode ?? 0, body, retryAfter: res.headers['retry-after']} as HttpResponse)
+          })
+        },
+      )
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), {code: 'ETIMEDOUT'})))
+      req.on('error', (error) => reject(unreachable(origin, error)))
+      req.end(payload)
+    })
+  }
+
+  async function raw(request: HttpRequest): Promise<HttpResponse> {
+    const retries = options.rateLimitRetries ?? 3
+    for (let attempt = 0; ; attempt++) {
+      const response = await once(request)
+      if (response.status !== 429 || attempt >= retries) return {status: response.status, body: response.body}
+      const retryAfter = Number((response as HttpResponse & {retryAfter?: string}).retryAfter)
+      const waitMs = Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt, 5000)
+      await new Promise((r) => setTimeout(r, waitMs))
+    }
+  }
+
+  return {
+    baseUrl: origin,
+    raw,
+    async call(request) {
+      const response = await raw(request)
+      if (response.status >= 200 && response.status < 300) return response.body
+      throw fromEnvelope(response.status, response.body, origin)
+    },
+    close() {
+      agent.destroy()
+    },
+  }
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+])
+
+function unreachable(url: string, error: Error): UnreachableError {
+  const code = (error as NodeJS.ErrnoException).code ?? ''
+  if (TLS_CODES.has(code)) {
+    return new UnreachableError(`Cannot verify the TLS certificate of the atpctl server at ${url} (${code}).`, {
+      suggestions: [
+        'If the server uses a self-signed certificate, pass its certificate with --ca-file (TLS verification stays on).',
+        'Check that the URL host name matches the certificate.',
+      ],
+    })
+  }
+
+  return new UnreachableError(`Cannot reach the atpctl server at ${url}: ${code || error.message}.`, {
+    suggestions: ['Check that `atpctl serve` is running there and that the URL and port are right.', 'Check the network path (VPN, firewall, proxy).'],
+  })
+}

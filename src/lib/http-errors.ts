@@ -1,0 +1,141 @@
+/**
+ * How domain errors cross HTTP: `{"error": {"code", "message", "exitCode", "suggestions"}}`
+ * with a status that means the same as the SPEC §3 exit code, and back into the same core
+ * error on the client, so a command exits with the same code on every backend.
+ */
+import {
+  AtpError,
+  AuthError,
+  type AtpErrorOptions,
+  InvalidInputError,
+  isAtpError,
+  NotFoundError,
+  RuleError,
+  UnreachableError,
+  UsageError,
+} from '../core/errors.js'
+
+export interface ErrorEnvelope {
+  error: {code: string; message: string; exitCode: number; suggestions: string[]}
+}
+
+/** Codes of authentication (who are you: 401) as opposed to permission (not allowed: 403). */
+const UNAUTHENTICATED_CODES = new Set(['UNAUTHENTICATED', 'TOKEN_INVALID', 'API_KEY_INVALID'])
+
+/** The HTTP status for an exit code (and code, to tell 401 from 403). */
+export function statusForExit(exitCode: number, code = ''): number {
+  switch (exitCode) {
+    case 2: {
+      return 400
+    }
+
+    case 3: {
+      return 404
+    }
+
+    case 4: {
+      return 409
+    }
+
+    case 5: {
+      return UNAUTHENTICATED_CODES.has(code) ? 401 : 403
+    }
+
+    case 6: {
+      return 503
+    }
+
+    case 7: {
+      return 422
+    }
+
+    case 10:
+    case 11:
+    case 12:
+    case 13: {
+      return 409
+    }
+
+    default: {
+      return 500
+    }
+  }
+}
+
+/** The exit code an HTTP status means, for responses without our envelope. */
+export function exitForStatus(status: number): number {
+  if (status === 400 || status === 405 || status === 411 || status === 413 || status === 414 || status === 415 || status === 431) return 2
+  if (status === 401 || status === 403) return 5
+  if (status === 404) return 3
+  if (status === 409) return 4
+  if (status === 422) return 7
+  if (status === 429 || status === 502 || status === 503 || status === 504) return 6
+  return 1
+}
+
+/** Turns anything thrown by a backend into a status and envelope; unknown errors stay vague. */
+export function toEnvelope(err: unknown): {status: number; body: ErrorEnvelope} {
+  if (isAtpError(err)) {
+    const e = err as AtpError
+    return {
+      status: statusForExit(e.exitCode, e.code),
+      body: {error: {code: e.code, message: e.message, exitCode: e.exitCode, suggestions: e.suggestions}},
+    }
+  }
+
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: 'INTERNAL',
+        message: 'The server hit an unexpected error; it is in the server log.',
+        exitCode: 1,
+        suggestions: ['Ask the server operator to look at the atpctl serve log.'],
+      },
+    },
+  }
+}
+
+/** Rebuilds the core error an envelope (or a bare status) describes. */
+export function fromEnvelope(status: number, body: unknown, url: string): AtpError {
+  const e = (body as Partial<ErrorEnvelope> | undefined)?.error
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  const exitCode = typeof e?.exitCode === 'number' ? e.exitCode : exitForStatus(status)
+  const message = typeof e?.message === 'string' ? e.message : `The server at ${url} answered HTTP ${status}.`
+  const options: AtpErrorOptions = {suggestions: Array.isArray(e?.suggestions) ? e.suggestions.filter((s) => typeof s === 'string') : []}
+  return rebuild(exitCode, code, message, options)
+}
+
+function rebuild(exitCode: number, code: string | undefined, message: string, options: AtpErrorOptions): AtpError {
+  switch (exitCode) {
+    case 2: {
+      return code === undefined || code === 'USAGE' ? new UsageError(message, options) : new AtpError(code, 2, message, options)
+    }
+
+    case 3: {
+      return code === undefined || code === 'NOT_FOUND' ? new NotFoundError(message, options) : new AtpError(code, 3, message, options)
+    }
+
+    case 4: {
+      if (code === undefined || code === 'REFUSED') return new RuleError('', message, options)
+      if (code.startsWith('REFUSED_')) return new RuleError(code.slice('REFUSED_'.length), message, options)
+      return new AtpError(code, 4, message, options)
+    }
+
+    case 5: {
+      return new AuthError(message, {...options, code: code ?? 'AUTH'})
+    }
+
+    case 6: {
+      return code === undefined || code === 'UNREACHABLE' ? new UnreachableError(message, options) : new AtpError(code, 6, message, options)
+    }
+
+    case 7: {
+      return new InvalidInputError(message, {...options, code: code ?? 'INVALID_INPUT'})
+    }
+
+    default: {
+      return new AtpError(code ?? 'REMOTE_ERROR', exitCode, message, options)
+    }
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * The HTTP API of `atpctl serve` (issue 7): every backend operation of the registry as a /v1
+ * route with schema validation, API keys with roles (DC6), sensor endpoints for third-party
+ * tokens (TP2–TP5), errors as `{"error": {code, message, exitCode, suggestions}}` with the
+ * status of the SPEC exit code, a body limit, a per-key rate limit, structured access logs
+ * without secrets, and /healthz. Fastify is imported here only, and only `serve` imports this.
+ */
+import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import {AtpError, isAtpError, RuleError} from '../core/errors.js'
+import type {OperationKind} from '../core/rbac/roles.js'
+import {toEnvelope} from '../lib/http-errors.js'
+import {OPERATIONS, type OperationSpec, type JsonSchema} from '../backends/remote/operations.js'
+import {type AccessLogger, pathOnly} from './access-log.js'
+import {authorize, createAuthenticator, permissionsOf, type Principal} from './auth.js'
+import type {ServedBackend} from './served-backend.js'
+import {registerSensorRoutes} from './sensor-routes.js'
+
+export interface ServerOptions {
+  served: ServedBackend
+  /** Largest accepted request body for admin routes, bytes (default 4 MiB). */
+  bodyLimit?: number
+  /** Largest accepted body on sensor endpoints, bytes (default 64 KiB). */
+  sensorBodyLimit?: number
+  /** Requests per minute per API key or sensor token (per client address when anonymous); 0 turns it off. */
+  rateLimit?: number
+  accessLog?: AccessLogger
+  /** Where unexpected errors are reported (the client only sees that there was one). */
+  errorLog?: (message: string) => void
+  tls?: {cert: string | Buffer; key: string | Buffer}
+  version?: string
+}
+
+export type RouteAuth = 'admin' | 'sensor' | 'none'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+    errorCode: string | null
+  }
+  interface FastifyContextConfig {
+    auth?: RouteAuth
+    kind?: OperationKind
+    operation?: string
+  }
+}
+
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
+export const DEFAULT_SENSOR_BODY_LIMIT = 64 * 1024
+export const DEFAULT_RATE_LIMIT = 3000
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const {default: Fastify} = await import('fastify')
+  const {backend, withActor} = options.served
+  const serverOptions: Record<string, unknown> = {
+    logger: false,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    maxParamLength: 512,
+    requestTimeout: 60_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    exposeHeadRoutes: false,
+    // Unknown fields are an error (not silently dropped) and types are never coerced in bodies.
+    ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false}},
+  }
+  if (options.tls) serverOptions.https = {cert: options.tls.cert, key: options.tls.key}
+  const app = Fastify(serverOptions) as unknown as FastifyInstance
+  const auth = createAuthenticator(backend)
+
+  app.decorateRequest('principal', null)
+  app.decorateRequest('errorCode', null)
+
+  // Authentication first, before the body is read: a request without valid credentials costs
+  // one hash lookup and never reaches the parser.
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config
+    if (config.auth === 'admin') request.principal = await auth.admin(request.headers.authorization)
+    else if (config.auth === 'sensor') request.principal = await auth.sensor(request.headers.authorization)
+  })
+
+  if ((options.rateLimit ?? DEFAULT_RATE_LIMIT) > 0) {
+    const {default: rateLimit} = await import('@fastify/rate-limit')
+    await app.register(rateLimit, {
+      global: true,
+      max: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      timeWindow: 60_000,
+      keyGenerator(request: FastifyRequest) {
+        const p = request.principal
+        if (p?.kind === 'api-key') return `key:${p.id}`
+        if (p?.kind === 'sensor') return `token:${p.tokenId}`
+        return `ip:${request.ip}`
+      },
+      errorResponseBuilder(_request: FastifyRequest, context: {after: string; statusCode: number}) {
+        return Object.assign(new AtpError('RATE_LIMITED', 6, `Too many requests for this key; retry in ${context.after}.`, {
+          suggestions: ['Slow down, or ask the server operator to raise --rate-limit.'],
+        }), {statusCode: context.statusCode})
+      },
+    })
+  }
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (!options.accessLog) return
+    const p = request.principal
+    options.accessLog({
+      time: new Date().toISOString(),
+      requestId: String(request.id),
+      method: request.method,
+      route: request.routeOptions.url ?? '(none)',
+      path: pathOnly(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+      ip: request.ip,
+      principal: p ? (p.kind === 'api-key' ? `key:${p.id}:${p.name}` : `token:${p.tokenId}:${p.provider}`) : null,
+      role: p?.kind === 'api-key' ? p.role : p?.kind === 'sensor' ? 'sensor' : null,
+      operation: request.routeOptions.config.operation ?? null,
+      bytesIn: Number(request.headers['content-length'] ?? 0),
+      errorCode: request.errorCode,
+    })
+  })
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const {status, body} = toEnvelope(translateFrameworkError(error))
+    if (status >= 500 && !isAtpError(error)) options.errorLog?.(`${request.method} ${pathOnly(request.url)}: ${error.stack ?? error.message}`)
+    request.errorCode = body.error.code
+    if (status === 429 && error.statusCode === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '1')
+    reply.code(status).type('application/json').send(body)
+  })
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    request.errorCode = 'NO_SUCH_ROUTE'
+    reply
+      .code(404)
+      .type('application/json')
+      .send({
+        error: {
+          code: 'NO_SUCH_ROUTE',
+          message: `This server has no route ${request.method} ${pathOnly(request.url)}.`,
+          // Not "not found" (3): a missing route means client and server versions differ.
+          exitCode: 4,
+          suggestions: ['Use the same atpctl version on the server and the clients.'],
+        },
+      })
+  })
+
+  app.get('/healthz', {config: {auth: 'none', rateLimit: false}}, async () => {
+    await backend.tenant.get()
+    return {status: 'ok', version: options.version ?? null}
+  })
+
+  app.get('/v1/whoami', {config: {auth: 'admin', operation: 'whoami'}}, async (request) => {
+    const p = request.principal as Extract<Principal, {kind: 'api-key'}>
+    return {kind: 'api-key', id: p.id, name: p.name, role: p.role, permissions: permissionsOf(p.role)}
+  })
+
+  for (const spec of OPERATIONS) registerOperation(app, spec)
+
+  registerSensorRoutes(app, {
+    served: options.served,
+    bodyLimit: options.sensorBodyLimit ?? DEFAULT_SENSOR_BODY_LIMIT,
+  })
+
+  function registerOperation(server: FastifyInstance, spec: OperationSpec): void {
+    const [resource, method] = spec.id.split('.')
+    const schema: Record<string, JsonSchema> = {}
+    const pathArgs = spec.args.filter((a) => a.in === 'path')
+    if (pathArgs.length > 0) {
+      schema.params = {
+        type: 'object',
+        properties: Object.fromEntries(pathArgs.map((a) => [a.name, a.schema])),
+        required: pathArgs.map((a) => a.name),
+        additionalProperties: false,
+      }
+    }
+
+    const queryArg = spec.args.find((a) => a.in === 'query')
+    if (queryArg) schema.querystring = queryArg.schema
+    const bodyArg = spec.args.find((a) => a.in === 'body')
+    const fieldArgs = spec.args.filter((a) => a.in === 'field')
+    if (bodyArg) schema.body = bodyArg.schema
+    else if (fieldArgs.length > 0) {
+      schema.body = {
+        type: 'object',
+        properties: Object.fromEntries(fieldArgs.map((a) => [a.name, a.schema])),
+        required: fieldArgs.filter((a) => !a.optional).map((a) => a.name),
+        additionalProperties: false,
+      }
+    } else if (spec.method !== 'GET' && spec.method !== 'DELETE') {
+      schema.body = {type: 'object', additionalProperties: false}
+    }
+
+    const changes = !['read', 'alerts.read', 'secrets.read'].includes(spec.kind)
+    server.route({
+      method: spec.method,
+      url: spec.path,
+      schema,
+      config: {auth: 'admin', kind: spec.kind, operation: spec.id},
+      preValidation: queryArg
+        ? async (request) => {
+            request.query = coerceQuery(request.query as Record<string, unknown>, queryArg.schema)
+          }
+        : undefined,
+      async preHandler(request) {
+        authorize(request.principal as Extract<Principal, {kind: 'api-key'}>, spec.kind, spec.id)
+      },
+      async handler(request) {
+        const target = (backend as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[resource]
+        const fn = target?.[method]
+        if (typeof fn !== 'function') throw new RuleError('', `This server's backend has no operation ${spec.id}.`)
+        const args = spec.args.map((a) => {
+          switch (a.in) {
+            case 'path': {
+              return (request.params as Record<string, string>)[a.name]
+            }
+
+            case 'query': {
+              const q = request.query as Record<string, unknown>
+              return Object.keys(q).length === 0 ? undefined : q
+            }
+
+            case 'body': {
+              return request.body ?? undefined
+            }
+
+            case 'field': {
+              return (request.body as Record<string, unknown> | undefined)?.[a.name]
+            }
+          }
+        })
+        const p = request.principal as Extract<Principal, {kind: 'api-key'}>
+        const client = request.headers['x-atpctl-actor']
+        const actor = `key:${p.name}` + (typeof client === 'string' && client !== '' ? ` (${client.replace(/[^\w.@:+-]/g, '_').slice(0, 128)})` : '')
+        try {
+          const result = await withActor(actor, () => fn.apply(target, args))
+          return {result: result === undefined ? null : result}
+        } finally {
+          if (changes) auth.invalidate()
+        }
+      },
+    })
+  }
+
+  return app
+}
+
+/** Query strings are text; give integers, numbers and booleans their type before validation. */
+function coerceQuery(query: Record<string, unknown>, schema: JsonSchema): Record<string, unknown> {
+  const properties = (schema.properties ?? {}) as Record<string, {type?: string}>
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(query ?? {})) {
+    const type = properties[key]?.type
+    if (typeof value !== 'string') out[key] = value
+    else if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(value)) out[key] = Number(value)
+    else if (type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true'
+    else out[key] = value
+  }
+
+  return out
+}
+
+/** Fastify's own 4xx errors (bad JSON, too large, schema) in our envelope and exit codes. */
+function translateFrameworkError(error: FastifyError): unknown {
+  if (isAtpError(error)) return error
+  if (error.validation) {
+    return new AtpError('INVALID_REQUEST', 2, `Invalid request: ${error.message}.`, {
+      suggestions: ['Check the request against the API: unknown fields and wrong types are refused.'],
+    })
+  }
+
+  const status = error.statusCode ?? 500
+  if (status === 413) {
+    return new AtpError('PAYLOAD_TOO_LARGE', 2, 'The request body is larger than this server accepts.', {
+      suggestions: ['Send less at once, or ask the server operator to raise --body-limit.'],
+    })
+  }
+
+  if (status === 415) {
+    return new AtpError('UNSUPPORTED_MEDIA_TYPE', 2, 'Request bodies must be JSON (Content-Type: application/json).', {suggestions: []})
+  }
+
+  if (status >= 400 && status < 500) {
+    const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(error.message) ? 'The request body is not valid JSON.' : error.message
+    return new AtpError('BAD_REQUEST', 2, message, {suggestions: ['Send a JSON object as the body.']})
+  }
+
+  return error
+}

@@ -1,0 +1,66 @@
+import {readFileSync} from 'node:fs'
+import {UsageError} from '../core/errors.js'
+import {buildServer, type ServerOptions} from './app.js'
+import {openServedBackend} from './served-backend.js'
+
+export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls'> {
+  databasePath: string
+  profile: string
+  host: string
+  port: number
+  tlsCertFile?: string
+  tlsKeyFile?: string
+  now?: () => Date
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  /** Stops accepting, lets in-flight requests finish (each is committed before it is answered), closes the database. */
+  close(): Promise<void>
+}
+
+/** Opens the profile's embedded backend and serves it until `close()`. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  let tls: ServerOptions['tls']
+  if (options.tlsCertFile || options.tlsKeyFile) {
+    if (!options.tlsCertFile || !options.tlsKeyFile) throw new UsageError('TLS needs both --tls-cert and --tls-key.')
+    try {
+      tls = {cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile)}
+    } catch (error) {
+      throw new UsageError(`Cannot read the TLS files: ${(error as Error).message}`, {suggestions: ['Pass PEM files to --tls-cert and --tls-key.']})
+    }
+  }
+
+  const served = await openServedBackend(options.databasePath, options.profile, {now: options.now})
+  let app
+  try {
+    app = await buildServer({...options, served, tls})
+    await app.listen({host: options.host, port: options.port})
+  } catch (error) {
+    await app?.close().catch(() => {})
+    await served.backend.close()
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new UsageError(`Cannot listen on ${options.host}:${options.port} (${code}).`, {suggestions: ['Pick another --port or --host.']})
+    }
+
+    throw error
+  }
+
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : options.port
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host
+  let closing: Promise<void> | undefined
+  return {
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        await app.close()
+        await served.backend.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The endpoint side of seed 000: what a third-party sensor calls with its provider's access
+ * token (TP2). Tokens authenticate only these routes, and only for their own provider: a sensor
+ * can report machines as managed by its provider and files seen on those machines, nothing
+ * else. A provider that is turned off gets its data refused (TP3, checked at authentication).
+ */
+import type {FastifyInstance} from 'fastify'
+import {AuthError, RuleError} from '../core/errors.js'
+import {obj, str} from '../backends/remote/operations.js'
+import type {Principal, SensorPrincipal} from './auth.js'
+import type {ServedBackend} from './served-backend.js'
+
+/** The sensor API, for the sensor process and the contract tests. */
+export const SENSOR_ROUTES = {
+  tenant: '/v1/sensor/tenant',
+  register: '/v1/sensor/register',
+  heartbeat: '/v1/sensor/heartbeat',
+  files: '/v1/sensor/files',
+} as const
+
+export interface SensorMachine {
+  name: string
+  os: string
+  version?: string | null
+}
+
+export interface SensorFile {
+  device: string
+  fileName: string
+  path: string
+  contentBase64: string
+}
+
+const machineSchema = obj({name: str(255), os: str(255), version: {anyOf: [str(64), {type: 'null'}]}}, ['name', 'os'])
+const fileSchema = obj({device: str(255), fileName: str(1024), path: str(4096), contentBase64: str(1_000_000)}, ['device', 'fileName', 'path', 'contentBase64'])
+
+interface DeviceView {
+  name: string
+  thirdPartyProvider: string | null
+  onboarded: boolean
+  lastSeen: string | null
+  health?: string
+}
+
+type Loose = Record<string, Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined> | undefined>
+
+export function registerSensorRoutes(app: FastifyInstance, options: {served: ServedBackend; bodyLimit: number}): void {
+  const {backend, withActor} = options.served
+  const loose = backend as unknown as Loose
+  const owners = new Map<string, {provider: string | null; until: number}>()
+
+  const need = (resource: string, method: string) => {
+    const fn = loose[resource]?.[method]
+    if (typeof fn !== 'function') {
+      throw new RuleError('', `This server cannot accept sensor ${resource} yet (no ${resource}.${method} in its backend).`, {
+        suggestions: ['Upgrade atpctl on the server.'],
+      })
+    }
+
+    return (...args: unknown[]) => fn.apply(loose[resource], args)
+  }
+
+  const sensorOf = (p: Principal | null) => p as SensorPrincipal
+  const actorOf = (p: SensorPrincipal, device: string) => `sensor:${p.provider}:${device}`.slice(0, 300)
+
+  async function report(p: SensorPrincipal, machine: SensorMachine): Promise<DeviceView> {
+    const device = (await withActor(actorOf(p, machine.name), () =>
+      need('devices', 'reportFromSensor')({name: machine.name, os: machine.os, version: machine.version ?? null, provider: p.provider}),
+    )) as DeviceView
+    owners.set(device.name.toLowerCase(), {provider: device.thirdPartyProvider, until: Date.now() + 2000})
+    return device
+  }
+
+  /** A token may only speak for machines its provider manages. */
+  async function assertOwnDevice(p: SensorPrincipal, name: string): Promise<void> {
+    const key = name.toLowerCase()
+    let owner = owners.get(key)
+    if (!owner || owner.until < Date.now()) {
+      const device = (await need('devices', 'get')(name)) as DeviceView
+      owner = {provider: device.thirdPartyProvider, until: Date.now() + 2000}
+      owners.set(key, owner)
+      if (owners.size > 100_000) owners.clear()
+    }
+
+    if (owner.provider !== p.provider) {
+      throw new AuthError(`Device '${name}' is not managed by provider '${p.provider}'; its token cannot report for it.`, {
+        code: 'FORBIDDEN',
+        suggestions: ['Register the machine with this sensor first (POST /v1/sensor/register).'],
+      })
+    }
+  }
+
+  const config = (operation: string) => ({auth: 'sensor' as const, operation})
+
+  app.get(SENSOR_ROUTES.tenant, {config: config('sensor.tenant')}, async () => {
+    const tenant = await backend.tenant.get()
+    if (!tenant) throw new RuleError('', 'The server has no tenant yet.', {suggestions: ['Run `atpctl init --location us` on the server.']})
+    return {orgId: tenant.orgId, location: tenant.location, datacenter: tenant.datacenter, certificateSha256: tenant.certificateSha256}
+  })
+
+  for (const route of [SENSOR_ROUTES.register, SENSOR_ROUTES.heartbeat]) {
+    app.post(
+      route,
+      {config: config(route === SENSOR_ROUTES.register ? 'sensor.register' : 'sensor.heartbeat'), bodyLimit: options.bodyLimit, schema: {body: machineSchema}},
+      async (request) => {
+        const device = await report(sensorOf(request.principal), request.body as SensorMachine)
+        return {device: {name: device.name, onboarded: device.onboarded, lastSeen: device.lastSeen, health: device.health ?? null}}
+      },
+    )
+  }
+
+  app.post(SENSOR_ROUTES.files, {config: config('sensor.file'), bodyLimit: options.bodyLimit, schema: {body: fileSchema}}, async (request) => {
+    const p = sensorOf(request.principal)
+    const file = request.body as SensorFile
+    await assertOwnDevice(p, file.device)
+    const result = (await withActor(actorOf(p, file.device), () => need('detection', 'submitFile')(file))) as {
+      detected: boolean
+      alert: {id: string; title: string} | null
+      reason: string
+    }
+    return {detected: result.detected, alertId: result.alert?.id ?? null, title: result.alert?.title ?? null, reason: result.reason}
+  })
+}

@@ -1,0 +1,27 @@
+import {AsyncLocalStorage} from 'node:async_hooks'
+import {openLocalBackend} from '../backends/local/index.js'
+import type {Backend} from '../backends/types.js'
+
+/**
+ * The embedded backend as the server uses it: one open database for all requests, with the
+ * audit actor taken from the request being served (the API key name or the sensor token), so
+ * the audit log says who did what through the server.
+ */
+export interface ServedBackend {
+  backend: Backend
+  /** Runs `fn` with `actor` recorded on every change it makes. */
+  withActor<T>(actor: string, fn: () => Promise<T>): Promise<T>
+}
+
+export async function openServedBackend(databasePath: string, profile: string, options: {now?: () => Date} = {}): Promise<ServedBackend> {
+  const actors = new AsyncLocalStorage<string>()
+  const context = {
+    profile,
+    now: options.now,
+    get actor(): string {
+      return actors.getStore() ?? `server:${profile}`
+    },
+  }
+  const backend = await openLocalBackend(databasePath, context)
+  return {backend, withActor: (actor, fn) => actors.run(actor, fn)}
+}
