@@ -5,6 +5,7 @@
  */
 import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
 import type {ApiKeyApi} from './apikey-api.js'
+import type {AlertsApi, DetectionApi} from './detection-api.js'
 import type {CollectionApi} from './collections-api.js'
 import type {DeviceApi} from './devices-api.js'
 import type {AccessApi, ComplianceApi, IntuneApi} from './intune-api.js'
@@ -80,6 +81,9 @@ export interface Backend {
   readonly intune: IntuneApi
   readonly compliance: ComplianceApi
   readonly access: AccessApi
+  /** The alert queue and the detection engine (issue 5; DT1–DT3, DC8, TP5). */
+  readonly alerts: AlertsApi
+  readonly detection: DetectionApi
   close(): Promise<void>
 }
 

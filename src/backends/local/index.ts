@@ -1,11 +1,13 @@
 import type {Backend, BackendContext} from '../types.js'
 import {localAccessApi} from './access.js'
+import {localAlertsApi} from './alerts.js'
 import {localApiKeyApi} from './apikeys.js'
 import {localAuditApi} from './audit.js'
 import {localCollectionApi} from './collections.js'
 import {localDeviceApi} from './devices.js'
 import {localComplianceApi} from './compliance.js'
 import {openDatabase} from './database.js'
+import {localDetectionApi} from './detection.js'
 import {localIntegrationApi} from './integrations.js'
 import {localIntuneApi} from './intune.js'
 import {localPackageApi} from './packages.js'
@@ -31,6 +33,8 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
     intune: localIntuneApi(store),
     compliance: localComplianceApi(store),
     access: localAccessApi(store),
+    alerts: localAlertsApi(store),
+    detection: localDetectionApi(store),
     async close() {
       db.close()
     },

@@ -1,6 +1,7 @@
 import {foundation} from './001-foundation.js'
 import {packages} from './002-packages.js'
 import {devices} from './003-devices.js'
+import {alerts} from './004-alerts.js'
 import {intune} from './005-intune.js'
 import {server} from './006-server.js'
 
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, devices, intune, server]
+export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server]

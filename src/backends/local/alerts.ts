@@ -1,0 +1,197 @@
+import {deviceRisk, newAlertId, type RiskLevel, RISK_LEVELS, severityRank} from '../../core/alert/rules.js'
+import type {Alert, AlertComment, NewAlert} from '../../core/alert/types.js'
+import {NotFoundError} from '../../core/errors.js'
+import type {AlertsApi} from '../detection-api.js'
+import type {LocalStore} from './store.js'
+import {requireTenantRow} from './tenant.js'
+
+interface AlertRow {
+  id: string
+  incident_id: number
+  title: string
+  description: string
+  severity: Alert['severity']
+  status: Alert['status']
+  category: string
+  detection_source: string
+  threat_family_name: string | null
+  threat_name: string | null
+  mitre_techniques: string
+  machine_id: string
+  computer_dns_name: string
+  device_name: string
+  created_at: string
+  first_event_time: string
+  last_event_time: string
+  last_update_time: string
+  resolved_time: string | null
+  classification: string | null
+  determination: string | null
+  comments: string
+  evidence: string
+}
+
+const toAlert = (r: AlertRow): Alert => ({
+  id: r.id,
+  incidentId: r.incident_id,
+  title: r.title,
+  description: r.description,
+  severity: r.severity,
+  status: r.status,
+  category: r.category,
+  detectionSource: r.detection_source,
+  threatFamilyName: r.threat_family_name,
+  threatName: r.threat_name,
+  mitreTechniques: JSON.parse(r.mitre_techniques),
+  machineId: r.machine_id,
+  computerDnsName: r.computer_dns_name,
+  alertCreationTime: r.created_at,
+  firstEventTime: r.first_event_time,
+  lastEventTime: r.last_event_time,
+  lastUpdateTime: r.last_update_time,
+  resolvedTime: r.resolved_time,
+  classification: r.classification,
+  determination: r.determination,
+  comments: JSON.parse(r.comments),
+  evidence: JSON.parse(r.evidence),
+})
+
+/** The device an alert is raised on. */
+export interface AlertDevice {
+  /** The inventory row id, when the device is in the inventory. */
+  deviceId: number | null
+  name: string
+  machineId: string
+  computerDnsName: string
+}
+
+/**
+ * Inserts an alert; call inside `store.mutate`. The local engine gives every alert its own
+ * incident (incident ids count up from 1).
+ */
+export function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAlert): Alert {
+  const now = store.now()
+  const at = now.toISOString()
+  const next = store.db.prepare('SELECT COALESCE(MAX(incident_id), 0) + 1 AS n FROM alert').get() as {n: number}
+  const id = newAlertId(now)
+  store.db
+    .prepare(
+      `INSERT INTO alert (id, incident_id, title, description, severity, severity_rank, status, category, detection_source,
+         threat_family_name, threat_name, mitre_techniques, machine_id, computer_dns_name, device_name, device_id, created_at,
+         first_event_time, last_event_time, last_update_time, determination, evidence, evidence_file_names)
+       VALUES (@id, @incident, @title, @description, @severity, @rank, 'New', @category, @source, @family, @threat, @mitre,
+         @machine, @dns, @device, @deviceId, @at, @at, @at, @at, @determination, @evidence, @fileNames)`,
+    )
+    .run({
+      id,
+      incident: next.n,
+      title: alert.title,
+      description: alert.description,
+      severity: alert.severity,
+      rank: severityRank(alert.severity),
+      category: alert.category,
+      source: alert.detectionSource,
+      family: alert.threatFamilyName,
+      threat: alert.threatName,
+      mitre: JSON.stringify(alert.mitreTechniques),
+      machine: device.machineId,
+      dns: device.computerDnsName,
+      device: device.name,
+      deviceId: device.deviceId,
+      at,
+      determination: alert.determination,
+      evidence: JSON.stringify(alert.evidence),
+      // Delimited so that `find` can match one whole file name with LIKE.
+      fileNames: alert.evidence.map((e) => `/${e.fileName ?? ''}/`).join(''),
+    })
+  return getAlert(store, id)
+}
+
+export function getAlert(store: LocalStore, id: string): Alert {
+  const row = store.db.prepare('SELECT * FROM alert WHERE id = ?').get(id) as AlertRow | undefined
+  if (!row) {
+    throw new NotFoundError(`Alert '${id}' not found.`, {suggestions: ['List alerts: atpctl alert list']})
+  }
+
+  return toAlert(row)
+}
+
+export function localAlertsApi(store: LocalStore): AlertsApi {
+  const {db} = store
+  return {
+    async list(filter = {}) {
+      requireTenantRow(store)
+      const where: string[] = []
+      const params: Record<string, unknown> = {}
+      if (filter.device) {
+        where.push('(device_name = @device COLLATE NOCASE OR computer_dns_name = @device COLLATE NOCASE OR machine_id = @device)')
+        params.device = filter.device
+      }
+
+      if (filter.severity) {
+        where.push('severity = @severity')
+        params.severity = filter.severity
+      }
+
+      if (filter.status) {
+        where.push('status = @status')
+        params.status = filter.status
+      }
+
+      if (filter.since) {
+        where.push('created_at >= @since')
+        params.since = filter.since
+      }
+
+      const limit = filter.limit && filter.limit > 0 ? Math.floor(filter.limit) : -1
+      const rows = db
+        .prepare(`SELECT * FROM alert ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, rowid DESC LIMIT ${limit}`)
+        .all(params) as AlertRow[]
+      return rows.map(toAlert)
+    },
+
+    async get(id) {
+      requireTenantRow(store)
+      return getAlert(store, id)
+    },
+
+    async resolve(id, comment) {
+      requireTenantRow(store)
+      return store.mutate('alert.resolve', `alert:${id}`, () => {
+        const alert = getAlert(store, id)
+        const at = store.now().toISOString()
+        const comments: AlertComment[] = [...alert.comments]
+        if (comment) comments.push({comment, createdBy: store.context.actor, createdTime: at})
+        if (alert.status === 'Resolved' && !comment) return alert
+        db.prepare(
+          `UPDATE alert SET status = 'Resolved', resolved_time = COALESCE(resolved_time, @at), last_update_time = @at, comments = @comments WHERE id = @id`,
+        ).run({id, at, comments: JSON.stringify(comments)})
+        return getAlert(store, id)
+      })
+    },
+
+    async find(query) {
+      // One indexed lookup (machine_id, created_at): cheap enough to poll.
+      const row = db
+        .prepare(
+          `SELECT * FROM alert WHERE machine_id = @machine AND created_at >= @since AND title = @title
+             AND (@file IS NULL OR instr(evidence_file_names, '/' || @file || '/') > 0)
+           ORDER BY created_at DESC LIMIT 1`,
+        )
+        .get({machine: query.machineId, since: query.since, title: query.title, file: query.evidenceFileName ?? null}) as AlertRow | undefined
+      return row ? toAlert(row) : null
+    },
+
+    async risks(machineIds) {
+      requireTenantRow(store)
+      const rows = db
+        .prepare(`SELECT machine_id, MAX(severity_rank) AS rank FROM alert WHERE status <> 'Resolved' GROUP BY machine_id`)
+        .all() as {machine_id: string; rank: number}[]
+      const byMachine = new Map(rows.map((r) => [r.machine_id, RISK_LEVELS[Math.max(1, r.rank)]]))
+      const ids = machineIds ?? [...byMachine.keys()]
+      const result: Record<string, RiskLevel> = {}
+      for (const id of ids) result[id] = byMachine.get(id) ?? deviceRisk([])
+      return result
+    },
+  }
+}

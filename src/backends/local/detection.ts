@@ -1,0 +1,196 @@
+import {createHash} from 'node:crypto'
+import {eicarAlert, judgeEicar} from '../../core/detect/eicar.js'
+import {type Activity, isActivity, matchActivity, parseTestAlertOs, type TestAlertOs} from '../../core/detect/test-alerts.js'
+import type {DataPath, DetectTarget} from '../../core/detect/verdict.js'
+import type {Device, DeviceFilter} from '../../core/device/types.js'
+import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
+import type {DetectionApi, SubmitResult} from '../detection-api.js'
+import type {NewAlert} from '../../core/alert/types.js'
+import {type AlertDevice, getAlert, insertAlert} from './alerts.js'
+import {localDeviceApi} from './devices.js'
+import {readThirdParty} from './integrations.js'
+import type {LocalStore} from './store.js'
+import {requireTenantRow} from './tenant.js'
+
+/** What the engine reads of the inventory (issue 4's devices API). */
+export interface DeviceReader {
+  get(nameOrId: string): Promise<Device>
+  list(filter?: DeviceFilter): Promise<Device[]>
+}
+
+/**
+ * A Microsoft-style machine id (40 hex, REFERENCE §2.2) for a device, stable per tenant and
+ * device name, so alerts keep pointing at the same machine across re-imports.
+ */
+export function machineIdOf(orgId: string, deviceName: string): string {
+  return createHash('sha1').update(`${orgId}\u0000${deviceName.toLowerCase()}`).digest('hex')
+}
+
+/** Largest file the engine accepts for judging (anything over 128 bytes is not EICAR anyway). */
+const MAX_FILE_BYTES = 32 * 1024 * 1024
+/** A second report of the same file within this window returns the first alert. */
+const DUPLICATE_WINDOW_MS = 60_000
+
+const osFamilyOf = (device: Device): string => (device.osFamily === 'windows-server' ? 'windows' : device.osFamily)
+
+/**
+ * The detection engine of the embedded backend: it stands in for the endpoint sensor's cloud
+ * side. Devices come from the inventory; data from a device whose integration is off is
+ * refused (TP3), and the EICAR standard or the test-alert rules decide what raises an alert.
+ */
+export function localDetectionApi(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): DetectionApi {
+  const {db} = store
+
+  /** The integrations a device's data passes through; only those its onboarding depends on. */
+  function dataPaths(device: Device): DataPath[] {
+    const paths: DataPath[] = []
+    const path = device.onboarding.path
+    const relevant = (kind: 'third-party' | 'defender-for-cloud') =>
+      device.onboarded ? (kind === 'third-party' ? path === 'third-party' || path === 'sensor' : path === 'defender-for-cloud') : true
+    if (device.thirdPartyProvider && relevant('third-party')) {
+      const state = readThirdParty(store, device.thirdPartyProvider)
+      paths.push({
+        integration: `third-party:${state.provider}`,
+        enabled: state.enabled,
+        enableCommand: `atpctl integration enable third-party --provider ${state.provider}`,
+      })
+    }
+
+    if (device.managedBy.includes('defender-for-cloud') && device.subscription && relevant('defender-for-cloud')) {
+      const row = db.prepare('SELECT windows, linux FROM dfc_subscription WHERE subscription_id = ?').get(device.subscription) as
+        | {windows: number; linux: number}
+        | undefined
+      const linux = osFamilyOf(device) === 'linux'
+      const enabled = linux ? row?.linux === 1 : row?.windows === 1
+      paths.push({
+        integration: `defender-for-cloud:${device.subscription}${linux ? ' (linux)' : ''}`,
+        enabled,
+        enableCommand: `atpctl integration enable defender-for-cloud --subscription ${device.subscription}${linux ? ' --linux' : ''}`,
+      })
+    }
+
+    return paths
+  }
+
+  function toTarget(device: Device, orgId: string): DetectTarget {
+    return {
+      name: device.name,
+      machineId: machineIdOf(orgId, device.name),
+      computerDnsName: device.name.toLowerCase(),
+      osFamily: osFamilyOf(device),
+      onboarded: device.onboarded,
+      onboarding: device.onboarding.reason,
+      health: device.health,
+      managedBy: device.managedBy,
+      dataPaths: dataPaths(device),
+      // Rule (issue 5/7): a device whose record comes from a live `atpctl sensor run` reports its
+      // own files; `detect eicar` then only writes into the watched directory.
+      liveSensor: device.source === 'sensor' ? {watchDir: null, lastSeen: device.lastSeen ?? device.updatedAt} : null,
+    }
+  }
+
+  function alertDevice(device: Device, orgId: string): AlertDevice {
+    const row = db.prepare('SELECT id FROM device WHERE name = ?').get(device.name) as {id: number} | undefined
+    return {deviceId: row?.id ?? null, name: device.name, machineId: machineIdOf(orgId, device.name), computerDnsName: device.name.toLowerCase()}
+  }
+
+  /** Finds the device and refuses data it would not be allowed to send. */
+  async function acceptingDevice(name: unknown, operation: string): Promise<{device: Device; target: DetectTarget; orgId: string}> {
+    if (typeof name !== 'string' || name.trim() === '') throw new UsageError('A device name is required.', {suggestions: ['Pass the device name or machine id.']})
+    const orgId = requireTenantRow(store).org_id
+    const device = await getDevice(name, orgId)
+    const target = toTarget(device, orgId)
+    const blocked = target.dataPaths.filter((p) => !p.enabled)
+    if (blocked.length > 0) {
+      store.mutate(operation, `device:${device.name}`, () => {
+        throw new RuleError('TP3', `Inbound data from device '${device.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off (TP3).`, {
+          suggestions: blocked.map((p) => `Turn it on: ${p.enableCommand}`),
+        })
+      })
+    }
+
+    if (!device.onboarded) {
+      throw new RuleError('', `Device '${device.name}' is not onboarded (${device.onboarding.reason}); its data is not accepted.`, {
+        suggestions: [`See why: atpctl device show ${device.name}`],
+      })
+    }
+
+    return {device, target, orgId}
+  }
+
+  async function getDevice(nameOrMachineId: string, orgId: string): Promise<Device> {
+    if (/^[0-9a-f]{40}$/.test(nameOrMachineId)) {
+      const names = db.prepare('SELECT name FROM device').pluck().all() as string[]
+      const name = names.find((n) => machineIdOf(orgId, n) === nameOrMachineId)
+      if (name) return devices.get(name)
+    }
+
+    return devices.get(nameOrMachineId)
+  }
+
+  function raise(device: Device, orgId: string, operation: string, alert: NewAlert, dedupe = false): SubmitResult {
+    return store.mutate(operation, `device:${device.name}`, () => {
+      const target = alertDevice(device, orgId)
+      if (dedupe) {
+        // A sensor may report one file twice (create, then rename): one file, one alert.
+        const since = new Date(store.now().getTime() - DUPLICATE_WINDOW_MS).toISOString()
+        const existing = db
+          .prepare('SELECT id FROM alert WHERE machine_id = ? AND created_at >= ? AND title = ? AND evidence = ? ORDER BY created_at DESC LIMIT 1')
+          .pluck()
+          .get(target.machineId, since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
+        if (existing) return {detected: true, alert: getAlert(store, existing), reason: `already reported as alert ${existing}`}
+      }
+
+      return {detected: true, alert: insertAlert(store, target, alert), reason: `raised '${alert.title}'`}
+    })
+  }
+
+  return {
+    async target(query) {
+      const orgId = requireTenantRow(store).org_id
+      if (query.device) return toTarget(await getDevice(query.device, orgId), orgId)
+      const wanted = query.os
+      const candidates = (await devices.list({onboarded: true, health: 'healthy'})).filter((d) => !wanted || osFamilyOf(d) === wanted)
+      const usable = candidates.map((d) => toTarget(d, orgId)).find((t) => t.dataPaths.every((p) => p.enabled))
+      if (!usable) {
+        throw new NotFoundError(`No onboarded, healthy device${wanted ? ` running ${wanted}` : ''} to test.`, {
+          suggestions: ['Pass --device NAME, or onboard one first (atpctl device import, atpctl policy deploy).'],
+        })
+      }
+
+      return usable
+    },
+
+    async submitFile(request) {
+      const {fileName, path, contentBase64} = request ?? {}
+      if (typeof fileName !== 'string' || fileName === '' || fileName.length > 1024 || /[\\/]/.test(fileName)) {
+        throw new UsageError('fileName must be a plain file name.', {suggestions: ['Send the base name; the directory goes in path.']})
+      }
+
+      if (typeof path !== 'string' || path === '' || path.length > 4096) throw new UsageError('path must be the file path on the device.')
+      if (typeof contentBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64) || contentBase64.length % 4 !== 0) {
+        throw new UsageError('contentBase64 must be base64 (RFC 4648, padded).')
+      }
+
+      if ((contentBase64.length / 4) * 3 > MAX_FILE_BYTES + 3) throw new UsageError(`The file is larger than ${MAX_FILE_BYTES} bytes; nothing to judge there.`)
+      const {device, orgId} = await acceptingDevice(request.device, 'detect.file')
+      const judgement = judgeEicar(Buffer.from(contentBase64, 'base64'))
+      if (!judgement.match) return {detected: false, alert: null, reason: `not an EICAR test file: ${judgement.reason}`}
+      return raise(device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)
+    },
+
+    async submitActivity(request) {
+      const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
+      const activity: Activity = request.activity
+      if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
+      const {device, target, orgId} = await acceptingDevice(request.device, 'detect.activity')
+      if (target.osFamily !== os) {
+        return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
+      }
+
+      const alert = matchActivity(os, activity)
+      if (!alert) return {detected: false, alert: null, reason: `the activity does not match the ${os} test-alert rule`}
+      return raise(device, orgId, 'detect.activity', alert)
+    },
+  }
+}
