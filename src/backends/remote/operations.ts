@@ -76,6 +76,42 @@ export function op(id: string, method: HttpMethod, path: string, kind: Operation
   return {id, method, path: '/v1' + path, kind, args}
 }
 
+/** One inventory record (DeviceRecord of src/core/device/types.ts). */
+const DEVICE_RECORD = obj(
+  {
+    name: str(255),
+    os: str(255),
+    version: nullable(str(64)),
+    osFamily: str(32),
+    osName: str(255),
+    build: nullable(int()),
+    release: nullable(str(64)),
+    level: str(32),
+    minConfigMgr: nullable(int()),
+    multiSession: bool(),
+    managedBy: strs(16),
+    environment: nullable(str(64)),
+    subscription: nullable(str(128)),
+    collections: strs(1000),
+    user: nullable(str(256)),
+    groups: strs(1000),
+    lastSeen: nullable(str(64)),
+    sensorService: str(32),
+    otherFanotifySolution: bool(),
+    previousInstall: bool(),
+  },
+  ['name', 'os'],
+)
+
+/** What a sensor saw (Activity of src/core/detect/test-alerts.ts). */
+const ACTIVITY: JsonSchema = {
+  anyOf: [
+    obj({type: {const: 'process'}, image: str(), commandLine: str(32_768)}, ['type', 'image', 'commandLine']),
+    obj({type: {const: 'file-access'}, image: str(), commandLine: str(32_768), paths: strs(10_000)}, ['type', 'image', 'commandLine', 'paths']),
+    obj({type: {const: 'app-launch'}, bundlePath: str(), bundleId: nullable(str(512))}, ['type', 'bundlePath', 'bundleId']),
+  ],
+}
+
 /** Every backend operation reachable over HTTP. Keep grouped by resource. */
 export const OPERATIONS: OperationSpec[] = [
   // tenant (T1, T2)
@@ -119,6 +155,141 @@ export const OPERATIONS: OperationSpec[] = [
   // audit
   op('audit.list', 'GET', '/audit', 'read', inQuery('filter?', obj({limit: int(), operation: str(128)}))),
   op('audit.verify', 'GET', '/audit/verify', 'read'),
+
+  // devices (issue 4; CM1–CM8, TP1/TP3)
+  op('devices.import', 'POST', '/devices/import', 'endpoints.write', inBody('request', obj({records: arr(DEVICE_RECORD)}, ['records']))),
+  op('devices.get', 'GET', '/devices/:name', 'read', inPath('name'), inQuery('options?', obj({periodMs: num()}))),
+  op(
+    'devices.list',
+    'GET',
+    '/devices',
+    'read',
+    inQuery(
+      'options?',
+      obj({collection: str(256), osFamily: str(32), os: str(256), level: str(32), health: str(32), managedBy: str(128), onboarded: bool(), limit: int(), periodMs: num()}),
+    ),
+  ),
+  op(
+    'devices.reportFromSensor',
+    'POST',
+    '/devices/sensor-reports',
+    'endpoints.write',
+    inBody('report', obj({name: str(255), os: str(255), version: nullable(str(64)), provider: str(64), sensorService: str(32)}, ['name', 'os', 'provider'])),
+  ),
+
+  // collections (issue 4; CM3)
+  op('collections.create', 'POST', '/collections', 'endpoints.write', inBody('request', obj({name: str(256), limitTo: nullable(str(256)), rules: strs(1000)}, ['name']))),
+  op('collections.list', 'GET', '/collections', 'read'),
+  op('collections.get', 'GET', '/collections/:name', 'read', inPath('name'), inQuery('options?', obj({memberLimit: int()}))),
+  op('collections.addMembers', 'POST', '/collections/:name/members', 'endpoints.write', inPath('name'), inField('devices', strs())),
+  op('collections.removeMembers', 'POST', '/collections/:name/members/remove', 'endpoints.write', inPath('name'), inField('devices', strs())),
+
+  // packages (issue 3)
+  op(
+    'packages.record',
+    'POST',
+    '/packages',
+    'endpoints.write',
+    inBody(
+      'input',
+      obj(
+        {kind: str(32), os: str(32), method: str(32), fileName: str(512), path: str(), sha256: str(64), bytes: int(), createdAt: str(64), expiresAt: nullable(str(64))},
+        ['kind', 'os', 'method', 'fileName', 'path', 'sha256', 'bytes', 'createdAt'],
+      ),
+    ),
+  ),
+  op('packages.list', 'GET', '/packages', 'read', inQuery('filter?', obj({kind: str(32)}))),
+
+  // alerts (issue 5; DC6: viewing alerts needs a reader role, resolving a security admin)
+  op(
+    'alerts.list',
+    'GET',
+    '/alerts',
+    'alerts.read',
+    inQuery('filter?', obj({device: str(256), severity: str(32), status: str(32), since: str(64), limit: int()})),
+  ),
+  op('alerts.get', 'GET', '/alerts/:id', 'alerts.read', inPath('id')),
+  op('alerts.resolve', 'POST', '/alerts/:id/resolve', 'alerts.write', inPath('id'), inField('comment?', str())),
+  op(
+    'alerts.find',
+    'POST',
+    '/alerts/find',
+    'alerts.read',
+    inBody('query', obj({machineId: str(256), title: str(512), since: str(64), evidenceFileName: str(1024)}, ['machineId', 'title', 'since'])),
+  ),
+  op('alerts.risks', 'POST', '/alerts/risks', 'alerts.read', inField('machineIds?', strs())),
+
+  // detection (issue 5; DT1–DT3, DC8, TP5)
+  op('detection.target', 'POST', '/detection/target', 'read', inBody('query', obj({device: str(256), os: str(32)}))),
+  op(
+    'detection.submitFile',
+    'POST',
+    '/detection/files',
+    'alerts.write',
+    inBody('request', obj({device: str(256), fileName: str(1024), path: str(), contentBase64: str(1_000_000)}, ['device', 'fileName', 'path', 'contentBase64'])),
+  ),
+  op('detection.submitActivity', 'POST', '/detection/activities', 'alerts.write', inBody('request', obj({device: str(256), os: str(32), activity: ACTIVITY}, ['device', 'os', 'activity']))),
+
+  // Intune (issue 6; IN1–IN6)
+  op('intune.createGroup', 'POST', '/intune/groups', 'endpoints.write', inBody('request', obj({name: str(256), description: str()}, ['name']))),
+  op('intune.addGroupMembers', 'POST', '/intune/groups/members', 'endpoints.write', inBody('request', obj({group: str(256), devices: strs(), users: strs()}, ['group', 'devices', 'users']))),
+  op(
+    'intune.removeGroupMembers',
+    'POST',
+    '/intune/groups/members/remove',
+    'endpoints.write',
+    inBody('request', obj({group: str(256), devices: strs(), users: strs()}, ['group', 'devices', 'users'])),
+  ),
+  op('intune.listGroups', 'GET', '/intune/groups', 'read'),
+  op('intune.showGroup', 'GET', '/intune/groups/:name', 'read', inPath('name')),
+  op('intune.userGroups', 'GET', '/intune/users/:user/groups', 'read', inPath('user')),
+  op(
+    'intune.createEdrProfile',
+    'POST',
+    '/intune/edr-profiles',
+    'endpoints.write',
+    inBody(
+      'request',
+      obj(
+        {name: str(256), description: str(), sampleSharing: str(16), expediteTelemetry: bool(), deviceGroups: strs(), userGroups: strs()},
+        ['name', 'sampleSharing', 'expediteTelemetry', 'deviceGroups', 'userGroups'],
+      ),
+    ),
+  ),
+  op('intune.listEdrProfiles', 'GET', '/intune/edr-profiles', 'read'),
+  op('intune.showEdrProfile', 'GET', '/intune/edr-profiles/:nameOrId', 'read', inPath('nameOrId')),
+  op('intune.deviceConflicts', 'GET', '/intune/devices/:device/conflicts', 'read', inPath('device')),
+  op('intune.createIosAppConfig', 'POST', '/intune/app-configs', 'endpoints.write', inBody('request', obj({name: str(256), assignGroup: nullable(str(256))}, ['name', 'assignGroup']))),
+  op('intune.listAppConfigs', 'GET', '/intune/app-configs', 'read'),
+
+  // compliance (IN7)
+  op(
+    'compliance.create',
+    'POST',
+    '/compliance/policies',
+    'endpoints.write',
+    inBody('request', obj({name: str(256), description: str(), platform: str(32), maxRisk: str(16), assignGroup: str(256)}, ['name', 'platform', 'maxRisk'])),
+  ),
+  op('compliance.list', 'GET', '/compliance/policies', 'read'),
+  op('compliance.evaluate', 'GET', '/compliance/evaluation', 'read', inQuery('filter?', obj({device: str(256)}))),
+
+  // conditional access (IN3, IN8): security policy, like integrations
+  op(
+    'access.createPolicy',
+    'POST',
+    '/access/policies',
+    'integrations.write',
+    inBody(
+      'request',
+      obj(
+        {name: str(256), includeGroups: strs(), excludeGroups: strs(), apps: strs(), clients: strs(16), grant: str(64), enabled: bool()},
+        ['name', 'includeGroups', 'excludeGroups', 'apps', 'clients', 'grant', 'enabled'],
+      ),
+    ),
+  ),
+  op('access.listPolicies', 'GET', '/access/policies', 'read'),
+  op('access.setPolicyEnabled', 'PUT', '/access/policies/:nameOrId/enabled', 'integrations.write', inPath('nameOrId'), inField('enabled', bool())),
+  op('access.deletePolicy', 'DELETE', '/access/policies/:nameOrId', 'integrations.write', inPath('nameOrId')),
 
   // API keys of this server
   op('apiKeys.create', 'POST', '/api-keys', 'keys.admin', inBody('request', obj({name: str(64), role: str(64), ttlMs: num()}, ['name', 'role']))),
