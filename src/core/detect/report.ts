@@ -15,11 +15,11 @@ export function verdictToJUnit(verdict: Verdict, hostname?: string): JUnitSuite 
   }))
   const preflightFailed = verdict.preflight.some((c) => !c.ok)
   const alertCase: JUnitCase = {
-    name: `alert '${verdict.expectedTitle}' on ${verdict.device ?? 'the device'}`,
+    name: `alert "${verdict.expectedTitle}" on ${verdict.device ?? 'the device'}`,
     classname,
     timeSeconds: verdict.seconds,
     systemOut: verdict.alert
-      ? `Alert ${verdict.alert.id} '${verdict.alert.title}' severity ${verdict.alert.severity}, created ${verdict.alert.alertCreationTime}, after ${verdict.seconds}s and ${verdict.polls} poll(s).`
+      ? `Alert ${verdict.alert.id} "${verdict.alert.title}" severity ${verdict.alert.severity}, created ${verdict.alert.alertCreationTime}, after ${verdict.seconds}s and ${verdict.polls} poll(s).`
       : verdict.file
         ? `Test file ${verdict.file.path} (sha256 ${verdict.file.sha256}) ${verdict.file.kept ? 'kept' : 'removed'}.`
         : undefined,

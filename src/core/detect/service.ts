@@ -199,7 +199,7 @@ export async function runEicarCheck(backend: Backend, options: EicarCheckOptions
 
     const {alert, polls} = await waitForAlert(backend, deps, base, target, {since: sinceIso, evidenceFileName: fileName})
     if (alert) {
-      return finish(deps, base, 'alert-seen', {...ids(target), ...extra, alert, polls, preflight: checks, message: `Alert ${alert.id} '${alert.title}' seen on ${target.name}.`, suggestions: []}, written)
+      return finish(deps, base, 'alert-seen', {...ids(target), ...extra, alert, polls, preflight: checks, message: `Alert ${alert.id} "${alert.title}" seen on ${target.name}.`, suggestions: []}, written)
     }
 
     return finish(
@@ -211,7 +211,7 @@ export async function runEicarCheck(backend: Backend, options: EicarCheckOptions
         ...extra,
         polls,
         preflight: checks,
-        message: `No '${EICAR_ALERT_TITLE}' alert for ${target.name} within ${timeoutText(options.timeoutMs)}.`,
+        message: `No "${EICAR_ALERT_TITLE}" alert for ${target.name} within ${timeoutText(options.timeoutMs)}.`,
         suggestions:
           reportedBy === 'live-sensor'
             ? [`Check that the sensor of ${target.name} is running and watches ${dir}.`, 'Run again with a longer --timeout.']
@@ -278,14 +278,14 @@ export async function runTestAlertCheck(backend: Backend, options: TestAlertChec
   const {alert, polls} = await waitForAlert(backend, deps, base, target, {since})
   const common = {...ids(target), reportedBy, polls, preflight: checks} as const
   const verdict = alert
-    ? finish(deps, base, 'alert-seen', {...common, alert, message: `Alert ${alert.id} '${alert.title}' (${alert.severity}) seen on ${target.name}.`, suggestions: []}, performed)
+    ? finish(deps, base, 'alert-seen', {...common, alert, message: `Alert ${alert.id} "${alert.title}" (${alert.severity}) seen on ${target.name}.`, suggestions: []}, performed)
     : finish(
         deps,
         base,
         'timeout',
         {
           ...common,
-          message: `No '${procedure.title}' alert for ${target.name} within ${timeoutText(options.timeoutMs)}.`,
+          message: `No "${procedure.title}" alert for ${target.name} within ${timeoutText(options.timeoutMs)}.`,
           suggestions: options.run
             ? ['Run again with a longer --timeout.']
             : ['Perform the procedure above on the device while atpctl waits, or pass --run to perform it against the backend.'],
