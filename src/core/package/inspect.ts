@@ -65,6 +65,9 @@ export interface InspectOptions {
 }
 
 const DAY = 86_400_000
+
+/** Whole days left, counting a started day (7-day package → 7); negative once expired. */
+export const daysLeft = (msLeft: number | null): number | null => (msLeft === null ? null : msLeft > 0 ? Math.ceil(msLeft / DAY) : Math.floor(msLeft / DAY))
 /** Loose carriers and carrier entries are small; anything bigger is not a package file. */
 const MAX_CARRIER_BYTES = 8 * 1024 * 1024
 
@@ -271,7 +274,7 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
     geoLocationUrl: typeof body.geoLocationUrl === 'string' ? body.geoLocationUrl : null,
     version: parsed.body.version,
     expiresAt: expiresAt ? expiresAt.toISOString() : null,
-    daysLeft: msLeft === null ? null : Math.floor(msLeft / DAY),
+    daysLeft: daysLeft(msLeft),
     signatures: {sha1Valid: check.sha1Valid, sha256Valid: check.sha256Valid, sha256PssValid: check.sha256PssValid, chainValid: check.chainValid},
     signer: {
       kind: signerKind,

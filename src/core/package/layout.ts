@@ -44,7 +44,7 @@ export function checkPair(kind: PackageKind, os: PackageOs, method: PackageMetho
     })
   }
 
-  throw new UsageError(`--method ${method} is not a ${kind} method for --os ${os}.`, {
+  throw new UsageError(`--method ${method} is not an ${kind} method for --os ${os}.`, {
     suggestions: [`Valid methods for --os ${os}: ${valid.join(', ')}.`],
   })
 }

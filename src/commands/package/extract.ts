@@ -1,0 +1,30 @@
+import {Args, Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {extractPackage, type ExtractResult} from '../../core/package/extract.js'
+import {presentExtract} from '../../ui/present/package.js'
+
+export default class PackageExtract extends AdminCommand<ExtractResult> {
+  static override summary = 'Extract a package zip safely into a new directory.'
+  static override description =
+    'Refuses entries that escape the directory (.., absolute paths, drive letters), symlinks, duplicate names, bad CRCs and zip bombs (entry count, total size, compression ratio). Extracts into a temporary directory and moves it into place only when everything succeeded; files are owner-only.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> WindowsDefenderATPOnboardingPackage.zip --dir ./onboarding',
+    '<%= config.bin %> <%= command.id %> package.zip --dir /tmp/pkg --json',
+  ]
+
+  static override args = {
+    file: Args.string({description: 'Package zip to extract.', required: true}),
+  }
+
+  static override flags = {
+    dir: Flags.string({description: 'Directory to create (must not exist, or be empty).', required: true}),
+  }
+
+  async run(): Promise<ExtractResult> {
+    const {args, flags} = await this.parse(PackageExtract)
+    const result = await extractPackage(args.file, flags.dir)
+    this.log(presentExtract(result))
+    return result
+  }
+}

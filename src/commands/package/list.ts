@@ -1,0 +1,21 @@
+import {Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {PACKAGE_KINDS, type PackageKind} from '../../core/package/layout.js'
+import {listPackages, type PackageListEntry} from '../../core/package/service.js'
+import {presentPackages} from '../../ui/present/package.js'
+
+export default class PackageList extends AdminCommand<{packages: PackageListEntry[]}> {
+  static override summary = 'List the packages generated for this tenant, with their expiry.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --kind offboarding --json']
+
+  static override flags = {
+    kind: Flags.string({description: 'Only onboarding or offboarding packages.', options: [...PACKAGE_KINDS]}),
+  }
+
+  async run(): Promise<{packages: PackageListEntry[]}> {
+    const {flags} = await this.parse(PackageList)
+    const result = await listPackages(await this.backend(), {profile: this.profileName, kind: flags.kind as PackageKind | undefined})
+    this.log(presentPackages(result.packages))
+    return result
+  }
+}

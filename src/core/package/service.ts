@@ -1,0 +1,63 @@
+/** Services behind the package and workspace commands. */
+import type {PackageRecord} from '../../backends/packages-api.js'
+import type {Backend} from '../../backends/types.js'
+import {requireTenant} from '../tenant/service.js'
+import {daysLeft, type InspectOptions, inspectPackage, type PackageInspection} from './inspect.js'
+import type {PackageKind} from './layout.js'
+
+/**
+ * Inspects a package against the profile's tenant (when it has one: inspecting a downloaded
+ * package must work before `atpctl init`, it then reports belongsToTenant: null).
+ */
+export async function inspectForProfile(
+  backend: Backend,
+  options: {file: string; failIfExpiresWithinMs?: number; now?: Date},
+): Promise<PackageInspection> {
+  const tenant = await backend.tenant.get()
+  const inspectOptions: InspectOptions = {
+    tenant: tenant ? {orgId: tenant.orgId, certificateSha256: tenant.certificateSha256} : null,
+    now: options.now,
+    failIfExpiresWithinMs: options.failIfExpiresWithinMs,
+  }
+  return inspectPackage(options.file, inspectOptions)
+}
+
+export interface PackageListEntry extends PackageRecord {
+  /** Offboarding: expired by now. */
+  expired: boolean
+  daysLeft: number | null
+}
+
+export async function listPackages(backend: Backend, options: {profile: string; kind?: PackageKind; now?: Date}): Promise<{packages: PackageListEntry[]}> {
+  await requireTenant(backend, options.profile)
+  const now = (options.now ?? new Date()).getTime()
+  const records = await backend.packages.list(options.kind ? {kind: options.kind} : {})
+  return {
+    packages: records.map((r) => {
+      const left = r.expiresAt ? new Date(r.expiresAt).getTime() - now : null
+      return {...r, expired: left !== null && left <= 0, daysLeft: daysLeft(left)}
+    }),
+  }
+}
+
+export interface WorkspaceInfo {
+  orgId: string
+  workspaceId: string
+  /** Masked unless revealed. */
+  workspaceKey: string
+  revealed: boolean
+}
+
+/** T2: the Workspace ID and key for down-level onboarding; the key masked unless asked. */
+export async function showWorkspace(backend: Backend, options: {profile: string; reveal: boolean; mask: (s: string) => string}): Promise<{workspace: WorkspaceInfo}> {
+  const tenant = await requireTenant(backend, options.profile)
+  const {workspaceKey} = await backend.tenant.secrets()
+  return {
+    workspace: {
+      orgId: tenant.orgId,
+      workspaceId: tenant.workspaceId,
+      workspaceKey: options.reveal ? workspaceKey : options.mask(workspaceKey),
+      revealed: options.reveal,
+    },
+  }
+}
