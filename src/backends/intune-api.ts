@@ -33,8 +33,6 @@ export interface IntuneApi {
   showEdrProfile(nameOrId: string): Promise<EdrProfileDetail>
   /** IN5 conflicts on one device (name or id), for `device show`. */
   deviceConflicts(device: string): Promise<SettingConflict[]>
-  /** Device ids an EDR profile onboards right now (IN2/IN4), for the agent model. */
-  edrOnboardedDeviceIds(): Promise<string[]>
 
   /** IN6: the supervised-mode app configuration; same name again is a no-op. */
   createIosAppConfig(request: {name: string; assignGroup: string | null}): Promise<{config: IosAppConfig; created: boolean}>

@@ -10,8 +10,8 @@ import {
 import {UsageError} from '../../core/errors.js'
 import type {ComplianceApi} from '../intune-api.js'
 import {readIntune} from './integrations.js'
-import {DEVICE_MEMBERSHIP, requireGroup, resolveDevice} from './intune.js'
-import {DEVICE_SOURCE, RISK_SOURCE} from './intune-sources.js'
+import {requireGroup, resolveDevice} from './intune.js'
+import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
@@ -35,38 +35,43 @@ const toPolicy = (r: PolicyRow): CompliancePolicy => ({
   createdAt: r.created_at,
 })
 
-/** SQL: the Intune connector platform of a device's OS family (null for others). */
-export const PLATFORM_SQL = `CASE lower(d.os_family) WHEN 'windows' THEN 'windows' WHEN 'android' THEN 'android' WHEN 'ios' THEN 'ios' WHEN 'ipados' THEN 'ios' END`
+/** SQL: the Intune connector platform of device `dv` by its OS family (null for others). */
+export const platformSql = (dv: string): string =>
+  `CASE ${dv}.os_family WHEN 'windows' THEN 'windows' WHEN 'android' THEN 'android' WHEN 'ios' THEN 'ios' END`
 
 /**
- * One set-based pass: every device (or one) with its risk from active alerts and the strictest
- * compliance policy of its platform assigned to it (no group = all devices; otherwise the
- * device is in the group, or its signed-in user is). The verdict itself is judgeCompliance.
+ * One set-based pass: every device (or one, @device) with its risk from active alerts and the
+ * strictest compliance policy of its platform assigned to it: no group = all devices; else the
+ * group holds the device (inventory groups column or `group add --device`) or its signed-in
+ * user. The verdict itself is judgeCompliance, applied to each row.
  */
 export const EVALUATION_SQL = `
-  WITH d AS (SELECT * FROM (${DEVICE_SOURCE}) WHERE @device IS NULL OR id = @device),
-  risk AS (${RISK_SOURCE}),
-  membership AS (
-    SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE @device IS NULL OR device_id = @device
-    UNION
-    SELECT d.id, u.group_name FROM d JOIN intune_group_member u ON u.kind = 'user' AND u.member = d.user COLLATE NOCASE
-  ),
+  WITH risk AS (${RISK_SOURCE}),
   assigned AS (
-    SELECT d.id AS device_id, p.name, p.max_risk, p.max_rank, p.created_at
-      FROM d JOIN compliance_policy p ON p.connector = ${PLATFORM_SQL} AND p.assign_group IS NULL
+    SELECT dv.id AS device_id, p.name, p.max_risk, p.max_rank, p.created_at
+      FROM compliance_policy p JOIN device dv ON p.connector = ${platformSql('dv')}
+      WHERE (p.assign_group IS NULL OR ${inventoryHasGroup('dv', 'p.assign_group')}) AND (@device IS NULL OR dv.id = @device)
     UNION ALL
-    SELECT m.device_id, p.name, p.max_risk, p.max_rank, p.created_at
-      FROM compliance_policy p JOIN membership m ON m.group_name = p.assign_group COLLATE NOCASE
-      JOIN d ON d.id = m.device_id AND p.connector = ${PLATFORM_SQL}
+    SELECT dv.id, p.name, p.max_risk, p.max_rank, p.created_at
+      FROM compliance_policy p JOIN intune_group_member m ON m.kind = 'device' AND m.group_name = p.assign_group
+      JOIN device dv ON dv.id = CAST(m.member AS INTEGER) AND p.connector = ${platformSql('dv')}
+      WHERE @device IS NULL OR dv.id = @device
+    UNION ALL
+    SELECT dv.id, p.name, p.max_risk, p.max_rank, p.created_at
+      FROM compliance_policy p JOIN intune_group_member m ON m.kind = 'user' AND m.group_name = p.assign_group
+      JOIN device dv ON dv.user = m.member COLLATE NOCASE AND p.connector = ${platformSql('dv')}
+      WHERE @device IS NULL OR dv.id = @device
   ),
   strictest AS (
     SELECT device_id, name, max_risk FROM (
       SELECT *, row_number() OVER (PARTITION BY device_id ORDER BY max_rank, created_at, name) AS rn FROM assigned
     ) WHERE rn = 1
   )
-  SELECT d.id, d.name, d.os_family, d.os_version, d.intune, COALESCE(risk.rank, 0) AS rank, s.name AS policy, s.max_risk
-  FROM d LEFT JOIN risk ON risk.device_name = d.name LEFT JOIN strictest s ON s.device_id = d.id
-  ORDER BY d.name COLLATE NOCASE, d.id`
+  SELECT d.id, d.name, d.os_family, ${osVersionSql('d')} AS os_version,
+    d.intune, COALESCE(risk.rank, 0) AS rank, s.name AS policy, s.max_risk
+  FROM device d LEFT JOIN risk ON risk.device_name = d.name LEFT JOIN strictest s ON s.device_id = d.id
+  WHERE @device IS NULL OR d.id = @device
+  ORDER BY d.name, d.id`
 
 export function localComplianceApi(store: LocalStore): ComplianceApi {
   const {db} = store

@@ -57,12 +57,13 @@ WITH onb AS (
 ), x AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
-    onb.policy_name AS policy_name, off.device_id IS NOT NULL AS cm_off,
+    COALESCE(onb.policy_name, e.profile_name) AS policy_name, off.device_id IS NOT NULL AS cm_off, e.profile_name AS edr_profile,
     COALESCE(s.windows, 0) AS dfc_windows, COALESCE(s.linux, 0) AS dfc_linux, s.cloud AS dfc_cloud,
     COALESCE(t.enabled, 0) AS tp_enabled
   FROM device d
   LEFT JOIN onb ON onb.device_id = d.id
   LEFT JOIN off ON off.device_id = d.id
+  LEFT JOIN intune_edr_onboarding e ON e.device_id = d.id -- issue 6: EDR profiles (IN2/IN4)
   LEFT JOIN dfc_subscription s ON s.subscription_id = d.subscription
   LEFT JOIN third_party_integration t ON t.provider = d.third_party
   WHERE ${filter}
@@ -72,6 +73,7 @@ WITH onb AS (
     WHEN ${dfcOk} THEN CASE WHEN previous_install = 1 THEN 'dfc-reconfigured' ELSE 'dfc-onboarded' END
     WHEN third_party IS NOT NULL AND tp_enabled = 1 AND ${platform} AND sensor_service <> 'absent' AND last_seen IS NOT NULL
       THEN CASE WHEN source = 'sensor' THEN 'sensor-onboarded' ELSE 'tp-onboarded' END
+    WHEN edr_profile IS NOT NULL AND sensor_service <> 'absent' AND last_seen IS NOT NULL THEN 'intune-onboarded'
     WHEN configmgr = 1 THEN CASE
       WHEN cm_off AND cm_targeted THEN 'cm-conflict'
       WHEN cm_off THEN 'cm-offboarded'
@@ -97,7 +99,7 @@ WITH onb AS (
       WHEN NOT ${platform} THEN 'tp-platform'
       WHEN sensor_service = 'absent' THEN 'tp-sensor-absent'
       ELSE 'tp-never-seen' END
-    WHEN intune = 1 THEN 'intune-edr-profile'
+    WHEN intune = 1 THEN CASE WHEN edr_profile IS NOT NULL THEN 'intune-never-seen' ELSE 'intune-edr-profile' END
     ELSE 'unmanaged' END AS reason_code
   FROM x
 )

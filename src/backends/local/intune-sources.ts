@@ -15,18 +15,29 @@ export const RISK_SOURCE = `SELECT device_name COLLATE NOCASE AS device_name, MA
  * The dotted OS version the IN2 minimums compare with: Windows from its build (10.0.<build>,
  * 6.3.9600 for 8.1), other systems from their release or version column.
  */
-export const OS_VERSION_SQL = `CASE WHEN os_family = 'windows' THEN
-    CASE WHEN build IS NULL THEN '' WHEN build >= 10240 THEN '10.0.' || build WHEN build = 9600 THEN '6.3.9600' ELSE '6.1.' || build END
-  ELSE COALESCE(release, version, '') END`
+export const osVersionSql = (d?: string): string => {
+  const c = (column: string) => (d ? `${d}.${column}` : column)
+  return `CASE WHEN ${c('os_family')} = 'windows' THEN
+    CASE WHEN ${c('build')} IS NULL THEN '' WHEN ${c('build')} >= 10240 THEN '10.0.' || ${c('build')} WHEN ${c('build')} = 9600 THEN '6.3.9600' ELSE '6.1.' || ${c('build')} END
+  ELSE COALESCE(${c('release')}, ${c('version')}, '') END`
+}
 
 /**
  * One row per device: id, name, user, os_family, os_version (dotted, comparable with the IN2
  * minimums), intune (1 when Intune manages it).
  */
-export const DEVICE_SOURCE = `SELECT id, name, user, os_family, ${OS_VERSION_SQL} AS os_version, intune FROM device`
+export const DEVICE_SOURCE = `SELECT id, name, user, os_family, ${osVersionSql()} AS os_version, intune FROM device`
 
-/** (device_id, group_name) for the inventory's groups column. */
-export const INVENTORY_GROUP_SOURCE = `SELECT device.id AS device_id, trim(g.value) AS group_name FROM device, json_each(CASE WHEN device.groups LIKE '[%' THEN device.groups ELSE '[]' END) g WHERE trim(g.value) <> ''`
+/**
+ * (device_id, group_name) for the inventory's groups column, which the devices issue stores
+ * wrapped in separators (";Finance;Sales;"). Turned into a JSON array to split it.
+ */
+export const INVENTORY_GROUP_SOURCE = `SELECT device.id AS device_id, g.value AS group_name FROM device,
+  json_each('["' || replace(replace(replace(substr(device.groups, 2, length(device.groups) - 2), '\\', '\\\\'), '"', '\\"'), ';', '","') || '"]') g
+  WHERE device.groups <> '' AND g.value <> ''`
+
+/** SQL condition: the inventory's groups column of device `d` names group `g` (case-insensitive). */
+export const inventoryHasGroup = (d: string, g: string): string => `instr(lower(${d}.groups), ';' || lower(${g}) || ';') > 0`
 
 /**
  * (device_id, policy_type, policy_name, sample_sharing): onboarding policies of other types

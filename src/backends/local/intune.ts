@@ -350,10 +350,6 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return evaluateProfiles(store, profiles).flatMap((e) => e.conflicts.filter((c) => c.deviceId === String(row.id)))
     },
 
-    async edrOnboardedDeviceIds() {
-      return edrOnboardedDeviceIds(store)
-    },
-
     async createIosAppConfig({name, assignGroup}) {
       requireTenantRow(store)
       return store.mutate('intune.app-config', name, () => {
@@ -383,12 +379,4 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
     },
   }
   return api
-}
-
-/** IN2 + IN4: ids of devices some EDR profile onboards now. For the agent model of the inventory. */
-export function edrOnboardedDeviceIds(store: LocalStore): string[] {
-  const profiles = toProfiles(store, store.db.prepare('SELECT * FROM edr_profile').all() as EdrRow[])
-  const ids = new Set<string>()
-  for (const e of evaluateProfiles(store, profiles)) for (const d of e.devices) if (d.onboarded) ids.add(d.deviceId)
-  return [...ids].sort()
 }

@@ -4,7 +4,7 @@
  */
 import type {OnboardingPath} from './types.js'
 
-export const ONBOARDED_CODES = ['cm-onboarded', 'dfc-onboarded', 'dfc-reconfigured', 'tp-onboarded', 'sensor-onboarded'] as const
+export const ONBOARDED_CODES = ['cm-onboarded', 'dfc-onboarded', 'dfc-reconfigured', 'tp-onboarded', 'sensor-onboarded', 'intune-onboarded'] as const
 
 export const REASON_CODES = [
   ...ONBOARDED_CODES,
@@ -30,6 +30,7 @@ export const REASON_CODES = [
   'tp-sensor-absent',
   'tp-never-seen',
   'intune-edr-profile',
+  'intune-never-seen',
   'unmanaged',
 ] as const
 export type ReasonCode = (typeof REASON_CODES)[number]
@@ -46,6 +47,8 @@ export function pathOf(code: string): OnboardingPath | null {
       return 'third-party'
     case 'sensor-onboarded':
       return 'sensor'
+    case 'intune-onboarded':
+      return 'intune'
     default:
       return null
   }
@@ -114,6 +117,10 @@ export function describeReason(code: string, c: ReasonContext): string {
       return `Not onboarded: the '${c.provider}' sensor is absent on the device.`
     case 'tp-never-seen':
       return `Not onboarded: the '${c.provider}' sensor has never reported.`
+    case 'intune-onboarded':
+      return `Onboarded through Intune EDR profile '${c.policy}' (IN4).`
+    case 'intune-never-seen':
+      return `Not onboarded: Intune EDR profile '${c.policy}' applies, but the agent has not reported onboarded.`
     case 'intune-edr-profile':
       return 'Not onboarded: managed by Intune; onboard it with an EDR profile (IN4).'
     default:

@@ -66,5 +66,28 @@ export const intune: Migration = {
       assign_group TEXT COLLATE NOCASE,
       created_at TEXT NOT NULL
     );
+
+    -- IN2 + IN4, set-based, for the agent model of the device inventory: the devices an EDR
+    -- profile onboards. A device-group assignment reaches the group's devices (inventory
+    -- groups column or explicit members); a user-group assignment reaches a device only once a
+    -- member has signed in there (the inventory's user). Onboarded when Intune manages it, it
+    -- runs Windows 10 at 10.0.15063 or later, and the connection and its Windows toggle are on.
+    CREATE VIEW intune_edr_onboarding AS
+    WITH a AS (
+      SELECT p.name AS profile_name, x.kind, x.group_name FROM edr_profile p JOIN edr_profile_assignment x ON x.profile_id = p.id
+    ), reach AS (
+      SELECT d.id AS device_id, a.profile_name FROM a JOIN device d
+        ON a.kind = 'device-group' AND instr(lower(d.groups), ';' || lower(a.group_name) || ';') > 0
+      UNION
+      SELECT CAST(m.member AS INTEGER), a.profile_name FROM a JOIN intune_group_member m
+        ON a.kind = 'device-group' AND m.kind = 'device' AND m.group_name = a.group_name
+      UNION
+      SELECT d.id, a.profile_name FROM a JOIN intune_group_member m ON a.kind = 'user-group' AND m.kind = 'user' AND m.group_name = a.group_name
+        JOIN device d ON d.user = m.member COLLATE NOCASE
+    )
+    SELECT reach.device_id, MIN(reach.profile_name) AS profile_name
+    FROM reach JOIN device d ON d.id = reach.device_id JOIN intune_connection c ON c.id = 1
+    WHERE c.enabled = 1 AND c.windows = 1 AND d.intune = 1 AND d.os_family = 'windows' AND d.build >= 15063
+    GROUP BY reach.device_id;
   `,
 }
