@@ -60,6 +60,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     exposeHeadRoutes: false,
+    // Malformed URLs and over-long path segments never reach a route; answer them in our envelope too.
+    frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+      const status = error.statusCode ?? 400
+      reply
+        .code(status)
+        .type('application/json')
+        .send({error: {code: 'BAD_URL', message: `The request URL is not acceptable: ${error.message}`, exitCode: 2, suggestions: ['Check the id or name in the URL.']}})
+    },
     // Unknown fields are an error (not silently dropped) and types are never coerced in bodies.
     ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false}},
   }
@@ -119,7 +127,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   })
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const {status, body} = toEnvelope(translateFrameworkError(error))
+    const envelope = toEnvelope(translateFrameworkError(error))
+    const {body} = envelope
+    // Framework answers keep their precise status (413, 415, 429); the body still carries the exit code.
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 400 ? error.statusCode : envelope.status
     if (status >= 500 && !isAtpError(error)) options.errorLog?.(`${request.method} ${pathOnly(request.url)}: ${error.stack ?? error.message}`)
     request.errorCode = body.error.code
     if (status === 429 && error.statusCode === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '1')
