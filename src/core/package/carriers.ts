@@ -62,16 +62,14 @@ function fromPython(text: string): string | null {
 }
 
 function fromBash(text: string): string | null {
-  const at = text.search(/BLOB_PAYLOAD\s*=/)
-  if (at < 0) return null
-  const rest = text.slice(at)
-  const heredoc = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1[^\n]*\n([\s\S]*?)\n\s*\2\s*(?:\n|$)/.exec(rest)
+  // `read -r -d '' BLOB_PAYLOAD <<'EOF'`, `BLOB_PAYLOAD=$(cat <<EOF`, or `BLOB_PAYLOAD='...'`.
+  const heredoc = /BLOB_PAYLOAD\b[^\n]*?<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1[^\n]*\n([\s\S]*?)\n[ \t]*\2[ \t]*(?:\n|\)|$)/.exec(text)
   if (heredoc) {
     const raw = heredoc[1] === '' ? heredoc[3].replace(/\\([\\$`])/g, '$1') : heredoc[3]
     return fromMdatpJson(raw)
   }
 
-  const quoted = /BLOB_PAYLOAD\s*=\s*'([^']*)'/.exec(rest)
+  const quoted = /BLOB_PAYLOAD\s*=\s*'([^']*)'/.exec(text)
   return quoted ? fromMdatpJson(quoted[1]) : null
 }
 

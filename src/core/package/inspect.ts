@@ -62,6 +62,8 @@ export interface InspectOptions {
   now?: Date
   /** Adds a PACKAGE_EXPIRING problem when an offboarding package expires within this many ms. */
   failIfExpiresWithinMs?: number
+  /** The root that identifies Microsoft-signed packages; tests substitute their own made-up root. */
+  microsoftRootSha256?: string
 }
 
 const DAY = 86_400_000
@@ -235,7 +237,7 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
   const {os, methods} = detectLayout(found, names, fileName)
   const body = JSON.parse(first.body) as Record<string, unknown>
   const tenant = options.tenant ?? null
-  const chainRootIsMicrosoft = check.chainValid && check.rootSha256 === MICROSOFT_ROOT_SHA256
+  const chainRootIsMicrosoft = check.chainValid && check.rootSha256 === (options.microsoftRootSha256 ?? MICROSOFT_ROOT_SHA256)
   const signerKind: SignerKind = chainRootIsMicrosoft ? 'microsoft' : tenant && check.chainValid && check.leafSha256 === tenant.certificateSha256 ? 'tenant' : 'unknown'
   const orgIds = parsed.kind === 'offboarding' ? parsed.body.orgIds : ((body.previousOrgIds as string[] | undefined) ?? [])
   const orgId = parsed.body.orgId.toLowerCase()
