@@ -7,29 +7,11 @@
 import type {FastifyInstance} from 'fastify'
 import {AuthError, RuleError} from '../core/errors.js'
 import {obj, str} from '../backends/remote/operations.js'
+import {SENSOR_PATHS, type SensorFile, type SensorMachine} from '../backends/remote/sensor-api.js'
 import type {Principal, SensorPrincipal} from './auth.js'
 import type {ServedBackend} from './served-backend.js'
 
-/** The sensor API, for the sensor process and the contract tests. */
-export const SENSOR_ROUTES = {
-  tenant: '/v1/sensor/tenant',
-  register: '/v1/sensor/register',
-  heartbeat: '/v1/sensor/heartbeat',
-  files: '/v1/sensor/files',
-} as const
-
-export interface SensorMachine {
-  name: string
-  os: string
-  version?: string | null
-}
-
-export interface SensorFile {
-  device: string
-  fileName: string
-  path: string
-  contentBase64: string
-}
+const SENSOR_ROUTES = SENSOR_PATHS
 
 const machineSchema = obj({name: str(255), os: str(255), version: {anyOf: [str(64), {type: 'null'}]}}, ['name', 'os'])
 const fileSchema = obj({device: str(255), fileName: str(1024), path: str(4096), contentBase64: str(1_000_000)}, ['device', 'fileName', 'path', 'contentBase64'])
@@ -64,6 +46,9 @@ export function registerSensorRoutes(app: FastifyInstance, options: {served: Ser
   const actorOf = (p: SensorPrincipal, device: string) => `sensor:${p.provider}:${device}`.slice(0, 300)
 
   async function report(p: SensorPrincipal, machine: SensorMachine): Promise<DeviceView> {
+    // A token never takes over a machine another provider manages.
+    const owner = await ownerOf(machine.name)
+    if (owner !== undefined && owner !== null && owner !== p.provider) throw notYours(p, machine.name)
     const device = (await withActor(actorOf(p, machine.name), () =>
       need('devices', 'reportFromSensor')({name: machine.name, os: machine.os, version: machine.version ?? null, provider: p.provider}),
     )) as DeviceView
@@ -71,23 +56,33 @@ export function registerSensorRoutes(app: FastifyInstance, options: {served: Ser
     return device
   }
 
-  /** A token may only speak for machines its provider manages. */
-  async function assertOwnDevice(p: SensorPrincipal, name: string): Promise<void> {
+  /** The third-party provider managing a device: null for none, undefined for an unknown device. */
+  async function ownerOf(name: string): Promise<string | null | undefined> {
     const key = name.toLowerCase()
-    let owner = owners.get(key)
-    if (!owner || owner.until < Date.now()) {
-      const device = (await need('devices', 'get')(name)) as DeviceView
-      owner = {provider: device.thirdPartyProvider, until: Date.now() + 2000}
-      owners.set(key, owner)
-      if (owners.size > 100_000) owners.clear()
+    const hit = owners.get(key)
+    if (hit && hit.until >= Date.now()) return hit.provider
+    let provider: string | null | undefined
+    try {
+      provider = ((await need('devices', 'get')(name)) as DeviceView).thirdPartyProvider
+    } catch (error) {
+      if ((error as {exitCode?: number}).exitCode !== 3) throw error
+      return undefined
     }
 
-    if (owner.provider !== p.provider) {
-      throw new AuthError(`Device '${name}' is not managed by provider '${p.provider}'; its token cannot report for it.`, {
-        code: 'FORBIDDEN',
-        suggestions: ['Register the machine with this sensor first (POST /v1/sensor/register).'],
-      })
-    }
+    if (owners.size > 100_000) owners.clear()
+    owners.set(key, {provider, until: Date.now() + 2000})
+    return provider
+  }
+
+  const notYours = (p: SensorPrincipal, name: string) =>
+    new AuthError(`Device '${name}' is not managed by provider '${p.provider}'; its token cannot report for it.`, {
+      code: 'FORBIDDEN',
+      suggestions: ['Each provider token speaks only for the machines its own sensors registered (POST /v1/sensor/register).'],
+    })
+
+  /** A token may only speak for machines its provider manages. */
+  async function assertOwnDevice(p: SensorPrincipal, name: string): Promise<void> {
+    if ((await ownerOf(name)) !== p.provider) throw notYours(p, name)
   }
 
   const config = (operation: string) => ({auth: 'sensor' as const, operation})

@@ -1,0 +1,104 @@
+import {eicarBytes} from '../../src/core/detect/eicar.js'
+import {startTestServer, type TestServer} from './helpers.js'
+
+const EICAR_B64 = eicarBytes().toString('base64')
+const file = (device: string, name: string, content = EICAR_B64) => ({device, fileName: name, path: `/tmp/${name}`, contentBase64: content})
+
+describe('sensor endpoints (seed 000; TP2–TP5)', () => {
+  let s: TestServer
+  let sentinel: string
+  let bitdefender: string
+  beforeAll(async () => {
+    s = await startTestServer({sensorBodyLimit: 2048})
+    ;[sentinel, bitdefender] = await s.direct(async (b) => {
+      await b.integrations.setThirdParty('sentinelone', true)
+      await b.integrations.setThirdParty('bitdefender', true)
+      return [(await b.tokens.mint({provider: 'sentinelone', ttlMs: 3_600_000})).secret, (await b.tokens.mint({provider: 'bitdefender', ttlMs: 3_600_000})).secret]
+    })
+  })
+  afterAll(async () => {
+    await s.cleanup()
+  })
+
+  it('tells a sensor its tenant, registers its machine under its provider, and raises an alert for an EICAR file (TP5)', async () => {
+    const tenant = await s.request('GET', '/v1/sensor/tenant', {auth: sentinel})
+    expect(tenant.body).toMatchObject({orgId: expect.stringMatching(/^[0-9a-f-]{36}$/), certificateSha256: expect.stringMatching(/^[0-9a-f]{64}$/)})
+    const registered = await s.request('POST', '/v1/sensor/register', {auth: sentinel, body: {name: 'lnx-01', os: 'Ubuntu 22.04'}})
+    expect(registered).toMatchObject({status: 200, body: {device: {name: 'lnx-01', onboarded: true}}})
+    const hit = await s.request('POST', '/v1/sensor/files', {auth: sentinel, body: file('lnx-01', 'eicar.com')})
+    expect(hit).toMatchObject({status: 200, body: {detected: true, alertId: expect.any(String)}})
+    const miss = await s.request('POST', '/v1/sensor/files', {auth: sentinel, body: file('lnx-01', 'notes.txt', Buffer.from('hello').toString('base64'))})
+    expect(miss).toMatchObject({status: 200, body: {detected: false, alertId: null}})
+    const alerts = await s.request('GET', '/v1/alerts?device=lnx-01', {auth: s.keys.reader})
+    expect(alerts.body.result.map((a: {id: string}) => a.id)).toContain(hit.body.alertId)
+    const device = await s.direct((b) => b.devices.get('lnx-01'))
+    expect(device).toMatchObject({thirdPartyProvider: 'sentinelone', source: 'sensor'})
+  })
+
+  it("refuses a token speaking for another provider's machine, and admin routes for tokens (TP2)", async () => {
+    const other = await s.request('POST', '/v1/sensor/files', {auth: bitdefender, body: file('lnx-01', 'eicar2.com')})
+    expect(other.status).toBe(403)
+    expect(other.body.error).toMatchObject({code: 'FORBIDDEN', exitCode: 5})
+    const takeover = await s.request('POST', '/v1/sensor/register', {auth: bitdefender, body: {name: 'LNX-01', os: 'Ubuntu 22.04'}})
+    expect(takeover.status).toBe(403)
+    expect((await s.direct((b) => b.devices.get('lnx-01'))).thirdPartyProvider).toBe('sentinelone')
+    expect((await s.request('GET', '/v1/alerts', {auth: sentinel})).status).toBe(401)
+  })
+
+  it('validates sensor bodies: unknown fields, wrong types, too large', async () => {
+    expect((await s.request('POST', '/v1/sensor/register', {auth: sentinel, body: {name: 'x', os: 'Linux', admin: true}})).status).toBe(400)
+    expect((await s.request('POST', '/v1/sensor/register', {auth: sentinel, body: {name: 7, os: 'Linux'}})).status).toBe(400)
+    const big = await s.request('POST', '/v1/sensor/files', {auth: sentinel, body: file('lnx-01', 'big.bin', Buffer.alloc(3000).toString('base64'))})
+    expect(big.status).toBe(413)
+    expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE')
+  })
+
+  it('refuses data while the provider is off (TP3), keeps refusing the old token after re-enabling (TP4), accepts a new one', async () => {
+    const off = await s.request('PUT', '/v1/integrations/third-party/sentinelone', {auth: s.keys['security-admin'], body: {enabled: false}})
+    expect(off.body.result.revokedTokens).toBe(1)
+    const blocked = await s.request('POST', '/v1/sensor/heartbeat', {auth: sentinel, body: {name: 'lnx-01', os: 'Ubuntu 22.04'}})
+    expect(blocked.status).toBe(409)
+    expect(blocked.body.error).toMatchObject({code: 'REFUSED_TP3', exitCode: 4})
+    expect(blocked.body.error.message).toContain('(TP3)')
+    await s.request('PUT', '/v1/integrations/third-party/sentinelone', {auth: s.keys['security-admin'], body: {enabled: true}})
+    const still = await s.request('POST', '/v1/sensor/heartbeat', {auth: sentinel, body: {name: 'lnx-01', os: 'Ubuntu 22.04'}})
+    expect(still.status).toBe(401)
+    expect(still.body.error).toMatchObject({code: 'TOKEN_INVALID', exitCode: 5})
+    expect(still.body.error.message).toContain('integration disabled')
+    const fresh = await s.request('POST', '/v1/tokens', {auth: s.keys['security-admin'], body: {provider: 'sentinelone', ttlMs: 3_600_000}})
+    const accepted = await s.request('POST', '/v1/sensor/files', {auth: fresh.body.result.secret, body: file('lnx-01', 'eicar3.com')})
+    expect(accepted).toMatchObject({status: 200, body: {detected: true}})
+  })
+})
+
+describe('graceful shutdown (issue 7: nothing acknowledged is lost)', () => {
+  it('finishes in-flight sensor posts on close and every acknowledged alert is in the database', async () => {
+    const s = await startTestServer()
+    const token = await s.direct(async (b) => {
+      await b.integrations.setThirdParty('sentinelone', true)
+      return (await b.tokens.mint({provider: 'sentinelone', ttlMs: 3_600_000})).secret
+    })
+    expect((await s.request('POST', '/v1/sensor/register', {auth: token, body: {name: 'load-01', os: 'Linux'}})).status).toBe(200)
+    const acknowledged: string[] = []
+    let failed = 0
+    let closing: Promise<void> | undefined
+    const posts = Array.from({length: 150}, async (_, i) => {
+      try {
+        const r = await s.request('POST', '/v1/sensor/files', {auth: token, body: file('load-01', `eicar-${i}.com`)})
+        if (r.status === 200) acknowledged.push(r.body.alertId)
+        else failed++
+      } catch {
+        failed++
+      }
+
+      if (acknowledged.length === 20) closing ??= s.server.close()
+    })
+    await Promise.all(posts)
+    await (closing ?? s.server.close())
+    expect(acknowledged.length).toBeGreaterThanOrEqual(20)
+    expect(acknowledged.length + failed).toBe(150)
+    const stored = new Set(await s.direct(async (b) => (await b.alerts.list({device: 'load-01'})).map((a) => a.id)))
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([])
+    await s.cleanup()
+  })
+})
