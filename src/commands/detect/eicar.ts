@@ -36,7 +36,7 @@ timeout. The file is removed afterwards unless --keep.`
     const spinner = await this.spinner('Checking the device…')
     const verdict = await runEicarCheck(
       await this.backend(),
-      {profile: this.profileName, device: flags.device, dir: flags.path, timeoutMs, keep: flags.keep},
+      {profile: this.profileName, device: flags.device, dir: flags.path, timeoutMs, keep: flags.keep ?? false},
       {...realDeps, ...waitHooks(spinner)},
     )
     if (flags.junit) writeJUnit(flags.junit, [verdictToJUnit(verdict, hostname())])

@@ -182,7 +182,7 @@ export async function runEicarCheck(backend: Backend, options: EicarCheckOptions
   writeFileSync(filePath, bytes, {flag: 'wx', mode: 0o644})
   const written = deps.now()
   const sinceIso = new Date(deps.date().getTime() - 5 * 60_000).toISOString()
-  const file = {path: filePath, sha256: judgeEicar(bytes).sha256, size: bytes.length, kept: options.keep}
+  const file = {path: filePath, sha256: judgeEicar(bytes).sha256, size: bytes.length, kept: Boolean(options.keep)}
   const extra: Partial<Verdict> = {file, reportedBy}
   try {
     if (reportedBy === 'atpctl') {
@@ -220,7 +220,7 @@ export async function runEicarCheck(backend: Backend, options: EicarCheckOptions
       written,
     )
   } finally {
-    if (!options.keep) rmSync(ownDir ? dir : filePath, {recursive: ownDir, force: true})
+    if (!file.kept) rmSync(ownDir ? dir : filePath, {recursive: ownDir, force: true})
   }
 }
 

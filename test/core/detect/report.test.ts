@@ -10,7 +10,7 @@ const verdict = (over: Partial<Verdict> = {}): Verdict =>
   verdictOf(over.outcome ?? 'timeout', {
     check: 'eicar',
     os: null,
-    message: "No "'EICAR_Test_File' malware was prevented" alert for <web&01> within 10m.",
+    message: `No "'EICAR_Test_File' malware was prevented" alert for <web&01> within 10m.`,
     suggestions: ['Check real-time protection'],
     device: 'web-01',
     machineId: 'a'.repeat(40),
