@@ -1,5 +1,6 @@
+import {detectionSteps} from './detection-steps.js'
 import {foundationSteps} from './foundation-steps.js'
 import type {QuickstartStep} from './types.js'
 
 /** The whole walk-through, in order. Each capability appends its steps here as it lands. */
-export const QUICKSTART_STEPS: QuickstartStep[] = [...foundationSteps]
+export const QUICKSTART_STEPS: QuickstartStep[] = [...foundationSteps, ...detectionSteps]
