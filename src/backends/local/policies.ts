@@ -1,0 +1,332 @@
+import {createHash, randomUUID} from 'node:crypto'
+import {formatDuration} from '../../core/duration.js'
+import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../core/errors.js'
+import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
+import {describeMiss, policyShape, requiredParts} from '../../core/policy/rules.js'
+import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
+import type {MonitorApi, PolicyApi} from '../policies-api.js'
+import {collectionId, deviceStateSql, sinceIso} from './devices.js'
+import type {Database} from './database.js'
+import type {LocalStore} from './store.js'
+import {requireTenantRow} from './tenant.js'
+
+interface PolicyRow {
+  id: string
+  name: string
+  description: string
+  type: Policy['type']
+  config_file_name: string | null
+  config_file_sha256: string | null
+  config_org_id?: string | null
+  config_expires_at: string | null
+  workspace_id: string | null
+  workspace_key_sha256: string | null
+  sample_sharing: Policy['sampleSharing']
+  configmgr_version: number
+  created_at: string
+  deployments: string
+}
+
+const POLICY_SQL = `SELECT p.*, (SELECT json_group_array(json_object('collection', c.name, 'deployedAt', pd.deployed_at, 'forced', pd.forced = 1))
+    FROM policy_deployment pd JOIN collection c ON c.id = pd.collection_id WHERE pd.policy_id = p.id) AS deployments FROM policy p`
+
+function toPolicy(r: PolicyRow, orgId: string): Policy {
+  const configFile: PolicyConfigFile | null = r.config_file_sha256
+    ? {name: r.config_file_name ?? '', sha256: r.config_file_sha256, orgId, expiresAt: r.config_expires_at}
+    : null
+  const base = {type: r.type, configFile, workspaceId: r.workspace_id, workspaceKey: r.workspace_key_sha256 !== null}
+  return {
+    name: r.name,
+    description: r.description,
+    ...base,
+    shape: policyShape(base),
+    sampleSharing: r.sample_sharing,
+    configMgrVersion: r.configmgr_version,
+    deployments: (JSON.parse(r.deployments) as Policy['deployments']).sort((a, b) => a.collection.localeCompare(b.collection)),
+    createdAt: r.created_at,
+  }
+}
+
+function policyNotFound(name: string): NotFoundError {
+  return new NotFoundError(`Policy '${name}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
+}
+
+function requirePolicy(db: Database, name: string): PolicyRow {
+  const row = db.prepare(`${POLICY_SQL} WHERE p.name = ?`).get(name) as PolicyRow | undefined
+  if (!row) throw policyNotFound(name)
+  return row
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+
+/**
+ * The deployment plan of one policy to some collections, set-based: every targeted device with
+ * the reason it would be missed (NULL = reached). Exported for the bench's SQL baseline.
+ */
+export const PLAN_SQL = (collectionCount: number) => `
+WITH t AS (SELECT DISTINCT device_id FROM collection_member WHERE collection_id IN (${Array.from({length: collectionCount}, () => '?').join(', ')})),
+other AS (
+  SELECT DISTINCT m.device_id FROM policy_deployment pd
+  JOIN policy p ON p.id = pd.policy_id AND p.type <> @type AND p.id <> @policyId
+  JOIN collection_member m ON m.collection_id = pd.collection_id
+)
+SELECT d.name AS name, d.os_name AS os_name, d.level AS level, CASE
+  WHEN d.configmgr = 0 THEN 'not-configmgr-client'
+  WHEN @expired = 1 THEN 'expired-offboarding-file'
+  WHEN o.device_id IS NOT NULL THEN 'onboarding-and-offboarding'
+  WHEN d.min_configmgr IS NULL OR @version < d.min_configmgr THEN 'unsupported-os'
+  WHEN @type = 'onboarding' AND d.level = 'up-level' AND @hasFile = 0 THEN 'up-level-without-file'
+  WHEN @type = 'onboarding' AND d.level = 'down-level' AND @hasKey = 0 THEN 'down-level-without-workspace'
+  END AS reason
+FROM t JOIN device d ON d.id = t.device_id LEFT JOIN other o ON o.device_id = d.id`
+
+export function localPolicyApi(store: LocalStore): PolicyApi {
+  const {db} = store
+  const orgId = () => requireTenantRow(store).org_id
+  return {
+    async create(request) {
+      const tenant = requireTenantRow(store)
+      const name = request.name.trim()
+      if (name === '' || name.length > 128) throw new UsageError(`Invalid policy name '${request.name}'.`, {suggestions: ['Use 1 to 128 characters.']})
+      requiredParts(request)
+      if (request.configFile) {
+        if (request.configFile.orgId !== tenant.org_id) {
+          throw new InvalidInputError(`The configuration file belongs to org ${request.configFile.orgId}, not to this tenant (${tenant.org_id}).`, {
+            code: 'PACKAGE_OTHER_TENANT',
+            suggestions: ['Use a package generated for this profile: atpctl package generate ... --method configmgr'],
+          })
+        }
+
+        if (request.configFile.expiresAt && Date.parse(request.configFile.expiresAt) <= store.now().getTime()) {
+          throw new InvalidInputError(`The offboarding file expired on ${request.configFile.expiresAt} (CM7).`, {
+            code: 'PACKAGE_EXPIRED',
+            suggestions: ['Generate a fresh one: atpctl package generate offboarding --os windows --method configmgr'],
+          })
+        }
+      }
+
+      if (request.workspaceId !== null && request.workspaceId.toLowerCase() !== tenant.workspace_id.toLowerCase()) {
+        throw new InvalidInputError(`Workspace ID '${request.workspaceId}' is not this tenant's.`, {
+          code: 'WORKSPACE_MISMATCH',
+          suggestions: ['See the tenant\'s values: atpctl workspace show'],
+        })
+      }
+
+      if (request.workspaceKey !== null && request.workspaceKey.trim() !== tenant.workspace_key) {
+        throw new InvalidInputError("The Workspace key does not match this tenant's.", {
+          code: 'WORKSPACE_MISMATCH',
+          suggestions: ['Copy it again: atpctl workspace show --reveal > key.txt, then pass --workspace-key-file key.txt'],
+        })
+      }
+
+      return store.mutate('policy.create', name, () => {
+        if (db.prepare('SELECT 1 FROM policy WHERE name = ?').get(name)) {
+          throw new RuleError('', `Policy '${name}' already exists.`, {suggestions: [`See it: atpctl policy show "${name}"`, 'Pick another --name.']})
+        }
+
+        db.prepare(
+          `INSERT INTO policy (id, name, description, type, config_file_name, config_file_sha256, config_expires_at, workspace_id,
+             workspace_key_sha256, sample_sharing, configmgr_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          randomUUID(),
+          name,
+          request.description,
+          request.type,
+          request.configFile?.name ?? null,
+          request.configFile?.sha256 ?? null,
+          request.configFile?.expiresAt ?? null,
+          request.workspaceId === null ? null : tenant.workspace_id,
+          request.workspaceKey === null ? null : sha256(request.workspaceKey.trim()),
+          request.sampleSharing,
+          request.configMgrVersion,
+          store.now().toISOString(),
+        )
+        return toPolicy(requirePolicy(db, name), tenant.org_id)
+      })
+    },
+
+    async list() {
+      const org = orgId()
+      return (db.prepare(`${POLICY_SQL} ORDER BY p.name`).all() as PolicyRow[]).map((r) => toPolicy(r, org))
+    },
+
+    async get(name) {
+      return toPolicy(requirePolicy(db, name), orgId())
+    },
+
+    async delete(name) {
+      const org = orgId()
+      return store.mutate('policy.delete', name, () => {
+        const policy = toPolicy(requirePolicy(db, name), org)
+        db.prepare('DELETE FROM policy WHERE name = ?').run(name)
+        return policy
+      })
+    },
+
+    async deploy(request) {
+      const org = orgId()
+      if (request.collections.length === 0) throw new UsageError('No collection to deploy to.', {suggestions: ['Pass --collection NAME (several allowed).']})
+      const compute = (): DeploymentPlan => {
+        const row = requirePolicy(db, request.name)
+        const policy = toPolicy(row, org)
+        const names = [...new Set(request.collections)]
+        const ids = names.map((n) => collectionId(db, n))
+        const canonical = ids.map((id) => (db.prepare('SELECT name FROM collection WHERE id = ?').get(id) as {name: string}).name)
+        const expired = policy.configFile?.expiresAt ? Date.parse(policy.configFile.expiresAt) <= store.now().getTime() : false
+        const params = {
+          type: policy.type,
+          policyId: row.id,
+          expired: expired ? 1 : 0,
+          version: policy.configMgrVersion,
+          hasFile: policy.configFile ? 1 : 0,
+          hasKey: policy.workspaceKey ? 1 : 0,
+        }
+        const rows = db.prepare(`SELECT * FROM (${PLAN_SQL(ids.length)}) WHERE reason IS NOT NULL ORDER BY name`).all(...ids, params) as {
+          name: string
+          os_name: string
+          level: string
+          reason: MissReason
+        }[]
+        const targeted = (
+          db.prepare(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${ids.map(() => '?').join(', ')})`).get(...ids) as {n: number}
+        ).n
+        const byReason: Partial<Record<MissReason, number>> = {}
+        const missed: MissedDevice[] = rows.map((r) => {
+          byReason[r.reason] = (byReason[r.reason] ?? 0) + 1
+          return {name: r.name, osName: r.os_name, level: r.level, reason: r.reason, message: describeMiss(r.reason, {osName: r.os_name, policy})}
+        })
+        const refused = missed.length > 0 && !request.force
+        return {
+          policy: policy.name,
+          type: policy.type,
+          shape: policy.shape,
+          configMgrVersion: policy.configMgrVersion,
+          collections: canonical,
+          summary: {targeted, reached: targeted - missed.length, missed: missed.length, byReason},
+          missed,
+          dryRun: request.dryRun,
+          forced: request.force,
+          applied: false,
+          refused,
+        }
+      }
+
+      if (request.dryRun) return compute()
+      return store.mutate('policy.deploy', `${request.name} -> ${request.collections.join(', ')}`, () => {
+        const plan = compute()
+        if (plan.refused) return plan
+        if (plan.type === 'offboarding' && plan.summary.byReason['expired-offboarding-file']) {
+          throw new InvalidInputError(`Policy '${plan.policy}' has an expired offboarding file (CM7); it cannot be deployed.`, {
+            code: 'PACKAGE_EXPIRED',
+            suggestions: ['Create a new offboarding policy with a fresh file: atpctl package generate offboarding --os windows --method configmgr'],
+          })
+        }
+
+        const policyId = requirePolicy(db, plan.policy).id
+        const insert = db.prepare(
+          `INSERT INTO policy_deployment (policy_id, collection_id, deployed_at, forced) VALUES (?, ?, ?, ?)
+           ON CONFLICT(policy_id, collection_id) DO UPDATE SET deployed_at = excluded.deployed_at, forced = excluded.forced`,
+        )
+        const now = store.now().toISOString()
+        for (const c of plan.collections) insert.run(policyId, collectionId(db, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
+        return {...plan, applied: true}
+      })
+    },
+  }
+}
+
+/**
+ * The dashboard as SQL over the agent model (CM6). Exported for the bench's SQL baseline.
+ * Parameters: @since; with a collection, @collectionId limits the scope.
+ */
+export function monitorSql(scoped: boolean): string {
+  const filter = scoped ? 'd.id IN (SELECT device_id FROM collection_member WHERE collection_id = @collectionId)' : '1'
+  const aggregates = `COUNT(*) AS devices,
+    SUM(eligible) AS eligible, SUM(eligible AND onboarded) AS onboarded,
+    SUM(eligible AND health = 'healthy') AS healthy, SUM(eligible AND health = 'inactive') AS inactive,
+    SUM(eligible AND health = 'agent-state') AS agent_state, SUM(eligible AND health = 'not-onboarded') AS not_onboarded,
+    SUM(reason_code = 'cm-onboarded') AS by_configmgr, SUM(reason_code IN ('dfc-onboarded','dfc-reconfigured')) AS by_dfc,
+    SUM(reason_code = 'tp-onboarded') AS by_third_party, SUM(reason_code = 'sensor-onboarded') AS by_sensor`
+  return `
+WITH st AS MATERIALIZED (
+  SELECT id, onboarded, health, reason_code, (configmgr = 1 AND cm_targeted AND cm_supported = 1) AS eligible FROM (${deviceStateSql(filter)})
+)
+SELECT NULL AS collection, ${aggregates} FROM st
+UNION ALL
+SELECT c.name AS collection, ${aggregates}
+FROM collection c JOIN collection_member m ON m.collection_id = c.id JOIN st ON st.id = m.device_id
+GROUP BY c.id`
+}
+
+interface MonitorRow {
+  collection: string | null
+  devices: number
+  eligible: number | null
+  onboarded: number | null
+  healthy: number | null
+  inactive: number | null
+  agent_state: number | null
+  not_onboarded: number | null
+  by_configmgr: number | null
+  by_dfc: number | null
+  by_third_party: number | null
+  by_sensor: number | null
+}
+
+const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10)
+
+function deploymentOf(r: MonitorRow): DeploymentStatus {
+  const eligible = r.eligible ?? 0
+  return {eligible, onboarded: r.onboarded ?? 0, percent: pct(r.onboarded ?? 0, eligible)}
+}
+
+function healthOf(r: MonitorRow): HealthCounts {
+  return {healthy: r.healthy ?? 0, inactive: r.inactive ?? 0, agentState: r.agent_state ?? 0, notOnboarded: r.not_onboarded ?? 0}
+}
+
+export function localMonitorApi(store: LocalStore): MonitorApi {
+  const {db} = store
+  return {
+    async report(request) {
+      requireTenantRow(store)
+      const params: Record<string, unknown> = {since: sinceIso(store, request.periodMs)}
+      let canonical: string | null = null
+      if (request.collection !== undefined) {
+        params.collectionId = collectionId(db, request.collection)
+        canonical = (db.prepare('SELECT name FROM collection WHERE id = ?').get(params.collectionId) as {name: string}).name
+      }
+
+      const rows = db.prepare(monitorSql(canonical !== null)).all(params) as MonitorRow[]
+      const total = rows.find((r) => r.collection === null)!
+      const health = healthOf(total)
+      const eligible = total.eligible ?? 0
+      const collections: CollectionMonitor[] = rows
+        .filter((r) => r.collection !== null && (canonical === null || r.collection === canonical))
+        .map((r) => ({name: r.collection!, members: r.devices, deployment: deploymentOf(r), health: healthOf(r)}))
+        .sort((a, b) => a.name.localeCompare(b.name))
+      const report: MonitorReport = {
+        collection: canonical,
+        periodMs: request.periodMs,
+        period: formatDuration(request.periodMs),
+        since: params.since as string,
+        deployment: deploymentOf(total),
+        health,
+        healthPercent: {
+          healthy: pct(health.healthy, eligible),
+          inactive: pct(health.inactive, eligible),
+          agentState: pct(health.agentState, eligible),
+          notOnboarded: pct(health.notOnboarded, eligible),
+        },
+        onboardedByPath: {
+          configmgr: total.by_configmgr ?? 0,
+          'defender-for-cloud': total.by_dfc ?? 0,
+          'third-party': total.by_third_party ?? 0,
+          sensor: total.by_sensor ?? 0,
+        },
+        devices: total.devices,
+        collections,
+      }
+      return report
+    },
+  }
+}

@@ -1,0 +1,27 @@
+import {Args} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {changeMembers} from '../../core/collection/service.js'
+import type {MembershipChange} from '../../core/collection/types.js'
+import {presentMembership} from '../../ui/present/collection.js'
+
+export default class CollectionRemove extends AdminCommand<MembershipChange> {
+  static override summary = 'Remove direct members from a collection (query-rule members stay).'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> Pilot PC-001 PC-002',
+    '<%= config.bin %> <%= command.id %> Pilot SRV-2016-01 --json',
+  ]
+
+  static override strict = false
+  static override args = {
+    name: Args.string({description: 'Collection name.', required: true}),
+    device: Args.string({description: 'Device names.', required: true}),
+  }
+
+  async run(): Promise<MembershipChange> {
+    const {args, argv} = await this.parse(CollectionRemove)
+    const devices = (argv as string[]).slice(1)
+    const result = await changeMembers(await this.backend(), {name: args.name, devices, action: 'remove', profile: this.profileName})
+    this.log(presentMembership(result, 'remove'))
+    return result
+  }
+}

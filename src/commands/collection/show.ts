@@ -1,0 +1,24 @@
+import {Args, Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {showCollection} from '../../core/collection/service.js'
+import type {CollectionDetail} from '../../core/collection/types.js'
+import {presentCollection} from '../../ui/present/collection.js'
+
+export default class CollectionShow extends AdminCommand<{collection: CollectionDetail}> {
+  static override summary = 'Show a collection: members, levels mix, rules and deployed policies.'
+  static override examples = ['<%= config.bin %> <%= command.id %> Servers', '<%= config.bin %> <%= command.id %> Servers --limit 10000 --json']
+  static override args = {
+    name: Args.string({description: 'Collection name.', required: true}),
+  }
+
+  static override flags = {
+    limit: Flags.integer({description: 'List at most this many members.', default: 1000, min: 0}),
+  }
+
+  async run(): Promise<{collection: CollectionDetail}> {
+    const {args, flags} = await this.parse(CollectionShow)
+    const result = await showCollection(await this.backend(), {name: args.name, memberLimit: flags.limit, profile: this.profileName})
+    this.log(presentCollection(result.collection))
+    return result
+  }
+}

@@ -1,0 +1,49 @@
+import {Args, Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {type ImportResult, importInventory, type InventoryFormat} from '../../core/device/service.js'
+import {presentImport} from '../../ui/present/device.js'
+import {createProgressBar} from '../../ui/progress-bar.js'
+
+export default class DeviceImport extends AdminCommand<ImportResult> {
+  static override summary = 'Import a device inventory (CSV, JSON or NDJSON); devices are upserted by name.'
+  static override description = `Columns (case-insensitive; ConfigMgr console export headers are accepted too, see the README):
+name, os, version, managedBy, environment, subscription, collections, user, groups, lastSeen,
+sensorService, otherFanotifySolution, previousInstall. Each row is classified (OS family, build,
+up-level / down-level / unsupported: CM1, CM2). A bad row is reported with its line number and
+nothing is imported (exit 7), unless --skip-invalid. The whole import is one transaction.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> inventory.csv',
+    '<%= config.bin %> <%= command.id %> export.json --skip-invalid',
+    '<%= config.bin %> <%= command.id %> inventory.csv --json',
+  ]
+
+  static override args = {
+    file: Args.string({description: 'Inventory file (.csv, .json, .ndjson).', required: true}),
+  }
+
+  static override flags = {
+    format: Flags.string({description: 'File format (default: from the extension or content).', options: ['csv', 'json', 'ndjson']}),
+    'skip-invalid': Flags.boolean({description: 'Import the valid rows and report the invalid ones instead of refusing the file.'}),
+  }
+
+  async run(): Promise<ImportResult> {
+    const {args, flags} = await this.parse(DeviceImport)
+    const progress = createProgressBar('Reading', !this.jsonEnabled())
+    let result: ImportResult
+    try {
+      result = await importInventory(await this.backend(), {
+        file: args.file,
+        format: flags.format as InventoryFormat | undefined,
+        skipInvalid: flags['skip-invalid'],
+        profile: this.profileName,
+        onProgress: (done, total) => progress.update(done, total),
+      })
+    } finally {
+      progress.done()
+    }
+
+    this.log(presentImport(result))
+    return result
+  }
+}

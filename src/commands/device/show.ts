@@ -1,0 +1,25 @@
+import {Args, Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {parseDuration} from '../../core/duration.js'
+import {showDevice} from '../../core/device/service.js'
+import type {Device} from '../../core/device/types.js'
+import {presentDevice} from '../../ui/present/device.js'
+
+export default class DeviceShow extends AdminCommand<{device: Device}> {
+  static override summary = 'Show one device: its OS classification, how it was onboarded or why not, and its health.'
+  static override examples = ['<%= config.bin %> <%= command.id %> SRV-2016-01', '<%= config.bin %> <%= command.id %> lnx-web-1 --json']
+  static override args = {
+    name: Args.string({description: 'Device name (case-insensitive).', required: true}),
+  }
+
+  static override flags = {
+    period: Flags.string({description: 'Health period: no data for this long means Inactive.', default: '7d'}),
+  }
+
+  async run(): Promise<{device: Device}> {
+    const {args, flags} = await this.parse(DeviceShow)
+    const result = await showDevice(await this.backend(), {name: args.name, periodMs: parseDuration(flags.period, '--period'), profile: this.profileName})
+    this.log(presentDevice(result.device))
+    return result
+  }
+}

@@ -1,0 +1,74 @@
+import {Flags} from '@oclif/core'
+import {AdminCommand} from '../../base/command.js'
+import {createPolicy, resolveConfigMgrVersion} from '../../core/policy/service.js'
+import {POLICY_TYPES, type Policy, type PolicyType, SAMPLE_SHARING, type SampleSharing} from '../../core/policy/types.js'
+import {readSecretFile, readStdin} from '../../lib/secret-input.js'
+import {presentPolicy} from '../../ui/present/policy.js'
+import type {WizardAnswers} from '../../ui/policy-wizard.js'
+import {style} from '../../ui/style.js'
+
+export default class PolicyCreate extends AdminCommand<{policy: Policy}> {
+  static override summary = 'Create a Configuration Manager Defender ATP onboarding or offboarding policy.'
+  static override description = `On a terminal without --name/--type, the wizard of seed 001 asks for each part.
+Up-level devices need the configuration file, down-level ones the Workspace key and ID; a
+collection with both needs all three (CM2, CM3). ConfigMgr 2002 needs all three whatever the
+collection (CM4). The file is checked by the package inspector: kind, signature, this tenant,
+offboarding not expired (CM7). The Workspace key is read from a file, stdin (-) or
+ATPCTL_WORKSPACE_KEY, never from a flag value.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --name "ATP any OS" --type onboarding --config-file onboarding.zip --workspace-id $WSID --workspace-key-file key.txt',
+    '<%= config.bin %> <%= command.id %> --name "ATP offboard" --type offboarding --config-file WindowsDefenderATPOffboardingPackage_valid_until_2026-12-20.zip --json',
+  ]
+
+  static override flags = {
+    name: Flags.string({description: 'Policy name.'}),
+    description: Flags.string({description: 'Description.'}),
+    type: Flags.string({description: 'onboarding or offboarding.', options: [...POLICY_TYPES]}),
+    'config-file': Flags.string({description: 'Onboarding/offboarding configuration file or package zip (configmgr method).'}),
+    'workspace-id': Flags.string({description: 'Workspace ID (down-level onboarding).'}),
+    'workspace-key-file': Flags.string({description: 'File holding the Workspace key, or - for stdin (or set ATPCTL_WORKSPACE_KEY).'}),
+    'sample-sharing': Flags.string({description: 'File samples shared for analysis.', options: [...SAMPLE_SHARING]}),
+    'configmgr-version': Flags.string({description: 'Configuration Manager version, e.g. 1910, 2002, 2103 (default: profile setting configmgr-version, else 2103).'}),
+  }
+
+  async run(): Promise<{policy: Policy}> {
+    const {flags} = await this.parse(PolicyCreate)
+    const configMgrVersion = resolveConfigMgrVersion(flags['configmgr-version'], this.profile().settings['configmgr-version'])
+    let workspaceKey: string | undefined
+    if (flags['workspace-key-file']) workspaceKey = flags['workspace-key-file'] === '-' ? (await readStdin()).trim() : readSecretFile(flags['workspace-key-file'])
+    else if (process.env.ATPCTL_WORKSPACE_KEY && flags['workspace-id']) workspaceKey = process.env.ATPCTL_WORKSPACE_KEY.trim()
+    let answers: Partial<WizardAnswers> = {
+      name: flags.name,
+      description: flags.description,
+      type: flags.type as PolicyType | undefined,
+      configFile: flags['config-file'],
+      workspaceId: flags['workspace-id'],
+      workspaceKey,
+      sampleSharing: flags['sample-sharing'] as SampleSharing | undefined,
+    }
+    if (!answers.name || !answers.type) {
+      this.requireInteractive(!answers.name ? '--name' : '--type', !answers.name ? 'the policy name' : 'the policy type')
+      const backend = await this.backend()
+      const tenant = await backend.tenant.get()
+      const {runPolicyWizard} = await import('../../ui/policy-wizard.js')
+      answers = await runPolicyWizard(this.prompter, answers, {workspaceId: tenant?.workspaceId ?? '', configMgrVersion})
+    }
+
+    const result = await createPolicy(await this.backend(), {
+      name: answers.name!,
+      description: answers.description ?? '',
+      type: answers.type!,
+      configFile: answers.configFile,
+      workspaceId: answers.workspaceId,
+      workspaceKey: answers.workspaceKey,
+      sampleSharing: answers.sampleSharing ?? 'none',
+      configMgrVersion,
+      profile: this.profileName,
+    })
+    this.log(presentPolicy(result.policy))
+    this.note(style.dim(`Next: atpctl policy deploy "${result.policy.name}" --collection <name> --dry-run`))
+    return result
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Policy rules (CM3, CM4, CM5, CM7), pure. The backend computes the per-device plan set-based;
+ * the reasons and their texts live here.
+ */
+import {RuleError, UsageError} from '../errors.js'
+import type {MissReason, Policy, PolicyCreateRequest, PolicyShape} from './types.js'
+
+/** ConfigMgr 2002 needs both the file and the Workspace key/ID, whatever the collection holds (CM4). */
+export const CONFIGMGR_NEEDS_BOTH = 2002
+
+export function policyShape(p: {type: Policy['type']; configFile: unknown; workspaceKey: boolean | string | null}): PolicyShape {
+  if (p.type === 'offboarding') return 'offboarding'
+  const key = Boolean(p.workspaceKey)
+  if (p.configFile && key) return 'any-os'
+  return p.configFile ? 'up-level' : 'down-level'
+}
+
+/** Checks the parts a policy needs for its type and ConfigMgr version; throws otherwise. */
+export function requiredParts(r: Pick<PolicyCreateRequest, 'type' | 'configFile' | 'workspaceId' | 'workspaceKey' | 'configMgrVersion'>): void {
+  const hasId = r.workspaceId !== null && r.workspaceId !== ''
+  const hasKey = r.workspaceKey !== null && r.workspaceKey !== ''
+  if (hasId !== hasKey) {
+    throw new UsageError('The Workspace key and Workspace ID go together (down-level onboarding, CM2).', {
+      suggestions: ['Pass both --workspace-id and --workspace-key-file, or neither.'],
+    })
+  }
+
+  if (r.type === 'offboarding') {
+    if (!r.configFile) throw new UsageError('An offboarding policy needs the offboarding configuration file (CM7).', {suggestions: ['Pass --config-file FILE.']})
+    if (hasId) throw new UsageError('An offboarding policy takes only the configuration file, not the Workspace key/ID.', {suggestions: ['Drop --workspace-id and --workspace-key-file.']})
+    return
+  }
+
+  if (!r.configFile && !hasId) {
+    throw new UsageError('An onboarding policy needs the configuration file (up-level), the Workspace key and ID (down-level), or all three (any OS, recommended).', {
+      suggestions: ['Pass --config-file FILE and/or --workspace-id ID --workspace-key-file FILE.'],
+    })
+  }
+
+  if (r.configMgrVersion === CONFIGMGR_NEEDS_BOTH && !(r.configFile && hasId)) {
+    throw new RuleError('CM4', `Configuration Manager ${CONFIGMGR_NEEDS_BOTH} needs both the configuration file and the Workspace key and ID, whatever the collection holds (CM4).`, {
+      suggestions: [r.configFile ? 'Add --workspace-id ID --workspace-key-file FILE.' : 'Add --config-file FILE (an onboarding package for the configmgr method).'],
+    })
+  }
+}
+
+/** One sentence per missed device. */
+export function describeMiss(reason: MissReason, c: {osName: string; policy: Pick<Policy, 'configMgrVersion' | 'type'>}): string {
+  switch (reason) {
+    case 'not-configmgr-client':
+      return 'Not a Configuration Manager client: the policy never reaches it.'
+    case 'expired-offboarding-file':
+      return 'The offboarding file has expired (CM7).'
+    case 'onboarding-and-offboarding':
+      return 'It would have both an onboarding and an offboarding policy.'
+    case 'unsupported-os':
+      return `${c.osName} is not supported by Configuration Manager ${c.policy.configMgrVersion} (CM1).`
+    case 'up-level-without-file':
+      return `${c.osName} is up-level and the policy has no configuration file (CM3).`
+    case 'down-level-without-workspace':
+      return `${c.osName} is down-level and the policy has no Workspace key/ID (CM3).`
+  }
+}
+
+/** What to do about the most common miss reason. */
+export function missAdvice(byReason: Partial<Record<MissReason, number>>, configMgrVersion: number): string[] {
+  const advice: string[] = []
+  if (byReason['up-level-without-file'] || byReason['down-level-without-workspace']) {
+    advice.push('Use an "any OS" policy with the configuration file and the Workspace key and ID (CM3, recommended).')
+  }
+
+  if (byReason['unsupported-os']) {
+    advice.push(
+      configMgrVersion < 2002
+        ? 'Use Configuration Manager 2002 or later for Windows 8.1 and Windows Server (CM1), or exclude those devices.'
+        : 'Upgrade or exclude the devices whose OS cannot be onboarded (Windows 10 before 1607, Windows 7, non-Windows; CM1).',
+    )
+  }
+  if (byReason['onboarding-and-offboarding']) advice.push('Remove the devices from the collection of the other policy first.')
+  if (byReason['not-configmgr-client']) advice.push('Install the ConfigMgr client, or onboard those devices another way (Defender for Cloud, Intune, third-party).')
+  if (byReason['expired-offboarding-file']) advice.push('Create a new offboarding policy with a fresh file.')
+  advice.push('Deploy anyway with --force.')
+  return advice
+}

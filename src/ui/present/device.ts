@@ -1,0 +1,67 @@
+import type {ImportResult} from '../../core/device/service.js'
+import type {Device, Health} from '../../core/device/types.js'
+import {renderFields, renderTable} from '../table.js'
+import {style} from '../style.js'
+
+export function healthText(h: Health): string {
+  switch (h) {
+    case 'healthy':
+      return style.ok('healthy')
+    case 'inactive':
+      return style.warn('inactive')
+    case 'agent-state':
+      return style.warn('agent-state')
+    default:
+      return style.bad('not-onboarded')
+  }
+}
+
+const levelText = (l: string) => (l === 'up-level' ? l : l === 'down-level' ? style.warn(l) : style.dim(l))
+
+export function presentImport(result: ImportResult): string {
+  const s = result.summary
+  const lines = [
+    `${style.ok('✓')} Imported ${s.total} device(s) from ${result.file} (${result.format}): ${s.created} new, ${s.updated} updated${s.skipped ? `, ${style.warn(`${s.skipped} invalid row(s) skipped`)}` : ''}.`,
+  ]
+  if (s.collectionsCreated.length > 0) lines.push(`Collections created: ${s.collectionsCreated.join(', ')}`)
+  for (const e of result.invalid.slice(0, 20)) lines.push(style.warn(`  ${result.format === 'csv' ? 'line' : 'record'} ${e.line}: ${e.message}`))
+  if (result.invalid.length > 20) lines.push(style.dim(`  … and ${result.invalid.length - 20} more (see --json)`))
+  return lines.join('\n')
+}
+
+export function presentDevices(devices: Device[]): string {
+  if (devices.length === 0) return 'No devices match. Import an inventory: atpctl device import inventory.csv'
+  return renderTable(
+    ['NAME', 'OS', 'LEVEL', 'MANAGED BY', 'ONBOARDED', 'HEALTH'],
+    devices.map((d) => [
+      d.name,
+      d.osName,
+      levelText(d.level),
+      d.managedBy.join(',') || '-',
+      d.onboarded ? style.ok(d.onboarding.path ?? 'yes') : style.dim('no'),
+      healthText(d.health),
+    ]),
+  )
+}
+
+export function presentDevice(d: Device): string {
+  return renderFields([
+    ['Name', style.bold(d.name)],
+    ['OS', `${d.osName} (${d.os}${d.version ? `, ${d.version}` : ''})`],
+    ['Family', d.osFamily],
+    ['Build', d.build === null ? '-' : `${d.build}${d.release ? ` (release ${d.release})` : ''}`],
+    ['Level', levelText(d.level)],
+    ['ConfigMgr', d.minConfigMgr === null ? 'not supported (CM1)' : d.minConfigMgr === 0 ? 'any version' : `${d.minConfigMgr} or later`],
+    ['Managed by', d.managedBy.join(', ') || '-'],
+    ['Environment', d.environment ?? '-'],
+    ['Subscription', d.subscription ?? '-'],
+    ['Collections', d.collections.join(', ') || '-'],
+    ['User', d.user ?? '-'],
+    ['Groups', d.groups.join(', ') || '-'],
+    ['Last seen', d.lastSeen ?? 'never'],
+    ['Sensor service', d.sensorService],
+    ['Onboarded', d.onboarded ? style.ok(`yes, via ${d.onboarding.path}`) : style.bad('no')],
+    ['Why', d.onboarding.reason],
+    ['Health', healthText(d.health)],
+  ])
+}
