@@ -8,6 +8,7 @@ import type {ApiKeyApi} from './apikey-api.js'
 import type {AlertsApi, DetectionApi} from './detection-api.js'
 import type {CollectionApi} from './collections-api.js'
 import type {DeviceApi} from './devices-api.js'
+import type {MonitorApi, PolicyApi} from './policies-api.js'
 import type {AccessApi, ComplianceApi, IntuneApi} from './intune-api.js'
 import type {PackageApi} from './packages-api.js'
 import type {
@@ -73,6 +74,8 @@ export interface Backend {
   /** Device inventory with computed onboarding and health; collections (issue 4; CM1–CM8). */
   readonly devices: DeviceApi
   readonly collections: CollectionApi
+  readonly policies: PolicyApi
+  readonly monitor: MonitorApi
   /** Generated onboarding/offboarding packages (issue 3). */
   readonly packages: PackageApi
   /** Admin API keys of `atpctl serve` (issue 7). */

@@ -5,6 +5,7 @@ import {localApiKeyApi} from './apikeys.js'
 import {localAuditApi} from './audit.js'
 import {localCollectionApi} from './collections.js'
 import {localDeviceApi} from './devices.js'
+import {localMonitorApi, localPolicyApi} from './policies.js'
 import {localComplianceApi} from './compliance.js'
 import {openDatabase} from './database.js'
 import {localDetectionApi} from './detection.js'
@@ -28,6 +29,8 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
     audit: localAuditApi(db),
     devices: localDeviceApi(store),
     collections: localCollectionApi(store),
+    policies: localPolicyApi(store),
+    monitor: localMonitorApi(store),
     packages: localPackageApi(store),
     apiKeys: localApiKeyApi(store),
     intune: localIntuneApi(store),
