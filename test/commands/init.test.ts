@@ -1,8 +1,8 @@
-import {captureOutput} from '@oclif/test'
 import {AdminCommand} from '../../src/base/command.js'
 import Init from '../../src/commands/init.js'
 import type {Prompter} from '../../src/ui/prompt.js'
-import {PROJECT_ROOT, tempHome} from '../helpers/cli.js'
+import {tempHome} from '../helpers/cli.js'
+import {runCommand} from '../helpers/command.js'
 
 /** Pretends stdin/stdout are a terminal and CI is unset, for the duration of fn. */
 async function onTerminal<T>(fn: () => Promise<T>): Promise<T> {
@@ -40,7 +40,7 @@ describe('init', () => {
         return message.startsWith('Data location') ? 'uk' : choices[1].value
       },
     } as unknown as Prompter
-    const {result, error} = await onTerminal(() => captureOutput(() => Init.run([], PROJECT_ROOT)))
+    const {result, error} = await onTerminal(() => runCommand(Init, []))
     expect(error).toBeUndefined()
     expect(asked).toEqual(['Data location (cannot be changed later)', 'Datacenter'])
     expect(result).toMatchObject({created: true, tenant: {location: 'uk', datacenter: 'SouthUk', vortexGeoLocation: 'UK'}})
@@ -52,13 +52,13 @@ describe('init', () => {
         throw new Error('must not prompt')
       },
     } as unknown as Prompter
-    const {error, stdout} = await onTerminal(() => captureOutput(() => Init.run(['--json'], PROJECT_ROOT)))
+    const {error, stdout} = await onTerminal(() => runCommand(Init, ['--json']))
     expect(error?.oclif?.exit).toBe(2)
     expect(JSON.parse(stdout).error.suggestions[0]).toContain('--location')
   })
 
   it('prints the tenant without the workspace key', async () => {
-    const {stdout, result} = await captureOutput(() => Init.run(['--location', 'us', '--datacenter', 'centralus3'], PROJECT_ROOT))
+    const {stdout, result} = await runCommand(Init, ['--location', 'us', '--datacenter', 'centralus3'])
     expect(result?.tenant.datacenter).toBe('CentralUs3')
     expect(stdout).toContain('Workspace key: (hidden; atpctl workspace show --reveal)')
   })
