@@ -5,6 +5,7 @@ import AlertResolve from '../../../src/commands/alert/resolve.js'
 import AlertShow from '../../../src/commands/alert/show.js'
 import Init from '../../../src/commands/init.js'
 import IntegrationEnable from '../../../src/commands/integration/enable.js'
+import type {Alert} from '../../../src/core/alert/types.js'
 import {eicarBytes} from '../../../src/core/detect/eicar.js'
 import {normaliseRow} from '../../../src/core/device/inventory.js'
 import {databasePath} from '../../../src/lib/paths.js'
@@ -37,7 +38,7 @@ describe('alert list / show / resolve (command layer)', () => {
     await backend.close()
     alertId = submitted.alert!.id
 
-    const list = await captureOutput(() => AlertList.run(['--device', 'LNX-02', '--status', 'new'], PROJECT_ROOT))
+    const list = await captureOutput<{alerts: Alert[]}>(() => AlertList.run(['--device', 'LNX-02', '--status', 'new'], PROJECT_ROOT))
     expect(list.result?.alerts.map((a) => a.id)).toEqual([alertId])
     expect(list.stdout).toContain(alertId)
     const show = await captureOutput(() => AlertShow.run([alertId], PROJECT_ROOT))
@@ -46,7 +47,7 @@ describe('alert list / show / resolve (command layer)', () => {
     expect(show.stdout).toContain('File /tmp/e.com  sha256 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f')
     const first = await captureOutput(() => AlertResolve.run([alertId, '--comment', 'lab test', '--json'], PROJECT_ROOT))
     expect(first.result).toMatchObject({changed: true, alert: {status: 'Resolved'}})
-    const second = await captureOutput(() => AlertResolve.run([alertId, '--json'], PROJECT_ROOT))
+    const second = await captureOutput<{changed: boolean}>(() => AlertResolve.run([alertId, '--json'], PROJECT_ROOT))
     expect(second.result?.changed).toBe(false)
   })
 

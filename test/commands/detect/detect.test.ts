@@ -6,6 +6,7 @@ import DetectEicar from '../../../src/commands/detect/eicar.js'
 import DetectTestAlert from '../../../src/commands/detect/test-alert.js'
 import Init from '../../../src/commands/init.js'
 import IntegrationEnable from '../../../src/commands/integration/enable.js'
+import type {TestAlertCheckResult} from '../../../src/core/detect/service.js'
 import {normaliseRow} from '../../../src/core/device/inventory.js'
 import {databasePath} from '../../../src/lib/paths.js'
 import {PROJECT_ROOT, tempHome} from '../../helpers/cli.js'
@@ -49,7 +50,7 @@ describe('detect eicar / test-alert (command layer, DT1–DT3)', () => {
   })
 
   it('DT2: prints the procedure without checking anything', async () => {
-    const {result, stdout} = await captureOutput(() => DetectTestAlert.run(['--os', 'macos'], PROJECT_ROOT))
+    const {result, stdout} = await captureOutput<TestAlertCheckResult>(() => DetectTestAlert.run(['--os', 'macos'], PROJECT_ROOT))
     expect(result?.verdict).toBeNull()
     expect(stdout).toContain('macOS EDR Test Alert')
     expect(stdout).toContain('https://aka.ms/mdatpmacosdiy')
@@ -61,7 +62,7 @@ describe('detect eicar / test-alert (command layer, DT1–DT3)', () => {
   })
 
   it('DT2/DC8: --run on a Linux device returns procedure and verdict', async () => {
-    const {result, error} = await captureOutput(() => DetectTestAlert.run(['--os', 'linux', '--run', '--json'], PROJECT_ROOT))
+    const {result, error} = await captureOutput<TestAlertCheckResult>(() => DetectTestAlert.run(['--os', 'linux', '--run', '--json'], PROJECT_ROOT))
     expect(error).toBeUndefined()
     expect(result?.verdict).toMatchObject({outcome: 'alert-seen', device: 'lnx-01', alert: {title: 'Enumeration of files with sensitive data', severity: 'Low'}})
   })
