@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {SubmitFileRequest} from '../../../src/backends/detection-api.js'
@@ -189,6 +189,14 @@ describe('detection check service (SPEC DT1–DT3)', () => {
     expect(fake.submitted).toEqual([])
     expect(verdict).toMatchObject({outcome: 'alert-seen', reportedBy: 'live-sensor', polls: 2})
     await expect(runEicarCheck(fake.backend, {...base, device: 'web-01'}, fakeDeps())).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/live sensor/)})
+  })
+
+  it('--path that is a file is a usage error, and nothing is submitted', async () => {
+    const fake = fakeBackend(healthy())
+    const file = join(dir, 'not-a-dir')
+    writeFileSync(file, 'x')
+    await expect(runEicarCheck(fake.backend, {...base, device: 'web-01', dir: file}, fakeDeps())).rejects.toMatchObject({exitCode: 2})
+    expect(fake.submitted).toEqual([])
   })
 
   it('DT2: test-alert without --run/--wait only returns the procedure', async () => {
