@@ -53,9 +53,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const {backend, withActor} = options.served
   const serverOptions: Record<string, unknown> = {
     logger: false,
-    disableRequestLogging: true,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    maxParamLength: 512,
+    routerOptions: {maxParamLength: 512, caseSensitive: true},
     requestTimeout: 60_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
