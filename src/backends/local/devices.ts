@@ -88,7 +88,7 @@ WITH onb AS (
       WHEN subscription IS NULL THEN 'dfc-no-subscription'
       WHEN environment IS NULL OR environment = 'on-premises' THEN 'dfc-not-connected'
       WHEN os_family = 'windows' AND environment = 'azure-vm' AND multi_session = 0 THEN 'dfc-windows-client-azure-vm'
-      WHEN os_family = 'windows-server' AND environment = 'azure-vm' THEN 'dfc-unsupported-os'
+      WHEN os_family = 'windows-server' AND environment = 'azure-vm' AND NOT (build IN (7601, 9600) OR build >= 14393) THEN 'dfc-unsupported-os'
       WHEN COALESCE(dfc_cloud, '') = 'china' THEN 'dfc-unsupported-cloud'
       WHEN os_family = 'linux' AND dfc_linux = 0 THEN CASE WHEN dfc_windows = 1 THEN 'dfc-linux-off' ELSE 'dfc-integration-off' END
       WHEN os_family <> 'linux' AND dfc_windows = 0 THEN 'dfc-integration-off'

@@ -42,7 +42,7 @@ function toPolicy(r: PolicyRow, orgId: string): Policy {
     shape: policyShape(base),
     sampleSharing: r.sample_sharing,
     configMgrVersion: r.configmgr_version,
-    deployments: (JSON.parse(r.deployments) as Policy['deployments']).sort((a, b) => a.collection.localeCompare(b.collection)),
+    deployments: (JSON.parse(r.deployments) as Policy['deployments']).map((d) => ({...d, forced: Boolean(d.forced)})).sort((a, b) => a.collection.localeCompare(b.collection)),
     createdAt: r.created_at,
   }
 }

@@ -41,3 +41,71 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
     expect(await backend.devices.get('lnx-9')).toMatchObject({onboarded: false, health: 'not-onboarded'})
   })
 })
+
+describe('Defender for Cloud onboarding in the agent model (DC1, DC2, DC4, DC5)', () => {
+  let backend: Backend
+  let cleanup: () => Promise<void>
+  const dfc = (name: string, os: string, environment: string, extra: RawRow = {}) =>
+    rec({name, os, managedBy: 'defender-for-cloud', environment, subscription: 'sub-1', ...extra})
+  beforeAll(async () => {
+    ;({backend, cleanup} = await tempBackend({withTenant: true, now: () => NOW}))
+    await backend.devices.import({
+      records: [
+        dfc('vm-2019', 'Windows Server 2019 Datacenter', 'azure-vm', {sensorService: 'absent'}),
+        dfc('vm-2008r2', 'Windows Server 2008 R2 Datacenter', 'azure-vm'),
+        dfc('vm-2012', 'Windows Server 2012 Datacenter', 'azure-vm'),
+        dfc('vm-w10', 'Windows 10 Enterprise', 'azure-vm', {version: '21H2'}),
+        dfc('vm-avd', 'Windows 10 Enterprise multi-session', 'azure-vm', {version: '21H2'}),
+        dfc('arc-w10', 'Windows 10 Enterprise', 'azure-arc', {version: '21H2'}),
+        dfc('onprem-2019', 'Windows Server 2019 Standard', 'on-premises'),
+        dfc('aws-2016', 'Windows Server 2016 Standard', 'aws'),
+        dfc('arc-ubuntu', 'Ubuntu 22.04', 'azure-arc', {previousInstall: 'true'}),
+        dfc('vm-rhel-fan', 'Red Hat Enterprise Linux 8.6', 'azure-vm', {otherFanotifySolution: 'true'}),
+        dfc('vm-mac', 'macOS 14.4', 'azure-vm'),
+        dfc('vm-never', 'Windows Server 2022 Datacenter', 'azure-vm', {lastSeen: ''}),
+        rec({name: 'no-sub', os: 'Windows Server 2019', managedBy: 'defender-for-cloud', environment: 'azure-vm'}),
+      ],
+    })
+  })
+  afterAll(async () => cleanup())
+  const code = async (name: string) => (await backend.devices.get(name)).onboarding.reasonCode
+
+  it('nothing is onboarded while the subscription has no integration (DC1)', async () => {
+    expect(await code('vm-2019')).toBe('dfc-integration-off')
+    expect(await code('arc-ubuntu')).toBe('dfc-integration-off')
+  })
+
+  it('Windows only: Windows machines onboard, Linux needs the one-time Linux step (DC1, DC2)', async () => {
+    await backend.integrations.enableDefenderForCloud({subscriptionId: 'sub-1', cloud: 'commercial', linux: false, windowsOnly: true})
+    expect(await backend.devices.get('vm-2019')).toMatchObject({onboarded: true, health: 'healthy', onboarding: {path: 'defender-for-cloud'}})
+    expect(await code('arc-ubuntu')).toBe('dfc-linux-off')
+  })
+
+  it('applies DC5 and DC4 once Linux is on', async () => {
+    await backend.integrations.enableDefenderForCloud({subscriptionId: 'sub-1', cloud: 'commercial', linux: true, windowsOnly: false})
+    const expected: Record<string, string> = {
+      'vm-2019': 'dfc-onboarded',
+      'vm-2008r2': 'dfc-onboarded',
+      'vm-2012': 'dfc-unsupported-os',
+      'vm-w10': 'dfc-windows-client-azure-vm',
+      'vm-avd': 'dfc-onboarded',
+      'arc-w10': 'dfc-onboarded',
+      'onprem-2019': 'dfc-not-connected',
+      'aws-2016': 'dfc-onboarded',
+      'arc-ubuntu': 'dfc-reconfigured',
+      'vm-rhel-fan': 'dfc-fanotify',
+      'vm-mac': 'dfc-unsupported-os',
+      'vm-never': 'dfc-never-seen',
+      'no-sub': 'dfc-no-subscription',
+    }
+    const actual: Record<string, string> = {}
+    for (const d of await backend.devices.list()) actual[d.name] = d.onboarding.reasonCode
+    expect(actual).toEqual(expected)
+    expect((await backend.devices.get('arc-ubuntu')).onboarding.reason).toMatch(/previous Defender for Endpoint installation was reconfigured/)
+  })
+
+  it('disabling the integration offboards them again (deterministic from state)', async () => {
+    await backend.integrations.disableDefenderForCloud({subscriptionId: 'sub-1', linuxOnly: false})
+    expect((await backend.devices.list({onboarded: true})).map((d) => d.name)).toEqual([])
+  })
+})
