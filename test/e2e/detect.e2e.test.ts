@@ -1,12 +1,13 @@
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {openLocalBackend} from '../../src/backends/local/index.js'
 import {EICAR_SHA256} from '../../src/core/detect/eicar.js'
+import {TEST_ALERTS} from '../../src/core/detect/test-alerts.js'
 import {normaliseRow, type RawRow} from '../../src/core/device/inventory.js'
 import {databasePath} from '../../src/lib/paths.js'
-import {runCli, tempHome} from '../helpers/cli.js'
+import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
 
 /**
  * The inventory goes straight into the profile's database (the same code `device import`
@@ -141,6 +142,37 @@ describe('atpctl detect and alert, end to end (SPEC DT1–DT3, DC8, TP5)', () =>
     const result = await child
     expect(result.code).toBe(0)
     expect(result.json()).toMatchObject({outcome: 'alert-seen', reportedBy: 'live-sensor', device: 'sensor-01'})
+  })
+
+  it('Ctrl-C while waiting exits 130 and still removes the EICAR file', async () => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'run.js'), 'detect', 'eicar', '--device', 'sensor-01', '--path', watch, '--timeout', '60s'], {
+      env: {PATH: process.env.PATH, HOME: home, ATPCTL_HOME: home, NO_COLOR: '1', CI: '1'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    let name: string | undefined
+    for (let i = 0; i < 200 && !name; i++) {
+      name = readdirSync(watch).find((f) => f.endsWith('.com'))
+      if (!name) await new Promise((r) => setTimeout(r, 50))
+    }
+
+    expect(name).toBeDefined()
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toContain('Cancelled.')
+    expect(readdirSync(watch)).toEqual([])
+  })
+
+  it('DT2 --wait: prints the procedure, then sees the alert once the device performs it', async () => {
+    const child = runCli(['detect', 'test-alert', '--os', 'linux', '--device', 'lnx-01', '--wait', '--timeout', '60s', '--json'], {home})
+    // Play the device: a little later, its sensor reports the DIY script's activity.
+    await new Promise((r) => setTimeout(r, 1500))
+    await withBackend(home, (b) => b.detection.submitActivity({device: 'lnx-01', os: 'linux', activity: TEST_ALERTS.linux.activity}))
+    const result = await child
+    expect(result.code).toBe(0)
+    expect(result.json().verdict).toMatchObject({outcome: 'alert-seen', reportedBy: 'manual', alert: {title: 'Enumeration of files with sensitive data'}})
   })
 
   it('DT1: a live-sensor device without --path is a usage error naming --path', async () => {

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {rmSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {AdminCommand} from '../../base/command.js'
 import {parseDuration} from '../../core/duration.js'
@@ -34,11 +35,27 @@ timeout. The file is removed afterwards unless --keep.`
     const {flags} = await this.parse(DetectEicar)
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const spinner = await this.spinner('Checking the device…')
-    const verdict = await runEicarCheck(
-      await this.backend(),
-      {profile: this.profileName, device: flags.device, dir: flags.path, timeoutMs, keep: flags.keep ?? false},
-      {...realDeps, ...waitHooks(spinner)},
-    )
+    // Ctrl-C or a CI cancel (SIGTERM) while waiting must not leave the EICAR file behind.
+    let cleanup: string | null = null
+    const interrupted = () => {
+      spinner.stop()
+      if (cleanup && !flags.keep) rmSync(cleanup, {recursive: true, force: true})
+      process.stderr.write('Cancelled.\n')
+      process.exit(130)
+    }
+
+    process.once('SIGINT', interrupted).once('SIGTERM', interrupted)
+    let verdict: Verdict
+    try {
+      verdict = await runEicarCheck(
+        await this.backend(),
+        {profile: this.profileName, device: flags.device, dir: flags.path, timeoutMs, keep: flags.keep ?? false},
+        {...realDeps, ...waitHooks(spinner), onFileWritten: (f) => (cleanup = f.cleanup)},
+      )
+    } finally {
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted)
+    }
+
     if (flags.junit) writeJUnit(flags.junit, [verdictToJUnit(verdict, hostname())])
     for (const line of presentPreflight(verdict)) this.note(line)
     const fileNote = presentFileNote(verdict)

@@ -24,6 +24,8 @@ export interface DetectDeps {
   /** Waiting starts (a spinner starts showing elapsed time) and ends. */
   onWaitStart?: (info: {device: string; title: string}) => void
   onWaitEnd?: () => void
+  /** The test file exists now; `cleanup` is what to remove if the process is interrupted. */
+  onFileWritten?: (info: {path: string; cleanup: string}) => void
 }
 
 export const realDeps: DetectDeps = {
@@ -180,6 +182,7 @@ export async function runEicarCheck(backend: Backend, options: EicarCheckOptions
   const bytes = eicarBytes()
   // Exclusive create in one write: the file never exists half-written.
   writeFileSync(filePath, bytes, {flag: 'wx', mode: 0o644})
+  deps.onFileWritten?.({path: filePath, cleanup: ownDir ? dir : filePath})
   const written = deps.now()
   const sinceIso = new Date(deps.date().getTime() - 5 * 60_000).toISOString()
   const file = {path: filePath, sha256: judgeEicar(bytes).sha256, size: bytes.length, kept: Boolean(options.keep)}
