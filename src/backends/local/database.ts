@@ -3,6 +3,7 @@ import {dirname} from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import {AtpError, UnreachableError} from '../../core/errors.js'
 import {MIGRATIONS} from './migrations/index.js'
+import {cacheStatements} from './statement-cache.js'
 
 export type Database = BetterSqlite3.Database
 
@@ -33,6 +34,7 @@ export async function openDatabase(path: string): Promise<Database> {
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   migrate(db)
+  cacheStatements(db)
   return db
 }
 

@@ -1,0 +1,165 @@
+// Issue 7: `atpctl serve` under a sensor fleet. 200 concurrent keep-alive connections post
+// heartbeats and EICAR file events on loopback for a bounded time; we report accepted events/s
+// and p99 latency against a bare node:http server answering 204 in the same run (target: at
+// least 25% of its throughput), then SIGTERM the server mid-load and prove that every event it
+// acknowledged is in the database.
+import {spawn} from 'node:child_process'
+import {createRequire} from 'node:module'
+import http from 'node:http'
+import {join} from 'node:path'
+import {BIN, ROOT, run, tempHome} from '../lib.js'
+
+const CONNECTIONS = 200
+const DURATION_MS = Number(process.env.BENCH_SERVER_MS ?? 5000)
+const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$' + 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*', 'latin1').toString('base64')
+
+/** Starts a child process and resolves with it and the URL it prints on stderr. */
+function startProcess(args, env, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']})
+    let stderr = ''
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`no listening line within 30 s:\n${stderr}`))
+    }, 30_000)
+    child.stderr.on('data', (d) => {
+      stderr += d
+      const match = stderr.match(pattern)
+      if (match) {
+        clearTimeout(timer)
+        resolve({child, url: match[1], exited: new Promise((r) => (child.exitCode === null ? child.on('close', (code) => r(code)) : r(child.exitCode)))})
+      }
+    })
+    child.on('error', reject)
+  })
+}
+
+const BARE = `
+const http = require('node:http')
+const server = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(204); res.end() }) })
+server.keepAliveTimeout = 60000
+server.listen(0, '127.0.0.1', () => process.stderr.write('bare listening on http://127.0.0.1:' + server.address().port + '\\n'))
+process.on('SIGTERM', () => server.close(() => process.exit(0)))
+`
+
+/**
+ * Runs CONNECTIONS concurrent loops, each posting its next request as soon as the previous one
+ * is answered, until `until()` says stop. Returns counts, latencies and the acknowledged bodies.
+ */
+async function load(url, {token, devices, until, onAck}) {
+  const agent = new http.Agent({keepAlive: true, maxSockets: CONNECTIONS})
+  const {hostname, port} = new URL(url)
+  const latencies = []
+  let accepted = 0
+  let failed = 0
+  let seq = 0
+  const post = (path, body) =>
+    new Promise((resolve) => {
+      const payload = Buffer.from(JSON.stringify(body))
+      const start = process.hrtime.bigint()
+      const req = http.request(
+        {hostname, port, path, method: 'POST', agent, headers: {'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${token}`}},
+        (res) => {
+          const chunks = []
+          res.on('data', (c) => chunks.push(c))
+          res.on('end', () => resolve({status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: Number(process.hrtime.bigint() - start) / 1e6}))
+          res.on('error', () => resolve({status: 0}))
+        },
+      )
+      req.on('error', () => resolve({status: 0}))
+      req.end(payload)
+    })
+  await Promise.all(
+    Array.from({length: CONNECTIONS}, async (_, c) => {
+      const device = devices[c % devices.length]
+      for (let i = 0; !until(); i++) {
+        const heartbeat = i % 5 === 4
+        const n = seq++
+        const r = heartbeat
+          ? await post('/v1/sensor/heartbeat', {name: device, os: 'Linux'})
+          : await post('/v1/sensor/files', {device, fileName: `e-${n}.com`, path: `/watch/e-${n}.com`, contentBase64: EICAR})
+        if (r.status >= 200 && r.status < 300) {
+          accepted++
+          latencies.push(r.ms)
+          onAck?.(heartbeat ? null : JSON.parse(r.body))
+        } else {
+          failed++
+          if (r.status === 0 && until.stopOnError) return
+        }
+      }
+    }),
+  )
+  agent.destroy()
+  latencies.sort((a, b) => a - b)
+  return {accepted, failed, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN}
+}
+
+async function timed(url, options) {
+  const start = Date.now()
+  const result = await load(url, {...options, until: () => Date.now() - start >= DURATION_MS})
+  return {...result, perSecond: result.accepted / ((Date.now() - start) / 1000)}
+}
+
+export default async function server() {
+  const home = tempHome()
+  const env = {ATPCTL_HOME: home, NO_COLOR: '1', CI: '1'}
+  run(home, ['init', '--location', 'us'])
+  run(home, ['integration', 'enable', 'third-party', '--provider', 'sentinelone'])
+  const token = JSON.parse(run(home, ['token', 'mint', '--provider', 'sentinelone', '--json'])).token.secret
+  const devices = Array.from({length: 50}, (_, i) => `bench-${String(i).padStart(3, '0')}`)
+
+  // Baseline: the ceiling of this machine for 200 keep-alive connections on loopback.
+  const bare = await startProcess(['-e', BARE], {}, /listening on (http:\S+)/)
+  const baseline = await timed(bare.url, {token, devices})
+  bare.child.kill('SIGTERM')
+  await bare.exited
+
+  const serve = await startProcess([BIN, 'serve', '--port', '0', '--rate-limit', '0', '--access-log', join(home, 'access.jsonl')], env, /listening on (http:\S+)/)
+  for (const name of devices) {
+    const r = await fetch(`${serve.url}/v1/sensor/register`, {method: 'POST', headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: JSON.stringify({name, os: 'Linux'})})
+    if (r.status !== 200) throw new Error(`register ${name}: ${r.status} ${await r.text()}`)
+  }
+
+  const measured = await timed(serve.url, {token, devices})
+
+  // SIGTERM mid-load: every event the server acknowledged must be in the database afterwards.
+  const acknowledged = new Set()
+  let stopping = false
+  const until = () => stopping && Date.now() - stoppedAt > 2000
+  until.stopOnError = true
+  let stoppedAt = 0
+  const loading = load(serve.url, {token, devices, until, onAck: (body) => body?.alertId && acknowledged.add(body.alertId)})
+  await new Promise((r) => setTimeout(r, 1000))
+  stopping = true
+  stoppedAt = Date.now()
+  serve.child.kill('SIGTERM')
+  const [exitCode] = await Promise.all([serve.exited, loading])
+  const require = createRequire(join(ROOT, 'package.json'))
+  const Database = require('better-sqlite3')
+  const db = new Database(join(home, 'profiles', 'default', 'tenant.db'), {readonly: true})
+  const stored = new Set(db.prepare('SELECT id FROM alert').pluck().all())
+  db.close()
+  const lost = [...acknowledged].filter((id) => !stored.has(id)).length
+
+  const ratio = measured.perSecond / baseline.perSecond
+  return [
+    {
+      name: `serve: accepted sensor events/s (${CONNECTIONS} conns, ${DURATION_MS / 1000}s)`,
+      value: measured.perSecond,
+      unit: 'ev/s',
+      baseline: 'bare node:http 204',
+      baselineValue: baseline.perSecond,
+      ratio,
+      target: '>= 0.25x',
+      pass: ratio >= 0.25 && measured.failed === 0,
+    },
+    {name: 'serve: p99 latency under that load', value: measured.p99, unit: 'ms', baseline: 'bare 204 p99', baselineValue: baseline.p99, ratio: measured.p99 / baseline.p99},
+    {
+      name: `serve: SIGTERM mid-load, acknowledged lost (of ${acknowledged.size}, exit ${exitCode})`,
+      value: lost,
+      unit: 'events',
+      target: '= 0',
+      pass: lost === 0 && exitCode === 0 && acknowledged.size > 0,
+    },
+  ]
+}
