@@ -184,6 +184,41 @@ export const OPERATIONS: OperationSpec[] = [
   op('collections.addMembers', 'POST', '/collections/:name/members', 'endpoints.write', inPath('name'), inField('devices', strs())),
   op('collections.removeMembers', 'POST', '/collections/:name/members/remove', 'endpoints.write', inPath('name'), inField('devices', strs())),
 
+  // ConfigMgr policies and monitoring (issue 4; CM3–CM7). The workspace key travels in the body only.
+  op(
+    'policies.create',
+    'POST',
+    '/policies',
+    'endpoints.write',
+    inBody(
+      'request',
+      obj(
+        {
+          name: str(256),
+          description: str(),
+          type: str(32),
+          configFile: nullable(obj({name: str(512), sha256: str(64), orgId: str(64), expiresAt: nullable(str(64))}, ['name', 'sha256', 'orgId', 'expiresAt'])),
+          workspaceId: nullable(str(64)),
+          workspaceKey: nullable(str(512)),
+          sampleSharing: str(16),
+          configMgrVersion: int(),
+        },
+        ['name', 'description', 'type', 'configFile', 'workspaceId', 'workspaceKey', 'sampleSharing', 'configMgrVersion'],
+      ),
+    ),
+  ),
+  op('policies.list', 'GET', '/policies', 'read'),
+  op('policies.get', 'GET', '/policies/:name', 'read', inPath('name')),
+  op('policies.delete', 'DELETE', '/policies/:name', 'endpoints.write', inPath('name')),
+  op(
+    'policies.deploy',
+    'POST',
+    '/policies/deployments',
+    'endpoints.write',
+    inBody('request', obj({name: str(256), collections: strs(1000), dryRun: bool(), force: bool()}, ['name', 'collections', 'dryRun', 'force'])),
+  ),
+  op('monitor.report', 'POST', '/monitor/report', 'read', inBody('request', obj({collection: str(256), periodMs: num()}, ['periodMs']))),
+
   // packages (issue 3)
   op(
     'packages.record',
