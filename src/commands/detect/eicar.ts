@@ -11,11 +11,8 @@ import {presentFileNote, presentPreflight, presentVerdictLine, verdictError, ver
 
 export default class DetectEicar extends AdminCommand<Verdict> {
   static override summary = 'Drop a real EICAR test file on a device and wait for the alert, or learn why it does not come.'
-  static override description = `Preflight first (exit 11 device unknown or not onboarded, 12 sensor inactive, 13 integration off),
-then the file is written into --path (a temp directory by default). A device that reports through a live
-\`atpctl sensor run\` sees the file itself, so --path must be its watched directory; for any other device
-atpctl hands the file to the backend as that device's sensor would. Exit 0 when the alert is seen, 10 on
-timeout. The file is removed afterwards unless --keep.`
+  static override description =
+    'Preflight first (exit 11 device unknown or not onboarded, 12 sensor inactive, 13 integration off), then the file is written into --path (a temp directory by default). A device that reports through a live `atpctl sensor run` sees the file itself, so --path must be its watched directory; for any other device atpctl hands the file to the backend as that device\'s sensor would. Exit 0 when the alert is seen, 10 on timeout. The file is removed afterwards unless --keep.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --device web-01',

@@ -11,10 +11,8 @@ import {presentPreflight, presentProcedure, presentVerdictLine, verdictError, ve
 
 export default class DetectTestAlert extends AdminCommand<TestAlertCheckResult> {
   static override summary = 'Show the documented test-alert procedure for an OS; with --run, perform it and wait for the alert.'
-  static override description = `Windows: the PowerShell download-and-run command ("[TestAlert] Suspicious PowerShell CommandLine",
-Informational). Linux: the DIY script ("Enumeration of files with sensitive data", Low). macOS: the DIY
-app ("macOS EDR Test Alert"). --run reports the activity to the backend as the device's sensor would;
---wait waits for the alert while you perform the procedure by hand. Exit codes as for detect eicar.`
+  static override description =
+    'Windows: the PowerShell download-and-run command ("[TestAlert] Suspicious PowerShell CommandLine", Informational). Linux: the DIY script ("Enumeration of files with sensitive data", Low). macOS: the DIY app ("macOS EDR Test Alert"). --run reports the activity to the backend as the device\'s sensor would; --wait waits for the alert while you perform the procedure by hand. Exit codes as for detect eicar.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --os windows',
