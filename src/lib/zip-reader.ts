@@ -38,7 +38,7 @@ export interface ZipEntry {
   encrypted: boolean
 }
 
-const WINDOW = 4 * 1024 * 1024
+const WINDOW = 1024 * 1024
 const CHUNK = 1024 * 1024
 /** Entries up to this size inflate in one synchronous call; larger ones stream. */
 const SYNC_LIMIT = 16 * 1024 * 1024
@@ -64,31 +64,66 @@ function crc32Js(data: Buffer, value: number): number {
 
 export {crc32}
 
+/**
+ * Inflated data is garbage as soon as its CRC is taken, but V8 only collects when external
+ * memory has grown by ~64 MiB, which alone would take a 40 MiB CLI past its 100 MiB budget
+ * on a large archive (measured: +40 MiB over 2,700 entries). Every RECLAIM_BYTES of output or
+ * RECLAIM_ENTRIES inflated entries we ask for a young-generation collection, through
+ * the documented-as-unsafe but long-standing `--expose-gc` runtime flag; if that is not
+ * available, nothing breaks, memory is just higher.
+ */
+const RECLAIM_BYTES = 8 * 1024 * 1024
+/** Each inflate also holds a native zlib context (~40 KiB) until its handle is collected. */
+const RECLAIM_ENTRIES = 16
+let collect: ((options?: {type: 'minor' | 'major'}) => void) | null | undefined
+async function reclaim(): Promise<void> {
+  if (collect === undefined) {
+    try {
+      const v8 = await import('node:v8')
+      const vm = await import('node:vm')
+      v8.setFlagsFromString('--expose-gc')
+      collect = vm.runInNewContext('gc') as (options?: {type: 'minor' | 'major'}) => void
+    } catch {
+      collect = null
+    }
+  }
+
+  // A scavenge is enough (the garbage is young) and costs well under a millisecond.
+  collect?.({type: 'minor'})
+}
+
 class FileWindow {
-  private buf = Buffer.alloc(0)
+  /** One buffer, refilled in place: reading 200 MB allocates nothing per refill. */
+  private readonly buf = Buffer.allocUnsafe(WINDOW)
   private start = 0
+  private length = 0
 
   constructor(
     private readonly fh: FileHandle,
     readonly size: number,
   ) {}
 
-  /** Bytes [pos, pos+len); a view valid until the next call. */
+  /** Bytes [pos, pos+len); a view valid until the next call (copy what you keep). */
   async read(pos: number, len: number): Promise<Buffer> {
     if (pos < 0 || pos + len > this.size) throw new ZipFormatError('the zip points past the end of the file (truncated or corrupt)', 'corrupt')
-    if (pos >= this.start && pos + len <= this.start + this.buf.length) return this.buf.subarray(pos - this.start, pos - this.start + len)
-    const want = Math.min(Math.max(len, WINDOW), this.size - pos)
-    const buf = Buffer.allocUnsafe(want)
+    if (pos >= this.start && pos + len <= this.start + this.length) return this.buf.subarray(pos - this.start, pos - this.start + len)
+    const target = len > WINDOW ? Buffer.allocUnsafe(len) : this.buf
+    const want = len > WINDOW ? len : Math.min(WINDOW, this.size - pos)
     let got = 0
     while (got < want) {
-      const {bytesRead} = await this.fh.read(buf, got, want - got, pos + got)
+      const {bytesRead} = await this.fh.read(target, got, want - got, pos + got)
       if (bytesRead === 0) break
       got += bytesRead
     }
 
     if (got < len) throw new ZipFormatError('the zip file is truncated', 'corrupt')
-    this.buf = buf.subarray(0, got)
+    if (target !== this.buf) {
+      this.length = 0
+      return target.subarray(0, len)
+    }
+
     this.start = pos
+    this.length = got
     return this.buf.subarray(0, len)
   }
 }
@@ -237,7 +272,8 @@ function makeReader(fh: FileHandle, window: FileWindow, entries: ZipEntry[], fil
     if (header.readUInt32LE(0) !== 0x04034b50) throw new ZipFormatError(`entry '${entry.name}' has no local header where the directory says`, 'corrupt', entry.name)
     const nameLen = header.readUInt16LE(26)
     const extraLen = header.readUInt16LE(28)
-    const localName = decodeName(Buffer.from(await window.read(entry.localHeaderOffset + 30, nameLen)), (header.readUInt16LE(6) & 0x800) !== 0)
+    const utf8 = (header.readUInt16LE(6) & 0x800) !== 0
+    const localName = decodeName(Buffer.from(await window.read(entry.localHeaderOffset + 30, nameLen)), utf8)
     if (localName !== entry.name) throw new ZipFormatError(`entry '${entry.name}' has a different name in its local header ('${localName}')`, 'corrupt', entry.name)
     const start = entry.localHeaderOffset + 30 + nameLen + extraLen
     const end = start + entry.compressedSize
@@ -250,7 +286,20 @@ function makeReader(fh: FileHandle, window: FileWindow, entries: ZipEntry[], fil
     new ZipFormatError(`entry '${entry.name}' does not have the size its header declares (corrupt, or a zip bomb)`, 'corrupt', entry.name)
   const crcError = (entry: ZipEntry) => new ZipFormatError(`entry '${entry.name}' fails its CRC-32 check (corrupted or altered)`, 'crc', entry.name)
 
+  let sinceReclaim = 0
+  let entriesSinceReclaim = 0
   async function streamEntry(entry: ZipEntry, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+    if (entry.method !== 0) {
+      sinceReclaim += entry.uncompressedSize
+      entriesSinceReclaim++
+    }
+
+    if (sinceReclaim >= RECLAIM_BYTES || entriesSinceReclaim >= RECLAIM_ENTRIES) {
+      sinceReclaim = 0
+      entriesSinceReclaim = 0
+      await reclaim()
+    }
+
     const {start, end} = await dataRange(entry)
     if (entry.method === 0) {
       if (entry.compressedSize !== entry.uncompressedSize) throw sizeError(entry)

@@ -6,7 +6,6 @@
  * it, for which org, and until when (offboarding).
  */
 import {createHash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 import {basename} from 'node:path'
 import {openZipReader, type ZipEntry, ZipFormatError} from '../../lib/zip-reader.js'
@@ -88,9 +87,23 @@ function corrupt(error: ZipFormatError): InvalidInputError {
   })
 }
 
+/** SHA-256 of the file through one reused buffer (no per-chunk garbage on big files). */
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, {highWaterMark: 1024 * 1024})) hash.update(chunk as Buffer)
+  const {open} = await import('node:fs/promises')
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024)
+    for (let pos = 0; ; ) {
+      const {bytesRead} = await fh.read(buf, 0, buf.length, pos)
+      if (bytesRead === 0) break
+      hash.update(buf.subarray(0, bytesRead))
+      pos += bytesRead
+    }
+  } finally {
+    await fh.close()
+  }
+
   return hash.digest('hex')
 }
 
