@@ -7,6 +7,8 @@ import PackageGenerate from '../../../src/commands/package/generate.js'
 import PackageInspect from '../../../src/commands/package/inspect.js'
 import PackageList from '../../../src/commands/package/list.js'
 import WorkspaceShow from '../../../src/commands/workspace/show.js'
+import type {GeneratedPackage} from '../../../src/core/package/generate.js'
+import type {PackageListEntry, WorkspaceInfo} from '../../../src/core/package/service.js'
 import {PROJECT_ROOT, tempHome} from '../../helpers/cli.js'
 
 describe('package and workspace commands (command layer)', () => {
@@ -25,7 +27,7 @@ describe('package and workspace commands (command layer)', () => {
     const out = join(home, 'on.zip')
     const gen = await captureOutput(() => PackageGenerate.run(['onboarding', '--os', 'windows', '--method', 'local-script', '--out', out, '--json'], PROJECT_ROOT))
     expect(gen.error).toBeUndefined()
-    expect(gen.result!.package).toMatchObject({kind: 'onboarding', os: 'windows', method: 'local-script', entries: ['WindowsDefenderATPLocalOnboardingScript.cmd']})
+    expect((gen.result as {package: GeneratedPackage}).package).toMatchObject({kind: 'onboarding', os: 'windows', method: 'local-script', entries: ['WindowsDefenderATPLocalOnboardingScript.cmd']})
     expect(statSync(out).mode & 0o777).toBe(0o600)
     const insp = await captureOutput(() => PackageInspect.run([out, '--json'], PROJECT_ROOT))
     expect(insp.error).toBeUndefined()
@@ -73,17 +75,19 @@ describe('package and workspace commands (command layer)', () => {
 
   it('list shows every generated package with expiry', async () => {
     const {result} = await captureOutput(() => PackageList.run(['--json'], PROJECT_ROOT))
-    expect(result!.packages.length).toBeGreaterThanOrEqual(4)
-    expect(result!.packages.find((p) => p.kind === 'offboarding')).toMatchObject({os: 'linux', daysLeft: 5, expired: false})
+    const {packages} = result as {packages: PackageListEntry[]}
+    expect(packages.length).toBeGreaterThanOrEqual(4)
+    expect(packages.find((p) => p.kind === 'offboarding')).toMatchObject({os: 'linux', daysLeft: 5, expired: false})
   })
 
   it('workspace show masks the key unless --reveal (T2)', async () => {
     const masked = await captureOutput(() => WorkspaceShow.run(['--json'], PROJECT_ROOT))
     const revealed = await captureOutput(() => WorkspaceShow.run(['--reveal', '--json'], PROJECT_ROOT))
-    const key = revealed.result!.workspace.workspaceKey
+    type Shown = {workspace: WorkspaceInfo}
+    const key = (revealed.result as Shown).workspace.workspaceKey
     expect(key.length).toBeGreaterThan(40)
     expect(masked.stdout).not.toContain(key)
-    expect(masked.result!.workspace).toMatchObject({revealed: false, workspaceId: revealed.result!.workspace.workspaceId})
+    expect((masked.result as Shown).workspace).toMatchObject({revealed: false, workspaceId: (revealed.result as Shown).workspace.workspaceId})
     const human = await captureOutput(() => WorkspaceShow.run(['--reveal'], PROJECT_ROOT))
     expect(human.stderr).toMatch(/secret/)
     expect(human.stdout).toContain(key)
