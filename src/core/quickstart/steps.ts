@@ -1,7 +1,8 @@
 import {detectionSteps} from './detection-steps.js'
 import {foundationSteps} from './foundation-steps.js'
+import {intuneSteps} from './intune-steps.js'
 import {packagesSteps} from './packages-steps.js'
 import type {QuickstartStep} from './types.js'
 
 /** The whole walk-through, in order. Each capability appends its steps here as it lands. */
-export const QUICKSTART_STEPS: QuickstartStep[] = [...foundationSteps, ...packagesSteps, ...detectionSteps]
+export const QUICKSTART_STEPS: QuickstartStep[] = [...foundationSteps, ...packagesSteps, ...detectionSteps, ...intuneSteps]
