@@ -109,6 +109,13 @@ async function sha256File(path: string): Promise<string> {
 
 const normalise = (name: string) => name.replace(/\\/g, '/')
 
+/** Carrier text: UTF-8 (BOM dropped) or, when a BOM says so, UTF-16 as Windows tools write it. */
+export function decodeText(data: Buffer): string {
+  if (data[0] === 0xff && data[1] === 0xfe) return data.subarray(2).toString('utf16le')
+  if (data[0] === 0xfe && data[1] === 0xff) return Buffer.from(data.subarray(2)).swap16().toString('utf16le')
+  return data.toString('utf8').replace(/^\uFEFF/, '')
+}
+
 interface Found {
   path: string
   carrier: CarrierKind
@@ -138,7 +145,7 @@ async function readCarriersFromZip(path: string): Promise<{found: Found[]; names
 
       if (isCandidate(entry)) {
         const data = await reader.readEntry(entry, MAX_CARRIER_BYTES)
-        const text = data.toString('utf8')
+        const text = decodeText(data)
         const match = findEnvelope(normalise(entry.name), text)
         if (match) found.push({path: normalise(entry.name), text, ...match})
       } else {
@@ -221,7 +228,7 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
   } else {
     if (info.size > MAX_CARRIER_BYTES) throw malformed(`'${fileName}' is ${info.size} bytes: too large to be a package file.`)
     const {readFile} = await import('node:fs/promises')
-    const text = (await readFile(filePath)).toString('utf8')
+    const text = decodeText(await readFile(filePath))
     const match = findEnvelope(fileName, text)
     if (!match) {
       if (/"workspaceKey"/.test(text)) {

@@ -61,6 +61,15 @@ describe('REFERENCE §1.4 carriers in the Microsoft formats', () => {
     expect(JSON.parse(JSON.stringify(i.body))).toEqual(JSON.parse(JSON.parse(env).body))
   })
 
+  it('a UTF-16LE carrier with a BOM (as Windows tools save it) is read', async () => {
+    const text = fillTemplate('WindowsDefenderATPOnboardingScript.cmd.tmpl', envelope())
+    const path = join(dir, 'utf16.cmd')
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))
+    const i = await inspectPackage(path, msOptions())
+    expect(i.problems).toEqual([])
+    expect(i.carriers[0].carrier).toBe('windows-cmd')
+  })
+
   it('without the Microsoft root hash the same package is signed by "unknown", naming the root subject', async () => {
     const path = write('WindowsDefenderATP.onboarding', envelope())
     const i = await inspectPackage(path, {now: NOW})
