@@ -85,10 +85,9 @@ function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
  */
 export function refreshCollections(db: Database): void {
   const rows = db.prepare('SELECT * FROM collection').all() as CollectionRow[]
-  const clear = db.prepare('DELETE FROM collection_member WHERE collection_id = ?')
+  db.prepare('DELETE FROM collection_member').run()
   for (const c of inLimitOrder(rows)) {
-    clear.run(c.id)
-    const params: unknown[] = [c.id, c.id]
+    const params: unknown[] = [c.id, c.id, `;${c.name.toLowerCase()};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
     const ruleSql = rulesSql(rules, params)
     let limit = ''
@@ -99,8 +98,8 @@ export function refreshCollections(db: Database): void {
 
     db.prepare(
       `INSERT INTO collection_member (collection_id, device_id)
-       SELECT ?, d.id FROM device d
-       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR ${ruleSql})${limit}`,
+       SELECT ?, d.id FROM device_v d
+       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`,
     ).run(...params)
   }
 }
@@ -141,9 +140,10 @@ function requireCollection(db: Database, name: string): CollectionRow {
 const INFO_SQL = `
   SELECT c.*, l.name AS limit_name,
     (SELECT COUNT(*) FROM collection_member m WHERE m.collection_id = c.id) AS members,
-    (SELECT COUNT(DISTINCT device_id) FROM collection_direct cd WHERE cd.collection_id = c.id) AS direct_members,
-    (SELECT json_group_object(level, n) FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
-    (SELECT json_group_object(f, n) FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
+    (SELECT COUNT(*) FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id
+       AND (instr(d.inv_collections, ';' || lower(c.name) || ';') > 0 OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
+    (SELECT json_group_object(level, n) FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
+    (SELECT json_group_object(f, n) FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
     (SELECT json_group_array(name) FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
   FROM collection c LEFT JOIN collection l ON l.id = c.limit_to`
 
@@ -236,12 +236,16 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       const rows = db
         .prepare(
           `SELECT d.name, d.os_name, d.level,
-             (SELECT group_concat(source) FROM collection_direct cd WHERE cd.collection_id = m.collection_id AND cd.device_id = d.id) AS via
-           FROM collection_member m JOIN device d ON d.id = m.device_id
+             EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = m.collection_id AND cd.device_id = d.id) AS manual,
+             instr(d.inv_collections, ?) > 0 AS inventory
+           FROM collection_member m JOIN device_v d ON d.id = m.device_id
            WHERE m.collection_id = ? ORDER BY d.name LIMIT ?`,
         )
-        .all(row.id, limit) as {name: string; os_name: string; level: string; via: string | null}[]
-      const memberList: CollectionMember[] = rows.map((r) => ({name: r.name, osName: r.os_name, level: r.level, via: r.via ? r.via.split(',').sort() : ['rule']}))
+        .all(`;${row.name.toLowerCase()};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
+      const memberList: CollectionMember[] = rows.map((r) => {
+        const via = [...(r.inventory ? ['inventory'] : []), ...(r.manual ? ['manual'] : [])]
+        return {name: r.name, osName: r.os_name, level: r.level, via: via.length > 0 ? via : ['rule']}
+      })
       const detail: CollectionDetail = {...info, memberList, truncated: info.members > memberList.length}
       return detail
     },
@@ -253,7 +257,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         const found = deviceIds(db, devices)
         const changed: string[] = []
         const unchanged: string[] = []
-        const insert = db.prepare("INSERT OR IGNORE INTO collection_direct (collection_id, device_id, source) VALUES (?, ?, 'manual')")
+        const insert = db.prepare('INSERT OR IGNORE INTO collection_direct (collection_id, device_id) VALUES (?, ?)')
         for (const d of found.values()) (insert.run(c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
         refreshCollections(db)
         const notIn = db.prepare('SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?')

@@ -47,7 +47,7 @@ WITH onb AS (
   FROM policy_deployment pd
   JOIN policy p ON p.id = pd.policy_id AND p.type = 'onboarding'
   JOIN collection_member m ON m.collection_id = pd.collection_id
-  JOIN device d ON d.id = m.device_id
+  JOIN device_v d ON d.id = m.device_id
   GROUP BY m.device_id
 ), off AS (
   SELECT DISTINCT m.device_id AS device_id
@@ -60,7 +60,7 @@ WITH onb AS (
     COALESCE(onb.policy_name, e.profile_name) AS policy_name, off.device_id IS NOT NULL AS cm_off, e.profile_name AS edr_profile,
     COALESCE(s.windows, 0) AS dfc_windows, COALESCE(s.linux, 0) AS dfc_linux, s.cloud AS dfc_cloud,
     COALESCE(t.enabled, 0) AS tp_enabled
-  FROM device d
+  FROM device_v d
   LEFT JOIN onb ON onb.device_id = d.id
   LEFT JOIN off ON off.device_id = d.id
   LEFT JOIN intune_edr_onboarding e ON e.device_id = d.id -- issue 6: EDR profiles (IN2/IN4)
@@ -269,71 +269,60 @@ function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
 
 const UPSERT_COLUMNS = [
   'name',
-  'os',
-  'version',
-  'os_family',
-  'os_name',
-  'build',
-  'release',
-  'level',
-  'min_configmgr',
-  'multi_session',
+  'os_class',
   'managed_by',
-  'configmgr',
-  'dfc',
-  'intune',
-  'third_party',
   'environment',
   'subscription',
+  'inv_collections',
   'user',
   'groups',
   'last_seen',
   'sensor_service',
   'other_fanotify',
   'previous_install',
-  'source',
-  'updated_at',
 ]
 
-const UPSERT_SQL = `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}) VALUES (${UPSERT_COLUMNS.map(() => '?').join(', ')})
-  ON CONFLICT(name) DO UPDATE SET ${UPSERT_COLUMNS.filter((c) => c !== 'name')
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ')}
-  RETURNING id`
-
-function thirdPartyOf(managedBy: readonly string[]): string | null {
-  const entry = managedBy.find((m) => m.startsWith('third-party:'))
-  return entry ? entry.slice('third-party:'.length) : null
+/** The upsert by name; source and time are the same for the whole batch, so they are literals. */
+function upsertSql(source: 'inventory' | 'sensor', now: string): string {
+  return `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}, source, updated_at) VALUES (${UPSERT_COLUMNS.map(() => '?').join(', ')}, '${source}', '${now}')
+  ON CONFLICT(name) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
 }
 
-function rowValues(r: DeviceRecord, source: 'inventory' | 'sensor', now: string): unknown[] {
-  const m = r.managedBy
+const osKey = (os: string, version: string | null) => `${os}\u0000${version ?? ''}`
+
+/** os_class ids for the records' (os, version) pairs, inserting new classifications. */
+function ensureOsClasses(db: Database, records: readonly DeviceRecord[]): Map<string, number> {
+  const ids = new Map<string, number>()
+  const find = db.prepare('SELECT id FROM os_class WHERE os = ? AND version = ?')
+  const insert = db.prepare(
+    `INSERT INTO os_class (os, version, os_family, os_name, build, release, level, min_configmgr, multi_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(os, version) DO UPDATE SET os_family = excluded.os_family, os_name = excluded.os_name, build = excluded.build, release = excluded.release,
+       level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`,
+  )
+  for (const r of records) {
+    const key = osKey(r.os, r.version)
+    if (ids.has(key)) continue
+    insert.run(r.os, r.version ?? '', r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
+    ids.set(key, (find.get(r.os, r.version ?? '') as {id: number}).id)
+  }
+
+  return ids
+}
+
+function rowValues(r: DeviceRecord, osClass: number): unknown[] {
   return [
     r.name,
-    r.os,
-    r.version,
-    r.osFamily,
-    r.osName,
-    r.build,
-    r.release,
-    r.level,
-    r.minConfigMgr,
-    r.multiSession ? 1 : 0,
-    packList(m),
-    m.includes('configmgr') ? 1 : 0,
-    m.includes('defender-for-cloud') ? 1 : 0,
-    m.includes('intune') ? 1 : 0,
-    thirdPartyOf(m),
+    osClass,
+    packList(r.managedBy),
     r.environment,
     r.subscription,
+    packList(r.collections.map((c) => c.toLowerCase())),
     r.user,
     packList(r.groups),
     r.lastSeen,
     r.sensorService,
     r.otherFanotifySolution ? 1 : 0,
     r.previousInstall ? 1 : 0,
-    source,
-    now,
   ]
 }
 
@@ -342,23 +331,21 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
   return {
     async import({records}) {
       requireTenantRow(store)
+      // A large import touches many pages: a bigger page cache keeps them out of the WAL until commit.
+      if (records.length > 10_000) db.pragma('cache_size = -65536')
       return store.mutate('device.import', `${records.length} device(s)`, (): ImportSummary => {
         const now = store.now().toISOString()
         const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
         const named = new Set<string>()
-        for (const r of records) for (const c of r.collections) named.add(c)
-        const {ids: collectionIds, created: collectionsCreated} = ensureCollections(store, [...named])
-        const upsert = db.prepare(UPSERT_SQL)
-        const hasInventoryMembers = db.prepare("SELECT 1 FROM collection_direct WHERE source = 'inventory' LIMIT 1").get() !== undefined
-        const clearMembers = db.prepare("DELETE FROM collection_direct WHERE device_id = ? AND source = 'inventory'")
-        const addMember = db.prepare("INSERT OR IGNORE INTO collection_direct (collection_id, device_id, source) VALUES (?, ?, 'inventory')")
         for (const r of records) {
           if (typeof r.name !== 'string' || r.name.trim() === '') throw new InvalidInputError('A device record has no name.')
-          const {id} = upsert.get(rowValues(r, 'inventory', now)) as {id: number}
-          if (hasInventoryMembers) clearMembers.run(id)
-          for (const c of r.collections) addMember.run(collectionIds.get(c.toLowerCase()), id)
+          for (const c of r.collections) named.add(c)
         }
 
+        const {created: collectionsCreated} = ensureCollections(store, [...named])
+        const osClasses = ensureOsClasses(db, records)
+        const upsert = db.prepare(upsertSql('inventory', now))
+        for (const r of records) upsert.run(rowValues(r, osClasses.get(osKey(r.os, r.version))!))
         refreshCollections(db)
         const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
         const created = after - before
@@ -395,7 +382,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           })
         }
 
-        const existing = db.prepare('SELECT * FROM device WHERE name = ?').get(report.name) as DeviceRow | undefined
+        const existing = db.prepare('SELECT * FROM device_v WHERE name = ?').get(report.name) as (DeviceRow & {inv_collections: string}) | undefined
         const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
         managedBy.push(`third-party:${provider.id}`)
         const now = store.now().toISOString()
@@ -413,7 +400,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           managedBy: managedBy as Manager[],
           environment: existing?.environment ?? null,
           subscription: existing?.subscription ?? null,
-          collections: [],
+          collections: existing ? unpackList(existing.inv_collections) : [],
           user: existing?.user ?? null,
           groups: existing ? unpackList(existing.groups) : [],
           lastSeen: now,
@@ -421,7 +408,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           otherFanotifySolution: existing?.other_fanotify === 1,
           previousInstall: existing?.previous_install === 1,
         }
-        db.prepare(UPSERT_SQL).get(rowValues(record, 'sensor', now))
+        db.prepare(upsertSql('sensor', now)).run(rowValues(record, ensureOsClasses(db, [record]).get(osKey(record.os, record.version))!))
         refreshCollections(db)
       })
       return getDevice(store, report.name)

@@ -78,7 +78,7 @@ SELECT d.name AS name, d.os_name AS os_name, d.level AS level, CASE
   WHEN @type = 'onboarding' AND d.level = 'up-level' AND @hasFile = 0 THEN 'up-level-without-file'
   WHEN @type = 'onboarding' AND d.level = 'down-level' AND @hasKey = 0 THEN 'down-level-without-workspace'
   END AS reason
-FROM t JOIN device d ON d.id = t.device_id LEFT JOIN other o ON o.device_id = d.id`
+FROM t JOIN device_v d ON d.id = t.device_id LEFT JOIN other o ON o.device_id = d.id`
 
 export function localPolicyApi(store: LocalStore): PolicyApi {
   const {db} = store

@@ -44,9 +44,11 @@ export class CsvReader {
     const s = this.buffer
     let pos = 0
     const n = s.length
+    // The next quote, searched again only once we pass it (else every line rescans the chunk).
+    let quote = s.indexOf('"')
     while (pos < n) {
       const nl = s.indexOf('\n', pos)
-      const quote = s.indexOf('"', pos)
+      if (quote !== -1 && quote < pos) quote = s.indexOf('"', pos)
       if (quote === -1 || (nl !== -1 && quote > nl)) {
         // Fast path: the next line has no quote.
         if (nl === -1 && !final) break

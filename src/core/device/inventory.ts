@@ -158,7 +158,17 @@ const SENSOR_ALIASES: Record<string, SensorService> = {
   none: 'absent',
 }
 
-const compact = (s: string) => s.toLowerCase().replace(/[\s\-_]/g, '')
+const compactCache = new Map<string, string>()
+/** Lower-case without spaces, dashes and underscores; inventories repeat a handful of values. */
+function compact(s: string): string {
+  let hit = compactCache.get(s)
+  if (hit === undefined) {
+    hit = s.toLowerCase().replace(/[\s\-_]/g, '')
+    if (compactCache.size < 1000) compactCache.set(s, hit)
+  }
+
+  return hit
+}
 
 /** Splits a multi-valued cell: ";" or "|" (or "," inside a quoted CSV cell or in JSON). */
 export function splitList(value: string | string[] | undefined | null): string[] {
@@ -209,9 +219,22 @@ function parseManagers(value: string | string[] | undefined, line: number, fromC
   return unique
 }
 
+function memoManagers(memo: RowMemo | undefined, value: string | string[] | undefined, line: number, client: boolean): Manager[] {
+  if (!memo || typeof value !== 'string') return parseManagers(value, line, client)
+  const key = `${client ? 1 : 0}${value}`
+  let hit = memo.managers.get(key)
+  if (!hit) {
+    hit = parseManagers(value, line, client) // throws for a bad value: not cached, reported per line
+    memo.managers.set(key, hit)
+  }
+
+  return hit
+}
+
 function parseDate(value: string, line: number): string | null {
   const v = value.trim()
   if (v === '') return null
+  if ((CANONICAL_DATE.test(v) || SECONDS_DATE.test(v)) && plausibleDate(v)) return v.length === 24 ? v : `${v.slice(0, 19)}.000Z`
   const t = Date.parse(/^\d{4}-\d{2}-\d{2} \d/.test(v) && !/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v.replace(' ', 'T') + 'Z' : v)
   if (Number.isNaN(t)) throw new InventoryRowError(line, 'lastSeen', `lastSeen '${value}' is not a date (use ISO 8601, e.g. 2026-11-20T10:00:00Z)`)
   return new Date(t).toISOString()
@@ -219,8 +242,61 @@ function parseDate(value: string, line: number): string | null {
 
 export type RawRow = Partial<Record<InventoryField, string | string[] | boolean | null>>
 
+/**
+ * Per-import memo of the pure parts (inventories repeat the same OS, manager and group texts
+ * thousands of times): a 100,000-row import classifies each distinct text once.
+ */
+export interface RowMemo {
+  os: Map<string, ReturnType<typeof classifyOs> | OsClassificationError>
+  managers: Map<string, Manager[]>
+  lists: Map<string, string[]>
+}
+
+export const createRowMemo = (): RowMemo => ({os: new Map(), managers: new Map(), lists: new Map()})
+
+function memoList(memo: RowMemo | undefined, value: string | string[] | undefined | null): string[] {
+  if (!memo || typeof value !== 'string') return splitList(value)
+  let hit = memo.lists.get(value)
+  if (!hit) {
+    hit = splitList(value)
+    if (memo.lists.size < 50_000) memo.lists.set(value, hit)
+  }
+
+  return hit
+}
+
+function memoOs(memo: RowMemo | undefined, os: string, version: string | undefined): ReturnType<typeof classifyOs> {
+  if (!memo) return classifyOs(os, version)
+  const key = `${os}\u0000${version ?? ''}`
+  let hit = memo.os.get(key)
+  if (!hit) {
+    try {
+      hit = classifyOs(os, version)
+    } catch (error) {
+      if (!(error instanceof OsClassificationError)) throw error
+      hit = error
+    }
+
+    memo.os.set(key, hit)
+  }
+
+  if (hit instanceof OsClassificationError) throw hit
+  return hit
+}
+
+function plausibleDate(v: string): boolean {
+  const month = Number(v.slice(5, 7))
+  const day = Number(v.slice(8, 10))
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && Number(v.slice(11, 13)) < 24 && Number(v.slice(14, 16)) < 60 && Number(v.slice(17, 19)) < 60
+}
+
+/** ISO-8601 UTC with milliseconds, as stored; the common forms skip Date parsing. */
+const CANONICAL_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+const SECONDS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
+
 /** Normalises and validates one row. `clientColumn` says managedBy came from ConfigMgr's "Client" column. */
-export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?: boolean} = {}): DeviceRecord {
+export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?: boolean; memo?: RowMemo} = {}): DeviceRecord {
+  const memo = options.memo
   const text = (f: InventoryField): string => {
     const v = raw[f]
     if (v === undefined || v === null) return ''
@@ -235,7 +311,7 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
   const version = text('version') || null
   let os
   try {
-    os = classifyOs(osText, version ?? undefined)
+    os = memoOs(memo, osText, version ?? undefined)
   } catch (error) {
     if (error instanceof OsClassificationError) throw new InventoryRowError(line, 'os', error.message)
     throw error
@@ -273,12 +349,12 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
     level: os.level,
     minConfigMgr: os.minConfigMgr,
     multiSession: os.multiSession,
-    managedBy: parseManagers(raw.managedBy as string | string[] | undefined, line, options.clientColumn ?? false),
+    managedBy: memoManagers(memo, raw.managedBy as string | string[] | undefined, line, options.clientColumn ?? false),
     environment,
     subscription: text('subscription') || null,
-    collections: splitList(raw.collections as string | string[] | undefined),
+    collections: memoList(memo, raw.collections as string | string[] | undefined),
     user: text('user') || null,
-    groups: splitList(raw.groups as string | string[] | undefined),
+    groups: memoList(memo, raw.groups as string | string[] | undefined),
     lastSeen: lastSeenRaw === null || lastSeenRaw === undefined ? null : parseDate(String(lastSeenRaw), line),
     sensorService,
     otherFanotifySolution: bool('otherFanotifySolution'),

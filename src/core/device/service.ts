@@ -5,7 +5,7 @@ import type {Backend} from '../../backends/types.js'
 import {InvalidInputError, NotFoundError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {CsvReader, CsvSyntaxError} from './csv.js'
-import {type InventoryField, InventoryRowError, jsonRow, mapHeader, normaliseRow, type RawRow} from './inventory.js'
+import {createRowMemo, type InventoryField, InventoryRowError, jsonRow, mapHeader, normaliseRow, type RawRow} from './inventory.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary} from './types.js'
 
 export type InventoryFormat = 'csv' | 'json' | 'ndjson'
@@ -50,10 +50,11 @@ export async function importInventory(backend: Backend, options: ImportOptions):
   let invalidCount = 0
   const records: DeviceRecord[] = []
   const seen = new Map<string, number>()
+  const memo = createRowMemo()
   const accept = (raw: RawRow | InventoryRowError, line: number, clientColumn: boolean) => {
     try {
       if (raw instanceof InventoryRowError) throw raw
-      const record = normaliseRow(raw, line, {clientColumn})
+      const record = normaliseRow(raw, line, {clientColumn, memo})
       const key = record.name.toLowerCase()
       const first = seen.get(key)
       if (first !== undefined) throw new InventoryRowError(line, 'name', `device '${record.name}' is already on ${format === 'csv' ? 'line' : 'record'} ${first}`)

@@ -45,6 +45,6 @@ export function presentMembership(change: MembershipChange, action: 'add' | 'rem
     `${style.ok('✓')} ${action === 'add' ? 'Added' : 'Removed'} ${change.changed.length} device(s) ${action === 'add' ? 'to' : 'from'} ${change.collection.name}; it has ${change.collection.members} member(s).`,
   ]
   if (change.unchanged.length > 0) lines.push(style.dim(`Unchanged: ${change.unchanged.join(', ')}`))
-  if (change.stillMembers.length > 0) lines.push(style.warn(`Still members through a query rule: ${change.stillMembers.join(', ')}`))
+  if (change.stillMembers.length > 0) lines.push(style.warn(`Still members through a query rule or the inventory: ${change.stillMembers.join(', ')}`))
   return lines.join('\n')
 }

@@ -10,11 +10,12 @@ export const devices: Migration = {
   version: 3,
   name: 'devices',
   sql: `
-    CREATE TABLE device (
+    -- One row per distinct (os text, version) of the inventory: the classification (CM1, CM2)
+    -- is computed once per kind of machine, not once per machine.
+    CREATE TABLE os_class (
       id INTEGER PRIMARY KEY,
-      name TEXT NOT NULL COLLATE NOCASE UNIQUE,
       os TEXT NOT NULL,
-      version TEXT,
+      version TEXT NOT NULL DEFAULT '',
       os_family TEXT NOT NULL,
       os_name TEXT NOT NULL,
       build INTEGER,
@@ -22,23 +23,39 @@ export const devices: Migration = {
       level TEXT NOT NULL CHECK (level IN ('up-level','down-level','unsupported')),
       min_configmgr INTEGER,
       multi_session INTEGER NOT NULL DEFAULT 0,
+      UNIQUE (os, version)
+    );
+
+    -- Lists are stored wrapped in ';' (";configmgr;third-party:ziften;") so a membership test is
+    -- one instr(); the management flags are derived by SQLite itself.
+    CREATE TABLE device (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+      os_class INTEGER NOT NULL,
       managed_by TEXT NOT NULL DEFAULT '',
-      configmgr INTEGER NOT NULL DEFAULT 0,
-      dfc INTEGER NOT NULL DEFAULT 0,
-      intune INTEGER NOT NULL DEFAULT 0,
-      third_party TEXT,
+      configmgr INTEGER GENERATED ALWAYS AS (instr(managed_by, ';configmgr;') > 0) STORED,
+      dfc INTEGER GENERATED ALWAYS AS (instr(managed_by, ';defender-for-cloud;') > 0) STORED,
+      intune INTEGER GENERATED ALWAYS AS (instr(managed_by, ';intune;') > 0) STORED,
+      third_party TEXT GENERATED ALWAYS AS (CASE WHEN instr(managed_by, ';third-party:') > 0 THEN
+        substr(managed_by, instr(managed_by, ';third-party:') + 13, instr(substr(managed_by, instr(managed_by, ';third-party:') + 13), ';') - 1) END) STORED,
       environment TEXT,
       subscription TEXT,
+      -- Collections named by the inventory, lower-cased (direct membership).
+      inv_collections TEXT NOT NULL DEFAULT '',
       user TEXT,
       groups TEXT NOT NULL DEFAULT '',
       last_seen TEXT,
-      sensor_service TEXT NOT NULL DEFAULT 'running' CHECK (sensor_service IN ('running','stopped','absent')),
+      sensor_service TEXT NOT NULL DEFAULT 'running',
       other_fanotify INTEGER NOT NULL DEFAULT 0,
       previous_install INTEGER NOT NULL DEFAULT 0,
-      source TEXT NOT NULL DEFAULT 'inventory' CHECK (source IN ('inventory','sensor')),
+      source TEXT NOT NULL DEFAULT 'inventory',
       updated_at TEXT NOT NULL
     );
-    CREATE INDEX device_subscription ON device(subscription);
+
+    CREATE VIEW device_v AS
+      SELECT d.*, o.os AS os, NULLIF(o.version, '') AS version, o.os_family AS os_family, o.os_name AS os_name, o.build AS build,
+        o.release AS release, o.level AS level, o.min_configmgr AS min_configmgr, o.multi_session AS multi_session
+      FROM device d JOIN os_class o ON o.id = d.os_class;
 
     CREATE TABLE collection (
       id INTEGER PRIMARY KEY,
@@ -48,20 +65,19 @@ export const devices: Migration = {
       created_at TEXT NOT NULL
     );
 
-    -- Direct membership: named by the inventory's collections column, or added by hand.
+    -- Direct membership added by hand (the inventory's is device.inv_collections).
     CREATE TABLE collection_direct (
       collection_id INTEGER NOT NULL REFERENCES collection(id) ON DELETE CASCADE,
       device_id INTEGER NOT NULL REFERENCES device(id) ON DELETE CASCADE,
-      source TEXT NOT NULL CHECK (source IN ('inventory','manual')),
-      PRIMARY KEY (collection_id, device_id, source)
+      PRIMARY KEY (collection_id, device_id)
     ) WITHOUT ROWID;
     CREATE INDEX collection_direct_device ON collection_direct(device_id);
 
     -- Effective membership (direct + query rules, within the limiting collection), refreshed
     -- in the same transaction as every inventory or collection change.
     CREATE TABLE collection_member (
-      collection_id INTEGER NOT NULL REFERENCES collection(id) ON DELETE CASCADE,
-      device_id INTEGER NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+      collection_id INTEGER NOT NULL,
+      device_id INTEGER NOT NULL,
       PRIMARY KEY (collection_id, device_id)
     ) WITHOUT ROWID;
     CREATE INDEX collection_member_device ON collection_member(device_id);
