@@ -203,6 +203,9 @@ describe('zips: reproducible, owner-only, real layouts', () => {
     expect(json.workspaceId).toBe(tenant.workspaceId)
     expect(json.workspaceKey).toBe((await backend.tenant.secrets()).workspaceKey)
     expect(pkg.entries).toEqual([])
+    // It carries no signed blob: inspect says what it is instead of guessing.
+    const {inspectPackage} = await import('../../../src/core/package/inspect.js')
+    await expect(inspectPackage(out)).rejects.toMatchObject({exitCode: 7, message: expect.stringContaining('down-level workspace file')})
   })
 
   it('offboarding names carry _valid_until_ and --valid-days is 1–30 (CM7)', async () => {
