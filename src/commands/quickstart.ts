@@ -12,11 +12,18 @@ export default class Quickstart extends AdminCommand<QuickstartResult> {
   static override summary = 'Walk through everything atpctl does on the embedded backend, explaining each step.'
   static override description = `Creates the tenant (or reuses it), turns on an integration, mints a token and shows the status, printing for each step why it matters and the command that does it on its own. Safe to run again.`
 
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --profile lab --location eu --json']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --profile lab --location eu --json',
+    '<%= config.bin %> <%= command.id %> --profile team --remote https://atp.example.net:8443 --api-key-file owner.key',
+  ]
 
   static override flags = {
     dir: Flags.string({description: 'Directory for the files the walk-through writes (default: inside the profile).'}),
     location: Flags.string({description: 'Data location for a new tenant.', options: [...LOCATIONS], default: 'us'}),
+    remote: Flags.string({description: 'Run the walk-through against an `atpctl serve` server (this profile becomes remote).', dependsOn: ['api-key-file']}),
+    'api-key-file': Flags.string({description: 'API key file for --remote (stored owner-only, never printed).', dependsOn: ['remote']}),
+    'ca-file': Flags.string({description: 'PEM certificate to trust for a self-signed --remote server.', dependsOn: ['remote']}),
   }
 
   protected override createsProfile = true
@@ -26,7 +33,10 @@ export default class Quickstart extends AdminCommand<QuickstartResult> {
     await ensureProfile(this.home, this.profileName)
     const workDir = flags.dir ?? join(profileDir(this.home, this.profileName), 'quickstart')
     const total = QUICKSTART_STEPS.length
-    const result = await runQuickstart(await this.backend(), {
+    const remote = flags.remote
+      ? await (await import('../backends/remote/profile.js')).connectRemoteProfile(this.home, this.profileName, {url: flags.remote, apiKeyFile: flags['api-key-file']!, caFile: flags['ca-file']}, this.profileName)
+      : undefined
+    const result = await runQuickstart(remote?.backend ?? (await this.backend()), {
       profile: this.profileName,
       location: parseLocation(flags.location),
       workDir,
@@ -38,7 +48,7 @@ export default class Quickstart extends AdminCommand<QuickstartResult> {
         for (const line of stepResult.details ?? []) this.log(`    ${line}`)
         this.log('')
       },
-    })
+    }).finally(() => remote?.backend.close())
     this.log(`Done. Profile '${this.profileName}' is ready; try \`atpctl status\` or \`atpctl --help\`.`)
     return result
   }

@@ -13,10 +13,13 @@ import {OPERATIONS, type OperationSpec, type JsonSchema} from '../backends/remot
 import {type AccessLogger, pathOnly} from './access-log.js'
 import {authorize, createAuthenticator, permissionsOf, type Principal} from './auth.js'
 import type {ServedBackend} from './served-backend.js'
+import type {Spool} from './spool.js'
 import {registerSensorRoutes} from './sensor-routes.js'
 
 export interface ServerOptions {
   served: ServedBackend
+  /** Durable inbox of sensor heartbeats and file events (see spool.ts). */
+  spool: Spool
   /** Largest accepted request body for admin routes, bytes (default 4 MiB). */
   bodyLimit?: number
   /** Largest accepted body on sensor endpoints, bytes (default 64 KiB). */
@@ -164,10 +167,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   for (const spec of OPERATIONS) registerOperation(app, spec)
 
-  registerSensorRoutes(app, {
+  const sensor = registerSensorRoutes(app, {
     served: options.served,
     bodyLimit: options.sensorBodyLimit ?? DEFAULT_SENSOR_BODY_LIMIT,
+    spool: options.spool,
+    errorLog: options.errorLog,
   })
+  // Runs once the server no longer accepts requests and those in flight are answered.
+  app.addHook('onClose', async () => sensor.flush())
 
   function registerOperation(server: FastifyInstance, spec: OperationSpec): void {
     const [resource, method] = spec.id.split('.')

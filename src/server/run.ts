@@ -1,9 +1,11 @@
 import {readFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {UsageError} from '../core/errors.js'
 import {buildServer, type ServerOptions} from './app.js'
 import {openServedBackend} from './served-backend.js'
+import {openSpool} from './spool.js'
 
-export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls'> {
+export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls' | 'spool'> {
   databasePath: string
   profile: string
   host: string
@@ -33,12 +35,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 
   const served = await openServedBackend(options.databasePath, options.profile, {now: options.now})
+  const spool = await openSpool(join(dirname(options.databasePath), 'sensor-spool.db'))
   let app
   try {
-    app = await buildServer({...options, served, tls})
+    app = await buildServer({...options, served, tls, spool})
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
     await app?.close().catch(() => {})
+    spool.close()
     await served.backend.close()
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -57,7 +61,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port,
     close() {
       closing ??= (async () => {
+        // Stop accepting, answer what is in flight, drain the spool (onClose), then close the files.
         await app.close()
+        spool.close()
         await served.backend.close()
       })()
       return closing

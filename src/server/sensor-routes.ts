@@ -10,6 +10,7 @@ import {obj, str} from '../backends/remote/operations.js'
 import {SENSOR_PATHS, type SensorFile, type SensorMachine} from '../backends/remote/sensor-api.js'
 import type {Principal, SensorPrincipal} from './auth.js'
 import type {ServedBackend} from './served-backend.js'
+import {type Spool, type SpooledEvent, startDrainer} from './spool.js'
 
 const SENSOR_ROUTES = SENSOR_PATHS
 
@@ -26,7 +27,10 @@ interface DeviceView {
 
 type Loose = Record<string, Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined> | undefined>
 
-export function registerSensorRoutes(app: FastifyInstance, options: {served: ServedBackend; bodyLimit: number}): void {
+export function registerSensorRoutes(
+  app: FastifyInstance,
+  options: {served: ServedBackend; bodyLimit: number; spool: Spool; errorLog?: (message: string) => void},
+): {flush(): Promise<void>} {
   const {backend, withActor} = options.served
   const loose = backend as unknown as Loose
   const owners = new Map<string, {provider: string | null; until: number}>()
@@ -93,26 +97,44 @@ export function registerSensorRoutes(app: FastifyInstance, options: {served: Ser
     return {orgId: tenant.orgId, location: tenant.location, datacenter: tenant.datacenter, certificateSha256: tenant.certificateSha256}
   })
 
-  for (const route of [SENSOR_ROUTES.register, SENSOR_ROUTES.heartbeat]) {
-    app.post(
-      route,
-      {config: config(route === SENSOR_ROUTES.register ? 'sensor.register' : 'sensor.heartbeat'), bodyLimit: options.bodyLimit, schema: {body: machineSchema}},
-      async (request) => {
-        const device = await report(sensorOf(request.principal), request.body as SensorMachine)
-        return {device: {name: device.name, onboarded: device.onboarded, lastSeen: device.lastSeen, health: device.health ?? null}}
-      },
-    )
-  }
+  // Registration answers at once: the sensor needs to know whether its machine is onboarded.
+  app.post(SENSOR_ROUTES.register, {config: config('sensor.register'), bodyLimit: options.bodyLimit, schema: {body: machineSchema}}, async (request) => {
+    const device = await report(sensorOf(request.principal), request.body as SensorMachine)
+    return {device: {name: device.name, onboarded: device.onboarded, lastSeen: device.lastSeen, health: device.health ?? null}}
+  })
 
-  app.post(SENSOR_ROUTES.files, {config: config('sensor.file'), bodyLimit: options.bodyLimit, schema: {body: fileSchema}}, async (request) => {
+  // Heartbeats and file events are checked (token, provider on, own machine), committed to the
+  // spool and acknowledged with 202; the drainer hands them to the backend in arrival order.
+  const drainer = startDrainer({
+    spool: options.spool,
+    async process(event: SpooledEvent) {
+      const p: SensorPrincipal = {kind: 'sensor', provider: event.provider, tokenId: event.tokenId}
+      if (event.kind === 'heartbeat') await report(p, event.body as unknown as SensorMachine)
+      else await withActor(actorOf(p, String(event.body.device)), () => need('detection', 'submitFile')(event.body))
+    },
+    onError(event, error) {
+      options.errorLog?.(`sensor event ${event.id} (${event.kind}) dropped: ${(error as Error).stack ?? String(error)}`)
+    },
+  })
+
+  app.post(SENSOR_ROUTES.heartbeat, {config: config('sensor.heartbeat'), bodyLimit: options.bodyLimit, schema: {body: machineSchema}}, async (request, reply) => {
+    const p = sensorOf(request.principal)
+    const machine = request.body as SensorMachine
+    await assertOwnDevice(p, machine.name)
+    const eventId = options.spool.enqueue('heartbeat', p.provider, p.tokenId, {name: machine.name, os: machine.os, version: machine.version ?? null})
+    drainer.kick()
+    return reply.code(202).send({accepted: true, eventId})
+  })
+
+  app.post(SENSOR_ROUTES.files, {config: config('sensor.file'), bodyLimit: options.bodyLimit, schema: {body: fileSchema}}, async (request, reply) => {
     const p = sensorOf(request.principal)
     const file = request.body as SensorFile
     await assertOwnDevice(p, file.device)
-    const result = (await withActor(actorOf(p, file.device), () => need('detection', 'submitFile')(file))) as {
-      detected: boolean
-      alert: {id: string; title: string} | null
-      reason: string
-    }
-    return {detected: result.detected, alertId: result.alert?.id ?? null, title: result.alert?.title ?? null, reason: result.reason}
+    const eventId = options.spool.enqueue('file', p.provider, p.tokenId, {...file})
+    drainer.kick()
+    return reply.code(202).send({accepted: true, eventId})
   })
+
+  drainer.kick()
+  return drainer
 }

@@ -13,6 +13,8 @@ export interface TestServer {
   /** One API key per role, named after the role. */
   keys: Record<Role, string>
   log: AccessLogEntry[]
+  /** What the server reported as unexpected (should stay empty). */
+  errors: string[]
   /** Opens the database directly (for arranging state and checking it is unchanged). */
   direct<T>(fn: (backend: Backend) => Promise<T>): Promise<T>
   request(method: string, path: string, options?: {auth?: string; body?: unknown; raw?: string; headers?: Record<string, string>}): Promise<{status: number; body: any; headers: Headers}>
@@ -38,6 +40,7 @@ export async function startTestServer(options: {rateLimit?: number; bodyLimit?: 
     for (const role of ROLES) keys[role] = (await backend.apiKeys.create({name: role, role})).secret
   })
   const log: AccessLogEntry[] = []
+  const errors: string[] = []
   const server = await startServer({
     databasePath: dbPath,
     profile: 'server',
@@ -47,6 +50,7 @@ export async function startTestServer(options: {rateLimit?: number; bodyLimit?: 
     bodyLimit: options.bodyLimit,
     sensorBodyLimit: options.sensorBodyLimit,
     accessLog: (entry) => log.push(entry),
+    errorLog: (message) => errors.push(message),
   })
   return {
     url: server.url,
@@ -54,6 +58,7 @@ export async function startTestServer(options: {rateLimit?: number; bodyLimit?: 
     server,
     keys,
     log,
+    errors,
     direct,
     async request(method, path, {auth, body, raw, headers = {}} = {}) {
       const h: Record<string, string> = {...headers}

@@ -4,6 +4,19 @@ import {startTestServer, type TestServer} from './helpers.js'
 const EICAR_B64 = eicarBytes().toString('base64')
 const file = (device: string, name: string, content = EICAR_B64) => ({device, fileName: name, path: `/tmp/${name}`, contentBase64: content})
 
+/** File names in a device's alerts, waiting (bounded) until `expected` shows up or 5 s pass. */
+async function alertedFiles(s: TestServer, device: string, expected?: string): Promise<string[]> {
+  let names: string[] = []
+  for (let i = 0; i < 50; i++) {
+    const alerts = await s.direct((b) => b.alerts.list({device}))
+    names = alerts.flatMap((a) => a.evidence.map((e) => e.fileName ?? ''))
+    if (!expected || names.includes(expected)) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+
+  return names
+}
+
 describe('sensor endpoints (seed 000; TP2–TP5)', () => {
   let s: TestServer
   let sentinel: string
@@ -18,6 +31,7 @@ describe('sensor endpoints (seed 000; TP2–TP5)', () => {
   })
   afterAll(async () => {
     await s.cleanup()
+    expect(s.errors).toEqual([])
   })
 
   it('tells a sensor its tenant, registers its machine under its provider, and raises an alert for an EICAR file (TP5)', async () => {
@@ -25,12 +39,16 @@ describe('sensor endpoints (seed 000; TP2–TP5)', () => {
     expect(tenant.body).toMatchObject({orgId: expect.stringMatching(/^[0-9a-f-]{36}$/), certificateSha256: expect.stringMatching(/^[0-9a-f]{64}$/)})
     const registered = await s.request('POST', '/v1/sensor/register', {auth: sentinel, body: {name: 'lnx-01', os: 'Ubuntu 22.04'}})
     expect(registered).toMatchObject({status: 200, body: {device: {name: 'lnx-01', onboarded: true}}})
-    const hit = await s.request('POST', '/v1/sensor/files', {auth: sentinel, body: file('lnx-01', 'eicar.com')})
-    expect(hit).toMatchObject({status: 200, body: {detected: true, alertId: expect.any(String)}})
+    // Acknowledged = committed to the server's event spool (202); the alert follows from the spool.
     const miss = await s.request('POST', '/v1/sensor/files', {auth: sentinel, body: file('lnx-01', 'notes.txt', Buffer.from('hello').toString('base64'))})
-    expect(miss).toMatchObject({status: 200, body: {detected: false, alertId: null}})
+    expect(miss).toMatchObject({status: 202, body: {accepted: true, eventId: expect.any(Number)}})
+    const hit = await s.request('POST', '/v1/sensor/files', {auth: sentinel, body: file('lnx-01', 'eicar.com')})
+    expect(hit).toMatchObject({status: 202, body: {accepted: true}})
+    expect(hit.body.eventId).toBeGreaterThan(miss.body.eventId)
+    expect(await alertedFiles(s, 'lnx-01', 'eicar.com')).toEqual(['eicar.com'])
     const alerts = await s.request('GET', '/v1/alerts?device=lnx-01', {auth: s.keys.reader})
-    expect(alerts.body.result.map((a: {id: string}) => a.id)).toContain(hit.body.alertId)
+    expect(alerts.body.result).toHaveLength(1)
+    expect(alerts.body.result[0]).toMatchObject({title: expect.stringMatching(/EICAR/i)})
     const device = await s.direct((b) => b.devices.get('lnx-01'))
     expect(device).toMatchObject({thirdPartyProvider: 'sentinelone', source: 'sensor'})
   })
@@ -67,7 +85,8 @@ describe('sensor endpoints (seed 000; TP2–TP5)', () => {
     expect(still.body.error.message).toContain('integration disabled')
     const fresh = await s.request('POST', '/v1/tokens', {auth: s.keys['security-admin'], body: {provider: 'sentinelone', ttlMs: 3_600_000}})
     const accepted = await s.request('POST', '/v1/sensor/files', {auth: fresh.body.result.secret, body: file('lnx-01', 'eicar3.com')})
-    expect(accepted).toMatchObject({status: 200, body: {detected: true}})
+    expect(accepted).toMatchObject({status: 202, body: {accepted: true}})
+    expect(await alertedFiles(s, 'lnx-01', 'eicar3.com')).toContain('eicar3.com')
   })
 })
 
@@ -82,10 +101,10 @@ describe('graceful shutdown (issue 7: nothing acknowledged is lost)', () => {
     const acknowledged: string[] = []
     let failed = 0
     let closing: Promise<void> | undefined
-    const posts = Array.from({length: 150}, async (_, i) => {
+    const posts = Array.from({length: 300}, async (_, i) => {
       try {
         const r = await s.request('POST', '/v1/sensor/files', {auth: token, body: file('load-01', `eicar-${i}.com`)})
-        if (r.status === 200) acknowledged.push(r.body.alertId)
+        if (r.status === 202) acknowledged.push(`eicar-${i}.com`)
         else failed++
       } catch {
         failed++
@@ -96,9 +115,10 @@ describe('graceful shutdown (issue 7: nothing acknowledged is lost)', () => {
     await Promise.all(posts)
     await (closing ?? s.server.close())
     expect(acknowledged.length).toBeGreaterThanOrEqual(20)
-    expect(acknowledged.length + failed).toBe(150)
-    const stored = new Set(await s.direct(async (b) => (await b.alerts.list({device: 'load-01'})).map((a) => a.id)))
-    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([])
+    expect(acknowledged.length + failed).toBe(300)
+    // close() returned: the spool is drained, so every acknowledged file has its alert now.
+    const stored = new Set(await s.direct(async (b) => (await b.alerts.list({device: 'load-01'})).flatMap((a) => a.evidence.map((e) => e.fileName))))
+    expect(acknowledged.filter((name) => !stored.has(name))).toEqual([])
     await s.cleanup()
   })
 })

@@ -38,7 +38,8 @@ export interface SensorSummary {
   orgId: string | null
   registered: boolean
   heartbeats: number
-  filesReported: {path: string; alertId: string | null; detected: boolean}[]
+  /** Files the server acknowledged (committed to its event spool; it raises the alert). */
+  filesReported: {path: string; eventId: number}[]
   refusals: number
   stoppedBy: string
 }
@@ -153,8 +154,8 @@ export async function runSensor(options: SensorOptions): Promise<SensorSummary> 
           const r = await call('POST', SENSOR_PATHS.files, {device: options.name, fileName: file.name, path: file.path, contentBase64: file.content.toString('base64')})
           if (r.ok) {
             seen.set(file.path, file.stamp)
-            summary.filesReported.push({path: file.path, alertId: r.body.alertId, detected: r.body.detected})
-            say(r.body.detected ? `Reported ${file.path}: alert ${r.body.alertId} (${r.body.title}).` : `Reported ${file.path}: ${r.body.reason}.`)
+            summary.filesReported.push({path: file.path, eventId: r.body.eventId})
+            say(`Reported EICAR test file ${file.path} (event ${r.body.eventId}).`)
           } else if (!r.retry) {
             seen.set(file.path, file.stamp)
             say(`Could not report ${file.path}: ${r.error.message}`)

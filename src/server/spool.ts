@@ -1,0 +1,143 @@
+/**
+ * The sensor event spool of `atpctl serve`: a durable inbox between "accepted" and "processed".
+ * A sensor's file event or heartbeat is committed to its own small SQLite file (WAL, no audit,
+ * one INSERT) and acknowledged with 202; a drainer feeds the spool to the backend (detection,
+ * device reports) in the background, in arrival order. Acknowledged means on disk: SIGTERM
+ * drains the spool before the process exits, and a crash leaves it to be drained at the next
+ * start. This keeps a fleet's ingestion rate independent of the per-event rule evaluation, the
+ * way real EDR ingestion is queued.
+ */
+import {chmodSync, closeSync, openSync} from 'node:fs'
+import type BetterSqlite3 from 'better-sqlite3'
+
+export type SpoolKind = 'file' | 'heartbeat'
+
+export interface SpooledEvent {
+  id: number
+  kind: SpoolKind
+  provider: string
+  tokenId: string
+  /** The validated sensor body. */
+  body: Record<string, unknown>
+  receivedAt: string
+}
+
+export interface Spool {
+  enqueue(kind: SpoolKind, provider: string, tokenId: string, body: Record<string, unknown>): number
+  /** Oldest first. */
+  peek(limit: number): SpooledEvent[]
+  remove(ids: number[]): void
+  size(): number
+  close(): void
+}
+
+export async function openSpool(path: string): Promise<Spool> {
+  const {default: Sqlite} = await import('better-sqlite3')
+  closeSync(openSync(path, 'a', 0o600))
+  chmodSync(path, 0o600)
+  const db: BetterSqlite3.Database = new Sqlite(path, {timeout: 15_000})
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.exec(`CREATE TABLE IF NOT EXISTS event (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('file','heartbeat')),
+    provider TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL
+  )`)
+  const insert = db.prepare('INSERT INTO event (kind, provider, token_id, body, received_at) VALUES (?, ?, ?, ?, ?)')
+  const select = db.prepare('SELECT * FROM event ORDER BY id LIMIT ?')
+  const count = db.prepare('SELECT COUNT(*) FROM event').pluck()
+  const del = db.prepare('DELETE FROM event WHERE id = ?')
+  const removeMany = db.transaction((ids: number[]) => {
+    for (const id of ids) del.run(id)
+  })
+  return {
+    enqueue(kind, provider, tokenId, body) {
+      return Number(insert.run(kind, provider, tokenId, JSON.stringify(body), new Date().toISOString()).lastInsertRowid)
+    },
+    peek(limit) {
+      return (select.all(limit) as {id: number; kind: SpoolKind; provider: string; token_id: string; body: string; received_at: string}[]).map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        provider: r.provider,
+        tokenId: r.token_id,
+        body: JSON.parse(r.body) as Record<string, unknown>,
+        receivedAt: r.received_at,
+      }))
+    },
+    remove(ids) {
+      removeMany(ids)
+    },
+    size() {
+      return count.get() as number
+    },
+    close() {
+      db.close()
+    },
+  }
+}
+
+export interface DrainerOptions {
+  spool: Spool
+  /** Processes one event; a thrown core error is a refusal (dropped, already audited by the backend). */
+  process(event: SpooledEvent): Promise<void>
+  /** Unexpected failures: the event is dropped after this report so one bad event cannot jam the spool. */
+  onError(event: SpooledEvent, error: unknown): void
+  batch?: number
+}
+
+/**
+ * Feeds the spool to the backend in arrival order, a batch at a time, yielding to the event
+ * loop between batches so HTTP stays responsive. Several heartbeats of one machine in a batch
+ * count as its latest one.
+ */
+export function startDrainer(options: DrainerOptions) {
+  const batch = options.batch ?? 200
+  let running: Promise<void> | undefined
+  let again = false
+
+  async function drainOnce(): Promise<number> {
+    const events = options.spool.peek(batch)
+    const latestHeartbeat = new Map<string, number>()
+    for (const e of events) if (e.kind === 'heartbeat') latestHeartbeat.set(`${e.provider}:${String(e.body.name).toLowerCase()}`, e.id)
+    for (const event of events) {
+      if (event.kind === 'heartbeat' && latestHeartbeat.get(`${event.provider}:${String(event.body.name).toLowerCase()}`) !== event.id) continue
+      try {
+        await options.process(event)
+      } catch (error) {
+        if ((error as {isAtpError?: boolean}).isAtpError !== true) options.onError(event, error)
+      }
+    }
+
+    options.spool.remove(events.map((e) => e.id))
+    return events.length
+  }
+
+  function kick(): void {
+    if (running) {
+      again = true
+      return
+    }
+
+    running = (async () => {
+      do {
+        again = false
+        while ((await drainOnce()) > 0) await new Promise((r) => setImmediate(r))
+      } while (again)
+    })().finally(() => {
+      running = undefined
+    })
+  }
+
+  return {
+    /** Something was enqueued: drain soon. */
+    kick,
+    /** Drains everything, including what arrives meanwhile; for shutdown. */
+    async flush(): Promise<void> {
+      kick()
+      while (running) await running
+    },
+  }
+}
