@@ -1,6 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import {
   type CompliancePolicy,
+  type DeviceCompliance,
   connectorPlatform,
   judgeCompliance,
   MAX_RISK_RANK,
@@ -43,35 +44,28 @@ export const platformSql = (dv: string): string =>
  * One set-based pass: every device (or one, @device) with its risk from active alerts and the
  * strictest compliance policy of its platform assigned to it: no group = all devices; else the
  * group holds the device (inventory groups column or `group add --device`) or its signed-in
- * user. The verdict itself is judgeCompliance, applied to each row.
+ * user. Policies are ranked once (lowest maximum first, then oldest, then by name) and each
+ * device takes the best rank among its assigned ones through indexed lookups, so the cost is
+ * devices x policies without sorting or materialising the pairs. The verdict itself is
+ * judgeCompliance, applied to each row.
  */
 export const EVALUATION_SQL = `
   WITH risk AS (${RISK_SOURCE}),
-  assigned AS (
-    SELECT dv.id AS device_id, p.name, p.max_risk, p.max_rank, p.created_at
-      FROM compliance_policy p JOIN device dv ON p.connector = ${platformSql('dv')}
-      WHERE (p.assign_group IS NULL OR ${inventoryHasGroup('dv', 'p.assign_group')}) AND (@device IS NULL OR dv.id = @device)
-    UNION ALL
-    SELECT dv.id, p.name, p.max_risk, p.max_rank, p.created_at
-      FROM compliance_policy p JOIN intune_group_member m ON m.kind = 'device' AND m.group_name = p.assign_group
-      JOIN device dv ON dv.id = CAST(m.member AS INTEGER) AND p.connector = ${platformSql('dv')}
-      WHERE @device IS NULL OR dv.id = @device
-    UNION ALL
-    SELECT dv.id, p.name, p.max_risk, p.max_rank, p.created_at
-      FROM compliance_policy p JOIN intune_group_member m ON m.kind = 'user' AND m.group_name = p.assign_group
-      JOIN device dv ON dv.user = m.member COLLATE NOCASE AND p.connector = ${platformSql('dv')}
-      WHERE @device IS NULL OR dv.id = @device
+  ranked AS (
+    SELECT name, max_risk, connector, assign_group, row_number() OVER (ORDER BY max_rank, created_at, name) AS pos FROM compliance_policy
   ),
-  strictest AS (
-    SELECT device_id, name, max_risk FROM (
-      SELECT *, row_number() OVER (PARTITION BY device_id ORDER BY max_rank, created_at, name) AS rn FROM assigned
-    ) WHERE rn = 1
+  e AS (
+    SELECT d.id, d.name, d.os_family, ${osVersionSql('d')} AS os_version, d.intune,
+      (SELECT MIN(p.pos) FROM ranked p WHERE p.connector = ${platformSql('d')} AND (
+        p.assign_group IS NULL OR ${inventoryHasGroup('d', 'p.assign_group')}
+        OR EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'device' AND m.member = CAST(d.id AS TEXT))
+        OR (d.user IS NOT NULL AND EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'user' AND m.member = d.user))
+      )) AS pos
+    FROM device_v d WHERE @device IS NULL OR d.id = @device
   )
-  SELECT d.id, d.name, d.os_family, ${osVersionSql('d')} AS os_version,
-    d.intune, COALESCE(risk.rank, 0) AS rank, s.name AS policy, s.max_risk
-  FROM device d LEFT JOIN risk ON risk.device_name = d.name LEFT JOIN strictest s ON s.device_id = d.id
-  WHERE @device IS NULL OR d.id = @device
-  ORDER BY d.name, d.id`
+  SELECT e.id, e.name, e.os_family, e.os_version, e.intune, COALESCE(risk.rank, 0) AS rank, p.name AS policy, p.max_risk
+  FROM e LEFT JOIN risk ON risk.device_name = e.name LEFT JOIN ranked p ON p.pos = e.pos
+  ORDER BY e.name, e.id`
 
 export function localComplianceApi(store: LocalStore): ComplianceApi {
   const {db} = store
@@ -110,30 +104,44 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       requireTenantRow(store)
       const deviceId = filter.device ? resolveDevice(store, filter.device).id : null
       const connection = readIntune(store)
-      const rows = db.prepare(EVALUATION_SQL).all({device: deviceId}) as {
-        id: number
-        name: string
-        os_family: string
-        os_version: string
-        intune: number
-        rank: number
-        policy: string | null
-        max_risk: MaxRisk | null
-      }[]
-      return rows.map((r) =>
-        judgeCompliance(
-          {
-            deviceId: String(r.id),
-            deviceName: r.name,
-            osFamily: r.os_family,
-            osVersion: r.os_version,
-            managedByIntune: r.intune === 1,
-            risk: riskFromRank(r.rank),
-            strictest: r.policy === null ? null : {name: r.policy, maxRisk: r.max_risk!},
-          },
-          connection,
-        ),
-      )
+      // Raw rows (arrays) keep 100,000 devices cheap: one query, one pass. The verdict is a pure
+      // function of the facts, and devices share few distinct fact tuples, so it is computed
+      // once per tuple and shared (reason strings included).
+      // The facts travel as one key string per row (fewer allocations than six columns).
+      const rows = db
+        .prepare(
+          `SELECT id, name, os_family || char(1) || os_version || char(1) || intune || char(1) || rank || char(1) || COALESCE(policy, '') || char(1) || COALESCE(max_risk, '')
+           FROM (${EVALUATION_SQL})`,
+        )
+        .raw(true)
+        .iterate({device: deviceId}) as IterableIterator<[number, string, string]>
+      const verdicts = new Map<string, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
+      const results: DeviceCompliance[] = []
+      // Iterating keeps each row short-lived: only the results survive.
+      for (const [id, name, key] of rows) {
+        let verdict = verdicts.get(key)
+        if (!verdict) {
+          const [osFamily, osVersion, intune, rank, policy, maxRisk] = key.split('\u0001')
+          const {deviceId: _id, deviceName: _name, ...rest} = judgeCompliance(
+            {
+              deviceId: '',
+              deviceName: '',
+              osFamily,
+              osVersion,
+              managedByIntune: intune === '1',
+              risk: riskFromRank(Number(rank)),
+              strictest: policy === '' ? null : {name: policy, maxRisk: maxRisk as MaxRisk},
+            },
+            connection,
+          )
+          verdict = rest
+          verdicts.set(key, verdict)
+        }
+
+        results.push({deviceId: String(id), deviceName: name, ...verdict})
+      }
+
+      return results
     },
   }
 }

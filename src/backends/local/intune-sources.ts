@@ -23,10 +23,10 @@ export const osVersionSql = (d?: string): string => {
 }
 
 /**
- * One row per device: id, name, user, os_family, os_version (dotted, comparable with the IN2
+ * One row per device (the inventory's device_v view, OS columns included): id, name, user, os_family, os_version (dotted, comparable with the IN2
  * minimums), intune (1 when Intune manages it).
  */
-export const DEVICE_SOURCE = `SELECT id, name, user, os_family, ${osVersionSql()} AS os_version, intune FROM device`
+export const DEVICE_SOURCE = `SELECT id, name, user, os_family, ${osVersionSql()} AS os_version, intune FROM device_v`
 
 /**
  * (device_id, group_name) for the inventory's groups column, which the devices issue stores

@@ -86,7 +86,7 @@ export const intune: Migration = {
         JOIN device d ON d.user = m.member COLLATE NOCASE
     )
     SELECT reach.device_id, MIN(reach.profile_name) AS profile_name
-    FROM reach JOIN device d ON d.id = reach.device_id JOIN intune_connection c ON c.id = 1
+    FROM reach JOIN device_v d ON d.id = reach.device_id JOIN intune_connection c ON c.id = 1
     WHERE c.enabled = 1 AND c.windows = 1 AND d.intune = 1 AND d.os_family = 'windows' AND d.build >= 15063
     GROUP BY reach.device_id;
   `,
