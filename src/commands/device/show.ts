@@ -3,9 +3,11 @@ import {AdminCommand} from '../../base/command.js'
 import {parseDuration} from '../../core/duration.js'
 import {showDevice} from '../../core/device/service.js'
 import type {Device} from '../../core/device/types.js'
+import type {SettingConflict} from '../../core/intune/types.js'
 import {presentDevice} from '../../ui/present/device.js'
+import {presentConflicts} from '../../ui/present/intune.js'
 
-export default class DeviceShow extends AdminCommand<{device: Device}> {
+export default class DeviceShow extends AdminCommand<{device: Device; conflicts: SettingConflict[]}> {
   static override summary = 'Show one device: its OS classification, how it was onboarded or why not, and its health.'
   static override examples = ['<%= config.bin %> <%= command.id %> SRV-2016-01', '<%= config.bin %> <%= command.id %> lnx-web-1 --json']
   static override args = {
@@ -16,10 +18,13 @@ export default class DeviceShow extends AdminCommand<{device: Device}> {
     period: Flags.string({description: 'Health period: no data for this long means Inactive.', default: '7d'}),
   }
 
-  async run(): Promise<{device: Device}> {
+  async run(): Promise<{device: Device; conflicts: SettingConflict[]}> {
     const {args, flags} = await this.parse(DeviceShow)
     const result = await showDevice(await this.backend(), {name: args.name, periodMs: parseDuration(flags.period, '--period'), profile: this.profileName})
     this.log(presentDevice(result.device))
-    return result
+    // IN5 (issue 6): settings an EDR profile and a ConfigMgr policy set differently here.
+    const conflicts = await (await this.backend()).intune.deviceConflicts(result.device.name)
+    if (conflicts.length > 0) this.log(`\nConflicts (IN5):\n${presentConflicts(conflicts)}`)
+    return {...result, conflicts}
   }
 }

@@ -1,4 +1,5 @@
 import {captureOutput} from '@oclif/test'
+import DeviceShow from '../../../src/commands/device/show.js'
 import EdrProfileCreate from '../../../src/commands/edr-profile/create.js'
 import EdrProfileList from '../../../src/commands/edr-profile/list.js'
 import EdrProfileShow from '../../../src/commands/edr-profile/show.js'
@@ -7,6 +8,8 @@ import GroupCreate from '../../../src/commands/group/create.js'
 import Init from '../../../src/commands/init.js'
 import IntegrationEnable from '../../../src/commands/integration/enable.js'
 import IntuneAppConfigIosSupervised from '../../../src/commands/intune/app-config/ios-supervised.js'
+import {openLocalBackend} from '../../../src/backends/local/index.js'
+import {databasePath} from '../../../src/lib/paths.js'
 import {PROJECT_ROOT, tempHome} from '../../helpers/cli.js'
 import {seedDevices} from '../compliance/seed.js'
 
@@ -63,5 +66,25 @@ describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
     expect(again.stdout).toContain('already exists; unchanged')
     const grouped = await captureOutput(() => IntuneAppConfigIosSupervised.run(['--name', 'Pilot iOS', '--assign-group', 'pilot users', '--json'], PROJECT_ROOT))
     expect(grouped.result?.config.assignment).toBe("group 'Pilot users'")
+  })
+
+  it('IN5: edr-profile show and device show report a ConfigMgr policy that sets sample sharing differently', async () => {
+    await seedDevices(home, [{name: 'CO-1', os: 'Windows 10', version: '10.0.19045', managedBy: 'intune;configmgr', groups: 'Pilot', collections: 'Workstations'}])
+    const backend = await openLocalBackend(databasePath(home, 'default'), {profile: 'default', actor: 'test:seed'})
+    try {
+      const tenant = (await backend.tenant.get())!
+      const {workspaceKey} = await backend.tenant.secrets()
+      await backend.policies.create({name: 'CM all', description: '', type: 'onboarding', configFile: null, workspaceId: tenant.workspaceId, workspaceKey, sampleSharing: 'all', configMgrVersion: 2103})
+      await backend.policies.deploy({name: 'CM all', collections: ['Workstations'], dryRun: false, force: true})
+    } finally {
+      await backend.close()
+    }
+
+    const show = await captureOutput(() => EdrProfileShow.run(['EDR pilot'], PROJECT_ROOT))
+    expect(show.stdout).toMatch(/Conflicts \(IN5\): 1\n.*\nCO-1\s+sample sharing\s+EDR pilot\s+none\s+CM all \(ConfigMgr Defender ATP policy\)\s+all/)
+    const device = await captureOutput(() => DeviceShow.run(['co-1', '--json'], PROJECT_ROOT))
+    expect(device.result?.conflicts).toEqual([expect.objectContaining({deviceName: 'CO-1', edrProfile: 'EDR pilot', edrValue: 'none', otherPolicy: 'CM all', otherValue: 'all'})])
+    const human = await captureOutput(() => DeviceShow.run(['CO-1'], PROJECT_ROOT))
+    expect(human.stdout).toContain('Conflicts (IN5):')
   })
 })
