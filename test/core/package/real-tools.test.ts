@@ -218,6 +218,20 @@ describe('zips: reproducible, owner-only, real layouts', () => {
     expect(() => buildPackageContent(tenant, secrets, {kind: 'offboarding', os: 'linux', method: 'local-script', validDays: 31, now: NOW})).toThrow(expect.objectContaining({exitCode: 2}))
   })
 
+  it('--streamlined: Gateway zip name and the gateway body fields in the real order', async () => {
+    const tenant = (await backend.tenant.get())!
+    const c = buildPackageContent(tenant, await backend.tenant.secrets(), {kind: 'onboarding', os: 'linux', method: 'local-script', streamlined: true, now: NOW})
+    expect(c.fileName).toBe('GatewayWindowsDefenderATPOnboardingPackage.zip')
+    const out = join(dir, c.fileName)
+    writeFileSync(out, buildZip(c.files))
+    const {inspectPackage} = await import('../../../src/core/package/inspect.js')
+    const i = await inspectPackage(out, {tenant, now: NOW})
+    expect(i.streamlined).toBe(true)
+    expect(Object.keys(i.body)).toEqual(['previousOrgIds', 'orgId', 'geoLocationUrl', 'datacenter', 'vortexGeoLocation', 'vortexServerUrl', 'vortexTicketUrl', 'partnerGeoLocation', 'version', 'deviceType', 'packageGuid'])
+    expect(i.body.partnerGeoLocation).toBe(`GW_${tenant.vortexGeoLocation}`)
+    expect(i.problems).toEqual([])
+  })
+
   it('invalid OS × method pairs are usage errors listing the valid methods', async () => {
     await expect(content('onboarding', 'linux', 'group-policy')).rejects.toMatchObject({exitCode: 2, suggestions: ['Valid methods for --os linux: local-script.']})
     await expect(content('offboarding', 'down-level', 'configmgr')).rejects.toMatchObject({exitCode: 2})
