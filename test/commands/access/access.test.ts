@@ -1,4 +1,3 @@
-import {captureOutput} from '@oclif/test'
 import AccessCheck from '../../../src/commands/access/check.js'
 import AccessPolicyCreate from '../../../src/commands/access/policy/create.js'
 import AccessPolicyDelete from '../../../src/commands/access/policy/delete.js'
@@ -10,25 +9,26 @@ import GroupAdd from '../../../src/commands/group/add.js'
 import GroupCreate from '../../../src/commands/group/create.js'
 import Init from '../../../src/commands/init.js'
 import IntegrationEnable from '../../../src/commands/integration/enable.js'
-import {PROJECT_ROOT, tempHome} from '../../helpers/cli.js'
+import {tempHome} from '../../helpers/cli.js'
+import {runCommand} from '../../helpers/command.js'
 import {seedDevices} from '../compliance/seed.js'
 
 describe('access policy and access check commands (IN3, IN8)', () => {
   const {home, cleanup} = tempHome()
   const saved = process.env.ATPCTL_HOME
-  const check = (args: string[]) => captureOutput(() => AccessCheck.run(['--user', 'alice@contoso.com', '--device', 'OLD-LT-1', '--app', 'sharepoint', ...args], PROJECT_ROOT))
+  const check = (args: string[]) => runCommand(AccessCheck, ['--user', 'alice@contoso.com', '--device', 'OLD-LT-1', '--app', 'sharepoint', ...args])
   beforeAll(async () => {
     process.env.ATPCTL_HOME = home
-    await captureOutput(() => Init.run(['--location', 'us', '--json'], PROJECT_ROOT))
-    await captureOutput(() => IntegrationEnable.run(['intune', '--windows', '--json'], PROJECT_ROOT))
+    await runCommand(Init, ['--location', 'us', '--json'])
+    await runCommand(IntegrationEnable, ['intune', '--windows', '--json'])
     await seedDevices(home, [
       {name: 'GOOD-LT-1', os: 'Windows 11', version: '10.0.22631', managedBy: 'intune', user: 'alice@contoso.com'},
       {name: 'OLD-LT-1', os: 'Windows 10', version: '1607', managedBy: 'intune', user: 'alice@contoso.com'},
     ])
-    await captureOutput(() => GroupCreate.run(['Staff'], PROJECT_ROOT))
-    await captureOutput(() => GroupCreate.run(['Break glass'], PROJECT_ROOT))
-    await captureOutput(() => GroupAdd.run(['Staff', '--user', 'alice@contoso.com'], PROJECT_ROOT))
-    await captureOutput(() => ComplianceCreate.run(['--name', 'Windows baseline', '--platform', 'windows', '--max-risk', 'clear'], PROJECT_ROOT))
+    await runCommand(GroupCreate, ['Staff'])
+    await runCommand(GroupCreate, ['Break glass'])
+    await runCommand(GroupAdd, ['Staff', '--user', 'alice@contoso.com'])
+    await runCommand(ComplianceCreate, ['--name', 'Windows baseline', '--platform', 'windows', '--max-risk', 'clear'])
   })
   afterAll(() => {
     process.env.ATPCTL_HOME = saved
@@ -39,15 +39,15 @@ describe('access policy and access check commands (IN3, IN8)', () => {
   })
 
   it('IN3: lists the classic policy as protected and refuses to delete or disable it (exit 4)', async () => {
-    const list = await captureOutput(() => AccessPolicyList.run(['--json'], PROJECT_ROOT))
+    const list = await runCommand(AccessPolicyList, ['--json'])
     const classic = list.result!.policies[0]
     expect(classic).toMatchObject({kind: 'classic', protected: true, enabled: true})
-    const human = await captureOutput(() => AccessPolicyList.run([], PROJECT_ROOT))
+    const human = await runCommand(AccessPolicyList, [])
     expect(human.stdout).toMatch(/\(protected\)\s+classic\s+enabled\s+Intune connector/)
-    const del = await captureOutput(() => AccessPolicyDelete.run([classic.name, '--yes'], PROJECT_ROOT))
+    const del = await runCommand(AccessPolicyDelete, [classic.name, '--yes'])
     expect(del.error?.oclif?.exit).toBe(4)
     expect(del.stderr).toContain('turn the connection off and on again')
-    const dis = await captureOutput(() => AccessPolicyDisable.run([classic.id, '--json'], PROJECT_ROOT))
+    const dis = await runCommand(AccessPolicyDisable, [classic.id, '--json'])
     expect(dis.error?.oclif?.exit).toBe(4)
     expect(dis.stdout).toContain('"code": "REFUSED_IN3"')
   })
@@ -59,46 +59,44 @@ describe('access policy and access check commands (IN3, IN8)', () => {
   })
 
   it('IN8: a device without compliance state is blocked with exit 4, and the decision is still printed', async () => {
-    const created = await captureOutput(() =>
-      AccessPolicyCreate.run(['--name', 'Require compliant device', '--include-group', 'Staff', '--exclude-group', 'Break glass', '--app', 'SharePoint', '--client', 'browser', '--json'], PROJECT_ROOT),
-    )
+    const created = await runCommand(AccessPolicyCreate, ['--name', 'Require compliant device', '--include-group', 'Staff', '--exclude-group', 'Break glass', '--app', 'SharePoint', '--client', 'browser', '--json'])
     expect(created.result?.policy).toMatchObject({kind: 'custom', protected: false, includeGroups: ['Staff'], excludeGroups: ['Break glass'], apps: ['sharepoint'], clients: ['browser']})
     const blocked = await check([])
     expect(process.exitCode).toBe(4)
     expect(blocked.stdout).toContain("BLOCKED: blocked by 'Require compliant device': device OLD-LT-1 has no compliance state: Windows 10.0.14393 is below the minimum 10.0.15063 (IN2)")
     process.exitCode = undefined
-    const good = await captureOutput(() => AccessCheck.run(['--user', 'alice@contoso.com', '--device', 'GOOD-LT-1', '--app', 'sharepoint', '--json'], PROJECT_ROOT))
+    const good = await runCommand(AccessCheck, ['--user', 'alice@contoso.com', '--device', 'GOOD-LT-1', '--app', 'sharepoint', '--json'])
     expect(good.result).toMatchObject({decision: 'grant', decidedBy: ['Require compliant device']})
     expect(process.exitCode).toBeUndefined()
   })
 
   it('IN8: other client apps, exclusions and disabled policies do not block', async () => {
     expect((await check(['--client', 'mobile-desktop', '--json'])).result?.decision).toBe('grant')
-    await captureOutput(() => GroupAdd.run(['Break glass', '--user', 'alice@contoso.com'], PROJECT_ROOT))
+    await runCommand(GroupAdd, ['Break glass', '--user', 'alice@contoso.com'])
     const excluded = await check(['--json'])
     expect(excluded.result?.decision).toBe('grant')
     expect(excluded.result?.policies.find((p) => p.policy === 'Require compliant device')?.reason).toBe("user alice@contoso.com is excluded through group 'Break glass'")
   })
 
   it('IN8: disable/enable a custom policy; delete needs --yes without a terminal', async () => {
-    const dis = await captureOutput(() => AccessPolicyDisable.run(['Require compliant device', '--json'], PROJECT_ROOT))
+    const dis = await runCommand(AccessPolicyDisable, ['Require compliant device', '--json'])
     expect(dis.result).toMatchObject({changed: true, policy: {enabled: false}})
-    const en = await captureOutput(() => AccessPolicyEnable.run(['require compliant device', '--json'], PROJECT_ROOT))
+    const en = await runCommand(AccessPolicyEnable, ['require compliant device', '--json'])
     expect(en.result?.policy.enabled).toBe(true)
-    const noYes = await captureOutput(() => AccessPolicyDelete.run(['Require compliant device'], PROJECT_ROOT))
+    const noYes = await runCommand(AccessPolicyDelete, ['Require compliant device'])
     expect(noYes.error?.oclif?.exit).toBe(2)
-    const del = await captureOutput(() => AccessPolicyDelete.run(['Require compliant device', '--yes', '--json'], PROJECT_ROOT))
+    const del = await runCommand(AccessPolicyDelete, ['Require compliant device', '--yes', '--json'])
     expect(del.result?.policy.name).toBe('Require compliant device')
   })
 
   it('unknown users, devices and groups exit 3; a policy that includes nobody exits 2', async () => {
-    const user = await captureOutput(() => AccessCheck.run(['--user', 'nobody@contoso.com', '--device', 'GOOD-LT-1', '--app', 'x'], PROJECT_ROOT))
+    const user = await runCommand(AccessCheck, ['--user', 'nobody@contoso.com', '--device', 'GOOD-LT-1', '--app', 'x'])
     expect(user.error?.oclif?.exit).toBe(3)
-    const device = await captureOutput(() => AccessCheck.run(['--user', 'alice@contoso.com', '--device', 'NOPE', '--app', 'x'], PROJECT_ROOT))
+    const device = await runCommand(AccessCheck, ['--user', 'alice@contoso.com', '--device', 'NOPE', '--app', 'x'])
     expect(device.error?.oclif?.exit).toBe(3)
-    const group = await captureOutput(() => AccessPolicyCreate.run(['--name', 'Z', '--include-group', 'Nope', '--app', 'all'], PROJECT_ROOT))
+    const group = await runCommand(AccessPolicyCreate, ['--name', 'Z', '--include-group', 'Nope', '--app', 'all'])
     expect(group.error?.oclif?.exit).toBe(3)
-    const all = await captureOutput(() => AccessPolicyCreate.run(['--name', 'Z', '--include-group', 'all', '--exclude-group', 'all', '--app', 'all'], PROJECT_ROOT))
+    const all = await runCommand(AccessPolicyCreate, ['--name', 'Z', '--include-group', 'all', '--exclude-group', 'all', '--app', 'all'])
     expect(all.error?.oclif?.exit).toBe(2)
   })
 })

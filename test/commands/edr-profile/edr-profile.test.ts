@@ -1,4 +1,3 @@
-import {captureOutput} from '@oclif/test'
 import DeviceShow from '../../../src/commands/device/show.js'
 import EdrProfileCreate from '../../../src/commands/edr-profile/create.js'
 import EdrProfileList from '../../../src/commands/edr-profile/list.js'
@@ -10,7 +9,8 @@ import IntegrationEnable from '../../../src/commands/integration/enable.js'
 import IntuneAppConfigIosSupervised from '../../../src/commands/intune/app-config/ios-supervised.js'
 import {openLocalBackend} from '../../../src/backends/local/index.js'
 import {databasePath} from '../../../src/lib/paths.js'
-import {PROJECT_ROOT, tempHome} from '../../helpers/cli.js'
+import {tempHome} from '../../helpers/cli.js'
+import {runCommand} from '../../helpers/command.js'
 import {seedDevices} from '../compliance/seed.js'
 
 describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
@@ -18,14 +18,14 @@ describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
   const saved = process.env.ATPCTL_HOME
   beforeAll(async () => {
     process.env.ATPCTL_HOME = home
-    await captureOutput(() => Init.run(['--location', 'us', '--json'], PROJECT_ROOT))
-    await captureOutput(() => IntegrationEnable.run(['intune', '--no-windows', '--json'], PROJECT_ROOT))
+    await runCommand(Init, ['--location', 'us', '--json'])
+    await runCommand(IntegrationEnable, ['intune', '--no-windows', '--json'])
     await seedDevices(home, [
       {name: 'LT-1', os: 'Windows 10', version: '10.0.19045', managedBy: 'intune', groups: 'Pilot'},
       {name: 'LT-2', os: 'Windows 10', version: '10.0.19045', managedBy: 'intune'},
     ])
-    await captureOutput(() => GroupCreate.run(['Pilot users'], PROJECT_ROOT))
-    await captureOutput(() => GroupAdd.run(['Pilot users', '--user', 'dana@contoso.com'], PROJECT_ROOT))
+    await runCommand(GroupCreate, ['Pilot users'])
+    await runCommand(GroupAdd, ['Pilot users', '--user', 'dana@contoso.com'])
   })
   afterAll(() => {
     process.env.ATPCTL_HOME = saved
@@ -33,9 +33,7 @@ describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
   })
 
   it('IN4/IN2: create shows reach; with the Windows toggle off nothing is onboarded, and says why', async () => {
-    const created = await captureOutput(() =>
-      EdrProfileCreate.run(['--name', 'EDR pilot', '--sample-sharing', 'none', '--expedite-telemetry', '--assign-device-group', 'Pilot', '--assign-user-group', 'Pilot users', '--json'], PROJECT_ROOT),
-    )
+    const created = await runCommand(EdrProfileCreate, ['--name', 'EDR pilot', '--sample-sharing', 'none', '--expedite-telemetry', '--assign-device-group', 'Pilot', '--assign-user-group', 'Pilot users', '--json'])
     expect(created.result?.profile).toMatchObject({platform: 'windows10', sampleSharing: 'none', expediteTelemetry: true, deviceGroups: ['Pilot'], userGroups: ['Pilot users']})
     expect(created.result?.devices).toEqual([
       expect.objectContaining({deviceName: 'LT-1', onboarded: false, reason: expect.stringMatching(/Windows toggle is off/)}),
@@ -44,27 +42,27 @@ describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
   })
 
   it('IN4: after turning the Windows toggle on, the profile onboards; list and show say so', async () => {
-    await captureOutput(() => IntegrationEnable.run(['intune', '--windows', '--json'], PROJECT_ROOT))
-    const list = await captureOutput(() => EdrProfileList.run(['--json'], PROJECT_ROOT))
+    await runCommand(IntegrationEnable, ['intune', '--windows', '--json'])
+    const list = await runCommand(EdrProfileList, ['--json'])
     expect(list.result?.profiles[0]).toMatchObject({name: 'EDR pilot', reached: 1, onboarded: 1, conflicts: 0})
-    const show = await captureOutput(() => EdrProfileShow.run(['EDR pilot'], PROJECT_ROOT))
+    const show = await runCommand(EdrProfileShow, ['EDR pilot'])
     expect(show.stdout).toMatch(/LT-1\s+-\s+device group 'Pilot'\s+yes\s+onboarded through device group 'Pilot'/)
     expect(show.stdout).toContain('Waiting for a first sign-in (user-group assignments apply only then): dana@contoso.com')
   })
 
   it('refuses a duplicate name (2), an unknown group (3) and an unknown profile (3)', async () => {
-    expect((await captureOutput(() => EdrProfileCreate.run(['--name', 'edr pilot'], PROJECT_ROOT))).error?.oclif?.exit).toBe(2)
-    expect((await captureOutput(() => EdrProfileCreate.run(['--name', 'X', '--assign-device-group', 'Nope'], PROJECT_ROOT))).error?.oclif?.exit).toBe(3)
-    expect((await captureOutput(() => EdrProfileShow.run(['Nope'], PROJECT_ROOT))).error?.oclif?.exit).toBe(3)
+    expect((await runCommand(EdrProfileCreate, ['--name', 'edr pilot'])).error?.oclif?.exit).toBe(2)
+    expect((await runCommand(EdrProfileCreate, ['--name', 'X', '--assign-device-group', 'Nope'])).error?.oclif?.exit).toBe(3)
+    expect((await runCommand(EdrProfileShow, ['Nope'])).error?.oclif?.exit).toBe(3)
   })
 
   it('IN6: the iOS supervised app configuration; same name again is a no-op', async () => {
-    const first = await captureOutput(() => IntuneAppConfigIosSupervised.run(['--json'], PROJECT_ROOT))
+    const first = await runCommand(IntuneAppConfigIosSupervised, ['--json'])
     expect(first.result).toMatchObject({created: true, config: {platform: 'ios', settings: [{key: 'issupervised', valueType: 'string', value: '{{issupervised}}'}], assignment: 'all devices'}})
     expect(first.result?.graph).toMatchObject({'@odata.type': '#microsoft.graph.iosMobileAppConfiguration', settings: [{appConfigKey: 'issupervised', appConfigKeyType: 'stringType', appConfigKeyValue: '{{issupervised}}'}]})
-    const again = await captureOutput(() => IntuneAppConfigIosSupervised.run([], PROJECT_ROOT))
+    const again = await runCommand(IntuneAppConfigIosSupervised, [])
     expect(again.stdout).toContain('already exists; unchanged')
-    const grouped = await captureOutput(() => IntuneAppConfigIosSupervised.run(['--name', 'Pilot iOS', '--assign-group', 'pilot users', '--json'], PROJECT_ROOT))
+    const grouped = await runCommand(IntuneAppConfigIosSupervised, ['--name', 'Pilot iOS', '--assign-group', 'pilot users', '--json'])
     expect(grouped.result?.config.assignment).toBe("group 'Pilot users'")
   })
 
@@ -80,11 +78,11 @@ describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
       await backend.close()
     }
 
-    const show = await captureOutput(() => EdrProfileShow.run(['EDR pilot'], PROJECT_ROOT))
+    const show = await runCommand(EdrProfileShow, ['EDR pilot'])
     expect(show.stdout).toMatch(/Conflicts \(IN5\): 1\n.*\nCO-1\s+sample sharing\s+EDR pilot\s+none\s+CM all \(ConfigMgr Defender ATP policy\)\s+all/)
-    const device = await captureOutput(() => DeviceShow.run(['co-1', '--json'], PROJECT_ROOT))
+    const device = await runCommand(DeviceShow, ['co-1', '--json'])
     expect(device.result?.conflicts).toEqual([expect.objectContaining({deviceName: 'CO-1', edrProfile: 'EDR pilot', edrValue: 'none', otherPolicy: 'CM all', otherValue: 'all'})])
-    const human = await captureOutput(() => DeviceShow.run(['CO-1'], PROJECT_ROOT))
+    const human = await runCommand(DeviceShow, ['CO-1'])
     expect(human.stdout).toContain('Conflicts (IN5):')
   })
 })
