@@ -1,6 +1,7 @@
 import {apiKeysSuite} from './apikeys.cases.js'
+import {endpointsSuite} from './endpoints.cases.js'
 import {foundationSuite} from './foundation.cases.js'
 import type {ContractSuite} from './harness.js'
 
 /** Every contract suite; each capability adds one line. */
-export const CONTRACT_SUITES: ContractSuite[] = [foundationSuite, apiKeysSuite]
+export const CONTRACT_SUITES: ContractSuite[] = [foundationSuite, apiKeysSuite, endpointsSuite]
