@@ -1,4 +1,6 @@
+import {dirname, join} from 'node:path'
 import {eicarBytes} from '../../src/core/detect/eicar.js'
+import {startServer} from '../../src/server/run.js'
 import {startTestServer, type TestServer} from './helpers.js'
 
 const EICAR_B64 = eicarBytes().toString('base64')
@@ -120,5 +122,41 @@ describe('graceful shutdown (issue 7: nothing acknowledged is lost)', () => {
     const stored = new Set(await s.direct(async (b) => (await b.alerts.list({device: 'load-01'})).flatMap((a) => a.evidence.map((e) => e.fileName))))
     expect(acknowledged.filter((name) => !stored.has(name))).toEqual([])
     await s.cleanup()
+  })
+})
+
+describe('event spool after a crash (issue 7)', () => {
+  it('drains events acknowledged before a crash at the next start', async () => {
+    const s = await startTestServer()
+    const token = await s.direct(async (b) => {
+      await b.integrations.setThirdParty('ziften', true)
+      return (await b.tokens.mint({provider: 'ziften', ttlMs: 3_600_000})).secret
+    })
+    expect((await s.request('POST', '/v1/sensor/register', {auth: token, body: {name: 'lnx-crash', os: 'Linux'}})).status).toBe(200)
+    const tokenId = (await s.direct((b) => b.tokens.list({provider: 'ziften'})))[0].id
+    await s.server.close()
+    // What a killed server leaves behind: an acknowledged event still in its spool file.
+    const {openSpool} = await import('../../src/server/spool.js')
+    const spool = await openSpool(join(dirname(s.dbPath), 'sensor-spool.db'))
+    spool.enqueue('file', 'ziften', tokenId, file('lnx-crash', 'left-over.com'))
+    expect(spool.size()).toBe(1)
+    spool.close()
+    const restarted = await startServer({databasePath: s.dbPath, profile: 'server', host: '127.0.0.1', port: 0, rateLimit: 0})
+    try {
+      let names: string[] = []
+      for (let i = 0; i < 50 && !names.includes('left-over.com'); i++) {
+        names = await s.direct(async (b) => (await b.alerts.list({device: 'lnx-crash'})).flatMap((a) => a.evidence.map((e) => e.fileName ?? '')))
+        if (!names.includes('left-over.com')) await new Promise((r) => setTimeout(r, 100))
+      }
+
+      expect(names).toEqual(['left-over.com'])
+    } finally {
+      await restarted.close()
+    }
+
+    const after = await openSpool(join(dirname(s.dbPath), 'sensor-spool.db'))
+    expect(after.size()).toBe(0)
+    after.close()
+    await s.cleanup().catch(() => {})
   })
 })
