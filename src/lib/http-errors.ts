@@ -16,7 +16,7 @@ import {
 } from '../core/errors.js'
 
 export interface ErrorEnvelope {
-  error: {code: string; message: string; exitCode: number; suggestions: string[]}
+  error: {code: string; message: string; exitCode: number; suggestions: string[]; details?: Record<string, unknown>}
 }
 
 /** Codes of authentication (who are you: 401) as opposed to permission (not allowed: 403). */
@@ -79,7 +79,7 @@ export function toEnvelope(err: unknown): {status: number; body: ErrorEnvelope} 
     const e = err as AtpError
     return {
       status: statusForExit(e.exitCode, e.code),
-      body: {error: {code: e.code, message: e.message, exitCode: e.exitCode, suggestions: e.suggestions}},
+      body: {error: {code: e.code, message: e.message, exitCode: e.exitCode, suggestions: e.suggestions, ...(e.details ? {details: e.details} : {})}},
     }
   }
 
@@ -103,6 +103,7 @@ export function fromEnvelope(status: number, body: unknown, url: string): AtpErr
   const exitCode = typeof e?.exitCode === 'number' ? e.exitCode : exitForStatus(status)
   const message = typeof e?.message === 'string' ? e.message : `The server at ${url} answered HTTP ${status}.`
   const options: AtpErrorOptions = {suggestions: Array.isArray(e?.suggestions) ? e.suggestions.filter((s) => typeof s === 'string') : []}
+  if (e?.details && typeof e.details === 'object') options.details = e.details
   return rebuild(exitCode, code, message, options)
 }
 
