@@ -1,0 +1,134 @@
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {AdminCommand} from '../../../src/base/command.js'
+import DeviceImport from '../../../src/commands/device/import.js'
+import Init from '../../../src/commands/init.js'
+import Monitor from '../../../src/commands/monitor.js'
+import PackageGenerate from '../../../src/commands/package/generate.js'
+import PolicyCreate from '../../../src/commands/policy/create.js'
+import PolicyDelete from '../../../src/commands/policy/delete.js'
+import PolicyDeploy from '../../../src/commands/policy/deploy.js'
+import PolicyList from '../../../src/commands/policy/list.js'
+import WorkspaceShow from '../../../src/commands/workspace/show.js'
+import type {Prompter} from '../../../src/ui/prompt.js'
+import {tempHome} from '../../helpers/cli.js'
+import {runCommand} from '../../helpers/command.js'
+
+async function onTerminal<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = {stdin: process.stdin.isTTY, stdout: process.stdout.isTTY, ci: process.env.CI}
+  process.stdin.isTTY = true
+  process.stdout.isTTY = true
+  delete process.env.CI
+  try {
+    return await fn()
+  } finally {
+    process.stdin.isTTY = saved.stdin
+    process.stdout.isTTY = saved.stdout
+    if (saved.ci !== undefined) process.env.CI = saved.ci
+  }
+}
+
+describe('policy and monitor commands', () => {
+  const {home, cleanup} = tempHome()
+  const saved = {home: process.env.ATPCTL_HOME, prompter: AdminCommand.prompter}
+  const pkg = () => join(home, 'onboarding.zip')
+  let workspace: {workspaceId: string; workspaceKey: string}
+  beforeAll(async () => {
+    process.env.ATPCTL_HOME = home
+    await runCommand(Init, ['--location', 'uk', '--json'])
+    await runCommand(PackageGenerate, ['onboarding', '--os', 'windows', '--method', 'configmgr', '--out', pkg(), '--json'])
+    workspace = (await runCommand(WorkspaceShow, ['--reveal', '--json'])).result!.workspace as typeof workspace
+    writeFileSync(join(home, 'key.txt'), workspace.workspaceKey, {mode: 0o600})
+    const seen = new Date(Date.now() - 3_600_000).toISOString()
+    writeFileSync(
+      join(home, 'inv.csv'),
+      `name,os,version,managedBy,collections,lastSeen\nw10,Windows 10 Enterprise,1809,configmgr,Fleet,${seen}\nw81,Windows 8.1 Pro,,configmgr,Fleet,${seen}\n`,
+    )
+    await runCommand(DeviceImport, [join(home, 'inv.csv')])
+  })
+  afterEach(() => {
+    AdminCommand.prompter = saved.prompter
+  })
+  afterAll(() => {
+    process.env.ATPCTL_HOME = saved.home
+    cleanup()
+  })
+
+  it('runs the seed 001 wizard on a terminal: any-OS shape asks for file, ID and key (CM2, CM3)', async () => {
+    const asked: string[] = []
+    AdminCommand.prompter = {
+      async input(message: string, options?: {defaultValue?: string}) {
+        asked.push(message)
+        if (message === 'Policy name') return 'Wizard any OS'
+        if (message.startsWith('Onboarding configuration file')) return pkg()
+        return options?.defaultValue ?? ''
+      },
+      async select(message: string, _choices: unknown, defaultValue?: string) {
+        asked.push(message)
+        return defaultValue
+      },
+      async password(message: string) {
+        asked.push(message)
+        return workspace.workspaceKey
+      },
+    } as unknown as Prompter
+    const {result, error} = await onTerminal(() => runCommand(PolicyCreate, []))
+    expect(error).toBeUndefined()
+    expect(asked).toEqual([
+      'Policy name',
+      'Description',
+      'Type',
+      'Which devices will it onboard?',
+      'Onboarding configuration file',
+      'Workspace ID',
+      'Workspace key',
+      'File samples shared for analysis',
+    ])
+    expect(result!.policy).toMatchObject({name: 'Wizard any OS', shape: 'any-os', workspaceId: workspace.workspaceId, sampleSharing: 'none'})
+  })
+
+  it('without a terminal names the missing flag (exit 2); the profile sets the ConfigMgr version (CM4)', async () => {
+    const {error} = await runCommand(PolicyCreate, ['--type', 'onboarding'])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(error?.message).toBeDefined()
+    const {error: cm4} = await runCommand(PolicyCreate, ['--name', 'p2002', '--type', 'onboarding', '--config-file', pkg(), '--configmgr-version', '2002'])
+    expect(cm4?.oclif?.exit).toBe(4)
+    const {error: badVersion} = await runCommand(PolicyCreate, ['--name', 'x', '--type', 'onboarding', '--config-file', pkg(), '--configmgr-version', '2099x'])
+    expect(badVersion?.oclif?.exit).toBe(2)
+  })
+
+  it('deploy: a file-only policy would miss the down-level device: refused with the plan on stdout (exit 4)', async () => {
+    await runCommand(PolicyCreate, ['--name', 'File only', '--type', 'onboarding', '--config-file', pkg()])
+    const {stdout, error} = await runCommand(PolicyDeploy, ['File only', '--collection', 'Fleet'])
+    expect(error?.oclif?.exit).toBe(4)
+    expect(stdout).toMatch(/Refused: deploying 'File only' would miss devices/)
+    expect(stdout).toMatch(/w81\s+Windows 8\.1\s+down-level\s+Windows 8\.1 is down-level and the policy has no Workspace key\/ID \(CM3\)/)
+    const {result} = await runCommand(PolicyDeploy, ['Wizard any OS', '--collection', 'Fleet', '--json'])
+    expect(result!.plan).toMatchObject({applied: true, summary: {targeted: 2, reached: 2, missed: 0}})
+    const {stdout: list} = await runCommand(PolicyList, [])
+    expect(list).toMatch(/Wizard any OS\s+onboarding\s+any-os\s+2103\s+Fleet/)
+  })
+
+  it('monitor prints bars and percentages; --json has the documented shape (CM6)', async () => {
+    const {result, stdout} = await runCommand(Monitor, [])
+    expect(stdout).toMatch(/Agent deployment status\n\s+█+ 100%\s+2 of 2 eligible client\(s\) onboarded/)
+    expect(stdout).toMatch(/Healthy\s+█+\s+2\s+100%/)
+    expect(Object.keys(result!)).toEqual(expect.arrayContaining(['deployment', 'health', 'collections']))
+    expect(result!.health).toEqual({healthy: 2, inactive: 0, agentState: 0, notOnboarded: 0})
+  })
+
+  it('delete asks on a terminal when deployed', async () => {
+    const asked: string[] = []
+    AdminCommand.prompter = {
+      async confirm(message: string) {
+        asked.push(message)
+        return true
+      },
+    } as unknown as Prompter
+    const {result} = await onTerminal(() => runCommand(PolicyDelete, ['Wizard any OS']))
+    expect(asked).toEqual(["Policy 'Wizard any OS' is deployed to Fleet. Delete it and its deployments?"])
+    expect(result).toMatchObject({deleted: true})
+    const {result: none} = await runCommand(PolicyDelete, ['File only', '--json'])
+    expect(none).toMatchObject({deleted: true})
+  })
+})
