@@ -49,22 +49,34 @@ export const platformSql = (dv: string): string =>
  * devices x policies without sorting or materialising the pairs. The verdict itself is
  * judgeCompliance, applied to each row.
  */
-export const EVALUATION_SQL = `
+const EVALUATION_CTE = `
   WITH risk AS (${RISK_SOURCE}),
   ranked AS (
     SELECT name, max_risk, connector, assign_group, row_number() OVER (ORDER BY max_rank, created_at, name) AS pos FROM compliance_policy
   ),
   e AS (
-    SELECT d.id, d.name, d.os_family, ${osVersionSql('d')} AS os_version, d.intune,
+    SELECT d.id, d.name, d.os_class, d.os_family, ${osVersionSql('d')} AS os_version, d.intune,
       (SELECT MIN(p.pos) FROM ranked p WHERE p.connector = ${platformSql('d')} AND (
         p.assign_group IS NULL OR ${inventoryHasGroup('d', 'p.assign_group')}
         OR EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'device' AND m.member = CAST(d.id AS TEXT))
         OR (d.user IS NOT NULL AND EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'user' AND m.member = d.user))
       )) AS pos
     FROM device_v d WHERE @device IS NULL OR d.id = @device
-  )
+  )`
+
+export const EVALUATION_SQL = `${EVALUATION_CTE}
   SELECT e.id, e.name, e.os_family, e.os_version, e.intune, COALESCE(risk.rank, 0) AS rank, p.name AS policy, p.max_risk
   FROM e LEFT JOIN risk ON risk.device_name = e.name LEFT JOIN ranked p ON p.pos = e.pos
+  ORDER BY e.name, e.id`
+
+/**
+ * The same evaluation with the facts packed into one integer per device, so 100,000 rows cost
+ * two values each: ((os class x 2 + intune) x 5 + risk rank) x @m + policy rank (0 = none),
+ * where @m is the number of policies plus one.
+ */
+const COMPACT_SQL = `${EVALUATION_CTE}
+  SELECT e.id, e.name, ((e.os_class * 2 + e.intune) * 5 + COALESCE(risk.rank, 0)) * @m + COALESCE(e.pos, 0)
+  FROM e LEFT JOIN risk ON risk.device_name = e.name
   ORDER BY e.name, e.id`
 
 export function localComplianceApi(store: LocalStore): ComplianceApi {
@@ -107,38 +119,41 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       // Raw rows (arrays) keep 100,000 devices cheap: one query, one pass. The verdict is a pure
       // function of the facts, and devices share few distinct fact tuples, so it is computed
       // once per tuple and shared (reason strings included).
-      // The facts travel as one key string per row (fewer allocations than six columns).
-      const rows = db
-        .prepare(
-          `SELECT id, name, os_family || char(1) || os_version || char(1) || intune || char(1) || rank || char(1) || COALESCE(policy, '') || char(1) || COALESCE(max_risk, '')
-           FROM (${EVALUATION_SQL})`,
-        )
-        .raw(true)
-        .iterate({device: deviceId}) as IterableIterator<[number, string, string]>
-      const verdicts = new Map<string, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
-      const results: DeviceCompliance[] = []
-      // Iterating keeps each row short-lived: only the results survive.
-      for (const [id, name, key] of rows) {
-        let verdict = verdicts.get(key)
-        if (!verdict) {
-          const [osFamily, osVersion, intune, rank, policy, maxRisk] = key.split('\u0001')
+      // Policies in rank order (the row_number of EVALUATION_CTE) and OS classes, read once.
+      const ranked = db.prepare('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name').all() as {name: string; max_risk: MaxRisk}[]
+      const osClass = db.prepare(`SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`)
+      const m = ranked.length + 1
+      const rows = db.prepare(COMPACT_SQL).raw(true).all({device: deviceId, m}) as [number, string, number][]
+      // The verdict is a pure function of the facts and devices share few distinct fact tuples:
+      // judge each tuple once and share it (reason strings included).
+      const verdicts = new Map<number, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
+      const results: DeviceCompliance[] = new Array(rows.length)
+      for (let i = 0; i < rows.length; i++) {
+        const [id, name, key] = rows[i]
+        let v = verdicts.get(key)
+        if (!v) {
+          const pos = key % m
+          const rank = Math.floor(key / m) % 5
+          const intune = Math.floor(key / m / 5) % 2
+          const os = osClass.get(Math.floor(key / m / 10)) as {os_family: string; os_version: string}
+          const policy = pos === 0 ? null : ranked[pos - 1]
           const {deviceId: _id, deviceName: _name, ...rest} = judgeCompliance(
             {
               deviceId: '',
               deviceName: '',
-              osFamily,
-              osVersion,
-              managedByIntune: intune === '1',
-              risk: riskFromRank(Number(rank)),
-              strictest: policy === '' ? null : {name: policy, maxRisk: maxRisk as MaxRisk},
+              osFamily: os.os_family,
+              osVersion: os.os_version,
+              managedByIntune: intune === 1,
+              risk: riskFromRank(rank),
+              strictest: policy ? {name: policy.name, maxRisk: policy.max_risk} : null,
             },
             connection,
           )
-          verdict = rest
-          verdicts.set(key, verdict)
+          v = rest
+          verdicts.set(key, v)
         }
 
-        results.push({deviceId: String(id), deviceName: name, ...verdict})
+        results[i] = {deviceId: String(id), deviceName: name, platform: v.platform, risk: v.risk, status: v.status, policy: v.policy, maxRisk: v.maxRisk, reason: v.reason}
       }
 
       return results
