@@ -155,18 +155,22 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
   const userRows = store.db
     .prepare(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (SELECT value FROM json_each(@users))`)
     .all({users}) as {member: string; group_name: string}[]
+  const groupsOf = new Map<number, string[]>()
+  for (const m of memberships) groupsOf.set(m.device_id, [...(groupsOf.get(m.device_id) ?? []), m.group_name])
+  const userGroupsOf = new Map<string, string[]>()
+  for (const u of userRows) userGroupsOf.set(u.member, [...(userGroupsOf.get(u.member) ?? []), u.group_name])
   return devices.map((d) => ({
     device: {
       id: String(d.id),
       name: d.name,
       user: d.user,
-      groups: memberships.filter((m) => m.device_id === d.id).map((m) => m.group_name),
+      groups: groupsOf.get(d.id) ?? [],
       osFamily: d.os_family,
       osVersion: d.os_version,
       managedByIntune: d.intune === 1,
       risk: 'None' as DeviceRisk,
     },
-    userGroups: d.user ? userRows.filter((u) => u.member === d.user!.toLowerCase()).map((u) => u.group_name) : [],
+    userGroups: d.user ? (userGroupsOf.get(d.user.toLowerCase()) ?? []) : [],
   }))
 }
 
