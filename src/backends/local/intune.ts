@@ -249,9 +249,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
     async addGroupMembers({group, devices, users}) {
       requireTenantRow(store)
       return store.mutate('group.add', group, () => {
-        const name = groupName(store, group) ?? (() => {
-          throw groupNotFound(group)
-        })()
+        const name = requireGroup(store, group)
         // A group named only by the inventory becomes a managed one on first explicit member.
         db.prepare('INSERT OR IGNORE INTO intune_group (name, description, created_at) VALUES (?, NULL, ?)').run(name, store.now().toISOString())
         const insert = db.prepare('INSERT OR IGNORE INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?)')
