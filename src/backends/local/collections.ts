@@ -98,7 +98,7 @@ export function refreshCollections(db: Database): void {
 
     db.prepare(
       `INSERT INTO collection_member (collection_id, device_id)
-       SELECT ?, d.id FROM device_v d
+       SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
        WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`,
     ).run(...params)
   }

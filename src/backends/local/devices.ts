@@ -283,8 +283,11 @@ const UPSERT_COLUMNS = [
 ]
 
 /** The upsert by name; source and time are the same for the whole batch, so they are literals. */
-function upsertSql(source: 'inventory' | 'sensor', now: string): string {
-  return `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}, source, updated_at) VALUES (${UPSERT_COLUMNS.map(() => '?').join(', ')}, '${source}', '${now}')
+function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = false): string {
+  const insert = `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}, source, updated_at) VALUES (${UPSERT_COLUMNS.map(() => '?').join(', ')}, '${source}', '${now}')`
+  // Into an empty inventory (names already checked unique) a plain insert is enough.
+  if (plainInsert) return insert
+  return `${insert}
   ON CONFLICT(name) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
 }
 
@@ -344,7 +347,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 
         const {created: collectionsCreated} = ensureCollections(store, [...named])
         const osClasses = ensureOsClasses(db, records)
-        const upsert = db.prepare(upsertSql('inventory', now))
+        const upsert = db.prepare(upsertSql('inventory', now, before === 0))
         for (const r of records) upsert.run(rowValues(r, osClasses.get(osKey(r.os, r.version))!))
         refreshCollections(db)
         const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
