@@ -13,13 +13,15 @@ import {OPERATIONS, type OperationSpec, type JsonSchema} from '../backends/remot
 import {type AccessLogger, pathOnly} from './access-log.js'
 import {authorize, createAuthenticator, permissionsOf, type Principal} from './auth.js'
 import type {ServedBackend} from './served-backend.js'
-import type {Spool} from './spool.js'
+import type {Spool, SpoolDrainer} from './spool.js'
 import {registerSensorRoutes} from './sensor-routes.js'
 
 export interface ServerOptions {
   served: ServedBackend
   /** Durable inbox of sensor heartbeats and file events (see spool.ts). */
   spool: Spool
+  /** Drains the spool (a worker thread); default: this thread. */
+  drainer?: SpoolDrainer
   /** Largest accepted request body for admin routes, bytes (default 4 MiB). */
   bodyLimit?: number
   /** Largest accepted body on sensor endpoints, bytes (default 64 KiB). */
@@ -171,6 +173,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     served: options.served,
     bodyLimit: options.sensorBodyLimit ?? DEFAULT_SENSOR_BODY_LIMIT,
     spool: options.spool,
+    drainer: options.drainer,
     errorLog: options.errorLog,
   })
   // Runs once the server no longer accepts requests and those in flight are answered.

@@ -22,7 +22,7 @@ export interface SensorPrincipal {
 export type Principal = AdminPrincipal | SensorPrincipal
 
 /** How long a successful verification is reused; any change made through the server clears it. */
-const CACHE_MS = 2000
+const CACHE_MS = 10_000
 
 /** Reads `Authorization: Bearer <secret>`; nothing else carries credentials. */
 export function bearer(header: string | undefined): string | undefined {

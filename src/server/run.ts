@@ -3,7 +3,7 @@ import {dirname, join} from 'node:path'
 import {UsageError} from '../core/errors.js'
 import {buildServer, type ServerOptions} from './app.js'
 import {openServedBackend} from './served-backend.js'
-import {openSpool} from './spool.js'
+import {openSpool, startWorkerDrainer} from './spool.js'
 
 export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls' | 'spool'> {
   databasePath: string
@@ -35,13 +35,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 
   const served = await openServedBackend(options.databasePath, options.profile, {now: options.now})
-  const spool = await openSpool(join(dirname(options.databasePath), 'sensor-spool.db'))
+  const spoolPath = join(dirname(options.databasePath), 'sensor-spool.db')
+  const spool = await openSpool(spoolPath)
   let app
+  let worker: Awaited<ReturnType<typeof startWorkerDrainer>> = null
   try {
-    app = await buildServer({...options, served, tls, spool})
+    worker = await startWorkerDrainer({databasePath: options.databasePath, spoolPath, profile: options.profile, onError: (m) => options.errorLog?.(m)})
+    app = await buildServer({...options, served, tls, spool, drainer: worker ?? undefined})
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
     await app?.close().catch(() => {})
+    await worker?.close()
     spool.close()
     await served.backend.close()
     const code = (error as NodeJS.ErrnoException).code
@@ -63,6 +67,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       closing ??= (async () => {
         // Stop accepting, answer what is in flight, drain the spool (onClose), then close the files.
         await app.close()
+        await worker?.close()
         spool.close()
         await served.backend.close()
       })()

@@ -10,9 +10,12 @@ import {obj, str} from '../backends/remote/operations.js'
 import {SENSOR_PATHS, type SensorFile, type SensorMachine} from '../backends/remote/sensor-api.js'
 import type {Principal, SensorPrincipal} from './auth.js'
 import type {ServedBackend} from './served-backend.js'
-import {type Spool, type SpooledEvent, startDrainer} from './spool.js'
+import {type Spool, type SpoolDrainer, type SpooledEvent, startDrainer} from './spool.js'
+import {processSpooledEvent} from './spool-processor.js'
 
 const SENSOR_ROUTES = SENSOR_PATHS
+/** How long a machine's provider is remembered; registration through this server refreshes it. */
+const OWNER_CACHE_MS = 10_000
 
 const machineSchema = obj({name: str(255), os: str(255), version: {anyOf: [str(64), {type: 'null'}]}}, ['name', 'os'])
 const fileSchema = obj({device: str(255), fileName: str(1024), path: str(4096), contentBase64: str(1_000_000)}, ['device', 'fileName', 'path', 'contentBase64'])
@@ -29,8 +32,8 @@ type Loose = Record<string, Record<string, ((...args: unknown[]) => Promise<unkn
 
 export function registerSensorRoutes(
   app: FastifyInstance,
-  options: {served: ServedBackend; bodyLimit: number; spool: Spool; errorLog?: (message: string) => void},
-): {flush(): Promise<void>} {
+  options: {served: ServedBackend; bodyLimit: number; spool: Spool; drainer?: SpoolDrainer; errorLog?: (message: string) => void},
+): SpoolDrainer {
   const {backend, withActor} = options.served
   const loose = backend as unknown as Loose
   const owners = new Map<string, {provider: string | null; until: number}>()
@@ -56,7 +59,7 @@ export function registerSensorRoutes(
     const device = (await withActor(actorOf(p, machine.name), () =>
       need('devices', 'reportFromSensor')({name: machine.name, os: machine.os, version: machine.version ?? null, provider: p.provider}),
     )) as DeviceView
-    owners.set(device.name.toLowerCase(), {provider: device.thirdPartyProvider, until: Date.now() + 2000})
+    owners.set(device.name.toLowerCase(), {provider: device.thirdPartyProvider, until: Date.now() + OWNER_CACHE_MS})
     return device
   }
 
@@ -74,7 +77,7 @@ export function registerSensorRoutes(
     }
 
     if (owners.size > 100_000) owners.clear()
-    owners.set(key, {provider, until: Date.now() + 2000})
+    owners.set(key, {provider, until: Date.now() + OWNER_CACHE_MS})
     return provider
   }
 
@@ -105,17 +108,16 @@ export function registerSensorRoutes(
 
   // Heartbeats and file events are checked (token, provider on, own machine), committed to the
   // spool and acknowledged with 202; the drainer hands them to the backend in arrival order.
-  const drainer = startDrainer({
-    spool: options.spool,
-    async process(event: SpooledEvent) {
-      const p: SensorPrincipal = {kind: 'sensor', provider: event.provider, tokenId: event.tokenId}
-      if (event.kind === 'heartbeat') await report(p, event.body as unknown as SensorMachine)
-      else await withActor(actorOf(p, String(event.body.device)), () => need('detection', 'submitFile')(event.body))
-    },
-    onError(event, error) {
-      options.errorLog?.(`sensor event ${event.id} (${event.kind}) dropped: ${(error as Error).stack ?? String(error)}`)
-    },
-  })
+  // A worker thread drains when the server runs from the build; otherwise this thread does.
+  const drainer =
+    options.drainer ??
+    startDrainer({
+      spool: options.spool,
+      process: (event: SpooledEvent) => processSpooledEvent(backend, withActor, event),
+      onError(event, error) {
+        options.errorLog?.(`sensor event ${event.id} (${event.kind}) dropped: ${(error as Error).stack ?? String(error)}`)
+      },
+    })
 
   app.post(SENSOR_ROUTES.heartbeat, {config: config('sensor.heartbeat'), bodyLimit: options.bodyLimit, schema: {body: machineSchema}}, async (request, reply) => {
     const p = sensorOf(request.principal)

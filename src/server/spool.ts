@@ -86,6 +86,14 @@ export interface DrainerOptions {
   /** Unexpected failures: the event is dropped after this report so one bad event cannot jam the spool. */
   onError(event: SpooledEvent, error: unknown): void
   batch?: number
+  /** Yield to the event loop every this many events (0: never, for a worker thread). */
+  yieldEvery?: number
+}
+
+/** What the server needs from a drainer, in this thread or a worker. */
+export interface SpoolDrainer {
+  kick(): void
+  flush(): Promise<void>
 }
 
 /**
@@ -93,8 +101,9 @@ export interface DrainerOptions {
  * loop between batches so HTTP stays responsive. Several heartbeats of one machine in a batch
  * count as its latest one.
  */
-export function startDrainer(options: DrainerOptions) {
+export function startDrainer(options: DrainerOptions): SpoolDrainer {
   const batch = options.batch ?? 200
+  const yieldEvery = options.yieldEvery ?? 8
   let running: Promise<void> | undefined
   let again = false
 
@@ -104,7 +113,7 @@ export function startDrainer(options: DrainerOptions) {
     for (const e of events) if (e.kind === 'heartbeat') latestHeartbeat.set(`${e.provider}:${String(e.body.name).toLowerCase()}`, e.id)
     for (const [index, event] of events.entries()) {
       // Let waiting requests in between events: accepting stays fast while a backlog drains.
-      if (index > 0 && index % 8 === 0) await new Promise((r) => setImmediate(r))
+      if (yieldEvery > 0 && index > 0 && index % yieldEvery === 0) await new Promise((r) => setImmediate(r))
       if (event.kind === 'heartbeat' && latestHeartbeat.get(`${event.provider}:${String(event.body.name).toLowerCase()}`) !== event.id) continue
       try {
         await options.process(event)
@@ -140,6 +149,50 @@ export function startDrainer(options: DrainerOptions) {
     async flush(): Promise<void> {
       kick()
       while (running) await running
+    },
+  }
+}
+
+/**
+ * Runs the drainer in a worker thread (the built `spool-worker.js`), so draining uses another
+ * core. Returns null when there is no built worker file (running from TypeScript sources).
+ */
+export async function startWorkerDrainer(options: {databasePath: string; spoolPath: string; profile: string; onError(message: string): void}): Promise<(SpoolDrainer & {close(): Promise<void>}) | null> {
+  const {existsSync} = await import('node:fs')
+  const url = new URL('spool-worker.js', import.meta.url)
+  if (!import.meta.url.endsWith('.js') || !existsSync(url)) return null
+  const {Worker} = await import('node:worker_threads')
+  const worker = new Worker(url, {workerData: {databasePath: options.databasePath, spoolPath: options.spoolPath, profile: options.profile}})
+  const waiters = new Map<string, (() => void)[]>()
+  const waitFor = (type: string) => new Promise<void>((resolve) => waiters.set(type, [...(waiters.get(type) ?? []), resolve]))
+  let failed: Error | undefined
+  worker.on('message', (message: {type: string; message?: string}) => {
+    if (message.type === 'error') options.onError(message.message ?? '')
+    for (const resolve of waiters.get(message.type) ?? []) resolve()
+    waiters.delete(message.type)
+  })
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+  worker.on('error', (error) => {
+    failed = error
+    options.onError(`spool worker failed: ${error.stack ?? error.message}`)
+    for (const list of waiters.values()) for (const resolve of list) resolve()
+  })
+  await Promise.race([waitFor('ready'), exited])
+  if (failed) throw failed
+  return {
+    kick() {
+      worker.postMessage('kick')
+    },
+    async flush() {
+      const done = waitFor('flushed')
+      worker.postMessage('flush')
+      await Promise.race([done, exited])
+    },
+    async close() {
+      const done = waitFor('closed')
+      worker.postMessage('close')
+      await Promise.race([done, exited])
+      await worker.terminate()
     },
   }
 }
