@@ -30,6 +30,7 @@ nothing is imported (exit 7), unless --skip-invalid. The whole import is one tra
   async run(): Promise<ImportResult> {
     const {args, flags} = await this.parse(DeviceImport)
     const progress = createProgressBar('Reading', !this.jsonEnabled())
+    const spinner = await this.spinner('Writing')
     let result: ImportResult
     try {
       result = await importInventory(await this.backend(), {
@@ -38,9 +39,14 @@ nothing is imported (exit 7), unless --skip-invalid. The whole import is one tra
         skipInvalid: flags['skip-invalid'],
         profile: this.profileName,
         onProgress: (done, total) => progress.update(done, total),
+        onWriting(records) {
+          progress.done()
+          spinner.start(`Writing ${records} device(s) in one transaction`)
+        },
       })
     } finally {
       progress.done()
+      spinner.stop()
     }
 
     this.log(presentImport(result))

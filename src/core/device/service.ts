@@ -31,6 +31,8 @@ export interface ImportOptions {
   profile: string
   /** Called as the file is read: bytes so far and the total. */
   onProgress?: (read: number, total: number) => void
+  /** Called once the file is read and validated, before the records are written. */
+  onWriting?: (records: number) => void
 }
 
 const MAX_LISTED = 100
@@ -94,6 +96,7 @@ export async function importInventory(backend: Backend, options: ImportOptions):
     )
   }
 
+  options.onWriting?.(records.length)
   const summary = await backend.devices.import({records})
   return {file: options.file, format, summary: {...summary, skipped: invalidCount}, invalid}
 }
