@@ -3,7 +3,8 @@ import {dirname, join} from 'node:path'
 import {UsageError} from '../core/errors.js'
 import {buildServer, type ServerOptions} from './app.js'
 import {openServedBackend} from './served-backend.js'
-import {openSpool, startWorkerDrainer} from './spool.js'
+import {openSpool} from './spool.js'
+import {startBackendWorker} from './backend-worker.js'
 
 export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls' | 'spool'> {
   databasePath: string
@@ -34,14 +35,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
   }
 
-  const served = await openServedBackend(options.databasePath, options.profile, {now: options.now})
   const spoolPath = join(dirname(options.databasePath), 'sensor-spool.db')
+  // Built runs give the database to a worker thread; from sources (tests, or an injected clock) it stays here.
+  const worker = options.now
+    ? null
+    : await startBackendWorker({databasePath: options.databasePath, spoolPath, profile: options.profile, onError: (m) => options.errorLog?.(m)})
+  const served = worker?.served ?? (await openServedBackend(options.databasePath, options.profile, {now: options.now}))
   const spool = await openSpool(spoolPath)
   let app
-  let worker: Awaited<ReturnType<typeof startWorkerDrainer>> = null
   try {
-    worker = await startWorkerDrainer({databasePath: options.databasePath, spoolPath, profile: options.profile, onError: (m) => options.errorLog?.(m)})
-    app = await buildServer({...options, served, tls, spool, drainer: worker ?? undefined})
+    app = await buildServer({...options, served, tls, spool, drainer: worker?.drainer})
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
     await app?.close().catch(() => {})

@@ -1,0 +1,109 @@
+import {AsyncLocalStorage} from 'node:async_hooks'
+import {existsSync} from 'node:fs'
+import type {Backend} from '../backends/types.js'
+import {fromEnvelope} from '../lib/http-errors.js'
+import type {FromThread, ToThread} from './backend-thread.js'
+import type {ServedBackend} from './served-backend.js'
+import type {SpoolDrainer} from './spool.js'
+
+export interface BackendWorker {
+  /** The backend as the request thread sees it: every call runs in the worker. */
+  served: ServedBackend
+  drainer: SpoolDrainer
+  /** Drains the spool and closes the databases. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts the database worker thread (see backend-thread.ts). Returns null when running from the
+ * TypeScript sources (tests), where the server uses the backend in its own thread.
+ */
+export async function startBackendWorker(options: {databasePath: string; spoolPath: string; profile: string; onError(message: string): void}): Promise<BackendWorker | null> {
+  const url = new URL('backend-thread.js', import.meta.url)
+  if (!import.meta.url.endsWith('.js') || !existsSync(url)) return null
+  const {Worker} = await import('node:worker_threads')
+  const worker = new Worker(url, {workerData: {databasePath: options.databasePath, spoolPath: options.spoolPath, profile: options.profile}})
+  const pending = new Map<number, {resolve(value: unknown): void; reject(error: unknown): void}>()
+  const waiters = new Map<string, (() => void)[]>()
+  const waitFor = (type: string) => new Promise<void>((resolve) => waiters.set(type, [...(waiters.get(type) ?? []), resolve]))
+  let failure: Error | undefined
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      failure ??= new Error('the database worker thread stopped')
+      for (const p of pending.values()) p.reject(failure)
+      pending.clear()
+      for (const list of waiters.values()) for (const resolve of list) resolve()
+      resolve()
+    }),
+  )
+  worker.on('error', (error) => {
+    failure = error
+    options.onError(`database worker failed: ${error.stack ?? error.message}`)
+  })
+  worker.on('message', (message: FromThread) => {
+    if (message.type === 'result') {
+      const p = pending.get(message.id)
+      pending.delete(message.id)
+      if (!p) return
+      if (!message.error) p.resolve(message.result)
+      else if (message.unexpected) p.reject(new Error(message.unexpected))
+      else p.reject(fromEnvelope(message.error.status, message.error.body, options.databasePath))
+      return
+    }
+
+    if (message.type === 'error') options.onError(message.message)
+    for (const resolve of waiters.get(message.type) ?? []) resolve()
+    waiters.delete(message.type)
+  })
+  const send = (message: ToThread) => worker.postMessage(message)
+  await Promise.race([waitFor('ready'), exited])
+  if (failure) throw failure
+
+  const actors = new AsyncLocalStorage<string>()
+  let nextId = 1
+  const call = (op: string, args: unknown[]) =>
+    new Promise((resolve, reject) => {
+      if (failure) return reject(failure)
+      const id = nextId++
+      pending.set(id, {resolve, reject})
+      send({type: 'call', id, op, args, actor: actors.getStore()})
+    })
+  const resources = new Map<string, unknown>()
+  const backend = new Proxy({kind: 'local', location: options.databasePath, close: async () => {}} as Record<string, unknown>, {
+    get(target, prop) {
+      if (typeof prop !== 'string') return undefined
+      if (prop in target) return target[prop]
+      if (prop === 'then') return undefined
+      if (!resources.has(prop)) {
+        resources.set(
+          prop,
+          new Proxy({}, {get: (_t, method) => (typeof method === 'string' && method !== 'then' ? (...args: unknown[]) => call(`${prop}.${method}`, args) : undefined)}),
+        )
+      }
+
+      return resources.get(prop)
+    },
+  }) as unknown as Backend
+
+  let closing: Promise<void> | undefined
+  return {
+    served: {backend, withActor: (actor, fn) => actors.run(actor, fn)},
+    drainer: {
+      kick: () => send({type: 'kick'}),
+      async flush() {
+        const done = waitFor('flushed')
+        send({type: 'flush'})
+        await Promise.race([done, exited])
+      },
+    },
+    close() {
+      closing ??= (async () => {
+        const done = waitFor('closed')
+        send({type: 'close'})
+        await Promise.race([done, exited])
+        await worker.terminate()
+      })()
+      return closing
+    },
+  }
+}
