@@ -8,7 +8,7 @@
  */
 import {readdir, readFile, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
-import {type AtpError, InvalidInputError, isAtpError} from '../../core/errors.js'
+import {type AtpError, InvalidInputError, isAtpError, UsageError} from '../../core/errors.js'
 import {judgeEicar, EICAR_MAX_FILE_BYTES} from '../../core/detect/eicar.js'
 import {createHttpClient, type HttpClient} from '../../lib/http-client.js'
 import {readSecretFile} from '../../lib/secret-input.js'
@@ -66,6 +66,11 @@ export async function runSensor(options: SensorOptions): Promise<SensorSummary> 
     })
 
   let token = readToken(options.tokenFile)
+  if (options.watchDir) {
+    const info = await stat(options.watchDir).catch(() => undefined)
+    if (!info?.isDirectory()) throw new UsageError(`--watch ${options.watchDir} is not a directory.`, {suggestions: ['Create it first, or pass the directory the files arrive in.']})
+  }
+
   const client: HttpClient = createHttpClient({baseUrl: options.server, caFile: options.caFile, timeoutMs: 15_000, rateLimitRetries: 0})
   const minBackoff = Math.min(1000, Math.max(options.scanMs, 100))
   let backoff = minBackoff
@@ -85,7 +90,14 @@ export async function runSensor(options: SensorOptions): Promise<SensorSummary> 
       const retry = e.code === 'REFUSED_TP3' || e.exitCode === 5 || e.exitCode === 6
       if (retry) {
         summary.refusals++
-        const fresh = readToken(options.tokenFile)
+        // The file may be mid-replacement; keep the current token until a readable new one appears.
+        let fresh = token
+        try {
+          fresh = readToken(options.tokenFile)
+        } catch {
+          // keep the current token
+        }
+
         const tokenChanged = fresh !== token
         const problem =
           e.code === 'REFUSED_TP3'
@@ -178,7 +190,15 @@ export async function runSensor(options: SensorOptions): Promise<SensorSummary> 
 }
 
 function readToken(path: string): string {
-  const token = readSecretFile(path)
+  let token: string
+  try {
+    token = readSecretFile(path)
+  } catch (error) {
+    throw new UsageError(`Cannot read the token file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
+      suggestions: ['Pass --token-file with a file holding the token from `atpctl token mint`.'],
+    })
+  }
+
   if (!/^atpt_\S+$/.test(token)) {
     throw new InvalidInputError(`${path} does not hold a provider access token (atpt_…).`, {
       suggestions: ['Mint one: atpctl token mint --provider <id> --json, and save token.secret into the file.'],
