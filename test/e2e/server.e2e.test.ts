@@ -174,8 +174,12 @@ describe('atpctl serve end to end over loopback (issue 7; DC6, TP2–TP5)', () =
     const foreign = join(home, 'foreign.zip')
     expect((await cli(['package', 'generate', 'onboarding', '--os', 'linux', '--method', 'local-script', '--out', foreign], 'elsewhere')).code).toBe(0)
     const refused = new Proc(['sensor', 'run', '--server', url, '--token-file', tokenFile, '--package', foreign, '--name', 'lnx-foreign', '--json'], home)
-    expect(await refused.exited).toBe(7)
-    expect(JSON.parse(refused.stdout).error.code).toBe('PACKAGE_OTHER_TENANT')
+    try {
+      expect(await Promise.race([refused.exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))])).toBe(7)
+      expect(JSON.parse(refused.stdout).error.code).toBe('PACKAGE_OTHER_TENANT')
+    } finally {
+      await refused.stop()
+    }
 
     const sensor = new Proc(
       ['sensor', 'run', '--server', url, '--token-file', tokenFile, '--package', pkg, '--name', 'lnx-e2e', '--watch', watch, '--heartbeat', '0.3', '--scan-interval', '0.2', '--max-backoff', '0.5', '--json'],
