@@ -55,6 +55,18 @@ describe('device import / list / show (command layer)', () => {
     expect(stdout.split('\n')[0]).toMatch(/^NAME\s+OS\s+LEVEL\s+MANAGED BY\s+ONBOARDED\s+HEALTH$/)
   })
 
+  it('refuses duplicate names (case-insensitive), a short row and a broken quote, with line numbers (exit 7)', async () => {
+    writeFileSync(join(home, 'dup.csv'), 'name,os\nx-1,Windows 11 Pro\nX-1,Windows 11 Pro\nx-2\n')
+    const {error, stderr} = await runCommand(DeviceImport, [join(home, 'dup.csv')])
+    expect(error?.oclif?.exit).toBe(7)
+    expect(stderr).toMatch(/line 3: device 'X-1' is already on line 2; line 4: expected 2 fields like the header, found 1/)
+    writeFileSync(join(home, 'quote.csv'), 'name,os\n"x-3,Windows 11 Pro\n')
+    const {error: quote, stderr: quoteErr} = await runCommand(DeviceImport, [join(home, 'quote.csv')])
+    expect(quote?.oclif?.exit).toBe(7)
+    expect(quoteErr).toMatch(/line 2: a quoted field is never closed/)
+    expect((await runCommand(DeviceShow, ['x-1'])).error?.oclif?.exit).toBe(3)
+  })
+
   it('exit codes: unknown device 3, unknown collection 3, missing file 3, bad period 2', async () => {
     expect((await runCommand(DeviceShow, ['ghost'])).error?.oclif?.exit).toBe(3)
     expect((await runCommand(DeviceList, ['--collection', 'ghost'])).error?.oclif?.exit).toBe(3)

@@ -40,6 +40,27 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
     await backend.integrations.setThirdParty('sentinelone', false)
     expect(await backend.devices.get('lnx-9')).toMatchObject({onboarded: false, health: 'not-onboarded'})
   })
+
+  it('a sensor report keeps the inventory fields of a known device and replaces only its third-party manager', async () => {
+    await backend.devices.import({
+      records: [rec({name: 'lnx-1', os: 'Ubuntu 20.04', managedBy: 'defender-for-cloud;third-party:ziften', user: 'ops', groups: 'Linux', collections: 'Linux fleet', subscription: 'sub-9', environment: 'azure-arc'})],
+    })
+    await backend.integrations.setThirdParty('bitdefender', true)
+    const d = await backend.devices.reportFromSensor({name: 'LNX-1', os: 'Ubuntu 22.04', provider: 'bitdefender', sensorService: 'stopped'})
+    expect(d).toMatchObject({
+      name: 'lnx-1',
+      osName: 'Ubuntu 22.04',
+      managedBy: ['defender-for-cloud', 'third-party:bitdefender'],
+      user: 'ops',
+      groups: ['Linux'],
+      collections: ['Linux fleet'],
+      subscription: 'sub-9',
+      source: 'sensor',
+      health: 'agent-state',
+    })
+    await expect(backend.devices.reportFromSensor({name: 'x', os: 'Ubuntu', provider: 'acme'})).rejects.toMatchObject({exitCode: 3})
+    await expect(backend.devices.reportFromSensor({name: 'x', os: 'Plan 9', provider: 'bitdefender'})).rejects.toMatchObject({exitCode: 7})
+  })
 })
 
 describe('Defender for Cloud onboarding in the agent model (DC1, DC2, DC4, DC5)', () => {
