@@ -115,7 +115,7 @@ export default async function server() {
   bare.child.kill('SIGTERM')
   await bare.exited
 
-  const serve = await startProcess([BIN, 'serve', '--port', '0', '--rate-limit', '0', '--access-log', join(home, 'access.jsonl')], env, /listening on (http:\S+)/)
+  const serve = await startProcess([BIN, 'serve', '--port', '0', '--access-log', join(home, 'access.jsonl')], env, /listening on (http:\S+)/)
   for (const name of devices) {
     const r = await fetch(`${serve.url}/v1/sensor/register`, {method: 'POST', headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: JSON.stringify({name, os: 'Linux'})})
     if (r.status !== 200) throw new Error(`register ${name}: ${r.status} ${await r.text()}`)

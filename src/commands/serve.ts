@@ -19,7 +19,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8443 --tls-cert server.crt --tls-key server.key',
-    '<%= config.bin %> <%= command.id %> --port 0 --access-log access.jsonl --rate-limit 600',
+    '<%= config.bin %> <%= command.id %> --port 0 --access-log access.jsonl --rate-limit 600 --sensor-rate-limit 60000',
   ]
 
   static override flags = {
@@ -28,7 +28,8 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     'tls-cert': Flags.string({description: 'PEM certificate for HTTPS (with --tls-key).', dependsOn: ['tls-key']}),
     'tls-key': Flags.string({description: 'PEM private key for HTTPS (with --tls-cert).', dependsOn: ['tls-cert']}),
     'body-limit': Flags.integer({description: 'Largest accepted request body in KiB.', default: 4096, min: 1}),
-    'rate-limit': Flags.integer({description: 'Requests per minute per API key or sensor token (0 turns the limit off).', default: 3000, min: 0}),
+    'rate-limit': Flags.integer({description: 'Requests per minute per API key (0 turns the limit off).', default: 3000, min: 0}),
+    'sensor-rate-limit': Flags.integer({description: "Requests per minute per sensor token, shared by the provider's fleet (0 turns the limit off).", default: 120_000, min: 0}),
     'access-log': Flags.string({description: 'Append the JSON access log to this file instead of stderr.'}),
   }
 
@@ -52,6 +53,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       tlsKeyFile: flags['tls-key'],
       bodyLimit: flags['body-limit'] * 1024,
       rateLimit: flags['rate-limit'],
+      sensorRateLimit: flags['sensor-rate-limit'],
       accessLog: jsonLineLogger(write),
       errorLog: (message) => process.stderr.write(`atpctl serve: ${message}\n`),
       version: this.config.version,

@@ -26,8 +26,10 @@ export interface ServerOptions {
   bodyLimit?: number
   /** Largest accepted body on sensor endpoints, bytes (default 64 KiB). */
   sensorBodyLimit?: number
-  /** Requests per minute per API key or sensor token (per client address when anonymous); 0 turns it off. */
+  /** Requests per minute per API key (per client address when anonymous); 0 turns it off. */
   rateLimit?: number
+  /** Requests per minute per sensor token: one token serves a provider's whole fleet; 0 turns it off. */
+  sensorRateLimit?: number
   accessLog?: AccessLogger
   /** Where unexpected errors are reported (the client only sees that there was one). */
   errorLog?: (message: string) => void
@@ -52,6 +54,7 @@ declare module 'fastify' {
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
 export const DEFAULT_SENSOR_BODY_LIMIT = 64 * 1024
 export const DEFAULT_RATE_LIMIT = 3000
+export const DEFAULT_SENSOR_RATE_LIMIT = 120_000
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const {default: Fastify} = await import('fastify')
@@ -90,11 +93,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     else if (config.auth === 'sensor') request.principal = await auth.sensor(request.headers.authorization)
   })
 
-  if ((options.rateLimit ?? DEFAULT_RATE_LIMIT) > 0) {
+  const adminLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT
+  const sensorLimit = options.sensorRateLimit ?? DEFAULT_SENSOR_RATE_LIMIT
+  if (adminLimit > 0 || sensorLimit > 0) {
     const {default: rateLimit} = await import('@fastify/rate-limit')
+    const unlimited = Number.MAX_SAFE_INTEGER
     await app.register(rateLimit, {
       global: true,
-      max: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      max: (_request: FastifyRequest, key: string) => (key.startsWith('token:') ? sensorLimit || unlimited : adminLimit || unlimited),
       timeWindow: 60_000,
       keyGenerator(request: FastifyRequest) {
         const p = request.principal

@@ -128,7 +128,7 @@ describe('atpctl serve: HTTP API (issue 7)', () => {
 describe('atpctl serve: rate limit per key (issue 7)', () => {
   let s: TestServer
   beforeAll(async () => {
-    s = await startTestServer({rateLimit: 3})
+    s = await startTestServer({rateLimit: 3, sensorRateLimit: 2})
   })
   afterAll(async () => {
     await s.cleanup()
@@ -142,5 +142,17 @@ describe('atpctl serve: rate limit per key (issue 7)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     expect((await s.request('GET', '/v1/tenant', {auth: s.keys.owner})).status).toBe(200)
     expect((await s.request('GET', '/healthz')).status).toBe(200)
+  })
+
+  it('limits sensor tokens separately (one token serves a whole fleet)', async () => {
+    const token = await s.direct(async (b) => {
+      await b.integrations.setThirdParty('ziften', true)
+      return (await b.tokens.mint({provider: 'ziften', ttlMs: 3_600_000})).secret
+    })
+    expect((await s.request('GET', '/v1/sensor/tenant', {auth: token})).status).toBe(200)
+    expect((await s.request('GET', '/v1/sensor/tenant', {auth: token})).status).toBe(200)
+    const limited = await s.request('GET', '/v1/sensor/tenant', {auth: token})
+    expect(limited.status).toBe(429)
+    expect(limited.body.error.code).toBe('RATE_LIMITED')
   })
 })
