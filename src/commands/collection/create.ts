@@ -6,10 +6,7 @@ import {presentCollections} from '../../ui/present/collection.js'
 
 export default class CollectionCreate extends AdminCommand<{collection: CollectionInfo}> {
   static override summary = 'Create a device collection with optional query rules and a limiting collection.'
-  static override description = `A rule is FIELD OP VALUE, several joined by "and": fields name, os, os-name, family, build,
-release, level, environment, subscription, managed-by, user, group; operators = != ~ (contains)
-!~ > >= < <= (numbers: build). Several --rule flags are unioned, like ConfigMgr membership rules.
-Rules are re-evaluated whenever the inventory changes.`
+  static override description = `A rule is FIELD OP VALUE, several joined by "and": fields name, os, os-name, family, build, release, level, environment, subscription, managed-by, user, group; operators = != ~ (contains) !~ > >= < <= (numbers: build). Several --rule flags are unioned, like ConfigMgr membership rules. Rules are re-evaluated whenever the inventory changes.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> "Up-level clients" --rule "build>=14393 and family=windows"',
