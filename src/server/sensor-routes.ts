@@ -123,7 +123,7 @@ export function registerSensorRoutes(
     const p = sensorOf(request.principal)
     const machine = request.body as SensorMachine
     await assertOwnDevice(p, machine.name)
-    const eventId = options.spool.enqueue('heartbeat', p.provider, p.tokenId, {name: machine.name, os: machine.os, version: machine.version ?? null})
+    const eventId = await options.spool.enqueueCommitted('heartbeat', p.provider, p.tokenId, {name: machine.name, os: machine.os, version: machine.version ?? null})
     drainer.kick()
     return reply.code(202).send({accepted: true, eventId})
   })
@@ -132,7 +132,7 @@ export function registerSensorRoutes(
     const p = sensorOf(request.principal)
     const file = request.body as SensorFile
     await assertOwnDevice(p, file.device)
-    const eventId = options.spool.enqueue('file', p.provider, p.tokenId, {...file})
+    const eventId = await options.spool.enqueueCommitted('file', p.provider, p.tokenId, {...file})
     drainer.kick()
     return reply.code(202).send({accepted: true, eventId})
   })

@@ -24,6 +24,11 @@ export interface SpooledEvent {
 
 export interface Spool {
   enqueue(kind: SpoolKind, provider: string, tokenId: string, body: Record<string, unknown>): number
+  /**
+   * Group commit: events enqueued in the same turn of the event loop are committed in one
+   * transaction; each promise resolves with its event id once that transaction is on disk.
+   */
+  enqueueCommitted(kind: SpoolKind, provider: string, tokenId: string, body: Record<string, unknown>): Promise<number>
   /** Oldest first. */
   peek(limit: number): SpooledEvent[]
   remove(ids: number[]): void
@@ -53,7 +58,30 @@ export async function openSpool(path: string): Promise<Spool> {
   const removeMany = db.transaction((ids: number[]) => {
     for (const id of ids) del.run(id)
   })
+  type Waiting = {kind: SpoolKind; provider: string; tokenId: string; body: Record<string, unknown>; resolve(id: number): void; reject(error: unknown): void}
+  let waiting: Waiting[] = []
+  const insertMany = db.transaction((items: Waiting[]) => {
+    const now = new Date().toISOString()
+    return items.map((i) => Number(insert.run(i.kind, i.provider, i.tokenId, JSON.stringify(i.body), now).lastInsertRowid))
+  })
+  const commitWaiting = () => {
+    const items = waiting
+    waiting = []
+    try {
+      const ids = insertMany(items)
+      for (const [k, item] of items.entries()) item.resolve(ids[k])
+    } catch (error) {
+      for (const item of items) item.reject(error)
+    }
+  }
+
   return {
+    enqueueCommitted(kind, provider, tokenId, body) {
+      return new Promise((resolve, reject) => {
+        waiting.push({kind, provider, tokenId, body, resolve, reject})
+        if (waiting.length === 1) setImmediate(commitWaiting)
+      })
+    },
     enqueue(kind, provider, tokenId, body) {
       return Number(insert.run(kind, provider, tokenId, JSON.stringify(body), new Date().toISOString()).lastInsertRowid)
     },
