@@ -18,6 +18,7 @@ export type ToThread =
 export type FromThread =
   | {type: 'ready' | 'flushed' | 'closed'}
   | {type: 'error'; message: string}
+  | {type: 'processed'; ids: number[]}
   | {type: 'result'; id: number; result?: unknown; error?: {status: number; body: unknown}; unexpected?: string}
 
 const port = parentPort!
@@ -28,6 +29,7 @@ const spool = await openSpool(spoolPath)
 const drainer = startDrainer({
   spool,
   process: (event) => processSpooledEvent(served.backend, served.withActor, event),
+  onProcessed: (ids) => post({type: 'processed', ids}),
   onError: (event, error) => post({type: 'error', message: `sensor event ${event.id} (${event.kind}) dropped: ${(error as Error).stack ?? String(error)}`}),
 })
 

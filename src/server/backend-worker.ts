@@ -18,7 +18,14 @@ export interface BackendWorker {
  * Starts the database worker thread (see backend-thread.ts). Returns null when running from the
  * TypeScript sources (tests), where the server uses the backend in its own thread.
  */
-export async function startBackendWorker(options: {databasePath: string; spoolPath: string; profile: string; onError(message: string): void}): Promise<BackendWorker | null> {
+export async function startBackendWorker(options: {
+  databasePath: string
+  spoolPath: string
+  profile: string
+  onError(message: string): void
+  /** Events the worker has processed: the request thread deletes them from the spool. */
+  onProcessed(ids: number[]): void
+}): Promise<BackendWorker | null> {
   const url = new URL('backend-thread.js', import.meta.url)
   if (!import.meta.url.endsWith('.js') || !existsSync(url)) return null
   const {Worker} = await import('node:worker_threads')
@@ -48,6 +55,11 @@ export async function startBackendWorker(options: {databasePath: string; spoolPa
       if (!message.error) p.resolve(message.result)
       else if (message.unexpected) p.reject(new Error(message.unexpected))
       else p.reject(fromEnvelope(message.error.status, message.error.body, options.databasePath))
+      return
+    }
+
+    if (message.type === 'processed') {
+      options.onProcessed(message.ids)
       return
     }
 

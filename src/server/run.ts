@@ -36,12 +36,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 
   const spoolPath = join(dirname(options.databasePath), 'sensor-spool.db')
+  const spool = await openSpool(spoolPath)
   // Built runs give the database to a worker thread; from sources (tests, or an injected clock) it stays here.
   const worker = options.now
     ? null
-    : await startBackendWorker({databasePath: options.databasePath, spoolPath, profile: options.profile, onError: (m) => options.errorLog?.(m)})
+    : await startBackendWorker({
+        databasePath: options.databasePath,
+        spoolPath,
+        profile: options.profile,
+        onError: (m) => options.errorLog?.(m),
+        onProcessed: (ids) => spool.remove(ids),
+      })
   const served = worker?.served ?? (await openServedBackend(options.databasePath, options.profile, {now: options.now}))
-  const spool = await openSpool(spoolPath)
   let app
   try {
     app = await buildServer({...options, served, tls, spool, drainer: worker?.drainer})

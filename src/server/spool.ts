@@ -29,8 +29,8 @@ export interface Spool {
    * transaction; each promise resolves with its event id once that transaction is on disk.
    */
   enqueueCommitted(kind: SpoolKind, provider: string, tokenId: string, body: Record<string, unknown>): Promise<number>
-  /** Oldest first. */
-  peek(limit: number): SpooledEvent[]
+  /** Oldest first, after the given id. */
+  peek(limit: number, afterId?: number): SpooledEvent[]
   remove(ids: number[]): void
   size(): number
   close(): void
@@ -52,7 +52,7 @@ export async function openSpool(path: string): Promise<Spool> {
     received_at TEXT NOT NULL
   )`)
   const insert = db.prepare('INSERT INTO event (kind, provider, token_id, body, received_at) VALUES (?, ?, ?, ?, ?)')
-  const select = db.prepare('SELECT * FROM event ORDER BY id LIMIT ?')
+  const select = db.prepare('SELECT * FROM event WHERE id > ? ORDER BY id LIMIT ?')
   const count = db.prepare('SELECT COUNT(*) FROM event').pluck()
   const del = db.prepare('DELETE FROM event WHERE id = ?')
   const removeMany = db.transaction((ids: number[]) => {
@@ -85,8 +85,8 @@ export async function openSpool(path: string): Promise<Spool> {
     enqueue(kind, provider, tokenId, body) {
       return Number(insert.run(kind, provider, tokenId, JSON.stringify(body), new Date().toISOString()).lastInsertRowid)
     },
-    peek(limit) {
-      return (select.all(limit) as {id: number; kind: SpoolKind; provider: string; token_id: string; body: string; received_at: string}[]).map((r) => ({
+    peek(limit, afterId = 0) {
+      return (select.all(afterId, limit) as {id: number; kind: SpoolKind; provider: string; token_id: string; body: string; received_at: string}[]).map((r) => ({
         id: r.id,
         kind: r.kind,
         provider: r.provider,
@@ -114,6 +114,11 @@ export interface DrainerOptions {
   /** Unexpected failures: the event is dropped after this report so one bad event cannot jam the spool. */
   onError(event: SpooledEvent, error: unknown): void
   batch?: number
+  /**
+   * Who deletes processed events (default: this spool). A worker thread hands them to the
+   * request thread, so that only one connection ever writes the spool.
+   */
+  onProcessed?: (ids: number[]) => void
   /** Yield to the event loop every this many events (0: never, for a worker thread). */
   yieldEvery?: number
 }
@@ -132,11 +137,14 @@ export interface SpoolDrainer {
 export function startDrainer(options: DrainerOptions): SpoolDrainer {
   const batch = options.batch ?? 200
   const yieldEvery = options.yieldEvery ?? 8
+  const onProcessed = options.onProcessed ?? ((ids: number[]) => options.spool.remove(ids))
   let running: Promise<void> | undefined
   let again = false
+  // Processed but perhaps not yet deleted: never fetch those again in this process.
+  let lastId = 0
 
   async function drainOnce(): Promise<number> {
-    const events = options.spool.peek(batch)
+    const events = options.spool.peek(batch, lastId)
     const latestHeartbeat = new Map<string, number>()
     for (const e of events) if (e.kind === 'heartbeat') latestHeartbeat.set(`${e.provider}:${String(e.body.name).toLowerCase()}`, e.id)
     for (const [index, event] of events.entries()) {
@@ -150,7 +158,11 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
       }
     }
 
-    options.spool.remove(events.map((e) => e.id))
+    if (events.length > 0) {
+      lastId = events.at(-1)!.id
+      onProcessed(events.map((e) => e.id))
+    }
+
     return events.length
   }
 
