@@ -9,8 +9,8 @@ import {profileDir} from '../lib/paths.js'
 import {style} from '../ui/style.js'
 
 export default class Quickstart extends AdminCommand<QuickstartResult> {
-  static override summary = 'Walk through everything atpctl does on the embedded backend, explaining each step.'
-  static override description = `Creates the tenant (or reuses it), turns on an integration, mints a token and shows the status, printing for each step why it matters and the command that does it on its own. Safe to run again.`
+  static override summary = 'Walk through everything atpctl does, explaining each step: on the embedded backend, or on a server with --remote.'
+  static override description = `Creates the tenant (or reuses it), turns on an integration and mints a token, generates and inspects an onboarding package, imports a small inventory and deploys a ConfigMgr policy, runs an EICAR check, then connects Intune and shows compliance and conditional access reacting to the alert. For each step it prints why it matters and the command that does it on its own. Safe to run again.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
