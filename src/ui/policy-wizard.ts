@@ -4,18 +4,12 @@
  * asks for what the flags did not give.
  */
 import {existsSync} from 'node:fs'
+import type {CreatePolicyOptions} from '../core/policy/service.js'
 import type {PolicyType, SampleSharing} from '../core/policy/types.js'
 import type {Prompter} from './prompt.js'
 
-export interface WizardAnswers {
-  name: string
-  description: string
-  type: PolicyType
-  configFile?: string
-  workspaceId?: string
-  workspaceKey?: string
-  sampleSharing: SampleSharing
-}
+/** What the wizard of seed 001 asks: a policy's fields except the ConfigMgr version and profile. */
+export type WizardAnswers = Omit<CreatePolicyOptions, 'configMgrVersion' | 'profile'>
 
 export async function runPolicyWizard(prompter: Prompter, given: Partial<WizardAnswers>, defaults: {workspaceId: string; configMgrVersion: number}): Promise<WizardAnswers> {
   const name = given.name ?? (await prompter.input('Policy name', {validate: (v) => (v.trim() === '' ? 'A name is needed.' : true)}))

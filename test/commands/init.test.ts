@@ -3,21 +3,7 @@ import Init from '../../src/commands/init.js'
 import type {Prompter} from '../../src/ui/prompt.js'
 import {tempHome} from '../helpers/cli.js'
 import {runCommand} from '../helpers/command.js'
-
-/** Pretends stdin/stdout are a terminal and CI is unset, for the duration of fn. */
-async function onTerminal<T>(fn: () => Promise<T>): Promise<T> {
-  const saved = {stdin: process.stdin.isTTY, stdout: process.stdout.isTTY, ci: process.env.CI}
-  process.stdin.isTTY = true
-  process.stdout.isTTY = true
-  delete process.env.CI
-  try {
-    return await fn()
-  } finally {
-    process.stdin.isTTY = saved.stdin
-    process.stdout.isTTY = saved.stdout
-    if (saved.ci !== undefined) process.env.CI = saved.ci
-  }
-}
+import {onTerminal} from '../helpers/terminal.js'
 
 describe('init', () => {
   const saved = {home: process.env.ATPCTL_HOME, prompter: AdminCommand.prompter}

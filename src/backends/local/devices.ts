@@ -1,6 +1,6 @@
 import {findProvider, PROVIDERS} from '../../core/integration/catalogue.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
-import {classifyOs, OsClassificationError} from '../../core/device/os.js'
+import {classifyOs, OsClassificationError, osRecordFields} from '../../core/device/os.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
 import {InvalidInputError, NotFoundError, RuleError} from '../../core/errors.js'
 import type {DeviceApi, DeviceListOptions} from '../devices-api.js'
@@ -393,13 +393,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           name: existing?.name ?? report.name,
           os: report.os,
           version: report.version ?? null,
-          osFamily: os.family,
-          osName: os.name,
-          build: os.build,
-          release: os.release,
-          level: os.level,
-          minConfigMgr: os.minConfigMgr,
-          multiSession: os.multiSession,
+          ...osRecordFields(os),
           managedBy: managedBy as Manager[],
           environment: existing?.environment ?? null,
           subscription: existing?.subscription ?? null,

@@ -1,5 +1,5 @@
-import {Args} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {membershipArgs} from '../../base/collection-membership.js'
 import {changeMembers} from '../../core/collection/service.js'
 import type {MembershipChange} from '../../core/collection/types.js'
 import {presentMembership} from '../../ui/present/collection.js'
@@ -12,10 +12,7 @@ export default class CollectionAdd extends AdminCommand<MembershipChange> {
   ]
 
   static override strict = false
-  static override args = {
-    name: Args.string({description: 'Collection name.', required: true}),
-    device: Args.string({description: 'Device names.', required: true}),
-  }
+  static override args = membershipArgs
 
   async run(): Promise<MembershipChange> {
     const {args, argv} = await this.parse(CollectionAdd)

@@ -4,7 +4,7 @@
  * InventoryRowError carrying the line (CSV) or record number (JSON).
  */
 import {findProvider} from '../integration/catalogue.js'
-import {classifyOs, OsClassificationError} from './os.js'
+import {classifyOs, OsClassificationError, osRecordFields} from './os.js'
 import {type DeviceRecord, ENVIRONMENTS, type Environment, type Manager, SENSOR_SERVICE_STATES, type SensorService} from './types.js'
 
 export const INVENTORY_FIELDS = [
@@ -342,13 +342,7 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
     name,
     os: osText,
     version,
-    osFamily: os.family,
-    osName: os.name,
-    build: os.build,
-    release: os.release,
-    level: os.level,
-    minConfigMgr: os.minConfigMgr,
-    multiSession: os.multiSession,
+    ...osRecordFields(os),
     managedBy: memoManagers(memo, raw.managedBy as string | string[] | undefined, line, options.clientColumn ?? false),
     environment,
     subscription: text('subscription') || null,

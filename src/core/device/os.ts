@@ -322,6 +322,19 @@ function fixed(
 }
 
 /** CM1: can this Configuration Manager version onboard this OS? */
+/** The classification as the OS columns of a device record carry it. */
+export function osRecordFields(os: OsClassification) {
+  return {
+    osFamily: os.family,
+    osName: os.name,
+    build: os.build,
+    release: os.release,
+    level: os.level,
+    minConfigMgr: os.minConfigMgr,
+    multiSession: os.multiSession,
+  }
+}
+
 export function supportedByConfigMgr(os: Pick<OsClassification, 'minConfigMgr'>, configMgrVersion: number): boolean {
   return os.minConfigMgr !== null && configMgrVersion >= os.minConfigMgr
 }
