@@ -62,3 +62,22 @@ describe('colour', () => {
     expect(piped.stdout).toMatch(/ziften\s+on/)
   })
 })
+
+describe('command contract (SPEC §3)', () => {
+  it('every command has a summary, --json, and 2+ examples including a --json one (serve, long-running, excepted)', () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, {summary?: string; examples?: (string | {command: string})[]; flags: Record<string, unknown>}>
+    }
+    const problems: string[] = []
+    for (const [id, command] of Object.entries(manifest.commands)) {
+      const examples = (command.examples ?? []).map((e) => (typeof e === 'string' ? e : e.command))
+      if (!command.summary) problems.push(`${id}: no summary`)
+      if (!command.flags.json) problems.push(`${id}: no --json`)
+      if (examples.length < 2) problems.push(`${id}: ${examples.length} example(s)`)
+      if (id !== 'serve' && !examples.some((e) => e.includes('--json'))) problems.push(`${id}: no --json example`)
+    }
+
+    expect(Object.keys(manifest.commands).length).toBeGreaterThan(50)
+    expect(problems).toEqual([])
+  })
+})
