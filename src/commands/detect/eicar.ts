@@ -1,15 +1,12 @@
 import {Flags} from '@oclif/core'
 import {rmSync} from 'node:fs'
-import {hostname} from 'node:os'
-import {AdminCommand} from '../../base/command.js'
+import {DetectCommand} from '../../base/detect-command.js'
 import {parseDuration} from '../../core/duration.js'
-import {verdictToJUnit} from '../../core/detect/report.js'
 import {realDeps, runEicarCheck} from '../../core/detect/service.js'
 import type {Verdict} from '../../core/detect/verdict.js'
-import {writeJUnit} from '../../lib/junit.js'
-import {presentFileNote, presentPreflight, presentVerdictLine, verdictError, verdictErrorDocument, waitHooks} from '../../ui/present/detect.js'
+import {presentFileNote, waitHooks} from '../../ui/present/detect.js'
 
-export default class DetectEicar extends AdminCommand<Verdict> {
+export default class DetectEicar extends DetectCommand<Verdict> {
   static override summary = 'Drop a real EICAR test file on a device and wait for the alert, or learn why it does not come.'
   static override description =
     'Preflight first (exit 11 device unknown or not onboarded, 12 sensor inactive, 13 integration off), then the file is written into --path (a temp directory by default). A device that reports through a live `atpctl sensor run` sees the file itself, so --path must be its watched directory; for any other device atpctl hands the file to the backend as that device\'s sensor would. Exit 0 when the alert is seen, 10 on timeout. The file is removed afterwards unless --keep.'
@@ -53,20 +50,8 @@ export default class DetectEicar extends AdminCommand<Verdict> {
       process.off('SIGINT', interrupted).off('SIGTERM', interrupted)
     }
 
-    if (flags.junit) writeJUnit(flags.junit, [verdictToJUnit(verdict, hostname())])
-    for (const line of presentPreflight(verdict)) this.note(line)
     const fileNote = presentFileNote(verdict)
-    if (fileNote) this.note(fileNote)
-    if (!verdict.passed) {
-      if (this.jsonEnabled()) {
-        this.logJson(verdictErrorDocument(verdict))
-        this.exit(verdict.exitCode)
-      }
-
-      throw verdictError(verdict)
-    }
-
-    this.log(presentVerdictLine(verdict))
+    this.reportVerdict(verdict, {junit: flags.junit, notes: fileNote ? [fileNote] : []})
     return verdict
   }
 }

@@ -1,15 +1,12 @@
 import {Flags} from '@oclif/core'
-import {hostname} from 'node:os'
-import {AdminCommand} from '../../base/command.js'
+import {DetectCommand} from '../../base/detect-command.js'
 import {parseDuration} from '../../core/duration.js'
-import {verdictToJUnit} from '../../core/detect/report.js'
 import {realDeps, runTestAlertCheck, type TestAlertCheckResult} from '../../core/detect/service.js'
 import {TEST_ALERT_OS, TEST_ALERTS} from '../../core/detect/test-alerts.js'
 import {UsageError} from '../../core/errors.js'
-import {writeJUnit} from '../../lib/junit.js'
-import {presentPreflight, presentProcedure, presentVerdictLine, verdictError, verdictErrorDocument, waitHooks} from '../../ui/present/detect.js'
+import {presentProcedure, waitHooks} from '../../ui/present/detect.js'
 
-export default class DetectTestAlert extends AdminCommand<TestAlertCheckResult> {
+export default class DetectTestAlert extends DetectCommand<TestAlertCheckResult> {
   static override summary = 'Show the documented test-alert procedure for an OS; with --run, perform it and wait for the alert.'
   static override description =
     'Windows: the PowerShell download-and-run command ("[TestAlert] Suspicious PowerShell CommandLine", Informational). Linux: the DIY script ("Enumeration of files with sensitive data", Low). macOS: the DIY app ("macOS EDR Test Alert"). --run reports the activity to the backend as the device\'s sensor would; --wait waits for the alert while you perform the procedure by hand. Exit codes as for detect eicar.'
@@ -50,18 +47,7 @@ export default class DetectTestAlert extends AdminCommand<TestAlertCheckResult> 
       return result
     }
 
-    if (flags.junit) writeJUnit(flags.junit, [verdictToJUnit(verdict, hostname())])
-    for (const line of presentPreflight(verdict)) this.note(line)
-    if (!verdict.passed) {
-      if (this.jsonEnabled()) {
-        this.logJson({...verdictErrorDocument(verdict), procedure: result.procedure})
-        this.exit(verdict.exitCode)
-      }
-
-      throw verdictError(verdict)
-    }
-
-    this.log(presentVerdictLine(verdict))
+    this.reportVerdict(verdict, {junit: flags.junit, failureExtras: {procedure: result.procedure}})
     return result
   }
 }
