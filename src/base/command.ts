@@ -2,8 +2,8 @@ import {Command, Errors, type Interfaces} from '@oclif/core'
 import {userInfo} from 'node:os'
 import {openBackend} from '../backends/resolve.js'
 import type {Backend} from '../backends/types.js'
-import {NotFoundError, UsageError} from '../core/errors.js'
-import {type AtpctlConfig, checkProfileName, DEFAULT_PROFILE, newProfile, type ProfileConfig} from '../core/profile.js'
+import {UsageError} from '../core/errors.js'
+import {type AtpctlConfig, checkProfileName, DEFAULT_PROFILE, findProfile, type ProfileConfig} from '../core/profile.js'
 import {readConfig} from '../lib/config.js'
 import {atpctlHome} from '../lib/paths.js'
 import {inquirerPrompter, type Prompter} from '../ui/prompt.js'
@@ -59,12 +59,7 @@ export abstract class AdminCommand<T> extends Command {
 
   /** The active profile's settings; the default profile exists implicitly. */
   protected profile(): ProfileConfig {
-    const stored = this.config_().profiles[this.profileName]
-    if (stored) return stored
-    if (this.profileName === DEFAULT_PROFILE || this.createsProfile) return newProfile()
-    throw new NotFoundError(`Profile '${this.profileName}' does not exist.`, {
-      suggestions: [`Create it with: atpctl init --profile ${this.profileName} --location us`, 'List profiles: atpctl profile list'],
-    })
+    return findProfile(this.config_(), this.profileName, {allowNew: this.createsProfile})
   }
 
   /** The backend of the active profile, opened once. Commands never construct one. */

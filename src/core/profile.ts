@@ -1,4 +1,4 @@
-import {UsageError} from './errors.js'
+import {NotFoundError, UsageError} from './errors.js'
 
 export type BackendName = 'local' | 'remote'
 
@@ -21,6 +21,19 @@ export function emptyConfig(): AtpctlConfig {
 
 export function newProfile(): ProfileConfig {
   return {backend: 'local', settings: {}}
+}
+
+/**
+ * The named profile of a configuration. The default profile exists implicitly, and so does any
+ * profile a command is about to create (init, quickstart); any other missing one is not found.
+ */
+export function findProfile(config: AtpctlConfig, name: string, options: {allowNew?: boolean} = {}): ProfileConfig {
+  const stored = config.profiles[name]
+  if (stored) return stored
+  if (name === DEFAULT_PROFILE || options.allowNew) return newProfile()
+  throw new NotFoundError(`Profile '${name}' does not exist.`, {
+    suggestions: [`Create it with: atpctl init --profile ${name} --location us`, 'List profiles: atpctl profile list'],
+  })
 }
 
 /** Profile names become directory names: keep them to a safe alphabet. */

@@ -1,6 +1,5 @@
 import {rmSync} from 'node:fs'
-import {checkProfileName, checkSettingKey, DEFAULT_PROFILE, newProfile, type ProfileConfig, SETTINGS} from '../core/profile.js'
-import {NotFoundError} from '../core/errors.js'
+import {checkProfileName, checkSettingKey, DEFAULT_PROFILE, findProfile, newProfile, type ProfileConfig, SETTINGS} from '../core/profile.js'
 import {readConfig, updateConfig} from './config.js'
 import {databasePath, profileDir} from './paths.js'
 
@@ -48,10 +47,7 @@ export async function useProfile(home: string, name: string): Promise<{current: 
 }
 
 export function requireProfile(home: string, name: string): ProfileConfig {
-  const stored = readConfig(home).profiles[name]
-  if (stored) return stored
-  if (name === DEFAULT_PROFILE) return newProfile()
-  throw new NotFoundError(`Profile '${name}' does not exist.`, {suggestions: ['List profiles: atpctl profile list']})
+  return findProfile(readConfig(home), name)
 }
 
 /** Deletes a profile and its data (the tenant database). The current profile falls back to default. */

@@ -1,6 +1,6 @@
 import {createHash, randomBytes, randomUUID} from 'node:crypto'
-import {NotFoundError, RuleError} from '../../core/errors.js'
-import {LOCATION_FACTS, type Location, type Tenant} from '../../core/tenant/model.js'
+import {RuleError} from '../../core/errors.js'
+import {LOCATION_FACTS, type Location, noTenantError, type Tenant} from '../../core/tenant/model.js'
 import {createSigningIdentity} from '../../lib/x509.js'
 import type {TenantApi} from '../types.js'
 import type {LocalStore} from './store.js'
@@ -27,12 +27,6 @@ const toTenant = (r: TenantRow): Tenant => ({
   createdAt: r.created_at,
   certificateSha256: createHash('sha256').update(r.signing_cert_der).digest('hex'),
 })
-
-export function noTenantError(profile: string): NotFoundError {
-  return new NotFoundError(`Profile '${profile}' has no tenant yet.`, {
-    suggestions: [`Create one: atpctl init --location us${profile === 'default' ? '' : ` --profile ${profile}`}`],
-  })
-}
 
 export function requireTenantRow(store: LocalStore): TenantRow {
   const row = store.db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined

@@ -1,4 +1,4 @@
-import {UsageError} from '../errors.js'
+import {NotFoundError, UsageError} from '../errors.js'
 
 /** Data locations a tenant can be created in (T1). */
 export const LOCATIONS = ['us', 'eu', 'uk'] as const
@@ -58,4 +58,11 @@ export function resolveDatacenter(location: Location, datacenter?: string): stri
   }
 
   return match
+}
+
+/** The error for a profile whose tenant was never created: what to run next. */
+export function noTenantError(profile: string): NotFoundError {
+  return new NotFoundError(`Profile '${profile}' has no tenant yet.`, {
+    suggestions: [`Create one: atpctl init --location us${profile === 'default' ? '' : ` --profile ${profile}`}`],
+  })
 }

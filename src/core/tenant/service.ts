@@ -1,5 +1,5 @@
 import type {Backend} from '../../backends/types.js'
-import {type Location, resolveDatacenter, type Tenant} from './model.js'
+import {type Location, noTenantError, resolveDatacenter, type Tenant} from './model.js'
 
 export interface InitResult {
   tenant: Tenant
@@ -18,8 +18,5 @@ export async function initTenant(backend: Backend, options: {location: Location;
 export async function requireTenant(backend: Backend, profile: string): Promise<Tenant> {
   const tenant = await backend.tenant.get()
   if (tenant) return tenant
-  const {NotFoundError} = await import('../errors.js')
-  throw new NotFoundError(`Profile '${profile}' has no tenant yet.`, {
-    suggestions: [`Create one: atpctl init --location us${profile === 'default' ? '' : ` --profile ${profile}`}`],
-  })
+  throw noTenantError(profile)
 }
