@@ -27,7 +27,7 @@ export default class Init extends AdminCommand<InitResult> {
 
   async run(): Promise<InitResult> {
     const {flags} = await this.parse(Init)
-    if (flags.remote) return this.initRemote(flags.remote, flags['api-key-file']!, flags['ca-file'], flags.location, flags.datacenter)
+    if (flags.remote !== undefined) return this.initRemote(flags.remote, flags['api-key-file']!, flags['ca-file'], flags.location, flags.datacenter)
     let location: Location
     let datacenter = flags.datacenter
     if (flags.location) {
