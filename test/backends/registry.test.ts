@@ -1,6 +1,10 @@
 import {OPERATIONS, type JsonSchema} from '../../src/backends/remote/operations.js'
 import {OPERATION_KINDS} from '../../src/core/rbac/roles.js'
-import {tempBackend} from '../helpers/backend.js'
+import {join} from 'node:path'
+import {openDatabase} from '../../src/backends/local/database.js'
+import {loadLocalResources} from '../../src/backends/local/index.js'
+import {createLocalStore} from '../../src/backends/local/store.js'
+import {tempHome} from '../helpers/cli.js'
 
 /** Every object schema, however deep. */
 function objectSchemas(schema: JsonSchema, at: string, out: {at: string; schema: JsonSchema}[] = []) {
@@ -15,10 +19,13 @@ function objectSchemas(schema: JsonSchema, at: string, out: {at: string; schema:
 
 describe('operation registry (issue 7: one entry per backend method)', () => {
   it('covers every method of the embedded backend, and names nothing it lacks', async () => {
-    const {backend, cleanup} = await tempBackend()
+    const {home, cleanup} = tempHome('atpctl-registry-')
+    const db = await openDatabase(join(home, 'tenant.db'))
     try {
+      // The backend loads each resource module on first use; load them all to list their methods.
+      const resources = await loadLocalResources(createLocalStore(db, {profile: 'test', actor: 'test:jest'}))
       const methods: string[] = []
-      for (const [resource, api] of Object.entries(backend)) {
+      for (const [resource, api] of Object.entries(resources)) {
         if (typeof api !== 'object' || api === null) continue
         for (const [name, fn] of Object.entries(api)) if (typeof fn === 'function') methods.push(`${resource}.${name}`)
       }
@@ -28,7 +35,8 @@ describe('operation registry (issue 7: one entry per backend method)', () => {
       expect(ids.filter((id) => !methods.includes(id))).toEqual([])
       expect(new Set(ids).size).toBe(ids.length)
     } finally {
-      await cleanup()
+      db.close()
+      cleanup()
     }
   })
 
