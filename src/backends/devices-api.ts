@@ -14,9 +14,11 @@ export interface DeviceApi {
   /**
    * Upserts records by name in one transaction (all or nothing) and re-evaluates collection
    * query rules. The inventory's `collections` replace the device's inventory-sourced direct
-   * memberships; missing collections are created.
+   * memberships; missing collections are created. `records` may be any iterable: the embedded
+   * backend writes each record as it comes (so a reader can stream a large file through), and
+   * an error thrown by the iterable rolls the whole import back; the remote backend sends an array.
    */
-  import(request: {records: DeviceRecord[]}): Promise<ImportSummary>
+  import(request: {records: Iterable<DeviceRecord>}): Promise<ImportSummary>
   /** One device by name (case-insensitive); NotFoundError (exit 3) when unknown. */
   get(name: string, options?: {periodMs?: number}): Promise<Device>
   list(options?: DeviceListOptions): Promise<Device[]>

@@ -291,10 +291,11 @@ function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = fa
   ON CONFLICT(name) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
 }
 
-const osKey = (os: string, version: string | null) => `${os}\u0000${version ?? ''}`
-
-/** os_class ids for the records' (os, version) pairs, inserting new classifications. */
-function ensureOsClasses(db: Database, records: readonly DeviceRecord[]): Map<string, number> {
+/**
+ * The os_class id of a record's (os, version) pair, inserting or refreshing each pair's
+ * classification once per call of this factory (an import sees a handful of distinct pairs).
+ */
+function osClassIds(db: Database): (r: DeviceRecord) => number {
   const ids = new Map<string, number>()
   const find = db.prepare('SELECT id FROM os_class WHERE os = ? AND version = ?')
   const insert = db.prepare(
@@ -302,26 +303,45 @@ function ensureOsClasses(db: Database, records: readonly DeviceRecord[]): Map<st
      ON CONFLICT(os, version) DO UPDATE SET os_family = excluded.os_family, os_name = excluded.os_name, build = excluded.build, release = excluded.release,
        level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`,
   )
-  for (const r of records) {
-    const key = osKey(r.os, r.version)
-    if (ids.has(key)) continue
-    insert.run(r.os, r.version ?? '', r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
-    ids.set(key, (find.get(r.os, r.version ?? '') as {id: number}).id)
-  }
+  return (r) => {
+    const key = `${r.os}\u0000${r.version ?? ''}`
+    let id = ids.get(key)
+    if (id === undefined) {
+      insert.run(r.os, r.version ?? '', r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
+      id = (find.get(r.os, r.version ?? '') as {id: number}).id
+      ids.set(key, id)
+    }
 
-  return ids
+    return id
+  }
 }
 
-function rowValues(r: DeviceRecord, osClass: number): unknown[] {
-  return [
+/**
+ * The upsert's values for one record. Inventories repeat the same list values (the core
+ * shares one array per distinct cell), so packed lists are cached by array.
+ */
+function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
+  const packed = new WeakMap<readonly string[], string>()
+  const lowerPacked = new WeakMap<readonly string[], string>()
+  const pack = (items: readonly string[], cache: WeakMap<readonly string[], string>, lower: boolean) => {
+    let hit = cache.get(items)
+    if (hit === undefined) {
+      hit = packList(lower ? items.map((c) => c.toLowerCase()) : items)
+      cache.set(items, hit)
+    }
+
+    return hit
+  }
+
+  return (r, osClass) => [
     r.name,
     osClass,
-    packList(r.managedBy),
+    pack(r.managedBy, packed, false),
     r.environment,
     r.subscription,
-    packList(r.collections.map((c) => c.toLowerCase())),
+    pack(r.collections, lowerPacked, true),
     r.user,
-    packList(r.groups),
+    pack(r.groups, packed, false),
     r.lastSeen,
     r.sensorService,
     r.otherFanotifySolution ? 1 : 0,
@@ -334,25 +354,46 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
   return {
     async import({records}) {
       requireTenantRow(store)
-      // A large import touches many pages: a bigger page cache keeps them out of the WAL until commit.
-      if (records.length > 10_000) db.pragma('cache_size = -65536')
-      return store.mutate('device.import', `${records.length} device(s)`, (): ImportSummary => {
+      // A large import touches many pages: a bigger page cache keeps them out of the WAL until
+      // commit. It is a ceiling, not an allocation; small imports never reach it.
+      db.pragma('cache_size = -65536')
+      return store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
         const now = store.now().toISOString()
         const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
-        const named = new Set<string>()
+        const osClass = osClassIds(db)
+        const values = rowValueBuilder()
+        const collections = new Map<string, string>()
+        // Into an empty inventory a plain insert is enough, and the unique index refuses a name
+        // given twice; an upsert would silently merge the two, so it is checked here.
+        const plainInsert = before === 0
+        const upsert = db.prepare(upsertSql('inventory', now, plainInsert))
+        const names = plainInsert ? undefined : new Set<string>()
+        const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
+        let total = 0
         for (const r of records) {
           if (typeof r.name !== 'string' || r.name.trim() === '') throw new InvalidInputError('A device record has no name.')
-          for (const c of r.collections) named.add(c)
+          if (names) {
+            const key = r.name.toLowerCase()
+            if (names.has(key)) throw repeated(r.name)
+            names.add(key)
+          }
+
+          for (const c of r.collections) if (!collections.has(c.toLowerCase())) collections.set(c.toLowerCase(), c)
+          try {
+            upsert.run(values(r, osClass(r)))
+          } catch (error) {
+            if ((error as {code?: string}).code === 'SQLITE_CONSTRAINT_UNIQUE') throw repeated(r.name)
+            throw error
+          }
+
+          total++
         }
 
-        const {created: collectionsCreated} = ensureCollections(store, [...named])
-        const osClasses = ensureOsClasses(db, records)
-        const upsert = db.prepare(upsertSql('inventory', now, before === 0))
-        for (const r of records) upsert.run(rowValues(r, osClasses.get(osKey(r.os, r.version))!))
+        const {created: collectionsCreated} = ensureCollections(store, [...collections.values()])
         refreshCollections(db)
         const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
         const created = after - before
-        return {total: records.length, created, updated: records.length - created, skipped: 0, collectionsCreated}
+        return {total, created, updated: total - created, skipped: 0, collectionsCreated}
       })
     },
 
@@ -405,7 +446,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           otherFanotifySolution: existing?.other_fanotify === 1,
           previousInstall: existing?.previous_install === 1,
         }
-        db.prepare(upsertSql('sensor', now)).run(rowValues(record, ensureOsClasses(db, [record]).get(osKey(record.os, record.version))!))
+        db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
         refreshCollections(db)
       })
       return getDevice(store, report.name)

@@ -12,7 +12,8 @@ export interface LocalStore {
   db: Database
   context: BackendContext
   now(): Date
-  mutate<T>(operation: string, target: string, fn: () => T): T
+  /** `target` names what changed, for the audit log; a function of the result when only the change knows. */
+  mutate<T>(operation: string, target: string | ((result: T) => string), fn: () => T): T
 }
 
 export function createLocalStore(db: Database, context: BackendContext): LocalStore {
@@ -25,13 +26,13 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       try {
         return writeTransaction(db, () => {
           const result = fn()
-          appendAudit(db, {time: now().toISOString(), actor: context.actor, operation, target, outcome: 'ok'})
+          appendAudit(db, {time: now().toISOString(), actor: context.actor, operation, target: typeof target === 'string' ? target : target(result), outcome: 'ok'})
           return result
         })
       } catch (error) {
         if (isAtpError(error)) {
           writeTransaction(db, () =>
-            appendAudit(db, {time: now().toISOString(), actor: context.actor, operation, target, outcome: `refused:${error.code}`}),
+            appendAudit(db, {time: now().toISOString(), actor: context.actor, operation, target: typeof target === 'string' ? target : '-', outcome: `refused:${error.code}`}),
           )
         }
 

@@ -64,7 +64,13 @@ export function encodeOperation(spec: OperationSpec, args: unknown[]): HttpReque
 
   if (hasFields) body = fields
   if (body === undefined && spec.method !== 'GET' && spec.method !== 'DELETE') body = {}
-  return {method: spec.method, path, query, body: JSON.parse(JSON.stringify(body ?? null)) ?? undefined}
+  return {method: spec.method, path, query, body: JSON.parse(JSON.stringify(body ?? null, iterablesAsArrays)) ?? undefined}
+}
+
+/** JSON has no iterables: an argument given as one (a streamed device import) is sent as an array. */
+function iterablesAsArrays(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Symbol.iterator in value) return [...(value as Iterable<unknown>)]
+  return value
 }
 
 /**

@@ -25,7 +25,7 @@ export default class DeviceImport extends AdminCommand<ImportResult> {
 
   async run(): Promise<ImportResult> {
     const {args, flags} = await this.parse(DeviceImport)
-    const progress = createProgressBar('Reading', !this.jsonEnabled())
+    const progress = createProgressBar('Importing', !this.jsonEnabled())
     const spinner = await this.spinner('Writing')
     let result: ImportResult
     try {
@@ -37,7 +37,7 @@ export default class DeviceImport extends AdminCommand<ImportResult> {
         onProgress: (done, total) => progress.update(done, total),
         onWriting(records) {
           progress.done()
-          spinner.start(`Writing ${records} device(s) in one transaction`)
+          spinner.start(`Committing ${records} device(s)`)
         },
       })
     } finally {

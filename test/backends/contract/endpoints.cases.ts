@@ -27,6 +27,20 @@ export const endpointsSuite: ContractSuite = {
       await expectAtpError(backend.devices.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
     })
 
+    it('imports records given as a stream (an iterable); a repeated name is bad input (exit 7), not a crash', async () => {
+      const {backend} = get()
+      function* stream() {
+        yield normaliseRow({name: 'win-01', os: 'Windows 11 Enterprise', managedBy: 'configmgr'}, 2)
+        yield normaliseRow({name: 'win-02', os: 'Windows 10 Enterprise', version: '22H2', managedBy: 'intune'}, 3)
+      }
+
+      expect(await backend.devices.import({records: stream()})).toMatchObject({total: 2, created: 2, updated: 0})
+      expect((await backend.devices.get('win-02')).managedBy).toEqual(['intune'])
+      const twice = [normaliseRow({name: 'dup-01', os: 'Ubuntu 22.04'}, 2), normaliseRow({name: 'DUP-01', os: 'Ubuntu 22.04'}, 3)]
+      await expectAtpError(backend.devices.import({records: twice}), {code: 'INVALID_INPUT', exitCode: 7})
+      await expectAtpError(backend.devices.get('dup-01'), {code: 'NOT_FOUND', exitCode: 3})
+    })
+
     it('manages collections with rules and members', async () => {
       const {backend} = get()
       const created = await backend.collections.create({name: 'Linux', limitTo: null, rules: ['family=linux']})

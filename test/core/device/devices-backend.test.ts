@@ -1,5 +1,6 @@
 import type {Backend} from '../../../src/backends/types.js'
 import {normaliseRow, type RawRow} from '../../../src/core/device/inventory.js'
+import {InvalidInputError} from '../../../src/core/errors.js'
 import {tempBackend} from '../../helpers/backend.js'
 
 const NOW = new Date('2026-11-20T12:00:00Z')
@@ -26,6 +27,32 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
     const d = await backend.devices.get('PC-1')
     expect(d).toMatchObject({osFamily: 'windows', build: 19045, release: '22H2', level: 'up-level', onboarded: false, health: 'not-onboarded', collections: []})
     expect(d.onboarding.reasonCode).toBe('cm-not-targeted')
+  })
+
+  it('writes streamed records as they come and rolls all of them back when the stream fails', async () => {
+    await backend.devices.import({records: [rec({name: 'keep-1', os: 'Ubuntu 22.04'})]})
+    let written = 0
+    function* failing() {
+      yield rec({name: 'new-1', os: 'Windows 11 Pro', collections: 'Wave 1'})
+      yield rec({name: 'keep-1', os: 'Windows 11 Pro'})
+      written = 2
+      throw new InvalidInputError('line 4: the reader found a bad row')
+    }
+
+    await expect(backend.devices.import({records: failing()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7})
+    expect(written).toBe(2)
+    expect((await backend.devices.list()).map((d) => [d.name, d.osFamily])).toEqual([['keep-1', 'linux']])
+    expect((await backend.collections.list()).map((c) => c.name)).not.toContain('Wave 1')
+    const [refusal] = await backend.audit.list({limit: 1})
+    expect(refusal).toMatchObject({operation: 'device.import', outcome: 'refused:INVALID_INPUT'})
+  })
+
+  it('refuses a name given twice in one import, into an empty or a filled inventory (exit 7)', async () => {
+    const twice = () => [rec({name: 'dup-1', os: 'Ubuntu 22.04'}), rec({name: 'DUP-1', os: 'Windows 11 Pro'})]
+    await expect(backend.devices.import({records: twice()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7, message: expect.stringContaining("'DUP-1'")})
+    await backend.devices.import({records: [rec({name: 'other', os: 'Ubuntu 22.04'})]})
+    await expect(backend.devices.import({records: twice()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7})
+    expect((await backend.devices.list()).map((d) => d.name)).toEqual(['other'])
   })
 
   it('third-party devices are onboarded while the provider is on (TP1, TP3); sensors report themselves', async () => {
