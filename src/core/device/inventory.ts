@@ -177,11 +177,15 @@ export function splitList(value: string | string[] | undefined | null): string[]
   return [...new Set(items.map((s) => s.trim()).filter((s) => s !== ''))]
 }
 
+const BOOLEAN_TEXT = new Map<string, boolean>([
+  ...['', 'false', 'no', 'n', '0', 'off'].map((t) => [t, false] as const),
+  ...['true', 'yes', 'y', '1', 'on'].map((t) => [t, true] as const),
+])
+
 function parseBoolean(value: string, line: number, field: InventoryField): boolean {
-  const v = value.trim().toLowerCase()
-  if (['', 'false', 'no', 'n', '0', 'off'].includes(v)) return false
-  if (['true', 'yes', 'y', '1', 'on'].includes(v)) return true
-  throw new InventoryRowError(line, field, `${field} '${value}' is not true/false`)
+  const known = BOOLEAN_TEXT.get(value) ?? BOOLEAN_TEXT.get(value.trim().toLowerCase())
+  if (known === undefined) throw new InventoryRowError(line, field, `${field} '${value}' is not true/false`)
+  return known
 }
 
 function parseManagers(value: string | string[] | undefined, line: number, fromClientColumn: boolean): Manager[] {
@@ -221,11 +225,11 @@ function parseManagers(value: string | string[] | undefined, line: number, fromC
 
 function memoManagers(memo: RowMemo | undefined, value: string | string[] | undefined, line: number, client: boolean): Manager[] {
   if (!memo || typeof value !== 'string') return parseManagers(value, line, client)
-  const key = `${client ? 1 : 0}${value}`
-  let hit = memo.managers.get(key)
+  const cache = client ? memo.clientManagers : memo.managers
+  let hit = cache.get(value)
   if (!hit) {
     hit = parseManagers(value, line, client) // throws for a bad value: not cached, reported per line
-    memo.managers.set(key, hit)
+    cache.set(value, hit)
   }
 
   return hit
@@ -247,12 +251,15 @@ export type RawRow = Partial<Record<InventoryField, string | string[] | boolean 
  * thousands of times): a 100,000-row import classifies each distinct text once.
  */
 export interface RowMemo {
-  os: Map<string, ReturnType<typeof classifyOs> | OsClassificationError>
+  /** os text → version text → classification (or its error). */
+  os: Map<string, Map<string, ReturnType<typeof classifyOs> | OsClassificationError>>
   managers: Map<string, Manager[]>
+  /** managedBy from a ConfigMgr export's "Client" column (Yes/No). */
+  clientManagers: Map<string, Manager[]>
   lists: Map<string, string[]>
 }
 
-export const createRowMemo = (): RowMemo => ({os: new Map(), managers: new Map(), lists: new Map()})
+export const createRowMemo = (): RowMemo => ({os: new Map(), managers: new Map(), clientManagers: new Map(), lists: new Map()})
 
 function memoList(memo: RowMemo | undefined, value: string | string[] | undefined | null): string[] {
   if (!memo || typeof value !== 'string') return splitList(value)
@@ -265,29 +272,42 @@ function memoList(memo: RowMemo | undefined, value: string | string[] | undefine
   return hit
 }
 
-function memoOs(memo: RowMemo | undefined, os: string, version: string | undefined): ReturnType<typeof classifyOs> {
-  if (!memo) return classifyOs(os, version)
-  const key = `${os}\u0000${version ?? ''}`
-  let hit = memo.os.get(key)
+function memoOs(memo: RowMemo | undefined, os: string, version: string | null): ReturnType<typeof classifyOs> {
+  if (!memo) return classifyOs(os, version ?? undefined)
+  let versions = memo.os.get(os)
+  if (!versions) {
+    versions = new Map()
+    memo.os.set(os, versions)
+  }
+
+  const key = version ?? ''
+  let hit = versions.get(key)
   if (!hit) {
     try {
-      hit = classifyOs(os, version)
+      hit = classifyOs(os, version ?? undefined)
     } catch (error) {
       if (!(error instanceof OsClassificationError)) throw error
       hit = error
     }
 
-    memo.os.set(key, hit)
+    versions.set(key, hit)
   }
 
   if (hit instanceof OsClassificationError) throw hit
   return hit
 }
 
+/** Two ASCII digits at `at` as a number, or NaN. */
+function twoDigits(v: string, at: number): number {
+  const a = v.charCodeAt(at) - 48
+  const b = v.charCodeAt(at + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN
+}
+
 function plausibleDate(v: string): boolean {
-  const month = Number(v.slice(5, 7))
-  const day = Number(v.slice(8, 10))
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && Number(v.slice(11, 13)) < 24 && Number(v.slice(14, 16)) < 60 && Number(v.slice(17, 19)) < 60
+  const month = twoDigits(v, 5)
+  const day = twoDigits(v, 8)
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && twoDigits(v, 11) < 24 && twoDigits(v, 14) < 60 && twoDigits(v, 17) < 60
 }
 
 /** ISO-8601 UTC with milliseconds, as stored; the common forms skip Date parsing. */
@@ -297,44 +317,32 @@ const SECONDS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
 /** Normalises and validates one row. `clientColumn` says managedBy came from ConfigMgr's "Client" column. */
 export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?: boolean; memo?: RowMemo} = {}): DeviceRecord {
   const memo = options.memo
-  const text = (f: InventoryField): string => {
-    const v = raw[f]
-    if (v === undefined || v === null) return ''
-    if (Array.isArray(v)) return v.join(';')
-    return String(v).trim()
-  }
-
-  const name = text('name')
+  const name = cellText(raw.name)
   if (name === '') throw new InventoryRowError(line, 'name', 'the name is empty')
   if (name.length > 255 || /[\u0000-\u001F;|]/.test(name)) throw new InventoryRowError(line, 'name', `the name '${name}' has control characters, ';' or '|'`)
-  const osText = text('os')
-  const version = text('version') || null
+  const osText = cellText(raw.os)
+  const version = cellText(raw.version) || null
   let os
   try {
-    os = memoOs(memo, osText, version ?? undefined)
+    os = memoOs(memo, osText, version)
   } catch (error) {
     if (error instanceof OsClassificationError) throw new InventoryRowError(line, 'os', error.message)
     throw error
   }
 
-  const envText = text('environment')
+  const envText = cellText(raw.environment)
   let environment: Environment | null = null
   if (envText !== '') {
     environment = ENVIRONMENT_ALIASES[compact(envText)] ?? null
     if (!environment) throw new InventoryRowError(line, 'environment', `environment '${envText}' is not one of ${ENVIRONMENTS.join(', ')}`)
   }
 
-  const sensorText = text('sensorService')
+  const sensorText = cellText(raw.sensorService)
   let sensorService: SensorService = 'running'
   if (sensorText !== '') {
     const s = SENSOR_ALIASES[compact(sensorText)]
     if (!s) throw new InventoryRowError(line, 'sensorService', `sensorService '${sensorText}' is not one of ${SENSOR_SERVICE_STATES.join(', ')}`)
     sensorService = s
-  }
-
-  const bool = (f: InventoryField) => {
-    const v = raw[f]
-    return typeof v === 'boolean' ? v : parseBoolean(text(f), line, f)
   }
 
   const lastSeenRaw = raw.lastSeen
@@ -345,15 +353,27 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
     ...osRecordFields(os),
     managedBy: memoManagers(memo, raw.managedBy as string | string[] | undefined, line, options.clientColumn ?? false),
     environment,
-    subscription: text('subscription') || null,
+    subscription: cellText(raw.subscription) || null,
     collections: memoList(memo, raw.collections as string | string[] | undefined),
-    user: text('user') || null,
+    user: cellText(raw.user) || null,
     groups: memoList(memo, raw.groups as string | string[] | undefined),
     lastSeen: lastSeenRaw === null || lastSeenRaw === undefined ? null : parseDate(String(lastSeenRaw), line),
     sensorService,
-    otherFanotifySolution: bool('otherFanotifySolution'),
-    previousInstall: bool('previousInstall'),
+    otherFanotifySolution: cellBoolean(raw.otherFanotifySolution, line, 'otherFanotifySolution'),
+    previousInstall: cellBoolean(raw.previousInstall, line, 'previousInstall'),
   }
+}
+
+/** A cell as trimmed text: a list (JSON) is joined with ';', a missing cell is ''. */
+function cellText(v: RawRow[InventoryField]): string {
+  if (typeof v === 'string') return v.trim()
+  if (v === undefined || v === null) return ''
+  if (Array.isArray(v)) return v.join(';')
+  return String(v).trim()
+}
+
+function cellBoolean(v: RawRow[InventoryField], line: number, field: InventoryField): boolean {
+  return typeof v === 'boolean' ? v : parseBoolean(cellText(v), line, field)
 }
 
 /** JSON inventory objects: keys go through the same header aliases. */

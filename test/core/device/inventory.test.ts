@@ -69,6 +69,8 @@ describe('inventory rows', () => {
     [{name: 'a', os: 'Ubuntu', sensorService: 'sleepy'}, 'sensorService', /sleepy/],
     [{name: 'a', os: 'Ubuntu', lastSeen: 'yesterday'}, 'lastSeen', /not a date/],
     [{name: 'a', os: 'Ubuntu', previousInstall: 'maybe'}, 'previousInstall', /true\/false/],
+    [{name: 'a', os: 'Ubuntu', otherFanotifySolution: 'constructor'}, 'otherFanotifySolution', /true\/false/],
+    [{name: 'a', os: 'Ubuntu', lastSeen: '2026-13-01T10:00:00Z'}, 'lastSeen', /not a date/],
   ] as const)('reports %j as a %s error with its line', (raw, field, message) => {
     try {
       normaliseRow(raw as Record<string, string>, 17)
