@@ -296,7 +296,7 @@ function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = fa
  * classification once per call of this factory (an import sees a handful of distinct pairs).
  */
 function osClassIds(db: Database): (r: DeviceRecord) => number {
-  const ids = new Map<string, number>()
+  const ids = new Map<string, Map<string, number>>()
   const find = db.prepare('SELECT id FROM os_class WHERE os = ? AND version = ?')
   const insert = db.prepare(
     `INSERT INTO os_class (os, version, os_family, os_name, build, release, level, min_configmgr, multi_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -304,12 +304,18 @@ function osClassIds(db: Database): (r: DeviceRecord) => number {
        level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`,
   )
   return (r) => {
-    const key = `${r.os}\u0000${r.version ?? ''}`
-    let id = ids.get(key)
+    let versions = ids.get(r.os)
+    if (!versions) {
+      versions = new Map()
+      ids.set(r.os, versions)
+    }
+
+    const version = r.version ?? ''
+    let id = versions.get(version)
     if (id === undefined) {
-      insert.run(r.os, r.version ?? '', r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
-      id = (find.get(r.os, r.version ?? '') as {id: number}).id
-      ids.set(key, id)
+      insert.run(r.os, version, r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
+      id = (find.get(r.os, version) as {id: number}).id
+      versions.set(version, id)
     }
 
     return id
@@ -363,6 +369,8 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
         const osClass = osClassIds(db)
         const values = rowValueBuilder()
         const collections = new Map<string, string>()
+        // Rows share one array per distinct collections cell: each is looked at once.
+        const listsSeen = new WeakSet<readonly string[]>()
         // Into an empty inventory a plain insert is enough, and the unique index refuses a name
         // given twice; an upsert would silently merge the two, so it is checked here.
         const plainInsert = before === 0
@@ -378,7 +386,11 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
             names.add(key)
           }
 
-          for (const c of r.collections) if (!collections.has(c.toLowerCase())) collections.set(c.toLowerCase(), c)
+          if (!listsSeen.has(r.collections)) {
+            listsSeen.add(r.collections)
+            for (const c of r.collections) if (!collections.has(c.toLowerCase())) collections.set(c.toLowerCase(), c)
+          }
+
           try {
             upsert.run(values(r, osClass(r)))
           } catch (error) {
