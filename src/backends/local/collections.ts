@@ -81,14 +81,18 @@ function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
 /**
  * Recomputes effective membership of every collection, set-based: direct members plus query
  * rule matches, intersected with the limiting collection. Runs inside the caller's transaction
- * after every inventory or collection change, so query rules follow the inventory.
+ * after every inventory or collection change, so query rules follow the inventory. With
+ * `deviceId`, only that device's memberships are recomputed (a sensor report changes one
+ * machine; recomputing the inventory would cost a large fleet every heartbeat).
  */
-export function refreshCollections(db: Database): void {
+export function refreshCollections(db: Database, options: {deviceId?: number} = {}): void {
   const rows = db.prepare('SELECT * FROM collection').all() as CollectionRow[]
+  const one = options.deviceId
   // For a large inventory, rebuilding the device index once (a sort) beats updating it per row.
-  const bulk = rows.length > 0 && (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n > 20_000
+  const bulk = one === undefined && rows.length > 0 && (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n > 20_000
   if (bulk) db.exec('DROP INDEX IF EXISTS collection_member_device')
-  db.prepare('DELETE FROM collection_member').run()
+  if (one === undefined) db.prepare('DELETE FROM collection_member').run()
+  else db.prepare('DELETE FROM collection_member WHERE device_id = ?').run(one)
   for (const c of inLimitOrder(rows)) {
     const params: unknown[] = [c.id, c.id, `;${c.name.toLowerCase()};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
@@ -99,10 +103,16 @@ export function refreshCollections(db: Database): void {
       params.push(c.limit_to)
     }
 
+    let only = ''
+    if (one !== undefined) {
+      only = ' AND d.id = ?'
+      params.push(one)
+    }
+
     db.prepare(
       `INSERT INTO collection_member (collection_id, device_id)
        SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
-       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`,
+       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}${only}`,
     ).run(...params)
   }
 

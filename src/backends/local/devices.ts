@@ -26,8 +26,9 @@ function providerPlatformSql(): string {
 /**
  * The agent model as one set-based query (CM3, CM6, DC1–DC5, TP1/TP3): per device, the
  * onboarding reason code (first path that onboards; else the reason of its first manager),
- * `onboarded`, and health. `filter` is a condition on device columns `d.*`; parameter @since
- * is the ISO start of the health period. Exported so the bench runs the very same SQL through
+ * `onboarded`, and health. `filter` is a condition on device columns `d.*`, applied inside the
+ * policy aggregates too, so one device costs one device's rows, not the inventory's. Parameter
+ * @since is the ISO start of the health period. Exported so the bench runs the very same SQL through
  * the sqlite3 tool as its baseline.
  */
 export function deviceStateSql(filter = '1'): string {
@@ -48,12 +49,15 @@ WITH onb AS (
   JOIN policy p ON p.id = pd.policy_id AND p.type = 'onboarding'
   JOIN collection_member m ON m.collection_id = pd.collection_id
   JOIN device_v d ON d.id = m.device_id
+  WHERE ${filter}
   GROUP BY m.device_id
 ), off AS (
   SELECT DISTINCT m.device_id AS device_id
   FROM policy_deployment pd
   JOIN policy p ON p.id = pd.policy_id AND p.type = 'offboarding'
   JOIN collection_member m ON m.collection_id = pd.collection_id
+  JOIN device_v d ON d.id = m.device_id
+  WHERE ${filter}
 ), x AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
@@ -459,7 +463,8 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           previousInstall: existing?.previous_install === 1,
         }
         db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
-        refreshCollections(db)
+        const {id} = db.prepare('SELECT id FROM device WHERE name = ?').get(record.name) as {id: number}
+        refreshCollections(db, {deviceId: id})
       })
       return getDevice(store, report.name)
     },

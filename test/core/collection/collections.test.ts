@@ -82,6 +82,25 @@ describe('collections on the local backend', () => {
     expect((await backend.devices.get('w10')).collections).toEqual(['Build 14393+', 'Pilot', 'Servers or Ops', 'Up-level of 14393+'])
   })
 
+  it('a sensor report re-evaluates the reporting machine only, through rules and limits alike', async () => {
+    const before = Object.fromEntries(await Promise.all(['Build 14393+', 'Up-level of 14393+', 'Pilot', 'Servers or Ops'].map(async (c) => [c, await members(c)])))
+    await backend.collections.create({name: 'Macs', rules: ['family=macos']})
+    await backend.collections.create({name: 'Pilot Macs', limitTo: 'Pilot', rules: ['family=macos']})
+    await backend.integrations.setThirdParty('bitdefender', true)
+    // w81 was re-imported as Windows 10 22H2 (build 19045); its sensor now reports macOS.
+    const reported = await backend.devices.reportFromSensor({name: 'w81', os: 'macOS 14.4', provider: 'bitdefender'})
+    expect(reported.collections).toEqual(['Macs'])
+    expect(await members('Build 14393+')).toEqual(before['Build 14393+'].filter((n: string) => n !== 'w81'))
+    expect(await members('Up-level of 14393+')).toEqual(before['Up-level of 14393+'].filter((n: string) => n !== 'w81'))
+    await backend.collections.addMembers('Pilot', ['w81'])
+    expect(await members('Pilot Macs')).toEqual(['w81'])
+    // A new machine first seen through its sensor joins the rule collections it matches.
+    expect((await backend.devices.reportFromSensor({name: 'mac-9', os: 'macOS 13', provider: 'bitdefender'})).collections).toEqual(['Macs'])
+    expect(await members('Macs')).toEqual(['mac-9', 'w81'])
+    expect(await members('Servers or Ops')).toEqual(before['Servers or Ops'])
+    expect(await members('Pilot')).toEqual([...before.Pilot, 'w81'].sort())
+  })
+
   it('inventory collections are direct members and replaced on re-import; errors have exit codes', async () => {
     expect(await members('Servers')).toEqual(['s2016'])
     await backend.devices.import({records: [rec({name: 's2016', os: 'Windows Server 2016 Standard', collections: 'Legacy'})]})
