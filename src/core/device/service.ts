@@ -1,8 +1,8 @@
-import {closeSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
+import {closeSync, openSync, readFileSync, readSync, type Stats, statSync} from 'node:fs'
 import {basename, extname} from 'node:path'
 import {StringDecoder} from 'node:string_decoder'
 import type {Backend} from '../../backends/types.js'
-import {InvalidInputError, NotFoundError} from '../errors.js'
+import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {CsvReader, CsvSyntaxError} from './csv.js'
 import {createRowMemo, type InventoryField, InventoryRowError, jsonRow, mapHeader, normaliseRow, type RawRow} from './inventory.js'
@@ -46,12 +46,15 @@ const CHUNK_BYTES = 1 << 16
  */
 export async function importInventory(backend: Backend, options: ImportOptions): Promise<ImportResult> {
   await requireTenant(backend, options.profile)
-  let size: number
+  let info: Stats
   try {
-    size = statSync(options.file).size
+    info = statSync(options.file)
   } catch {
     throw new NotFoundError(`Inventory file '${options.file}' not found.`, {suggestions: ['Check the path; CSV, JSON and NDJSON files are accepted.']})
   }
+
+  if (!info.isFile()) throw new UsageError(`'${options.file}' is not a file.`, {suggestions: ['Give the path of a CSV, JSON or NDJSON inventory file.']})
+  const {size} = info
 
   const format = options.format ?? detectFormat(options.file)
   const report: {invalid: InvalidRow[]; invalidCount: number} = {invalid: [], invalidCount: 0}

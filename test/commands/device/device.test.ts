@@ -67,10 +67,13 @@ describe('device import / list / show (command layer)', () => {
     expect((await runCommand(DeviceShow, ['x-1'])).error?.oclif?.exit).toBe(3)
   })
 
-  it('exit codes: unknown device 3, unknown collection 3, missing file 3, bad period 2', async () => {
+  it('exit codes: unknown device 3, unknown collection 3, missing file 3, a directory 2, bad period 2', async () => {
     expect((await runCommand(DeviceShow, ['ghost'])).error?.oclif?.exit).toBe(3)
     expect((await runCommand(DeviceList, ['--collection', 'ghost'])).error?.oclif?.exit).toBe(3)
     expect((await runCommand(DeviceImport, [join(home, 'nope.csv')])).error?.oclif?.exit).toBe(3)
+    const directory = await runCommand(DeviceImport, [home])
+    expect(directory.error?.oclif?.exit).toBe(2)
+    expect(directory.stderr).toMatch(/is not a file/)
     expect((await runCommand(DeviceList, ['--period', 'soon'])).error?.oclif?.exit).toBe(2)
   })
 })
