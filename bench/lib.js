@@ -32,6 +32,31 @@ export function timeCommand(cmd, args, {runs = 10, env = {}, input} = {}) {
   return median(times)
 }
 
+/**
+ * Times two commands in alternation (a warm-up of each, then `runs` pairs) and returns the
+ * median of each: a machine that speeds up or slows down during the measurement affects both
+ * sides alike, instead of whichever block ran in the slow stretch.
+ */
+export function timePair(a, b, {runs = 9} = {}) {
+  const once = ({cmd, args, env = {}, input}) => {
+    const start = process.hrtime.bigint()
+    const result = spawnSync(cmd, args, {env: {...process.env, ...env}, input, stdio: ['pipe', 'ignore', 'pipe']})
+    const ms = Number(process.hrtime.bigint() - start) / 1e6
+    if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
+    return ms
+  }
+
+  once(a)
+  once(b)
+  const times = {a: [], b: []}
+  for (let i = 0; i < runs; i++) {
+    times.a.push(once(a))
+    times.b.push(once(b))
+  }
+
+  return {a: median(times.a), b: median(times.b)}
+}
+
 /** The CLI under test with an isolated home. */
 export function atpctl(home, args, options = {}) {
   return timeCommand(process.execPath, [BIN, ...args], {...options, env: {ATPCTL_HOME: home, NO_COLOR: '1', CI: '1', ...options.env}})

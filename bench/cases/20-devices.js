@@ -6,7 +6,7 @@ import {spawnSync} from 'node:child_process'
 import {cpSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {PLAN_SQL, monitorSql} from '../../dist/backends/local/policies.js'
-import {BIN, median, run, tempHome, timeCommand} from '../lib.js'
+import {BIN, median, run, tempHome, timePair} from '../lib.js'
 
 const DEVICES = 100_000
 const DAY = 86_400_000
@@ -118,6 +118,9 @@ export default async function devices() {
     run(home, ['policy', 'deploy', 'Any OS', '--collection', 'Fleet', '--force'])
 
     const db = join(home, 'profiles', 'default', 'tenant.db')
+    // The imports above leave hundreds of MB of dirty pages; let the kernel write them back now
+    // rather than in the middle of the timed runs below.
+    spawnSync('sync')
     const sql = (text) => timed('sqlite3', [db], {input: text})
     const fleetId = Number(sql("SELECT id FROM collection WHERE name = 'Fleet';").stdout.trim())
     const policy = sql(".mode json\nSELECT id, type, configmgr_version FROM policy WHERE name = 'Any OS';").stdout
@@ -141,8 +144,7 @@ export default async function devices() {
     const plan = JSON.parse(timed(process.execPath, deployArgs, {env: env(home)}).stdout).plan
     const sqlMissed = (sql(planScript).stdout.match(/"reason":/g) ?? []).length
     if (plan.summary.missed !== sqlMissed) throw new Error(`plan mismatch: atpctl ${plan.summary.missed} missed, SQL ${sqlMissed}`)
-    const deployMs = timeCommand(process.execPath, deployArgs, {runs: 5, env: env(home)})
-    const deploySqlMs = timeCommand('sqlite3', [db], {runs: 5, input: planScript})
+    const {a: deployMs, b: deploySqlMs} = timePair({cmd: process.execPath, args: deployArgs, env: env(home)}, {cmd: 'sqlite3', args: [db], input: planScript})
 
     // Monitor --json: the dashboard SQL over the agent model.
     const since = new Date(Date.now() - 7 * DAY).toISOString()
@@ -150,8 +152,7 @@ export default async function devices() {
     const report = JSON.parse(timed(process.execPath, [BIN, 'monitor', '--json'], {env: env(home)}).stdout)
     const sqlReport = JSON.parse(sql(monitorScript).stdout).find((r) => r.collection === null)
     if (report.deployment.eligible !== sqlReport.eligible) throw new Error(`monitor mismatch: ${report.deployment.eligible} vs ${sqlReport.eligible}`)
-    const monitorMs = timeCommand(process.execPath, [BIN, 'monitor', '--json'], {runs: 5, env: env(home)})
-    const monitorSqlMs = timeCommand('sqlite3', [db], {runs: 5, input: monitorScript})
+    const {a: monitorMs, b: monitorSqlMs} = timePair({cmd: process.execPath, args: [BIN, 'monitor', '--json'], env: env(home)}, {cmd: 'sqlite3', args: [db], input: monitorScript})
 
     const rate = (ms) => DEVICES / (ms / 1000)
     const timeRow = (name, value, baseline, baselineValue, target) => ({
