@@ -2,7 +2,7 @@ import {findProvider, PROVIDERS} from '../../core/integration/catalogue.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {classifyOs, OsClassificationError, osRecordFields} from '../../core/device/os.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
-import {InvalidInputError, NotFoundError, RuleError} from '../../core/errors.js'
+import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
 import type {DeviceApi, DeviceListOptions} from '../devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
@@ -367,7 +367,17 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
       // A large import touches many pages: a bigger page cache keeps them out of the WAL until
       // commit. It is a ceiling, not an allocation; small imports never reach it.
       db.pragma('cache_size = -65536')
+      // A stream can be read once: should the transaction be retried after the database was
+      // busy, the records already read are gone, so that retry must fail rather than import the rest.
+      let attempted = false
       return store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
+        if (attempted && !Array.isArray(records)) {
+          throw new UnreachableError('The tenant database was busy in the middle of the import, which was rolled back; nothing was imported.', {
+            suggestions: ['Run the import again.'],
+          })
+        }
+
+        attempted = true
         const now = store.now().toISOString()
         const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
         const osClass = osClassIds(db)

@@ -47,6 +47,16 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
     expect(refusal).toMatchObject({operation: 'device.import', outcome: 'refused:INVALID_INPUT'})
   })
 
+  it('does not retry a half-read stream after the database was busy: nothing is imported (exit 6)', async () => {
+    function* interrupted() {
+      yield rec({name: 'first', os: 'Ubuntu 22.04'})
+      throw Object.assign(new Error('database is locked'), {code: 'SQLITE_BUSY'})
+    }
+
+    await expect(backend.devices.import({records: interrupted()})).rejects.toMatchObject({code: 'UNREACHABLE', exitCode: 6})
+    expect(await backend.devices.list()).toEqual([])
+  })
+
   it('refuses a name given twice in one import, into an empty or a filled inventory (exit 7)', async () => {
     const twice = () => [rec({name: 'dup-1', os: 'Ubuntu 22.04'}), rec({name: 'DUP-1', os: 'Windows 11 Pro'})]
     await expect(backend.devices.import({records: twice()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7, message: expect.stringContaining("'DUP-1'")})
