@@ -105,6 +105,14 @@ export abstract class AdminCommand<T> extends Command {
     return createSpinner(text, !this.io?.json && Boolean(process.stderr.isTTY))
   }
 
+  /**
+   * The human rendering of a result, on stdout. It is rendered only when it will be shown:
+   * with --json it is skipped, which matters for listings that grow with the inventory.
+   */
+  protected present(render: () => string): void {
+    if (!this.jsonEnabled()) this.log(render())
+  }
+
   /** Decoration and hints: stderr, and only for humans. */
   protected note(message: string): void {
     if (!this.jsonEnabled()) process.stderr.write(message + '\n')

@@ -49,7 +49,7 @@ export default class Init extends AdminCommand<InitResult> {
     const result = await initTenant(await this.backend(), {location, datacenter, profile: this.profileName})
     spinner.stop()
     await ensureProfile(this.home, this.profileName)
-    this.log(presentTenant(result.tenant))
+    this.present(() => presentTenant(result.tenant))
     this.note(result.created ? `Tenant created in profile '${this.profileName}'.` : `Tenant already exists in profile '${this.profileName}'; nothing changed.`)
     return result
   }
@@ -61,7 +61,7 @@ export default class Init extends AdminCommand<InitResult> {
     try {
       this.note(`Profile '${this.profileName}' now uses ${connection.url} as API key '${connection.whoami.name}' (role ${connection.whoami.role}).`)
       const result = await initRemoteTenant(backend, {profile: this.profileName, location: location ? parseLocation(location) : undefined, datacenter})
-      this.log(presentTenant(result.tenant))
+      this.present(() => presentTenant(result.tenant))
       return result
     } finally {
       await backend.close()

@@ -23,7 +23,7 @@ export default class Monitor extends AdminCommand<MonitorReport> {
   async run(): Promise<MonitorReport> {
     const {flags} = await this.parse(Monitor)
     const report = await monitorDeployment(await this.backend(), {collection: flags.collection, periodMs: parseDuration(flags.period, '--period'), profile: this.profileName})
-    this.log(presentMonitor(report))
+    this.present(() => presentMonitor(report))
     return report
   }
 }

@@ -9,7 +9,7 @@ export default class Status extends AdminCommand<StatusResult> {
   async run(): Promise<StatusResult> {
     await this.parse(Status)
     const status = await getStatus(await this.backend(), this.profileName)
-    this.log(presentStatus(status))
+    this.present(() => presentStatus(status))
     return status
   }
 }

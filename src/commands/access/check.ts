@@ -32,7 +32,7 @@ way), so a CI job can gate on it. The device's compliance is evaluated as in
       client: parseClientApp(flags.client),
       profile: this.profileName,
     })
-    this.log(presentDecision(decision))
+    this.present(() => presentDecision(decision))
     // The decision is the result in both cases; blocked still exits 4 (refused by a rule).
     if (decision.decision === 'block') process.exitCode = ExitCode.refused
     return decision

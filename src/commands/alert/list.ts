@@ -31,7 +31,7 @@ export default class AlertList extends AdminCommand<{alerts: Alert[]}> {
       since: flags.since ? parseSince(flags.since, new Date()) : undefined,
       limit: flags.limit,
     })
-    this.log(presentAlerts(result.alerts))
+    this.present(() => presentAlerts(result.alerts))
     return result
   }
 }

@@ -24,7 +24,7 @@ export default class AlertResolve extends AdminCommand<{alert: Alert; changed: b
     const {args, flags} = await this.parse(AlertResolve)
     const result = await resolveAlert(await this.backend(), {id: args.id, comment: flags.comment, profile: this.profileName})
     this.note(result.changed ? style.ok(`Alert ${result.alert.id} resolved.`) : `Alert ${result.alert.id} was already resolved.`)
-    this.log(presentAlert(result.alert))
+    this.present(() => presentAlert(result.alert))
     return result
   }
 }

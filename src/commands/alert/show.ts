@@ -15,7 +15,7 @@ export default class AlertShow extends AdminCommand<{alert: Alert}> {
   async run(): Promise<{alert: Alert}> {
     const {args} = await this.parse(AlertShow)
     const result = await showAlert(await this.backend(), {id: args.id, profile: this.profileName})
-    this.log(presentAlert(result.alert))
+    this.present(() => presentAlert(result.alert))
     return result
   }
 }

@@ -38,17 +38,18 @@ instead of the screen; give that file to \`atpctl init --remote URL --api-key-fi
     const {flags} = await this.parse(ApikeyCreate)
     const ttlMs = flags.ttl ? parseDuration(flags.ttl, '--ttl') : undefined
     const {key} = await createApiKey(await this.backend(), {name: flags.name, role: flags.role, ttlMs})
-    if (flags.out) {
-      const temp = `${flags.out}.${process.pid}.tmp`
+    const {out} = flags
+    if (out) {
+      const temp = `${out}.${process.pid}.tmp`
       writeFileSync(temp, key.secret + '\n', {mode: 0o600})
       chmodSync(temp, 0o600)
-      renameSync(temp, flags.out)
+      renameSync(temp, out)
       const {secret: _secret, ...info} = key
-      this.log(presentApiKey(key, ['Key file', flags.out]))
-      return {key: info, secretFile: flags.out}
+      this.present(() => presentApiKey(key, ['Key file', out]))
+      return {key: info, secretFile: out}
     }
 
-    this.log(presentApiKey(key, ['Key', key.secret]))
+    this.present(() => presentApiKey(key, ['Key', key.secret]))
     this.note(style.warn('This is the only time the key is shown; only its hash is stored. Save it now (or use --out FILE).'))
     return {key, secretFile: null}
   }

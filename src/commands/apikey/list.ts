@@ -10,7 +10,7 @@ export default class ApikeyList extends AdminCommand<{keys: ApiKeyInfo[]}> {
   async run(): Promise<{keys: ApiKeyInfo[]}> {
     await this.parse(ApikeyList)
     const result = await listApiKeys(await this.backend())
-    this.log(presentApiKeys(result.keys))
+    this.present(() => presentApiKeys(result.keys))
     return result
   }
 }

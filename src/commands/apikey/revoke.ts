@@ -22,7 +22,7 @@ export default class ApikeyRevoke extends AdminCommand<{key: ApiKeyInfo}> {
     const {args, flags} = await this.parse(ApikeyRevoke)
     await this.confirm(`Revoke API key '${args.key}'? Whoever uses it loses access.`, {yes: flags.yes, what: `revoke API key '${args.key}'`})
     const result = await revokeApiKey(await this.backend(), {idOrName: args.key})
-    this.log(presentApiKey(result.key))
+    this.present(() => presentApiKey(result.key))
     return result
   }
 }

@@ -16,7 +16,7 @@ export default class AuditList extends AdminCommand<{records: AuditRecord[]}> {
   async run(): Promise<{records: AuditRecord[]}> {
     const {flags} = await this.parse(AuditList)
     const result = await listAudit(await this.backend(), {limit: flags.limit, operation: flags.operation})
-    this.log(presentAudit(result.records))
+    this.present(() => presentAudit(result.records))
     return result
   }
 }

@@ -18,7 +18,7 @@ export default class CollectionAdd extends AdminCommand<MembershipChange> {
     const {args, argv} = await this.parse(CollectionAdd)
     const devices = (argv as string[]).slice(1)
     const result = await changeMembers(await this.backend(), {name: args.name, devices, action: 'add', profile: this.profileName})
-    this.log(presentMembership(result, 'add'))
+    this.present(() => presentMembership(result, 'add'))
     return result
   }
 }

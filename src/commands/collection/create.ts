@@ -26,7 +26,7 @@ export default class CollectionCreate extends AdminCommand<{collection: Collecti
   async run(): Promise<{collection: CollectionInfo}> {
     const {args, flags} = await this.parse(CollectionCreate)
     const result = await createCollection(await this.backend(), {name: args.name, limitTo: flags['limit-to'], rules: flags.rule ?? [], profile: this.profileName})
-    this.log(presentCollections([result.collection]))
+    this.present(() => presentCollections([result.collection]))
     return result
   }
 }

@@ -10,7 +10,7 @@ export default class CollectionList extends AdminCommand<{collections: Collectio
   async run(): Promise<{collections: CollectionInfo[]}> {
     await this.parse(CollectionList)
     const result = await listCollections(await this.backend(), {profile: this.profileName})
-    this.log(presentCollections(result.collections))
+    this.present(() => presentCollections(result.collections))
     return result
   }
 }

@@ -18,7 +18,7 @@ export default class CollectionRemove extends AdminCommand<MembershipChange> {
     const {args, argv} = await this.parse(CollectionRemove)
     const devices = (argv as string[]).slice(1)
     const result = await changeMembers(await this.backend(), {name: args.name, devices, action: 'remove', profile: this.profileName})
-    this.log(presentMembership(result, 'remove'))
+    this.present(() => presentMembership(result, 'remove'))
     return result
   }
 }

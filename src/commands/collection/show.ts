@@ -18,7 +18,7 @@ export default class CollectionShow extends AdminCommand<{collection: Collection
   async run(): Promise<{collection: CollectionDetail}> {
     const {args, flags} = await this.parse(CollectionShow)
     const result = await showCollection(await this.backend(), {name: args.name, memberLimit: flags.limit, profile: this.profileName})
-    this.log(presentCollection(result.collection))
+    this.present(() => presentCollection(result.collection))
     return result
   }
 }

@@ -10,7 +10,7 @@ export default class ComplianceList extends AdminCommand<{policies: CompliancePo
   async run(): Promise<{policies: CompliancePolicy[]}> {
     await this.parse(ComplianceList)
     const result = await listCompliancePolicies(await this.backend(), {profile: this.profileName})
-    this.log(presentCompliancePolicies(result.policies))
+    this.present(() => presentCompliancePolicies(result.policies))
     return result
   }
 }

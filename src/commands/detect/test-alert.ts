@@ -43,7 +43,7 @@ export default class DetectTestAlert extends DetectCommand<TestAlertCheckResult>
     )
     const {verdict} = result
     if (!verdict) {
-      this.log(presentProcedure(result.procedure))
+      this.present(() => presentProcedure(result.procedure))
       return result
     }
 

@@ -45,7 +45,7 @@ export default class DeviceImport extends AdminCommand<ImportResult> {
       spinner.stop()
     }
 
-    this.log(presentImport(result))
+    this.present(() => presentImport(result))
     return result
   }
 }

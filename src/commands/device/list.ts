@@ -38,7 +38,7 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
       limit: flags.limit,
       profile: this.profileName,
     })
-    this.log(presentDevices(result.devices))
+    this.present(() => presentDevices(result.devices))
     return result
   }
 }

@@ -21,7 +21,7 @@ export default class DeviceShow extends AdminCommand<{device: Device; conflicts:
   async run(): Promise<{device: Device; conflicts: SettingConflict[]}> {
     const {args, flags} = await this.parse(DeviceShow)
     const result = await showDevice(await this.backend(), {name: args.name, periodMs: parseDuration(flags.period, '--period'), profile: this.profileName})
-    this.log(presentDevice(result.device))
+    this.present(() => presentDevice(result.device))
     // IN5 (issue 6): settings an EDR profile and a ConfigMgr policy set differently here.
     const conflicts = await (await this.backend()).intune.deviceConflicts(result.device.name)
     if (conflicts.length > 0) this.log(`\nConflicts (IN5):\n${presentConflicts(conflicts)}`)

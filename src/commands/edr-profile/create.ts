@@ -38,7 +38,7 @@ Windows toggle is on and it runs 10.0.15063 or later (IN2).`
       profile: this.profileName,
     })
     this.log(`EDR profile '${result.profile.name}' created.\n`)
-    this.log(presentEdrProfile(result))
+    this.present(() => presentEdrProfile(result))
     return result
   }
 }

@@ -12,7 +12,7 @@ export default class EdrProfileList extends AdminCommand<Result> {
   async run(): Promise<Result> {
     await this.parse(EdrProfileList)
     const result = await listEdrProfiles(await this.backend(), {profile: this.profileName})
-    this.log(presentEdrProfiles(result.profiles))
+    this.present(() => presentEdrProfiles(result.profiles))
     return result
   }
 }

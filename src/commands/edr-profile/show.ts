@@ -12,7 +12,7 @@ export default class EdrProfileShow extends AdminCommand<EdrProfileDetail> {
   async run(): Promise<EdrProfileDetail> {
     const {args} = await this.parse(EdrProfileShow)
     const result = await showEdrProfile(await this.backend(), {name: args.name, profile: this.profileName})
-    this.log(presentEdrProfile(result))
+    this.present(() => presentEdrProfile(result))
     return result
   }
 }

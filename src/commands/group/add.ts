@@ -25,7 +25,7 @@ inventory's user column).`
     const {args, flags} = await this.parse(GroupAdd)
     const result = await addGroupMembers(await this.backend(), {group: args.group, devices: flags.device, users: flags.user, profile: this.profileName})
     this.log(`Added ${result.added} member(s) to '${result.group.name}'.\n`)
-    this.log(presentGroup(result.group))
+    this.present(() => presentGroup(result.group))
     return result
   }
 }

@@ -18,7 +18,7 @@ export default class GroupCreate extends AdminCommand<{group: GroupInfo; created
     const {args, flags} = await this.parse(GroupCreate)
     const result = await createGroup(await this.backend(), {name: args.name, description: flags.description, profile: this.profileName})
     this.log(result.created ? `Group '${result.group.name}' created.` : `Group '${result.group.name}' already exists; unchanged.`)
-    this.log(presentGroups([result.group]))
+    this.present(() => presentGroups([result.group]))
     return result
   }
 }

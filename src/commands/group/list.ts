@@ -10,7 +10,7 @@ export default class GroupList extends AdminCommand<{groups: GroupInfo[]}> {
   async run(): Promise<{groups: GroupInfo[]}> {
     await this.parse(GroupList)
     const result = await listGroups(await this.backend(), {profile: this.profileName})
-    this.log(presentGroups(result.groups))
+    this.present(() => presentGroups(result.groups))
     return result
   }
 }

@@ -22,7 +22,7 @@ export default class GroupRemove extends AdminCommand<{group: GroupDetail; remov
     const {args, flags} = await this.parse(GroupRemove)
     const result = await removeGroupMembers(await this.backend(), {group: args.group, devices: flags.device, users: flags.user, profile: this.profileName})
     this.log(`Removed ${result.removed} member(s) from '${result.group.name}'.\n`)
-    this.log(presentGroup(result.group))
+    this.present(() => presentGroup(result.group))
     return result
   }
 }

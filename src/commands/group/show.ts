@@ -12,7 +12,7 @@ export default class GroupShow extends AdminCommand<{group: GroupDetail}> {
   async run(): Promise<{group: GroupDetail}> {
     const {args} = await this.parse(GroupShow)
     const result = await showGroup(await this.backend(), {name: args.name, profile: this.profileName})
-    this.log(presentGroup(result.group))
+    this.present(() => presentGroup(result.group))
     return result
   }
 }

@@ -45,7 +45,7 @@ defender-for-cloud: disables the whole integration of a subscription; Linux alon
     }
 
     const result = await changeIntegration(await this.backend(), options)
-    this.log(presentIntegrationChange(result))
+    this.present(() => presentIntegrationChange(result))
     return result
   }
 }

@@ -46,7 +46,7 @@ defender-for-cloud: enables a subscription; a new one gets Windows and Linux tog
       platforms: {android: flags.android, ios: flags.ios, windows: flags.windows},
       profile: this.profileName,
     })
-    this.log(presentIntegrationChange(result))
+    this.present(() => presentIntegrationChange(result))
     if (result.kind === 'third-party' && result.changed) this.note(`Next: atpctl token mint --provider ${result.provider.provider}`)
     return result
   }

@@ -10,7 +10,7 @@ export default class IntegrationList extends AdminCommand<IntegrationsState> {
   async run(): Promise<IntegrationsState> {
     await this.parse(IntegrationList)
     const state = await listIntegrations(await this.backend(), this.profileName)
-    this.log(presentIntegrations(state))
+    this.present(() => presentIntegrations(state))
     return state
   }
 }

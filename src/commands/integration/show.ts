@@ -22,7 +22,7 @@ export default class IntegrationShow extends AdminCommand<IntegrationShowResult>
   async run(): Promise<IntegrationShowResult> {
     const {args, flags} = await this.parse(IntegrationShow)
     const result = await showIntegration(await this.backend(), {kind: parseIntegrationKind(args.kind), provider: flags.provider, profile: this.profileName})
-    this.log(presentIntegrationShow(result))
+    this.present(() => presentIntegrationShow(result))
     return result
   }
 }

@@ -24,7 +24,7 @@ export default class PackageExtract extends AdminCommand<ExtractResult> {
   async run(): Promise<ExtractResult> {
     const {args, flags} = await this.parse(PackageExtract)
     const result = await extractPackage(args.file, flags.dir)
-    this.log(presentExtract(result))
+    this.present(() => presentExtract(result))
     return result
   }
 }

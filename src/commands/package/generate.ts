@@ -39,7 +39,7 @@ export default class PackageGenerate extends AdminCommand<{package: GeneratedPac
       streamlined: flags.streamlined,
       profile: this.profileName,
     })
-    this.log(presentGenerated(result.package))
+    this.present(() => presentGenerated(result.package))
     this.note(style.warn('This package contains secrets (T2): it is owner-only (0600); keep it that way when you copy it.'))
     return result
   }

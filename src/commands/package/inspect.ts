@@ -28,7 +28,7 @@ export default class PackageInspect extends AdminCommand<PackageInspection> {
     const {args, flags} = await this.parse(PackageInspect)
     const within = flags['fail-if-expires-within'] === undefined ? undefined : parseDuration(flags['fail-if-expires-within'], '--fail-if-expires-within')
     const inspection = await inspectForProfile(await this.backend(), {file: args.file, failIfExpiresWithinMs: within})
-    this.log(presentInspection(inspection))
+    this.present(() => presentInspection(inspection))
     return assertUsable(inspection)
   }
 }

@@ -15,7 +15,7 @@ export default class PackageList extends AdminCommand<{packages: PackageListEntr
   async run(): Promise<{packages: PackageListEntry[]}> {
     const {flags} = await this.parse(PackageList)
     const result = await listPackages(await this.backend(), {profile: this.profileName, kind: flags.kind as PackageKind | undefined})
-    this.log(presentPackages(result.packages))
+    this.present(() => presentPackages(result.packages))
     return result
   }
 }

@@ -62,7 +62,7 @@ export default class PolicyCreate extends AdminCommand<{policy: Policy}> {
       configMgrVersion,
       profile: this.profileName,
     })
-    this.log(presentPolicy(result.policy))
+    this.present(() => presentPolicy(result.policy))
     this.note(style.dim(`Next: atpctl policy deploy "${result.policy.name}" --collection <name> --dry-run`))
     return result
   }

@@ -29,9 +29,9 @@ export default class PolicyDeploy extends AdminCommand<{plan: DeploymentPlan}> {
       dryRun: flags['dry-run'],
       force: flags.force,
       profile: this.profileName,
-      onRefused: (plan) => this.log(presentPlan(plan)),
+      onRefused: (plan) => this.present(() => presentPlan(plan)),
     })
-    this.log(presentPlan(result.plan))
+    this.present(() => presentPlan(result.plan))
     return result
   }
 }

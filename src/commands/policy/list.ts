@@ -10,7 +10,7 @@ export default class PolicyList extends AdminCommand<{policies: Policy[]}> {
   async run(): Promise<{policies: Policy[]}> {
     await this.parse(PolicyList)
     const result = await listPolicies(await this.backend(), {profile: this.profileName})
-    this.log(presentPolicies(result.policies))
+    this.present(() => presentPolicies(result.policies))
     return result
   }
 }

@@ -12,7 +12,7 @@ export default class PolicyShow extends AdminCommand<{policy: Policy}> {
   async run(): Promise<{policy: Policy}> {
     const {args} = await this.parse(PolicyShow)
     const result = await showPolicy(await this.backend(), {name: args.name, profile: this.profileName})
-    this.log(presentPolicy(result.policy))
+    this.present(() => presentPolicy(result.policy))
     return result
   }
 }

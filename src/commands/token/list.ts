@@ -15,7 +15,7 @@ export default class TokenList extends AdminCommand<{tokens: TokenInfo[]}> {
   async run(): Promise<{tokens: TokenInfo[]}> {
     const {flags} = await this.parse(TokenList)
     const result = await listTokens(await this.backend(), {provider: flags.provider, profile: this.profileName})
-    this.log(presentTokens(result.tokens))
+    this.present(() => presentTokens(result.tokens))
     return result
   }
 }

@@ -23,7 +23,7 @@ export default class TokenMint extends AdminCommand<{token: MintedToken}> {
   async run(): Promise<{token: MintedToken}> {
     const {flags} = await this.parse(TokenMint)
     const result = await mintToken(await this.backend(), {provider: flags.provider, ttlMs: parseDuration(flags.ttl, '--ttl'), profile: this.profileName})
-    this.log(presentMintedToken(result.token, result.token.secret))
+    this.present(() => presentMintedToken(result.token, result.token.secret))
     this.note(style.warn('This is the only time the secret is shown. Store it in the provider console now.'))
     return result
   }

@@ -15,7 +15,7 @@ export default class TokenRevoke extends AdminCommand<{token: TokenInfo}> {
   async run(): Promise<{token: TokenInfo}> {
     const {args} = await this.parse(TokenRevoke)
     const result = await revokeToken(await this.backend(), {id: args.id, profile: this.profileName})
-    this.log(presentToken(result.token))
+    this.present(() => presentToken(result.token))
     return result
   }
 }

@@ -28,7 +28,8 @@ export default class TokenVerify extends AdminCommand<TokenVerification> {
     } else secret = await readStdin()
     const result = await verifyToken(await this.backend(), {secret, profile: this.profileName})
     this.log(`${style.ok('Valid')} token of ${result.token?.provider}`)
-    if (result.token) this.log(presentToken(result.token))
+    const {token} = result
+    if (token) this.present(() => presentToken(token))
     return result
   }
 }

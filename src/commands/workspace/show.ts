@@ -18,7 +18,7 @@ export default class WorkspaceShow extends AdminCommand<{workspace: WorkspaceInf
     const {flags} = await this.parse(WorkspaceShow)
     if (flags.reveal) this.note(style.warn('Warning: the Workspace key is a secret; it is shown in full below.'))
     const result = await showWorkspace(await this.backend(), {profile: this.profileName, reveal: flags.reveal, mask: maskSecret})
-    this.log(presentWorkspace(result.workspace))
+    this.present(() => presentWorkspace(result.workspace))
     return result
   }
 }

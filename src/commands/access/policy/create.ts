@@ -37,7 +37,7 @@ compliant device". Created enabled unless --disabled.`
       enabled: !flags.disabled,
       profile: this.profileName,
     })
-    this.log(presentAccessPolicy(result.policy, 'created'))
+    this.present(() => presentAccessPolicy(result.policy, 'created'))
     return result
   }
 }

@@ -12,7 +12,7 @@ export default class AccessPolicyDisable extends AdminCommand<{policy: AccessPol
   async run(): Promise<{policy: AccessPolicy; changed: boolean}> {
     const {args} = await this.parse(AccessPolicyDisable)
     const result = await setAccessPolicyEnabled(await this.backend(), {policy: args.name, enabled: false, profile: this.profileName})
-    this.log(presentAccessPolicy(result.policy, result.changed ? 'disabled' : 'was already disabled'))
+    this.present(() => presentAccessPolicy(result.policy, result.changed ? 'disabled' : 'was already disabled'))
     return result
   }
 }

@@ -12,7 +12,7 @@ export default class AccessPolicyEnable extends AdminCommand<{policy: AccessPoli
   async run(): Promise<{policy: AccessPolicy; changed: boolean}> {
     const {args} = await this.parse(AccessPolicyEnable)
     const result = await setAccessPolicyEnabled(await this.backend(), {policy: args.name, enabled: true, profile: this.profileName})
-    this.log(presentAccessPolicy(result.policy, result.changed ? 'enabled' : 'was already enabled'))
+    this.present(() => presentAccessPolicy(result.policy, result.changed ? 'enabled' : 'was already enabled'))
     return result
   }
 }

@@ -10,7 +10,7 @@ export default class AccessPolicyList extends AdminCommand<{policies: AccessPoli
   async run(): Promise<{policies: AccessPolicy[]}> {
     await this.parse(AccessPolicyList)
     const result = await listAccessPolicies(await this.backend(), {profile: this.profileName})
-    this.log(presentAccessPolicies(result.policies))
+    this.present(() => presentAccessPolicies(result.policies))
     return result
   }
 }

@@ -26,7 +26,7 @@ issupervised, value type string, value {{issupervised}}. Targeted at all devices
   async run(): Promise<Result> {
     const {flags} = await this.parse(IntuneAppConfigIosSupervised)
     const result = await createIosSupervisedConfig(await this.backend(), {name: flags.name, assignGroup: flags['assign-group'], profile: this.profileName})
-    this.log(presentAppConfig(result.config, result.created))
+    this.present(() => presentAppConfig(result.config, result.created))
     return {...result, graph: iosAppConfigGraphBody(result.config)}
   }
 }
