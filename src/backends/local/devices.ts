@@ -191,8 +191,11 @@ export function toDevice(r: DeviceRow): Device {
 
 const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
 
-/** Devices with their computed state, filtered; throws for an unknown collection filter. */
-export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}): DeviceRow[] {
+/**
+ * Devices with their computed state, filtered, row by row (a 100,000-device listing never holds
+ * all its rows at once); throws for an unknown collection filter.
+ */
+export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}): IterableIterator<DeviceRow> {
   const {db} = store
   const conditions: string[] = []
   const params: Record<string, unknown> = {since: sinceIso(store, options.periodMs)}
@@ -241,7 +244,7 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   const sql = `SELECT st.*, ${COLLECTIONS_OF} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
     ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name${options.limit ? ' LIMIT @limit' : ''}`
   if (options.limit) params.limit = options.limit
-  return db.prepare(sql).all(params) as DeviceRow[]
+  return db.prepare(sql).iterate(params) as IterableIterator<DeviceRow>
 }
 
 export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): string {
@@ -430,7 +433,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 
     async list(options = {}) {
       requireTenantRow(store)
-      return queryDevices(store, options).map(toDevice)
+      return Array.from(queryDevices(store, options), toDevice)
     },
 
     async reportFromSensor(report: SensorReport) {
