@@ -144,7 +144,11 @@ describe('atpctl serve end to end over loopback (issue 7; DC6, TP2–TP5)', () =
   }, 180_000)
 
   it('gives the same output and exit codes on the embedded and the remote backend', async () => {
+    // An inventory is streamed into the embedded backend and sent whole to the server: a bad row
+    // is refused the same way by both, before anything is imported.
+    writeFileSync(join(home, 'bad-inventory.csv'), 'name,os,managedBy\nok-1,Windows 11 Pro,configmgr\nbad-1,BeOS 5,configmgr\nOK-1,Ubuntu 22.04,\n')
     for (const args of [
+      ['device', 'import', join(home, 'bad-inventory.csv'), '--json'],
       ['token', 'mint', '--provider', 'nope', '--json'],
       ['token', 'mint', '--provider', 'lookout', '--json'],
       ['token', 'revoke', 'tok_000000000000', '--json'],
