@@ -5,6 +5,7 @@ import type {Backend} from '../backends/types.js'
 import {UsageError} from '../core/errors.js'
 import {type AtpctlConfig, checkProfileName, DEFAULT_PROFILE, findProfile, type ProfileConfig} from '../core/profile.js'
 import {readConfig} from '../lib/config.js'
+import {writeJson} from '../lib/json-writer.js'
 import {atpctlHome} from '../lib/paths.js'
 import {inquirerPrompter, type Prompter} from '../ui/prompt.js'
 import {createSpinner, type Spinner} from '../ui/spinner.js'
@@ -118,8 +119,9 @@ export abstract class AdminCommand<T> extends Command {
     if (!this.jsonEnabled()) process.stderr.write(message + '\n')
   }
 
+  /** The --json document, pretty-printed; long lists go out an item at a time (never one huge string). */
   override logJson(json: unknown): void {
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+    writeJson(json, (chunk) => process.stdout.write(chunk))
   }
 
   override toErrorJson(err: unknown): {error: Omit<ErrorReport, never>} {

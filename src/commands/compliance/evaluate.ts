@@ -22,7 +22,7 @@ by Intune, or not Android/iOS/Windows are reported as not evaluated, with that r
   async run(): Promise<ComplianceEvaluation> {
     const {flags} = await this.parse(ComplianceEvaluate)
     const result = await evaluateCompliance(await this.backend(), {device: flags.device, profile: this.profileName})
-    if (!this.jsonEnabled()) this.present(() => presentEvaluation(result))
+    this.present(() => presentEvaluation(result))
     return result
   }
 

@@ -1,0 +1,72 @@
+/**
+ * Writes `JSON.stringify(value, null, 2) + '\n'` in pieces, so that a document holding a large
+ * list (100,000 devices) never exists as one string, nor as one buffer on its way out. Lists
+ * with at least `minItems` items, at the top or inside the top-level object, are written an
+ * item at a time; everything else is stringified as a whole. The output is byte for byte the
+ * same as JSON.stringify's.
+ */
+export interface JsonWriterOptions {
+  /** Lists at least this long are written item by item. */
+  minItems?: number
+  /** Pieces are handed to `write` once they reach about this many characters. */
+  chunkChars?: number
+}
+
+export function writeJson(value: unknown, write: (chunk: string) => void, options: JsonWriterOptions = {}): void {
+  const minItems = options.minItems ?? 1000
+  const chunkChars = options.chunkChars ?? 1 << 16
+  let pending: string[] = []
+  let size = 0
+  const push = (text: string) => {
+    pending.push(text)
+    size += text.length
+    if (size >= chunkChars) flush()
+  }
+
+  const flush = () => {
+    if (pending.length === 0) return
+    write(pending.join(''))
+    pending = []
+    size = 0
+  }
+
+  const streamable = (v: unknown): v is unknown[] => Array.isArray(v) && v.length > 0 && v.length >= minItems
+  // Values JSON.stringify leaves out of an object (and writes as null in a list).
+  const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol'
+  const whole = (v: unknown, indent: string) => (JSON.stringify(v, null, 2) ?? 'null').replaceAll('\n', `\n${indent}`)
+
+  const list = (items: unknown[], indent: string) => {
+    const inner = `${indent}  `
+    push('[\n')
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]
+      push(`${inner}${omitted(item) ? 'null' : whole(item, inner)}${i < items.length - 1 ? ',\n' : '\n'}`)
+    }
+
+    push(`${indent}]`)
+  }
+
+  const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as {toJSON?: unknown}).toJSON !== 'function'
+
+  if (streamable(value)) {
+    list(value, '')
+  } else if (isPlainObject(value) && Object.values(value).some((v) => streamable(v))) {
+    const keys = Object.keys(value).filter((k) => !omitted(value[k]))
+    push('{\n')
+    for (const [i, key] of keys.entries()) {
+      push(`  ${JSON.stringify(key)}: `)
+      const v = value[key]
+      if (streamable(v)) list(v, '  ')
+      else push(whole(v, '  '))
+      push(i < keys.length - 1 ? ',\n' : '\n')
+    }
+
+    push('}')
+  } else {
+    push(JSON.stringify(value, null, 2) ?? 'undefined')
+  }
+
+  push('\n')
+  flush()
+}
