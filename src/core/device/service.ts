@@ -141,7 +141,7 @@ interface SourceRow {
   clientColumn: boolean
 }
 
-/** The file's text in chunks of about 1 MiB, read synchronously (the import is one transaction). */
+/** The file's text in chunks of CHUNK_BYTES, read synchronously (the import is one transaction). */
 function* textChunks(file: string, onBytes: (n: number) => void): Generator<string> {
   const fd = openSync(file, 'r')
   const decoder = new StringDecoder('utf8')
