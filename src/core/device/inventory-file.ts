@@ -364,9 +364,15 @@ function* ndjsonRows(name: string, text: DecodedText): Generator<SourceRow> {
   // The line being read, in parts: each chunk is searched once (a long line is not rescanned).
   let parts: string[] = []
   let partChars = 0
+  const tooLong = () =>
+    new InvalidInputError(`${name} line ${line + 1}: a line is longer than ${DEFAULT_MAX_RECORD_CHARS.toLocaleString('en-US')} characters, the limit; nothing was imported.`, {
+      code: 'INVALID_INVENTORY',
+      suggestions: ['Give one device object per line.'],
+    })
   for (const chunk of text.chunks) {
     let from = 0
     for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', from)) {
+      if (partChars + nl - from > DEFAULT_MAX_RECORD_CHARS) throw tooLong()
       const piece = chunk.slice(from, nl)
       const row = take(parts.length > 0 ? parts.join('') + piece : piece)
       parts = []
@@ -378,12 +384,7 @@ function* ndjsonRows(name: string, text: DecodedText): Generator<SourceRow> {
     if (from < chunk.length) {
       parts.push(chunk.slice(from))
       partChars += chunk.length - from
-      if (partChars > DEFAULT_MAX_RECORD_CHARS) {
-        throw new InvalidInputError(`${name} line ${line + 1}: a line is longer than ${DEFAULT_MAX_RECORD_CHARS.toLocaleString('en-US')} characters, the limit; nothing was imported.`, {
-          code: 'INVALID_INVENTORY',
-          suggestions: ['Give one device object per line.'],
-        })
-      }
+      if (partChars > DEFAULT_MAX_RECORD_CHARS) throw tooLong()
     }
   }
 

@@ -32,19 +32,20 @@ const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0))
 /** File signatures, first match wins; `head` is the start of the file (a few KB). */
 const SIGNATURES: {test: (head: Uint8Array) => boolean; what: string}[] = [
   {test: (h) => startsWith(h, [0x50, 0x4b, 0x03, 0x04]) && includesAscii(h, 'xl/'), what: 'an Excel workbook (.xlsx)'},
+  {test: (h) => startsWith(h, [0x50, 0x4b, 0x03, 0x04]) && includesAscii(h, '[Content_Types].xml'), what: 'an Office document (.docx, .xlsx or .pptx)'},
   {test: (h) => startsWith(h, [0x50, 0x4b]) && [0x03, 0x05, 0x07].includes(h[2]), what: 'a ZIP archive'},
   {test: (h) => startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), what: 'an Office 97-2003 document (an Excel .xls workbook?)'},
   {test: (h) => startsWith(h, [0x89, ...ascii('PNG')]), what: 'a PNG image'},
   {test: (h) => startsWith(h, [0xff, 0xd8, 0xff]), what: 'a JPEG image'},
-  {test: (h) => startsWith(h, ascii('GIF8')), what: 'a GIF image'},
+  {test: (h) => startsWith(h, ascii('GIF87a')) || startsWith(h, ascii('GIF89a')), what: 'a GIF image'},
   {test: (h) => startsWith(h, ascii('RIFF')) && startsWith(h, ascii('WEBP'), 8), what: 'a WebP image'},
   {test: (h) => startsWith(h, ascii('%PDF-')), what: 'a PDF document'},
   {test: (h) => startsWith(h, [0x1f, 0x8b]), what: 'a gzip archive'},
   {test: (h) => startsWith(h, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), what: 'a 7-Zip archive'},
-  {test: (h) => startsWith(h, ascii('Rar!')), what: 'a RAR archive'},
+  {test: (h) => startsWith(h, [...ascii('Rar!'), 0x1a, 0x07]), what: 'a RAR archive'},
   {test: (h) => startsWith(h, ascii('SQLite format 3\0')), what: 'an SQLite database'},
   {test: (h) => startsWith(h, [0x7f, ...ascii('ELF')]), what: 'a Linux program (ELF)'},
-  {test: (h) => startsWith(h, ascii('MZ')), what: 'a Windows program (.exe or .dll)'},
+  {test: (h) => startsWith(h, ascii('MZ')) && h.subarray(0, 64).includes(0), what: 'a Windows program (.exe or .dll)'},
   {test: (h) => startsWith(h, [0xcf, 0xfa, 0xed, 0xfe]) || startsWith(h, [0xca, 0xfe, 0xba, 0xbe]), what: 'a macOS program'},
 ]
 
