@@ -15,7 +15,7 @@ export default class DeviceImport extends AdminCommand<ImportResult> {
   ]
 
   static override args = {
-    file: Args.string({description: 'Inventory file (.csv, .tsv, .txt, .json, .ndjson) or named pipe.', required: true}),
+    file: Args.string({description: 'Inventory file (.csv, .tsv, .json, .ndjson; other names by content) or named pipe.', required: true}),
   }
 
   static override flags = {

@@ -220,7 +220,7 @@ function decodeError(name: string, line: number, text: DecodedText): InvalidInpu
 
 function detectFormat(file: string, headText: () => string): InventoryFormat {
   const ext = extname(file).toLowerCase()
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv'
+  if (ext === '.csv' || ext === '.tsv') return 'csv'
   if (ext === '.json') return 'json'
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson'
   const head = headText()
