@@ -56,6 +56,12 @@ describe('device import: the inventory files admins have, and clear refusals of 
     expect(result.json()).toMatchObject({format: 'csv', summary: {total: 2, created: 2}})
   })
 
+  it('reads a shell process substitution <(…) (an anonymous pipe under /dev/fd)', () => {
+    const script = `"${process.execPath}" "${join(PROJECT_ROOT, 'bin', 'run.js')}" device import <(printf 'name,os\\nSUBST-01,Windows 11 Enterprise\\n') --json`
+    const stdout = execFileSync('bash', ['-c', script], {env: {PATH: process.env.PATH, HOME: home, ATPCTL_HOME: home, NO_COLOR: '1', CI: '1'}, encoding: 'utf8'})
+    expect(JSON.parse(stdout)).toMatchObject({file: expect.stringMatching(/^\/dev\/fd\/\d+$/), summary: {total: 1, created: 1}})
+  })
+
   describe('refusals: a clear error, its exit code, no stack trace, nothing imported', () => {
     let before: number
     beforeAll(async () => {
