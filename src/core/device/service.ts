@@ -1,14 +1,12 @@
-import {closeSync, openSync, readFileSync, readSync, type Stats, statSync} from 'node:fs'
-import {basename, extname} from 'node:path'
-import {StringDecoder} from 'node:string_decoder'
+import {basename} from 'node:path'
 import type {Backend} from '../../backends/types.js'
-import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
+import {InvalidInputError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
-import {CsvReader, CsvSyntaxError} from './csv.js'
-import {createRowMemo, type InventoryField, InventoryRowError, jsonRow, mapHeader, normaliseRow, type RawRow} from './inventory.js'
+import {createRowMemo, InventoryRowError, normaliseRow} from './inventory.js'
+import {type InventoryFormat, type InventoryInput, openInventory} from './inventory-file.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary} from './types.js'
 
-export type InventoryFormat = 'csv' | 'json' | 'ndjson'
+export type {InventoryFormat} from './inventory-file.js'
 
 export interface InvalidRow {
   line: number
@@ -36,7 +34,6 @@ export interface ImportOptions {
 }
 
 const MAX_LISTED = 100
-const CHUNK_BYTES = 1 << 16
 
 /**
  * Reads a CSV, JSON or NDJSON inventory and imports it in one transaction. The file is read
@@ -46,24 +43,19 @@ const CHUNK_BYTES = 1 << 16
  */
 export async function importInventory(backend: Backend, options: ImportOptions): Promise<ImportResult> {
   await requireTenant(backend, options.profile)
-  let info: Stats
-  try {
-    info = statSync(options.file)
-  } catch {
-    throw new NotFoundError(`Inventory file '${options.file}' not found.`, {suggestions: ['Check the path; CSV, JSON and NDJSON files are accepted.']})
-  }
-
-  if (!info.isFile()) throw new UsageError(`'${options.file}' is not a file.`, {suggestions: ['Give the path of a CSV, JSON or NDJSON inventory file.']})
-  const {size} = info
-
-  const format = options.format ?? detectFormat(options.file)
+  const input = openInventory(options.file, options.format)
   const report: {invalid: InvalidRow[]; invalidCount: number} = {invalid: [], invalidCount: 0}
-  const summary = await backend.devices.import({records: validRecords(options, format, size, report)})
-  return {file: options.file, format, summary: {...summary, skipped: report.invalidCount}, invalid: report.invalid}
+  try {
+    const summary = await backend.devices.import({records: validRecords(options, input, report)})
+    return {file: options.file, format: input.format, summary: {...summary, skipped: report.invalidCount}, invalid: report.invalid}
+  } finally {
+    input.close()
+  }
 }
 
 /** The valid records of the file, in order; throws at the end when a row was invalid and skipInvalid is off. */
-function* validRecords(options: ImportOptions, format: InventoryFormat, size: number, report: {invalid: InvalidRow[]; invalidCount: number}): Generator<DeviceRecord> {
+function* validRecords(options: ImportOptions, input: InventoryInput, report: {invalid: InvalidRow[]; invalidCount: number}): Generator<DeviceRecord> {
+  const {format, size} = input
   const seen = new Map<string, number>()
   const memo = createRowMemo()
   let read = 0
@@ -72,7 +64,7 @@ function* validRecords(options: ImportOptions, format: InventoryFormat, size: nu
     options.onProgress?.(read, size)
   }
 
-  const rows = format === 'json' ? jsonRows(options.file, onBytes) : format === 'ndjson' ? ndjsonRows(options.file, onBytes) : csvRows(options.file, onBytes)
+  const rows = input.rows(onBytes)
   let count = 0
   for (const row of rows) {
     let record: DeviceRecord
@@ -111,178 +103,6 @@ function* validRecords(options: ImportOptions, format: InventoryFormat, size: nu
   }
 
   options.onWriting?.(count)
-}
-
-function detectFormat(file: string): InventoryFormat {
-  const ext = extname(file).toLowerCase()
-  if (ext === '.csv') return 'csv'
-  if (ext === '.json') return 'json'
-  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson'
-  const fd = openSync(file, 'r')
-  let head: string
-  try {
-    const buffer = Buffer.alloc(4096)
-    head = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0))
-  } finally {
-    closeSync(fd)
-  }
-
-  const first = head.replace(/^\uFEFF/, '').trimStart()[0]
-  if (first === '[') return 'json'
-  if (first === '{') return /^\s*\{[^\n]*\}\s*\n\s*\{/.test(head) ? 'ndjson' : 'json'
-  return 'csv'
-}
-
-/** A raw row with its line (CSV) or record number, or the error that row already has. */
-interface SourceRow {
-  line: number
-  raw: RawRow | InventoryRowError
-  /** managedBy came from a ConfigMgr export's "Client" column. */
-  clientColumn: boolean
-}
-
-/** The file's text in chunks of CHUNK_BYTES, read synchronously (the import is one transaction). */
-function* textChunks(file: string, onBytes: (n: number) => void): Generator<string> {
-  const fd = openSync(file, 'r')
-  const decoder = new StringDecoder('utf8')
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES)
-  try {
-    for (let n = readSync(fd, buffer, 0, CHUNK_BYTES, null); n > 0; n = readSync(fd, buffer, 0, CHUNK_BYTES, null)) {
-      onBytes(n)
-      yield decoder.write(buffer.subarray(0, n))
-    }
-
-    const rest = decoder.end()
-    if (rest !== '') yield rest
-  } finally {
-    closeSync(fd)
-  }
-}
-
-function* csvRows(file: string, onBytes: (n: number) => void): Generator<SourceRow> {
-  const reader = new CsvReader()
-  let header: (InventoryField | null)[] | null = null
-  let clientColumn = false
-  try {
-    for (const records of withEnd(textChunks(file, onBytes), reader)) {
-      for (const {line, fields} of records) {
-        if (!header) {
-          header = csvHeader(file, fields, line)
-          clientColumn = fields.some((f) => f.trim().toLowerCase() === 'client')
-          continue
-        }
-
-        if (fields.length !== header.length) {
-          yield {line, raw: new InventoryRowError(line, null, `expected ${header.length} fields like the header, found ${fields.length}`), clientColumn}
-          continue
-        }
-
-        const raw: RawRow = {}
-        for (let i = 0; i < header.length; i++) {
-          const f = header[i]
-          if (f) raw[f] = fields[i]
-        }
-
-        yield {line, raw, clientColumn}
-      }
-    }
-  } catch (error) {
-    if (error instanceof CsvSyntaxError) {
-      throw new InvalidInputError(`${basename(file)} line ${error.line}: ${error.message}; nothing was imported.`, {
-        code: 'INVALID_INVENTORY',
-        suggestions: ['Quote fields that contain commas, quotes or line breaks, and double quotes inside them (RFC 4180).'],
-      })
-    }
-
-    throw error
-  }
-
-  if (!header) throw new InvalidInputError(`${basename(file)} is empty.`, {code: 'INVALID_INVENTORY', suggestions: ['Export the inventory again.']})
-}
-
-/** The CSV records of each chunk, then those the end of the file completes. */
-function* withEnd(chunks: Iterable<string>, reader: CsvReader): Generator<ReturnType<CsvReader['push']>> {
-  for (const chunk of chunks) yield reader.push(chunk)
-  yield reader.end()
-}
-
-function csvHeader(file: string, fields: string[], line: number): (InventoryField | null)[] {
-  try {
-    return mapHeader(fields, line)
-  } catch (error) {
-    if (error instanceof InventoryRowError) {
-      throw new InvalidInputError(`${basename(file)} line ${line}: ${error.message}; nothing was imported.`, {
-        code: 'INVALID_INVENTORY',
-        suggestions: ['The first line must name the columns, with at least name and os (see the README, section Devices).'],
-      })
-    }
-
-    throw error
-  }
-}
-
-function* jsonRows(file: string, onBytes: (n: number) => void): Generator<SourceRow> {
-  const text = readFileSync(file, 'utf8')
-  onBytes(Buffer.byteLength(text))
-  let doc: unknown
-  try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (error) {
-    throw new InvalidInputError(`${basename(file)} is not valid JSON: ${(error as Error).message}.`, {
-      code: 'INVALID_INVENTORY',
-      suggestions: ['Use an array of device objects, {"devices": [...]}, or one object per line (.ndjson).'],
-    })
-  }
-
-  const items = Array.isArray(doc) ? doc : (doc as {devices?: unknown})?.devices
-  if (!Array.isArray(items)) {
-    throw new InvalidInputError(`${basename(file)} has no device list.`, {
-      code: 'INVALID_INVENTORY',
-      suggestions: ['Use an array of device objects or {"devices": [...]}.'],
-    })
-  }
-
-  for (const [i, item] of items.entries()) yield jsonSourceRow(item, i + 1)
-}
-
-function jsonSourceRow(item: unknown, index: number): SourceRow {
-  try {
-    return {line: index, raw: jsonRow(item, index), clientColumn: false}
-  } catch (error) {
-    if (!(error instanceof InventoryRowError)) throw error
-    return {line: index, raw: error, clientColumn: false}
-  }
-}
-
-function* ndjsonRows(file: string, onBytes: (n: number) => void): Generator<SourceRow> {
-  let rest = ''
-  let line = 0
-  const take = (text: string): SourceRow | undefined => {
-    line++
-    if (text.trim() === '') return undefined
-    let item: unknown
-    try {
-      item = JSON.parse(text)
-    } catch (error) {
-      return {line, raw: new InventoryRowError(line, null, `not valid JSON: ${(error as Error).message}`), clientColumn: false}
-    }
-
-    return jsonSourceRow(item, line)
-  }
-
-  for (const chunk of textChunks(file, onBytes)) {
-    const lines = (rest + chunk).split('\n')
-    rest = lines.pop()!
-    for (const l of lines) {
-      const row = take(l)
-      if (row) yield row
-    }
-  }
-
-  if (rest !== '') {
-    const row = take(rest)
-    if (row) yield row
-  }
 }
 
 export async function listDevices(backend: Backend, options: DeviceFilter & {periodMs?: number; profile: string}): Promise<{devices: Device[]}> {

@@ -73,7 +73,7 @@ describe('device import / list / show (command layer)', () => {
     expect((await runCommand(DeviceImport, [join(home, 'nope.csv')])).error?.oclif?.exit).toBe(3)
     const directory = await runCommand(DeviceImport, [home])
     expect(directory.error?.oclif?.exit).toBe(2)
-    expect(directory.stderr).toMatch(/is not a file/)
+    expect(directory.stderr).toMatch(/is a directory, not an inventory file/)
     expect((await runCommand(DeviceList, ['--period', 'soon'])).error?.oclif?.exit).toBe(2)
   })
 })
