@@ -151,7 +151,7 @@ describe('atpctl serve end to end over loopback (issue 7; DC6, TP2–TP5)', () =
       ['device', 'import', join(home, 'bad-inventory.csv'), '--json'],
       ['token', 'mint', '--provider', 'nope', '--json'],
       ['token', 'mint', '--provider', 'lookout', '--json'],
-      ['token', 'revoke', 'tok_000000000000', '--json'],
+      ['token', 'revoke', 'tok_000000000000', '--yes', '--json'],
       ['integration', 'disable', 'defender-for-cloud', '--subscription', 'sub-x', '--linux', '--yes', '--json'],
       ['device', 'show', 'no-such-host', '--json'],
     ]) {
