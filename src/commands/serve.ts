@@ -59,6 +59,12 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       version: this.config.version,
     })
     process.stderr.write(`atpctl serve: listening on ${server.url} (profile ${this.profileName}); stop with Ctrl-C or SIGTERM\n`)
+    if (!flags['tls-cert'] && !isLoopbackHost(flags.host)) {
+      process.stderr.write(
+        `atpctl serve: warning: listening on ${flags.host} without TLS: API keys, sensor tokens and tenant secrets cross the network in cleartext. ` +
+          'Pass --tls-cert and --tls-key (a self-signed pair is fine; clients pass it with --ca-file), or listen on 127.0.0.1 behind a TLS proxy.\n',
+      )
+    }
     const stoppedBy = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'))
       process.once('SIGINT', () => resolve('SIGINT'))
@@ -69,4 +75,10 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     process.stderr.write('atpctl serve: stopped\n')
     return {url: server.url, stoppedBy}
   }
+}
+
+/** True for addresses that only this machine can reach, where cleartext HTTP exposes nothing. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase()
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare)
 }
