@@ -1,11 +1,11 @@
-import type {ProfileConfig} from '../core/profile.js'
+import type {EffectiveProfile, ProfileConfig} from '../core/profile.js'
 import {databasePath} from '../lib/paths.js'
 import type {Backend} from './types.js'
 
 export interface OpenBackendOptions {
   home: string
   profileName: string
-  profile: ProfileConfig
+  profile: ProfileConfig | EffectiveProfile
   actor: string
 }
 
