@@ -122,7 +122,10 @@ describe('the HTTP client through a proxy (remote backend and sensor)', () => {
 
     const dead = createHttpClient({baseUrl: `https://localhost:${port(target)}`, caFile, env: {HTTPS_PROXY: 'http://u:pw@127.0.0.1:9'}})
     try {
-      const error = await dead.call({method: 'GET', path: '/v1/tenant'}).catch((e: unknown) => e as Error & {exitCode: number; suggestions: string[]})
+      const error = (await dead.call({method: 'GET', path: '/v1/tenant'}).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as Error & {exitCode: number; suggestions: string[]}
       expect(error).toMatchObject({exitCode: 6, message: expect.stringMatching(/through the proxy.*ECONNREFUSED/)})
       expect(JSON.stringify({m: error.message, s: error.suggestions})).not.toContain('pw')
     } finally {
