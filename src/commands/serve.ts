@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {AdminCommand} from '../base/command.js'
-import {UsageError} from '../core/errors.js'
+import {capabilitiesOf} from '../backends/resolve.js'
+import {requireCapability} from '../core/capabilities.js'
 import {databasePath} from '../lib/paths.js'
 
 export interface ServeResult {
@@ -35,11 +36,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
 
   async run(): Promise<ServeResult> {
     const {flags} = await this.parse(Serve)
-    if (this.profile().backend !== 'local') {
-      throw new UsageError(`Profile '${this.profileName}' uses the ${this.profile().backend} backend; serve needs a profile with the embedded (local) one.`, {
-        suggestions: ['Run serve on the machine that holds the tenant: atpctl serve --profile <local profile>'],
-      })
-    }
+    requireCapability(await capabilitiesOf(this.profile()), 'serve')
 
     const log = flags['access-log'] ? createWriteStream(flags['access-log'], {flags: 'a', mode: 0o600}) : undefined
     const write = (line: string) => (log ? log.write(line) : process.stderr.write(line))
