@@ -4,6 +4,7 @@
  * and throw only core errors, so commands and exit codes never depend on the backend.
  */
 import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
+import type {Capabilities} from '../core/capabilities.js'
 import type {ApiKeyApi} from './apikey-api.js'
 import type {AlertsApi, DetectionApi} from './detection-api.js'
 import type {CollectionApi} from './collections-api.js'
@@ -67,6 +68,8 @@ export interface Backend {
   readonly kind: BackendKind
   /** Where the data lives: a database path or a server URL. */
   readonly location: string
+  /** What this backend can do; calls into the rest fail with UnsupportedError (exit 4). */
+  readonly capabilities: Capabilities
   readonly tenant: TenantApi
   readonly integrations: IntegrationApi
   readonly tokens: TokenApi

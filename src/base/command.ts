@@ -3,7 +3,7 @@ import {userInfo} from 'node:os'
 import {openBackend} from '../backends/resolve.js'
 import type {Backend} from '../backends/types.js'
 import {UsageError} from '../core/errors.js'
-import {type AtpctlConfig, checkProfileName, DEFAULT_PROFILE, findProfile, type ProfileConfig} from '../core/profile.js'
+import {applyEnvironment, type AtpctlConfig, checkProfileName, DEFAULT_PROFILE, type EffectiveProfile, findProfile} from '../core/profile.js'
 import {readConfig} from '../lib/config.js'
 import {writeJson} from '../lib/json-writer.js'
 import {atpctlHome} from '../lib/paths.js'
@@ -58,9 +58,12 @@ export abstract class AdminCommand<T> extends Command {
     return this.configCache
   }
 
-  /** The active profile's settings; the default profile exists implicitly. */
-  protected profile(): ProfileConfig {
-    return findProfile(this.config_(), this.profileName, {allowNew: this.createsProfile})
+  /**
+   * The active profile's settings as the ATPCTL_* variables amend them (flag > env > profile);
+   * the default profile exists implicitly.
+   */
+  protected profile(): EffectiveProfile {
+    return applyEnvironment(findProfile(this.config_(), this.profileName, {allowNew: this.createsProfile}), process.env)
   }
 
   /** The backend of the active profile, opened once. Commands never construct one. */

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {join} from 'node:path'
 import {AdminCommand} from '../base/command.js'
+import {yesFlag} from '../base/flags.js'
 import {QUICKSTART_STEPS} from '../core/quickstart/steps.js'
 import {type QuickstartResult, runQuickstart} from '../core/quickstart/service.js'
 import {LOCATIONS, parseLocation} from '../core/tenant/model.js'
@@ -15,7 +16,7 @@ export default class Quickstart extends AdminCommand<QuickstartResult> {
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --profile lab --location eu --json',
-    '<%= config.bin %> <%= command.id %> --profile team --remote https://atp.example.net:8443 --api-key-file owner.key',
+    '<%= config.bin %> <%= command.id %> --profile team --remote https://atp.example.net:8443 --api-key-file owner.key --yes',
   ]
 
   static override flags = {
@@ -24,12 +25,21 @@ export default class Quickstart extends AdminCommand<QuickstartResult> {
     remote: Flags.string({description: 'Run the walk-through against an `atpctl serve` server (this profile becomes remote).', dependsOn: ['api-key-file']}),
     'api-key-file': Flags.string({description: 'API key file for --remote (stored owner-only, never printed).', dependsOn: ['remote']}),
     'ca-file': Flags.string({description: 'PEM certificate to trust for a self-signed --remote server.', dependsOn: ['remote']}),
+    yes: yesFlag,
   }
 
   protected override createsProfile = true
 
   async run(): Promise<QuickstartResult> {
     const {flags} = await this.parse(Quickstart)
+    if (flags.remote) {
+      // A served tenant is shared: the walk-through's demo devices, policies and alerts land where
+      // the whole team sees them, so it is never done without a yes.
+      await this.confirm(`Write the walk-through's demo devices, policies, tokens and alerts into the shared tenant at ${flags.remote}?`, {
+        yes: flags.yes,
+        what: `write demo data into the shared tenant at ${flags.remote}`,
+      })
+    }
     await ensureProfile(this.home, this.profileName)
     const workDir = flags.dir ?? join(profileDir(this.home, this.profileName), 'quickstart')
     const total = QUICKSTART_STEPS.length

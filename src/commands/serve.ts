@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {AdminCommand} from '../base/command.js'
-import {UsageError} from '../core/errors.js'
+import {capabilitiesOf} from '../backends/resolve.js'
+import {requireCapability} from '../core/capabilities.js'
 import {databasePath} from '../lib/paths.js'
 
 export interface ServeResult {
@@ -35,11 +36,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
 
   async run(): Promise<ServeResult> {
     const {flags} = await this.parse(Serve)
-    if (this.profile().backend !== 'local') {
-      throw new UsageError(`Profile '${this.profileName}' uses the ${this.profile().backend} backend; serve needs a profile with the embedded (local) one.`, {
-        suggestions: ['Run serve on the machine that holds the tenant: atpctl serve --profile <local profile>'],
-      })
-    }
+    requireCapability(await capabilitiesOf(this.profile()), 'serve')
 
     const log = flags['access-log'] ? createWriteStream(flags['access-log'], {flags: 'a', mode: 0o600}) : undefined
     const write = (line: string) => (log ? log.write(line) : process.stderr.write(line))
@@ -59,6 +56,12 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       version: this.config.version,
     })
     process.stderr.write(`atpctl serve: listening on ${server.url} (profile ${this.profileName}); stop with Ctrl-C or SIGTERM\n`)
+    if (!flags['tls-cert'] && !isLoopbackHost(flags.host)) {
+      process.stderr.write(
+        `atpctl serve: warning: listening on ${flags.host} without TLS: API keys, sensor tokens and tenant secrets cross the network in cleartext. ` +
+          'Pass --tls-cert and --tls-key (a self-signed pair is fine; clients pass it with --ca-file), or listen on 127.0.0.1 behind a TLS proxy.\n',
+      )
+    }
     const stoppedBy = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'))
       process.once('SIGINT', () => resolve('SIGINT'))
@@ -69,4 +72,10 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     process.stderr.write('atpctl serve: stopped\n')
     return {url: server.url, stoppedBy}
   }
+}
+
+/** True for addresses that only this machine can reach, where cleartext HTTP exposes nothing. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase()
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare)
 }

@@ -38,10 +38,20 @@ export class NotFoundError extends AtpError {
   }
 }
 
-/** An operation refused by a rule (CM3, DC3, TP3, IN3, T1…) or unsupported by this backend. */
+/** An operation refused by a rule (CM3, DC3, TP3, IN3, T1…). */
 export class RuleError extends AtpError {
   constructor(rule: string, message: string, options?: AtpErrorOptions) {
     super(rule === '' ? 'REFUSED' : `REFUSED_${rule}`, 4, message, options)
+  }
+}
+
+/**
+ * An operation this backend cannot do (SPEC §1): exit 4, code UNSUPPORTED, and the message says
+ * what to do instead (the portal path, or the backend that can).
+ */
+export class UnsupportedError extends AtpError {
+  constructor(message: string, options?: AtpErrorOptions) {
+    super('UNSUPPORTED', 4, message, options)
   }
 }
 

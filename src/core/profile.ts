@@ -76,6 +76,64 @@ export const SETTINGS: Record<string, SettingSpec> = {
   },
 }
 
+/**
+ * Each setting's environment variable. Precedence: a command's flag, then this variable, then
+ * the profile (then the built-in default), so a CI job can configure everything from its
+ * environment without writing a profile.
+ */
+export const SETTING_ENV: Record<string, string> = {
+  backend: 'ATPCTL_BACKEND',
+  url: 'ATPCTL_URL',
+  'ca-file': 'ATPCTL_CA_FILE',
+  'configmgr-version': 'ATPCTL_CONFIGMGR_VERSION',
+}
+
+/** The API key file of a remote profile, from the environment (the profile keeps its own copy). */
+export const API_KEY_FILE_ENV = 'ATPCTL_API_KEY_FILE'
+
+export type SettingSource = 'env' | 'profile' | 'default'
+
+/** A profile as the environment amends it, with where each setting came from. */
+export interface EffectiveProfile extends ProfileConfig {
+  sources: Record<string, SettingSource>
+  /** ATPCTL_API_KEY_FILE, when set: read instead of the profile's stored key. */
+  apiKeyFile: string | null
+}
+
+/**
+ * Overlays the ATPCTL_* variables on a stored profile. Values are checked like `config set`
+ * checks them, naming the variable. ATPCTL_URL alone means the remote backend.
+ */
+export function applyEnvironment(stored: ProfileConfig, env: Record<string, string | undefined>): EffectiveProfile {
+  const settings = {...stored.settings}
+  const sources: Record<string, SettingSource> = {backend: 'default'}
+  for (const key of Object.keys(stored.settings)) sources[key] = 'profile'
+  let backend = stored.backend
+  if (stored.backend !== 'local') sources.backend = 'profile'
+  for (const [key, name] of Object.entries(SETTING_ENV)) {
+    const raw = env[name]
+    if (raw === undefined || raw === '') continue
+    let value: string
+    try {
+      value = SETTINGS[key].validate(raw)
+    } catch (error) {
+      throw new UsageError(`${name}: ${(error as Error).message}`, {suggestions: [`Fix or unset ${name} (it overrides the profile's '${key}' setting).`]})
+    }
+
+    if (key === 'backend') backend = value as BackendName
+    else settings[key] = value
+    sources[key] = 'env'
+  }
+
+  if (sources.url === 'env' && sources.backend !== 'env') {
+    backend = 'remote'
+    sources.backend = 'env'
+  }
+
+  const apiKeyFile = env[API_KEY_FILE_ENV] ? env[API_KEY_FILE_ENV]! : null
+  return {backend, settings, sources, apiKeyFile}
+}
+
 export function checkSettingKey(key: string): SettingSpec {
   const spec = SETTINGS[key]
   if (!spec) {

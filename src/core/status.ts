@@ -1,4 +1,5 @@
 import type {Backend, BackendKind} from '../backends/types.js'
+import {CAPABILITIES, type CapabilityId} from './capabilities.js'
 import type {IntegrationsState} from './integration/types.js'
 import type {Tenant} from './tenant/model.js'
 import {requireTenant} from './tenant/service.js'
@@ -9,6 +10,8 @@ export interface StatusResult {
   tenant: Tenant
   integrations: IntegrationsState
   tokens: {active: number; expired: number; revoked: number}
+  /** Every capability of the profile's backend: supported, or what to do instead. */
+  capabilities: {id: CapabilityId; summary: string; supported: boolean; instead: string | null}[]
 }
 
 /** Everything at a glance: tenant, backend, integrations, token counts. */
@@ -22,5 +25,9 @@ export async function getStatus(backend: Backend, profile: string): Promise<Stat
     tenant,
     integrations,
     tokens: {active: count('active'), expired: count('expired'), revoked: count('revoked')},
+    capabilities: (Object.keys(CAPABILITIES) as CapabilityId[]).map((id) => {
+      const declared = backend.capabilities[id]
+      return {id, summary: CAPABILITIES[id].summary, supported: declared.supported, instead: declared.supported ? null : declared.instead}
+    }),
   }
 }

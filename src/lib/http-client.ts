@@ -9,6 +9,7 @@ import http from 'node:http'
 import https from 'node:https'
 import {UnreachableError, UsageError} from '../core/errors.js'
 import {fromEnvelope} from './http-errors.js'
+import {proxyAuthorization, proxyFor, type ProxyEnv, redact, tunnelingAgent} from './proxy.js'
 
 export interface HttpClientOptions {
   baseUrl: string
@@ -20,6 +21,8 @@ export interface HttpClientOptions {
   headers?: Record<string, string>
   /** How many times a 429 is retried (after Retry-After, capped) before giving up. */
   rateLimitRetries?: number
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default: the process environment). */
+  env?: ProxyEnv
 }
 
 export interface HttpRequest {
@@ -83,7 +86,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  const agent = isHttps ? new https.Agent({keepAlive: true, ca, maxSockets: 16}) : new http.Agent({keepAlive: true, maxSockets: 16})
+  const proxy = proxyFor(base, options.env ?? process.env)
+  const agent = isHttps
+    ? proxy
+      ? tunnelingAgent(proxy, {keepAlive: true, ca, maxSockets: 16})
+      : new https.Agent({keepAlive: true, ca, maxSockets: 16})
+    : new http.Agent({keepAlive: true, maxSockets: 16})
+  // Plain http through a proxy: the request goes to the proxy with the absolute URL as its path.
+  const httpProxy = !isHttps && proxy ? proxy : null
+  const httpProxyAuthorization = httpProxy ? proxyAuthorization(httpProxy) : undefined
   const timeoutMs = options.timeoutMs ?? 30_000
 
   function once(request: HttpRequest): Promise<HttpResponse> {
@@ -92,6 +103,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const headers: Record<string, string> = {accept: 'application/json', ...options.headers}
     const authorization = request.authorization ?? options.authorization
     if (authorization) headers.authorization = authorization
+    if (httpProxy) headers.host = base.host
+    if (httpProxyAuthorization) headers['proxy-authorization'] = httpProxyAuthorization
     if (payload) {
       headers['content-type'] = 'application/json'
       headers['content-length'] = String(payload.length)
@@ -101,9 +114,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const req = (isHttps ? https : http).request(
         {
           protocol: base.protocol,
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
-          port: base.port || (isHttps ? 443 : 80),
-          path: prefix + request.path + query,
+          hostname: (httpProxy ?? base).hostname.replace(/^\[|\]$/g, ''),
+          port: httpProxy ? httpProxy.port || 80 : base.port || (isHttps ? 443 : 80),
+          path: (httpProxy ? origin : prefix) + request.path + query,
           method: request.method,
           headers,
           agent,
@@ -129,7 +142,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         },
       )
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), {code: 'ETIMEDOUT'})))
-      req.on('error', (error) => reject(unreachable(origin, error)))
+      req.on('error', (error) => reject(unreachable(origin, error, proxy)))
       req.end(payload)
     })
   }
@@ -169,8 +182,14 @@ const TLS_CODES = new Set([
   'CERT_UNTRUSTED',
 ])
 
-function unreachable(url: string, error: Error): UnreachableError {
+function unreachable(url: string, error: Error, proxy: URL | null = null): UnreachableError {
   const code = (error as NodeJS.ErrnoException).code ?? ''
+  if (proxy && (code === 'EPROXY' || /proxy/.test(error.message))) {
+    return new UnreachableError(`Cannot reach the atpctl server at ${url} through the proxy: ${error.message}.`, {
+      suggestions: [`Check the proxy ${redact(proxy.href)} (HTTPS_PROXY / HTTP_PROXY), or add the server's host to NO_PROXY to go direct.`],
+    })
+  }
+
   if (TLS_CODES.has(code)) {
     return new UnreachableError(`Cannot verify the TLS certificate of the atpctl server at ${url} (${code}).`, {
       suggestions: [

@@ -1,5 +1,16 @@
 import {rmSync} from 'node:fs'
-import {checkProfileName, checkSettingKey, DEFAULT_PROFILE, findProfile, newProfile, type ProfileConfig, SETTINGS} from '../core/profile.js'
+import {
+  applyEnvironment,
+  checkProfileName,
+  checkSettingKey,
+  DEFAULT_PROFILE,
+  findProfile,
+  newProfile,
+  type ProfileConfig,
+  SETTING_ENV,
+  SETTINGS,
+  type SettingSource,
+} from '../core/profile.js'
 import {readConfig, updateConfig} from './config.js'
 import {databasePath, profileDir} from './paths.js'
 
@@ -61,11 +72,11 @@ export async function removeProfile(home: string, name: string): Promise<{remove
   return {removed: name, current: next.currentProfile}
 }
 
-export function getSetting(home: string, profile: string, key: string): {key: string; value: string | null; profile: string} {
+export function getSetting(home: string, profile: string, key: string, env: Record<string, string | undefined> = {}): {key: string; value: string | null; source: SettingSource; profile: string} {
   checkSettingKey(key)
-  const p = requireProfile(home, profile)
+  const p = applyEnvironment(requireProfile(home, profile), env)
   const value = key === 'backend' ? p.backend : (p.settings[key] ?? null)
-  return {key, value, profile}
+  return {key, value, source: p.sources[key] ?? 'default', profile}
 }
 
 export async function setSetting(home: string, profile: string, key: string, raw: string): Promise<{key: string; value: string; profile: string}> {
@@ -79,13 +90,19 @@ export async function setSetting(home: string, profile: string, key: string, raw
   return {key, value, profile}
 }
 
-export function listSettings(home: string, profile: string): {profile: string; settings: {key: string; value: string | null; description: string}[]} {
-  const p = requireProfile(home, profile)
+export function listSettings(
+  home: string,
+  profile: string,
+  env: Record<string, string | undefined> = {},
+): {profile: string; settings: {key: string; value: string | null; source: SettingSource; env: string; description: string}[]} {
+  const p = applyEnvironment(requireProfile(home, profile), env)
   return {
     profile,
     settings: Object.entries(SETTINGS).map(([key, spec]) => ({
       key,
       value: key === 'backend' ? p.backend : (p.settings[key] ?? null),
+      source: p.sources[key] ?? 'default',
+      env: SETTING_ENV[key],
       description: spec.description,
     })),
   }

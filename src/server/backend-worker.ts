@@ -1,3 +1,4 @@
+import {ALL_SUPPORTED} from '../core/capabilities.js'
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {existsSync} from 'node:fs'
 import type {Backend} from '../backends/types.js'
@@ -81,7 +82,7 @@ export async function startBackendWorker(options: {
       send({type: 'call', id, op, args, actor: actors.getStore()})
     })
   const resources = new Map<string, unknown>()
-  const backend = new Proxy({kind: 'local', location: options.databasePath, close: async () => {}} as Record<string, unknown>, {
+  const backend = new Proxy({kind: 'local', location: options.databasePath, capabilities: ALL_SUPPORTED, close: async () => {}} as Record<string, unknown>, {
     get(target, prop) {
       if (typeof prop !== 'string') return undefined
       if (prop in target) return target[prop]

@@ -29,19 +29,56 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
   })
   afterAll(() => cleanup())
 
-  it('refuses a bad inventory with the line number and imports nothing (exit 7); --skip-invalid imports the rest', async () => {
+  // Each test is a step of one story; a step runs the steps it builds on first (once), so any
+  // test also passes when run alone (jest -t).
+  const once = <T>(fn: () => Promise<T>) => {
+    let done: Promise<T> | undefined
+    return () => (done ??= fn())
+  }
+
+  const partialImport = once(async () => {
     writeFileSync(join(home, 'bad.csv'), 'name,os,version\nok-1,Windows 10 Enterprise,1803\nbad-1,Windows 10 Enterprise,1805\nbad-2,Plan 9,\n')
     const bad = await cli(['device', 'import', 'bad.csv', '--json'])
+    const listedAfterBad = (await cli(['device', 'list', '--json'])).json().devices
+    const skipped = await cli(['device', 'import', 'bad.csv', '--skip-invalid', '--json'])
+    return {bad, listedAfterBad, skipped}
+  })
+  const importInventory = once(async () => {
+    await partialImport()
+    return cli(['device', 'import', 'inventory.csv', '--json'])
+  })
+  const buildCollection = once(async () => {
+    await importInventory()
+    return cli(['collection', 'create', 'Build 14393+', '--rule', 'build>=14393', '--json'])
+  })
+  const createPolicies = once(async () => {
+    await importInventory()
+    const keyArgs = ['--workspace-id', workspaceId, '--workspace-key-file', 'key.txt']
+    const file = await cli(['policy', 'create', '--name', 'File only', '--type', 'onboarding', '--config-file', 'onboarding.zip'])
+    const key = await cli(['policy', 'create', '--name', 'Key only', '--type', 'onboarding', ...keyArgs])
+    const any = await cli(['policy', 'create', '--name', 'Any OS', '--type', 'onboarding', '--config-file', 'onboarding.zip', ...keyArgs, '--json'])
+    return {file, key, any}
+  })
+  const collections = ['--collection', 'Servers', '--collection', 'Clients']
+  const forcedDeploy = once(async () => {
+    await createPolicies()
+    const refused = await cli(['policy', 'deploy', 'Any OS', ...collections])
+    const deploymentsAfterRefusal = (await cli(['policy', 'show', 'Any OS', '--json'])).json().policy.deployments
+    const forced = await cli(['policy', 'deploy', 'Any OS', ...collections, '--force', '--json'])
+    return {refused, deploymentsAfterRefusal, forced}
+  })
+
+  it('refuses a bad inventory with the line number and imports nothing (exit 7); --skip-invalid imports the rest', async () => {
+    const {bad, listedAfterBad, skipped} = await partialImport()
     expect(bad.code).toBe(7)
     expect(bad.json().error.message).toMatch(/2 invalid rows.*line 3: .*1805.*line 4: .*Plan 9/)
-    expect((await cli(['device', 'list', '--json'])).json().devices).toEqual([])
-    const skipped = await cli(['device', 'import', 'bad.csv', '--skip-invalid', '--json'])
+    expect(listedAfterBad).toEqual([])
     expect(skipped.code).toBe(0)
     expect(skipped.json()).toMatchObject({summary: {total: 1, created: 1, skipped: 2}, invalid: [{line: 3}, {line: 4}]})
   })
 
   it('imports the mixed inventory and classifies every row (CM1, CM2)', async () => {
-    const result = await cli(['device', 'import', 'inventory.csv', '--json'])
+    const result = await importInventory()
     expect(result.code).toBe(0)
     expect(result.json().summary).toMatchObject({total: 19, created: 19, collectionsCreated: ['Clients', 'Servers']})
     const levels = Object.fromEntries((await cli(['device', 'list', '--collection', 'Servers', '--json'])).json().devices.map((d: any) => [d.name, d.level]))
@@ -61,7 +98,7 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
   })
 
   it('creates query-rule collections and shows the level mix', async () => {
-    const created = await cli(['collection', 'create', 'Build 14393+', '--rule', 'build>=14393', '--json'])
+    const created = await buildCollection()
     expect(created.code).toBe(0)
     // Windows 10 1607+, 11, Server 2016 and later, Azure VMs, and ok-1 from the partial import.
     expect(created.json().collection).toMatchObject({members: 12, levels: {upLevel: 10, downLevel: 2, unsupported: 0}})
@@ -71,10 +108,8 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
   })
 
   it('creates the three policy shapes; CM4 refuses ConfigMgr 2002 without both parts; the file is inspected', async () => {
-    const keyArgs = ['--workspace-id', workspaceId, '--workspace-key-file', 'key.txt']
-    expect((await cli(['policy', 'create', '--name', 'File only', '--type', 'onboarding', '--config-file', 'onboarding.zip'])).code).toBe(0)
-    expect((await cli(['policy', 'create', '--name', 'Key only', '--type', 'onboarding', ...keyArgs])).code).toBe(0)
-    const any = await cli(['policy', 'create', '--name', 'Any OS', '--type', 'onboarding', '--config-file', 'onboarding.zip', ...keyArgs, '--json'])
+    const {file, key, any} = await createPolicies()
+    expect([file.code, key.code, any.code]).toEqual([0, 0, 0])
     expect(any.json().policy).toMatchObject({shape: 'any-os', workspaceKey: true, configMgrVersion: 2103})
     expect(any.stdout).not.toContain(readFileSync(join(home, 'key.txt'), 'utf8').trim())
     const cm4 = await cli(['policy', 'create', '--name', 'Old', '--type', 'onboarding', '--config-file', 'onboarding.zip', '--configmgr-version', '2002', '--json'])
@@ -85,7 +120,7 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
   })
 
   it('plans every outcome, refuses (exit 4) when devices would be missed, and --force deploys (CM3)', async () => {
-    const collections = ['--collection', 'Servers', '--collection', 'Clients']
+    await createPolicies()
     const file = (await cli(['policy', 'deploy', 'File only', ...collections, '--dry-run', '--json'])).json().plan
     expect(reasons(file)).toEqual({
       'PC-W10-1511': 'unsupported-os',
@@ -98,18 +133,19 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
     expect(Object.keys(reasons(key)).sort()).toEqual(['PC-W10-1511', 'PC-W10-1803', 'PC-W10-22H2', 'PC-W11', 'SRV-1803', 'SRV-2019', 'SRV-2022'])
     expect(new Set(Object.values(reasons(key)))).toEqual(new Set(['unsupported-os', 'up-level-without-file']))
 
-    const refused = await cli(['policy', 'deploy', 'Any OS', ...collections])
+    const {refused, deploymentsAfterRefusal, forced} = await forcedDeploy()
     expect(refused.code).toBe(4)
     expect(refused.stdout).toMatch(/PC-W10-1511\s+Windows 10 1511\s+unsupported/)
     expect(refused.stderr).toMatch(/would miss 1 of 11 device\(s\).*Nothing was deployed/)
-    expect((await cli(['policy', 'show', 'Any OS', '--json'])).json().policy.deployments).toEqual([])
+    expect(deploymentsAfterRefusal).toEqual([])
 
-    const forced = await cli(['policy', 'deploy', 'Any OS', ...collections, '--force', '--json'])
     expect(forced.code).toBe(0)
     expect(forced.json().plan).toMatchObject({applied: true, forced: true, summary: {targeted: 11, reached: 10, missed: 1}})
   })
 
   it('the agents report: device show says how or why not, and monitor has the CM6 figures', async () => {
+    await buildCollection()
+    await forcedDeploy()
     const shown = (name: string) => cli(['device', 'show', name, '--json']).then((r) => r.json().device)
     expect(await shown('SRV-2016')).toMatchObject({onboarded: true, health: 'healthy', onboarding: {path: 'configmgr', policy: 'Any OS'}})
     expect(await shown('SRV-1803')).toMatchObject({onboarded: true, health: 'inactive'})
@@ -131,6 +167,7 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
   })
 
   it('Defender for Cloud and third-party paths follow the integrations (DC1, DC2, DC5, TP1, TP3)', async () => {
+    await importInventory()
     const code = (name: string) => cli(['device', 'show', name, '--json']).then((r) => r.json().device.onboarding.reasonCode)
     expect(await code('AZ-SRV-2019')).toBe('dfc-integration-off')
     expect((await cli(['integration', 'enable', 'defender-for-cloud', '--subscription', 'sub-prod', '--windows-only'])).code).toBe(0)
@@ -147,6 +184,7 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
   })
 
   it('offboarding conflicts with onboarding on the same devices; deleting a deployed policy needs --yes', async () => {
+    await forcedDeploy()
     expect((await cli(['policy', 'create', '--name', 'Offboard', '--type', 'offboarding', '--config-file', 'offboarding.zip'])).code).toBe(0)
     const plan = (await cli(['policy', 'deploy', 'Offboard', '--collection', 'Servers', '--dry-run', '--json'])).json().plan
     expect(plan.summary.byReason).toEqual({'onboarding-and-offboarding': 6})

@@ -103,7 +103,10 @@ describe('atpctl serve end to end over loopback (issue 7; DC6, TP2–TP5)', () =
 
   // First, while the tenant is fresh: the walk-through picks "the first onboarded device" itself.
   it('runs the whole quickstart against the server with quickstart --remote', async () => {
-    const qs = await cli(['quickstart', '--remote', url, '--api-key-file', join(home, 'owner.key'), '--json'], 'walkthrough')
+    const unconfirmed = await cli(['quickstart', '--remote', url, '--api-key-file', join(home, 'owner.key'), '--json'], 'walkthrough')
+    expect(unconfirmed.code).toBe(2)
+    expect(JSON.parse(unconfirmed.stdout).error.suggestions.join(' ')).toMatch(/--yes/)
+    const qs = await cli(['quickstart', '--remote', url, '--api-key-file', join(home, 'owner.key'), '--yes', '--json'], 'walkthrough')
     expect({code: qs.code, stderr: qs.stderr}).toEqual({code: 0, stderr: expect.any(String)})
     expect(qs.json().steps.length).toBeGreaterThanOrEqual(4)
     const again = await cli(['status', '--json'], 'walkthrough')
@@ -151,7 +154,7 @@ describe('atpctl serve end to end over loopback (issue 7; DC6, TP2–TP5)', () =
       ['device', 'import', join(home, 'bad-inventory.csv'), '--json'],
       ['token', 'mint', '--provider', 'nope', '--json'],
       ['token', 'mint', '--provider', 'lookout', '--json'],
-      ['token', 'revoke', 'tok_000000000000', '--json'],
+      ['token', 'revoke', 'tok_000000000000', '--yes', '--json'],
       ['integration', 'disable', 'defender-for-cloud', '--subscription', 'sub-x', '--linux', '--yes', '--json'],
       ['device', 'show', 'no-such-host', '--json'],
     ]) {

@@ -1,4 +1,7 @@
-import {findProvider, PROVIDERS} from '../../core/integration/catalogue.js'
+import {findProvider, INTUNE_PLATFORMS, type IntunePlatform, PROVIDERS} from '../../core/integration/catalogue.js'
+import type {IntuneState} from '../../core/integration/types.js'
+import {edrOnboarding} from '../../core/intune/edr.js'
+import {osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {classifyOs, OsClassificationError, osRecordFields} from '../../core/device/os.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
@@ -62,12 +65,15 @@ WITH onb AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
     COALESCE(onb.policy_name, e.profile_name) AS policy_name, off.device_id IS NOT NULL AS cm_off, e.profile_name AS edr_profile,
+    COALESCE(e.connected, 0) AS edr_connected, COALESCE(ic.enabled, 0) AS intune_enabled, COALESCE(ic.windows, 0) AS intune_windows,
+    ${osVersionSql('d')} AS intune_os_version,
     COALESCE(s.windows, 0) AS dfc_windows, COALESCE(s.linux, 0) AS dfc_linux, s.cloud AS dfc_cloud,
     COALESCE(t.enabled, 0) AS tp_enabled
   FROM device_v d
   LEFT JOIN onb ON onb.device_id = d.id
   LEFT JOIN off ON off.device_id = d.id
   LEFT JOIN intune_edr_onboarding e ON e.device_id = d.id -- issue 6: EDR profiles (IN2/IN4)
+  LEFT JOIN intune_connection ic ON ic.id = 1
   LEFT JOIN dfc_subscription s ON s.subscription_id = d.subscription
   LEFT JOIN third_party_integration t ON t.provider = d.third_party
   WHERE ${filter}
@@ -77,7 +83,7 @@ WITH onb AS (
     WHEN ${dfcOk} THEN CASE WHEN previous_install = 1 THEN 'dfc-reconfigured' ELSE 'dfc-onboarded' END
     WHEN third_party IS NOT NULL AND tp_enabled = 1 AND ${platform} AND sensor_service <> 'absent' AND last_seen IS NOT NULL
       THEN CASE WHEN source = 'sensor' THEN 'sensor-onboarded' ELSE 'tp-onboarded' END
-    WHEN edr_profile IS NOT NULL AND sensor_service <> 'absent' AND last_seen IS NOT NULL THEN 'intune-onboarded'
+    WHEN edr_profile IS NOT NULL AND edr_connected = 1 AND sensor_service <> 'absent' AND last_seen IS NOT NULL THEN 'intune-onboarded'
     WHEN configmgr = 1 THEN CASE
       WHEN cm_off AND cm_targeted THEN 'cm-conflict'
       WHEN cm_off THEN 'cm-offboarded'
@@ -103,7 +109,7 @@ WITH onb AS (
       WHEN NOT ${platform} THEN 'tp-platform'
       WHEN sensor_service = 'absent' THEN 'tp-sensor-absent'
       ELSE 'tp-never-seen' END
-    WHEN intune = 1 THEN CASE WHEN edr_profile IS NOT NULL THEN 'intune-never-seen' ELSE 'intune-edr-profile' END
+    WHEN intune = 1 THEN CASE WHEN edr_profile IS NULL THEN 'intune-edr-profile' WHEN edr_connected = 0 THEN 'intune-edr-not-onboarding' ELSE 'intune-never-seen' END
     ELSE 'unmanaged' END AS reason_code
   FROM x
 )
@@ -144,6 +150,10 @@ export interface DeviceRow {
   onboarded: number
   health: Health
   collections?: string | null
+  edr_connected?: number
+  intune_enabled?: number
+  intune_windows?: number
+  intune_os_version?: string
 }
 
 export function toDevice(r: DeviceRow): Device {
@@ -182,11 +192,27 @@ export function toDevice(r: DeviceRow): Device {
         subscription: r.subscription,
         provider: r.third_party,
         environment: r.environment,
+        edrReason: r.reason_code === 'intune-edr-not-onboarding' ? edrReasonOf(r) : null,
       }),
     },
     health: r.health,
     updatedAt: r.updated_at,
   }
+}
+
+/**
+ * Why the EDR profile that reaches an Intune device does not onboard it, in the words of the core
+ * EDR rule that `edr-profile show` uses too (IN2, IN4).
+ */
+function edrReasonOf(r: DeviceRow): string {
+  const platforms = {} as IntuneState['platforms']
+  for (const platform of Object.keys(INTUNE_PLATFORMS) as IntunePlatform[]) {
+    platforms[platform] = {enabled: platform === 'windows' && r.intune_windows === 1, minimumVersion: INTUNE_PLATFORMS[platform].minimumVersion}
+  }
+
+  const connection: IntuneState = {enabled: r.intune_enabled === 1, connectorId: '', platforms, changedAt: null, classicPolicyId: null}
+  const device = {id: String(r.id), name: r.name, user: r.user, groups: [], osFamily: r.os_family, osVersion: r.intune_os_version ?? '', managedByIntune: true, risk: 'None' as const}
+  return edrOnboarding(device, `EDR profile '${r.policy_name}'`, connection).reason
 }
 
 const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`

@@ -1,3 +1,4 @@
+import {ALL_SUPPORTED} from '../../core/capabilities.js'
 import type {Backend, BackendContext} from '../types.js'
 import {openDatabase} from './database.js'
 import {createLocalStore, type LocalStore} from './store.js'
@@ -23,7 +24,7 @@ export const LOCAL_RESOURCES = {
   access: async (s: LocalStore) => (await import('./access.js')).localAccessApi(s),
   alerts: async (s: LocalStore) => (await import('./alerts.js')).localAlertsApi(s),
   detection: async (s: LocalStore) => (await import('./detection.js')).localDetectionApi(s),
-} satisfies {[K in Exclude<keyof Backend, 'kind' | 'location' | 'close'>]: (store: LocalStore) => Promise<Backend[K]>}
+} satisfies {[K in Exclude<keyof Backend, 'kind' | 'location' | 'capabilities' | 'close'>]: (store: LocalStore) => Promise<Backend[K]>}
 
 type ResourceName = keyof typeof LOCAL_RESOURCES
 
@@ -47,6 +48,9 @@ function lazyApi<T extends object>(load: () => Promise<T>): T {
   })
 }
 
+/** The embedded backend does everything, serving its tenant included. */
+export const LOCAL_CAPABILITIES = ALL_SUPPORTED
+
 /** The embedded backend: one SQLite database per profile. */
 export async function openLocalBackend(databasePath: string, context: BackendContext): Promise<Backend> {
   const db = await openDatabase(databasePath)
@@ -57,6 +61,7 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
   return {
     kind: 'local',
     location: databasePath,
+    capabilities: LOCAL_CAPABILITIES,
     ...resources,
     async close() {
       db.close()

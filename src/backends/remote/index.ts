@@ -1,7 +1,17 @@
-import {RuleError} from '../../core/errors.js'
+import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
+import {UnsupportedError} from '../../core/errors.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
 import type {Backend} from '../types.js'
 import {OPERATIONS, type OperationSpec} from './operations.js'
+
+/**
+ * A server does everything its embedded tenant does, except serve it again: that runs on the
+ * machine that holds the tenant.
+ */
+export const REMOTE_CAPABILITIES: Capabilities = {
+  ...ALL_SUPPORTED,
+  serve: {supported: false, instead: 'Run atpctl serve on the server host, with the profile that holds the tenant (its embedded backend).'},
+}
 
 export interface RemoteBackendOptions {
   url: string
@@ -97,7 +107,7 @@ export function openRemoteBackend(options: RemoteBackendOptions): RemoteBackend 
   }
 
   const unsupported = (what: string) =>
-    new RuleError('', `The remote backend cannot do ${what}: the server's API has no such operation.`, {
+    new UnsupportedError(`The remote backend cannot do ${what}: the server's API has no such operation.`, {
       suggestions: ['Upgrade atpctl on the server and on this machine to the same version.'],
     })
   // A method the registry lacks fails as "unsupported by this backend" (exit 4), not a TypeError.
@@ -111,6 +121,7 @@ export function openRemoteBackend(options: RemoteBackendOptions): RemoteBackend 
   const base = {
     kind: 'remote' as const,
     location: client.baseUrl,
+    capabilities: REMOTE_CAPABILITIES,
     async whoami() {
       return (await client.call({method: 'GET', path: '/v1/whoami'})) as WhoAmI
     },

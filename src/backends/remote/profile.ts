@@ -4,7 +4,7 @@ import {looksLikeApiKey} from '../../core/apikey/rules.js'
 import {AuthError, NotFoundError, UsageError} from '../../core/errors.js'
 import type {Location} from '../../core/tenant/model.js'
 import {type InitResult, initTenant} from '../../core/tenant/service.js'
-import type {ProfileConfig} from '../../core/profile.js'
+import type {EffectiveProfile, ProfileConfig} from '../../core/profile.js'
 import {parseServerUrl} from '../../lib/http-client.js'
 import {profileDir} from '../../lib/paths.js'
 import {openRemoteBackend, type RemoteBackend, type WhoAmI} from './index.js'
@@ -44,18 +44,22 @@ export function saveApiKey(home: string, profile: string, key: string): string {
 }
 
 /** Opens the remote backend a profile names. */
-export function openRemoteProfile(home: string, profile: string, config: ProfileConfig, actor: string): RemoteBackend {
+export function openRemoteProfile(home: string, profile: string, config: ProfileConfig | EffectiveProfile, actor: string): RemoteBackend {
   const url = config.settings.url
   if (!url) {
     throw new UsageError(`Profile '${profile}' uses the remote backend but has no server URL.`, {
-      suggestions: [`Set it up: atpctl init --remote <url> --api-key-file <file> --profile ${profile}`],
+      suggestions: [`Set it up: atpctl init --remote <url> --api-key-file <file> --profile ${profile}`, 'Or set ATPCTL_URL and ATPCTL_API_KEY_FILE.'],
     })
   }
+
+  // ATPCTL_API_KEY_FILE (a CI secret file) wins over the key stored with the profile.
+  const fromEnv = 'apiKeyFile' in config ? config.apiKeyFile : null
+  if (fromEnv) return openRemoteBackend({url, apiKey: readApiKeyFile(fromEnv), caFile: config.settings['ca-file'], actor})
 
   const keyFile = apiKeyPath(home, profile)
   if (!existsSync(keyFile)) {
     throw new AuthError(`Profile '${profile}' has no API key.`, {
-      suggestions: [`Give it one: atpctl init --remote ${url} --api-key-file <file> --profile ${profile}`],
+      suggestions: [`Give it one: atpctl init --remote ${url} --api-key-file <file> --profile ${profile}`, 'Or point ATPCTL_API_KEY_FILE at the key file.'],
     })
   }
 

@@ -30,6 +30,7 @@ export const REASON_CODES = [
   'tp-sensor-absent',
   'tp-never-seen',
   'intune-edr-profile',
+  'intune-edr-not-onboarding',
   'intune-never-seen',
   'unmanaged',
 ] as const
@@ -60,6 +61,8 @@ export interface ReasonContext {
   subscription: string | null
   provider: string | null
   environment: string | null
+  /** For intune-edr-not-onboarding: the EDR rule's reason (core/intune/edr.ts). */
+  edrReason?: string | null
 }
 
 /** One sentence for a reason code: how the device was onboarded, or why not, and what to do. */
@@ -121,6 +124,8 @@ export function describeReason(code: string, c: ReasonContext): string {
       return `Onboarded through Intune EDR profile '${c.policy}' (IN4).`
     case 'intune-never-seen':
       return `Not onboarded: Intune EDR profile '${c.policy}' applies, but the agent has not reported onboarded.`
+    case 'intune-edr-not-onboarding':
+      return `Not onboarded: Intune EDR profile '${c.policy}' reaches it, but ${c.edrReason ?? 'it does not onboard it'}.`
     case 'intune-edr-profile':
       return 'Not onboarded: managed by Intune; onboard it with an EDR profile (IN4).'
     default:

@@ -11,5 +11,8 @@ export function presentStatus(status: StatusResult): string {
     ...tenantFields(status.tenant),
     ['Tokens', `${status.tokens.active} active, ${status.tokens.expired} expired, ${status.tokens.revoked} revoked`],
   ]
-  return `${renderFields(fields)}\n\n${style.bold('Integrations')}\n${presentIntegrations(status.integrations)}`
+  const capabilities = status.capabilities.map((c) =>
+    c.supported ? `  ${style.ok('✓')} ${c.id}: ${c.summary}` : `  ${style.dim('✗')} ${c.id}: ${c.summary}; not on this backend: ${c.instead}`,
+  )
+  return `${renderFields(fields)}\n\n${style.bold('Integrations')}\n${presentIntegrations(status.integrations)}\n\n${style.bold('Capabilities')}\n${capabilities.join('\n')}`
 }

@@ -36,6 +36,22 @@ describe('policy and monitor commands', () => {
   afterEach(() => {
     AdminCommand.prompter = saved.prompter
   })
+
+  // Later tests build on the wizard's policy and its deployment; made here (with flags) when a
+  // test runs alone, so every test also passes on its own.
+  async function ensurePolicy(name: string, args: string[]): Promise<void> {
+    const {result} = await runCommand(PolicyList, ['--json'])
+    if (!result!.policies.some((p: {name: string}) => p.name === name)) {
+      const {error} = await runCommand(PolicyCreate, ['--name', name, '--type', 'onboarding', ...args])
+      expect(error).toBeUndefined()
+    }
+  }
+  const anyOsArgs = () => ['--config-file', pkg(), '--workspace-id', workspace.workspaceId, '--workspace-key-file', join(home, 'key.txt')]
+  async function ensureAnyOsDeployed(): Promise<void> {
+    await ensurePolicy('Wizard any OS', anyOsArgs())
+    const {error} = await runCommand(PolicyDeploy, ['Wizard any OS', '--collection', 'Fleet', '--json'])
+    expect(error).toBeUndefined()
+  }
   afterAll(() => {
     process.env.ATPCTL_HOME = saved.home
     cleanup()
@@ -85,7 +101,8 @@ describe('policy and monitor commands', () => {
   })
 
   it('deploy: a file-only policy would miss the down-level device: refused with the plan on stdout (exit 4)', async () => {
-    await runCommand(PolicyCreate, ['--name', 'File only', '--type', 'onboarding', '--config-file', pkg()])
+    await ensurePolicy('Wizard any OS', anyOsArgs())
+    await ensurePolicy('File only', ['--config-file', pkg()])
     const {stdout, error} = await runCommand(PolicyDeploy, ['File only', '--collection', 'Fleet'])
     expect(error?.oclif?.exit).toBe(4)
     expect(stdout).toMatch(/Refused: deploying 'File only' would miss devices/)
@@ -97,6 +114,7 @@ describe('policy and monitor commands', () => {
   })
 
   it('monitor prints bars and percentages; --json has the documented shape (CM6)', async () => {
+    await ensureAnyOsDeployed()
     const {result, stdout} = await runCommand(Monitor, [])
     expect(stdout).toMatch(/Agent deployment status\n\s+█+ 100%\s+2 of 2 eligible client\(s\) onboarded/)
     expect(stdout).toMatch(/Healthy\s+█+\s+2\s+100%/)
@@ -105,6 +123,8 @@ describe('policy and monitor commands', () => {
   })
 
   it('delete asks on a terminal when deployed', async () => {
+    await ensureAnyOsDeployed()
+    await ensurePolicy('File only', ['--config-file', pkg()])
     const asked: string[] = []
     AdminCommand.prompter = {
       async confirm(message: string) {

@@ -1,0 +1,90 @@
+import {normaliseRow} from '../../../src/core/device/inventory.js'
+import {expectAtpError} from './expect.js'
+import type {ContractSuite} from './harness.js'
+
+const seen = () => new Date(Date.now() - 3_600_000).toISOString()
+
+/**
+ * ConfigMgr policies, their deployment plans and monitoring, and the package records, through
+ * every backend: the CM3 refusal, the any-OS policy, monitor counts (CM2–CM7).
+ */
+export const policiesSuite: ContractSuite = {
+  name: 'ConfigMgr policies, deployments, monitor, package records',
+  withTenant: true,
+  define(get) {
+    beforeAll(async () => {
+      const {admin} = get()
+      await admin.devices.import({
+        records: [
+          normaliseRow({name: 'up-01', os: 'Windows Server 2019', version: '10.0.17763', managedBy: 'configmgr', collections: 'Mixed', lastSeen: seen()}, 2),
+          normaliseRow({name: 'down-01', os: 'Windows Server 2012 R2', version: '6.3.9600', managedBy: 'configmgr', collections: 'Mixed', lastSeen: seen()}, 3),
+        ],
+      })
+    })
+
+    it('creates, lists and shows policies; a second one of the same name is refused', async () => {
+      const {backend} = get()
+      const tenant = (await backend.tenant.get())!
+      const secrets = await backend.tenant.secrets()
+      const keyOnly = await backend.policies.create({
+        name: 'Key only',
+        description: 'down-level',
+        type: 'onboarding',
+        configFile: null,
+        workspaceId: tenant.workspaceId,
+        workspaceKey: secrets.workspaceKey,
+        sampleSharing: 'none',
+        configMgrVersion: 2103,
+      })
+      expect(keyOnly).toMatchObject({name: 'Key only', type: 'onboarding'})
+      expect(JSON.stringify(keyOnly)).not.toContain(secrets.workspaceKey)
+      expect((await backend.policies.get('Key only')).name).toBe('Key only')
+      expect((await backend.policies.list()).map((p) => p.name)).toContain('Key only')
+      const again = {name: 'Key only', description: '', type: 'onboarding' as const, configFile: null, workspaceId: tenant.workspaceId, workspaceKey: secrets.workspaceKey, sampleSharing: 'none' as const, configMgrVersion: 2103}
+      await expectAtpError(backend.policies.create(again), {exitCode: 4})
+      await expectAtpError(backend.policies.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
+    })
+
+    it('plans a deployment before applying it: CM3 refuses a key-only policy for up-level devices unless forced', async () => {
+      const {backend} = get()
+      const dry = await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: true, force: false})
+      expect(dry).toMatchObject({summary: {targeted: 2, reached: 1, missed: 1}, missed: [expect.objectContaining({name: 'up-01', reason: 'up-level-without-file'})], applied: false})
+      const refused = await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: false, force: false})
+      expect(refused).toMatchObject({refused: true, applied: false})
+      expect((await backend.devices.get('down-01')).onboarded).toBe(false)
+      expect(await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: false, force: true})).toMatchObject({applied: true, forced: true})
+      expect((await backend.devices.get('down-01')).onboarded).toBe(true)
+      expect((await backend.devices.get('up-01')).onboarded).toBe(false)
+      await expectAtpError(backend.policies.deploy({name: 'Key only', collections: ['Nowhere'], dryRun: true, force: false}), {exitCode: 3})
+    })
+
+    it('monitors deployment and health per collection', async () => {
+      const {backend} = get()
+      const report = await backend.monitor.report({collection: 'Mixed', periodMs: 7 * 86_400_000})
+      expect(JSON.stringify(report)).toContain('Mixed')
+      await expectAtpError(backend.monitor.report({collection: 'Nowhere', periodMs: 86_400_000}), {exitCode: 3})
+    })
+
+    it('deletes a policy only after asking for it by name, and lists generated packages', async () => {
+      const {backend} = get()
+      const deleted = await backend.policies.delete('Key only')
+      expect(deleted.name).toBe('Key only')
+      await expectAtpError(backend.policies.get('Key only'), {exitCode: 3})
+      const createdAt = new Date().toISOString()
+      const recorded = await backend.packages.record({
+        kind: 'offboarding',
+        os: 'linux',
+        method: 'local-script',
+        fileName: 'WindowsDefenderATPOffboardingPackage_valid_until_2030-01-01.zip',
+        path: '/tmp/offboarding.zip',
+        sha256: 'a'.repeat(64),
+        bytes: 1234,
+        createdAt,
+        expiresAt: '2030-01-01T00:00:00.000Z',
+      })
+      expect(recorded).toMatchObject({kind: 'offboarding', orgId: (await backend.tenant.get())!.orgId, id: expect.any(String)})
+      expect((await backend.packages.list({kind: 'offboarding'})).map((p) => p.id)).toEqual([recorded.id])
+      expect(await backend.packages.list({kind: 'onboarding'})).toEqual([])
+    })
+  },
+}

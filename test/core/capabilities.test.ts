@@ -1,0 +1,32 @@
+import {OPERATIONS} from '../../src/backends/remote/operations.js'
+import {ALL_SUPPORTED, CAPABILITIES, capabilityOf, guardCapabilities, type Capabilities} from '../../src/core/capabilities.js'
+import {tempBackend} from '../helpers/backend.js'
+
+describe('backend capabilities (SPEC §1)', () => {
+  it('every port operation belongs to exactly one capability', () => {
+    for (const op of OPERATIONS) {
+      const [resource, method] = op.id.split('.')
+      const owners = Object.entries(CAPABILITIES).filter(([, c]) => (c.methods as readonly string[]).some((m) => m === op.id || m === `${resource}.*`))
+      expect({op: op.id, owners: owners.map(([id]) => id)}).toEqual({op: op.id, owners: [capabilityOf(resource, method)]})
+    }
+  })
+
+  it('a call into an unsupported capability rejects with one UnsupportedError (exit 4) saying what to do instead; the rest run', async () => {
+    const {backend, cleanup} = await tempBackend({withTenant: true})
+    try {
+      const capabilities: Capabilities = {...ALL_SUPPORTED, 'third-party-tokens': {supported: false, instead: 'Mint tokens in the portal: Settings > Endpoints > Onboarding.'}}
+      const limited = guardCapabilities({...backend, kind: 'test', capabilities, tenant: backend.tenant, tokens: backend.tokens})
+      await expect(limited.tokens.mint({provider: 'sentinelone', ttlMs: 60_000})).rejects.toMatchObject({
+        code: 'UNSUPPORTED',
+        exitCode: 4,
+        message: 'The test backend cannot mint, list, revoke and verify sensor tokens.',
+        suggestions: ['Mint tokens in the portal: Settings > Endpoints > Onboarding.'],
+      })
+      await expect(limited.tokens.list()).rejects.toMatchObject({code: 'UNSUPPORTED'})
+      expect((await limited.tenant.get())?.location).toBe('us')
+      expect(limited.kind).toBe('test')
+    } finally {
+      await cleanup()
+    }
+  })
+})
