@@ -10,17 +10,11 @@ import {mkdir, open, readdir, rename, rm, rmdir, stat} from 'node:fs/promises'
 import {basename, dirname, join, posix, resolve} from 'node:path'
 import {openZipReader, type ZipEntry, ZipFormatError} from '../../lib/zip-reader.js'
 import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
+import {archiveLimitViolation, DEFAULT_PACKAGE_LIMITS, type PackageLimits} from './limits.js'
 
-export interface ExtractLimits {
-  maxEntries: number
-  /** Sum of the uncompressed sizes. */
-  maxTotalBytes: number
-  /** Largest uncompressed/compressed ratio for an entry of at least 1 MiB, and for the whole archive. */
-  maxRatio: number
-}
-
-/** Real packages are a few files and a few hundred KiB; these leave a wide margin. */
-export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {maxEntries: 1000, maxTotalBytes: 256 * 1024 * 1024, maxRatio: 100}
+/** The limits are shared with inspection (one set, src/core/package/limits.ts). */
+export type ExtractLimits = PackageLimits
+export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = DEFAULT_PACKAGE_LIMITS
 
 export interface ExtractResult {
   dir: string
@@ -49,12 +43,11 @@ export function safeEntryPath(name: string): {path: string} | {reason: string} {
 
 /** Checks every entry before anything is written. */
 export function planExtraction(entries: ZipEntry[], limits: ExtractLimits): {entry: ZipEntry; path: string}[] {
-  if (entries.length > limits.maxEntries) throw unsafe(`the zip has ${entries.length} entries (limit ${limits.maxEntries}; a zip bomb?)`)
+  const violation = archiveLimitViolation(entries, limits)
+  if (violation) throw unsafe(violation)
   const plan: {entry: ZipEntry; path: string}[] = []
   const seen = new Map<string, string>()
   const files = new Set<string>()
-  let total = 0
-  let compressed = 0
   for (const entry of entries) {
     const safe = safeEntryPath(entry.name)
     if ('reason' in safe) throw unsafe(`entry '${entry.name}' has ${safe.reason}`)
@@ -64,18 +57,10 @@ export function planExtraction(entries: ZipEntry[], limits: ExtractLimits): {ent
     if (seen.has(key)) throw unsafe(`entry '${entry.name}' duplicates '${seen.get(key)}'`)
     seen.set(key, entry.name)
     if (entry.isDirectory) continue
-    total += entry.uncompressedSize
-    compressed += entry.compressedSize
-    if (total > limits.maxTotalBytes) throw unsafe(`the zip expands to more than ${limits.maxTotalBytes} bytes (a zip bomb?)`)
-    if (entry.uncompressedSize >= 1024 * 1024 && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxRatio) {
-      throw unsafe(`entry '${entry.name}' has a compression ratio above ${limits.maxRatio} (a zip bomb?)`)
-    }
-
     files.add(key)
     plan.push({entry, path: safe.path})
   }
 
-  if (total >= 1024 * 1024 && total / Math.max(1, compressed) > limits.maxRatio) throw unsafe(`the zip has an overall compression ratio above ${limits.maxRatio} (a zip bomb?)`)
   // A file may not also be a parent directory of another entry.
   for (const {path} of plan) {
     const parts = path.toLowerCase().split('/')

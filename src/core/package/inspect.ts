@@ -13,6 +13,7 @@ import {InvalidInputError, NotFoundError} from '../errors.js'
 import {type CarrierKind, findEnvelope, OFFBOARDING_VALUE} from './carriers.js'
 import {type Envelope, MICROSOFT_ROOT_SHA256, parseBody, parseEnvelope, type ParsedBody, verifyEnvelope} from './envelope.js'
 import type {PackageKind, PackageMethod} from './layout.js'
+import {archiveLimitViolation, DEFAULT_PACKAGE_LIMITS, type PackageLimits} from './limits.js'
 
 export type SignerKind = 'tenant' | 'microsoft' | 'unknown'
 export type OsFamily = 'windows' | 'linux' | 'macos'
@@ -63,6 +64,8 @@ export interface InspectOptions {
   failIfExpiresWithinMs?: number
   /** The root that identifies Microsoft-signed packages; tests substitute their own made-up root. */
   microsoftRootSha256?: string
+  /** Zip-bomb limits, the same as extraction's (DEFAULT_PACKAGE_LIMITS). */
+  limits?: PackageLimits
 }
 
 const DAY = 86_400_000
@@ -79,7 +82,16 @@ function malformed(message: string, suggestion?: string): InvalidInputError {
   })
 }
 
+/** Beyond the shared zip-bomb limits: refused before any entry is inflated (exit 7). */
+function unsafe(reason: string): InvalidInputError {
+  return new InvalidInputError(`The package zip is not safe to read: ${reason}.`, {
+    code: 'PACKAGE_UNSAFE',
+    suggestions: ['Do not use this file: real packages are a few small files. Download the package again from the portal.'],
+  })
+}
+
 function corrupt(error: ZipFormatError): InvalidInputError {
+  if (error.reason === 'too-large') return unsafe(error.message)
   const tampered = error.reason === 'crc'
   return new InvalidInputError(`The package zip is ${tampered ? 'corrupted or tampered' : 'not usable'}: ${error.message}.`, {
     code: tampered ? 'PACKAGE_TAMPERED' : 'PACKAGE_MALFORMED',
@@ -123,16 +135,18 @@ interface Found {
   text: string
 }
 
-async function readCarriersFromZip(path: string): Promise<{found: Found[]; names: string[]; entryCount: number}> {
+async function readCarriersFromZip(path: string, limits: PackageLimits): Promise<{found: Found[]; names: string[]; entryCount: number}> {
   let reader
   try {
-    reader = await openZipReader(path)
+    reader = await openZipReader(path, {maxEntries: limits.maxEntries})
   } catch (error) {
     if (error instanceof ZipFormatError) throw corrupt(error)
     throw error
   }
 
   try {
+    const violation = archiveLimitViolation(reader.entries, limits)
+    if (violation) throw unsafe(violation)
     const found: Found[] = []
     const names = reader.entries.map((e) => normalise(e.name))
     // Entries in file order: one sequential pass over the data.
@@ -223,7 +237,7 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
   let names: string[] = []
   let entryCount = 0
   if (isZip) {
-    ;({found, names, entryCount} = await readCarriersFromZip(filePath))
+    ;({found, names, entryCount} = await readCarriersFromZip(filePath, options.limits ?? DEFAULT_PACKAGE_LIMITS))
     if (found.length === 0) throw malformed(`The zip '${fileName}' contains no onboarding or offboarding information (${entryCount} entries, none a known carrier).`)
   } else {
     if (info.size > MAX_CARRIER_BYTES) throw malformed(`'${fileName}' is ${info.size} bytes: too large to be a package file.`)

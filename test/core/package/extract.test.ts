@@ -84,9 +84,10 @@ describe('package extract: safe extraction', () => {
   it('rejects an entry whose real size exceeds its declared size (a lying header)', async () => {
     const zip = pyZip(join(dir, 'lie.zip'), [{name: 'a.txt', data: 'z'.repeat(50_000)}])
     const bytes = readFileSync(zip)
-    // Central directory uncompressed size (offset 24 in the header) → 100 bytes.
+    // Uncompressed size → 100 bytes in both headers (offset 24 in the central one, 22 in the local one).
     const cd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))
     bytes.writeUInt32LE(100, cd + 24)
+    bytes.writeUInt32LE(100, 22)
     writeFileSync(zip, bytes)
     await refused(zip, /size its header declares/, 'PACKAGE_MALFORMED')
   })
