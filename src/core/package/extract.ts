@@ -3,13 +3,16 @@
  * is written (names that escape the directory, symlinks, duplicates, declared sizes against
  * zip-bomb limits), then data is streamed into a temporary directory beside the target with
  * sizes and CRCs verified as it goes; only a complete, verified extraction is renamed into
- * place, so a failure leaves nothing behind. Files are owner-only (packages are secrets, T2).
+ * place, so a failure leaves nothing behind and an existing empty --dir as it was. A temporary
+ * directory of a killed run (its pid is gone) is removed by the next run; the command removes
+ * its own on SIGINT/SIGTERM. Files are owner-only (packages are secrets, T2).
  */
-import {randomBytes} from 'node:crypto'
-import {mkdir, open, readdir, rename, rm, rmdir, stat} from 'node:fs/promises'
+import {lstat, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, posix, resolve} from 'node:path'
 import {openZipReader, type ZipEntry, ZipFormatError} from '../../lib/zip-reader.js'
-import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
+import {removeStaleTemps, tempName} from '../../lib/stale-temp.js'
+import {InvalidInputError, UsageError} from '../errors.js'
+import {statPackageFile} from './input.js'
 import {archiveLimitViolation, DEFAULT_PACKAGE_LIMITS, type PackageLimits} from './limits.js'
 
 /** The limits are shared with inspection (one set, src/core/package/limits.ts). */
@@ -72,37 +75,54 @@ export function planExtraction(entries: ZipEntry[], limits: ExtractLimits): {ent
   return plan
 }
 
-async function prepareTarget(target: string): Promise<void> {
+/**
+ * The target must be new or an empty directory, and not a symbolic link: a link would send the
+ * files wherever it points (refused with exit 2, documented in the README). An empty directory
+ * is left in place: the finished extraction replaces it in one rename (rename(2) replaces an
+ * empty directory), so a failure leaves it exactly as it was.
+ */
+async function checkTarget(target: string): Promise<void> {
   let info
   try {
-    info = await stat(target)
+    info = await lstat(target)
   } catch {
     return
+  }
+
+  if (info.isSymbolicLink()) {
+    throw new UsageError(`'${target}' is a symbolic link; extract will not write through it.`, {
+      suggestions: ['Pass the directory the link points to (or a new directory) as --dir.'],
+    })
   }
 
   if (!info.isDirectory() || (await readdir(target)).length > 0) {
     throw new UsageError(`'${target}' already exists and is not an empty directory.`, {suggestions: ['Pass --dir with a new (or empty) directory.']})
   }
-
-  await rmdir(target)
 }
 
-/** Extracts `file` into `dir` (created; must not exist or be empty). */
-export async function extractPackage(file: string, dir: string, options: {limits?: ExtractLimits} = {}): Promise<ExtractResult> {
+/** The temporary directory beside DIR: `.DIR.extract-<pid>-<random>`. */
+export const tempPrefix = (target: string) => `.${basename(target)}.extract-`
+
+export interface ExtractOptions {
+  limits?: ExtractLimits
+  /** Called with the temporary directory once it exists, and with null once it is gone or renamed (signal cleanup). */
+  onTemp?: (temp: string | null) => void
+}
+
+/** Extracts `file` into `dir` (created; must not exist or be an empty directory). */
+export async function extractPackage(file: string, dir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const limits = options.limits ?? DEFAULT_EXTRACT_LIMITS
   const target = resolve(dir)
-  try {
-    await stat(file)
-  } catch {
-    throw new NotFoundError(`Package file '${file}' not found.`, {suggestions: ['Check the path.']})
-  }
-
+  await statPackageFile(file)
   try {
     await stat(dirname(target))
   } catch {
     throw new UsageError(`The parent directory of '${target}' does not exist.`, {suggestions: ['Create it first, or pass another --dir.']})
   }
 
+  // Leftovers of extractions that were killed (their process is gone) are removed first.
+  await removeStaleTemps(dirname(target), tempPrefix(target))
+  await checkTarget(target)
   let reader
   try {
     reader = await openZipReader(file, {maxEntries: limits.maxEntries})
@@ -111,11 +131,11 @@ export async function extractPackage(file: string, dir: string, options: {limits
     throw error
   }
 
-  const temp = join(dirname(target), `.${basename(target)}.extract-${randomBytes(6).toString('hex')}`)
+  const temp = join(dirname(target), tempName(tempPrefix(target)))
   try {
     const plan = planExtraction(reader.entries, limits)
-    await prepareTarget(target)
     await mkdir(temp, {mode: 0o700})
+    options.onTemp?.(temp)
     const files: ExtractResult['files'] = []
     for (const {entry, path} of [...plan].sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset)) {
       const out = join(temp, ...path.split('/'))
@@ -140,12 +160,20 @@ export async function extractPackage(file: string, dir: string, options: {limits
       if ('path' in safe) await mkdir(join(temp, ...safe.path.split('/')), {recursive: true, mode: 0o700})
     }
 
+    // Checked again at the last moment: the target may have changed during the extraction.
+    await checkTarget(target)
     await rename(temp, target)
+    options.onTemp?.(null)
     files.sort((a, b) => a.path.localeCompare(b.path))
     return {dir: target, files, totalBytes: files.reduce((n, f) => n + f.bytes, 0)}
   } catch (error) {
     await rm(temp, {recursive: true, force: true})
+    options.onTemp?.(null)
     if (error instanceof ZipFormatError) throw unsafeOrMalformed(error)
+    if ((error as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UsageError(`'${target}' is no longer empty; nothing was extracted.`, {suggestions: ['Pass --dir with a new (or empty) directory.']})
+    }
+
     throw error
   } finally {
     await reader.close()

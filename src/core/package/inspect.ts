@@ -6,11 +6,11 @@
  * it, for which org, and until when (offboarding).
  */
 import {createHash} from 'node:crypto'
-import {stat} from 'node:fs/promises'
 import {basename} from 'node:path'
 import {openZipReader, type ZipEntry, ZipFormatError} from '../../lib/zip-reader.js'
-import {InvalidInputError, NotFoundError} from '../errors.js'
+import {InvalidInputError} from '../errors.js'
 import {type CarrierKind, findEnvelope, OFFBOARDING_VALUE} from './carriers.js'
+import {statPackageFile} from './input.js'
 import {type Envelope, MICROSOFT_ROOT_SHA256, parseBody, parseEnvelope, type ParsedBody, verifyEnvelope} from './envelope.js'
 import type {PackageKind, PackageMethod} from './layout.js'
 import {archiveLimitViolation, DEFAULT_PACKAGE_LIMITS, type PackageLimits} from './limits.js'
@@ -212,14 +212,7 @@ function detectLayout(found: Found[], names: string[], zipName: string): {os: Os
  */
 export async function inspectPackage(filePath: string, options: InspectOptions = {}): Promise<PackageInspection> {
   const now = options.now ?? new Date()
-  let info
-  try {
-    info = await stat(filePath)
-  } catch {
-    throw new NotFoundError(`Package file '${filePath}' not found.`, {suggestions: ['Check the path, or generate one: atpctl package generate onboarding --os windows --method local-script'] })
-  }
-
-  if (!info.isFile()) throw malformed(`'${filePath}' is not a file.`)
+  const info = await statPackageFile(filePath)
   const head = Buffer.alloc(4)
   {
     const {open} = await import('node:fs/promises')
