@@ -7,7 +7,7 @@ import {presentExtract} from '../../ui/present/package.js'
 export default class PackageExtract extends AdminCommand<ExtractResult> {
   static override summary = 'Extract a package zip safely into a new directory.'
   static override description =
-    'Refuses entries that escape the directory (.., absolute paths, drive letters), symlinks, duplicate names, bad CRCs and zip bombs (entry count, total size, compression ratio). Extracts into a temporary directory and moves it into place only when everything succeeded; files are owner-only.'
+    'Refuses entries that escape the directory (.., absolute paths, drive letters), symlinks, duplicate names, bad CRCs and zip bombs (entry count, total size, compression ratio). Extracts into a temporary directory and moves it into place only when everything succeeded (an existing empty --dir is kept on failure; Ctrl-C removes the temporary directory, and leftovers of killed runs are removed by the next run); --dir may not be a symbolic link; files are owner-only.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> WindowsDefenderATPOnboardingPackage.zip --dir ./onboarding',
