@@ -246,6 +246,10 @@ async function readCentralDirectory(window: FileWindow, size: number, maxEntries
     p += 46 + nameLen + extraLen + commentLen
   }
 
+  // The records must fill the directory exactly: a count that hides records (which other tools
+  // would list) is another way to show two different archives.
+  if (p !== cdEnd) throw new ZipFormatError(`the central directory does not hold exactly the ${total} entries its end record declares`, 'corrupt')
+
   // Each entry's data must end before the next entry starts (overlapping entries are a bomb trick).
   const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)
   for (let i = 0; i < byOffset.length; i++) {

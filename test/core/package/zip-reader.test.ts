@@ -93,6 +93,20 @@ describe('local headers are checked against the central directory', () => {
     expect(verdicts.filter((v) => v.unzip === 'refused').map((v) => v.field)).toEqual(expect.arrayContaining(['crc', 'method', 'name']))
   })
 
+  it('an end record that declares fewer entries than the directory holds is refused (unzip -t refuses it too)', async () => {
+    const base = pyZip(join(dir, 'count.zip'), [
+      {name: 'a.txt', data: 'first'},
+      {name: 'b.txt', data: 'second'},
+    ])
+    const bytes = Buffer.from(readFileSync(base))
+    const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+    bytes.writeUInt16LE(1, eocd + 8)
+    bytes.writeUInt16LE(1, eocd + 10)
+    writeFileSync(join(dir, 'count-bad.zip'), bytes)
+    expect(unzipOk(join(dir, 'count-bad.zip'))).toBe(false)
+    await expect(readAll(join(dir, 'count-bad.zip'))).rejects.toThrow(/exactly the 1 entries/)
+  })
+
   /** Python's zipfile writing to a pipe: flag bit 3, zeroed local fields, a signed data descriptor. */
   function streamedZip(out: string): string {
     execFileSync('python3', [
