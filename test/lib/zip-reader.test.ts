@@ -6,10 +6,10 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {extractPackage} from '../../../src/core/package/extract.js'
-import {inspectPackage} from '../../../src/core/package/inspect.js'
-import {openZipReader} from '../../../src/lib/zip-reader.js'
-import {pyZip} from './zip-tools.js'
+import {extractPackage} from '../../src/core/package/extract.js'
+import {inspectPackage} from '../../src/core/package/inspect.js'
+import {openZipReader} from '../../src/lib/zip-reader.js'
+import {pyZip} from '../core/package/zip-tools.js'
 
 let dir: string
 beforeAll(() => {
