@@ -431,15 +431,21 @@ function makeReader(fh: FileHandle, window: FileWindow, entries: ZipEntry[], fil
     source.pipe(inflater)
     let crc = 0
     let produced = 0
+    let consumerFailed = false
     try {
       for await (const chunk of inflater as AsyncIterable<Buffer>) {
         produced += chunk.length
         if (produced > entry.uncompressedSize) throw sizeError(entry)
         crc = crc32(chunk, crc)
-        if (onChunk) await onChunk(chunk)
+        if (onChunk) {
+          consumerFailed = true
+          await onChunk(chunk)
+          consumerFailed = false
+        }
       }
     } catch (error) {
-      if (error instanceof ZipFormatError) throw error
+      // The consumer's own failure (a full disk while extracting) is not a corrupt archive.
+      if (error instanceof ZipFormatError || consumerFailed) throw error
       throw new ZipFormatError(`entry '${entry.name}' has corrupt compressed data (${(error as Error).message})`, 'corrupt', entry.name)
     } finally {
       source.unpipe(inflater)

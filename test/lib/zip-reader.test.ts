@@ -176,6 +176,21 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
     expect(peak).toBeLessThan(128 * 1024 * 1024)
   })
 
+  it("a consumer's own failure (a full disk) comes out as itself, not as a corrupt archive", async () => {
+    const zip = pyZip(join(dir, 'two-mib.zip'), [{name: 'big.txt', data: 'sensor log line\n'.repeat(140_000)}])
+    const reader = await openZipReader(zip)
+    try {
+      const full = Object.assign(new Error('no space left on device'), {code: 'ENOSPC'})
+      await expect(
+        reader.streamEntry(reader.entries[0], () => {
+          throw full
+        }),
+      ).rejects.toBe(full)
+    } finally {
+      await reader.close()
+    }
+  })
+
   it('inspection applies the extraction limits before inflating: a bomb and too many entries exit 7 (PACKAGE_UNSAFE)', async () => {
     const bomb = pyZip(join(dir, 'bomb.zip'), [{name: 'zeros.cmd', data: Buffer.alloc(20 * 1024 * 1024)}])
     await expect(inspectPackage(bomb)).rejects.toMatchObject({exitCode: 7, code: 'PACKAGE_UNSAFE', message: expect.stringMatching(/compression ratio/)})
