@@ -93,6 +93,7 @@ describe('e2e: packages (issue 3)', () => {
       child.stderr.on('data', (d) => (stderr += d))
       const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, sig) => resolve({code, signal: sig})))
       for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the extraction ended before it could be interrupted: ${stderr}`)
         const temp = readdirSync(work).find((n) => n.startsWith('.out.extract-'))
         if (temp && readdirSync(join(work, temp)).length > 0) break
         await new Promise((r) => setTimeout(r, 5))
