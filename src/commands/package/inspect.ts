@@ -8,7 +8,7 @@ import {presentInspection} from '../../ui/present/package.js'
 export default class PackageInspect extends AdminCommand<PackageInspection> {
   static override summary = 'Inspect an onboarding or offboarding package (zip or loose file, ours or from the portal).'
   static override description =
-    "Reports kind, OS, method, org id, datacenter, geo, blob version, expiry, whether both signatures verify against the embedded certificate, who signed it, and whether it belongs to this profile's tenant. Expired, expiring (--fail-if-expires-within), tampered or malformed packages exit 7."
+    "Reports kind, OS, method, org id, datacenter, geo, blob version, expiry, whether both signatures verify against the embedded certificate, whether every line of every carrier script is part of its real layout (only the blob is signed), who signed it, and whether it belongs to this profile's tenant. Expired, expiring (--fail-if-expires-within), tampered, unsafe (zip bomb) or malformed packages exit 7."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> WindowsDefenderATPOnboardingPackage.zip',

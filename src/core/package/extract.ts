@@ -3,24 +3,21 @@
  * is written (names that escape the directory, symlinks, duplicates, declared sizes against
  * zip-bomb limits), then data is streamed into a temporary directory beside the target with
  * sizes and CRCs verified as it goes; only a complete, verified extraction is renamed into
- * place, so a failure leaves nothing behind. Files are owner-only (packages are secrets, T2).
+ * place, so a failure leaves nothing behind and an existing empty --dir as it was. A temporary
+ * directory of a killed run (its pid is gone) is removed by the next run; the command removes
+ * its own on SIGINT/SIGTERM. Files are owner-only (packages are secrets, T2).
  */
-import {randomBytes} from 'node:crypto'
-import {mkdir, open, readdir, rename, rm, rmdir, stat} from 'node:fs/promises'
+import {lstat, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, posix, resolve} from 'node:path'
 import {openZipReader, type ZipEntry, ZipFormatError} from '../../lib/zip-reader.js'
-import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
+import {removeStaleTemps, tempName} from '../../lib/stale-temp.js'
+import {InvalidInputError, UsageError} from '../errors.js'
+import {statPackageFile} from './input.js'
+import {archiveLimitViolation, DEFAULT_PACKAGE_LIMITS, type PackageLimits} from './limits.js'
 
-export interface ExtractLimits {
-  maxEntries: number
-  /** Sum of the uncompressed sizes. */
-  maxTotalBytes: number
-  /** Largest uncompressed/compressed ratio for an entry of at least 1 MiB, and for the whole archive. */
-  maxRatio: number
-}
-
-/** Real packages are a few files and a few hundred KiB; these leave a wide margin. */
-export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {maxEntries: 1000, maxTotalBytes: 256 * 1024 * 1024, maxRatio: 100}
+/** The limits are shared with inspection (one set, src/core/package/limits.ts). */
+export type ExtractLimits = PackageLimits
+export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = DEFAULT_PACKAGE_LIMITS
 
 export interface ExtractResult {
   dir: string
@@ -49,12 +46,11 @@ export function safeEntryPath(name: string): {path: string} | {reason: string} {
 
 /** Checks every entry before anything is written. */
 export function planExtraction(entries: ZipEntry[], limits: ExtractLimits): {entry: ZipEntry; path: string}[] {
-  if (entries.length > limits.maxEntries) throw unsafe(`the zip has ${entries.length} entries (limit ${limits.maxEntries}; a zip bomb?)`)
+  const violation = archiveLimitViolation(entries, limits)
+  if (violation) throw unsafe(violation)
   const plan: {entry: ZipEntry; path: string}[] = []
   const seen = new Map<string, string>()
   const files = new Set<string>()
-  let total = 0
-  let compressed = 0
   for (const entry of entries) {
     const safe = safeEntryPath(entry.name)
     if ('reason' in safe) throw unsafe(`entry '${entry.name}' has ${safe.reason}`)
@@ -64,18 +60,10 @@ export function planExtraction(entries: ZipEntry[], limits: ExtractLimits): {ent
     if (seen.has(key)) throw unsafe(`entry '${entry.name}' duplicates '${seen.get(key)}'`)
     seen.set(key, entry.name)
     if (entry.isDirectory) continue
-    total += entry.uncompressedSize
-    compressed += entry.compressedSize
-    if (total > limits.maxTotalBytes) throw unsafe(`the zip expands to more than ${limits.maxTotalBytes} bytes (a zip bomb?)`)
-    if (entry.uncompressedSize >= 1024 * 1024 && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxRatio) {
-      throw unsafe(`entry '${entry.name}' has a compression ratio above ${limits.maxRatio} (a zip bomb?)`)
-    }
-
     files.add(key)
     plan.push({entry, path: safe.path})
   }
 
-  if (total >= 1024 * 1024 && total / Math.max(1, compressed) > limits.maxRatio) throw unsafe(`the zip has an overall compression ratio above ${limits.maxRatio} (a zip bomb?)`)
   // A file may not also be a parent directory of another entry.
   for (const {path} of plan) {
     const parts = path.toLowerCase().split('/')
@@ -87,37 +75,54 @@ export function planExtraction(entries: ZipEntry[], limits: ExtractLimits): {ent
   return plan
 }
 
-async function prepareTarget(target: string): Promise<void> {
+/**
+ * The target must be new or an empty directory, and not a symbolic link: a link would send the
+ * files wherever it points (refused with exit 2, documented in the README). An empty directory
+ * is left in place: the finished extraction replaces it in one rename (rename(2) replaces an
+ * empty directory), so a failure leaves it exactly as it was.
+ */
+async function checkTarget(target: string): Promise<void> {
   let info
   try {
-    info = await stat(target)
+    info = await lstat(target)
   } catch {
     return
+  }
+
+  if (info.isSymbolicLink()) {
+    throw new UsageError(`'${target}' is a symbolic link; extract will not write through it.`, {
+      suggestions: ['Pass the directory the link points to (or a new directory) as --dir.'],
+    })
   }
 
   if (!info.isDirectory() || (await readdir(target)).length > 0) {
     throw new UsageError(`'${target}' already exists and is not an empty directory.`, {suggestions: ['Pass --dir with a new (or empty) directory.']})
   }
-
-  await rmdir(target)
 }
 
-/** Extracts `file` into `dir` (created; must not exist or be empty). */
-export async function extractPackage(file: string, dir: string, options: {limits?: ExtractLimits} = {}): Promise<ExtractResult> {
+/** The temporary directory beside DIR: `.DIR.extract-<pid>-<random>`. */
+export const tempPrefix = (target: string) => `.${basename(target)}.extract-`
+
+export interface ExtractOptions {
+  limits?: ExtractLimits
+  /** Called with the temporary directory once it exists, and with null once it is gone or renamed (signal cleanup). */
+  onTemp?: (temp: string | null) => void
+}
+
+/** Extracts `file` into `dir` (created; must not exist or be an empty directory). */
+export async function extractPackage(file: string, dir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const limits = options.limits ?? DEFAULT_EXTRACT_LIMITS
   const target = resolve(dir)
-  try {
-    await stat(file)
-  } catch {
-    throw new NotFoundError(`Package file '${file}' not found.`, {suggestions: ['Check the path.']})
-  }
-
+  await statPackageFile(file)
   try {
     await stat(dirname(target))
   } catch {
     throw new UsageError(`The parent directory of '${target}' does not exist.`, {suggestions: ['Create it first, or pass another --dir.']})
   }
 
+  // Leftovers of extractions that were killed (their process is gone) are removed first.
+  await removeStaleTemps(dirname(target), tempPrefix(target))
+  await checkTarget(target)
   let reader
   try {
     reader = await openZipReader(file, {maxEntries: limits.maxEntries})
@@ -126,11 +131,11 @@ export async function extractPackage(file: string, dir: string, options: {limits
     throw error
   }
 
-  const temp = join(dirname(target), `.${basename(target)}.extract-${randomBytes(6).toString('hex')}`)
+  const temp = join(dirname(target), tempName(tempPrefix(target)))
   try {
     const plan = planExtraction(reader.entries, limits)
-    await prepareTarget(target)
     await mkdir(temp, {mode: 0o700})
+    options.onTemp?.(temp)
     const files: ExtractResult['files'] = []
     for (const {entry, path} of [...plan].sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset)) {
       const out = join(temp, ...path.split('/'))
@@ -155,12 +160,20 @@ export async function extractPackage(file: string, dir: string, options: {limits
       if ('path' in safe) await mkdir(join(temp, ...safe.path.split('/')), {recursive: true, mode: 0o700})
     }
 
+    // Checked again at the last moment: the target may have changed during the extraction.
+    await checkTarget(target)
     await rename(temp, target)
+    options.onTemp?.(null)
     files.sort((a, b) => a.path.localeCompare(b.path))
     return {dir: target, files, totalBytes: files.reduce((n, f) => n + f.bytes, 0)}
   } catch (error) {
     await rm(temp, {recursive: true, force: true})
+    options.onTemp?.(null)
     if (error instanceof ZipFormatError) throw unsafeOrMalformed(error)
+    if ((error as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UsageError(`'${target}' is no longer empty; nothing was extracted.`, {suggestions: ['Pass --dir with a new (or empty) directory.']})
+    }
+
     throw error
   } finally {
     await reader.close()

@@ -28,6 +28,8 @@ import {
   macosPlist,
   macosPython,
   seededUuid,
+  packageSeed,
+  kextSeed,
   vdiHelperPs1,
   windowsOffboardingCmd,
   windowsOnboardingCmd,
@@ -118,7 +120,7 @@ export function buildPackageContent(
     return {fileName: zipName(kind, os, null), files: [{name: zipName(kind, os, null), data: Buffer.from(text + '\n')}], zip: false, expiresAt: null}
   }
 
-  const seed = createHash('sha256').update(`${tenant.orgId}|${kind}|${os}|${method}`).digest('hex')
+  const seed = packageSeed(tenant.orgId, kind, os, method)
   const identity = {signingKeyPem: secrets.signingKeyPem, signingCertDer: secrets.signingCertDer, chain: [secrets.caCertDer]}
   let body: string
   let expiresAt: Date | null = null
@@ -156,7 +158,7 @@ function carrierFiles(kind: PackageKind, os: PackageOs, method: PackageMethod, e
     // Real macOS MDM zips use backslash separators (REFERENCE §1.1).
     if (kind === 'onboarding') {
       return [
-        f('intune\\kext.xml', macosKextProfile(seed.slice(0, 32) + seed.slice(32).split('').reverse().join(''))),
+        f('intune\\kext.xml', macosKextProfile(kextSeed(seed))),
         f('intune\\WindowsDefenderATPOnboarding.xml', macosMobileconfig(envelope, orgId, kind, seed)),
         f('jamf\\WindowsDefenderATPOnboarding.plist', macosPlist(envelope, orgId, kind)),
       ]

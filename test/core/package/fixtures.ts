@@ -1,14 +1,12 @@
 /**
  * Test packages in the Microsoft formats: a made-up three-level chain shaped like the real one
  * (root → "Secure Server CA" → a "Seville"-style leaf), envelopes signed the real way
- * (REFERENCE §1.3a), and the carrier templates of fixtures/packages filled in with the escaping
+ * (REFERENCE §1.3a), and the Microsoft-format carrier templates (src/core/package/microsoft-layouts.ts) filled in with the escaping
  * of REFERENCE §1.4, done here independently of the generator so the two check each other.
  */
 import {createHash, createSign, generateKeyPairSync, type KeyObject} from 'node:crypto'
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import {buildCertificate} from '../../../src/lib/x509.js'
-import {PROJECT_ROOT} from '../../helpers/cli.js'
+import {microsoftTemplate} from '../../../src/core/package/microsoft-layouts.js'
 
 export interface TestChain {
   leafKey: KeyObject
@@ -98,12 +96,17 @@ export function offboardingBody(expires: Date, org = ORG): string {
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
-/** Fills a fixtures/packages template with the escaping depths of REFERENCE §1.4. */
+/**
+ * Fills a Microsoft-format template (src/core/package/microsoft-layouts.ts; `.tmpl` names are
+ * accepted for the file they describe) with the escaping depths of REFERENCE §1.4, done here
+ * independently of the checker's own filling, and made-up payload UUIDs.
+ */
 export function fillTemplate(name: string, envelope: string, org = ORG): string {
-  const text = readFileSync(join(PROJECT_ROOT, 'fixtures', 'packages', name), 'utf8')
+  const text = microsoftTemplate(name.replace(/\.tmpl$/, '')).text
   const jsonBlob = JSON.stringify(envelope).slice(1, -1)
   const cmdBlob = envelope.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
   const pyBlob = jsonBlob.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
+  let uuid = 0
   const filled = text
     .replaceAll('@@CMD_BLOB@@', () => cmdBlob)
     .replaceAll('@@PY_BLOB@@', () => pyBlob)
@@ -111,5 +114,6 @@ export function fillTemplate(name: string, envelope: string, org = ORG): string 
     .replaceAll('@@XML_BLOB@@', () => xml(envelope))
     .replaceAll('@@BLOB@@', () => envelope)
     .replaceAll('@@ORG_ID@@', org)
-  return name.includes('.cmd') ? filled.replace(/\r?\n/g, '\r\n') : filled
+    .replaceAll('@@UUID@@', () => `00000000-0000-4000-8000-0000000000a${++uuid}`)
+  return name.includes('.cmd') ? filled.replace(/\r?\n/g, '\r\n') + '\r\n' : filled + '\n'
 }

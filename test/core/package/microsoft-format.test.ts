@@ -82,7 +82,7 @@ describe('REFERENCE §1.4 carriers in the Microsoft formats', () => {
   it('a macOS MDM zip whose entries use backslashes (unzip warns about them) is read', async () => {
     const env = envelope()
     const zip = pyZip(join(dir, 'WindowsDefenderATPOnboardingPackage.zip'), [
-      {name: 'intune\\kext.xml', data: readFileSync(join('fixtures', 'packages', 'kext.xml')), windows: true},
+      {name: 'intune\\kext.xml', data: fillTemplate('kext.xml', ''), windows: true},
       {name: 'intune\\WindowsDefenderATPOnboarding.xml', data: fillTemplate('WindowsDefenderATPOnboarding.xml.tmpl', env), windows: true},
       {name: 'jamf\\WindowsDefenderATPOnboarding.plist', data: fillTemplate('WindowsDefenderATPOnboarding.plist.tmpl', env), windows: true},
     ])
