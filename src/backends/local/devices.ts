@@ -1,8 +1,9 @@
 import {findProvider, PROVIDERS} from '../../core/integration/catalogue.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
-import {classifyOs, OsClassificationError, osRecordFields} from '../../core/device/os.js'
+import {createRowMemo, InventoryRowError, recheckRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
 import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
+import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
@@ -362,6 +363,15 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
   ]
 }
 
+/** A record the row rules refused: exit 7, like a bad inventory row, nothing imported. */
+function invalidRecord(error: InventoryRowError): InvalidInputError {
+  return new InvalidInputError(`Record ${error.line}: ${error.message}; nothing was imported.`, {
+    code: 'INVALID_INVENTORY',
+    suggestions: ['Fix that record; `atpctl device import` reports every invalid row of a file with its line number.'],
+    details: {invalid: [{line: error.line, field: error.field, message: error.message}]},
+  })
+}
+
 export function localDeviceApi(store: LocalStore): DeviceApi {
   const {db} = store
   return {
@@ -394,11 +404,21 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
         const upsert = db.prepare(upsertSql('inventory', now, plainInsert))
         const names = plainInsert ? undefined : new Set<string>()
         const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
+        // Every record is re-checked by the inventory's own row rules, whoever sent it, and its
+        // classification recomputed from its OS fields (issue 15 item 3).
+        const memo = createRowMemo()
         let total = 0
-        for (const r of records) {
-          if (typeof r.name !== 'string' || r.name.trim() === '') throw new InvalidInputError('A device record has no name.')
+        for (const given of records) {
+          let r: DeviceRecord
+          try {
+            r = recheckRecord(given, total + 1, memo)
+          } catch (error) {
+            if (error instanceof InventoryRowError) throw invalidRecord(error)
+            throw error
+          }
+
           if (names) {
-            const key = r.name.toLowerCase()
+            const key = nameKey(r.name)
             if (names.has(key)) throw repeated(r.name)
             names.add(key)
           }
@@ -439,15 +459,16 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     async reportFromSensor(report: SensorReport) {
       requireTenantRow(store)
       const provider = findProvider(report.provider)
-      let os
+      // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
+      let checked: DeviceRecord
       try {
-        os = classifyOs(report.os, report.version ?? undefined)
+        checked = recheckRecord({name: report.name, os: report.os, version: report.version ?? null, sensorService: report.sensorService}, 1)
       } catch (error) {
-        if (error instanceof OsClassificationError) throw new InvalidInputError(`Sensor report for '${report.name}': ${error.message}.`)
+        if (error instanceof InventoryRowError) throw new InvalidInputError(`Sensor report for '${escapeName(report.name.trim())}': ${error.message}.`)
         throw error
       }
 
-      store.mutate('device.sensor-report', `${report.name}:${provider.id}`, () => {
+      store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
         const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
         if (enabled?.enabled !== 1) {
           throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
@@ -455,15 +476,13 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           })
         }
 
-        const existing = db.prepare('SELECT * FROM device_v WHERE name = ?').get(report.name) as (DeviceRow & {inv_collections: string}) | undefined
+        const existing = db.prepare('SELECT * FROM device_v WHERE name = ?').get(checked.name) as (DeviceRow & {inv_collections: string}) | undefined
         const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
         managedBy.push(`third-party:${provider.id}`)
         const now = store.now().toISOString()
         const record: DeviceRecord = {
-          name: existing?.name ?? report.name,
-          os: report.os,
-          version: report.version ?? null,
-          ...osRecordFields(os),
+          ...checked,
+          name: existing?.name ?? checked.name,
           managedBy: managedBy as Manager[],
           environment: existing?.environment ?? null,
           subscription: existing?.subscription ?? null,
@@ -471,7 +490,6 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           user: existing?.user ?? null,
           groups: existing ? unpackList(existing.groups) : [],
           lastSeen: now,
-          sensorService: report.sensorService ?? 'running',
           otherFanotifySolution: existing?.other_fanotify === 1,
           previousInstall: existing?.previous_install === 1,
         }
@@ -479,7 +497,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
         const {id} = db.prepare('SELECT id FROM device WHERE name = ?').get(record.name) as {id: number}
         refreshCollections(db, {deviceId: id})
       })
-      return getDevice(store, report.name)
+      return getDevice(store, checked.name)
     },
   }
 }

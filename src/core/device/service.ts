@@ -5,6 +5,7 @@ import type {Backend} from '../../backends/types.js'
 import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {CsvReader, CsvSyntaxError} from './csv.js'
+import {nameKey} from '../names.js'
 import {createRowMemo, type InventoryField, InventoryRowError, jsonRow, mapHeader, normaliseRow, type RawRow} from './inventory.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary} from './types.js'
 
@@ -79,7 +80,7 @@ function* validRecords(options: ImportOptions, format: InventoryFormat, size: nu
     try {
       if (row.raw instanceof InventoryRowError) throw row.raw
       record = normaliseRow(row.raw, row.line, {clientColumn: row.clientColumn, memo})
-      const key = record.name.toLowerCase()
+      const key = nameKey(record.name) // case-insensitive for every script, as the backend's name_key (issue 16)
       const first = seen.get(key)
       if (first !== undefined) throw new InventoryRowError(row.line, 'name', `device '${record.name}' is already on ${format === 'csv' ? 'line' : 'record'} ${first}`)
       seen.set(key, row.line)
