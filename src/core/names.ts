@@ -48,6 +48,8 @@ export const NAME_RULES = {
   subscription: {label: 'subscription id', max: 128, noSeparators: true},
   description: {label: 'description', max: 4096},
   osText: {label: 'OS', max: 255},
+  appName: {label: 'cloud app name', max: 256},
+  fileName: {label: 'file name', max: 512},
   osVersion: {label: 'OS version', max: 64},
 } as const satisfies Record<string, NameRule>
 

@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import type {AccessPolicy, ClientApp} from '../../core/access/rules.js'
-import {ALL} from '../../core/access/rules.js'
+import {ALL, checkAccessPolicyRequest} from '../../core/access/rules.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {AccessApi} from '../intune-api.js'
 import {requireGroup} from './intune.js'
@@ -62,8 +62,10 @@ export function localAccessApi(store: LocalStore): AccessApi {
   }
 
   return {
-    async createPolicy(request) {
+    async createPolicy(given) {
       requireTenantRow(store)
+      // The CLI's own rule, run here for every caller (issue 15 item 3).
+      const request = checkAccessPolicyRequest(given)
       return store.mutate('access.policy.create', request.name, () => {
         if (db.prepare('SELECT 1 FROM access_policy WHERE name = ? COLLATE NOCASE').get(request.name)) {
           throw new UsageError(`A conditional access policy named '${request.name}' already exists.`, {suggestions: ['List policies: atpctl access policy list', 'Or choose another --name.']})

@@ -5,6 +5,7 @@ import type {CollectionApi} from '../collections-api.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {NAME_RULES, requireName} from '../../core/names.js'
 
 interface CollectionRow {
   id: number
@@ -215,10 +216,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
   return {
     async create(request) {
       requireTenantRow(store)
-      const name = request.name.trim()
-      if (name === '' || name.length > 128 || /[;|\u0000-\u001F]/.test(name)) {
-        throw new UsageError(`Invalid collection name '${request.name}'.`, {suggestions: ['Use up to 128 printable characters, without ";" or "|".']})
-      }
+      const name = requireName(request.name, NAME_RULES.collection) // issue 15 items 3/4, issue 16
 
       const rules = (request.rules ?? []).map(parseRule)
       return store.mutate('collection.create', name, () => {

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import {NotFoundError, UsageError} from '../../core/errors.js'
 import {IOS_SUPERVISED} from '../../core/intune/app-config.js'
-import {edrOnboarding, edrReach, findConflicts, type OtherOnboardingPolicy} from '../../core/intune/edr.js'
+import {checkEdrProfileRequest, edrOnboarding, edrReach, findConflicts, type OtherOnboardingPolicy} from '../../core/intune/edr.js'
 import type {
   DeviceRisk,
   EdrDeviceState,
@@ -18,6 +18,7 @@ import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {NAME_RULES, optionalText, requireName} from '../../core/names.js'
 
 /** A device row of DEVICE_SOURCE; ids are the inventory's integer keys, strings in results. */
 export interface DeviceRow {
@@ -237,11 +238,14 @@ const toAppConfig = (r: AppConfigRow): IosAppConfig => ({
 export function localIntuneApi(store: LocalStore): IntuneApi {
   const {db} = store
   const api: IntuneApi = {
-    async createGroup({name, description}) {
+    async createGroup(request) {
       requireTenantRow(store)
+      // The CLI's rules, run here for every caller (issue 15 item 3): 'all' and hostile names are refused.
+      const name = requireName(request.name, NAME_RULES.group)
+      const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.create', name, () => {
         const existing = db.prepare('SELECT name FROM intune_group WHERE name = ?').get(name)
-        if (!existing) db.prepare('INSERT INTO intune_group (name, description, created_at) VALUES (?, ?, ?)').run(name, description ?? null, store.now().toISOString())
+        if (!existing) db.prepare('INSERT INTO intune_group (name, description, created_at) VALUES (?, ?, ?)').run(name, description, store.now().toISOString())
         return {group: groupInfos(store, name)[0], created: !existing}
       })
     },
@@ -258,7 +262,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         for (const device of devices) added += insert.run(name, 'device', String(resolveDevice(store, device).id), now).changes
         for (const user of users) {
           if (user.trim() === '') throw new UsageError('An empty --user was given.', {suggestions: ['Pass a user principal name, e.g. --user alice@contoso.com.']})
-          added += insert.run(name, 'user', user.trim(), now).changes
+          added += insert.run(name, 'user', requireName(user, NAME_RULES.user), now).changes
         }
 
         return {group: groupDetail(store, name), added}
@@ -294,8 +298,10 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return {known: groups.length > 0 || Boolean(signedIn), groups: groups.map((g) => g.group_name)}
     },
 
-    async createEdrProfile(request) {
+    async createEdrProfile(given) {
       requireTenantRow(store)
+      checkEdrProfileRequest(given) // the CLI's rule, for every caller (issue 15 item 3)
+      const request = {...given, name: given.name.trim(), description: optionalText(given.description, NAME_RULES.description)}
       return store.mutate('edr-profile.create', request.name, () => {
         if (db.prepare('SELECT 1 FROM edr_profile WHERE name = ?').get(request.name)) {
           throw new UsageError(`An EDR profile named '${request.name}' already exists.`, {suggestions: [`See it: atpctl edr-profile show "${request.name}"`, 'Or choose another --name.']})
@@ -352,8 +358,10 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return evaluateProfiles(store, profiles).flatMap((e) => e.conflicts.filter((c) => c.deviceId === String(row.id)))
     },
 
-    async createIosAppConfig({name, assignGroup}) {
+    async createIosAppConfig(request) {
       requireTenantRow(store)
+      const name = requireName(request.name, NAME_RULES.appConfig) // issue 15 item 3
+      const {assignGroup} = request
       return store.mutate('intune.app-config', name, () => {
         const existing = db.prepare('SELECT * FROM intune_app_config WHERE name = ?').get(name) as AppConfigRow | undefined
         if (existing) return {config: toAppConfig(existing), created: false}
