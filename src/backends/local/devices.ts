@@ -201,8 +201,8 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   const conditions: string[] = []
   const params: Record<string, unknown> = {since: sinceIso(store, options.periodMs)}
   if (options.name !== undefined) {
-    conditions.push('d.name = @name')
-    params.name = options.name
+    conditions.push('d.name_key = @nameKey') // case-insensitive for every script (issue 16)
+    params.nameKey = nameKey(options.name)
   }
 
   if (options.collection !== undefined) {
@@ -253,7 +253,7 @@ export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): strin
 }
 
 export function collectionId(db: Database, name: string): number {
-  const row = db.prepare('SELECT id FROM collection WHERE name = ?').get(name) as {id: number} | undefined
+  const row = db.prepare('SELECT id FROM collection WHERE name_key = ?').get(nameKey(name)) as {id: number} | undefined
   if (!row) {
     throw new NotFoundError(`Collection '${name}' does not exist.`, {
       suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${name}"`],
@@ -277,6 +277,7 @@ function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
 
 const UPSERT_COLUMNS = [
   'name',
+  'name_key',
   'os_class',
   'managed_by',
   'environment',
@@ -296,7 +297,7 @@ function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = fa
   // Into an empty inventory (names already checked unique) a plain insert is enough.
   if (plainInsert) return insert
   return `${insert}
-  ON CONFLICT(name) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
+  ON CONFLICT(name_key) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name' && c !== 'name_key'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
 }
 
 /**
@@ -340,7 +341,7 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
   const pack = (items: readonly string[], cache: WeakMap<readonly string[], string>, lower: boolean) => {
     let hit = cache.get(items)
     if (hit === undefined) {
-      hit = packList(lower ? items.map((c) => c.toLowerCase()) : items)
+      hit = packList(lower ? items.map((c) => nameKey(c)) : items)
       cache.set(items, hit)
     }
 
@@ -349,6 +350,7 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
 
   return (r, osClass) => [
     r.name,
+    nameKey(r.name),
     osClass,
     pack(r.managedBy, packed, false),
     r.environment,
@@ -425,7 +427,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 
           if (!listsSeen.has(r.collections)) {
             listsSeen.add(r.collections)
-            for (const c of r.collections) if (!collections.has(c.toLowerCase())) collections.set(c.toLowerCase(), c)
+            for (const c of r.collections) if (!collections.has(nameKey(c))) collections.set(nameKey(c), c)
           }
 
           try {
@@ -476,7 +478,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           })
         }
 
-        const existing = db.prepare('SELECT * FROM device_v WHERE name = ?').get(checked.name) as (DeviceRow & {inv_collections: string}) | undefined
+        const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
         const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
         managedBy.push(`third-party:${provider.id}`)
         const now = store.now().toISOString()
@@ -494,7 +496,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           previousInstall: existing?.previous_install === 1,
         }
         db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
-        const {id} = db.prepare('SELECT id FROM device WHERE name = ?').get(record.name) as {id: number}
+        const {id} = db.prepare('SELECT id FROM device WHERE name_key = ?').get(nameKey(record.name)) as {id: number}
         refreshCollections(db, {deviceId: id})
       })
       return getDevice(store, checked.name)

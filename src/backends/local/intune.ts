@@ -18,7 +18,7 @@ import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
-import {NAME_RULES, optionalText, requireName} from '../../core/names.js'
+import {NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
 
 /** A device row of DEVICE_SOURCE; ids are the inventory's integer keys, strings in results. */
 export interface DeviceRow {
@@ -39,7 +39,10 @@ const groupNotFound = (name: string) =>
 
 /** Finds a device by id or name (case-insensitive); NotFoundError naming `device list` otherwise. */
 export function resolveDevice(store: LocalStore, device: string): DeviceRow {
-  const row = store.db.prepare(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR name = @d COLLATE NOCASE ORDER BY id = @d DESC LIMIT 1`).get({d: device}) as
+  // By id, or by name case-insensitively for every script (issue 16: name_key).
+  const row = store.db
+    .prepare(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR id IN (SELECT id FROM device WHERE name_key = @k) ORDER BY id = @d DESC LIMIT 1`)
+    .get({d: device, k: nameKey(device)}) as
     | DeviceRow
     | undefined
   if (!row) throw new NotFoundError(`Device '${device}' is not in the inventory.`, {suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import FILE']})
@@ -49,8 +52,10 @@ export function resolveDevice(store: LocalStore, device: string): DeviceRow {
 /** Whether a group exists: created here, or named by the device inventory. Returns its stored spelling. */
 export function groupName(store: LocalStore, name: string): string | null {
   const row = store.db
-    .prepare(`SELECT name FROM intune_group WHERE name = @n UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE group_name = @n COLLATE NOCASE LIMIT 1`)
-    .get({n: name}) as {name: string} | undefined
+    .prepare(
+      `SELECT name FROM intune_group WHERE name_key = @k UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = @k LIMIT 1`,
+    )
+    .get({k: nameKey(name)}) as {name: string} | undefined
   return row?.name ?? null
 }
 
@@ -80,7 +85,7 @@ function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
 }
 
 function groupDetail(store: LocalStore, name: string): GroupDetail {
-  const [info] = groupInfos(store, name)
+  const [info] = groupInfos(store, groupName(store, name) ?? name)
   if (!info) throw groupNotFound(name)
   const members = store.db
     .prepare(
@@ -244,9 +249,9 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const name = requireName(request.name, NAME_RULES.group)
       const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.create', name, () => {
-        const existing = db.prepare('SELECT name FROM intune_group WHERE name = ?').get(name)
-        if (!existing) db.prepare('INSERT INTO intune_group (name, description, created_at) VALUES (?, ?, ?)').run(name, description, store.now().toISOString())
-        return {group: groupInfos(store, name)[0], created: !existing}
+        const existing = db.prepare('SELECT name FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {name: string} | undefined
+        if (!existing) db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(name, nameKey(name), description, store.now().toISOString())
+        return {group: groupInfos(store, existing?.name ?? name)[0], created: !existing}
       })
     },
 
@@ -255,7 +260,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return store.mutate('group.add', group, () => {
         const name = requireGroup(store, group)
         // A group named only by the inventory becomes a managed one on first explicit member.
-        db.prepare('INSERT OR IGNORE INTO intune_group (name, description, created_at) VALUES (?, NULL, ?)').run(name, store.now().toISOString())
+        db.prepare('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)').run(name, nameKey(name), store.now().toISOString())
         const insert = db.prepare('INSERT OR IGNORE INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?)')
         const now = store.now().toISOString()
         let added = 0
