@@ -379,7 +379,7 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
   }
 
   const lastSeenRaw = raw.lastSeen
-  return {
+  const record: DeviceRecord = {
     name,
     os: osText,
     version,
@@ -395,7 +395,20 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
     otherFanotifySolution: cellBoolean(raw.otherFanotifySolution, line, 'otherFanotifySolution'),
     previousInstall: cellBoolean(raw.previousInstall, line, 'previousInstall'),
   }
+  // Frozen with its lists and remembered: recheckRecord of this very object is then a no-op.
+  Object.freeze(record.managedBy)
+  Object.freeze(record.collections)
+  Object.freeze(record.groups)
+  CHECKED.add(Object.freeze(record))
+  return record
 }
+
+/**
+ * Records normaliseRow returned in this process. They are frozen (lists included), so one that
+ * reaches a backend is exactly what the rules produced; anything else (an HTTP body, a record
+ * built or copied by hand) is re-checked in full.
+ */
+const CHECKED = new WeakSet<object>()
 
 /**
  * A device record from any caller (the CLI's own import, another process, an HTTP body) put
@@ -404,6 +417,7 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
  * fields, never taken from the caller. `index` is the 1-based record number for messages.
  */
 export function recheckRecord(given: Partial<DeviceRecord>, index: number, memo?: RowMemo): DeviceRecord {
+  if (CHECKED.has(given)) return given as DeviceRecord
   return normaliseRow(
     {
       name: given.name,

@@ -133,4 +133,16 @@ describe('inventory rows: hostile text', () => {
     expect(() => recheckRecord({name: 'a', os: 'Ubuntu', sensorService: 'bogus' as never}, 6)).toThrow(expect.objectContaining({field: 'sensorService'}))
     expect(() => recheckRecord({name: 'a', os: 'Ubuntu', managedBy: ['puppet' as never]}, 7)).toThrow(expect.objectContaining({field: 'managedBy'}))
   })
+
+  it('a record normaliseRow made is frozen and passes recheckRecord as is; a copy that lies is re-checked', () => {
+    const made = normaliseRow({name: 'w7', os: 'Windows 7 Professional', version: '7601'}, 2)
+    expect(Object.isFrozen(made) && Object.isFrozen(made.collections)).toBe(true)
+    expect(recheckRecord(made, 1)).toBe(made)
+    expect(() => {
+      ;(made as {level: string}).level = 'up-level'
+    }).toThrow(TypeError)
+    const copy = {...made, level: 'up-level', osName: 'Windows 11'} as never
+    expect(recheckRecord(copy, 1)).not.toBe(copy)
+    expect(recheckRecord(copy, 1)).toMatchObject({level: made.level, osName: made.osName})
+  })
 })
