@@ -128,9 +128,12 @@ function dump(dbPath: string): Record<string, string> {
 
 describe('atpctl serve: every value rule runs in the backend (issue 15 item 3)', () => {
   let s: TestServer
+  let sensorToken: string
   beforeAll(async () => {
     s = await startTestServer()
     await s.direct(async (b) => {
+      await b.integrations.setThirdParty('sentinelone', true)
+      sensorToken = (await b.tokens.mint({provider: 'sentinelone', ttlMs: 3_600_000})).secret
       await b.intune.createGroup({name: 'Finance'})
       await b.devices.import({records: [normaliseRow({name: 'pc-1', os: 'Ubuntu 22.04'}, 1)]})
     })
@@ -146,6 +149,18 @@ describe('atpctl serve: every value rule runs in the backend (issue 15 item 3)',
     // The raw hostile bytes never come back (they are shown escaped).
     expect(JSON.stringify(r.body)).not.toMatch(RAW_CONTROL)
     expect(r.body.error.message).not.toMatch(RAW_CONTROL)
+    expect(dump(s.dbPath)).toEqual(before)
+  })
+
+  it.each([
+    ['a terminal escape in the name', {name: 'web\u001b[2J', os: 'Ubuntu 22.04'}, /Sensor report for 'web\\x1b\[2J': the device name 'web\\x1b\[2J' holds control/],
+    ['a bidi override in the OS', {name: 'web-7', os: 'Ubuntu\u202E 22.04'}, /the OS 'Ubuntu\\u202e 22.04' holds control/],
+  ])('a sensor registering with %s is refused (422), nothing stored', async (_what, body, message) => {
+    const before = dump(s.dbPath)
+    const r = await s.request('POST', '/v1/sensor/register', {auth: sensorToken, body})
+    expect({status: r.status, exitCode: r.body?.error?.exitCode}).toEqual({status: 422, exitCode: 7})
+    expect(r.body.error.message).toMatch(message)
+    expect(JSON.stringify(r.body)).not.toMatch(RAW_CONTROL)
     expect(dump(s.dbPath)).toEqual(before)
   })
 
