@@ -164,6 +164,16 @@ describe('atpctl serve: every value rule runs in the backend (issue 15 item 3)',
     expect(dump(s.dbPath)).toEqual(before)
   })
 
+  it.each(['/v1/devices/', '/v1/collections/', '/v1/intune/groups/', '/v1/policies/', '/v1/intune/edr-profiles/'])(
+    'GET %s<hostile name> is a 404 whose message shows the name escaped',
+    async (prefix) => {
+      const r = await s.request('GET', prefix + encodeURIComponent('pc\u001b[2J\u202E'), {auth: s.keys.owner})
+      expect({status: r.status, exitCode: r.body?.error?.exitCode}).toEqual({status: 404, exitCode: 3})
+      expect(r.body.error.message).toContain("'pc\\x1b[2J\\u202e'")
+      expect(JSON.stringify(r.body)).not.toMatch(RAW_CONTROL)
+    },
+  )
+
   it('classifies from the raw OS fields: a Windows 7 record claiming "Windows 11" build 99999 up-level is stored as Windows 7', async () => {
     const lie = {name: 'old-pc', os: 'Windows 7 Professional', version: '7601', osFamily: 'windows', osName: 'Windows 11', build: 99999, release: '24H2', level: 'up-level', minConfigMgr: 0, multiSession: true}
     const r = await s.request('POST', '/v1/devices/import', {auth: s.keys.owner, body: {records: [lie]}})

@@ -6,6 +6,7 @@ import type {AccessApi} from '../intune-api.js'
 import {requireGroup} from './intune.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {escapeName} from '../../core/names.js'
 
 interface Row {
   id: string
@@ -57,7 +58,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
   const {db} = store
   const find = (nameOrId: string): AccessPolicy => {
     const row = db.prepare('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE').get({p: nameOrId}) as Row | undefined
-    if (!row) throw new NotFoundError(`Conditional access policy '${nameOrId}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
+    if (!row) throw new NotFoundError(`Conditional access policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
     return toPolicy(row)
   }
 

@@ -5,7 +5,7 @@ import type {CollectionApi} from '../collections-api.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
-import {NAME_RULES, nameKey, requireName} from '../../core/names.js'
+import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
 
 interface CollectionRow {
   id: number
@@ -147,8 +147,8 @@ export function ensureCollections(store: LocalStore, names: string[]): {ids: Map
 function requireCollection(db: Database, name: string): CollectionRow {
   const row = db.prepare('SELECT * FROM collection WHERE name_key = ?').get(nameKey(name)) as CollectionRow | undefined
   if (!row) {
-    throw new NotFoundError(`Collection '${name}' does not exist.`, {
-      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${name}"`],
+    throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
+      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
     })
   }
 
@@ -205,7 +205,7 @@ function deviceIds(db: Database, names: string[]): Map<string, {id: number; name
   }
 
   if (missing.length > 0) {
-    throw new NotFoundError(`Device${missing.length > 1 ? 's' : ''} not in the inventory: ${missing.join(', ')}.`, {
+    throw new NotFoundError(`Device${missing.length > 1 ? 's' : ''} not in the inventory: ${missing.map(escapeName).join(', ')}.`, {
       suggestions: ['Check the names with: atpctl device list', 'Import them first: atpctl device import inventory.csv'],
     })
   }

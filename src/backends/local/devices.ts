@@ -255,8 +255,8 @@ export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): strin
 export function collectionId(db: Database, name: string): number {
   const row = db.prepare('SELECT id FROM collection WHERE name_key = ?').get(nameKey(name)) as {id: number} | undefined
   if (!row) {
-    throw new NotFoundError(`Collection '${name}' does not exist.`, {
-      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${name}"`],
+    throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
+      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
     })
   }
 
@@ -264,7 +264,7 @@ export function collectionId(db: Database, name: string): number {
 }
 
 export function deviceNotFound(name: string): NotFoundError {
-  return new NotFoundError(`Device '${name}' is not in the inventory.`, {
+  return new NotFoundError(`Device '${escapeName(name)}' is not in the inventory.`, {
     suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import inventory.csv'],
   })
 }

@@ -18,7 +18,7 @@ import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
-import {NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
+import {escapeName, NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
 
 /** A device row of DEVICE_SOURCE; ids are the inventory's integer keys, strings in results. */
 export interface DeviceRow {
@@ -35,7 +35,7 @@ export const DEVICE_MEMBERSHIP = `SELECT device_id, group_name FROM (${INVENTORY
   UNION SELECT CAST(member AS INTEGER), group_name FROM intune_group_member WHERE kind = 'device'`
 
 const groupNotFound = (name: string) =>
-  new NotFoundError(`Group '${name}' does not exist.`, {suggestions: [`Create it: atpctl group create "${name}"`, 'List groups: atpctl group list']})
+  new NotFoundError(`Group '${escapeName(name)}' does not exist.`, {suggestions: [`Create it: atpctl group create "${escapeName(name)}"`, 'List groups: atpctl group list']})
 
 /** Finds a device by id or name (case-insensitive); NotFoundError naming `device list` otherwise. */
 export function resolveDevice(store: LocalStore, device: string): DeviceRow {
@@ -45,7 +45,7 @@ export function resolveDevice(store: LocalStore, device: string): DeviceRow {
     .get({d: device, k: nameKey(device)}) as
     | DeviceRow
     | undefined
-  if (!row) throw new NotFoundError(`Device '${device}' is not in the inventory.`, {suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import FILE']})
+  if (!row) throw new NotFoundError(`Device '${escapeName(device)}' is not in the inventory.`, {suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import FILE']})
   return row
 }
 
@@ -130,7 +130,7 @@ function toProfiles(store: LocalStore, rows: EdrRow[]): EdrProfile[] {
 
 function findProfile(store: LocalStore, nameOrId: string): EdrProfile {
   const row = store.db.prepare('SELECT * FROM edr_profile WHERE id = @p OR name = @p').get({p: nameOrId}) as EdrRow | undefined
-  if (!row) throw new NotFoundError(`EDR profile '${nameOrId}' does not exist.`, {suggestions: ['List profiles: atpctl edr-profile list']})
+  if (!row) throw new NotFoundError(`EDR profile '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List profiles: atpctl edr-profile list']})
   return toProfiles(store, [row])[0]
 }
 

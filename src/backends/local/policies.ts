@@ -9,7 +9,7 @@ import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
-import {NAME_RULES, requireName} from '../../core/names.js'
+import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
 
 interface PolicyRow {
   id: string
@@ -49,7 +49,7 @@ function toPolicy(r: PolicyRow, orgId: string): Policy {
 }
 
 function policyNotFound(name: string): NotFoundError {
-  return new NotFoundError(`Policy '${name}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
+  return new NotFoundError(`Policy '${escapeName(name)}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
 }
 
 function requirePolicy(db: Database, name: string): PolicyRow {
