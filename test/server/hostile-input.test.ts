@@ -164,6 +164,16 @@ describe('atpctl serve: every value rule runs in the backend (issue 15 item 3)',
     expect(dump(s.dbPath)).toEqual(before)
   })
 
+  it('a heartbeat with hostile OS text is refused (422) before it is queued; the machine keeps its OS', async () => {
+    expect((await s.request('POST', '/v1/sensor/register', {auth: sensorToken, body: {name: 'web-1', os: 'Ubuntu 22.04'}})).status).toBe(200)
+    const r = await s.request('POST', '/v1/sensor/heartbeat', {auth: sensorToken, body: {name: 'web-1', os: 'Ubuntu 22.04\u001b[8m'}})
+    expect({status: r.status, exitCode: r.body?.error?.exitCode}).toEqual({status: 422, exitCode: 7})
+    expect(r.body.error.message).toBe("Sensor report for 'web-1': the OS 'Ubuntu 22.04\\x1b[8m' holds control or bidirectional formatting characters (\\x1b); names may not contain them.")
+    const ok = await s.request('POST', '/v1/sensor/heartbeat', {auth: sensorToken, body: {name: 'web-1', os: 'Ubuntu 22.04'}})
+    expect(ok.status).toBe(202)
+    expect((await s.request('GET', '/v1/devices/web-1', {auth: s.keys.owner})).body.result.os).toBe('Ubuntu 22.04')
+  })
+
   it.each(['/v1/devices/', '/v1/collections/', '/v1/intune/groups/', '/v1/policies/', '/v1/intune/edr-profiles/'])(
     'GET %s<hostile name> is a 404 whose message shows the name escaped',
     async (prefix) => {
@@ -184,7 +194,7 @@ describe('atpctl serve: every value rule runs in the backend (issue 15 item 3)',
     expect(got.body.result.build).not.toBe(99999)
   })
 
-  it('no request above produced a 500: the error log is empty and the access log has no 5xx', () => {
+  it('no request above produced a 500 or a dropped sensor event: the error log is empty and the access log has no 5xx', () => {
     expect(s.errors).toEqual([])
     expect(s.log.filter((e) => e.status >= 500)).toEqual([])
     expect(s.log.length).toBeGreaterThanOrEqual(CASES.length)

@@ -1,6 +1,6 @@
 import {findProvider, PROVIDERS} from '../../core/integration/catalogue.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
-import {createRowMemo, InventoryRowError, recheckRecord} from '../../core/device/inventory.js'
+import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
 import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
 import {escapeName, nameKey} from '../../core/names.js'
@@ -462,14 +462,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
       requireTenantRow(store)
       const provider = findProvider(report.provider)
       // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
-      let checked: DeviceRecord
-      try {
-        checked = recheckRecord({name: report.name, os: report.os, version: report.version ?? null, sensorService: report.sensorService}, 1)
-      } catch (error) {
-        if (error instanceof InventoryRowError) throw new InvalidInputError(`Sensor report for '${escapeName(report.name.trim())}': ${error.message}.`)
-        throw error
-      }
-
+      const checked = sensorMachineRecord(report)
       store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
         const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
         if (enabled?.enabled !== 1) {

@@ -3,8 +3,9 @@
  * export headers), value normalisation and validation. Pure; every problem is an
  * InventoryRowError carrying the line (CSV) or record number (JSON).
  */
+import {InvalidInputError} from '../errors.js'
 import {findProvider} from '../integration/catalogue.js'
-import {NAME_RULES, type NameRule, nameProblem} from '../names.js'
+import {escapeName, NAME_RULES, type NameRule, nameProblem} from '../names.js'
 import {classifyOs, OsClassificationError, osRecordFields} from './os.js'
 import {type DeviceRecord, ENVIRONMENTS, type Environment, type Manager, SENSOR_SERVICE_STATES, type SensorService} from './types.js'
 
@@ -437,6 +438,20 @@ export function recheckRecord(given: Partial<DeviceRecord>, index: number, memo?
     index,
     {memo},
   )
+}
+
+/**
+ * What a live sensor says of its machine (name, OS text and version, service state), checked by
+ * the row rules: the record fields it contributes, classification included. Invalid input (exit
+ * 7) otherwise. The backend runs it for every report, and the server before it queues a heartbeat.
+ */
+export function sensorMachineRecord(machine: {name: string; os: string; version?: string | null; sensorService?: string}): DeviceRecord {
+  try {
+    return recheckRecord({name: machine.name, os: machine.os, version: machine.version ?? null, sensorService: machine.sensorService as SensorService | undefined}, 1)
+  } catch (error) {
+    if (error instanceof InventoryRowError) throw new InvalidInputError(`Sensor report for '${escapeName(String(machine.name).trim())}': ${error.message}.`)
+    throw error
+  }
 }
 
 /** A cell as trimmed text: a list (JSON) is joined with ';', a missing cell is ''. */
