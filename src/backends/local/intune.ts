@@ -250,8 +250,11 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.create', name, () => {
         const existing = db.prepare('SELECT name FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {name: string} | undefined
-        if (!existing) db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(name, nameKey(name), description, store.now().toISOString())
-        return {group: groupInfos(store, existing?.name ?? name)[0], created: !existing}
+        // A group the inventory already names keeps the inventory's spelling, so that its
+        // memberships (compared case-insensitively by SQLite, ASCII only) stay one group.
+        const spelling = existing?.name ?? groupName(store, name) ?? name
+        if (!existing) db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(spelling, nameKey(spelling), description, store.now().toISOString())
+        return {group: groupInfos(store, spelling)[0], created: !existing}
       })
     },
 

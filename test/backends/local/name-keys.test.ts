@@ -60,6 +60,13 @@ describe('names compared case-insensitively beyond ASCII (issue 16)', () => {
     expect((await backend.intune.addGroupMembers({group: 'équipe', devices: ['pc-2'], users: []})).added).toBe(1)
     expect((await backend.intune.showGroup('équipe')).members.map((m) => m.member)).toEqual(['pc-2'])
   })
+
+  it("a group the inventory names 'ÖKONOMI' and group create 'ökonomi' are one group with the inventory's members", async () => {
+    await backend.devices.import({records: [rec({name: 'pc-3', groups: 'ÖKONOMI'})]})
+    expect(await backend.intune.createGroup({name: 'ökonomi', description: 'Finance'})).toMatchObject({created: true, group: {name: 'ÖKONOMI', devices: 1}})
+    expect((await backend.intune.listGroups()).map((g) => g.name)).toEqual(['ÖKONOMI'])
+    expect((await backend.intune.showGroup('ökonomi')).members).toEqual([{kind: 'device', member: 'pc-3', source: 'inventory'}])
+  })
 })
 
 describe('migration 7 (name keys) on an existing database', () => {
