@@ -5,6 +5,7 @@
  * else. A provider that is turned off gets its data refused (TP3, checked at authentication).
  */
 import type {FastifyInstance} from 'fastify'
+import {sensorMachineRecord} from '../core/device/inventory.js'
 import {AuthError, RuleError} from '../core/errors.js'
 import {obj, str} from '../backends/remote/operations.js'
 import {SENSOR_PATHS, type SensorFile, type SensorMachine} from '../backends/remote/sensor-api.js'
@@ -122,6 +123,7 @@ export function registerSensorRoutes(
   app.post(SENSOR_ROUTES.heartbeat, {config: config('sensor.heartbeat'), bodyLimit: options.bodyLimit, schema: {body: machineSchema}}, async (request, reply) => {
     const p = sensorOf(request.principal)
     const machine = request.body as SensorMachine
+    sensorMachineRecord(machine) // the backend's own rule, before anything is queued (issue 15 item 3)
     await assertOwnDevice(p, machine.name)
     const eventId = await options.spool.enqueueCommitted('heartbeat', p.provider, p.tokenId, {name: machine.name, os: machine.os, version: machine.version ?? null})
     drainer.kick()

@@ -1,11 +1,12 @@
 import {randomUUID} from 'node:crypto'
 import type {AccessPolicy, ClientApp} from '../../core/access/rules.js'
-import {ALL} from '../../core/access/rules.js'
+import {ALL, checkAccessPolicyRequest} from '../../core/access/rules.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {AccessApi} from '../intune-api.js'
 import {requireGroup} from './intune.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {escapeName} from '../../core/names.js'
 
 interface Row {
   id: string
@@ -57,13 +58,15 @@ export function localAccessApi(store: LocalStore): AccessApi {
   const {db} = store
   const find = (nameOrId: string): AccessPolicy => {
     const row = db.prepare('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE').get({p: nameOrId}) as Row | undefined
-    if (!row) throw new NotFoundError(`Conditional access policy '${nameOrId}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
+    if (!row) throw new NotFoundError(`Conditional access policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
     return toPolicy(row)
   }
 
   return {
-    async createPolicy(request) {
+    async createPolicy(given) {
       requireTenantRow(store)
+      // The CLI's own rule, run here for every caller (issue 15 item 3).
+      const request = checkAccessPolicyRequest(given)
       return store.mutate('access.policy.create', request.name, () => {
         if (db.prepare('SELECT 1 FROM access_policy WHERE name = ? COLLATE NOCASE').get(request.name)) {
           throw new UsageError(`A conditional access policy named '${request.name}' already exists.`, {suggestions: ['List policies: atpctl access policy list', 'Or choose another --name.']})

@@ -5,10 +5,13 @@ import type {CollectionApi} from '../collections-api.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
 
 interface CollectionRow {
   id: number
   name: string
+  /** nameKey(name): the key of uniqueness and lookup (issue 16). */
+  name_key: string
   limit_to: number | null
   rules: string
   created_at: string
@@ -94,7 +97,7 @@ export function refreshCollections(db: Database, options: {deviceId?: number} = 
   if (one === undefined) db.prepare('DELETE FROM collection_member').run()
   else db.prepare('DELETE FROM collection_member WHERE device_id = ?').run(one)
   for (const c of inLimitOrder(rows)) {
-    const params: unknown[] = [c.id, c.id, `;${c.name.toLowerCase()};`]
+    const params: unknown[] = [c.id, c.id, `;${c.name_key};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
     const ruleSql = rulesSql(rules, params)
     let limit = ''
@@ -124,16 +127,16 @@ export function ensureCollections(store: LocalStore, names: string[]): {ids: Map
   const {db} = store
   const ids = new Map<string, number>()
   const created: string[] = []
-  const find = db.prepare('SELECT id FROM collection WHERE name = ?')
-  const insert = db.prepare("INSERT INTO collection (name, limit_to, rules, created_at) VALUES (?, NULL, '[]', ?)")
+  const find = db.prepare('SELECT id FROM collection WHERE name_key = ?')
+  const insert = db.prepare("INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, NULL, '[]', ?)")
   for (const name of names) {
-    const key = name.toLowerCase()
+    const key = nameKey(name)
     if (ids.has(key)) continue
-    const row = find.get(name) as {id: number} | undefined
+    const row = find.get(key) as {id: number} | undefined
     if (row) {
       ids.set(key, row.id)
     } else {
-      ids.set(key, Number(insert.run(name, store.now().toISOString()).lastInsertRowid))
+      ids.set(key, Number(insert.run(name, key, store.now().toISOString()).lastInsertRowid))
       created.push(name)
     }
   }
@@ -142,10 +145,10 @@ export function ensureCollections(store: LocalStore, names: string[]): {ids: Map
 }
 
 function requireCollection(db: Database, name: string): CollectionRow {
-  const row = db.prepare('SELECT * FROM collection WHERE name = ?').get(name) as CollectionRow | undefined
+  const row = db.prepare('SELECT * FROM collection WHERE name_key = ?').get(nameKey(name)) as CollectionRow | undefined
   if (!row) {
-    throw new NotFoundError(`Collection '${name}' does not exist.`, {
-      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${name}"`],
+    throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
+      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
     })
   }
 
@@ -156,7 +159,7 @@ const INFO_SQL = `
   SELECT c.*, l.name AS limit_name,
     (SELECT COUNT(*) FROM collection_member m WHERE m.collection_id = c.id) AS members,
     (SELECT COUNT(*) FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id
-       AND (instr(d.inv_collections, ';' || lower(c.name) || ';') > 0 OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
+       AND (instr(d.inv_collections, ';' || c.name_key || ';') > 0 OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
     (SELECT json_group_object(level, n) FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
     (SELECT json_group_object(f, n) FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
     (SELECT json_group_array(name) FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
@@ -187,22 +190,22 @@ function toInfo(r: InfoRow): CollectionInfo {
 }
 
 export function collectionInfo(db: Database, name: string): CollectionInfo {
-  requireCollection(db, name)
-  return toInfo(db.prepare(`${INFO_SQL} WHERE c.name = ?`).get(name) as InfoRow)
+  const {id} = requireCollection(db, name)
+  return toInfo(db.prepare(`${INFO_SQL} WHERE c.id = ?`).get(id) as InfoRow)
 }
 
 function deviceIds(db: Database, names: string[]): Map<string, {id: number; name: string}> {
-  const find = db.prepare('SELECT id, name FROM device WHERE name = ?')
+  const find = db.prepare('SELECT id, name FROM device WHERE name_key = ?')
   const found = new Map<string, {id: number; name: string}>()
   const missing: string[] = []
   for (const n of names) {
-    const row = find.get(n) as {id: number; name: string} | undefined
+    const row = find.get(nameKey(n)) as {id: number; name: string} | undefined
     if (row) found.set(n, row)
     else missing.push(n)
   }
 
   if (missing.length > 0) {
-    throw new NotFoundError(`Device${missing.length > 1 ? 's' : ''} not in the inventory: ${missing.join(', ')}.`, {
+    throw new NotFoundError(`Device${missing.length > 1 ? 's' : ''} not in the inventory: ${missing.map(escapeName).join(', ')}.`, {
       suggestions: ['Check the names with: atpctl device list', 'Import them first: atpctl device import inventory.csv'],
     })
   }
@@ -215,20 +218,18 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
   return {
     async create(request) {
       requireTenantRow(store)
-      const name = request.name.trim()
-      if (name === '' || name.length > 128 || /[;|\u0000-\u001F]/.test(name)) {
-        throw new UsageError(`Invalid collection name '${request.name}'.`, {suggestions: ['Use up to 128 printable characters, without ";" or "|".']})
-      }
+      const name = requireName(request.name, NAME_RULES.collection) // issue 15 items 3/4, issue 16
 
       const rules = (request.rules ?? []).map(parseRule)
       return store.mutate('collection.create', name, () => {
-        if (db.prepare('SELECT 1 FROM collection WHERE name = ?').get(name)) {
+        if (db.prepare('SELECT 1 FROM collection WHERE name_key = ?').get(nameKey(name))) {
           throw new RuleError('', `Collection '${name}' already exists.`, {suggestions: [`See it: atpctl collection show "${name}"`]})
         }
 
         const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
-        db.prepare('INSERT INTO collection (name, limit_to, rules, created_at) VALUES (?, ?, ?, ?)').run(
+        db.prepare('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)').run(
           name,
+          nameKey(name),
           limit?.id ?? null,
           JSON.stringify(rules.map((r) => r.text)),
           store.now().toISOString(),
@@ -256,7 +257,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
            FROM collection_member m JOIN device_v d ON d.id = m.device_id
            WHERE m.collection_id = ? ORDER BY d.name LIMIT ?`,
         )
-        .all(`;${row.name.toLowerCase()};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
+        .all(`;${row.name_key};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
       const memberList: CollectionMember[] = rows.map((r) => {
         const via = [...(r.inventory ? ['inventory'] : []), ...(r.manual ? ['manual'] : [])]
         return {name: r.name, osName: r.os_name, level: r.level, via: via.length > 0 ? via : ['rule']}

@@ -6,6 +6,8 @@ import {
   judgeCompliance,
   MAX_RISK_RANK,
   type MaxRisk,
+  parseCompliancePlatform,
+  parseMaxRisk,
   riskFromRank,
 } from '../../core/compliance/rules.js'
 import {UsageError} from '../../core/errors.js'
@@ -15,6 +17,7 @@ import {requireGroup, resolveDevice} from './intune.js'
 import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {NAME_RULES, optionalText, requireName} from '../../core/names.js'
 
 interface PolicyRow {
   id: string
@@ -82,8 +85,16 @@ const COMPACT_SQL = `${EVALUATION_CTE}
 export function localComplianceApi(store: LocalStore): ComplianceApi {
   const {db} = store
   return {
-    async create(request) {
+    async create(given) {
       requireTenantRow(store)
+      // The CLI's rules, run here for every caller (issue 15 item 3): no enum value reaches a CHECK constraint.
+      const request = {
+        ...given,
+        name: requireName(given.name, NAME_RULES.compliancePolicy),
+        description: optionalText(given.description, NAME_RULES.description),
+        platform: parseCompliancePlatform(given.platform),
+        maxRisk: parseMaxRisk(given.maxRisk),
+      }
       return store.mutate('compliance.create', request.name, () => {
         if (db.prepare('SELECT 1 FROM compliance_policy WHERE name = ?').get(request.name)) {
           throw new UsageError(`A compliance policy named '${request.name}' already exists.`, {suggestions: ['List policies: atpctl compliance list', 'Or choose another --name.']})

@@ -4,6 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import {AtpError, UnreachableError} from '../../core/errors.js'
 import {MIGRATIONS} from './migrations/index.js'
 import {cacheStatements} from './statement-cache.js'
+import {nameKey} from '../../core/names.js'
 
 export type Database = BetterSqlite3.Database
 
@@ -40,6 +41,8 @@ export async function openDatabase(path: string): Promise<Database> {
   // query over a 100,000-device inventory takes about a third of the time (measured 40 ms
   // against 110). A map is an address range, not an allocation; writes still go through the WAL.
   db.pragma(`mmap_size = ${MMAP_BYTES}`)
+  // The key of name uniqueness and lookup (issue 16), for SQL that must fold case beyond ASCII.
+  db.function('atpctl_name_key', {deterministic: true}, (name: unknown) => (typeof name === 'string' ? nameKey(name) : name))
   migrate(db)
   cacheStatements(db)
   return db

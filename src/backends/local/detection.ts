@@ -11,6 +11,7 @@ import {localDeviceApi} from './devices.js'
 import {readThirdParty} from './integrations.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {requireName} from '../../core/names.js'
 
 /** What the engine reads of the inventory (issue 4's devices API). */
 export interface DeviceReader {
@@ -168,6 +169,9 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
       }
 
       if (typeof path !== 'string' || path === '' || path.length > 4096) throw new UsageError('path must be the file path on the device.')
+      // Both end up in the alert's evidence, shown to admins: the name rule's control and bidi check (issue 15 item 4).
+      requireName(fileName, {label: 'file name', max: 1024})
+      requireName(path, {label: 'path', max: 4096})
       if (typeof contentBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64) || contentBase64.length % 4 !== 0) {
         throw new UsageError('contentBase64 must be base64 (RFC 4648, padded).')
       }

@@ -3,9 +3,10 @@ import type {IntuneState} from '../../core/integration/types.js'
 import {edrOnboarding} from '../../core/intune/edr.js'
 import {osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
-import {classifyOs, OsClassificationError, osRecordFields} from '../../core/device/os.js'
+import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
 import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
+import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
@@ -226,8 +227,8 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   const conditions: string[] = []
   const params: Record<string, unknown> = {since: sinceIso(store, options.periodMs)}
   if (options.name !== undefined) {
-    conditions.push('d.name = @name')
-    params.name = options.name
+    conditions.push('d.name_key = @nameKey') // case-insensitive for every script (issue 16)
+    params.nameKey = nameKey(options.name)
   }
 
   if (options.collection !== undefined) {
@@ -278,10 +279,10 @@ export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): strin
 }
 
 export function collectionId(db: Database, name: string): number {
-  const row = db.prepare('SELECT id FROM collection WHERE name = ?').get(name) as {id: number} | undefined
+  const row = db.prepare('SELECT id FROM collection WHERE name_key = ?').get(nameKey(name)) as {id: number} | undefined
   if (!row) {
-    throw new NotFoundError(`Collection '${name}' does not exist.`, {
-      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${name}"`],
+    throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
+      suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
     })
   }
 
@@ -289,7 +290,7 @@ export function collectionId(db: Database, name: string): number {
 }
 
 export function deviceNotFound(name: string): NotFoundError {
-  return new NotFoundError(`Device '${name}' is not in the inventory.`, {
+  return new NotFoundError(`Device '${escapeName(name)}' is not in the inventory.`, {
     suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import inventory.csv'],
   })
 }
@@ -302,6 +303,7 @@ function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
 
 const UPSERT_COLUMNS = [
   'name',
+  'name_key',
   'os_class',
   'managed_by',
   'environment',
@@ -321,7 +323,7 @@ function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = fa
   // Into an empty inventory (names already checked unique) a plain insert is enough.
   if (plainInsert) return insert
   return `${insert}
-  ON CONFLICT(name) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
+  ON CONFLICT(name_key) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name' && c !== 'name_key'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
 }
 
 /**
@@ -365,7 +367,7 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
   const pack = (items: readonly string[], cache: WeakMap<readonly string[], string>, lower: boolean) => {
     let hit = cache.get(items)
     if (hit === undefined) {
-      hit = packList(lower ? items.map((c) => c.toLowerCase()) : items)
+      hit = packList(lower ? items.map((c) => nameKey(c)) : items)
       cache.set(items, hit)
     }
 
@@ -374,6 +376,7 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
 
   return (r, osClass) => [
     r.name,
+    nameKey(r.name),
     osClass,
     pack(r.managedBy, packed, false),
     r.environment,
@@ -386,6 +389,15 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
     r.otherFanotifySolution ? 1 : 0,
     r.previousInstall ? 1 : 0,
   ]
+}
+
+/** A record the row rules refused: exit 7, like a bad inventory row, nothing imported. */
+function invalidRecord(error: InventoryRowError): InvalidInputError {
+  return new InvalidInputError(`Record ${error.line}: ${error.message}; nothing was imported.`, {
+    code: 'INVALID_INVENTORY',
+    suggestions: ['Fix that record; `atpctl device import` reports every invalid row of a file with its line number.'],
+    details: {invalid: [{line: error.line, field: error.field, message: error.message}]},
+  })
 }
 
 export function localDeviceApi(store: LocalStore): DeviceApi {
@@ -420,18 +432,28 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
         const upsert = db.prepare(upsertSql('inventory', now, plainInsert))
         const names = plainInsert ? undefined : new Set<string>()
         const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
+        // Every record is re-checked by the inventory's own row rules, whoever sent it, and its
+        // classification recomputed from its OS fields (issue 15 item 3).
+        const memo = createRowMemo()
         let total = 0
-        for (const r of records) {
-          if (typeof r.name !== 'string' || r.name.trim() === '') throw new InvalidInputError('A device record has no name.')
+        for (const given of records) {
+          let r: DeviceRecord
+          try {
+            r = recheckRecord(given, total + 1, memo)
+          } catch (error) {
+            if (error instanceof InventoryRowError) throw invalidRecord(error)
+            throw error
+          }
+
           if (names) {
-            const key = r.name.toLowerCase()
+            const key = nameKey(r.name)
             if (names.has(key)) throw repeated(r.name)
             names.add(key)
           }
 
           if (!listsSeen.has(r.collections)) {
             listsSeen.add(r.collections)
-            for (const c of r.collections) if (!collections.has(c.toLowerCase())) collections.set(c.toLowerCase(), c)
+            for (const c of r.collections) if (!collections.has(nameKey(c))) collections.set(nameKey(c), c)
           }
 
           try {
@@ -465,15 +487,9 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     async reportFromSensor(report: SensorReport) {
       requireTenantRow(store)
       const provider = findProvider(report.provider)
-      let os
-      try {
-        os = classifyOs(report.os, report.version ?? undefined)
-      } catch (error) {
-        if (error instanceof OsClassificationError) throw new InvalidInputError(`Sensor report for '${report.name}': ${error.message}.`)
-        throw error
-      }
-
-      store.mutate('device.sensor-report', `${report.name}:${provider.id}`, () => {
+      // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
+      const checked = sensorMachineRecord(report)
+      store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
         const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
         if (enabled?.enabled !== 1) {
           throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
@@ -481,15 +497,13 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           })
         }
 
-        const existing = db.prepare('SELECT * FROM device_v WHERE name = ?').get(report.name) as (DeviceRow & {inv_collections: string}) | undefined
+        const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
         const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
         managedBy.push(`third-party:${provider.id}`)
         const now = store.now().toISOString()
         const record: DeviceRecord = {
-          name: existing?.name ?? report.name,
-          os: report.os,
-          version: report.version ?? null,
-          ...osRecordFields(os),
+          ...checked,
+          name: existing?.name ?? checked.name,
           managedBy: managedBy as Manager[],
           environment: existing?.environment ?? null,
           subscription: existing?.subscription ?? null,
@@ -497,15 +511,14 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           user: existing?.user ?? null,
           groups: existing ? unpackList(existing.groups) : [],
           lastSeen: now,
-          sensorService: report.sensorService ?? 'running',
           otherFanotifySolution: existing?.other_fanotify === 1,
           previousInstall: existing?.previous_install === 1,
         }
         db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
-        const {id} = db.prepare('SELECT id FROM device WHERE name = ?').get(record.name) as {id: number}
+        const {id} = db.prepare('SELECT id FROM device WHERE name_key = ?').get(nameKey(record.name)) as {id: number}
         refreshCollections(db, {deviceId: id})
       })
-      return getDevice(store, report.name)
+      return getDevice(store, checked.name)
     },
   }
 }

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import {NotFoundError, UsageError} from '../../core/errors.js'
 import {IOS_SUPERVISED} from '../../core/intune/app-config.js'
-import {edrOnboarding, edrReach, findConflicts, type OtherOnboardingPolicy} from '../../core/intune/edr.js'
+import {checkEdrProfileRequest, edrOnboarding, edrReach, findConflicts, type OtherOnboardingPolicy} from '../../core/intune/edr.js'
 import type {
   DeviceRisk,
   EdrDeviceState,
@@ -18,6 +18,7 @@ import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {escapeName, NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
 
 /** A device row of DEVICE_SOURCE; ids are the inventory's integer keys, strings in results. */
 export interface DeviceRow {
@@ -34,22 +35,27 @@ export const DEVICE_MEMBERSHIP = `SELECT device_id, group_name FROM (${INVENTORY
   UNION SELECT CAST(member AS INTEGER), group_name FROM intune_group_member WHERE kind = 'device'`
 
 const groupNotFound = (name: string) =>
-  new NotFoundError(`Group '${name}' does not exist.`, {suggestions: [`Create it: atpctl group create "${name}"`, 'List groups: atpctl group list']})
+  new NotFoundError(`Group '${escapeName(name)}' does not exist.`, {suggestions: [`Create it: atpctl group create "${escapeName(name)}"`, 'List groups: atpctl group list']})
 
 /** Finds a device by id or name (case-insensitive); NotFoundError naming `device list` otherwise. */
 export function resolveDevice(store: LocalStore, device: string): DeviceRow {
-  const row = store.db.prepare(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR name = @d COLLATE NOCASE ORDER BY id = @d DESC LIMIT 1`).get({d: device}) as
+  // By id, or by name case-insensitively for every script (issue 16: name_key).
+  const row = store.db
+    .prepare(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR id IN (SELECT id FROM device WHERE name_key = @k) ORDER BY id = @d DESC LIMIT 1`)
+    .get({d: device, k: nameKey(device)}) as
     | DeviceRow
     | undefined
-  if (!row) throw new NotFoundError(`Device '${device}' is not in the inventory.`, {suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import FILE']})
+  if (!row) throw new NotFoundError(`Device '${escapeName(device)}' is not in the inventory.`, {suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import FILE']})
   return row
 }
 
 /** Whether a group exists: created here, or named by the device inventory. Returns its stored spelling. */
 export function groupName(store: LocalStore, name: string): string | null {
   const row = store.db
-    .prepare(`SELECT name FROM intune_group WHERE name = @n UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE group_name = @n COLLATE NOCASE LIMIT 1`)
-    .get({n: name}) as {name: string} | undefined
+    .prepare(
+      `SELECT name FROM intune_group WHERE name_key = @k UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = @k LIMIT 1`,
+    )
+    .get({k: nameKey(name)}) as {name: string} | undefined
   return row?.name ?? null
 }
 
@@ -79,7 +85,7 @@ function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
 }
 
 function groupDetail(store: LocalStore, name: string): GroupDetail {
-  const [info] = groupInfos(store, name)
+  const [info] = groupInfos(store, groupName(store, name) ?? name)
   if (!info) throw groupNotFound(name)
   const members = store.db
     .prepare(
@@ -124,7 +130,7 @@ function toProfiles(store: LocalStore, rows: EdrRow[]): EdrProfile[] {
 
 function findProfile(store: LocalStore, nameOrId: string): EdrProfile {
   const row = store.db.prepare('SELECT * FROM edr_profile WHERE id = @p OR name = @p').get({p: nameOrId}) as EdrRow | undefined
-  if (!row) throw new NotFoundError(`EDR profile '${nameOrId}' does not exist.`, {suggestions: ['List profiles: atpctl edr-profile list']})
+  if (!row) throw new NotFoundError(`EDR profile '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List profiles: atpctl edr-profile list']})
   return toProfiles(store, [row])[0]
 }
 
@@ -237,12 +243,18 @@ const toAppConfig = (r: AppConfigRow): IosAppConfig => ({
 export function localIntuneApi(store: LocalStore): IntuneApi {
   const {db} = store
   const api: IntuneApi = {
-    async createGroup({name, description}) {
+    async createGroup(request) {
       requireTenantRow(store)
+      // The CLI's rules, run here for every caller (issue 15 item 3): 'all' and hostile names are refused.
+      const name = requireName(request.name, NAME_RULES.group)
+      const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.create', name, () => {
-        const existing = db.prepare('SELECT name FROM intune_group WHERE name = ?').get(name)
-        if (!existing) db.prepare('INSERT INTO intune_group (name, description, created_at) VALUES (?, ?, ?)').run(name, description ?? null, store.now().toISOString())
-        return {group: groupInfos(store, name)[0], created: !existing}
+        const existing = db.prepare('SELECT name FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {name: string} | undefined
+        // A group the inventory already names keeps the inventory's spelling, so that its
+        // memberships (compared case-insensitively by SQLite, ASCII only) stay one group.
+        const spelling = existing?.name ?? groupName(store, name) ?? name
+        if (!existing) db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(spelling, nameKey(spelling), description, store.now().toISOString())
+        return {group: groupInfos(store, spelling)[0], created: !existing}
       })
     },
 
@@ -251,14 +263,14 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return store.mutate('group.add', group, () => {
         const name = requireGroup(store, group)
         // A group named only by the inventory becomes a managed one on first explicit member.
-        db.prepare('INSERT OR IGNORE INTO intune_group (name, description, created_at) VALUES (?, NULL, ?)').run(name, store.now().toISOString())
+        db.prepare('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)').run(name, nameKey(name), store.now().toISOString())
         const insert = db.prepare('INSERT OR IGNORE INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?)')
         const now = store.now().toISOString()
         let added = 0
         for (const device of devices) added += insert.run(name, 'device', String(resolveDevice(store, device).id), now).changes
         for (const user of users) {
           if (user.trim() === '') throw new UsageError('An empty --user was given.', {suggestions: ['Pass a user principal name, e.g. --user alice@contoso.com.']})
-          added += insert.run(name, 'user', user.trim(), now).changes
+          added += insert.run(name, 'user', requireName(user, NAME_RULES.user), now).changes
         }
 
         return {group: groupDetail(store, name), added}
@@ -294,8 +306,10 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return {known: groups.length > 0 || Boolean(signedIn), groups: groups.map((g) => g.group_name)}
     },
 
-    async createEdrProfile(request) {
+    async createEdrProfile(given) {
       requireTenantRow(store)
+      checkEdrProfileRequest(given) // the CLI's rule, for every caller (issue 15 item 3)
+      const request = {...given, name: given.name.trim(), description: optionalText(given.description, NAME_RULES.description)}
       return store.mutate('edr-profile.create', request.name, () => {
         if (db.prepare('SELECT 1 FROM edr_profile WHERE name = ?').get(request.name)) {
           throw new UsageError(`An EDR profile named '${request.name}' already exists.`, {suggestions: [`See it: atpctl edr-profile show "${request.name}"`, 'Or choose another --name.']})
@@ -352,8 +366,10 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return evaluateProfiles(store, profiles).flatMap((e) => e.conflicts.filter((c) => c.deviceId === String(row.id)))
     },
 
-    async createIosAppConfig({name, assignGroup}) {
+    async createIosAppConfig(request) {
       requireTenantRow(store)
+      const name = requireName(request.name, NAME_RULES.appConfig) // issue 15 item 3
+      const {assignGroup} = request
       return store.mutate('intune.app-config', name, () => {
         const existing = db.prepare('SELECT * FROM intune_app_config WHERE name = ?').get(name) as AppConfigRow | undefined
         if (existing) return {config: toAppConfig(existing), created: false}

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import type {PackageKind, PackageMethod, PackageOs} from '../../core/package/layout.js'
+import {checkPackageRecord, type PackageKind, type PackageMethod, type PackageOs} from '../../core/package/layout.js'
 import type {PackageApi, PackageRecord} from '../packages-api.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
@@ -37,6 +37,7 @@ export function localPackageApi(store: LocalStore): PackageApi {
   return {
     async record(input) {
       const tenant = requireTenantRow(store)
+      checkPackageRecord(input)
       const id = `pkg_${randomBytes(6).toString('hex')}`
       return store.mutate('package.generate', `${input.kind}:${input.os}:${input.method}:${id}`, () => {
         db.prepare(

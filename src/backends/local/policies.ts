@@ -2,13 +2,14 @@ import {createHash, randomUUID} from 'node:crypto'
 import {formatDuration} from '../../core/duration.js'
 import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
-import {describeMiss, policyShape, requiredParts} from '../../core/policy/rules.js'
+import {checkPolicyValues, describeMiss, policyShape, requiredParts} from '../../core/policy/rules.js'
 import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
 import type {MonitorApi, PolicyApi} from '../policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
+import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
 
 interface PolicyRow {
   id: string
@@ -48,7 +49,7 @@ function toPolicy(r: PolicyRow, orgId: string): Policy {
 }
 
 function policyNotFound(name: string): NotFoundError {
-  return new NotFoundError(`Policy '${name}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
+  return new NotFoundError(`Policy '${escapeName(name)}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
 }
 
 function requirePolicy(db: Database, name: string): PolicyRow {
@@ -86,8 +87,9 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
   return {
     async create(request) {
       const tenant = requireTenantRow(store)
-      const name = request.name.trim()
-      if (name === '' || name.length > 128) throw new UsageError(`Invalid policy name '${request.name}'.`, {suggestions: ['Use 1 to 128 characters.']})
+      // Every value checked here for every caller (issue 15 item 3).
+      const name = requireName(request.name, NAME_RULES.policy)
+      checkPolicyValues(request)
       requiredParts(request)
       if (request.configFile) {
         if (request.configFile.orgId !== tenant.org_id) {

@@ -1,6 +1,6 @@
 import {createHash, randomBytes, randomUUID} from 'node:crypto'
 import {RuleError} from '../../core/errors.js'
-import {LOCATION_FACTS, type Location, noTenantError, type Tenant} from '../../core/tenant/model.js'
+import {LOCATION_FACTS, type Location, noTenantError, parseLocation, resolveDatacenter, type Tenant} from '../../core/tenant/model.js'
 import {createSigningIdentity} from '../../lib/x509.js'
 import type {TenantApi} from '../types.js'
 import type {LocalStore} from './store.js'
@@ -41,7 +41,10 @@ export function localTenantApi(store: LocalStore): TenantApi {
       const row = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
       return row ? toTenant(row) : null
     },
-    async create(request) {
+    async create(given) {
+      // The CLI's rules for every caller (issue 15 item 3): an unknown location is a usage error, not a crash.
+      const location = parseLocation(given.location)
+      const request = {location, datacenter: resolveDatacenter(location, given.datacenter)}
       const existing = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
       if (existing && existing.location === request.location) return {tenant: toTenant(existing), created: false}
       // Key generation is slow; do it before taking the write lock, then re-check inside.

@@ -1,5 +1,6 @@
 import {UsageError} from '../errors.js'
 import type {DeviceCompliance} from '../compliance/rules.js'
+import {escapeName, NAME_RULES, requireName} from '../names.js'
 
 /** IN8 client apps: browser, and mobile apps and desktop clients. */
 export const CLIENT_APPS = ['browser', 'mobile-desktop'] as const
@@ -68,23 +69,43 @@ export interface AccessDecision {
   explanation: string
 }
 
+/** IN8: the grant control of a policy (only "require a compliant device" is modelled). */
+export function parseGrantControl(value: string): GrantControl {
+  const v = value.toLowerCase() === 'compliantdevice' ? 'compliant-device' : value.toLowerCase()
+  if ((GRANT_CONTROLS as readonly string[]).includes(v)) return v as GrantControl
+  throw new UsageError(`Unknown grant control '${escapeName(value)}'.`, {suggestions: [`Use one of: ${GRANT_CONTROLS.join(', ')}.`]})
+}
+
 export function parseClientApp(value: string): ClientApp {
   const v = value.toLowerCase() === 'mobile-and-desktop' ? 'mobile-desktop' : value.toLowerCase()
   if ((CLIENT_APPS as readonly string[]).includes(v)) return v as ClientApp
-  throw new UsageError(`Unknown client app '${value}'.`, {suggestions: [`Use one of: ${CLIENT_APPS.join(', ')}.`]})
+  throw new UsageError(`Unknown client app '${escapeName(value)}'.`, {suggestions: [`Use one of: ${CLIENT_APPS.join(', ')}.`]})
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 const listText = (items: string[]) => items.map((i) => `'${i}'`).join(', ')
 
-/** Validates a new custom policy (IN8); names the flag to fix. */
-export function checkAccessPolicyRequest(request: AccessPolicyCreateRequest): void {
-  if (request.name.trim() === '') throw new UsageError('The policy name is empty.', {suggestions: ['Pass --name "Require compliant device".']})
+/**
+ * Validates a new custom policy (IN8); names the flag to fix. The CLI and every backend call it
+ * (issue 15 item 3), so both refuse alike; returns the request with names trimmed and values canonical.
+ */
+export function checkAccessPolicyRequest(request: AccessPolicyCreateRequest): AccessPolicyCreateRequest {
+  const name = requireName(request.name, NAME_RULES.accessPolicy, ['Pass --name "Require compliant device".'])
+  const groups = (list: string[]) => list.map((g) => (same(g.trim(), ALL) ? ALL : requireName(g, GROUP_REFERENCE)))
+  const includeGroups = groups(request.includeGroups)
+  const excludeGroups = groups(request.excludeGroups)
+  const apps = request.apps.map((a) => requireName(a, NAME_RULES.appName).toLowerCase())
+  const clients = request.clients.map((c) => parseClientApp(c))
+  const grant = parseGrantControl(request.grant)
   if (request.includeGroups.length === 0) throw new UsageError('The policy includes nobody.', {suggestions: ['Pass --include-group GROUP (or --include-group all for all users).']})
   if (request.apps.length === 0) throw new UsageError('The policy protects no cloud app.', {suggestions: ['Pass --app APP (e.g. --app sharepoint), or --app all.']})
   if (request.clients.length === 0) throw new UsageError('The policy covers no client app.', {suggestions: ['Pass --client browser and/or --client mobile-desktop.']})
-  if (request.excludeGroups.some((g) => same(g, ALL))) throw new UsageError("--exclude-group all would exclude everyone.", {suggestions: ['Exclude named groups only.']})
+  if (excludeGroups.includes(ALL)) throw new UsageError("--exclude-group all would exclude everyone.", {suggestions: ['Exclude named groups only.']})
+  return {name, includeGroups, excludeGroups, apps, clients, grant, enabled: request.enabled === true}
 }
+
+/** A group named by a policy: the group rule, where 'all' means all users. */
+const GROUP_REFERENCE = {...NAME_RULES.group, reserved: []}
 
 /** Why a policy does not apply to the request, or null when it applies. */
 function notApplicable(policy: AccessPolicy, request: AccessRequest): string | null {

@@ -2,6 +2,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {formatDuration} from '../duration.js'
 import {UsageError} from '../errors.js'
 import type {Role} from '../rbac/roles.js'
+import {escapeName} from '../names.js'
 
 /** An admin API key as stored and listed: never the secret. */
 export interface ApiKeyInfo {
@@ -56,7 +57,7 @@ export function looksLikeApiKey(text: string): boolean {
 
 export function checkApiKeyName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(name)) {
-    throw new UsageError(`Invalid API key name '${name}'.`, {
+    throw new UsageError(`Invalid API key name '${escapeName(name)}'.`, {
       suggestions: ['Use letters, digits, ".", "_", "@" and "-" (at most 64), e.g. --name ci-runner.'],
     })
   }

@@ -4,6 +4,7 @@
  * ConfigMgr unions membership rules. Pure: parsing and validation; backends compile the AST.
  */
 import {UsageError} from '../errors.js'
+import {escapeName, hasControlCharacters} from '../names.js'
 
 export const RULE_FIELDS = {
   name: 'text',
@@ -48,6 +49,9 @@ const syntaxHelp = 'Write FIELD OP VALUE, e.g. "build>=14393", "os~Server", "lev
 
 /** Parses one rule, e.g. `build>=14393 and os~Server`. */
 export function parseRule(text: string): Rule {
+  // Rules are stored and shown: no control or bidi characters (issue 15 item 4).
+  if (hasControlCharacters(text)) throw new UsageError(`The rule '${escapeName(text)}' holds control or bidirectional formatting characters.`, {suggestions: [syntaxHelp]})
+  if (text.length > 1024) throw new UsageError(`A rule is ${text.length} characters long; the limit is 1024.`, {suggestions: [syntaxHelp]})
   const parts = text.split(/\s+and\s+|\s*&&\s*/i).map((p) => p.trim())
   if (parts.some((p) => p === '')) throw new UsageError(`Empty condition in rule '${text}'.`, {suggestions: [syntaxHelp]})
   return {text: text.trim(), conditions: parts.map((p) => parseCondition(p, text))}

@@ -4,6 +4,7 @@ import type {IntuneState} from '../integration/types.js'
 import type {DeviceRisk} from '../intune/types.js'
 import {DEVICE_RISKS} from '../intune/types.js'
 import {connectionCovers, intunePlatformOf, PLATFORM_LABEL} from '../intune/versions.js'
+import {escapeName} from '../names.js'
 
 /** IN7: compliance policy platforms as the Intune portal offers them. */
 export const COMPLIANCE_PLATFORMS = ['android-device-admin', 'android-enterprise', 'ios', 'windows'] as const
@@ -35,13 +36,13 @@ export function connectorPlatform(platform: CompliancePlatform): IntunePlatform 
 
 export function parseCompliancePlatform(value: string): CompliancePlatform {
   if ((COMPLIANCE_PLATFORMS as readonly string[]).includes(value)) return value as CompliancePlatform
-  throw new UsageError(`Unknown compliance platform '${value}'.`, {suggestions: [`Use one of: ${COMPLIANCE_PLATFORMS.join(', ')}.`]})
+  throw new UsageError(`Unknown compliance platform '${escapeName(value)}'.`, {suggestions: [`Use one of: ${COMPLIANCE_PLATFORMS.join(', ')}.`]})
 }
 
 export function parseMaxRisk(value: string): MaxRisk {
   const v = value.toLowerCase() === 'secured' ? 'clear' : value.toLowerCase()
   if ((MAX_RISKS as readonly string[]).includes(v)) return v as MaxRisk
-  throw new UsageError(`Unknown maximum risk '${value}'.`, {suggestions: [`Use one of: ${MAX_RISKS.join(', ')}.`]})
+  throw new UsageError(`Unknown maximum risk '${escapeName(value)}'.`, {suggestions: [`Use one of: ${MAX_RISKS.join(', ')}.`]})
 }
 
 export interface CompliancePolicy {

@@ -2,12 +2,13 @@ import type {Backend} from '../../backends/types.js'
 import {UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {type CompliancePolicy, type CompliancePlatform, type ComplianceSummary, type DeviceCompliance, type MaxRisk, summarise} from './rules.js'
+import {NAME_RULES, requireName} from '../names.js'
 
 export async function createCompliancePolicy(
   backend: Backend,
   options: {name: string; description?: string; platform: CompliancePlatform; maxRisk: MaxRisk; assignGroup?: string; profile: string},
 ): Promise<{policy: CompliancePolicy}> {
-  if (options.name.trim() === '') throw new UsageError('The policy name is empty.', {suggestions: ['Pass --name "Windows baseline".']})
+  requireName(options.name, NAME_RULES.compliancePolicy, ['Pass --name "Windows baseline".']) // the backend runs the same rule (issue 15 item 3)
   await requireTenant(backend, options.profile)
   const {profile: _profile, ...request} = options
   return {policy: await backend.compliance.create({...request, name: request.name.trim()})}

@@ -3,7 +3,9 @@
  * export headers), value normalisation and validation. Pure; every problem is an
  * InventoryRowError carrying the line (CSV) or record number (JSON).
  */
+import {InvalidInputError} from '../errors.js'
 import {findProvider} from '../integration/catalogue.js'
+import {escapeName, NAME_RULES, type NameRule, nameProblem} from '../names.js'
 import {classifyOs, OsClassificationError, osRecordFields} from './os.js'
 import {type DeviceRecord, ENVIRONMENTS, type Environment, type Manager, SENSOR_SERVICE_STATES, type SensorService} from './types.js'
 
@@ -224,12 +226,14 @@ function parseManagers(value: string | string[] | undefined, line: number, fromC
 }
 
 function memoManagers(memo: RowMemo | undefined, value: string | string[] | undefined, line: number, client: boolean): Manager[] {
-  if (!memo || typeof value !== 'string') return parseManagers(value, line, client)
+  if (!memo || value === undefined) return parseManagers(value, line, client)
   const cache = client ? memo.clientManagers : memo.managers
-  let hit = cache.get(value)
+  // A list (JSON, or a record a backend re-checks) is keyed by its JSON text.
+  const key = typeof value === 'string' ? value : JSON.stringify(value)
+  let hit = cache.get(key)
   if (!hit) {
     hit = parseManagers(value, line, client) // throws for a bad value: not cached, reported per line
-    cache.set(value, hit)
+    if (cache.size < 50_000) cache.set(key, hit)
   }
 
   return hit
@@ -261,15 +265,44 @@ export interface RowMemo {
 
 export const createRowMemo = (): RowMemo => ({os: new Map(), managers: new Map(), clientManagers: new Map(), lists: new Map()})
 
-function memoList(memo: RowMemo | undefined, value: string | string[] | undefined | null): string[] {
-  if (!memo || typeof value !== 'string') return splitList(value)
-  let hit = memo.lists.get(value)
+/**
+ * A list cell (collections, groups) split and each item checked against its name rule (issue 15
+ * item 4: the same rule as every name a backend stores). A JSON list is keyed by its JSON text,
+ * so equal lists share one array whatever their form.
+ */
+function memoList(
+  memo: RowMemo | undefined,
+  value: string | string[] | undefined | null,
+  line: number,
+  field: 'collections' | 'groups',
+): string[] {
+  if (value === undefined || value === null) return []
+  const cache = memo?.lists
+  const key = typeof value === 'string' ? value : JSON.stringify(value)
+  let hit = cache?.get(key)
   if (!hit) {
     hit = splitList(value)
-    if (memo.lists.size < 50_000) memo.lists.set(value, hit)
+    const rule = field === 'collections' ? NAME_RULES.collection : INVENTORY_GROUP_RULE
+    for (const item of hit) {
+      const problem = nameProblem(item, rule)
+      if (problem) throw new InventoryRowError(line, field, `${field}: ${problem}`) // not cached: reported on every line that has it
+    }
+
+    if (cache && cache.size < 50_000) cache.set(key, hit)
   }
 
   return hit
+}
+
+/** Groups the inventory names: the group rule without the reserved 'all' (an inventory may call a group so). */
+const INVENTORY_GROUP_RULE: NameRule = {label: NAME_RULES.group.label, max: NAME_RULES.group.max, noSeparators: true}
+
+/** An optional text cell (user, subscription, os) checked against its rule; '' stays ''. */
+function checkText(value: string, rule: NameRule, line: number, field: InventoryField): string {
+  if (value === '') return value
+  const problem = nameProblem(value, rule)
+  if (problem) throw new InventoryRowError(line, field, problem)
+  return value
 }
 
 function memoOs(memo: RowMemo | undefined, os: string, version: string | null): ReturnType<typeof classifyOs> {
@@ -318,10 +351,11 @@ const SECONDS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
 export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?: boolean; memo?: RowMemo} = {}): DeviceRecord {
   const memo = options.memo
   const name = cellText(raw.name)
-  if (name === '') throw new InventoryRowError(line, 'name', 'the name is empty')
-  if (name.length > 255 || /[\u0000-\u001F;|]/.test(name)) throw new InventoryRowError(line, 'name', `the name '${name}' has control characters, ';' or '|'`)
-  const osText = cellText(raw.os)
-  const version = cellText(raw.version) || null
+  // Issue 15 items 3/4, issue 16: one name rule (length, control and bidi characters, separators).
+  const nameIssue = nameProblem(name, NAME_RULES.device)
+  if (nameIssue) throw new InventoryRowError(line, 'name', nameIssue)
+  const osText = checkText(cellText(raw.os), NAME_RULES.osText, line, 'os')
+  const version = checkText(cellText(raw.version), NAME_RULES.osVersion, line, 'version') || null
   let os
   try {
     os = memoOs(memo, osText, version)
@@ -346,21 +380,77 @@ export function normaliseRow(raw: RawRow, line: number, options: {clientColumn?:
   }
 
   const lastSeenRaw = raw.lastSeen
-  return {
+  const record: DeviceRecord = {
     name,
     os: osText,
     version,
     ...osRecordFields(os),
     managedBy: memoManagers(memo, raw.managedBy as string | string[] | undefined, line, options.clientColumn ?? false),
     environment,
-    subscription: cellText(raw.subscription) || null,
-    collections: memoList(memo, raw.collections as string | string[] | undefined),
-    user: cellText(raw.user) || null,
-    groups: memoList(memo, raw.groups as string | string[] | undefined),
+    subscription: checkText(cellText(raw.subscription), NAME_RULES.subscription, line, 'subscription') || null,
+    collections: memoList(memo, raw.collections as string | string[] | undefined, line, 'collections'),
+    user: checkText(cellText(raw.user), NAME_RULES.user, line, 'user') || null,
+    groups: memoList(memo, raw.groups as string | string[] | undefined, line, 'groups'),
     lastSeen: lastSeenRaw === null || lastSeenRaw === undefined ? null : parseDate(String(lastSeenRaw), line),
     sensorService,
     otherFanotifySolution: cellBoolean(raw.otherFanotifySolution, line, 'otherFanotifySolution'),
     previousInstall: cellBoolean(raw.previousInstall, line, 'previousInstall'),
+  }
+  // Frozen with its lists and remembered: recheckRecord of this very object is then a no-op.
+  Object.freeze(record.managedBy)
+  Object.freeze(record.collections)
+  Object.freeze(record.groups)
+  CHECKED.add(Object.freeze(record))
+  return record
+}
+
+/**
+ * Records normaliseRow returned in this process. They are frozen (lists included), so one that
+ * reaches a backend is exactly what the rules produced; anything else (an HTTP body, a record
+ * built or copied by hand) is re-checked in full.
+ */
+const CHECKED = new WeakSet<object>()
+
+/**
+ * A device record from any caller (the CLI's own import, another process, an HTTP body) put
+ * through the very rules of an inventory row (issue 15 item 3): every value re-checked and the
+ * classification (OS family, build, level, up-level/down-level) recomputed from the raw OS
+ * fields, never taken from the caller. `index` is the 1-based record number for messages.
+ */
+export function recheckRecord(given: Partial<DeviceRecord>, index: number, memo?: RowMemo): DeviceRecord {
+  if (CHECKED.has(given)) return given as DeviceRecord
+  return normaliseRow(
+    {
+      name: given.name,
+      os: given.os,
+      version: given.version,
+      managedBy: given.managedBy,
+      environment: given.environment,
+      subscription: given.subscription,
+      collections: given.collections,
+      user: given.user,
+      groups: given.groups,
+      lastSeen: given.lastSeen,
+      sensorService: given.sensorService,
+      otherFanotifySolution: given.otherFanotifySolution,
+      previousInstall: given.previousInstall,
+    },
+    index,
+    {memo},
+  )
+}
+
+/**
+ * What a live sensor says of its machine (name, OS text and version, service state), checked by
+ * the row rules: the record fields it contributes, classification included. Invalid input (exit
+ * 7) otherwise. The backend runs it for every report, and the server before it queues a heartbeat.
+ */
+export function sensorMachineRecord(machine: {name: string; os: string; version?: string | null; sensorService?: string}): DeviceRecord {
+  try {
+    return recheckRecord({name: machine.name, os: machine.os, version: machine.version ?? null, sensorService: machine.sensorService as SensorService | undefined}, 1)
+  } catch (error) {
+    if (error instanceof InventoryRowError) throw new InvalidInputError(`Sensor report for '${escapeName(String(machine.name).trim())}': ${error.message}.`)
+    throw error
   }
 }
 

@@ -4,6 +4,7 @@ import {InvalidInputError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {createRowMemo, InventoryRowError, normaliseRow} from './inventory.js'
 import {type InventoryFormat, type InventoryInput, openInventory} from './inventory-file.js'
+import {nameKey} from '../names.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary} from './types.js'
 
 export type {InventoryFormat} from './inventory-file.js'
@@ -71,7 +72,7 @@ function* validRecords(options: ImportOptions, input: InventoryInput, report: {i
     try {
       if (row.raw instanceof InventoryRowError) throw row.raw
       record = normaliseRow(row.raw, row.line, {clientColumn: row.clientColumn, memo})
-      const key = record.name.toLowerCase()
+      const key = nameKey(record.name) // case-insensitive for every script, as the backend's name_key (issue 16)
       const first = seen.get(key)
       if (first !== undefined) throw new InventoryRowError(row.line, 'name', `device '${record.name}' is already on ${format === 'csv' ? 'line' : 'record'} ${first}`)
       seen.set(key, row.line)

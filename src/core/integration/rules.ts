@@ -1,9 +1,14 @@
 import {RuleError, UsageError} from '../errors.js'
-import type {Cloud} from './catalogue.js'
+import {escapeName, NAME_RULES, requireName} from '../names.js'
+import {type Cloud, CLOUDS} from './catalogue.js'
 import type {DefenderForCloudEnableRequest, DefenderForCloudSubscription} from './types.js'
 
-/** DC5: Azure China 21Vianet is not supported. */
+/** DC5: Azure China 21Vianet is not supported; an unknown cloud is a usage error (issue 15 item 3). */
 export function assertCloudSupported(cloud: Cloud): void {
+  if (!(CLOUDS as readonly string[]).includes(cloud)) {
+    throw new UsageError(`Unknown cloud '${escapeName(String(cloud))}'.`, {suggestions: [`Use one of: ${CLOUDS.join(', ')}.`]})
+  }
+
   if (cloud === 'china') {
     throw new RuleError('DC5', 'Defender for Endpoint integration is not available in Azure China 21Vianet.', {
       suggestions: ['Use a subscription in the commercial or government cloud, or a connected AWS account.'],
@@ -31,6 +36,7 @@ export function nextDefenderForCloudState(
   current: DefenderForCloudSubscription | undefined,
   request: DefenderForCloudEnableRequest,
 ): {windows: boolean; linux: boolean} {
+  requireName(request.subscriptionId, NAME_RULES.subscription)
   assertCloudSupported(request.cloud)
   if (request.linux && request.windowsOnly) {
     throw new UsageError('--linux and --windows-only cannot be used together.')

@@ -2,6 +2,7 @@ import {UsageError} from '../errors.js'
 import type {IntuneState} from '../integration/types.js'
 import type {EdrDeviceState, EdrProfile, EdrProfileCreateRequest, IntuneDeviceFacts, SampleSharing, SettingConflict} from './types.js'
 import {connectionCovers, intunePlatformOf} from './versions.js'
+import {escapeName, NAME_RULES, optionalText, requireName} from '../names.js'
 
 export const SAMPLE_SHARING = ['none', 'all'] as const
 
@@ -14,11 +15,13 @@ export const EDR_SETTING_IDS = {
 
 export function parseSampleSharing(value: string): SampleSharing {
   if ((SAMPLE_SHARING as readonly string[]).includes(value)) return value as SampleSharing
-  throw new UsageError(`Unknown sample sharing '${value}'.`, {suggestions: ['Use none or all.']})
+  throw new UsageError(`Unknown sample sharing '${escapeName(value)}'.`, {suggestions: ['Use none or all.']})
 }
 
 export function checkEdrProfileRequest(request: EdrProfileCreateRequest): void {
-  if (request.name.trim() === '') throw new UsageError('The profile name is empty.', {suggestions: ['Pass --name "EDR onboarding".']})
+  requireName(request.name, NAME_RULES.edrProfile, ['Pass --name "EDR onboarding".'])
+  if (request.description !== undefined && request.description !== null) optionalText(request.description, NAME_RULES.description)
+  parseSampleSharing(request.sampleSharing)
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()

@@ -4,12 +4,10 @@ import {requireTenant} from '../tenant/service.js'
 import {IOS_SUPERVISED} from './app-config.js'
 import {checkEdrProfileRequest} from './edr.js'
 import type {EdrProfile, EdrProfileCreateRequest, EdrProfileDetail, GroupDetail, GroupInfo, IosAppConfig} from './types.js'
+import {NAME_RULES, requireName} from '../names.js'
 
 export async function createGroup(backend: Backend, options: {name: string; description?: string; profile: string}): Promise<{group: GroupInfo; created: boolean}> {
-  const name = options.name.trim()
-  if (name === '' || name.toLowerCase() === 'all') {
-    throw new UsageError(`'${options.name}' cannot be a group name.`, {suggestions: ["Choose another name; 'all' is reserved for all users / all devices."]})
-  }
+  const name = requireName(options.name, NAME_RULES.group) // the backend runs the same rule (issue 15 item 3)
 
   await requireTenant(backend, options.profile)
   return backend.intune.createGroup({name, description: options.description})

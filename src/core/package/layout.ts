@@ -4,6 +4,7 @@
  * systems get the Workspace ID and key instead of a blob (CM2, T2).
  */
 import {UsageError} from '../errors.js'
+import {escapeName, NAME_RULES, requireName} from '../names.js'
 
 export const PACKAGE_KINDS = ['onboarding', 'offboarding'] as const
 export type PackageKind = (typeof PACKAGE_KINDS)[number]
@@ -32,6 +33,38 @@ const MATRIX: Record<PackageKind, Record<PackageOs, PackageMethod[]>> = {
 
 export function validMethods(kind: PackageKind, os: PackageOs): PackageMethod[] {
   return MATRIX[kind][os]
+}
+
+/** A generated package's record as a backend stores it (issue 15 item 3: checked for every caller). */
+export interface PackageRecordInput {
+  kind: string
+  os: string
+  method: string
+  fileName: string
+  path: string
+  sha256: string
+  bytes: number
+  createdAt: string
+  expiresAt?: string | null
+}
+
+/** Refuses a package record whose values the CLI could never have produced (exit 2). */
+export function checkPackageRecord(input: PackageRecordInput): void {
+  const oneOf = (what: string, value: string, list: readonly string[]) => {
+    if (!list.includes(value)) throw new UsageError(`Unknown package ${what} '${escapeName(value)}'.`, {suggestions: [`Use one of: ${list.join(', ')}.`]})
+  }
+
+  oneOf('kind', input.kind, PACKAGE_KINDS)
+  oneOf('OS', input.os, PACKAGE_OSES)
+  oneOf('method', input.method, PACKAGE_METHODS)
+  checkPair(input.kind as PackageKind, input.os as PackageOs, input.method as PackageMethod)
+  requireName(input.fileName, NAME_RULES.fileName)
+  requireName(input.path, {label: 'package path', max: 4096})
+  if (!/^[0-9a-f]{64}$/.test(input.sha256)) throw new UsageError('The package SHA-256 is not 64 lower-case hex digits.')
+  if (!Number.isSafeInteger(input.bytes) || input.bytes < 0) throw new UsageError(`The package size ${input.bytes} is not a byte count.`)
+  for (const [what, date] of [['creation', input.createdAt], ['expiry', input.expiresAt]] as const) {
+    if (date !== null && date !== undefined && Number.isNaN(Date.parse(date))) throw new UsageError(`The package ${what} date '${escapeName(date)}' is not a date.`)
+  }
 }
 
 /** Refuses an invalid OS × method pair with the list of valid ones (exit 2). */

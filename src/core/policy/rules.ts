@@ -2,8 +2,10 @@
  * Policy rules (CM3, CM4, CM5, CM7), pure. The backend computes the per-device plan set-based;
  * the reasons and their texts live here.
  */
-import {RuleError, UsageError} from '../errors.js'
-import type {MissReason, Policy, PolicyCreateRequest, PolicyShape} from './types.js'
+import {parseConfigMgrVersion} from '../device/os.js'
+import {InvalidInputError, RuleError, UsageError} from '../errors.js'
+import {escapeName, NAME_RULES, nameProblem, optionalText} from '../names.js'
+import {type MissReason, type Policy, type PolicyCreateRequest, type PolicyShape, POLICY_TYPES, SAMPLE_SHARING} from './types.js'
 
 /** ConfigMgr 2002 needs both the file and the Workspace key/ID, whatever the collection holds (CM4). */
 export const CONFIGMGR_NEEDS_BOTH = 2002
@@ -13,6 +15,42 @@ export function policyShape(p: {type: Policy['type']; configFile: unknown; works
   const key = Boolean(p.workspaceKey)
   if (p.configFile && key) return 'any-os'
   return p.configFile ? 'up-level' : 'down-level'
+}
+
+/**
+ * The values of a policy request, whoever sends it (issue 15 item 3): type, sample sharing and
+ * ConfigMgr version from their lists, text without control characters, the configuration
+ * file's facts in their formats. The CLI derives them from flags and the package inspector; a
+ * backend runs this for every caller so nothing the database would refuse reaches it.
+ */
+export function checkPolicyValues(r: Pick<PolicyCreateRequest, 'description' | 'type' | 'configFile' | 'workspaceId' | 'sampleSharing' | 'configMgrVersion'>): void {
+  if (!(POLICY_TYPES as readonly string[]).includes(r.type)) {
+    throw new UsageError(`Unknown policy type '${escapeName(String(r.type))}'.`, {suggestions: [`Use one of: ${POLICY_TYPES.join(', ')}.`]})
+  }
+
+  if (!(SAMPLE_SHARING as readonly string[]).includes(r.sampleSharing)) {
+    throw new UsageError(`Unknown sample sharing '${escapeName(String(r.sampleSharing))}'.`, {suggestions: [`Use one of: ${SAMPLE_SHARING.join(', ')}.`]})
+  }
+
+  if (!Number.isInteger(r.configMgrVersion) || parseConfigMgrVersion(String(r.configMgrVersion)) === undefined) {
+    throw new UsageError(`'${r.configMgrVersion}' is not a Configuration Manager version (YYMM, e.g. 1910, 2002, 2103).`, {suggestions: ['Pass --configmgr-version 2103.']})
+  }
+
+  optionalText(r.description, NAME_RULES.description)
+  if (r.workspaceId !== null && r.workspaceId !== '' && !/^[0-9a-fA-F-]{8,64}$/.test(r.workspaceId)) {
+    throw new UsageError(`Workspace ID '${escapeName(r.workspaceId)}' is not a workspace ID (a GUID).`, {suggestions: ['See the tenant\'s values: atpctl workspace show']})
+  }
+
+  const file = r.configFile
+  if (file) {
+    const problem = nameProblem(file.name, NAME_RULES.fileName)
+    const bad = (what: string) =>
+      new InvalidInputError(`The configuration file's ${what}.`, {code: 'INVALID_PACKAGE', suggestions: ['Pass the package file itself: atpctl policy create ... --config-file FILE']})
+    if (problem) throw bad(problem.replace(/^the file name /, 'name '))
+    if (!/^[0-9a-f]{64}$/.test(file.sha256)) throw bad('SHA-256 is not 64 lower-case hex digits')
+    if (nameProblem(file.orgId, {label: 'org id', max: 64}) !== null) throw bad('org id is not an id')
+    if (file.expiresAt !== null && file.expiresAt !== undefined && Number.isNaN(Date.parse(file.expiresAt))) throw bad(`expiry '${escapeName(file.expiresAt)}' is not a date`)
+  }
 }
 
 /** Checks the parts a policy needs for its type and ConfigMgr version; throws otherwise. */

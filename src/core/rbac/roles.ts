@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {escapeName} from '../names.js'
 
 /**
  * Roles of API keys on `atpctl serve` (DC6), plus endpoint-protection-manager, the
@@ -57,5 +58,5 @@ export function rolesFor(kind: OperationKind): Role[] {
 export function parseRole(value: string): Role {
   const lower = value.toLowerCase()
   if ((ROLES as readonly string[]).includes(lower)) return lower as Role
-  throw new UsageError(`Unknown role '${value}'.`, {suggestions: [`Pass --role with one of: ${ROLES.join(', ')}.`]})
+  throw new UsageError(`Unknown role '${escapeName(value)}'.`, {suggestions: [`Pass --role with one of: ${ROLES.join(', ')}.`]})
 }

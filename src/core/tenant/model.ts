@@ -1,4 +1,5 @@
 import {NotFoundError, UsageError} from '../errors.js'
+import {escapeName} from '../names.js'
 
 /** Data locations a tenant can be created in (T1). */
 export const LOCATIONS = ['us', 'eu', 'uk'] as const
@@ -43,7 +44,7 @@ export interface TenantSecrets {
 export function parseLocation(value: string): Location {
   const lower = value.toLowerCase()
   if ((LOCATIONS as readonly string[]).includes(lower)) return lower as Location
-  throw new UsageError(`Unknown location '${value}'.`, {suggestions: [`Pass --location with one of: ${LOCATIONS.join(', ')}.`]})
+  throw new UsageError(`Unknown location '${escapeName(value)}'.`, {suggestions: [`Pass --location with one of: ${LOCATIONS.join(', ')}.`]})
 }
 
 /** Picks the datacenter: the given one (checked against the location) or the location's default. */
@@ -52,7 +53,7 @@ export function resolveDatacenter(location: Location, datacenter?: string): stri
   if (datacenter === undefined) return known[0]
   const match = known.find((d) => d.toLowerCase() === datacenter.toLowerCase())
   if (!match) {
-    throw new UsageError(`Datacenter '${datacenter}' is not in location '${location}'.`, {
+    throw new UsageError(`Datacenter '${escapeName(datacenter)}' is not in location '${location}'.`, {
       suggestions: [`Pass --datacenter with one of: ${known.join(', ')}.`],
     })
   }

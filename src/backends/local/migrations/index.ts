@@ -4,7 +4,8 @@ import {devices} from './003-devices.js'
 import {alerts} from './004-alerts.js'
 import {intune} from './005-intune.js'
 import {server} from './006-server.js'
-import {edrReach} from './009-edr-reach.js'
+import {nameKeys} from './007-name-keys.js'
+import {edrReach} from './008-edr-reach.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
 export interface Migration {
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, edrReach]
+export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach]

@@ -7,7 +7,7 @@ import type {Migration} from './index.js'
  * admin to assign a profile that is already assigned.
  */
 export const edrReach: Migration = {
-  version: 9,
+  version: 8,
   name: 'edr-reach',
   sql: `
     DROP VIEW intune_edr_onboarding;
