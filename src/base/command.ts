@@ -1,4 +1,5 @@
 import {Command, Errors, type Interfaces} from '@oclif/core'
+import {statSync} from 'node:fs'
 import {userInfo} from 'node:os'
 import {openBackend} from '../backends/resolve.js'
 import type {Backend} from '../backends/types.js'
@@ -48,7 +49,7 @@ export abstract class AdminCommand<T> extends Command {
     const json = this.jsonEnabled()
     const colour = configureColour(process.env, Boolean(process.stdout.isTTY))
     this.io = computeIo({json, noInputFlag: Boolean(flags['no-input']), env: process.env, colour})
-    this.home = atpctlHome(process.env)
+    this.home = checkHome(atpctlHome(process.env))
     this.profileName = checkProfileName((flags.profile as string | undefined) ?? this.config_().currentProfile ?? DEFAULT_PROFILE)
   }
 
@@ -154,6 +155,24 @@ export abstract class AdminCommand<T> extends Command {
   }
 
   abstract override run(): Promise<T>
+}
+
+/** The data folder must be a folder: ATPCTL_HOME naming a file is a usage error (exit 2), not ENOTDIR. */
+function checkHome(home: string): string {
+  let isFile = false
+  try {
+    isFile = !statSync(home).isDirectory()
+  } catch {
+    // Missing: created on first write.
+  }
+
+  if (isFile) {
+    throw new UsageError(`The atpctl data folder '${home}' is a file, not a folder.`, {
+      suggestions: [process.env.ATPCTL_HOME ? 'Point ATPCTL_HOME at a folder (it is created if missing), or unset it.' : 'Move that file away; atpctl creates the folder.'],
+    })
+  }
+
+  return home
 }
 
 function safeUsername(): string {
