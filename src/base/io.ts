@@ -28,3 +28,50 @@ export function computeIo(options: {json: boolean; noInputFlag: boolean; env: No
     colour: options.colour,
   }
 }
+
+/** Pieces of output larger than this are cut before they are written. */
+const PIECE_CHARS = 1 << 16
+
+/**
+ * Writes pieces of output to a stream, waiting for 'drain' whenever the stream says it is full,
+ * so a pipe to a slow reader (`| less`, `| wc -c`, a CI log collector) gets everything, in order,
+ * without queueing the whole output in memory (which ends in ENOBUFS for a large document). A
+ * long string is cut into 64 KiB pieces. A reader that goes away (EPIPE: `| head`) ends the
+ * writing quietly.
+ */
+export async function writeOut(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  let closed = false
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') closed = true
+  }
+
+  stream.on('error', onError)
+  try {
+    for (const piece of pieces) {
+      for (let at = 0; at < piece.length && !closed; at += PIECE_CHARS) {
+        const part = piece.length <= PIECE_CHARS ? piece : piece.slice(at, at + PIECE_CHARS)
+        if (!stream.write(part)) await drained(stream, () => closed)
+      }
+
+      if (closed) return
+    }
+  } finally {
+    stream.off('error', onError)
+  }
+}
+
+function drained(stream: NodeJS.WritableStream, isClosed: () => boolean): Promise<void> {
+  if (isClosed()) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      stream.off('error', done)
+      resolve()
+    }
+
+    stream.on('drain', done)
+    stream.on('close', done)
+    stream.on('error', done)
+  })
+}

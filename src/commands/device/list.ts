@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {cutList, limitFlag, listLimit} from '../../base/flags.js'
 import {parseDuration} from '../../core/duration.js'
 import {OS_FAMILIES, OS_LEVELS} from '../../core/device/os.js'
 import {listDevices} from '../../core/device/service.js'
@@ -22,12 +23,13 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
     health: Flags.string({description: 'Agent health (CM6).', options: [...HEALTH_STATES]}),
     'managed-by': Flags.string({description: 'Managed by configmgr, intune, defender-for-cloud or third-party:<provider>.'}),
     period: Flags.string({description: 'Health period: no data for this long means Inactive.', default: '7d'}),
-    limit: Flags.integer({description: 'At most this many devices.', min: 1}),
+    limit: limitFlag('devices'),
   }
 
   async run(): Promise<{devices: Device[]}> {
     const {flags} = await this.parse(DeviceList)
-    const result = await listDevices(await this.backend(), {
+    const limit = listLimit(flags.limit, this.jsonEnabled())
+    const listed = await listDevices(await this.backend(), {
       collection: flags.collection,
       os: flags.os,
       osFamily: flags.family as OsFamily | undefined,
@@ -35,10 +37,11 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
       health: flags.health as Health | undefined,
       managedBy: flags['managed-by'],
       periodMs: parseDuration(flags.period, '--period'),
-      limit: flags.limit,
+      limit: limit.fetch,
       profile: this.profileName,
     })
-    this.present(() => presentDevices(result.devices))
-    return result
+    const {items: devices, more} = cutList(listed.devices, limit.show)
+    this.present(() => presentDevices(devices, {more}))
+    return {...listed, devices}
   }
 }

@@ -1,5 +1,5 @@
 import type {CollectionDetail, CollectionInfo, LevelMix, MembershipChange} from '../../core/collection/types.js'
-import {renderFields, renderTable} from '../table.js'
+import {moreFooter, renderFields, renderTable, withFooter} from '../table.js'
 import {style} from '../style.js'
 
 export const levelMix = (l: LevelMix) => `${l.upLevel} up / ${l.downLevel} down / ${l.unsupported} unsupported`
@@ -37,7 +37,7 @@ export function presentCollection(c: CollectionDetail): string {
     ['DEVICE', 'OS', 'LEVEL', 'VIA'],
     c.memberList.map((m) => [m.name, m.osName, m.level, m.via.join(',')]),
   )
-  return `${head}\n\n${table}${c.truncated ? style.dim(`\n… ${c.members - c.memberList.length} more (--limit)`) : ''}`
+  return withFooter(`${head}\n\n${table}`, c.truncated ? moreFooter({shown: c.memberList.length, total: c.members}) : '')
 }
 
 export function presentMembership(change: MembershipChange, action: 'add' | 'remove'): string {
