@@ -89,4 +89,18 @@ describe('exit-code table (SPEC §3)', () => {
       expect(result.stdout).toContain('USAGE')
     }
   })
+
+  it('a mistyped command suggests the closest one (exit 2); under --json the error is the JSON document', async () => {
+    const typo = await runCli(['device', 'lst'], {home})
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toBe("Error: 'device lst' is not an atpctl command.\nTry this: Did you mean `atpctl device list`? Run `atpctl device list --help` for its flags.\n")
+    const json = await runCli(['tokn', 'mint', '--provider', 'x', '--json'], {home})
+    expect(json.code).toBe(2)
+    expect(json.json()).toEqual({
+      error: {code: 'USAGE', message: "'tokn mint' is not an atpctl command.", exitCode: 2, suggestions: ['Did you mean `atpctl token mint`? Run `atpctl token mint --help` for its flags.']},
+    })
+    const far = await runCli(['device', 'frobnicate'], {home})
+    expect(far.code).toBe(2)
+    expect(far.stderr).toContain('Try this: Run `atpctl device --help` to see the commands.')
+  })
 })
