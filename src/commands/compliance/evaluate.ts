@@ -4,10 +4,11 @@ import {limitFlag} from '../../base/flags.js'
 import {type ComplianceEvaluation, evaluateCompliance} from '../../core/compliance/service.js'
 import {presentEvaluation} from '../../ui/present/compliance.js'
 
+// Rules (SPEC): IN2.
 export default class ComplianceEvaluate extends AdminCommand<ComplianceEvaluation> {
   static override summary = 'Evaluate device compliance: compliant, noncompliant or not evaluated, with the reason.'
   static override description = `Each device's risk comes from its active alerts (None without any). Devices of a platform
-whose Intune connection toggle is off, below the platform's minimum version (IN2), not managed
+whose Intune connection toggle is off, below the platform's minimum version, not managed
 by Intune, or not Android/iOS/Windows are reported as not evaluated, with that reason.`
 
   static override examples = [

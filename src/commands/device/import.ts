@@ -4,9 +4,10 @@ import {type ImportResult, importInventory, type InventoryFormat} from '../../co
 import {presentImport} from '../../ui/present/device.js'
 import {createProgressBar} from '../../ui/progress-bar.js'
 
+// Rules (SPEC): CM1, CM2.
 export default class DeviceImport extends AdminCommand<ImportResult> {
   static override summary = 'Import a device inventory (CSV, JSON or NDJSON); devices are upserted by name.'
-  static override description = `Columns (case-insensitive; ConfigMgr console export headers are accepted too, see the README): name, os, version, managedBy, environment, subscription, collections, user, groups, lastSeen, sensorService, otherFanotifySolution, previousInstall. Each row is classified (OS family, build, up-level / down-level / unsupported: CM1, CM2). A bad row is reported with its line number and nothing is imported (exit 7), unless --skip-invalid. The whole import is one transaction.`
+  static override description = `Columns (case-insensitive; ConfigMgr console export headers are accepted too, see the README): name, os, version, managedBy, environment, subscription, collections, user, groups, lastSeen, sensorService, otherFanotifySolution, previousInstall. Each row is classified (OS family, build, up-level / down-level / unsupported). A bad row is reported with its line number and nothing is imported (exit 7), unless --skip-invalid. The whole import is one transaction.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> inventory.csv',

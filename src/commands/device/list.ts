@@ -7,6 +7,7 @@ import {listDevices} from '../../core/device/service.js'
 import {HEALTH_STATES, type Device, type Health, type OsFamily, type OsLevel} from '../../core/device/types.js'
 import {presentDevices} from '../../ui/present/device.js'
 
+// Rules (SPEC): CM2, CM6.
 export default class DeviceList extends AdminCommand<{devices: Device[]}> {
   static override summary = 'List devices with their OS level, onboarding path and agent health.'
   static override examples = [
@@ -19,8 +20,8 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
     collection: Flags.string({description: 'Only members of this collection.'}),
     os: Flags.string({description: 'OS text contains this (case-insensitive), e.g. "Server 2016".'}),
     family: Flags.string({description: 'OS family.', options: [...OS_FAMILIES]}),
-    level: Flags.string({description: 'ConfigMgr level (CM2).', options: [...OS_LEVELS]}),
-    health: Flags.string({description: 'Agent health (CM6).', options: [...HEALTH_STATES]}),
+    level: Flags.string({description: 'ConfigMgr level.', options: [...OS_LEVELS]}),
+    health: Flags.string({description: 'Agent health.', options: [...HEALTH_STATES]}),
     'managed-by': Flags.string({description: 'Managed by configmgr, intune, defender-for-cloud or third-party:<provider>.'}),
     period: Flags.string({description: 'Health period: no data for this long means Inactive.', default: '7d'}),
     limit: limitFlag('devices'),

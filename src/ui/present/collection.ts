@@ -5,7 +5,7 @@ import {style} from '../style.js'
 export const levelMix = (l: LevelMix) => `${l.upLevel} up / ${l.downLevel} down / ${l.unsupported} unsupported`
 
 /** Both kinds in one collection need the "any OS" policy (CM3): say so. */
-const mixWarning = (l: LevelMix) => (l.upLevel > 0 && l.downLevel > 0 ? style.warn(' (mixed: needs an any-OS policy, CM3)') : '')
+const mixWarning = (l: LevelMix) => (l.upLevel > 0 && l.downLevel > 0 ? style.warn(' (mixed: needs an any-OS policy)') : '')
 
 export function presentCollections(collections: CollectionInfo[]): string {
   if (collections.length === 0) return 'No collections. Create one: atpctl collection create NAME --rule "build>=14393"'

@@ -53,7 +53,8 @@ export function presentDevice(d: Device): string {
     ['Family', d.osFamily],
     ['Build', d.build === null ? '-' : `${d.build}${d.release ? ` (release ${d.release})` : ''}`],
     ['Level', levelText(d.level)],
-    ['ConfigMgr', d.minConfigMgr === null ? 'not supported (CM1)' : d.minConfigMgr === 0 ? 'any version' : `${d.minConfigMgr} or later`],
+    // CM1: the ConfigMgr versions that support the OS.
+    ['ConfigMgr', d.minConfigMgr === null ? 'not supported' : d.minConfigMgr === 0 ? 'any version' : `${d.minConfigMgr} or later`],
     ['Managed by', d.managedBy.join(', ') || '-'],
     ['Environment', d.environment ?? '-'],
     ['Subscription', d.subscription ?? '-'],
