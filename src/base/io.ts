@@ -40,24 +40,42 @@ const PIECE_CHARS = 1 << 16
  * writing quietly.
  */
 export async function writeOut(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
-  let closed = false
-  const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') closed = true
-  }
-
-  stream.on('error', onError)
-  try {
-    for (const piece of pieces) {
-      for (let at = 0; at < piece.length && !closed; at += PIECE_CHARS) {
-        const part = piece.length <= PIECE_CHARS ? piece : piece.slice(at, at + PIECE_CHARS)
-        if (!stream.write(part)) await drained(stream, () => closed)
-      }
-
-      if (closed) return
+  watchForClose(stream)
+  const closed = () => readerGone.has(stream)
+  for (const piece of pieces) {
+    for (let at = 0; at < piece.length && !closed(); at += PIECE_CHARS) {
+      const part = piece.length <= PIECE_CHARS ? piece : piece.slice(at, at + PIECE_CHARS)
+      if (!stream.write(part)) await drained(stream, closed)
     }
-  } finally {
-    stream.off('error', onError)
+
+    if (closed()) return
   }
+}
+
+/** Streams whose reader went away (EPIPE); nothing more is written to them. */
+const readerGone = new WeakSet<NodeJS.WritableStream>()
+const watched = new WeakSet<NodeJS.WritableStream>()
+
+/**
+ * One lasting listener per stream: an EPIPE can arrive after the write that caused it has
+ * returned, and an 'error' nobody listens to would end the process with a stack trace.
+ */
+function watchForClose(stream: NodeJS.WritableStream): void {
+  if (watched.has(stream)) return
+  watched.add(stream)
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      readerGone.add(stream)
+      return
+    }
+
+    // Any other failure of the output (a full disk, EIO) is not a bug of atpctl: said once,
+    // plainly, with exit 6 (the destination cannot be reached), never a stack trace.
+    if (stream.listenerCount('error') === 1) {
+      process.stderr.write(`Error: cannot write the output (${error.code ?? error.message}).\n`)
+      process.exitCode = 6
+    }
+  })
 }
 
 function drained(stream: NodeJS.WritableStream, isClosed: () => boolean): Promise<void> {

@@ -9,6 +9,7 @@ export default class Completion extends AdminCommand<{shell: string; script: str
     'source <(<%= config.bin %> <%= command.id %> bash)',
     'source <(<%= config.bin %> <%= command.id %> zsh)',
     '<%= config.bin %> <%= command.id %> powershell | Out-String | Invoke-Expression',
+    '<%= config.bin %> <%= command.id %> bash --json',
   ]
 
   static override args = {
