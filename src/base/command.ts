@@ -12,11 +12,11 @@ import {atpctlHome} from '../lib/paths.js'
 import {inquirerPrompter, type Prompter} from '../ui/prompt.js'
 import {createSpinner, type Spinner} from '../ui/spinner.js'
 import {configureColour} from '../ui/style.js'
-import {setTableWidth} from '../ui/table.js'
+import {moreFooter, setTableWidth, withFooter} from '../ui/table.js'
 import {terminalSafe} from '../ui/terminal-text.js'
 import {type ErrorReport, toErrorReport} from './errors.js'
 import {ExitCode} from './exit-codes.js'
-import {globalFlags} from './flags.js'
+import {cutList, globalFlags, listLimit} from './flags.js'
 import {computeIo, type IoContext, writeOut} from './io.js'
 
 /**
@@ -120,6 +120,16 @@ export abstract class AdminCommand<T> extends Command {
    */
   protected present(render: () => string): void {
     if (!this.jsonEnabled()) this.log(render())
+  }
+
+  /**
+   * A listing's rows cut to `--limit` (the table's default when not given; all with --json),
+   * presented with the one "more" footer. Returns the rows the --json document lists.
+   */
+  protected presentList<I>(items: I[], limitFlagValue: number | undefined, render: (shown: I[]) => string): I[] {
+    const {items: shown, more} = cutList(items, listLimit(limitFlagValue, this.jsonEnabled()).show)
+    this.present(() => withFooter(render(shown), moreFooter({shown: shown.length, more})))
+    return shown
   }
 
   /**
