@@ -39,6 +39,7 @@ export abstract class AdminCommand<T> extends Command {
   private backendPromise?: Promise<Backend>
   /** stdout, written in order and with back-pressure; awaited before the command ends. */
   private stdoutQueue: Promise<void> = Promise.resolve()
+  private stdoutBusy = false
   private configCache?: AtpctlConfig
 
   override async init(): Promise<void> {
@@ -155,7 +156,22 @@ export abstract class AdminCommand<T> extends Command {
 
   /** Pieces for stdout, written after what is already queued, each once the pipe takes it. */
   protected queueStdout(pieces: Iterable<string>): void {
-    this.stdoutQueue = this.stdoutQueue.then(() => writeOut(process.stdout, pieces))
+    if (this.stdoutBusy) {
+      this.trackStdout(this.stdoutQueue.then(() => writeOut(process.stdout, pieces)))
+      return
+    }
+
+    // Nothing waiting: written now (in order with stderr), until the pipe is full.
+    const rest = writeOut(process.stdout, pieces)
+    if (rest) this.trackStdout(rest)
+  }
+
+  private trackStdout(write: Promise<void>): void {
+    this.stdoutBusy = true
+    const queue: Promise<void> = write.finally(() => {
+      if (this.stdoutQueue === queue) this.stdoutBusy = false
+    })
+    this.stdoutQueue = queue
   }
 
   /** What is queued for stdout, written; before an exit and at the end of every command. */

@@ -39,16 +39,37 @@ const PIECE_CHARS = 1 << 16
  * long string is cut into 64 KiB pieces. A reader that goes away (EPIPE: `| head`) ends the
  * writing quietly.
  */
-export async function writeOut(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+export function writeOut(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> | undefined {
   watchForClose(stream)
   const closed = () => readerGone.has(stream)
-  for (const piece of pieces) {
+  const iterator = pieces[Symbol.iterator]()
+  // Synchronous while the stream takes it, so stdout and stderr lines keep their order on a
+  // terminal; from the first "full" on, the rest waits for 'drain'.
+  for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    const piece = next.value
     for (let at = 0; at < piece.length && !closed(); at += PIECE_CHARS) {
       const part = piece.length <= PIECE_CHARS ? piece : piece.slice(at, at + PIECE_CHARS)
-      if (!stream.write(part)) await drained(stream, closed)
+      if (!stream.write(part)) return finish(stream, iterator, piece, at + PIECE_CHARS, closed)
     }
 
-    if (closed()) return
+    if (closed()) return undefined
+  }
+
+  return undefined
+}
+
+async function finish(stream: NodeJS.WritableStream, iterator: Iterator<string>, piece: string, from: number, closed: () => boolean): Promise<void> {
+  await drained(stream, closed)
+  for (let at = from; at < piece.length && !closed(); at += PIECE_CHARS) {
+    if (!stream.write(piece.slice(at, at + PIECE_CHARS))) await drained(stream, closed)
+  }
+
+  for (let next = iterator.next(); !next.done && !closed(); next = iterator.next()) {
+    const rest = next.value
+    for (let at = 0; at < rest.length && !closed(); at += PIECE_CHARS) {
+      const part = rest.length <= PIECE_CHARS ? rest : rest.slice(at, at + PIECE_CHARS)
+      if (!stream.write(part)) await drained(stream, closed)
+    }
   }
 }
 

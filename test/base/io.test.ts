@@ -48,6 +48,13 @@ describe('writeOut: output to a pipe waits for the reader', () => {
     expect(maxQueued).toBeLessThanOrEqual(2 * PIECE.length)
   })
 
+  it('writes at once while the stream takes it (stdout and stderr lines stay in order on a terminal)', () => {
+    const written: string[] = []
+    const stream = {write: (chunk: string) => written.push(chunk) > 0, on: () => stream, off: () => stream} as unknown as NodeJS.WritableStream
+    expect(writeOut(stream, ['a\n', 'b\n'])).toBeUndefined()
+    expect(written).toEqual(['a\n', 'b\n'])
+  })
+
   it('stops quietly when the reader goes away (EPIPE, as `| head` does)', async () => {
     const child = spawn(process.execPath, ['-e', 'process.stdin.once("data", () => process.exit(0))'], {stdio: ['pipe', 'ignore', 'inherit']})
     const closed = new Promise((resolve) => child.on('close', resolve))
@@ -59,7 +66,7 @@ describe('writeOut: output to a pipe waits for the reader', () => {
       }
     }
 
-    await expect(writeOut(child.stdin, endless())).resolves.toBeUndefined()
+    await expect(Promise.resolve(writeOut(child.stdin, endless()))).resolves.toBeUndefined()
     await closed
     expect(pulled).toBeGreaterThan(0)
   })
