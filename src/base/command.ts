@@ -1,19 +1,23 @@
 import {Command, Errors, type Interfaces} from '@oclif/core'
+import {statSync} from 'node:fs'
 import {userInfo} from 'node:os'
+import {format} from 'node:util'
 import {openBackend} from '../backends/resolve.js'
 import type {Backend} from '../backends/types.js'
 import {UsageError} from '../core/errors.js'
 import {applyEnvironment, type AtpctlConfig, checkProfileName, DEFAULT_PROFILE, type EffectiveProfile, findProfile} from '../core/profile.js'
 import {readConfig} from '../lib/config.js'
-import {writeJson} from '../lib/json-writer.js'
+import {jsonChunks} from '../lib/json-writer.js'
 import {atpctlHome} from '../lib/paths.js'
 import {inquirerPrompter, type Prompter} from '../ui/prompt.js'
 import {createSpinner, type Spinner} from '../ui/spinner.js'
 import {configureColour} from '../ui/style.js'
+import {moreFooter, setTableWidth, withFooter} from '../ui/table.js'
+import {terminalSafe} from '../ui/terminal-text.js'
 import {type ErrorReport, toErrorReport} from './errors.js'
 import {ExitCode} from './exit-codes.js'
-import {globalFlags} from './flags.js'
-import {computeIo, type IoContext} from './io.js'
+import {cutList, globalFlags, listLimit} from './flags.js'
+import {computeIo, type IoContext, writeOut} from './io.js'
 
 /**
  * The base of every atpctl command. It owns --json (our envelope, exit codes kept: oclif 4
@@ -33,6 +37,9 @@ export abstract class AdminCommand<T> extends Command {
   protected home!: string
   protected profileName!: string
   private backendPromise?: Promise<Backend>
+  /** stdout, written in order and with back-pressure; awaited before the command ends. */
+  private stdoutQueue: Promise<void> = Promise.resolve()
+  private stdoutBusy = false
   private configCache?: AtpctlConfig
 
   override async init(): Promise<void> {
@@ -48,7 +55,9 @@ export abstract class AdminCommand<T> extends Command {
     const json = this.jsonEnabled()
     const colour = configureColour(process.env, Boolean(process.stdout.isTTY))
     this.io = computeIo({json, noInputFlag: Boolean(flags['no-input']), env: process.env, colour})
-    this.home = atpctlHome(process.env)
+    // Tables fit a terminal; piped, they keep every character.
+    setTableWidth(process.stdout.isTTY ? process.stdout.columns : undefined)
+    this.home = checkHome(atpctlHome(process.env))
     this.profileName = checkProfileName((flags.profile as string | undefined) ?? this.config_().currentProfile ?? DEFAULT_PROFILE)
   }
 
@@ -117,14 +126,68 @@ export abstract class AdminCommand<T> extends Command {
     if (!this.jsonEnabled()) this.log(render())
   }
 
-  /** Decoration and hints: stderr, and only for humans. */
-  protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(message + '\n')
+  /**
+   * A listing's rows cut to `--limit` (the table's default when not given; all with --json),
+   * presented with the one "more" footer. Returns the rows the --json document lists.
+   */
+  protected presentList<I>(items: I[], limitFlagValue: number | undefined, render: (shown: I[]) => string): I[] {
+    const {items: shown, more} = cutList(items, listLimit(limitFlagValue, this.jsonEnabled()).show)
+    this.present(() => withFooter(render(shown), moreFooter({shown: shown.length, more})))
+    return shown
   }
 
-  /** The --json document, pretty-printed; long lists go out an item at a time (never one huge string). */
+  /**
+   * Every human line on stdout: control and bidi-override characters escaped (src/ui
+   * terminal-text), written after what came before and with back-pressure (a table of a
+   * million rows to a slow pipe).
+   */
+  override log(message = '', ...args: unknown[]): void {
+    if (this.jsonEnabled()) return
+    const text = terminalSafe(args.length > 0 ? format(message, ...args) : message, {colour: this.io?.colour})
+    this.queueStdout([text, '\n'])
+  }
+
+  /** Decoration and hints: stderr, and only for humans (escaped like every human line). */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(terminalSafe(message, {colour: this.io?.colour}) + '\n')
+  }
+
+  /** The --json document, pretty-printed; long lists go out an item at a time, as the pipe takes them. */
   override logJson(json: unknown): void {
-    writeJson(json, (chunk) => process.stdout.write(chunk))
+    this.queueStdout(jsonChunks(json))
+  }
+
+  /** Pieces for stdout, written after what is already queued, each once the pipe takes it. */
+  protected queueStdout(pieces: Iterable<string>): void {
+    if (this.stdoutBusy) {
+      this.trackStdout(this.stdoutQueue.then(() => writeOut(process.stdout, pieces)))
+      return
+    }
+
+    // Nothing waiting: written now (in order with stderr), until the pipe is full.
+    const rest = writeOut(process.stdout, pieces)
+    if (rest) this.trackStdout(rest)
+  }
+
+  private trackStdout(write: Promise<void>): void {
+    this.stdoutBusy = true
+    const queue: Promise<void> = write.finally(() => {
+      if (this.stdoutQueue === queue) this.stdoutBusy = false
+    })
+    this.stdoutQueue = queue
+  }
+
+  /** What is queued for stdout, written; before an exit and at the end of every command. */
+  protected async flushStdout(): Promise<void> {
+    await this.stdoutQueue
+  }
+
+  protected override async _run<R>(): Promise<R> {
+    try {
+      return await super._run<R>()
+    } finally {
+      await this.flushStdout()
+    }
   }
 
   override toErrorJson(err: unknown): {error: Omit<ErrorReport, never>} {
@@ -132,16 +195,19 @@ export abstract class AdminCommand<T> extends Command {
   }
 
   override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<never> {
+    // What the command printed goes out before the error and the exit (process.exit would cut it).
+    await this.flushStdout()
     if (err instanceof Errors.ExitError || err?.code === 'EEXIT') throw err
     const report = toErrorReport(err)
     if (this.jsonEnabled()) {
       this.logJson({error: report})
+      await this.flushStdout()
     } else if (report.exitCode === ExitCode.cancelled) {
       process.stderr.write('Cancelled.\n')
     } else {
       const lines = [`Error: ${report.message}`]
       if (report.suggestions.length > 0) lines.push(...report.suggestions.map((s) => `Try this: ${s}`))
-      process.stderr.write(lines.join('\n') + '\n')
+      process.stderr.write(terminalSafe(lines.join('\n'), {colour: this.io?.colour}) + '\n')
     }
 
     if ((process.env.ATPCTL_DEBUG || process.env.DEBUG) && err?.stack) process.stderr.write(err.stack + '\n')
@@ -157,6 +223,24 @@ export abstract class AdminCommand<T> extends Command {
   }
 
   abstract override run(): Promise<T>
+}
+
+/** The data folder must be a folder: ATPCTL_HOME naming a file is a usage error (exit 2), not ENOTDIR. */
+function checkHome(home: string): string {
+  let isFile = false
+  try {
+    isFile = !statSync(home).isDirectory()
+  } catch {
+    // Missing: created on first write.
+  }
+
+  if (isFile) {
+    throw new UsageError(`The atpctl data folder '${home}' is a file, not a folder.`, {
+      suggestions: [process.env.ATPCTL_HOME ? 'Point ATPCTL_HOME at a folder (it is created if missing), or unset it.' : 'Move that file away; atpctl creates the folder.'],
+    })
+  }
+
+  return home
 }
 
 function safeUsername(): string {

@@ -28,7 +28,8 @@ export function toErrorReport(err: unknown): ErrorReport {
     return {code: 'CANCELLED', message: 'Cancelled.', exitCode: ExitCode.cancelled, suggestions: []}
   }
 
-  // oclif parse errors (missing/unknown flags and args) carry oclif.exit = 2.
+  // oclif parse errors (missing/unknown flags and args, a value a flag's parser refuses) carry
+  // oclif.exit = 2 (package.json oclif.exitCodes, failedFlagParsing included).
   if (e?.oclif?.exit === ExitCode.usage || e?.parse !== undefined) {
     return {
       code: 'USAGE',
@@ -53,6 +54,8 @@ export function toErrorReport(err: unknown): ErrorReport {
 function cleanOclifMessage(message: string): string {
   return message
     .replace(/\u001B\[[0-9;]*m/g, '')
+    // A flag's own parser refused the value (oclif: "Parsing --limit \n\tExpected an integer …").
+    .replace(/^Parsing (--[\w-]+)\s*\n\s*(\S)/, (_, flag: string, first: string) => `Invalid value for ${flag}: ${first.toLowerCase()}`)
     .replace(/^The following errors? occurred:\s*/i, '')
     .replace(/\s*See more help with --help\s*$/, '')
     .replace(/\s+/g, ' ')

@@ -5,9 +5,10 @@ import {type InitResult, initTenant} from '../core/tenant/service.js'
 import {ensureProfile} from '../lib/profiles.js'
 import {presentTenant} from '../ui/present/tenant.js'
 
+// Rules (SPEC): T1.
 export default class Init extends AdminCommand<InitResult> {
   static override summary = 'Create the tenant of a profile: org id, data location, workspace and signing identity.'
-  static override description = `The data location can never be changed afterwards (T1): running init again with the same location does nothing, with another location it is refused (exit 4). On a terminal, missing values are asked for; otherwise pass --location.`
+  static override description = `The data location can never be changed afterwards: running init again with the same location does nothing, with another location it is refused (exit 4). On a terminal, missing values are asked for; otherwise pass --location.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --location eu',
@@ -17,7 +18,7 @@ export default class Init extends AdminCommand<InitResult> {
 
   static override flags = {
     datacenter: Flags.string({description: 'Datacenter within the location (default: the first of the location).'}),
-    location: Flags.string({description: 'Data location of the tenant, fixed forever (T1).', options: [...LOCATIONS]}),
+    location: Flags.string({description: 'Data location of the tenant, fixed forever.', options: [...LOCATIONS]}),
     remote: Flags.string({description: 'URL of an `atpctl serve` server: this profile then uses its tenant (remote backend).', dependsOn: ['api-key-file']}),
     'api-key-file': Flags.string({description: 'File with the API key for --remote; stored owner-only, never printed.', dependsOn: ['remote']}),
     'ca-file': Flags.string({description: 'PEM certificate to trust for a self-signed --remote server (TLS verification stays on).', dependsOn: ['remote']}),

@@ -5,8 +5,9 @@ import {monitorDeployment} from '../core/monitor/service.js'
 import type {MonitorReport} from '../core/monitor/types.js'
 import {presentMonitor} from '../ui/present/monitor.js'
 
+// Rules (SPEC): CM6.
 export default class Monitor extends AdminCommand<MonitorReport> {
-  static override summary = 'Show the Defender ATP dashboard: agent deployment status and agent health (CM6).'
+  static override summary = 'Show the Defender ATP dashboard: agent deployment status and agent health.'
   static override description = `Deployment status: eligible ConfigMgr clients (an onboarding policy is deployed to one of their collections and supports their OS) and how many are onboarded. Agent health of those clients: Healthy, Inactive (no data during --period), Agent state (sensor service not running), Not onboarded (policy applied, agent has not reported onboarded). Per collection as well.`
 
   static override examples = [

@@ -4,6 +4,7 @@ import {AdminCommand} from '../base/command.js'
 import {capabilitiesOf} from '../backends/resolve.js'
 import {requireCapability} from '../core/capabilities.js'
 import {databasePath} from '../lib/paths.js'
+import {readTlsPair} from '../lib/tls-files.js'
 
 export interface ServeResult {
   url: string
@@ -38,6 +39,8 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     const {flags} = await this.parse(Serve)
     requireCapability(await capabilitiesOf(this.profile()), 'serve')
 
+    // Wrong or swapped TLS files are refused before anything listens (exit 7 naming the file).
+    if (flags['tls-cert'] && flags['tls-key']) readTlsPair(flags['tls-cert'], flags['tls-key'])
     const log = flags['access-log'] ? createWriteStream(flags['access-log'], {flags: 'a', mode: 0o600}) : undefined
     const write = (line: string) => (log ? log.write(line) : process.stderr.write(line))
     const [{startServer}, {jsonLineLogger}] = await Promise.all([import('../server/run.js'), import('../server/access-log.js')])

@@ -13,10 +13,20 @@ export interface JsonWriterOptions {
 }
 
 export function writeJson(value: unknown, write: (chunk: string) => void, options: JsonWriterOptions = {}): void {
+  for (const chunk of jsonChunks(value, options)) write(chunk)
+}
+
+/**
+ * The same pieces, one at a time, so a caller can wait between them: a pipe to a slow reader
+ * must drain before more is written (writing all at once queues the whole document in memory
+ * and fails with ENOBUFS once the queue holds more pieces than one writev takes).
+ */
+export function* jsonChunks(value: unknown, options: JsonWriterOptions = {}): Generator<string> {
   const minItems = options.minItems ?? 1000
   const chunkChars = options.chunkChars ?? 1 << 16
   let pending: string[] = []
   let size = 0
+  const ready: string[] = []
   const push = (text: string) => {
     pending.push(text)
     size += text.length
@@ -25,7 +35,7 @@ export function writeJson(value: unknown, write: (chunk: string) => void, option
 
   const flush = () => {
     if (pending.length === 0) return
-    write(pending.join(''))
+    ready.push(pending.join(''))
     pending = []
     size = 0
   }
@@ -35,12 +45,18 @@ export function writeJson(value: unknown, write: (chunk: string) => void, option
   const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol'
   const whole = (v: unknown, indent: string) => (JSON.stringify(v, null, 2) ?? 'null').replaceAll('\n', `\n${indent}`)
 
-  const list = (items: unknown[], indent: string) => {
+  // Hands out what is ready, so no more than about one chunk is held at a time.
+  function* take(): Generator<string> {
+    while (ready.length > 0) yield ready.shift()!
+  }
+
+  function* list(items: unknown[], indent: string): Generator<string> {
     const inner = `${indent}  `
     push('[\n')
     for (let i = 0; i < items.length; i++) {
       const item = items[i]
       push(`${inner}${omitted(item) ? 'null' : whole(item, inner)}${i < items.length - 1 ? ',\n' : '\n'}`)
+      if (ready.length > 0) yield* take()
     }
 
     push(`${indent}]`)
@@ -50,14 +66,14 @@ export function writeJson(value: unknown, write: (chunk: string) => void, option
     typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as {toJSON?: unknown}).toJSON !== 'function'
 
   if (streamable(value)) {
-    list(value, '')
+    yield* list(value, '')
   } else if (isPlainObject(value) && Object.values(value).some((v) => streamable(v))) {
     const keys = Object.keys(value).filter((k) => !omitted(value[k]))
     push('{\n')
     for (const [i, key] of keys.entries()) {
       push(`  ${JSON.stringify(key)}: `)
       const v = value[key]
-      if (streamable(v)) list(v, '  ')
+      if (streamable(v)) yield* list(v, '  ')
       else push(whole(v, '  '))
       push(i < keys.length - 1 ? ',\n' : '\n')
     }
@@ -69,4 +85,5 @@ export function writeJson(value: unknown, write: (chunk: string) => void, option
 
   push('\n')
   flush()
+  yield* take()
 }

@@ -1,4 +1,4 @@
-import {renameSync, writeFileSync} from 'node:fs'
+import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 /**
@@ -83,8 +83,12 @@ export function renderJUnit(suites: JUnitSuite[]): string {
   return lines.join('\n')
 }
 
-/** Writes the report through a temp file and a rename, so a CI job never reads half a file. */
+/**
+ * Writes the report through a temp file and a rename, so a CI job never reads half a file. A
+ * missing folder is created, as pytest's --junitxml and jest-junit do (`--junit reports/x.xml`).
+ */
 export function writeJUnit(path: string, suites: JUnitSuite[]): void {
+  mkdirSync(dirname(path), {recursive: true})
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
   writeFileSync(temp, renderJUnit(suites))
   renameSync(temp, path)

@@ -18,12 +18,12 @@ export async function runPolicyWizard(prompter: Prompter, given: Partial<WizardA
   let {configFile, workspaceId, workspaceKey} = given
   const fileCheck = (v: string) => (v === '' || existsSync(v) ? true : `No file at ${v}.`)
   if (type === 'offboarding') {
-    configFile ??= await prompter.input('Offboarding configuration file (valid 30 days, CM7)', {validate: (v) => (v === '' ? 'The file is needed.' : fileCheck(v))})
+    configFile ??= await prompter.input('Offboarding configuration file (valid 30 days)', {validate: (v) => (v === '' ? 'The file is needed.' : fileCheck(v))})
   } else if (configFile === undefined && workspaceId === undefined) {
     const shape = await prompter.select(
       'Which devices will it onboard?',
       [
-        {value: 'any-os', name: 'Any supported OS: file + Workspace key and ID (recommended, CM3)'},
+        {value: 'any-os', name: 'Any supported OS: file + Workspace key and ID (recommended)'},
         {value: 'up-level', name: 'Up-level only: Windows 10 1607+, Server 2016 1803+, 2019 (file)'},
         {value: 'down-level', name: 'Down-level only: Windows 8.1, Server 2012 R2, 2016 1709- (key + ID)'},
       ],

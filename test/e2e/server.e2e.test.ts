@@ -189,7 +189,7 @@ describe('atpctl serve end to end over loopback (issue 7; DC6, TP2–TP5)', () =
     }
 
     const sensor = new Proc(
-      ['sensor', 'run', '--server', url, '--token-file', tokenFile, '--package', pkg, '--name', 'lnx-e2e', '--watch', watch, '--heartbeat', '0.3', '--scan-interval', '0.2', '--max-backoff', '0.5', '--json'],
+      ['sensor', 'run', '--server', url, '--token-file', tokenFile, '--package', pkg, '--name', 'lnx-e2e', '--watch', watch, '--heartbeat', '0.3s', '--scan-interval', '0.2s', '--max-backoff', '0.5s', '--json'],
       home,
     )
     try {

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {cutList, limitFlag, listLimit} from '../../base/flags.js'
 import {parseSeverity, parseStatus} from '../../core/alert/rules.js'
 import {listAlerts, parseSince} from '../../core/alert/service.js'
 import {ALERT_STATUSES, type Alert, SEVERITIES} from '../../core/alert/types.js'
@@ -18,20 +19,22 @@ export default class AlertList extends AdminCommand<{alerts: Alert[]}> {
     severity: Flags.string({description: `Only alerts of this severity: ${SEVERITIES.join(', ')}.`}),
     status: Flags.string({description: `Only alerts in this status: ${ALERT_STATUSES.join(', ')}.`}),
     since: Flags.string({description: 'Only alerts created since: a duration back from now (24h, 7d) or an ISO date/time.'}),
-    limit: Flags.integer({description: 'At most this many alerts.', min: 1}),
+    limit: limitFlag('alerts, newest first'),
   }
 
   async run(): Promise<{alerts: Alert[]}> {
     const {flags} = await this.parse(AlertList)
-    const result = await listAlerts(await this.backend(), {
+    const limit = listLimit(flags.limit, this.jsonEnabled())
+    const listed = await listAlerts(await this.backend(), {
       profile: this.profileName,
       device: flags.device,
       severity: flags.severity ? parseSeverity(flags.severity) : undefined,
       status: flags.status ? parseStatus(flags.status) : undefined,
       since: flags.since ? parseSince(flags.since, new Date()) : undefined,
-      limit: flags.limit,
+      limit: limit.fetch,
     })
-    this.present(() => presentAlerts(result.alerts))
-    return result
+    const {items: alerts, more} = cutList(listed.alerts, limit.show)
+    this.present(() => presentAlerts(alerts, {more}))
+    return {...listed, alerts}
   }
 }

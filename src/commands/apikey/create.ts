@@ -14,9 +14,10 @@ export interface ApiKeyCreateResult {
   secretFile: string | null
 }
 
+// Rules (SPEC): DC6.
 export default class ApikeyCreate extends AdminCommand<ApiKeyCreateResult> {
   static override summary = 'Create an API key for `atpctl serve` with a role; the key is shown once and only its hash is stored.'
-  static override description = `Roles (DC6): owner (everything, incl. API keys), security-admin (integrations, tokens,
+  static override description = `Roles: owner (everything, incl. API keys), security-admin (integrations, tokens,
 alerts, endpoints), security-reader and reader (view, incl. alerts), endpoint-protection-manager
 (devices, collections, policies, packages). With --out the key goes to an owner-only file
 instead of the screen; give that file to \`atpctl init --remote URL --api-key-file FILE\`.`

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {cutList, limitFlag, listLimit} from '../../base/flags.js'
 import type {AuditRecord} from '../../core/audit/chain.js'
 import {listAudit} from '../../core/audit/service.js'
 import {presentAudit} from '../../ui/present/audit.js'
@@ -9,14 +10,17 @@ export default class AuditList extends AdminCommand<{records: AuditRecord[]}> {
   static override examples = ['<%= config.bin %> <%= command.id %> --limit 20', '<%= config.bin %> <%= command.id %> --operation token.mint --json']
 
   static override flags = {
-    limit: Flags.integer({description: 'Only the newest N records.', min: 1}),
+    limit: limitFlag('records, the newest'),
     operation: Flags.string({description: 'Only records of this operation, e.g. token.mint.'}),
   }
 
   async run(): Promise<{records: AuditRecord[]}> {
     const {flags} = await this.parse(AuditList)
-    const result = await listAudit(await this.backend(), {limit: flags.limit, operation: flags.operation})
-    this.present(() => presentAudit(result.records))
-    return result
+    const limit = listLimit(flags.limit, this.jsonEnabled())
+    const listed = await listAudit(await this.backend(), {limit: limit.fetch, operation: flags.operation})
+    // Oldest first: the newest N are the last N.
+    const {items: records, more} = cutList(listed.records, limit.show, 'end')
+    this.present(() => presentAudit(records, {more}))
+    return {...listed, records}
   }
 }

@@ -1,4 +1,5 @@
 import {AdminCommand} from '../../base/command.js'
+import {limitFlag} from '../../base/flags.js'
 import {listCollections} from '../../core/collection/service.js'
 import type {CollectionInfo} from '../../core/collection/types.js'
 import {presentCollections} from '../../ui/present/collection.js'
@@ -7,10 +8,14 @@ export default class CollectionList extends AdminCommand<{collections: Collectio
   static override summary = 'List collections with member counts and their up-level/down-level mix.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
+  static override flags = {
+    limit: limitFlag('collections'),
+  }
+
   async run(): Promise<{collections: CollectionInfo[]}> {
-    await this.parse(CollectionList)
+    const {flags} = await this.parse(CollectionList)
     const result = await listCollections(await this.backend(), {profile: this.profileName})
-    this.present(() => presentCollections(result.collections))
-    return result
+    const collections = this.presentList(result.collections, flags.limit, (shown) => presentCollections(shown))
+    return {...result, collections}
   }
 }

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {DEFAULT_LIMIT, limitFlag} from '../../base/flags.js'
 import {showCollection} from '../../core/collection/service.js'
 import type {CollectionDetail} from '../../core/collection/types.js'
 import {presentCollection} from '../../ui/present/collection.js'
@@ -12,12 +13,12 @@ export default class CollectionShow extends AdminCommand<{collection: Collection
   }
 
   static override flags = {
-    limit: Flags.integer({description: 'List at most this many members.', default: 1000, min: 0}),
+    limit: limitFlag('members'),
   }
 
   async run(): Promise<{collection: CollectionDetail}> {
     const {args, flags} = await this.parse(CollectionShow)
-    const result = await showCollection(await this.backend(), {name: args.name, memberLimit: flags.limit, profile: this.profileName})
+    const result = await showCollection(await this.backend(), {name: args.name, memberLimit: flags.limit ?? (this.jsonEnabled() ? Number.MAX_SAFE_INTEGER : DEFAULT_LIMIT), profile: this.profileName})
     this.present(() => presentCollection(result.collection))
     return result
   }

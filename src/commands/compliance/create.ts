@@ -4,9 +4,10 @@ import {COMPLIANCE_PLATFORMS, type CompliancePolicy, MAX_RISKS, parseComplianceP
 import {createCompliancePolicy} from '../../core/compliance/service.js'
 import {presentCompliancePolicies} from '../../ui/present/compliance.js'
 
+// Rules (SPEC): IN7.
 export default class ComplianceCreate extends AdminCommand<{policy: CompliancePolicy}> {
   static override summary = 'Create a compliance policy that sets the maximum allowed machine risk for a platform.'
-  static override description = `IN7: a device whose risk (the highest severity of its active alerts) is above the maximum is
+  static override description = `A device whose risk (the highest severity of its active alerts) is above the maximum is
 noncompliant. clear allows no active alert at all (Microsoft's "secured"); low allows low and
 informational; medium allows up to medium; high allows everything. Without --assign-group the
 policy applies to every device of its platform.`

@@ -1,12 +1,14 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {limitFlag} from '../../base/flags.js'
 import {type ComplianceEvaluation, evaluateCompliance} from '../../core/compliance/service.js'
 import {presentEvaluation} from '../../ui/present/compliance.js'
 
+// Rules (SPEC): IN2.
 export default class ComplianceEvaluate extends AdminCommand<ComplianceEvaluation> {
   static override summary = 'Evaluate device compliance: compliant, noncompliant or not evaluated, with the reason.'
   static override description = `Each device's risk comes from its active alerts (None without any). Devices of a platform
-whose Intune connection toggle is off, below the platform's minimum version (IN2), not managed
+whose Intune connection toggle is off, below the platform's minimum version, not managed
 by Intune, or not Android/iOS/Windows are reported as not evaluated, with that reason.`
 
   static override examples = [
@@ -17,12 +19,15 @@ by Intune, or not Android/iOS/Windows are reported as not evaluated, with that r
 
   static override flags = {
     device: Flags.string({description: 'Evaluate only this device (name or id).'}),
+    limit: limitFlag('devices'),
   }
 
   async run(): Promise<ComplianceEvaluation> {
     const {flags} = await this.parse(ComplianceEvaluate)
     const result = await evaluateCompliance(await this.backend(), {device: flags.device, profile: this.profileName})
-    this.present(() => presentEvaluation(result))
+    this.present(() => presentEvaluation(result, flags.limit))
+    // The summary counts every device; with --limit the document lists the first N, as the table does.
+    if (flags.limit !== undefined && this.jsonEnabled()) return {...result, devices: result.devices.slice(0, flags.limit)}
     return result
   }
 
@@ -50,14 +55,19 @@ by Intune, or not Android/iOS/Windows are reported as not evaluated, with that r
       return tail
     }
 
-    const out: string[] = [`{\n  "summary": ${JSON.stringify(summary)},\n  "devices": [`]
-    for (let i = 0; i < devices.length; i++) {
-      const d = devices[i]
-      out.push(`\n    {"deviceId":${JSON.stringify(d.deviceId)},"deviceName":${JSON.stringify(d.deviceName)},${tailOf(d)}${i < devices.length - 1 ? ',' : ''}`)
-      if (out.length >= 5000) process.stdout.write(out.splice(0).join(''))
+    // Handed out in pieces of 5,000 devices, each written once the pipe has taken the last.
+    function* pieces(): Generator<string> {
+      const out: string[] = [`{\n  "summary": ${JSON.stringify(summary)},\n  "devices": [`]
+      for (let i = 0; i < devices.length; i++) {
+        const d = devices[i]
+        out.push(`\n    {"deviceId":${JSON.stringify(d.deviceId)},"deviceName":${JSON.stringify(d.deviceName)},${tailOf(d)}${i < devices.length - 1 ? ',' : ''}`)
+        if (out.length >= 5000) yield out.splice(0).join('')
+      }
+
+      out.push(devices.length > 0 ? '\n  ]\n}\n' : ']\n}\n')
+      yield out.join('')
     }
 
-    out.push(devices.length > 0 ? '\n  ]\n}\n' : ']\n}\n')
-    process.stdout.write(out.join(''))
+    this.queueStdout(pieces())
   }
 }

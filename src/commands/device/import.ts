@@ -4,9 +4,10 @@ import {type ImportResult, importInventory, type InventoryFormat} from '../../co
 import {presentImport} from '../../ui/present/device.js'
 import {createProgressBar} from '../../ui/progress-bar.js'
 
+// Rules (SPEC): CM1, CM2.
 export default class DeviceImport extends AdminCommand<ImportResult> {
   static override summary = 'Import a device inventory (CSV, JSON or NDJSON); devices are upserted by name.'
-  static override description = `Columns (case-insensitive; ConfigMgr console export headers are accepted too, see the README): name, os, version, managedBy, environment, subscription, collections, user, groups, lastSeen, sensorService, otherFanotifySolution, previousInstall. Each row is classified (OS family, build, up-level / down-level / unsupported: CM1, CM2). CSV may be separated by commas, semicolons or tabs and be UTF-8 or UTF-16 with a byte order mark: Excel and PowerShell 5.1 exports are read as they are. FILE may be a named pipe, read as a stream. A bad row is reported with its line number and nothing is imported (exit 7), unless --skip-invalid; so is a file that is not valid text or is binary. The whole import is one transaction.`
+  static override description = `Columns (case-insensitive; ConfigMgr console export headers are accepted too, see the README): name, os, version, managedBy, environment, subscription, collections, user, groups, lastSeen, sensorService, otherFanotifySolution, previousInstall. Each row is classified (OS family, build, up-level / down-level / unsupported). CSV may be separated by commas, semicolons or tabs and be UTF-8 or UTF-16 with a byte order mark: Excel and PowerShell 5.1 exports are read as they are. FILE may be a named pipe, read as a stream. A bad row is reported with its line number and nothing is imported (exit 7), unless --skip-invalid; so is a file that is not valid text or is binary. The whole import is one transaction.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> inventory.csv',

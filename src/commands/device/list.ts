@@ -1,11 +1,13 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {cutList, limitFlag, listLimit} from '../../base/flags.js'
 import {parseDuration} from '../../core/duration.js'
 import {OS_FAMILIES, OS_LEVELS} from '../../core/device/os.js'
 import {listDevices} from '../../core/device/service.js'
 import {HEALTH_STATES, type Device, type Health, type OsFamily, type OsLevel} from '../../core/device/types.js'
 import {presentDevices} from '../../ui/present/device.js'
 
+// Rules (SPEC): CM2, CM6.
 export default class DeviceList extends AdminCommand<{devices: Device[]}> {
   static override summary = 'List devices with their OS level, onboarding path and agent health.'
   static override examples = [
@@ -18,16 +20,17 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
     collection: Flags.string({description: 'Only members of this collection.'}),
     os: Flags.string({description: 'OS text contains this (case-insensitive), e.g. "Server 2016".'}),
     family: Flags.string({description: 'OS family.', options: [...OS_FAMILIES]}),
-    level: Flags.string({description: 'ConfigMgr level (CM2).', options: [...OS_LEVELS]}),
-    health: Flags.string({description: 'Agent health (CM6).', options: [...HEALTH_STATES]}),
+    level: Flags.string({description: 'ConfigMgr level.', options: [...OS_LEVELS]}),
+    health: Flags.string({description: 'Agent health.', options: [...HEALTH_STATES]}),
     'managed-by': Flags.string({description: 'Managed by configmgr, intune, defender-for-cloud or third-party:<provider>.'}),
     period: Flags.string({description: 'Health period: no data for this long means Inactive.', default: '7d'}),
-    limit: Flags.integer({description: 'At most this many devices.', min: 1}),
+    limit: limitFlag('devices'),
   }
 
   async run(): Promise<{devices: Device[]}> {
     const {flags} = await this.parse(DeviceList)
-    const result = await listDevices(await this.backend(), {
+    const limit = listLimit(flags.limit, this.jsonEnabled())
+    const listed = await listDevices(await this.backend(), {
       collection: flags.collection,
       os: flags.os,
       osFamily: flags.family as OsFamily | undefined,
@@ -35,10 +38,11 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
       health: flags.health as Health | undefined,
       managedBy: flags['managed-by'],
       periodMs: parseDuration(flags.period, '--period'),
-      limit: flags.limit,
+      limit: limit.fetch,
       profile: this.profileName,
     })
-    this.present(() => presentDevices(result.devices))
-    return result
+    const {items: devices, more} = cutList(listed.devices, limit.show)
+    this.present(() => presentDevices(devices, {more}))
+    return {...listed, devices}
   }
 }

@@ -7,6 +7,7 @@ import type {SettingConflict} from '../../core/intune/types.js'
 import {presentDevice} from '../../ui/present/device.js'
 import {presentConflicts} from '../../ui/present/intune.js'
 
+// Rules (SPEC): IN5.
 export default class DeviceShow extends AdminCommand<{device: Device; conflicts: SettingConflict[]}> {
   static override summary = 'Show one device: its OS classification, how it was onboarded or why not, and its health.'
   static override examples = ['<%= config.bin %> <%= command.id %> SRV-2016-01', '<%= config.bin %> <%= command.id %> lnx-web-1 --json']
@@ -24,7 +25,7 @@ export default class DeviceShow extends AdminCommand<{device: Device; conflicts:
     this.present(() => presentDevice(result.device))
     // IN5 (issue 6): settings an EDR profile and a ConfigMgr policy set differently here.
     const conflicts = await (await this.backend()).intune.deviceConflicts(result.device.name)
-    if (conflicts.length > 0) this.log(`\nConflicts (IN5):\n${presentConflicts(conflicts)}`)
+    if (conflicts.length > 0) this.log(`\nConflicts:\n${presentConflicts(conflicts)}`)
     return {...result, conflicts}
   }
 }

@@ -5,12 +5,13 @@ import {createEdrProfile} from '../../core/intune/service.js'
 import type {EdrProfileDetail} from '../../core/intune/types.js'
 import {presentEdrProfile} from '../../ui/present/intune.js'
 
+// Rules (SPEC): IN2, IN4.
 export default class EdrProfileCreate extends AdminCommand<EdrProfileDetail> {
   static override summary = 'Create an Endpoint detection and response profile (Windows 10 and later) that onboards the devices it reaches.'
-  static override description = `IN4: settings sample sharing and expedited telemetry reporting; assigned to device groups
+  static override description = `Settings sample sharing and expedited telemetry reporting; assigned to device groups
 and/or user groups. A user-group assignment reaches a device only once that user has signed in
 there. A reached Windows device managed by Intune is onboarded when the Intune connection's
-Windows toggle is on and it runs 10.0.15063 or later (IN2).`
+Windows toggle is on and it runs 10.0.15063 or later.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --name "EDR onboarding" --sample-sharing all --assign-device-group Finance',

@@ -1,4 +1,5 @@
 import {AdminCommand} from '../../base/command.js'
+import {limitFlag} from '../../base/flags.js'
 import {listEdrProfiles} from '../../core/intune/service.js'
 import type {EdrProfile} from '../../core/intune/types.js'
 import {presentEdrProfiles} from '../../ui/present/intune.js'
@@ -9,10 +10,14 @@ export default class EdrProfileList extends AdminCommand<Result> {
   static override summary = 'List EDR profiles with how many devices each reaches and onboards, and their conflicts.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
+  static override flags = {
+    limit: limitFlag('profiles'),
+  }
+
   async run(): Promise<Result> {
-    await this.parse(EdrProfileList)
+    const {flags} = await this.parse(EdrProfileList)
     const result = await listEdrProfiles(await this.backend(), {profile: this.profileName})
-    this.present(() => presentEdrProfiles(result.profiles))
-    return result
+    const profiles = this.presentList(result.profiles, flags.limit, (shown) => presentEdrProfiles(shown))
+    return {...result, profiles}
   }
 }

@@ -4,8 +4,9 @@ import {showEdrProfile} from '../../core/intune/service.js'
 import type {EdrProfileDetail} from '../../core/intune/types.js'
 import {presentEdrProfile} from '../../ui/present/intune.js'
 
+// Rules (SPEC): IN5.
 export default class EdrProfileShow extends AdminCommand<EdrProfileDetail> {
-  static override summary = 'Show an EDR profile: the devices it reaches, which are onboarded and why not, and conflicts (IN5).'
+  static override summary = 'Show an EDR profile: the devices it reaches, which are onboarded and why not, and conflicts.'
   static override examples = ['<%= config.bin %> <%= command.id %> "EDR onboarding"', '<%= config.bin %> <%= command.id %> "EDR onboarding" --json']
   static override args = {name: Args.string({description: 'Profile name or id.', required: true})}
 

@@ -1,4 +1,5 @@
 import {AdminCommand} from '../../base/command.js'
+import {limitFlag} from '../../base/flags.js'
 import {listGroups} from '../../core/intune/service.js'
 import type {GroupInfo} from '../../core/intune/types.js'
 import {presentGroups} from '../../ui/present/intune.js'
@@ -7,10 +8,14 @@ export default class GroupList extends AdminCommand<{groups: GroupInfo[]}> {
   static override summary = 'List groups: those created with atpctl and those the device inventory names.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
+  static override flags = {
+    limit: limitFlag('groups'),
+  }
+
   async run(): Promise<{groups: GroupInfo[]}> {
-    await this.parse(GroupList)
+    const {flags} = await this.parse(GroupList)
     const result = await listGroups(await this.backend(), {profile: this.profileName})
-    this.present(() => presentGroups(result.groups))
-    return result
+    const groups = this.presentList(result.groups, flags.limit, (shown) => presentGroups(shown))
+    return {...result, groups}
   }
 }

@@ -7,13 +7,14 @@ import {changeIntegration, type IntegrationChangeResult} from '../../core/integr
 import {presentIntegrationChange} from '../../ui/present/integration.js'
 import {style} from '../../ui/style.js'
 
+// Rules (SPEC): DC3, TP3, TP4.
 export default class IntegrationDisable extends AdminCommand<IntegrationChangeResult> {
   static override summary = 'Turn an integration off.'
-  static override description = `third-party: blocks the provider's inbound data and revokes all its tokens (TP3); turning it on again needs a new token on every endpoint (TP4). Stop the data push in the provider's own portal first: this toggle only blocks the inbound flow.
+  static override description = `third-party: blocks the provider's inbound data and revokes all its tokens; turning it on again needs a new token on every endpoint. Stop the data push in the provider's own portal first: this toggle only blocks the inbound flow.
 
 intune: turns the whole connection off and removes the classic policy.
 
-defender-for-cloud: disables the whole integration of a subscription; Linux alone cannot be disabled (DC3).`
+defender-for-cloud: disables the whole integration of a subscription; Linux alone cannot be disabled.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> third-party --provider sentinelone --yes',
@@ -26,7 +27,7 @@ defender-for-cloud: disables the whole integration of a subscription; Linux alon
 
   static override flags = {
     ...integrationTargetFlags,
-    linux: Flags.boolean({description: 'Refused: Linux cannot be disabled on its own (DC3).'}),
+    linux: Flags.boolean({description: 'Refused: Linux cannot be disabled on its own.'}),
     yes: yesFlag,
   }
 

@@ -5,13 +5,14 @@ import {type Cloud, INTEGRATION_KINDS, parseIntegrationKind} from '../../core/in
 import {changeIntegration, type IntegrationChangeResult} from '../../core/integration/service.js'
 import {presentIntegrationChange} from '../../ui/present/integration.js'
 
+// Rules (SPEC): DC1, DC2, IN1, IN2, IN3, TP1.
 export default class IntegrationEnable extends AdminCommand<IntegrationChangeResult> {
   static override summary = 'Turn an integration on.'
-  static override description = `third-party: turns a provider's toggle on (TP1); mint a token next.
+  static override description = `third-party: turns a provider's toggle on; mint a token next.
 
-intune: turns the connection on (IN1) with per-platform toggles (IN2) and creates the protected classic conditional access policy (IN3).
+intune: turns the connection on with per-platform toggles and creates the protected classic conditional access policy.
 
-defender-for-cloud: enables a subscription; a new one gets Windows and Linux together, one with Windows already on gets Linux with --linux (DC1, DC2).`
+defender-for-cloud: enables a subscription; a new one gets Windows and Linux together, one with Windows already on gets Linux with --linux.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> third-party --provider sentinelone',
@@ -29,7 +30,7 @@ defender-for-cloud: enables a subscription; a new one gets Windows and Linux tog
     ...dfcEnableFlags,
     android: Flags.boolean({allowNo: true, description: 'Connect Android 6.0.0 and later (intune).'}),
     ios: Flags.boolean({allowNo: true, description: 'Connect iOS 8.0 and later (intune).'}),
-    linux: Flags.boolean({description: 'The one-time "enable for Linux machines" step (defender-for-cloud, DC2).'}),
+    linux: Flags.boolean({description: 'The one-time "enable for Linux machines" step (defender-for-cloud).'}),
     windows: Flags.boolean({allowNo: true, description: 'Connect Windows 10.0.15063 and later (intune).'}),
   }
 

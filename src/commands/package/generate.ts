@@ -5,9 +5,10 @@ import {PACKAGE_KINDS, PACKAGE_METHODS, PACKAGE_OSES} from '../../core/package/l
 import {presentGenerated} from '../../ui/present/package.js'
 import {style} from '../../ui/style.js'
 
+// Rules (SPEC): CM7, CM8, T2.
 export default class PackageGenerate extends AdminCommand<{package: GeneratedPackage}> {
   static override summary = "Generate an onboarding or offboarding package for this profile's tenant."
-  static override description = `The zip has the names, layout and signed blob of the portal's packages (Windows and Windows Server share one file, CM8); down-level writes the Workspace ID and key instead. Offboarding packages expire after --valid-days (default ${DEFAULT_VALID_DAYS}, CM7). Packages are secrets: written owner-only (0600), atomically, and recorded (see \`atpctl package list\`).`
+  static override description = `The zip has the names, layout and signed blob of the portal's packages (Windows and Windows Server share one file); down-level writes the Workspace ID and key instead. Offboarding packages expire after --valid-days (default ${DEFAULT_VALID_DAYS}). Packages are secrets: written owner-only (0600), atomically, and recorded (see \`atpctl package list\`).`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> onboarding --os windows --method group-policy',
@@ -40,7 +41,7 @@ export default class PackageGenerate extends AdminCommand<{package: GeneratedPac
       profile: this.profileName,
     })
     this.present(() => presentGenerated(result.package))
-    this.note(style.warn('This package contains secrets (T2): it is owner-only (0600); keep it that way when you copy it.'))
+    this.note(style.warn('This package contains secrets: it is owner-only (0600); keep it that way when you copy it.'))
     return result
   }
 }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {limitFlag} from '../../base/flags.js'
 import {PACKAGE_KINDS, type PackageKind} from '../../core/package/layout.js'
 import {listPackages, type PackageListEntry} from '../../core/package/service.js'
 import {presentPackages} from '../../ui/present/package.js'
@@ -9,13 +10,14 @@ export default class PackageList extends AdminCommand<{packages: PackageListEntr
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --kind offboarding --json']
 
   static override flags = {
+    limit: limitFlag('packages'),
     kind: Flags.string({description: 'Only onboarding or offboarding packages.', options: [...PACKAGE_KINDS]}),
   }
 
   async run(): Promise<{packages: PackageListEntry[]}> {
     const {flags} = await this.parse(PackageList)
     const result = await listPackages(await this.backend(), {profile: this.profileName, kind: flags.kind as PackageKind | undefined})
-    this.present(() => presentPackages(result.packages))
-    return result
+    const packages = this.presentList(result.packages, flags.limit, (shown) => presentPackages(shown))
+    return {...result, packages}
   }
 }

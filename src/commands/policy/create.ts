@@ -7,9 +7,10 @@ import {presentPolicy} from '../../ui/present/policy.js'
 import type {WizardAnswers} from '../../ui/policy-wizard.js'
 import {style} from '../../ui/style.js'
 
+// Rules (SPEC): CM2, CM3, CM4, CM7; the wizard follows seed 001.
 export default class PolicyCreate extends AdminCommand<{policy: Policy}> {
   static override summary = 'Create a Configuration Manager Defender ATP onboarding or offboarding policy.'
-  static override description = `On a terminal without --name/--type, the wizard of seed 001 asks for each part. Up-level devices need the configuration file, down-level ones the Workspace key and ID; a collection with both needs all three (CM2, CM3). ConfigMgr 2002 needs all three whatever the collection (CM4). The file is checked by the package inspector: kind, signature, this tenant, offboarding not expired (CM7). The Workspace key is read from a file, stdin (-) or ATPCTL_WORKSPACE_KEY, never from a flag value.`
+  static override description = `On a terminal without --name/--type, a wizard asks for each part, as the ConfigMgr console does. Up-level devices need the configuration file, down-level ones the Workspace key and ID; a collection with both needs all three. ConfigMgr 2002 needs all three whatever the collection. The file is checked by the package inspector: kind, signature, this tenant, offboarding not expired. The Workspace key is read from a file, stdin (-) or ATPCTL_WORKSPACE_KEY, never from a flag value.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

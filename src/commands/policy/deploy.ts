@@ -4,9 +4,10 @@ import {deployPolicy} from '../../core/policy/service.js'
 import type {DeploymentPlan} from '../../core/policy/types.js'
 import {presentPlan} from '../../ui/present/policy.js'
 
+// Rules (SPEC): CM3.
 export default class PolicyDeploy extends AdminCommand<{plan: DeploymentPlan}> {
   static override summary = 'Deploy a policy to collections, after checking which devices it would miss.'
-  static override description = `Computes a per-device plan first: onboard, or not and why (unsupported OS for this ConfigMgr version, up-level without configuration file, down-level without Workspace key/ID, onboarding and offboarding on one device, expired offboarding file, not a ConfigMgr client). When any device would be missed it refuses (exit 4, CM3) unless --force. --dry-run only shows the plan (exit 0). The deployment is one transaction.`
+  static override description = `Computes a per-device plan first: onboard, or not and why (unsupported OS for this ConfigMgr version, up-level without configuration file, down-level without Workspace key/ID, onboarding and offboarding on one device, expired offboarding file, not a ConfigMgr client). When any device would be missed it refuses (exit 4) unless --force. --dry-run only shows the plan (exit 0). The deployment is one transaction.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> "ATP any OS" --collection Servers --collection Clients --dry-run',

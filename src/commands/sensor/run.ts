@@ -3,12 +3,13 @@ import {AdminCommand} from '../../base/command.js'
 import {parseDuration} from '../../core/duration.js'
 import type {SensorSummary} from '../../backends/remote/sensor-agent.js'
 
+// Rules (SPEC): TP3, TP4; the endpoint side of seed 000.
 export default class SensorRun extends AdminCommand<SensorSummary> {
   static override summary = "Run a third-party sensor against an `atpctl serve` server with a provider's access token."
-  static override description = `The endpoint side of seed 000: verifies the onboarding package (signature and tenant),
+  static override description = `The endpoint side of a third-party integration: verifies the onboarding package (signature and tenant),
 registers the machine as managed by the token's provider, sends heartbeats, and reports files
 of --watch that the EICAR standard matches, so \`atpctl detect eicar --device HOST\` sees the
-alert. When the provider is turned off (TP3) or the token is refused (TP4), it says so and
+alert. When the provider is turned off or the token is refused, it says so and
 retries with back-off, re-reading --token-file each time. Stops on SIGTERM or Ctrl-C.`
 
   static override examples = [

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
+import {limitFlag} from '../../base/flags.js'
 import type {TokenInfo} from '../../core/token/rules.js'
 import {listTokens} from '../../core/token/service.js'
 import {presentTokens} from '../../ui/present/token.js'
@@ -9,13 +10,14 @@ export default class TokenList extends AdminCommand<{tokens: TokenInfo[]}> {
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --provider sentinelone --json']
 
   static override flags = {
+    limit: limitFlag('tokens'),
     provider: Flags.string({description: 'Only tokens of this provider.'}),
   }
 
   async run(): Promise<{tokens: TokenInfo[]}> {
     const {flags} = await this.parse(TokenList)
     const result = await listTokens(await this.backend(), {provider: flags.provider, profile: this.profileName})
-    this.present(() => presentTokens(result.tokens))
-    return result
+    const tokens = this.presentList(result.tokens, flags.limit, (shown) => presentTokens(shown))
+    return {...result, tokens}
   }
 }

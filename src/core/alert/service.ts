@@ -1,5 +1,6 @@
 import type {Backend} from '../../backends/types.js'
 import {UsageError} from '../errors.js'
+import {parseDuration} from '../duration.js'
 import {requireTenant} from '../tenant/service.js'
 import type {Alert, AlertFilter} from './types.js'
 
@@ -28,11 +29,8 @@ export async function resolveAlert(backend: Backend, options: {id: string; comme
  * Parses --since: an ISO-8601 date/time, or a duration back from now ("24h", "7d").
  */
 export function parseSince(text: string, now: Date): string {
-  const duration = /^(\d+)\s*([smhd])$/i.exec(text.trim())
-  if (duration) {
-    const unit = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[duration[2].toLowerCase() as 's' | 'm' | 'h' | 'd']
-    return new Date(now.getTime() - Number(duration[1]) * unit).toISOString()
-  }
+  // A number, with or without a unit, is a duration: parseDuration decides (a bare one is refused).
+  if (/^\d+(?:\.\d+)?\s*[a-z]*$/i.test(text.trim())) return new Date(now.getTime() - parseDuration(text, '--since')).toISOString()
 
   const time = Date.parse(text)
   if (Number.isNaN(time)) {

@@ -45,6 +45,20 @@ const ALIASES: Record<string, RuleField> = {
   version: 'release',
 }
 
+/** Operators people bring from other languages, and the one they mean here. */
+const OPERATOR_TYPOS: Record<string, RuleOperator> = {
+  '==': '=',
+  '===': '=',
+  '!==': '!=',
+  '<>': '!=',
+  '=~': '~',
+  '~=': '~',
+  '=>': '>=',
+  '=<': '<=',
+  '!': '!=',
+  '!=~': '!~',
+}
+
 const syntaxHelp = 'Write FIELD OP VALUE, e.g. "build>=14393", "os~Server", "level=down-level"; join conditions with "and".'
 
 /** Parses one rule, e.g. `build>=14393 and os~Server`. */
@@ -58,8 +72,18 @@ export function parseRule(text: string): Rule {
 }
 
 function parseCondition(part: string, rule: string): RuleCondition {
-  const m = /^([A-Za-z-]+)\s*(>=|<=|!=|!~|=|>|<|~)\s*(.*)$/.exec(part)
+  // The whole run of operator characters, so `==` or `=>` is refused rather than read as `=`
+  // with a value starting '=' or '>' (which matches nothing). A value that starts with one of
+  // them is written quoted: name="=x".
+  const m = /^([A-Za-z-]+)\s*([=<>!~]+)\s*(.*)$/.exec(part)
   if (!m) throw new UsageError(`Cannot read condition '${part}' of rule '${rule}'.`, {suggestions: [syntaxHelp]})
+  if (!(RULE_OPERATORS as readonly string[]).includes(m[2])) {
+    const meant = OPERATOR_TYPOS[m[2]]
+    throw new UsageError(`Unknown operator '${m[2]}' in rule '${rule}'.`, {
+      suggestions: [`${meant ? `Did you mean \`${meant}\`? ` : ''}Operators: ${RULE_OPERATORS.join(' ')} (~ contains, !~ does not contain).`],
+    })
+  }
+
   const key = m[1].toLowerCase()
   const field = (key in RULE_FIELDS ? key : ALIASES[key.replace(/-/g, '')]) as RuleField | undefined
   if (!field) {

@@ -1,11 +1,11 @@
 import type {CollectionDetail, CollectionInfo, LevelMix, MembershipChange} from '../../core/collection/types.js'
-import {renderFields, renderTable} from '../table.js'
+import {moreFooter, renderFields, renderTable, withFooter} from '../table.js'
 import {style} from '../style.js'
 
 export const levelMix = (l: LevelMix) => `${l.upLevel} up / ${l.downLevel} down / ${l.unsupported} unsupported`
 
 /** Both kinds in one collection need the "any OS" policy (CM3): say so. */
-const mixWarning = (l: LevelMix) => (l.upLevel > 0 && l.downLevel > 0 ? style.warn(' (mixed: needs an any-OS policy, CM3)') : '')
+const mixWarning = (l: LevelMix) => (l.upLevel > 0 && l.downLevel > 0 ? style.warn(' (mixed: needs an any-OS policy)') : '')
 
 export function presentCollections(collections: CollectionInfo[]): string {
   if (collections.length === 0) return 'No collections. Create one: atpctl collection create NAME --rule "build>=14393"'
@@ -37,7 +37,7 @@ export function presentCollection(c: CollectionDetail): string {
     ['DEVICE', 'OS', 'LEVEL', 'VIA'],
     c.memberList.map((m) => [m.name, m.osName, m.level, m.via.join(',')]),
   )
-  return `${head}\n\n${table}${c.truncated ? style.dim(`\n… ${c.members - c.memberList.length} more (--limit)`) : ''}`
+  return withFooter(`${head}\n\n${table}`, c.truncated ? moreFooter({shown: c.memberList.length, total: c.members}) : '')
 }
 
 export function presentMembership(change: MembershipChange, action: 'add' | 'remove'): string {

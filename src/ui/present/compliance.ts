@@ -1,7 +1,7 @@
 import type {CompliancePolicy, ComplianceStatus} from '../../core/compliance/rules.js'
 import type {ComplianceEvaluation} from '../../core/compliance/service.js'
 import {style} from '../style.js'
-import {renderTable} from '../table.js'
+import {DEFAULT_LIMIT, moreFooter, renderTable, withFooter} from '../table.js'
 
 export function presentCompliancePolicies(policies: CompliancePolicy[]): string {
   if (policies.length === 0) return 'No compliance policies. Create one: atpctl compliance create --name NAME --platform windows --max-risk low'
@@ -14,7 +14,7 @@ export function presentCompliancePolicies(policies: CompliancePolicy[]): string 
 const statusText = (s: ComplianceStatus) => (s === 'compliant' ? style.ok(s) : s === 'noncompliant' ? style.bad(s) : style.dim(s))
 
 /** A summary line, then one row per device (at most `limit` rows; the rest are counted). */
-export function presentEvaluation(result: ComplianceEvaluation, limit = 200): string {
+export function presentEvaluation(result: ComplianceEvaluation, limit = DEFAULT_LIMIT): string {
   const s = result.summary
   const head = `${s.devices} device(s): ${s.compliant} compliant, ${s.noncompliant} noncompliant, ${s.notEvaluated} not evaluated.`
   if (result.devices.length === 0) return `${head}\nImport devices first: atpctl device import FILE`
@@ -23,6 +23,5 @@ export function presentEvaluation(result: ComplianceEvaluation, limit = 200): st
     ['DEVICE', 'STATUS', 'RISK', 'POLICY', 'REASON'],
     shown.map((d) => [d.deviceName, statusText(d.status), d.risk, d.policy ?? '-', d.reason]),
   )
-  const more = result.devices.length > limit ? `\n… ${result.devices.length - limit} more; use --json for all, or --device NAME.` : ''
-  return `${head}\n\n${table}${more}`
+  return withFooter(`${head}\n\n${table}`, moreFooter({shown: shown.length, total: result.devices.length}))
 }

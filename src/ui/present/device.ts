@@ -1,6 +1,6 @@
 import type {ImportResult} from '../../core/device/service.js'
 import type {Device, Health} from '../../core/device/types.js'
-import {renderFields, renderTable} from '../table.js'
+import {moreFooter, renderFields, renderTable, withFooter} from '../table.js'
 import {style} from '../style.js'
 
 export function healthText(h: Health): string {
@@ -25,13 +25,14 @@ export function presentImport(result: ImportResult): string {
   ]
   if (s.collectionsCreated.length > 0) lines.push(`Collections created: ${s.collectionsCreated.join(', ')}`)
   for (const e of result.invalid.slice(0, 20)) lines.push(style.warn(`  ${result.format === 'csv' ? 'line' : 'record'} ${e.line}: ${e.message}`))
-  if (result.invalid.length > 20) lines.push(style.dim(`  … and ${result.invalid.length - 20} more (see --json)`))
+  const more = moreFooter({shown: Math.min(20, result.invalid.length), total: result.invalid.length, flag: null})
+  if (more) lines.push(style.dim(`  ${more}`))
   return lines.join('\n')
 }
 
-export function presentDevices(devices: Device[]): string {
+export function presentDevices(devices: Device[], options: {more?: boolean} = {}): string {
   if (devices.length === 0) return 'No devices match. Import an inventory: atpctl device import inventory.csv'
-  return renderTable(
+  const table = renderTable(
     ['NAME', 'OS', 'LEVEL', 'MANAGED BY', 'ONBOARDED', 'HEALTH'],
     devices.map((d) => [
       d.name,
@@ -42,6 +43,7 @@ export function presentDevices(devices: Device[]): string {
       healthText(d.health),
     ]),
   )
+  return withFooter(table, moreFooter({shown: devices.length, more: options.more}))
 }
 
 export function presentDevice(d: Device): string {
@@ -51,7 +53,8 @@ export function presentDevice(d: Device): string {
     ['Family', d.osFamily],
     ['Build', d.build === null ? '-' : `${d.build}${d.release ? ` (release ${d.release})` : ''}`],
     ['Level', levelText(d.level)],
-    ['ConfigMgr', d.minConfigMgr === null ? 'not supported (CM1)' : d.minConfigMgr === 0 ? 'any version' : `${d.minConfigMgr} or later`],
+    // CM1: the ConfigMgr versions that support the OS.
+    ['ConfigMgr', d.minConfigMgr === null ? 'not supported' : d.minConfigMgr === 0 ? 'any version' : `${d.minConfigMgr} or later`],
     ['Managed by', d.managedBy.join(', ') || '-'],
     ['Environment', d.environment ?? '-'],
     ['Subscription', d.subscription ?? '-'],

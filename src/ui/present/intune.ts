@@ -73,7 +73,8 @@ export function presentEdrProfile(detail: EdrProfileDetail): string {
     parts.push(`Waiting for a first sign-in (user-group assignments apply only then): ${detail.waitingUsers.join(', ')}`)
   }
 
-  if (detail.conflicts.length > 0) parts.push(`${style.warn(`Conflicts (IN5): ${detail.conflicts.length}`)}\n${presentConflicts(detail.conflicts)}`)
+  // IN5: conflicting profiles.
+  if (detail.conflicts.length > 0) parts.push(`${style.warn(`Conflicts: ${detail.conflicts.length}`)}\n${presentConflicts(detail.conflicts)}`)
   return parts.join('\n\n')
 }
 

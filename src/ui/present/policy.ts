@@ -1,5 +1,5 @@
 import type {DeploymentPlan, Policy} from '../../core/policy/types.js'
-import {renderFields, renderTable} from '../table.js'
+import {moreFooter, renderFields, renderTable} from '../table.js'
 import {style} from '../style.js'
 
 const SHAPE_TEXT: Record<Policy['shape'], string> = {
@@ -51,7 +51,8 @@ export function presentPlan(plan: DeploymentPlan, limit = 50): string {
   if (plan.missed.length > 0) {
     lines.push('', 'Devices that would be missed:')
     lines.push(renderTable(['DEVICE', 'OS', 'LEVEL', 'REASON'], plan.missed.slice(0, limit).map((m) => [m.name, m.osName, m.level, m.message])))
-    if (plan.missed.length > limit) lines.push(style.dim(`… and ${plan.missed.length - limit} more (see --json)`))
+    const more = moreFooter({shown: Math.min(limit, plan.missed.length), total: plan.missed.length, flag: null})
+    if (more) lines.push(style.dim(more))
   }
 
   return lines.join('\n')

@@ -32,13 +32,12 @@ describe('durations', () => {
     ['10m', 600_000],
     ['24h', 86_400_000],
     ['30d', 2_592_000_000],
-    ['45', 45_000],
     ['1.5h', 5_400_000],
   ])('parses %s', (text, ms) => {
     expect(parseDuration(text, '--ttl')).toBe(ms)
   })
 
-  it.each(['', 'abc', '10w', '-1h', '1 day'])('rejects %j with the flag named', (text) => {
+  it.each(['', 'abc', '10w', '-1h', '1 day', '45'])('rejects %j with the flag named', (text) => {
     expect(() => parseDuration(text, '--ttl')).toThrow(/--ttl/)
   })
 

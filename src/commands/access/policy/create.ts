@@ -4,9 +4,10 @@ import {type AccessPolicy, CLIENT_APPS, type ClientApp, GRANT_CONTROLS, type Gra
 import {createAccessPolicy} from '../../../core/access/service.js'
 import {presentAccessPolicy} from '../../../ui/present/access.js'
 
+// Rules (SPEC): IN8.
 export default class AccessPolicyCreate extends AdminCommand<{policy: AccessPolicy}> {
   static override summary = 'Create a conditional access policy that requires a compliant device.'
-  static override description = `IN8: users and groups to include and exclude (--include-group all for all users), cloud
+  static override description = `Users and groups to include and exclude (--include-group all for all users), cloud
 apps (--app all for all), client apps (browser, mobile-desktop) and the grant "require
 compliant device". Created enabled unless --disabled.`
 

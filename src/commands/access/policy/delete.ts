@@ -4,8 +4,9 @@ import {yesFlag} from '../../../base/flags.js'
 import type {AccessPolicy} from '../../../core/access/rules.js'
 import {deleteAccessPolicy} from '../../../core/access/service.js'
 
+// Rules (SPEC): IN3.
 export default class AccessPolicyDelete extends AdminCommand<{policy: AccessPolicy}> {
-  static override summary = 'Delete a custom conditional access policy (the classic one is protected, IN3).'
+  static override summary = 'Delete a custom conditional access policy (the classic one is protected).'
   static override examples = ['<%= config.bin %> <%= command.id %> "Finance only"', '<%= config.bin %> <%= command.id %> "Finance only" --yes --json']
   static override args = {name: Args.string({description: 'Policy name or id.', required: true})}
   static override flags = {yes: yesFlag}

@@ -4,8 +4,9 @@ import type {AccessPolicy} from '../../../core/access/rules.js'
 import {setAccessPolicyEnabled} from '../../../core/access/service.js'
 import {presentAccessPolicy} from '../../../ui/present/access.js'
 
+// Rules (SPEC): IN3.
 export default class AccessPolicyDisable extends AdminCommand<{policy: AccessPolicy; changed: boolean}> {
-  static override summary = 'Disable a custom conditional access policy (the classic one is protected, IN3).'
+  static override summary = 'Disable a custom conditional access policy (the classic one is protected).'
   static override examples = ['<%= config.bin %> <%= command.id %> "Finance only"', '<%= config.bin %> <%= command.id %> "Finance only" --json']
   static override args = {name: Args.string({description: 'Policy name or id.', required: true})}
 

@@ -1,4 +1,5 @@
 import {AdminCommand} from '../../../base/command.js'
+import {limitFlag} from '../../../base/flags.js'
 import type {AccessPolicy} from '../../../core/access/rules.js'
 import {listAccessPolicies} from '../../../core/access/service.js'
 import {presentAccessPolicies} from '../../../ui/present/access.js'
@@ -7,10 +8,14 @@ export default class AccessPolicyList extends AdminCommand<{policies: AccessPoli
   static override summary = 'List conditional access policies, the protected classic one of the Intune connection first.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
+  static override flags = {
+    limit: limitFlag('policies'),
+  }
+
   async run(): Promise<{policies: AccessPolicy[]}> {
-    await this.parse(AccessPolicyList)
+    const {flags} = await this.parse(AccessPolicyList)
     const result = await listAccessPolicies(await this.backend(), {profile: this.profileName})
-    this.present(() => presentAccessPolicies(result.policies))
-    return result
+    const policies = this.presentList(result.policies, flags.limit, (shown) => presentAccessPolicies(shown))
+    return {...result, policies}
   }
 }

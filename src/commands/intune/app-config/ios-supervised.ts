@@ -7,9 +7,10 @@ import {presentAppConfig} from '../../../ui/present/intune.js'
 
 type Result = {config: IosAppConfig; created: boolean; graph: Record<string, unknown>}
 
+// Rules (SPEC): IN6.
 export default class IntuneAppConfigIosSupervised extends AdminCommand<Result> {
   static override summary = 'Create the iOS app configuration that tells Defender whether a device is supervised.'
-  static override description = `IN6: a managed-devices app configuration for Microsoft Defender for iOS with the key
+  static override description = `A managed-devices app configuration for Microsoft Defender for iOS with the key
 issupervised, value type string, value {{issupervised}}. Targeted at all devices unless
 --assign-group says otherwise. Running it again with the same name changes nothing.`
 
