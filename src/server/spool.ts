@@ -7,8 +7,8 @@
  * start. This keeps a fleet's ingestion rate independent of the per-event rule evaluation, the
  * way real EDR ingestion is queued.
  */
-import {chmodSync, closeSync, openSync} from 'node:fs'
 import type BetterSqlite3 from 'better-sqlite3'
+import {openOwnerOnly} from '../backends/local/database.js'
 
 export type SpoolKind = 'file' | 'heartbeat'
 
@@ -38,9 +38,8 @@ export interface Spool {
 
 export async function openSpool(path: string): Promise<Spool> {
   const {default: Sqlite} = await import('better-sqlite3')
-  closeSync(openSync(path, 'a', 0o600))
-  chmodSync(path, 0o600)
-  const db: BetterSqlite3.Database = new Sqlite(path, {timeout: 15_000})
+  // Never open the file outside SQLite: that would drop this process's locks on it (issue 15).
+  const db: BetterSqlite3.Database = openOwnerOnly(Sqlite, path, {timeout: 15_000})
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.exec(`CREATE TABLE IF NOT EXISTS event (

@@ -1,5 +1,6 @@
-import {chmodSync, closeSync, mkdirSync, openSync} from 'node:fs'
+import {chmodSync, mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
+import {isMainThread} from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import {AtpError, UnreachableError} from '../../core/errors.js'
 import {MIGRATIONS} from './migrations/index.js'
@@ -21,13 +22,9 @@ const BUSY_TIMEOUT_MS = 15_000
 export async function openDatabase(path: string): Promise<Database> {
   const {default: Sqlite} = await import('better-sqlite3')
   mkdirSync(dirname(path), {recursive: true, mode: 0o700})
-  // Create the file ourselves so it is owner-only from its first byte; SQLite gives the -wal
-  // and -shm files the same mode.
-  closeSync(openSync(path, 'a', 0o600))
-  chmodSync(path, 0o600)
   let db: Database
   try {
-    db = new Sqlite(path, {timeout: BUSY_TIMEOUT_MS})
+    db = openOwnerOnly(Sqlite, path, {timeout: BUSY_TIMEOUT_MS})
   } catch (error) {
     throw new UnreachableError(`Cannot open the tenant database ${path}: ${(error as Error).message}`)
   }
@@ -42,6 +39,35 @@ export async function openDatabase(path: string): Promise<Database> {
   db.pragma(`mmap_size = ${MMAP_BYTES}`)
   migrate(db)
   cacheStatements(db)
+  return db
+}
+
+/**
+ * Opens a SQLite database file that only its owner may read. SQLite creates the file itself:
+ * opening and closing it with fs first would drop every POSIX lock this process holds on it
+ * (closing any descriptor of a file releases them all), so another connection opened in this
+ * process (the spool's, the worker thread's) would lose its lock and a reader elsewhere (the
+ * sqlite3 tool, a backup) could then checkpoint and delete the live WAL (issue 15). The umask
+ * makes a new file owner-only from its creation on the main thread (worker threads cannot set
+ * one); the chmod covers a file that existed before and the worker thread, before anything is
+ * written. The -wal and -shm files take the database file's mode.
+ */
+export function openOwnerOnly(Sqlite: typeof BetterSqlite3, path: string, options: BetterSqlite3.Options): Database {
+  const previous = isMainThread ? process.umask(0o077) : undefined
+  let db: Database
+  try {
+    db = new Sqlite(path, options)
+  } finally {
+    if (previous !== undefined) process.umask(previous)
+  }
+
+  try {
+    chmodSync(path, 0o600)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+
   return db
 }
 
