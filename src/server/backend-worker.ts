@@ -3,15 +3,15 @@ import {existsSync} from 'node:fs'
 import type {Backend} from '../backends/types.js'
 import {fromEnvelope} from '../lib/http-errors.js'
 import type {FromThread, ToThread} from './backend-thread.js'
-import type {ServedBackend} from './served-backend.js'
+import {SENSOR_RESOURCE, type ServedBackend} from './served-backend.js'
 import type {SpoolDrainer} from './spool.js'
 
 export interface BackendWorker {
   /** The backend as the request thread sees it: every call runs in the worker. */
   served: ServedBackend
   drainer: SpoolDrainer
-  /** Drains the spool and closes the databases. */
-  close(): Promise<void>
+  /** Drains the spool until it is empty or the deadline (epoch ms) passes, then closes the databases. */
+  close(deadline?: number): Promise<void>
 }
 
 /**
@@ -97,21 +97,22 @@ export async function startBackendWorker(options: {
     },
   }) as unknown as Backend
 
+  const sensor = new Proxy({}, {get: (_t, method) => (typeof method === 'string' && method !== 'then' ? (...args: unknown[]) => call(`${SENSOR_RESOURCE}.${method}`, args) : undefined)})
   let closing: Promise<void> | undefined
   return {
-    served: {backend, withActor: (actor, fn) => actors.run(actor, fn)},
+    served: {backend, sensor: sensor as ServedBackend['sensor'], withActor: (actor, fn) => actors.run(actor, fn)},
     drainer: {
       kick: () => send({type: 'kick'}),
-      async flush() {
+      async flush(deadline) {
         const done = waitFor('flushed')
-        send({type: 'flush'})
+        send({type: 'flush', deadline})
         await Promise.race([done, exited])
       },
     },
-    close() {
+    close(deadline) {
       closing ??= (async () => {
         const done = waitFor('closed')
-        send({type: 'close'})
+        send({type: 'close', deadline})
         await Promise.race([done, exited])
         await worker.terminate()
       })()

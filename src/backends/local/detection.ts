@@ -4,10 +4,10 @@ import {type Activity, isActivity, matchActivity, parseTestAlertOs, type TestAle
 import type {DataPath, DetectTarget} from '../../core/detect/verdict.js'
 import type {Device, DeviceFilter} from '../../core/device/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
-import type {DetectionApi, SubmitResult} from '../detection-api.js'
+import type {DetectionApi, SubmitFileRequest, SubmitResult} from '../detection-api.js'
 import type {NewAlert} from '../../core/alert/types.js'
 import {type AlertDevice, getAlert, insertAlert} from './alerts.js'
-import {localDeviceApi} from './devices.js'
+import {getDevice as readDevice, localDeviceApi} from './devices.js'
 import {readThirdParty} from './integrations.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
@@ -39,6 +39,14 @@ const osFamilyOf = (device: Device): string => (device.osFamily === 'windows-ser
  * refused (TP3), and the EICAR standard or the test-alert rules decide what raises an alert.
  */
 export function localDetectionApi(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): DetectionApi {
+  return localDetectionEngine(store, devices).api
+}
+
+/**
+ * The engine behind the detection API, with its synchronous file check for callers that batch
+ * many reports in one transaction (the server's sensor event processing, issue 15).
+ */
+export function localDetectionEngine(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): {api: DetectionApi; submitFileNow(request: SubmitFileRequest): SubmitResult} {
   const {db} = store
 
   /** The integrations a device's data passes through; only those its onboarding depends on. */
@@ -95,10 +103,10 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
   }
 
   /** Finds the device and refuses data it would not be allowed to send. */
-  async function acceptingDevice(name: unknown, operation: string): Promise<{device: Device; target: DetectTarget; orgId: string}> {
+  function acceptingDevice(name: unknown, operation: string): {device: Device; target: DetectTarget; orgId: string} {
     if (typeof name !== 'string' || name.trim() === '') throw new UsageError('A device name is required.', {suggestions: ['Pass the device name or machine id.']})
     const orgId = requireTenantRow(store).org_id
-    const device = await getDevice(name, orgId)
+    const device = getDevice(name, orgId)
     const target = toTarget(device, orgId)
     const blocked = target.dataPaths.filter((p) => !p.enabled)
     if (blocked.length > 0) {
@@ -118,14 +126,14 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
     return {device, target, orgId}
   }
 
-  async function getDevice(nameOrMachineId: string, orgId: string): Promise<Device> {
+  function getDevice(nameOrMachineId: string, orgId: string): Device {
     if (/^[0-9a-f]{40}$/.test(nameOrMachineId)) {
       const names = db.prepare('SELECT name FROM device').pluck().all() as string[]
       const name = names.find((n) => machineIdOf(orgId, n) === nameOrMachineId)
-      if (name) return devices.get(name)
+      if (name) return readDevice(store, name)
     }
 
-    return devices.get(nameOrMachineId)
+    return readDevice(store, nameOrMachineId)
   }
 
   function raise(device: Device, orgId: string, operation: string, alert: NewAlert, dedupe = false): SubmitResult {
@@ -145,7 +153,25 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
     })
   }
 
-  return {
+  function submitFileNow(request: SubmitFileRequest): SubmitResult {
+    const {fileName, path, contentBase64} = request ?? {}
+    if (typeof fileName !== 'string' || fileName === '' || fileName.length > 1024 || /[\\/]/.test(fileName)) {
+      throw new UsageError('fileName must be a plain file name.', {suggestions: ['Send the base name; the directory goes in path.']})
+    }
+
+    if (typeof path !== 'string' || path === '' || path.length > 4096) throw new UsageError('path must be the file path on the device.')
+    if (typeof contentBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64) || contentBase64.length % 4 !== 0) {
+      throw new UsageError('contentBase64 must be base64 (RFC 4648, padded).')
+    }
+
+    if ((contentBase64.length / 4) * 3 > MAX_FILE_BYTES + 3) throw new UsageError(`The file is larger than ${MAX_FILE_BYTES} bytes; nothing to judge there.`)
+    const {device, orgId} = acceptingDevice(request.device, 'detect.file')
+    const judgement = judgeEicar(Buffer.from(contentBase64, 'base64'))
+    if (!judgement.match) return {detected: false, alert: null, reason: `not an EICAR test file: ${judgement.reason}`}
+    return raise(device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)
+  }
+
+  const api: DetectionApi = {
     async target(query) {
       const orgId = requireTenantRow(store).org_id
       if (query.device) return toTarget(await getDevice(query.device, orgId), orgId)
@@ -162,28 +188,14 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
     },
 
     async submitFile(request) {
-      const {fileName, path, contentBase64} = request ?? {}
-      if (typeof fileName !== 'string' || fileName === '' || fileName.length > 1024 || /[\\/]/.test(fileName)) {
-        throw new UsageError('fileName must be a plain file name.', {suggestions: ['Send the base name; the directory goes in path.']})
-      }
-
-      if (typeof path !== 'string' || path === '' || path.length > 4096) throw new UsageError('path must be the file path on the device.')
-      if (typeof contentBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64) || contentBase64.length % 4 !== 0) {
-        throw new UsageError('contentBase64 must be base64 (RFC 4648, padded).')
-      }
-
-      if ((contentBase64.length / 4) * 3 > MAX_FILE_BYTES + 3) throw new UsageError(`The file is larger than ${MAX_FILE_BYTES} bytes; nothing to judge there.`)
-      const {device, orgId} = await acceptingDevice(request.device, 'detect.file')
-      const judgement = judgeEicar(Buffer.from(contentBase64, 'base64'))
-      if (!judgement.match) return {detected: false, alert: null, reason: `not an EICAR test file: ${judgement.reason}`}
-      return raise(device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)
+      return submitFileNow(request)
     },
 
     async submitActivity(request) {
       const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
       const activity: Activity = request.activity
       if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
-      const {device, target, orgId} = await acceptingDevice(request.device, 'detect.activity')
+      const {device, target, orgId} = acceptingDevice(request.device, 'detect.activity')
       if (target.osFamily !== os) {
         return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
       }
@@ -193,4 +205,6 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
       return raise(device, orgId, 'detect.activity', alert)
     },
   }
+
+  return {api, submitFileNow}
 }

@@ -268,7 +268,7 @@ export function deviceNotFound(name: string): NotFoundError {
   })
 }
 
-function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
+export function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
   const [row] = queryDevices(store, {name, periodMs})
   if (!row) throw deviceNotFound(name)
   return toDevice(row)
@@ -437,49 +437,61 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     },
 
     async reportFromSensor(report: SensorReport) {
-      requireTenantRow(store)
-      const provider = findProvider(report.provider)
-      let os
-      try {
-        os = classifyOs(report.os, report.version ?? undefined)
-      } catch (error) {
-        if (error instanceof OsClassificationError) throw new InvalidInputError(`Sensor report for '${report.name}': ${error.message}.`)
-        throw error
-      }
-
-      store.mutate('device.sensor-report', `${report.name}:${provider.id}`, () => {
-        const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
-        if (enabled?.enabled !== 1) {
-          throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
-            suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token (TP4).`],
-          })
-        }
-
-        const existing = db.prepare('SELECT * FROM device_v WHERE name = ?').get(report.name) as (DeviceRow & {inv_collections: string}) | undefined
-        const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
-        managedBy.push(`third-party:${provider.id}`)
-        const now = store.now().toISOString()
-        const record: DeviceRecord = {
-          name: existing?.name ?? report.name,
-          os: report.os,
-          version: report.version ?? null,
-          ...osRecordFields(os),
-          managedBy: managedBy as Manager[],
-          environment: existing?.environment ?? null,
-          subscription: existing?.subscription ?? null,
-          collections: existing ? unpackList(existing.inv_collections) : [],
-          user: existing?.user ?? null,
-          groups: existing ? unpackList(existing.groups) : [],
-          lastSeen: now,
-          sensorService: report.sensorService ?? 'running',
-          otherFanotifySolution: existing?.other_fanotify === 1,
-          previousInstall: existing?.previous_install === 1,
-        }
-        db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
-        const {id} = db.prepare('SELECT id FROM device WHERE name = ?').get(record.name) as {id: number}
-        refreshCollections(db, {deviceId: id})
-      })
-      return getDevice(store, report.name)
+      return reportFromSensorNow(store, report)
     },
   }
+}
+
+/**
+ * A sensor report written in the caller's thread and (when there is one) transaction. `guard`
+ * sees the device as stored (null when new) inside the write transaction and may refuse it:
+ * the server's sensor path passes the provider-ownership rule (issue 15), refused and audited
+ * in the same transaction as the write it prevents.
+ */
+export function reportFromSensorNow(store: LocalStore, report: SensorReport, guard?: (existing: {name: string; managedBy: string[]} | null) => void): Device {
+  const {db} = store
+  requireTenantRow(store)
+  const provider = findProvider(report.provider)
+  let os
+  try {
+    os = classifyOs(report.os, report.version ?? undefined)
+  } catch (error) {
+    if (error instanceof OsClassificationError) throw new InvalidInputError(`Sensor report for '${report.name}': ${error.message}.`)
+    throw error
+  }
+
+  store.mutate('device.sensor-report', `${report.name}:${provider.id}`, () => {
+    const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
+    if (enabled?.enabled !== 1) {
+      throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
+        suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token (TP4).`],
+      })
+    }
+
+    const existing = db.prepare('SELECT * FROM device_v WHERE name = ?').get(report.name) as (DeviceRow & {inv_collections: string}) | undefined
+    guard?.(existing ? {name: existing.name, managedBy: unpackList(existing.managed_by)} : null)
+    const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
+    managedBy.push(`third-party:${provider.id}`)
+    const now = store.now().toISOString()
+    const record: DeviceRecord = {
+      name: existing?.name ?? report.name,
+      os: report.os,
+      version: report.version ?? null,
+      ...osRecordFields(os),
+      managedBy: managedBy as Manager[],
+      environment: existing?.environment ?? null,
+      subscription: existing?.subscription ?? null,
+      collections: existing ? unpackList(existing.inv_collections) : [],
+      user: existing?.user ?? null,
+      groups: existing ? unpackList(existing.groups) : [],
+      lastSeen: now,
+      sensorService: report.sensorService ?? 'running',
+      otherFanotifySolution: existing?.other_fanotify === 1,
+      previousInstall: existing?.previous_install === 1,
+    }
+    db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
+    const {id} = db.prepare('SELECT id FROM device WHERE name = ?').get(record.name) as {id: number}
+    refreshCollections(db, {deviceId: id})
+  })
+  return getDevice(store, report.name)
 }

@@ -49,12 +49,17 @@ function lazyApi<T extends object>(load: () => Promise<T>): T {
 
 /** The embedded backend: one SQLite database per profile. */
 export async function openLocalBackend(databasePath: string, context: BackendContext): Promise<Backend> {
+  return (await openLocalBackendWithStore(databasePath, context)).backend
+}
+
+/** The embedded backend and its store, for server code that batches writes (see sensor-ingest.ts). */
+export async function openLocalBackendWithStore(databasePath: string, context: BackendContext): Promise<{backend: Backend; store: LocalStore}> {
   const db = await openDatabase(databasePath)
   const store = createLocalStore(db, context)
   const resources = Object.fromEntries(
     (Object.keys(LOCAL_RESOURCES) as ResourceName[]).map((name) => [name, lazyApi(() => LOCAL_RESOURCES[name](store) as Promise<object>)]),
   ) as unknown as Pick<Backend, ResourceName>
-  return {
+  const backend: Backend = {
     kind: 'local',
     location: databasePath,
     ...resources,
@@ -62,6 +67,7 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
       db.close()
     },
   }
+  return {backend, store}
 }
 
 /** Every resource API loaded (for tests and tools that enumerate methods). */

@@ -4,6 +4,7 @@ import {devices} from './003-devices.js'
 import {alerts} from './004-alerts.js'
 import {intune} from './005-intune.js'
 import {server} from './006-server.js'
+import {sensorEvents} from './007-sensor-events.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
 export interface Migration {
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server]
+export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, sensorEvents]
