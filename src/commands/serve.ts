@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {AdminCommand} from '../base/command.js'
+import {parseDuration} from '../core/duration.js'
 import {UsageError} from '../core/errors.js'
 import {databasePath} from '../lib/paths.js'
 
@@ -12,7 +13,7 @@ export interface ServeResult {
 export default class Serve extends AdminCommand<ServeResult> {
   static override summary = "Serve the profile's embedded tenant over HTTP for a team: admins, CI runners and sensors."
   static override description = `Runs the /v1 JSON API over this profile's embedded backend until SIGTERM or Ctrl-C, then
-finishes the requests in flight and stops. Admins authenticate with API keys (atpctl apikey
+finishes the requests in flight and stops within --shutdown-grace. Admins authenticate with API keys (atpctl apikey
 create --role ...), third-party sensors with provider tokens (atpctl token mint). One JSON
 access-log line per request goes to stderr (or --access-log); it never contains a secret.`
 
@@ -31,6 +32,10 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     'rate-limit': Flags.integer({description: 'Requests per minute per API key (0 turns the limit off).', default: 3000, min: 0}),
     'sensor-rate-limit': Flags.integer({description: "Requests per minute per sensor token, shared by the provider's fleet (0 turns the limit off).", default: 120_000, min: 0}),
     'access-log': Flags.string({description: 'Append the JSON access log to this file instead of stderr.'}),
+    'shutdown-grace': Flags.string({
+      description: 'How long SIGTERM may take: requests in flight get half of it, then the event spool is processed until it ends; what is left waits in the spool for the next start.',
+      default: '10s',
+    }),
   }
 
   async run(): Promise<ServeResult> {
@@ -41,6 +46,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       })
     }
 
+    const shutdownGraceMs = parseDuration(flags['shutdown-grace'], '--shutdown-grace')
     const log = flags['access-log'] ? createWriteStream(flags['access-log'], {flags: 'a', mode: 0o600}) : undefined
     const write = (line: string) => (log ? log.write(line) : process.stderr.write(line))
     const [{startServer}, {jsonLineLogger}] = await Promise.all([import('../server/run.js'), import('../server/access-log.js')])
@@ -57,6 +63,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       accessLog: jsonLineLogger(write),
       errorLog: (message) => process.stderr.write(`atpctl serve: ${message}\n`),
       version: this.config.version,
+      shutdownGraceMs,
     })
     process.stderr.write(`atpctl serve: listening on ${server.url} (profile ${this.profileName}); stop with Ctrl-C or SIGTERM\n`)
     const stoppedBy = await new Promise<string>((resolve) => {

@@ -35,7 +35,12 @@ export interface ServerOptions {
   errorLog?: (message: string) => void
   tls?: {cert: string | Buffer; key: string | Buffer}
   version?: string
+  /** When shutting down, until when (epoch ms) the spool is drained; the rest waits for the next start. */
+  drainDeadline?: () => number
 }
+
+/** A client has this long to send its request headers (a trickling client cannot hold a connection). */
+export const HEADERS_TIMEOUT_MS = 10_000
 
 export type RouteAuth = 'admin' | 'sensor' | 'none'
 
@@ -80,6 +85,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   if (options.tls) serverOptions.https = {cert: options.tls.cert, key: options.tls.key}
   const app = Fastify(serverOptions) as unknown as FastifyInstance
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS
   const auth = createAuthenticator(backend)
 
   app.decorateRequest('principal', null)
@@ -183,7 +189,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     errorLog: options.errorLog,
   })
   // Runs once the server no longer accepts requests and those in flight are answered.
-  app.addHook('onClose', async () => sensor.flush())
+  app.addHook('onClose', async () => sensor.flush(options.drainDeadline?.()))
 
   function registerOperation(server: FastifyInstance, spec: OperationSpec): void {
     const [resource, method] = spec.id.split('.')

@@ -113,7 +113,20 @@ export async function startBackendWorker(options: {
       closing ??= (async () => {
         const done = waitFor('closed')
         send({type: 'close', deadline})
-        await Promise.race([done, exited])
+        // A worker stuck in the database (another process holding its lock) does not hold the
+        // shutdown past its deadline: what it had not committed is rolled back by SQLite, and
+        // the events stay in the spool for the next start.
+        let late: NodeJS.Timeout | undefined
+        const stuck = deadline === undefined ? undefined : new Promise<'stuck'>((resolve) => (late = setTimeout(() => resolve('stuck'), Math.max(0, deadline - Date.now()) + 1000)))
+        const outcome = await Promise.race([done, exited, ...(stuck ? [stuck] : [])])
+        clearTimeout(late)
+        if (outcome === 'stuck') {
+          options.onError('the database worker did not stop within the shutdown grace period; its unfinished batch stays in the spool')
+          worker.unref()
+          void worker.terminate()
+          return
+        }
+
         await worker.terminate()
       })()
       return closing
