@@ -6,7 +6,7 @@ import type {Device, DeviceFilter} from '../../core/device/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {DetectionApi, SubmitFileRequest, SubmitResult} from '../detection-api.js'
 import type {NewAlert} from '../../core/alert/types.js'
-import {type AlertDevice, getAlert, insertAlert} from './alerts.js'
+import {type AlertDevice, evidenceFileNames, getAlert, insertAlert} from './alerts.js'
 import {getDevice as readDevice, localDeviceApi} from './devices.js'
 import {readThirdParty} from './integrations.js'
 import type {LocalStore} from './store.js'
@@ -28,6 +28,10 @@ export function machineIdOf(orgId: string, deviceName: string): string {
 
 /** Largest file the engine accepts for judging (anything over 128 bytes is not EICAR anyway). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024
+/** The alert a second report of the same file on the same machine returns (parameters: machine id, evidence file names, since, title, evidence). */
+export const DUPLICATE_FILE_SQL =
+  'SELECT id FROM alert WHERE machine_id = ? AND evidence_file_names = ? AND created_at >= ? AND title = ? AND evidence = ? ORDER BY created_at DESC LIMIT 1'
+
 /** A second report of the same file within this window returns the first alert. */
 const DUPLICATE_WINDOW_MS = 60_000
 
@@ -46,7 +50,10 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
  * The engine behind the detection API, with its synchronous file check for callers that batch
  * many reports in one transaction (the server's sensor event processing, issue 15).
  */
-export function localDetectionEngine(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): {api: DetectionApi; submitFileNow(request: SubmitFileRequest): SubmitResult} {
+export function localDetectionEngine(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): {
+  api: DetectionApi
+  submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult
+} {
   const {db} = store
 
   /** The integrations a device's data passes through; only those its onboarding depends on. */
@@ -103,10 +110,10 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
   }
 
   /** Finds the device and refuses data it would not be allowed to send. */
-  function acceptingDevice(name: unknown, operation: string): {device: Device; target: DetectTarget; orgId: string} {
+  function acceptingDevice(name: unknown, operation: string, known?: (name: string) => Device | undefined): {device: Device; target: DetectTarget; orgId: string} {
     if (typeof name !== 'string' || name.trim() === '') throw new UsageError('A device name is required.', {suggestions: ['Pass the device name or machine id.']})
     const orgId = requireTenantRow(store).org_id
-    const device = getDevice(name, orgId)
+    const device = known?.(name) ?? getDevice(name, orgId)
     const target = toTarget(device, orgId)
     const blocked = target.dataPaths.filter((p) => !p.enabled)
     if (blocked.length > 0) {
@@ -142,10 +149,12 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
       if (dedupe) {
         // A sensor may report one file twice (create, then rename): one file, one alert.
         const since = new Date(store.now().getTime() - DUPLICATE_WINDOW_MS).toISOString()
+        // The same evidence has the same file names: one probe of alert_machine_file, however
+        // many alerts the machine raised in the window (issue 15).
         const existing = db
-          .prepare('SELECT id FROM alert WHERE machine_id = ? AND created_at >= ? AND title = ? AND evidence = ? ORDER BY created_at DESC LIMIT 1')
+          .prepare(DUPLICATE_FILE_SQL)
           .pluck()
-          .get(target.machineId, since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
+          .get(target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
         if (existing) return {detected: true, alert: getAlert(store, existing), reason: `already reported as alert ${existing}`}
       }
 
@@ -153,7 +162,8 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     })
   }
 
-  function submitFileNow(request: SubmitFileRequest): SubmitResult {
+  /** `known` may answer the device from the caller's cache (one batch of sensor events reads each device once). */
+  function submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult {
     const {fileName, path, contentBase64} = request ?? {}
     if (typeof fileName !== 'string' || fileName === '' || fileName.length > 1024 || /[\\/]/.test(fileName)) {
       throw new UsageError('fileName must be a plain file name.', {suggestions: ['Send the base name; the directory goes in path.']})
@@ -165,7 +175,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     }
 
     if ((contentBase64.length / 4) * 3 > MAX_FILE_BYTES + 3) throw new UsageError(`The file is larger than ${MAX_FILE_BYTES} bytes; nothing to judge there.`)
-    const {device, orgId} = acceptingDevice(request.device, 'detect.file')
+    const {device, orgId} = acceptingDevice(request.device, 'detect.file', known)
     const judgement = judgeEicar(Buffer.from(contentBase64, 'base64'))
     if (!judgement.match) return {detected: false, alert: null, reason: `not an EICAR test file: ${judgement.reason}`}
     return raise(device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)

@@ -19,7 +19,7 @@ import {
 import type {SubmitFileRequest} from '../detection-api.js'
 import {writeTransaction} from './database.js'
 import {localDetectionEngine} from './detection.js'
-import {reportFromSensorNow, unpackList} from './devices.js'
+import {getDevice, reportFromSensorNow, unpackList} from './devices.js'
 import type {LocalStore} from './store.js'
 
 export interface IngestResult {
@@ -36,8 +36,6 @@ export interface SensorIngest {
   authorize(provider: string, name: string, operation: SensorOperation): Promise<void>
   /** Registers the sensor's machine under its provider: the ownership check and the write in one transaction. */
   register(report: SensorReport): Promise<Device>
-  /** The last event id of this spool already processed (0 for none). */
-  progress(spoolId: string): Promise<number>
   /** Processes a batch of one spool's events, oldest first, in one transaction. */
   ingest(spoolId: string, events: SensorEvent[]): Promise<IngestResult>
 }
@@ -69,14 +67,28 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
        ON CONFLICT (spool_id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id), updated_at = excluded.updated_at`,
   )
 
-  const processOne = (event: SensorEvent) => {
+  /** Devices as this batch last saw them: only the batch's own heartbeats change them meanwhile (it holds the write lock). */
+  type Seen = Map<string, Device>
+  const processOne = (event: SensorEvent, seen: Seen) => {
     const device = sensorEventDevice(event)
+    const key = device.toLowerCase()
     if (event.kind === 'heartbeat') {
+      seen.delete(key)
       const report: SensorReport = {name: device, os: String(event.body.os), version: (event.body.version as string | null) ?? null, provider: event.provider}
-      reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(event.provider, device, existing, 'heartbeat'))
+      seen.set(key, reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(event.provider, device, existing, 'heartbeat')))
     } else {
       check(event.provider, device, 'file')
-      detection.submitFileNow(event.body as unknown as SubmitFileRequest)
+      detection.submitFileNow(event.body as unknown as SubmitFileRequest, (name) => {
+        if (/^[0-9a-f]{40}$/.test(name)) return undefined // a machine id: the engine resolves it
+        const k = name.toLowerCase()
+        let d = seen.get(k)
+        if (!d) {
+          d = getDevice(store, name)
+          seen.set(k, d)
+        }
+
+        return d
+      })
     }
   }
 
@@ -92,30 +104,21 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
       )
     },
 
-    async progress(spoolId) {
-      return (lastProcessed.get(spoolId) as number | undefined) ?? 0
-    },
-
     async ingest(spoolId, events) {
       if (events.length === 0) return {processed: 0, skipped: 0, failures: []}
       return writeTransaction(db, () => {
         const pending = pendingSensorEvents(events, (lastProcessed.get(spoolId) as number | undefined) ?? 0)
         const failures: IngestResult['failures'] = []
+        const seen: Seen = new Map()
         for (const event of pending) {
           try {
-            // A savepoint per event: what a failed event wrote is undone alone. A refusal (TP3,
-            // not onboarded, not its provider's) was already undone and audited by the store;
-            // it is final for that event, and its audit record stays.
-            runAs(sensorActor(event.provider, sensorEventDevice(event)), () =>
-              db.transaction(() => {
-                try {
-                  processOne(event)
-                } catch (error) {
-                  if (!isAtpError(error)) throw error
-                }
-              })(),
-            )
+            // Every write of an event is inside the store's mutate, a savepoint here: what a
+            // failed event wrote is undone alone, and a refusal (TP3, not onboarded, not its
+            // provider's) is undone and audited by the store, and final for that event.
+            runAs(sensorActor(event.provider, sensorEventDevice(event)), () => processOne(event, seen))
           } catch (error) {
+            seen.delete(sensorEventDevice(event).toLowerCase())
+            if (isAtpError(error)) continue
             // The database itself failing (busy, full, I/O) fails the whole batch: nothing is
             // recorded, the events stay in the spool for a retry.
             if (String((error as {code?: unknown}).code ?? '').startsWith('SQLITE_')) throw error

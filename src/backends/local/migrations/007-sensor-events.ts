@@ -7,6 +7,8 @@ import type {Migration} from './index.js'
  *   replayed after a crash skips them instead of raising their alerts again.
  * - `alert_incident`: the next incident id is MAX(incident_id) + 1, one index probe instead of a
  *   scan of every alert.
+ * - `alert_machine_file`: the duplicate-file check finds the same file on the same machine in
+ *   one probe, not by reading every alert the machine raised in the last minute.
  */
 export const sensorEvents: Migration = {
   version: 7,
@@ -18,5 +20,6 @@ export const sensorEvents: Migration = {
       updated_at TEXT NOT NULL
     );
     CREATE INDEX alert_incident ON alert(incident_id);
+    CREATE INDEX alert_machine_file ON alert(machine_id, evidence_file_names, created_at);
   `,
 }
