@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {AdminCommand} from '../base/command.js'
 import {parseDuration} from '../core/duration.js'
+import {DEFAULT_AUTH_FAILURE_LIMIT} from '../core/rbac/auth-failures.js'
 import {UsageError} from '../core/errors.js'
 import {databasePath} from '../lib/paths.js'
 
@@ -31,6 +32,11 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     'body-limit': Flags.integer({description: 'Largest accepted request body in KiB.', default: 4096, min: 1}),
     'rate-limit': Flags.integer({description: 'Requests per minute per API key (0 turns the limit off).', default: 3000, min: 0}),
     'sensor-rate-limit': Flags.integer({description: "Requests per minute per sensor token, shared by the provider's fleet (0 turns the limit off).", default: 120_000, min: 0}),
+    'auth-failure-limit': Flags.integer({
+      description: 'Failed authentications per minute per client address before it gets 429 until the minute ends (0 turns the limit off).',
+      default: DEFAULT_AUTH_FAILURE_LIMIT,
+      min: 0,
+    }),
     'access-log': Flags.string({description: 'Append the JSON access log to this file instead of stderr.'}),
     'shutdown-grace': Flags.string({
       description: 'How long SIGTERM may take: requests in flight get half of it, then the event spool is processed until it ends; what is left waits in the spool for the next start.',
@@ -60,6 +66,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       bodyLimit: flags['body-limit'] * 1024,
       rateLimit: flags['rate-limit'],
       sensorRateLimit: flags['sensor-rate-limit'],
+      authFailureLimit: flags['auth-failure-limit'],
       accessLog: jsonLineLogger(write),
       errorLog: (message) => process.stderr.write(`atpctl serve: ${message}\n`),
       version: this.config.version,
