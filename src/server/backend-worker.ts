@@ -14,6 +14,18 @@ export interface BackendWorker {
   close(deadline?: number): Promise<void>
 }
 
+/** Waits for `promise`, or until a second after `deadline` (epoch ms), whichever comes first. */
+async function untilDeadline<T>(promise: Promise<T>, deadline: number | undefined): Promise<T | 'late'> {
+  if (deadline === undefined || deadline === Number.POSITIVE_INFINITY) return promise
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()) + 1000)))
+  try {
+    return await Promise.race([promise, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * Starts the database worker thread (see backend-thread.ts). Returns null when running from the
  * TypeScript sources (tests), where the server uses the backend in its own thread.
@@ -106,7 +118,9 @@ export async function startBackendWorker(options: {
       async flush(deadline) {
         const done = waitFor('flushed')
         send({type: 'flush', deadline})
-        await Promise.race([done, exited])
+        if ((await untilDeadline(Promise.race([done, exited]), deadline)) === 'late') {
+          options.onError('the database worker is still busy at the end of the shutdown grace period; what it has not processed stays in the spool')
+        }
       },
     },
     close(deadline) {
@@ -116,11 +130,7 @@ export async function startBackendWorker(options: {
         // A worker stuck in the database (another process holding its lock) does not hold the
         // shutdown past its deadline: what it had not committed is rolled back by SQLite, and
         // the events stay in the spool for the next start.
-        let late: NodeJS.Timeout | undefined
-        const stuck = deadline === undefined ? undefined : new Promise<'stuck'>((resolve) => (late = setTimeout(() => resolve('stuck'), Math.max(0, deadline - Date.now()) + 1000)))
-        const outcome = await Promise.race([done, exited, ...(stuck ? [stuck] : [])])
-        clearTimeout(late)
-        if (outcome === 'stuck') {
+        if ((await untilDeadline(Promise.race([done, exited]), deadline)) === 'late') {
           options.onError('the database worker did not stop within the shutdown grace period; its unfinished batch stays in the spool')
           worker.unref()
           void worker.terminate()

@@ -50,6 +50,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let deadline = Number.POSITIVE_INFINITY
   const spoolPath = join(dirname(options.databasePath), 'sensor-spool.db')
   const spool = await openSpool(spoolPath)
+  let spoolClosed = false
   // Built runs give the database to a worker thread; from sources (tests, or an injected clock) it stays here.
   const worker = options.now
     ? null
@@ -58,7 +59,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         spoolPath,
         profile: options.profile,
         onError: (m) => options.errorLog?.(m),
-        onProcessed: (ids) => spool.remove(ids),
+        // After a shutdown that left the worker behind, its last batch may still report: the
+        // spool is closed by then, and the next start skips those events (progress recorded).
+        onProcessed: (ids) => {
+          if (!spoolClosed) spool.remove(ids)
+        },
       })
   const served = worker?.served ?? (await openServedBackend(options.databasePath, options.profile, {now: options.now}))
   let app
@@ -98,6 +103,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         }
 
         await worker?.close(deadline)
+        spoolClosed = true
         spool.close()
         await served.backend.close()
       })()

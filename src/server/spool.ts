@@ -159,6 +159,7 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
   let deadline = Number.POSITIVE_INFINITY
   let stopped = false
   let retry: NodeJS.Timeout | undefined
+  let waitingForLock = false
   // Processed but perhaps not yet deleted: never fetch those again in this process.
   let lastId = 0
 
@@ -170,7 +171,17 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
     try {
       result = await options.ingest(events)
     } catch (error) {
-      options.onError(`sensor events ${events[0].id}-${events.at(-1)!.id} not processed yet, kept in the spool for a retry: ${(error as Error).stack ?? String(error)}`)
+      const busy = (error as {code?: string}).code === 'SQLITE_BUSY'
+      // Another process holding the database is an everyday condition: one line, once per stretch.
+      if (!busy || !waitingForLock) {
+        options.onError(
+          busy
+            ? `sensor events wait in the spool: the tenant database is locked by another process; retrying every ${retryMs / 1000} s`
+            : `sensor events ${events[0].id}-${events.at(-1)!.id} not processed yet, kept in the spool for a retry: ${(error as Error).stack ?? String(error)}`,
+        )
+      }
+
+      waitingForLock = busy
       if (!stopped) retry ??= setTimeout(() => {
         retry = undefined
         kick()
@@ -178,6 +189,7 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
       return -1
     }
 
+    waitingForLock = false
     for (const f of result.failures) options.onError(`sensor event ${f.id} (${f.kind}) dropped: ${f.message}`)
     lastId = events.at(-1)!.id
     onProcessed(events.map((e) => e.id))
@@ -185,7 +197,9 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
   }
 
   function kick(): void {
-    if (stopped) return
+    // After a failed batch the retry timer drains next: new events do not each try (and wait
+    // for) a database that is locked.
+    if (stopped || retry) return
     if (running) {
       again = true
       return
@@ -206,6 +220,8 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
     kick,
     async flush(until = Number.POSITIVE_INFINITY): Promise<void> {
       deadline = until
+      if (retry) clearTimeout(retry)
+      retry = undefined
       kick()
       while (running) await running
       stopped = true

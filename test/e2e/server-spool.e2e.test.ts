@@ -63,3 +63,55 @@ describe('atpctl serve: a reader of the spool file does not cost acknowledged ev
     }
   }, 120_000)
 })
+
+// Issue 15, item 11: SIGTERM ends within the grace period even when the worker cannot write
+// the tenant database (another process holds its lock), and every acknowledged event stays in
+// the spool for the next start.
+describe('atpctl serve: SIGTERM while the database is locked', () => {
+  const {home, cleanup} = tempHome('atpctl-e2e-locked-')
+  afterAll(cleanup)
+
+  it('exits 0 within the grace period and the next start turns every acknowledged event into its alert', async () => {
+    const run = (args: string[]) => runCli(args, {home})
+    expect((await run(['init', '--location', 'us'])).code).toBe(0)
+    expect((await run(['integration', 'enable', 'third-party', '--provider', 'sentinelone'])).code).toBe(0)
+    const token = (await run(['token', 'mint', '--provider', 'sentinelone', '--json'])).json().token.secret
+    const profileDir = join(home, 'profiles', 'default')
+    const content = eicarBytes().toString('base64')
+    let serve = await startServe(home, ['--shutdown-grace', '2s'])
+    const acknowledged: string[] = []
+    expect(await postJson(serve.url, token, '/v1/sensor/register', {name: 'locked-01', os: 'Linux'})).toBe(200)
+    const lock = await holdWriteLock(join(profileDir, 'tenant.db'))
+    let exitedWhileLocked = false
+    try {
+      for (let i = 0; i < 30; i++) {
+        const name = `l-${i}.com`
+        expect(await postJson(serve.url, token, '/v1/sensor/files', {device: 'locked-01', fileName: name, path: `/w/${name}`, contentBase64: content})).toBe(202)
+        acknowledged.push(name)
+      }
+
+      serve.child.kill('SIGTERM')
+      const code = await serve.exited
+      exitedWhileLocked = true
+      expect(code).toBe(0)
+    } finally {
+      await lock.release()
+      if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL')
+    }
+
+    expect(exitedWhileLocked).toBe(true)
+    const kept = spawnSync('sqlite3', [join(profileDir, 'sensor-spool.db'), "SELECT json_extract(body, '$.fileName') FROM event WHERE kind = 'file' ORDER BY 1"], {encoding: 'utf8'})
+    expect(kept.stdout.split('\n').filter((l) => l !== '')).toEqual([...acknowledged].sort())
+    expect(alertFileNames(home, 'locked-01')).toEqual([])
+
+    serve = await startServe(home)
+    try {
+      const deadline = Date.now() + 30_000
+      while (alertFileNames(home, 'locked-01').length < acknowledged.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+      expect(alertFileNames(home, 'locked-01')).toEqual([...acknowledged].sort())
+    } finally {
+      serve.child.kill('SIGTERM')
+      expect(await serve.exited).toBe(0)
+    }
+  }, 120_000)
+})

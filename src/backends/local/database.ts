@@ -119,6 +119,21 @@ function migrate(db: Database): void {
   )
 }
 
+/**
+ * Like writeTransaction, but waits at most `waitMs` for another connection's write lock, then
+ * throws SQLITE_BUSY instead of blocking the thread for the whole busy timeout: for background
+ * work that can simply try again later and must stay responsive meanwhile (the server's event
+ * processing, which has to stop within its shutdown grace period).
+ */
+export function writeTransactionOrBusy<T>(db: Database, fn: () => T, waitMs: number): T {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(waitMs))}`)
+  try {
+    return db.transaction(fn).immediate()
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  }
+}
+
 /** Runs `fn` in an immediate (write-locking) transaction, so concurrent writers queue instead of deadlocking. */
 export function writeTransaction<T>(db: Database, fn: () => T): T {
   return retryBusy(() => db.transaction(fn).immediate())

@@ -17,10 +17,16 @@ import {
   type SensorOperation,
 } from '../../core/integration/sensor.js'
 import type {SubmitFileRequest} from '../detection-api.js'
-import {writeTransaction} from './database.js'
+import {writeTransactionOrBusy} from './database.js'
 import {localDetectionEngine} from './detection.js'
 import {getDevice, reportFromSensorNow, unpackList} from './devices.js'
 import type {LocalStore} from './store.js'
+
+/**
+ * How long a batch waits for another process's write lock on the tenant database before it
+ * gives up and is retried later: the thread stays free to answer, and to stop.
+ */
+const BUSY_WAIT_MS = 250
 
 export interface IngestResult {
   /** Events turned into alerts or device reports, or refused by a rule (audited). */
@@ -106,7 +112,7 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
 
     async ingest(spoolId, events) {
       if (events.length === 0) return {processed: 0, skipped: 0, failures: []}
-      return writeTransaction(db, () => {
+      return writeTransactionOrBusy(db, () => {
         const pending = pendingSensorEvents(events, (lastProcessed.get(spoolId) as number | undefined) ?? 0)
         const failures: IngestResult['failures'] = []
         const seen: Seen = new Map()
@@ -128,7 +134,7 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
 
         saveProgress.run(spoolId, Math.max(...events.map((e) => e.id)), store.now().toISOString())
         return {processed: pending.length - failures.length, skipped: events.length - pending.length, failures}
-      })
+      }, BUSY_WAIT_MS)
     },
   }
 }
