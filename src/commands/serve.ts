@@ -14,9 +14,11 @@ export interface ServeResult {
 export default class Serve extends AdminCommand<ServeResult> {
   static override summary = "Serve the profile's embedded tenant over HTTP for a team: admins, CI runners and sensors."
   static override description = `Runs the /v1 JSON API over this profile's embedded backend until SIGTERM or Ctrl-C, then
-finishes the requests in flight and stops within --shutdown-grace. Admins authenticate with API keys (atpctl apikey
-create --role ...), third-party sensors with provider tokens (atpctl token mint). One JSON
-access-log line per request goes to stderr (or --access-log); it never contains a secret.`
+finishes the requests in flight and stops within --shutdown-grace; sensor events it did not
+process by then wait in its spool for the next start. Admins authenticate with API keys
+(atpctl apikey create --role ...), third-party sensors with provider tokens (atpctl token
+mint). One JSON access-log line per request goes to stderr (or --access-log); it never
+contains a secret.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

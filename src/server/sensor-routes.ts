@@ -1,8 +1,9 @@
 /**
  * The endpoint side of seed 000: what a third-party sensor calls with its provider's access
  * token (TP2). Tokens authenticate only these routes, and only for their own provider: a sensor
- * can report machines as managed by its provider and files seen on those machines, nothing
- * else. A provider that is turned off gets its data refused (TP3, checked at authentication).
+ * can register new machines and report for the machines its provider alone manages, nothing
+ * else (issue 15: the rule is core/integration/sensor.ts, applied by the backend's sensor side).
+ * A provider that is turned off gets its data refused (TP3, checked at authentication).
  */
 import type {FastifyInstance} from 'fastify'
 import {RuleError} from '../core/errors.js'
@@ -57,7 +58,7 @@ export function registerSensorRoutes(
   app.post(SENSOR_ROUTES.register, {config: config('sensor.register'), bodyLimit: options.bodyLimit, schema: {body: machineSchema}}, async (request) => {
     const p = sensorOf(request.principal)
     const machine = request.body as SensorMachine
-    const device = (await options.served.sensor.register({name: machine.name, os: machine.os, version: machine.version ?? null, provider: p.provider}))
+    const device = await options.served.sensor.register({name: machine.name, os: machine.os, version: machine.version ?? null, provider: p.provider})
     remember(p.provider, device.name)
     return {device: {name: device.name, onboarded: device.onboarded, lastSeen: device.lastSeen, health: device.health}}
   })
