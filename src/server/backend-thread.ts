@@ -37,7 +37,7 @@ const drainer = startDrainer({
 async function call(message: Extract<ToThread, {type: 'call'}>): Promise<void> {
   const [resource, method] = message.op.split('.')
   try {
-    // `sensor.*` is the served backend's sensor side (ownership checks, registration).
+    // SENSOR_RESOURCE is the served backend's sensor side (ownership checks, registration, processing).
     const target = (resource === SENSOR_RESOURCE ? served.sensor : (served.backend as unknown as Record<string, unknown>)[resource]) as
       | Record<string, (...args: unknown[]) => Promise<unknown>>
       | undefined
