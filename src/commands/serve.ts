@@ -3,6 +3,9 @@ import {createWriteStream} from 'node:fs'
 import {AdminCommand} from '../base/command.js'
 import {capabilitiesOf} from '../backends/resolve.js'
 import {requireCapability} from '../core/capabilities.js'
+import {parseDuration} from '../core/duration.js'
+import {DEFAULT_AUTH_FAILURE_LIMIT} from '../core/rbac/auth-failures.js'
+import {UsageError} from '../core/errors.js'
 import {databasePath} from '../lib/paths.js'
 import {readTlsPair} from '../lib/tls-files.js'
 
@@ -14,9 +17,11 @@ export interface ServeResult {
 export default class Serve extends AdminCommand<ServeResult> {
   static override summary = "Serve the profile's embedded tenant over HTTP for a team: admins, CI runners and sensors."
   static override description = `Runs the /v1 JSON API over this profile's embedded backend until SIGTERM or Ctrl-C, then
-finishes the requests in flight and stops. Admins authenticate with API keys (atpctl apikey
-create --role ...), third-party sensors with provider tokens (atpctl token mint). One JSON
-access-log line per request goes to stderr (or --access-log); it never contains a secret.`
+finishes the requests in flight and stops within --shutdown-grace; sensor events it did not
+process by then wait in its spool for the next start. Admins authenticate with API keys
+(atpctl apikey create --role ...), third-party sensors with provider tokens (atpctl token
+mint). One JSON access-log line per request goes to stderr (or --access-log); it never
+contains a secret.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -32,7 +37,16 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     'body-limit': Flags.integer({description: 'Largest accepted request body in KiB.', default: 4096, min: 1}),
     'rate-limit': Flags.integer({description: 'Requests per minute per API key (0 turns the limit off).', default: 3000, min: 0}),
     'sensor-rate-limit': Flags.integer({description: "Requests per minute per sensor token, shared by the provider's fleet (0 turns the limit off).", default: 120_000, min: 0}),
+    'auth-failure-limit': Flags.integer({
+      description: 'Failed authentications per minute per client address before it gets 429 until the minute ends (0 turns the limit off).',
+      default: DEFAULT_AUTH_FAILURE_LIMIT,
+      min: 0,
+    }),
     'access-log': Flags.string({description: 'Append the JSON access log to this file instead of stderr.'}),
+    'shutdown-grace': Flags.string({
+      description: 'How long SIGTERM may take: requests in flight get half of it, then the event spool is processed until it ends; what is left waits in the spool for the next start.',
+      default: '10s',
+    }),
   }
 
   async run(): Promise<ServeResult> {
@@ -41,6 +55,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
 
     // Wrong or swapped TLS files are refused before anything listens (exit 7 naming the file).
     if (flags['tls-cert'] && flags['tls-key']) readTlsPair(flags['tls-cert'], flags['tls-key'])
+    const shutdownGraceMs = parseDuration(flags['shutdown-grace'], '--shutdown-grace')
     const log = flags['access-log'] ? createWriteStream(flags['access-log'], {flags: 'a', mode: 0o600}) : undefined
     const write = (line: string) => (log ? log.write(line) : process.stderr.write(line))
     const [{startServer}, {jsonLineLogger}] = await Promise.all([import('../server/run.js'), import('../server/access-log.js')])
@@ -54,9 +69,11 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       bodyLimit: flags['body-limit'] * 1024,
       rateLimit: flags['rate-limit'],
       sensorRateLimit: flags['sensor-rate-limit'],
+      authFailureLimit: flags['auth-failure-limit'],
       accessLog: jsonLineLogger(write),
       errorLog: (message) => process.stderr.write(`atpctl serve: ${message}\n`),
       version: this.config.version,
+      shutdownGraceMs,
     })
     process.stderr.write(`atpctl serve: listening on ${server.url} (profile ${this.profileName}); stop with Ctrl-C or SIGTERM\n`)
     if (!flags['tls-cert'] && !isLoopbackHost(flags.host)) {

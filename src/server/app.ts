@@ -6,12 +6,13 @@
  * without secrets, and /healthz. Fastify is imported here only, and only `serve` imports this.
  */
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
-import {AtpError, isAtpError, RuleError} from '../core/errors.js'
+import {AtpError, AuthError, isAtpError, RuleError} from '../core/errors.js'
 import type {OperationKind} from '../core/rbac/roles.js'
 import {toEnvelope} from '../lib/http-errors.js'
 import {OPERATIONS, type OperationSpec, type JsonSchema} from '../backends/remote/operations.js'
 import {type AccessLogger, pathOnly} from './access-log.js'
-import {authorize, createAuthenticator, permissionsOf, type Principal} from './auth.js'
+import {authorize, createAuthenticator, createAuthFailureLimiter, permissionsOf, type Principal} from './auth.js'
+import {DEFAULT_AUTH_FAILURE_LIMIT} from '../core/rbac/auth-failures.js'
 import type {ServedBackend} from './served-backend.js'
 import type {Spool, SpoolDrainer} from './spool.js'
 import {registerSensorRoutes} from './sensor-routes.js'
@@ -30,12 +31,19 @@ export interface ServerOptions {
   rateLimit?: number
   /** Requests per minute per sensor token: one token serves a provider's whole fleet; 0 turns it off. */
   sensorRateLimit?: number
+  /** Failed authentications per minute per client address before 429 (default 30); 0 turns it off. */
+  authFailureLimit?: number
   accessLog?: AccessLogger
   /** Where unexpected errors are reported (the client only sees that there was one). */
   errorLog?: (message: string) => void
   tls?: {cert: string | Buffer; key: string | Buffer}
   version?: string
+  /** When shutting down, until when (epoch ms) the spool is drained; the rest waits for the next start. */
+  drainDeadline?: () => number
 }
+
+/** A client has this long to send its request headers (a trickling client cannot hold a connection). */
+export const HEADERS_TIMEOUT_MS = 10_000
 
 export type RouteAuth = 'admin' | 'sensor' | 'none'
 
@@ -80,6 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   if (options.tls) serverOptions.https = {cert: options.tls.cert, key: options.tls.key}
   const app = Fastify(serverOptions) as unknown as FastifyInstance
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS
   const auth = createAuthenticator(backend)
 
   app.decorateRequest('principal', null)
@@ -87,10 +96,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Authentication first, before the body is read: a request without valid credentials costs
   // one hash lookup and never reaches the parser.
-  app.addHook('onRequest', async (request) => {
+  // An address that keeps failing is refused before its credentials are even looked at.
+  const failures = createAuthFailureLimiter(options.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT)
+  app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config
-    if (config.auth === 'admin') request.principal = await auth.admin(request.headers.authorization)
-    else if (config.auth === 'sensor') request.principal = await auth.sensor(request.headers.authorization)
+    if (config.auth !== 'admin' && config.auth !== 'sensor') return
+    try {
+      failures.check(request.ip)
+    } catch (error) {
+      reply.header('retry-after', String((error as {retryAfterSeconds: number}).retryAfterSeconds))
+      throw error
+    }
+
+    try {
+      request.principal = config.auth === 'admin' ? await auth.admin(request.headers.authorization) : await auth.sensor(request.headers.authorization)
+    } catch (error) {
+      if (error instanceof AuthError) failures.failed(request.ip)
+      throw error
+    }
   })
 
   const adminLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT
@@ -183,7 +206,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     errorLog: options.errorLog,
   })
   // Runs once the server no longer accepts requests and those in flight are answered.
-  app.addHook('onClose', async () => sensor.flush())
+  app.addHook('onClose', async () => sensor.flush(options.drainDeadline?.()))
 
   function registerOperation(server: FastifyInstance, spec: OperationSpec): void {
     const [resource, method] = spec.id.split('.')

@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import {looksLikeApiKey} from '../core/apikey/rules.js'
-import {AuthError, RuleError} from '../core/errors.js'
+import {AtpError, AuthError, RuleError} from '../core/errors.js'
+import {authRetryAfterMs, type FailureWindow, recordAuthFailure} from '../core/rbac/auth-failures.js'
 import {findProvider} from '../core/integration/catalogue.js'
 import {canPerform, OPERATION_KIND_DESCRIPTIONS, type OperationKind, type Role, ROLE_PERMISSIONS, rolesFor} from '../core/rbac/roles.js'
 import {looksLikeTokenSecret} from '../core/token/rules.js'
@@ -153,4 +154,32 @@ export function authorize(principal: AdminPrincipal, kind: OperationKind, operat
 
 export function permissionsOf(role: Role): readonly OperationKind[] {
   return ROLE_PERMISSIONS[role]
+}
+
+/**
+ * Counts failed authentications per client address and refuses an address past `limit` in
+ * the window (the rule: core/rbac/auth-failures.ts): 429, exit 6, with Retry-After in seconds.
+ */
+export function createAuthFailureLimiter(limit: number, now: () => number = Date.now) {
+  const windows = new Map<string, FailureWindow>()
+  return {
+    /** Throws the 429 error (with `retryAfterSeconds` for the Retry-After header) while the address must wait. */
+    check(address: string): void {
+      const waitMs = authRetryAfterMs(windows.get(address), now(), limit)
+      if (waitMs <= 0) return
+      const seconds = Math.ceil(waitMs / 1000)
+      throw Object.assign(
+        new AtpError('RATE_LIMITED', 6, `Too many failed authentications from this address; retry in ${seconds} s.`, {
+          suggestions: ['Check the API key or token file: it is not valid for this server.', 'Ask the server operator about --auth-failure-limit.'],
+        }),
+        {statusCode: 429, retryAfterSeconds: seconds},
+      )
+    },
+    failed(address: string): void {
+      if (limit <= 0) return
+      // Bounded memory under a spray from many addresses: forget them all (each starts a new window).
+      if (windows.size > 100_000) windows.clear()
+      windows.set(address, recordAuthFailure(windows.get(address), now()))
+    },
+  }
 }

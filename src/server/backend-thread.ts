@@ -7,13 +7,14 @@
 import {parentPort, workerData} from 'node:worker_threads'
 import {isAtpError} from '../core/errors.js'
 import {toEnvelope} from '../lib/http-errors.js'
-import {openServedBackend} from './served-backend.js'
+import {openServedBackend, SENSOR_RESOURCE} from './served-backend.js'
 import {openSpool, startDrainer} from './spool.js'
-import {processSpooledEvent} from './spool-processor.js'
 
 export type ToThread =
   | {type: 'call'; id: number; op: string; args: unknown[]; actor: string | undefined}
-  | {type: 'kick' | 'flush' | 'close'}
+  | {type: 'kick'}
+  /** Drain until the spool is empty or the deadline (epoch ms) passes; `close` then closes the databases. */
+  | {type: 'flush' | 'close'; deadline?: number}
 
 export type FromThread =
   | {type: 'ready' | 'flushed' | 'closed'}
@@ -28,15 +29,18 @@ const served = await openServedBackend(databasePath, profile)
 const spool = await openSpool(spoolPath)
 const drainer = startDrainer({
   spool,
-  process: (event) => processSpooledEvent(served.backend, served.withActor, event),
+  ingest: (events) => served.sensor.ingest(spool.id, events),
   onProcessed: (ids) => post({type: 'processed', ids}),
-  onError: (event, error) => post({type: 'error', message: `sensor event ${event.id} (${event.kind}) dropped: ${(error as Error).stack ?? String(error)}`}),
+  onError: (message) => post({type: 'error', message}),
 })
 
 async function call(message: Extract<ToThread, {type: 'call'}>): Promise<void> {
   const [resource, method] = message.op.split('.')
   try {
-    const target = (served.backend as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[resource]
+    // SENSOR_RESOURCE is the served backend's sensor side (ownership checks, registration, processing).
+    const target = (resource === SENSOR_RESOURCE ? served.sensor : (served.backend as unknown as Record<string, unknown>)[resource]) as
+      | Record<string, (...args: unknown[]) => Promise<unknown>>
+      | undefined
     const fn = target?.[method]
     if (typeof fn !== 'function') throw new Error(`no backend operation ${message.op}`)
     const result = await (message.actor ? served.withActor(message.actor, () => fn.apply(target, message.args)) : fn.apply(target, message.args))
@@ -59,13 +63,13 @@ port.on('message', async (message: ToThread) => {
     }
 
     case 'flush': {
-      await drainer.flush()
+      await drainer.flush(message.deadline)
       post({type: 'flushed'})
       break
     }
 
     case 'close': {
-      await drainer.flush()
+      await drainer.flush(message.deadline)
       spool.close()
       await served.backend.close()
       post({type: 'closed'})

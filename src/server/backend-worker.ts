@@ -4,15 +4,27 @@ import {existsSync} from 'node:fs'
 import type {Backend} from '../backends/types.js'
 import {fromEnvelope} from '../lib/http-errors.js'
 import type {FromThread, ToThread} from './backend-thread.js'
-import type {ServedBackend} from './served-backend.js'
+import {SENSOR_RESOURCE, type ServedBackend} from './served-backend.js'
 import type {SpoolDrainer} from './spool.js'
 
 export interface BackendWorker {
   /** The backend as the request thread sees it: every call runs in the worker. */
   served: ServedBackend
   drainer: SpoolDrainer
-  /** Drains the spool and closes the databases. */
-  close(): Promise<void>
+  /** Drains the spool until it is empty or the deadline (epoch ms) passes, then closes the databases. */
+  close(deadline?: number): Promise<void>
+}
+
+/** Waits for `promise`, or until a second after `deadline` (epoch ms), whichever comes first. */
+async function untilDeadline<T>(promise: Promise<T>, deadline: number | undefined): Promise<T | 'late'> {
+  if (deadline === undefined || deadline === Number.POSITIVE_INFINITY) return promise
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()) + 1000)))
+  try {
+    return await Promise.race([promise, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /**
@@ -98,22 +110,34 @@ export async function startBackendWorker(options: {
     },
   }) as unknown as Backend
 
+  const sensor = new Proxy({}, {get: (_t, method) => (typeof method === 'string' && method !== 'then' ? (...args: unknown[]) => call(`${SENSOR_RESOURCE}.${method}`, args) : undefined)})
   let closing: Promise<void> | undefined
   return {
-    served: {backend, withActor: (actor, fn) => actors.run(actor, fn)},
+    served: {backend, sensor: sensor as ServedBackend['sensor'], withActor: (actor, fn) => actors.run(actor, fn)},
     drainer: {
       kick: () => send({type: 'kick'}),
-      async flush() {
+      async flush(deadline) {
         const done = waitFor('flushed')
-        send({type: 'flush'})
-        await Promise.race([done, exited])
+        send({type: 'flush', deadline})
+        if ((await untilDeadline(Promise.race([done, exited]), deadline)) === 'late') {
+          options.onError('the database worker is still busy at the end of the shutdown grace period; what it has not processed stays in the spool')
+        }
       },
     },
-    close() {
+    close(deadline) {
       closing ??= (async () => {
         const done = waitFor('closed')
-        send({type: 'close'})
-        await Promise.race([done, exited])
+        send({type: 'close', deadline})
+        // A worker stuck in the database (another process holding its lock) does not hold the
+        // shutdown past its deadline: what it had not committed is rolled back by SQLite, and
+        // the events stay in the spool for the next start.
+        if ((await untilDeadline(Promise.race([done, exited]), deadline)) === 'late') {
+          options.onError('the database worker did not stop within the shutdown grace period; its unfinished batch stays in the spool')
+          worker.unref()
+          void worker.terminate()
+          return
+        }
+
         await worker.terminate()
       })()
       return closing

@@ -14,12 +14,23 @@ export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls' | 'sp
   tlsCertFile?: string
   tlsKeyFile?: string
   now?: () => Date
+  /** How long close() may take, ms (default 10 s): see close(). */
+  shutdownGraceMs?: number
 }
+
+/** `serve --shutdown-grace` default. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000
 
 export interface RunningServer {
   url: string
   port: number
-  /** Stops accepting, lets in-flight requests finish (each is committed before it is answered), closes the database. */
+  /**
+   * Stops within the grace period: stops accepting, lets requests in flight finish for half of
+   * it (then closes every connection left: a request cut there was never acknowledged, so its
+   * sender retries it), turns spooled events into alerts until the grace period ends, and
+   * closes the databases. Acknowledged events not processed by then stay in the spool for the
+   * next start.
+   */
   close(): Promise<void>
 }
 
@@ -35,8 +46,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
   }
 
+  const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS
+  let deadline = Number.POSITIVE_INFINITY
   const spoolPath = join(dirname(options.databasePath), 'sensor-spool.db')
   const spool = await openSpool(spoolPath)
+  let spoolClosed = false
   // Built runs give the database to a worker thread; from sources (tests, or an injected clock) it stays here.
   const worker = options.now
     ? null
@@ -45,12 +59,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         spoolPath,
         profile: options.profile,
         onError: (m) => options.errorLog?.(m),
-        onProcessed: (ids) => spool.remove(ids),
+        // After a shutdown that left the worker behind, its last batch may still report: the
+        // spool is closed by then, and the next start skips those events (progress recorded).
+        onProcessed: (ids) => {
+          if (!spoolClosed) spool.remove(ids)
+        },
       })
   const served = worker?.served ?? (await openServedBackend(options.databasePath, options.profile, {now: options.now}))
   let app
   try {
-    app = await buildServer({...options, served, tls, spool, drainer: worker?.drainer})
+    app = await buildServer({...options, served, tls, spool, drainer: worker?.drainer, drainDeadline: () => deadline})
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
     await app?.close().catch(() => {})
@@ -74,9 +92,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port,
     close() {
       closing ??= (async () => {
-        // Stop accepting, answer what is in flight, drain the spool (onClose), then close the files.
-        await app.close()
-        await worker?.close()
+        deadline = Date.now() + grace
+        // Stop accepting, answer what is in flight (trickling and idle clients are cut at half
+        // the grace period), drain the spool until the deadline (onClose), then close the files.
+        const cut = setTimeout(() => app.server.closeAllConnections(), grace / 2)
+        try {
+          await app.close()
+        } finally {
+          clearTimeout(cut)
+        }
+
+        await worker?.close(deadline)
+        spoolClosed = true
         spool.close()
         await served.backend.close()
       })()

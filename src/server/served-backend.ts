@@ -1,5 +1,6 @@
 import {AsyncLocalStorage} from 'node:async_hooks'
-import {openLocalBackend} from '../backends/local/index.js'
+import {openLocalBackendWithStore} from '../backends/local/index.js'
+import {localSensorIngest, type SensorIngest} from '../backends/local/sensor-ingest.js'
 import type {Backend} from '../backends/types.js'
 
 /**
@@ -9,9 +10,14 @@ import type {Backend} from '../backends/types.js'
  */
 export interface ServedBackend {
   backend: Backend
+  /** The sensor side: provider-ownership checks, registration and batched event processing. */
+  sensor: SensorIngest
   /** Runs `fn` with `actor` recorded on every change it makes. */
   withActor<T>(actor: string, fn: () => Promise<T>): Promise<T>
 }
+
+/** The resource name of ServedBackend.sensor in calls forwarded to the worker thread (not a backend resource). */
+export const SENSOR_RESOURCE = '@sensor'
 
 export async function openServedBackend(databasePath: string, profile: string, options: {now?: () => Date} = {}): Promise<ServedBackend> {
   const actors = new AsyncLocalStorage<string>()
@@ -22,6 +28,6 @@ export async function openServedBackend(databasePath: string, profile: string, o
       return actors.getStore() ?? `server:${profile}`
     },
   }
-  const backend = await openLocalBackend(databasePath, context)
-  return {backend, withActor: (actor, fn) => actors.run(actor, fn)}
+  const {backend, store} = await openLocalBackendWithStore(databasePath, context)
+  return {backend, sensor: localSensorIngest(store, (actor, fn) => actors.run(actor, fn)), withActor: (actor, fn) => actors.run(actor, fn)}
 }

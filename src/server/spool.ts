@@ -7,22 +7,23 @@
  * start. This keeps a fleet's ingestion rate independent of the per-event rule evaluation, the
  * way real EDR ingestion is queued.
  */
-import {chmodSync, closeSync, openSync} from 'node:fs'
+import {randomUUID} from 'node:crypto'
 import type BetterSqlite3 from 'better-sqlite3'
+import type {SensorEvent, SensorEventKind} from '../core/integration/sensor.js'
+import type {IngestResult} from '../backends/local/sensor-ingest.js'
+import {openOwnerOnly} from '../backends/local/database.js'
 
-export type SpoolKind = 'file' | 'heartbeat'
+export type SpoolKind = SensorEventKind
 
-export interface SpooledEvent {
-  id: number
-  kind: SpoolKind
-  provider: string
-  tokenId: string
-  /** The validated sensor body. */
-  body: Record<string, unknown>
-  receivedAt: string
-}
+/** An acknowledged event as the spool keeps it. */
+export type SpooledEvent = SensorEvent
 
 export interface Spool {
+  /**
+   * This spool file's identity (random, made with the file): event ids count up within one
+   * file, so the backend records its progress per spool id.
+   */
+  id: string
   enqueue(kind: SpoolKind, provider: string, tokenId: string, body: Record<string, unknown>): number
   /**
    * Group commit: events enqueued in the same turn of the event loop are committed in one
@@ -38,9 +39,8 @@ export interface Spool {
 
 export async function openSpool(path: string): Promise<Spool> {
   const {default: Sqlite} = await import('better-sqlite3')
-  closeSync(openSync(path, 'a', 0o600))
-  chmodSync(path, 0o600)
-  const db: BetterSqlite3.Database = new Sqlite(path, {timeout: 15_000})
+  // Never open the file outside SQLite: that would drop this process's locks on it (issue 15).
+  const db: BetterSqlite3.Database = openOwnerOnly(Sqlite, path, {timeout: 15_000})
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.exec(`CREATE TABLE IF NOT EXISTS event (
@@ -51,6 +51,9 @@ export async function openSpool(path: string): Promise<Spool> {
     body TEXT NOT NULL,
     received_at TEXT NOT NULL
   )`)
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('id', ?)").run(randomUUID())
+  const id = db.prepare("SELECT value FROM meta WHERE key = 'id'").pluck().get() as string
   const insert = db.prepare('INSERT INTO event (kind, provider, token_id, body, received_at) VALUES (?, ?, ?, ?, ?)')
   const select = db.prepare('SELECT * FROM event WHERE id > ? ORDER BY id LIMIT ?')
   const count = db.prepare('SELECT COUNT(*) FROM event').pluck()
@@ -76,6 +79,7 @@ export async function openSpool(path: string): Promise<Spool> {
   }
 
   return {
+    id,
     enqueueCommitted(kind, provider, tokenId, body) {
       return new Promise((resolve, reject) => {
         waiting.push({kind, provider, tokenId, body, resolve, reject})
@@ -109,64 +113,93 @@ export async function openSpool(path: string): Promise<Spool> {
 
 export interface DrainerOptions {
   spool: Spool
-  /** Processes one event; a thrown core error is a refusal (dropped, already audited by the backend). */
-  process(event: SpooledEvent): Promise<void>
-  /** Unexpected failures: the event is dropped after this report so one bad event cannot jam the spool. */
-  onError(event: SpooledEvent, error: unknown): void
+  /**
+   * Processes a batch, oldest first, in one backend transaction that also records the batch as
+   * processed (so a replay after a crash skips it). Refusals are final and audited by the
+   * backend; a thrown error means nothing of the batch was recorded.
+   */
+  ingest(events: SpooledEvent[]): Promise<IngestResult>
+  /** Unexpected failures, for the server's error log. */
+  onError(message: string): void
+  /** Events per transaction. */
   batch?: number
   /**
    * Who deletes processed events (default: this spool). A worker thread hands them to the
    * request thread, so that only one connection ever writes the spool.
    */
   onProcessed?: (ids: number[]) => void
-  /** Yield to the event loop every this many events (0: never, for a worker thread). */
-  yieldEvery?: number
+  /** After a failed batch, wait this long before trying it again (ms). */
+  retryMs?: number
 }
 
 /** What the server needs from a drainer, in this thread or a worker. */
 export interface SpoolDrainer {
   kick(): void
-  flush(): Promise<void>
+  /**
+   * Drains everything, including what arrives meanwhile, until the spool is empty or the
+   * deadline (epoch ms) passes; then stops for good. What is left stays in the spool for the
+   * next start. For shutdown.
+   */
+  flush(deadline?: number): Promise<void>
 }
 
+/** Events per processing transaction: large enough to amortise the commit, small enough to keep the worker responsive. */
+export const DRAIN_BATCH = 256
+
 /**
- * Feeds the spool to the backend in arrival order, a batch at a time, yielding to the event
- * loop between batches so HTTP stays responsive. Several heartbeats of one machine in a batch
- * count as its latest one.
+ * Feeds the spool to the backend in arrival order, a batch (one transaction) at a time,
+ * yielding to the event loop between batches so that other work stays responsive.
  */
 export function startDrainer(options: DrainerOptions): SpoolDrainer {
-  const batch = options.batch ?? 200
-  const yieldEvery = options.yieldEvery ?? 8
+  const batch = options.batch ?? DRAIN_BATCH
+  const retryMs = options.retryMs ?? 1000
   const onProcessed = options.onProcessed ?? ((ids: number[]) => options.spool.remove(ids))
   let running: Promise<void> | undefined
   let again = false
+  let deadline = Number.POSITIVE_INFINITY
+  let stopped = false
+  let retry: NodeJS.Timeout | undefined
+  let waitingForLock = false
   // Processed but perhaps not yet deleted: never fetch those again in this process.
   let lastId = 0
 
+  /** One batch: its size, or -1 when it failed and waits for a retry. */
   async function drainOnce(): Promise<number> {
     const events = options.spool.peek(batch, lastId)
-    const latestHeartbeat = new Map<string, number>()
-    for (const e of events) if (e.kind === 'heartbeat') latestHeartbeat.set(`${e.provider}:${String(e.body.name).toLowerCase()}`, e.id)
-    for (const [index, event] of events.entries()) {
-      // Let waiting requests in between events: accepting stays fast while a backlog drains.
-      if (yieldEvery > 0 && index > 0 && index % yieldEvery === 0) await new Promise((r) => setImmediate(r))
-      if (event.kind === 'heartbeat' && latestHeartbeat.get(`${event.provider}:${String(event.body.name).toLowerCase()}`) !== event.id) continue
-      try {
-        await options.process(event)
-      } catch (error) {
-        if ((error as {isAtpError?: boolean}).isAtpError !== true) options.onError(event, error)
+    if (events.length === 0) return 0
+    let result: IngestResult
+    try {
+      result = await options.ingest(events)
+    } catch (error) {
+      const busy = (error as {code?: string}).code === 'SQLITE_BUSY'
+      // Another process holding the database is an everyday condition: one line, once per stretch.
+      if (!busy || !waitingForLock) {
+        options.onError(
+          busy
+            ? `sensor events wait in the spool: the tenant database is locked by another process; retrying every ${retryMs / 1000} s`
+            : `sensor events ${events[0].id}-${events.at(-1)!.id} not processed yet, kept in the spool for a retry: ${(error as Error).stack ?? String(error)}`,
+        )
       }
+
+      waitingForLock = busy
+      if (!stopped) retry ??= setTimeout(() => {
+        retry = undefined
+        kick()
+      }, retryMs).unref()
+      return -1
     }
 
-    if (events.length > 0) {
-      lastId = events.at(-1)!.id
-      onProcessed(events.map((e) => e.id))
-    }
-
+    waitingForLock = false
+    for (const f of result.failures) options.onError(`sensor event ${f.id} (${f.kind}) dropped: ${f.message}`)
+    lastId = events.at(-1)!.id
+    onProcessed(events.map((e) => e.id))
     return events.length
   }
 
   function kick(): void {
+    // After a failed batch the retry timer drains next: new events do not each try (and wait
+    // for) a database that is locked.
+    if (stopped || retry) return
     if (running) {
       again = true
       return
@@ -175,8 +208,8 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
     running = (async () => {
       do {
         again = false
-        while ((await drainOnce()) > 0) await new Promise((r) => setImmediate(r))
-      } while (again)
+        while (Date.now() < deadline && (await drainOnce()) > 0) await new Promise((r) => setImmediate(r))
+      } while (again && Date.now() < deadline)
     })().finally(() => {
       running = undefined
     })
@@ -185,10 +218,14 @@ export function startDrainer(options: DrainerOptions): SpoolDrainer {
   return {
     /** Something was enqueued: drain soon. */
     kick,
-    /** Drains everything, including what arrives meanwhile; for shutdown. */
-    async flush(): Promise<void> {
+    async flush(until = Number.POSITIVE_INFINITY): Promise<void> {
+      deadline = until
+      if (retry) clearTimeout(retry)
+      retry = undefined
       kick()
       while (running) await running
+      stopped = true
+      if (retry) clearTimeout(retry)
     },
   }
 }

@@ -1,7 +1,9 @@
 import {spawn} from 'node:child_process'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 import {eicarBytes} from '../../src/core/detect/eicar.js'
 import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
+import {startServe} from '../helpers/serve.js'
 
 // The built server (database worker thread, event spool) under SIGTERM mid-load: every sensor
 // event it acknowledged becomes an alert, and it exits 0 (issue 7).
@@ -59,5 +61,44 @@ describe('atpctl serve: SIGTERM mid-load loses nothing acknowledged', () => {
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL')
     }
+  }, 120_000)
+})
+
+// Issue 15, item 11: a client trickling its request headers kept a stopping server alive for
+// minutes. SIGTERM now ends within --shutdown-grace, whoever is still connected.
+describe('atpctl serve: SIGTERM ends within the grace period', () => {
+  const {home, cleanup} = tempHome('atpctl-e2e-trickle-')
+  afterAll(cleanup)
+
+  it('cuts a client that trickles its headers and exits 0', async () => {
+    expect((await runCli(['init', '--location', 'us'], {home})).code).toBe(0)
+    const serve = await startServe(home, ['--shutdown-grace', '2s'])
+    const {hostname, port} = new URL(serve.url)
+    const socket = connect(Number(port), hostname)
+    let closedByServer = false
+    socket.on('close', () => (closedByServer = true))
+    socket.on('error', () => {})
+    await new Promise((r) => socket.once('connect', r))
+    socket.write('POST /v1/sensor/files HTTP/1.1\r\nHost: localhost\r\nX-Slow: ')
+    // One header byte every 200 ms for at most 45 s: far longer than the grace period.
+    let trickledToTheEnd = false
+    const trickle = (async () => {
+      for (let i = 0; i < 225 && !closedByServer; i++) {
+        socket.write('a')
+        await new Promise((r) => setTimeout(r, 200))
+      }
+
+      trickledToTheEnd = !closedByServer
+    })()
+    await new Promise((r) => setTimeout(r, 500))
+    serve.child.kill('SIGTERM')
+    const code = await serve.exited
+    // The server was gone while the client still had headers to send.
+    expect(trickledToTheEnd).toBe(false)
+    expect(closedByServer).toBe(true)
+    expect(code).toBe(0)
+    socket.destroy()
+    await trickle
+    expect(serve.stderr()).toContain('stopped')
   }, 120_000)
 })

@@ -22,7 +22,9 @@ export interface TestServer {
 }
 
 /** A real server on a loopback port 0 over a fresh tenant with one key per role. */
-export async function startTestServer(options: {rateLimit?: number; sensorRateLimit?: number; bodyLimit?: number; sensorBodyLimit?: number} = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {rateLimit?: number; sensorRateLimit?: number; bodyLimit?: number; sensorBodyLimit?: number; authFailureLimit?: number} = {},
+): Promise<TestServer> {
   const {home, cleanup} = tempHome('atpctl-server-')
   const dbPath = join(home, 'tenant.db')
   const direct = async <T>(fn: (backend: Backend) => Promise<T>) => {
@@ -48,6 +50,7 @@ export async function startTestServer(options: {rateLimit?: number; sensorRateLi
     port: 0,
     rateLimit: options.rateLimit ?? 0,
     sensorRateLimit: options.sensorRateLimit ?? 0,
+    authFailureLimit: options.authFailureLimit ?? 0,
     bodyLimit: options.bodyLimit,
     sensorBodyLimit: options.sensorBodyLimit,
     accessLog: (entry) => log.push(entry),

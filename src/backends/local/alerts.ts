@@ -65,6 +65,14 @@ export interface AlertDevice {
   computerDnsName: string
 }
 
+/** The next incident id: one probe of the alert_incident index, whatever the number of alerts (issue 15). */
+export const NEXT_INCIDENT_SQL = 'SELECT COALESCE(MAX(incident_id), 0) + 1 AS n FROM alert'
+
+/** The evidence file names column, delimited so that `find` can match one whole file name. */
+export function evidenceFileNames(evidence: NewAlert['evidence']): string {
+  return evidence.map((e) => `/${e.fileName ?? ''}/`).join('')
+}
+
 /**
  * Inserts an alert; call inside `store.mutate`. The local engine gives every alert its own
  * incident (incident ids count up from 1).
@@ -72,7 +80,7 @@ export interface AlertDevice {
 export function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAlert): Alert {
   const now = store.now()
   const at = now.toISOString()
-  const next = store.db.prepare('SELECT COALESCE(MAX(incident_id), 0) + 1 AS n FROM alert').get() as {n: number}
+  const next = store.db.prepare(NEXT_INCIDENT_SQL).get() as {n: number}
   const id = newAlertId(now)
   store.db
     .prepare(
@@ -101,8 +109,7 @@ export function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAl
       at,
       determination: alert.determination,
       evidence: JSON.stringify(alert.evidence),
-      // Delimited so that `find` can match one whole file name with LIKE.
-      fileNames: alert.evidence.map((e) => `/${e.fileName ?? ''}/`).join(''),
+      fileNames: evidenceFileNames(alert.evidence),
     })
   return getAlert(store, id)
 }

@@ -1,5 +1,6 @@
-import {chmodSync, closeSync, mkdirSync, openSync} from 'node:fs'
+import {chmodSync, mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
+import {isMainThread} from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import {AtpError, UnreachableError} from '../../core/errors.js'
 import {MIGRATIONS} from './migrations/index.js'
@@ -22,13 +23,9 @@ const BUSY_TIMEOUT_MS = 15_000
 export async function openDatabase(path: string): Promise<Database> {
   const {default: Sqlite} = await import('better-sqlite3')
   mkdirSync(dirname(path), {recursive: true, mode: 0o700})
-  // Create the file ourselves so it is owner-only from its first byte; SQLite gives the -wal
-  // and -shm files the same mode.
-  closeSync(openSync(path, 'a', 0o600))
-  chmodSync(path, 0o600)
   let db: Database
   try {
-    db = new Sqlite(path, {timeout: BUSY_TIMEOUT_MS})
+    db = openOwnerOnly(Sqlite, path, {timeout: BUSY_TIMEOUT_MS})
   } catch (error) {
     throw new UnreachableError(`Cannot open the tenant database ${path}: ${(error as Error).message}`)
   }
@@ -45,6 +42,35 @@ export async function openDatabase(path: string): Promise<Database> {
   db.function('atpctl_name_key', {deterministic: true}, (name: unknown) => (typeof name === 'string' ? nameKey(name) : name))
   migrate(db)
   cacheStatements(db)
+  return db
+}
+
+/**
+ * Opens a SQLite database file that only its owner may read. SQLite creates the file itself:
+ * opening and closing it with fs first would drop every POSIX lock this process holds on it
+ * (closing any descriptor of a file releases them all), so another connection opened in this
+ * process (the spool's, the worker thread's) would lose its lock and a reader elsewhere (the
+ * sqlite3 tool, a backup) could then checkpoint and delete the live WAL (issue 15). The umask
+ * makes a new file owner-only from its creation on the main thread (worker threads cannot set
+ * one); the chmod covers a file that existed before and the worker thread, before anything is
+ * written. The -wal and -shm files take the database file's mode.
+ */
+export function openOwnerOnly(Sqlite: typeof BetterSqlite3, path: string, options: BetterSqlite3.Options): Database {
+  const previous = isMainThread ? process.umask(0o077) : undefined
+  let db: Database
+  try {
+    db = new Sqlite(path, options)
+  } finally {
+    if (previous !== undefined) process.umask(previous)
+  }
+
+  try {
+    chmodSync(path, 0o600)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+
   return db
 }
 
@@ -94,6 +120,21 @@ function migrate(db: Database): void {
       })
       .immediate(),
   )
+}
+
+/**
+ * Like writeTransaction, but waits at most `waitMs` for another connection's write lock, then
+ * throws SQLITE_BUSY instead of blocking the thread for the whole busy timeout: for background
+ * work that can simply try again later and must stay responsive meanwhile (the server's event
+ * processing, which has to stop within its shutdown grace period).
+ */
+export function writeTransactionOrBusy<T>(db: Database, fn: () => T, waitMs: number): T {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(waitMs))}`)
+  try {
+    return db.transaction(fn).immediate()
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  }
 }
 
 /** Runs `fn` in an immediate (write-locking) transaction, so concurrent writers queue instead of deadlocking. */

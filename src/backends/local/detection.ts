@@ -4,10 +4,10 @@ import {type Activity, isActivity, matchActivity, parseTestAlertOs, type TestAle
 import type {DataPath, DetectTarget} from '../../core/detect/verdict.js'
 import type {Device, DeviceFilter} from '../../core/device/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
-import type {DetectionApi, SubmitResult} from '../detection-api.js'
+import type {DetectionApi, SubmitFileRequest, SubmitResult} from '../detection-api.js'
 import type {NewAlert} from '../../core/alert/types.js'
-import {type AlertDevice, getAlert, insertAlert} from './alerts.js'
-import {localDeviceApi} from './devices.js'
+import {type AlertDevice, evidenceFileNames, getAlert, insertAlert} from './alerts.js'
+import {getDevice as readDevice, localDeviceApi} from './devices.js'
 import {readThirdParty} from './integrations.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
@@ -29,6 +29,10 @@ export function machineIdOf(orgId: string, deviceName: string): string {
 
 /** Largest file the engine accepts for judging (anything over 128 bytes is not EICAR anyway). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024
+/** The alert a second report of the same file on the same machine returns (parameters: machine id, evidence file names, since, title, evidence). */
+export const DUPLICATE_FILE_SQL =
+  'SELECT id FROM alert WHERE machine_id = ? AND evidence_file_names = ? AND created_at >= ? AND title = ? AND evidence = ? ORDER BY created_at DESC LIMIT 1'
+
 /** A second report of the same file within this window returns the first alert. */
 const DUPLICATE_WINDOW_MS = 60_000
 
@@ -40,6 +44,17 @@ const osFamilyOf = (device: Device): string => (device.osFamily === 'windows-ser
  * refused (TP3), and the EICAR standard or the test-alert rules decide what raises an alert.
  */
 export function localDetectionApi(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): DetectionApi {
+  return localDetectionEngine(store, devices).api
+}
+
+/**
+ * The engine behind the detection API, with its synchronous file check for callers that batch
+ * many reports in one transaction (the server's sensor event processing, issue 15).
+ */
+export function localDetectionEngine(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): {
+  api: DetectionApi
+  submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult
+} {
   const {db} = store
 
   /** The integrations a device's data passes through; only those its onboarding depends on. */
@@ -96,10 +111,10 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
   }
 
   /** Finds the device and refuses data it would not be allowed to send. */
-  async function acceptingDevice(name: unknown, operation: string): Promise<{device: Device; target: DetectTarget; orgId: string}> {
+  function acceptingDevice(name: unknown, operation: string, known?: (name: string) => Device | undefined): {device: Device; target: DetectTarget; orgId: string} {
     if (typeof name !== 'string' || name.trim() === '') throw new UsageError('A device name is required.', {suggestions: ['Pass the device name or machine id.']})
     const orgId = requireTenantRow(store).org_id
-    const device = await getDevice(name, orgId)
+    const device = known?.(name) ?? getDevice(name, orgId)
     const target = toTarget(device, orgId)
     const blocked = target.dataPaths.filter((p) => !p.enabled)
     if (blocked.length > 0) {
@@ -119,14 +134,14 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
     return {device, target, orgId}
   }
 
-  async function getDevice(nameOrMachineId: string, orgId: string): Promise<Device> {
+  function getDevice(nameOrMachineId: string, orgId: string): Device {
     if (/^[0-9a-f]{40}$/.test(nameOrMachineId)) {
       const names = db.prepare('SELECT name FROM device').pluck().all() as string[]
       const name = names.find((n) => machineIdOf(orgId, n) === nameOrMachineId)
-      if (name) return devices.get(name)
+      if (name) return readDevice(store, name)
     }
 
-    return devices.get(nameOrMachineId)
+    return readDevice(store, nameOrMachineId)
   }
 
   function raise(device: Device, orgId: string, operation: string, alert: NewAlert, dedupe = false): SubmitResult {
@@ -135,10 +150,12 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
       if (dedupe) {
         // A sensor may report one file twice (create, then rename): one file, one alert.
         const since = new Date(store.now().getTime() - DUPLICATE_WINDOW_MS).toISOString()
+        // The same evidence has the same file names: one probe of alert_machine_file, however
+        // many alerts the machine raised in the window (issue 15).
         const existing = db
-          .prepare('SELECT id FROM alert WHERE machine_id = ? AND created_at >= ? AND title = ? AND evidence = ? ORDER BY created_at DESC LIMIT 1')
+          .prepare(DUPLICATE_FILE_SQL)
           .pluck()
-          .get(target.machineId, since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
+          .get(target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
         if (existing) return {detected: true, alert: getAlert(store, existing), reason: `already reported as alert ${existing}`}
       }
 
@@ -146,7 +163,29 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
     })
   }
 
-  return {
+  /** `known` may answer the device from the caller's cache (one batch of sensor events reads each device once). */
+  function submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult {
+    const {fileName, path, contentBase64} = request ?? {}
+    if (typeof fileName !== 'string' || fileName === '' || fileName.length > 1024 || /[\\/]/.test(fileName)) {
+      throw new UsageError('fileName must be a plain file name.', {suggestions: ['Send the base name; the directory goes in path.']})
+    }
+
+    if (typeof path !== 'string' || path === '' || path.length > 4096) throw new UsageError('path must be the file path on the device.')
+    // Both end up in the alert's evidence, shown to admins: the name rule's control and bidi check (issue 15 item 4).
+    requireName(fileName, {label: 'file name', max: 1024})
+    requireName(path, {label: 'path', max: 4096})
+    if (typeof contentBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64) || contentBase64.length % 4 !== 0) {
+      throw new UsageError('contentBase64 must be base64 (RFC 4648, padded).')
+    }
+
+    if ((contentBase64.length / 4) * 3 > MAX_FILE_BYTES + 3) throw new UsageError(`The file is larger than ${MAX_FILE_BYTES} bytes; nothing to judge there.`)
+    const {device, orgId} = acceptingDevice(request.device, 'detect.file', known)
+    const judgement = judgeEicar(Buffer.from(contentBase64, 'base64'))
+    if (!judgement.match) return {detected: false, alert: null, reason: `not an EICAR test file: ${judgement.reason}`}
+    return raise(device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)
+  }
+
+  const api: DetectionApi = {
     async target(query) {
       const orgId = requireTenantRow(store).org_id
       if (query.device) return toTarget(await getDevice(query.device, orgId), orgId)
@@ -163,31 +202,14 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
     },
 
     async submitFile(request) {
-      const {fileName, path, contentBase64} = request ?? {}
-      if (typeof fileName !== 'string' || fileName === '' || fileName.length > 1024 || /[\\/]/.test(fileName)) {
-        throw new UsageError('fileName must be a plain file name.', {suggestions: ['Send the base name; the directory goes in path.']})
-      }
-
-      if (typeof path !== 'string' || path === '' || path.length > 4096) throw new UsageError('path must be the file path on the device.')
-      // Both end up in the alert's evidence, shown to admins: the name rule's control and bidi check (issue 15 item 4).
-      requireName(fileName, {label: 'file name', max: 1024})
-      requireName(path, {label: 'path', max: 4096})
-      if (typeof contentBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64) || contentBase64.length % 4 !== 0) {
-        throw new UsageError('contentBase64 must be base64 (RFC 4648, padded).')
-      }
-
-      if ((contentBase64.length / 4) * 3 > MAX_FILE_BYTES + 3) throw new UsageError(`The file is larger than ${MAX_FILE_BYTES} bytes; nothing to judge there.`)
-      const {device, orgId} = await acceptingDevice(request.device, 'detect.file')
-      const judgement = judgeEicar(Buffer.from(contentBase64, 'base64'))
-      if (!judgement.match) return {detected: false, alert: null, reason: `not an EICAR test file: ${judgement.reason}`}
-      return raise(device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)
+      return submitFileNow(request)
     },
 
     async submitActivity(request) {
       const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
       const activity: Activity = request.activity
       if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
-      const {device, target, orgId} = await acceptingDevice(request.device, 'detect.activity')
+      const {device, target, orgId} = acceptingDevice(request.device, 'detect.activity')
       if (target.osFamily !== os) {
         return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
       }
@@ -197,4 +219,6 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
       return raise(device, orgId, 'detect.activity', alert)
     },
   }
+
+  return {api, submitFileNow}
 }

@@ -295,7 +295,7 @@ export function deviceNotFound(name: string): NotFoundError {
   })
 }
 
-function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
+export function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
   const [row] = queryDevices(store, {name, periodMs})
   if (!row) throw deviceNotFound(name)
   return toDevice(row)
@@ -485,40 +485,52 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     },
 
     async reportFromSensor(report: SensorReport) {
-      requireTenantRow(store)
-      const provider = findProvider(report.provider)
-      // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
-      const checked = sensorMachineRecord(report)
-      store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
-        const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
-        if (enabled?.enabled !== 1) {
-          throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
-            suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token (TP4).`],
-          })
-        }
-
-        const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
-        const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
-        managedBy.push(`third-party:${provider.id}`)
-        const now = store.now().toISOString()
-        const record: DeviceRecord = {
-          ...checked,
-          name: existing?.name ?? checked.name,
-          managedBy: managedBy as Manager[],
-          environment: existing?.environment ?? null,
-          subscription: existing?.subscription ?? null,
-          collections: existing ? unpackList(existing.inv_collections) : [],
-          user: existing?.user ?? null,
-          groups: existing ? unpackList(existing.groups) : [],
-          lastSeen: now,
-          otherFanotifySolution: existing?.other_fanotify === 1,
-          previousInstall: existing?.previous_install === 1,
-        }
-        db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
-        const {id} = db.prepare('SELECT id FROM device WHERE name_key = ?').get(nameKey(record.name)) as {id: number}
-        refreshCollections(db, {deviceId: id})
-      })
-      return getDevice(store, checked.name)
+      return reportFromSensorNow(store, report)
     },
   }
+}
+
+/**
+ * A sensor report written in the caller's thread and (when there is one) transaction. `guard`
+ * sees the device as stored (null when new) inside the write transaction and may refuse it:
+ * the server's sensor path passes the provider-ownership rule (issue 15), refused and audited
+ * in the same transaction as the write it prevents.
+ */
+export function reportFromSensorNow(store: LocalStore, report: SensorReport, guard?: (existing: {name: string; managedBy: string[]} | null) => void): Device {
+  const {db} = store
+  requireTenantRow(store)
+  const provider = findProvider(report.provider)
+  // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
+  const checked = sensorMachineRecord(report)
+  store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
+    const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
+    if (enabled?.enabled !== 1) {
+      throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
+        suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token (TP4).`],
+      })
+    }
+
+    const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
+    guard?.(existing ? {name: existing.name, managedBy: unpackList(existing.managed_by)} : null)
+    const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
+    managedBy.push(`third-party:${provider.id}`)
+    const now = store.now().toISOString()
+    const record: DeviceRecord = {
+      ...checked,
+      name: existing?.name ?? checked.name,
+      managedBy: managedBy as Manager[],
+      environment: existing?.environment ?? null,
+      subscription: existing?.subscription ?? null,
+      collections: existing ? unpackList(existing.inv_collections) : [],
+      user: existing?.user ?? null,
+      groups: existing ? unpackList(existing.groups) : [],
+      lastSeen: now,
+      otherFanotifySolution: existing?.other_fanotify === 1,
+      previousInstall: existing?.previous_install === 1,
+    }
+    db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
+    const {id} = db.prepare('SELECT id FROM device WHERE name_key = ?').get(nameKey(record.name)) as {id: number}
+    refreshCollections(db, {deviceId: id})
+  })
+  return getDevice(store, checked.name)
 }

@@ -53,12 +53,17 @@ export const LOCAL_CAPABILITIES = ALL_SUPPORTED
 
 /** The embedded backend: one SQLite database per profile. */
 export async function openLocalBackend(databasePath: string, context: BackendContext): Promise<Backend> {
+  return (await openLocalBackendWithStore(databasePath, context)).backend
+}
+
+/** The embedded backend and its store, for server code that batches writes (see sensor-ingest.ts). */
+export async function openLocalBackendWithStore(databasePath: string, context: BackendContext): Promise<{backend: Backend; store: LocalStore}> {
   const db = await openDatabase(databasePath)
   const store = createLocalStore(db, context)
   const resources = Object.fromEntries(
     (Object.keys(LOCAL_RESOURCES) as ResourceName[]).map((name) => [name, lazyApi(() => LOCAL_RESOURCES[name](store) as Promise<object>)]),
   ) as unknown as Pick<Backend, ResourceName>
-  return {
+  const backend: Backend = {
     kind: 'local',
     location: databasePath,
     capabilities: LOCAL_CAPABILITIES,
@@ -67,6 +72,7 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
       db.close()
     },
   }
+  return {backend, store}
 }
 
 /** Every resource API loaded (for tests and tools that enumerate methods). */

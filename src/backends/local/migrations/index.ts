@@ -6,6 +6,7 @@ import {intune} from './005-intune.js'
 import {server} from './006-server.js'
 import {nameKeys} from './007-name-keys.js'
 import {edrReach} from './008-edr-reach.js'
+import {sensorEvents} from './009-sensor-events.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
 export interface Migration {
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach]
+export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents]

@@ -1,0 +1,140 @@
+/**
+ * What `atpctl serve` does with a third-party sensor's data in the embedded backend (issue 15):
+ * the provider-ownership check of every sensor route (one rule, assertSensorMayWrite, called
+ * here only), registration, and the processing of acknowledged spool events in batches: one
+ * write transaction for many events, each event in its own savepoint, and the spool's progress
+ * recorded in that same transaction so that a replay after a crash processes nothing twice.
+ */
+import type {Device, SensorReport} from '../../core/device/types.js'
+import {isAtpError} from '../../core/errors.js'
+import {findProvider} from '../../core/integration/catalogue.js'
+import {
+  assertSensorMayWrite,
+  pendingSensorEvents,
+  type SensorEvent,
+  sensorActor,
+  sensorEventDevice,
+  type SensorOperation,
+} from '../../core/integration/sensor.js'
+import type {SubmitFileRequest} from '../detection-api.js'
+import {writeTransactionOrBusy} from './database.js'
+import {localDetectionEngine} from './detection.js'
+import {getDevice, reportFromSensorNow, unpackList} from './devices.js'
+import type {LocalStore} from './store.js'
+
+/**
+ * How long a batch waits for another process's write lock on the tenant database before it
+ * gives up and is retried later: the thread stays free to answer, and to stop.
+ */
+const BUSY_WAIT_MS = 250
+
+export interface IngestResult {
+  /** Events turned into alerts or device reports, or refused by a rule (audited). */
+  processed: number
+  /** Events an earlier run already processed, and heartbeats superseded within the batch. */
+  skipped: number
+  /** Unexpected failures (bugs): that event's changes were rolled back and it is dropped. */
+  failures: {id: number; kind: string; message: string}[]
+}
+
+export interface SensorIngest {
+  /** Refuses, with an audit record, a token speaking for a device its provider does not own (403, exit 5). */
+  authorize(provider: string, name: string, operation: SensorOperation): Promise<void>
+  /** Registers the sensor's machine under its provider: the ownership check and the write in one transaction. */
+  register(report: SensorReport): Promise<Device>
+  /** Processes a batch of one spool's events, oldest first, in one transaction. */
+  ingest(spoolId: string, events: SensorEvent[]): Promise<IngestResult>
+}
+
+/** `runAs` runs a synchronous function with the audit actor set (the served backend's context). */
+export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, fn: () => T) => T): SensorIngest {
+  const {db} = store
+  const detection = localDetectionEngine(store)
+  const managedDevice = (name: string) => {
+    const row = db.prepare('SELECT name, managed_by FROM device WHERE name = ?').get(name) as {name: string; managed_by: string} | undefined
+    return row ? {name: row.name, managedBy: unpackList(row.managed_by)} : null
+  }
+
+  /** The ownership rule, with the refusal audited (in the caller's transaction, if any). */
+  const check = (provider: string, name: string, operation: SensorOperation) => {
+    const device = managedDevice(name)
+    try {
+      assertSensorMayWrite(provider, name, device, operation)
+    } catch (error) {
+      store.mutate(`sensor.${operation}`, `device:${device?.name ?? name}`, () => {
+        throw error
+      })
+    }
+  }
+
+  const lastProcessed = db.prepare('SELECT last_event_id FROM sensor_spool_progress WHERE spool_id = ?').pluck()
+  const saveProgress = db.prepare(
+    `INSERT INTO sensor_spool_progress (spool_id, last_event_id, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (spool_id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id), updated_at = excluded.updated_at`,
+  )
+
+  /** Devices as this batch last saw them: only the batch's own heartbeats change them meanwhile (it holds the write lock). */
+  type Seen = Map<string, Device>
+  const processOne = (event: SensorEvent, seen: Seen) => {
+    const device = sensorEventDevice(event)
+    const key = device.toLowerCase()
+    if (event.kind === 'heartbeat') {
+      seen.delete(key)
+      const report: SensorReport = {name: device, os: String(event.body.os), version: (event.body.version as string | null) ?? null, provider: event.provider}
+      seen.set(key, reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(event.provider, device, existing, 'heartbeat')))
+    } else {
+      check(event.provider, device, 'file')
+      detection.submitFileNow(event.body as unknown as SubmitFileRequest, (name) => {
+        if (/^[0-9a-f]{40}$/.test(name)) return undefined // a machine id: the engine resolves it
+        const k = name.toLowerCase()
+        let d = seen.get(k)
+        if (!d) {
+          d = getDevice(store, name)
+          seen.set(k, d)
+        }
+
+        return d
+      })
+    }
+  }
+
+  return {
+    async authorize(provider, name, operation) {
+      runAs(sensorActor(provider, name), () => check(provider, name, operation))
+    },
+
+    async register(report) {
+      const provider = findProvider(report.provider).id
+      return runAs(sensorActor(provider, report.name), () =>
+        reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(provider, report.name, existing, 'register')),
+      )
+    },
+
+    async ingest(spoolId, events) {
+      if (events.length === 0) return {processed: 0, skipped: 0, failures: []}
+      return writeTransactionOrBusy(db, () => {
+        const pending = pendingSensorEvents(events, (lastProcessed.get(spoolId) as number | undefined) ?? 0)
+        const failures: IngestResult['failures'] = []
+        const seen: Seen = new Map()
+        for (const event of pending) {
+          try {
+            // Every write of an event is inside the store's mutate, a savepoint here: what a
+            // failed event wrote is undone alone, and a refusal (TP3, not onboarded, not its
+            // provider's) is undone and audited by the store, and final for that event.
+            runAs(sensorActor(event.provider, sensorEventDevice(event)), () => processOne(event, seen))
+          } catch (error) {
+            seen.delete(sensorEventDevice(event).toLowerCase())
+            if (isAtpError(error)) continue
+            // The database itself failing (busy, full, I/O) fails the whole batch: nothing is
+            // recorded, the events stay in the spool for a retry.
+            if (String((error as {code?: unknown}).code ?? '').startsWith('SQLITE_')) throw error
+            failures.push({id: event.id, kind: event.kind, message: (error as Error).stack ?? String(error)})
+          }
+        }
+
+        saveProgress.run(spoolId, Math.max(...events.map((e) => e.id)), store.now().toISOString())
+        return {processed: pending.length - failures.length, skipped: events.length - pending.length, failures}
+      }, BUSY_WAIT_MS)
+    },
+  }
+}
