@@ -5,7 +5,6 @@ import {capabilitiesOf} from '../backends/resolve.js'
 import {requireCapability} from '../core/capabilities.js'
 import {parseDuration} from '../core/duration.js'
 import {DEFAULT_AUTH_FAILURE_LIMIT} from '../core/rbac/auth-failures.js'
-import {UsageError} from '../core/errors.js'
 import {databasePath} from '../lib/paths.js'
 import {readTlsPair} from '../lib/tls-files.js'
 
