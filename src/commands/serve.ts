@@ -3,6 +3,7 @@ import {createWriteStream} from 'node:fs'
 import {AdminCommand} from '../base/command.js'
 import {UsageError} from '../core/errors.js'
 import {databasePath} from '../lib/paths.js'
+import {DEFAULT_IMPORT_LIMIT} from '../server/upload.js'
 
 export interface ServeResult {
   url: string
@@ -28,6 +29,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
     'tls-cert': Flags.string({description: 'PEM certificate for HTTPS (with --tls-key).', dependsOn: ['tls-key']}),
     'tls-key': Flags.string({description: 'PEM private key for HTTPS (with --tls-cert).', dependsOn: ['tls-cert']}),
     'body-limit': Flags.integer({description: 'Largest accepted request body in KiB.', default: 4096, min: 1}),
+    'import-limit': Flags.integer({description: 'Largest streamed device import (NDJSON body) in MiB.', default: DEFAULT_IMPORT_LIMIT / 1024 / 1024, min: 1}),
     'rate-limit': Flags.integer({description: 'Requests per minute per API key (0 turns the limit off).', default: 3000, min: 0}),
     'sensor-rate-limit': Flags.integer({description: "Requests per minute per sensor token, shared by the provider's fleet (0 turns the limit off).", default: 120_000, min: 0}),
     'access-log': Flags.string({description: 'Append the JSON access log to this file instead of stderr.'}),
@@ -52,6 +54,7 @@ access-log line per request goes to stderr (or --access-log); it never contains 
       tlsCertFile: flags['tls-cert'],
       tlsKeyFile: flags['tls-key'],
       bodyLimit: flags['body-limit'] * 1024,
+      importLimit: flags['import-limit'] * 1024 * 1024,
       rateLimit: flags['rate-limit'],
       sensorRateLimit: flags['sensor-rate-limit'],
       accessLog: jsonLineLogger(write),

@@ -5,16 +5,19 @@
  * status of the SPEC exit code, a body limit, a per-key rate limit, structured access logs
  * without secrets, and /healthz. Fastify is imported here only, and only `serve` imports this.
  */
+import {rm} from 'node:fs/promises'
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {AtpError, isAtpError, RuleError} from '../core/errors.js'
 import type {OperationKind} from '../core/rbac/roles.js'
 import {toEnvelope} from '../lib/http-errors.js'
+import {NDJSON_MEDIA_TYPE} from '../lib/ndjson.js'
 import {OPERATIONS, type OperationSpec, type JsonSchema} from '../backends/remote/operations.js'
 import {type AccessLogger, pathOnly} from './access-log.js'
 import {authorize, createAuthenticator, permissionsOf, type Principal} from './auth.js'
 import type {ServedBackend} from './served-backend.js'
 import type {Spool, SpoolDrainer} from './spool.js'
 import {registerSensorRoutes} from './sensor-routes.js'
+import {DEFAULT_IMPORT_LIMIT, receiveNdjson, StreamedBody} from './upload.js'
 
 export interface ServerOptions {
   served: ServedBackend
@@ -24,6 +27,10 @@ export interface ServerOptions {
   drainer?: SpoolDrainer
   /** Largest accepted request body for admin routes, bytes (default 4 MiB). */
   bodyLimit?: number
+  /** Largest streamed (NDJSON) import body, bytes (default 2 GiB); see upload.ts. */
+  importLimit?: number
+  /** Folder of streamed imports being received (default: the system's temporary folder). */
+  uploadDir?: string
   /** Largest accepted body on sensor endpoints, bytes (default 64 KiB). */
   sensorBodyLimit?: number
   /** Requests per minute per API key (per client address when anonymous); 0 turns it off. */
@@ -48,6 +55,8 @@ declare module 'fastify' {
     auth?: RouteAuth
     kind?: OperationKind
     operation?: string
+    /** The route also takes an NDJSON stream (an operation with `stream` in the registry). */
+    streamed?: boolean
   }
 }
 
@@ -81,6 +90,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (options.tls) serverOptions.https = {cert: options.tls.cert, key: options.tls.key}
   const app = Fastify(serverOptions) as unknown as FastifyInstance
   const auth = createAuthenticator(backend)
+
+  // NDJSON bodies reach only the routes of streamed operations, unread: the handler reads them
+  // (after authentication and the role check) with back-pressure, under their own size limit.
+  app.addContentTypeParser(NDJSON_MEDIA_TYPE, (request: FastifyRequest, payload: FastifyRequest['raw'], done: (error: Error | null, body?: unknown) => void) => {
+    if (request.routeOptions.config.streamed) return done(null, new StreamedBody(payload))
+    done(
+      Object.assign(new AtpError('UNSUPPORTED_MEDIA_TYPE', 2, 'This route takes a JSON body (Content-Type: application/json), not NDJSON.', {suggestions: []}), {
+        statusCode: 415,
+      }),
+    )
+  })
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const uploadDir = options.uploadDir ?? (await import('node:os')).tmpdir()
 
   app.decorateRequest('principal', null)
   app.decorateRequest('errorCode', null)
@@ -202,7 +224,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (queryArg) schema.querystring = queryArg.schema
     const bodyArg = spec.args.find((a) => a.in === 'body')
     const fieldArgs = spec.args.filter((a) => a.in === 'field')
-    if (bodyArg) schema.body = bodyArg.schema
+    // A streamed operation validates its JSON bodies here and each NDJSON line in its handler.
+    if (bodyArg && spec.stream) schema.body = {content: {'application/json': {schema: bodyArg.schema}, 'text/plain': {schema: bodyArg.schema}}}
+    else if (bodyArg) schema.body = bodyArg.schema
     else if (fieldArgs.length > 0) {
       schema.body = {
         type: 'object',
@@ -219,7 +243,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       method: spec.method,
       url: spec.path,
       schema,
-      config: {auth: 'admin', kind: spec.kind, operation: spec.id},
+      config: {auth: 'admin', kind: spec.kind, operation: spec.id, streamed: spec.stream !== undefined},
       preValidation: queryArg
         ? async (request) => {
             request.query = coerceQuery(request.query as Record<string, unknown>, queryArg.schema)
@@ -255,6 +279,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const p = request.principal as Extract<Principal, {kind: 'api-key'}>
         const client = request.headers['x-atpctl-actor']
         const actor = `key:${p.name}` + (typeof client === 'string' && client !== '' ? ` (${client.replace(/[^\w.@:+-]/g, '_').slice(0, 128)})` : '')
+        if (spec.stream && request.body instanceof StreamedBody) return receiveAndApply(request, spec, spec.stream, request.body, actor)
         try {
           const result = await withActor(actor, () => fn.apply(target, args))
           return {result: result === undefined ? null : result}
@@ -263,6 +288,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }
       },
     })
+  }
+
+  /** A streamed operation: the body goes to a file, then to the backend in one call (upload.ts). */
+  async function receiveAndApply(request: FastifyRequest, spec: OperationSpec, stream: NonNullable<OperationSpec['stream']>, body: StreamedBody, actor: string) {
+    const validate = request.compileValidationSchema(stream.item, 'body')
+    const upload = await receiveNdjson(body.stream, {
+      dir: uploadDir,
+      limit: options.importLimit ?? DEFAULT_IMPORT_LIMIT,
+      maxLineChars: bodyLimit,
+      check(value) {
+        if (validate(value)) return null
+        const [first] = validate.errors ?? []
+        return first ? `${first.instancePath || '(record)'} ${first.message ?? 'is not acceptable'}` : 'not acceptable'
+      },
+    })
+    try {
+      const result = await withActor(actor, () => options.served.callWithFile(spec.id, stream.field, upload.file))
+      return {result: result === undefined ? null : result}
+    } finally {
+      auth.invalidate()
+      await rm(upload.file, {force: true})
+    }
   }
 
   return app

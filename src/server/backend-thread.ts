@@ -7,12 +7,14 @@
 import {parentPort, workerData} from 'node:worker_threads'
 import {isAtpError} from '../core/errors.js'
 import {toEnvelope} from '../lib/http-errors.js'
-import {openServedBackend} from './served-backend.js'
+import {applyWithFile, openServedBackend} from './served-backend.js'
 import {openSpool, startDrainer} from './spool.js'
 import {processSpooledEvent} from './spool-processor.js'
 
 export type ToThread =
   | {type: 'call'; id: number; op: string; args: unknown[]; actor: string | undefined}
+  /** `op` with `{[field]: the values of an NDJSON file}` (a streamed import the request thread received). */
+  | {type: 'call-with-file'; id: number; op: string; field: string; file: string; actor: string | undefined}
   | {type: 'kick' | 'flush' | 'close'}
 
 export type FromThread =
@@ -33,13 +35,15 @@ const drainer = startDrainer({
   onError: (event, error) => post({type: 'error', message: `sensor event ${event.id} (${event.kind}) dropped: ${(error as Error).stack ?? String(error)}`}),
 })
 
-async function call(message: Extract<ToThread, {type: 'call'}>): Promise<void> {
+async function call(message: Extract<ToThread, {type: 'call' | 'call-with-file'}>): Promise<void> {
   const [resource, method] = message.op.split('.')
   try {
     const target = (served.backend as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[resource]
     const fn = target?.[method]
     if (typeof fn !== 'function') throw new Error(`no backend operation ${message.op}`)
-    const result = await (message.actor ? served.withActor(message.actor, () => fn.apply(target, message.args)) : fn.apply(target, message.args))
+    const run =
+      message.type === 'call' ? () => fn.apply(target, message.args) : () => applyWithFile(served.backend, message.op, message.field, message.file)
+    const result = await (message.actor ? served.withActor(message.actor, run) : run())
     post({type: 'result', id: message.id, result})
   } catch (error) {
     post({type: 'result', id: message.id, error: toEnvelope(error), unexpected: isAtpError(error) ? undefined : ((error as Error).stack ?? String(error))})
@@ -48,7 +52,8 @@ async function call(message: Extract<ToThread, {type: 'call'}>): Promise<void> {
 
 port.on('message', async (message: ToThread) => {
   switch (message.type) {
-    case 'call': {
+    case 'call':
+    case 'call-with-file': {
       await call(message)
       break
     }

@@ -73,13 +73,14 @@ export async function startBackendWorker(options: {
 
   const actors = new AsyncLocalStorage<string>()
   let nextId = 1
-  const call = (op: string, args: unknown[]) =>
+  const request = (message: Omit<Extract<ToThread, {type: 'call'}>, 'id' | 'actor'> | Omit<Extract<ToThread, {type: 'call-with-file'}>, 'id' | 'actor'>) =>
     new Promise((resolve, reject) => {
       if (failure) return reject(failure)
       const id = nextId++
       pending.set(id, {resolve, reject})
-      send({type: 'call', id, op, args, actor: actors.getStore()})
+      send({...message, id, actor: actors.getStore()} as ToThread)
     })
+  const call = (op: string, args: unknown[]) => request({type: 'call', op, args})
   const resources = new Map<string, unknown>()
   const backend = new Proxy({kind: 'local', location: options.databasePath, close: async () => {}} as Record<string, unknown>, {
     get(target, prop) {
@@ -99,7 +100,11 @@ export async function startBackendWorker(options: {
 
   let closing: Promise<void> | undefined
   return {
-    served: {backend, withActor: (actor, fn) => actors.run(actor, fn)},
+    served: {
+      backend,
+      withActor: (actor, fn) => actors.run(actor, fn),
+      callWithFile: (op, field, file) => request({type: 'call-with-file', op, field, file}),
+    },
     drainer: {
       kick: () => send({type: 'kick'}),
       async flush() {

@@ -1,5 +1,6 @@
 import {RuleError} from '../../core/errors.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
+import {NDJSON_MEDIA_TYPE, ndjsonChunks} from '../../lib/ndjson.js'
 import type {Backend} from '../types.js'
 import {OPERATIONS, type OperationSpec} from './operations.js'
 
@@ -74,6 +75,19 @@ function iterablesAsArrays(_key: string, value: unknown): unknown {
 }
 
 /**
+ * A streamed operation (issue 15): its list goes out as NDJSON while it is produced (a device
+ * import reads the file as it sends), never as one JSON body, so an inventory of any size fits
+ * the server's default limits and the client holds only a chunk at a time.
+ */
+function callStreamed(client: HttpClient, spec: OperationSpec, args: unknown[]): Promise<unknown> {
+  const {field} = spec.stream!
+  const items = (args[0] as Record<string, unknown> | undefined)?.[field]
+  if (items === null || typeof items !== 'object' || !(Symbol.iterator in items)) return client.call(encodeOperation(spec, args))
+  const {method, path} = encodeOperation(spec, [])
+  return client.upload({method, path, contentType: NDJSON_MEDIA_TYPE}, ndjsonChunks(items as Iterable<unknown>))
+}
+
+/**
  * The `remote` backend: every Backend method is a call to `atpctl serve`, derived from the
  * operation registry. The server answers `{"result": …}` or an error envelope that becomes the
  * same core error (and exit code) the embedded backend would have thrown.
@@ -91,7 +105,7 @@ export function openRemoteBackend(options: RemoteBackendOptions): RemoteBackend 
     const [resource, method] = spec.id.split('.')
     resources[resource] ??= {}
     resources[resource][method] = async (...args: unknown[]) => {
-      const answer = (await client.call(encodeOperation(spec, args))) as {result?: unknown} | undefined
+      const answer = (await (spec.stream ? callStreamed(client, spec, args) : client.call(encodeOperation(spec, args)))) as {result?: unknown} | undefined
       return answer?.result
     }
   }

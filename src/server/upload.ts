@@ -1,0 +1,173 @@
+/**
+ * Streamed request bodies (issue 15): an operation with a `stream` entry in the registry also
+ * takes `Content-Type: application/x-ndjson`, one record per line, sent with chunked transfer
+ * encoding while the client reads its file. The request thread checks each line as it
+ * arrives (the same JSON schema the JSON route uses) and appends the bytes to an owner-only
+ * file in the server's upload folder, reading no faster than the file is written; once the
+ * body has ended whole, the database thread applies every record in ONE call (one transaction
+ * for the device import) while reading the file back. A body that does not end whole (the
+ * client was killed, the connection dropped) or has a bad line applies nothing, and its file is
+ * removed. A file that a crashed server left behind is removed at the next start.
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdirSync, readdirSync, rmSync} from 'node:fs'
+import {open, rm} from 'node:fs/promises'
+import type {Readable} from 'node:stream'
+import {join} from 'node:path'
+import {AtpError} from '../core/errors.js'
+import {LineSplitter, LineTooLongError} from '../lib/ndjson.js'
+
+/** Largest streamed import body, bytes (serve --import-limit, in MiB). 1,000,000 devices are about 400 MiB. */
+export const DEFAULT_IMPORT_LIMIT = 2048 * 1024 * 1024
+
+/** A streamed request body as the content-type parser hands it to the route. */
+export class StreamedBody {
+  constructor(readonly stream: Readable) {}
+}
+
+export interface UploadOptions {
+  /** Folder of the files being received (see prepareUploadDir). */
+  dir: string
+  /** Largest accepted body, bytes. */
+  limit: number
+  /** Longest accepted line, characters (the JSON body limit: one record is never larger than a JSON request). */
+  maxLineChars: number
+  /** Checks one parsed line: null when it is acceptable, else what is wrong with it. */
+  check(value: unknown): string | null
+}
+
+export interface ReceivedUpload {
+  file: string
+  /** Non-blank lines. */
+  records: number
+  bytes: number
+}
+
+/** Creates the upload folder owner-only and removes what an earlier server left in it (an upload is never resumed). */
+export function prepareUploadDir(dir: string): void {
+  mkdirSync(dir, {recursive: true, mode: 0o700})
+  for (const name of readdirSync(dir)) if (name.startsWith('upload-')) rmSync(join(dir, name), {force: true})
+}
+
+/**
+ * Receives an NDJSON body into a new file. Resolves once the body ended whole and every line
+ * passed `check`; the caller removes the file. Rejects with an AtpError (and removes the file)
+ * on a bad line, a body over the limit or a body that never ends whole. After a refusal the
+ * rest of the body is read and dropped, so the client gets the answer instead of a broken pipe.
+ */
+export async function receiveNdjson(stream: Readable, options: UploadOptions): Promise<ReceivedUpload> {
+  const file = join(options.dir, `upload-${process.pid}-${randomBytes(8).toString('hex')}.ndjson`)
+  const handle = await open(file, 'wx', 0o600)
+  let records = 0
+  let bytes = 0
+  let line = 0
+  const splitter = new LineSplitter(options.maxLineChars)
+  const checkLine = (text: string) => {
+    line++
+    if (text.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      throw badLine(line, `not valid JSON (${(error as Error).message})`)
+    }
+
+    const problem = options.check(value)
+    if (problem !== null) {
+      const name = (value as {name?: unknown} | null)?.name
+      throw badLine(line, (typeof name === 'string' ? `device '${name.slice(0, 255)}': ` : '') + problem)
+    }
+
+    records++
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false
+      const detach = () => {
+        stream.off('data', onData)
+        stream.off('end', onEnd)
+        stream.off('error', onAbort)
+        stream.off('close', onClose)
+      }
+
+      const fail = (error: unknown) => {
+        if (settled) return
+        settled = true
+        detach()
+        // Drop the rest of the body (bounded by the server's request timeout) so the answer is read.
+        stream.on('error', () => {})
+        stream.resume()
+        reject(error)
+      }
+
+      const onData = (chunk: Buffer) => {
+        bytes += chunk.length
+        try {
+          if (bytes > options.limit) throw tooLarge(options.limit)
+          for (const text of splitter.push(chunk)) checkLine(text)
+        } catch (error) {
+          fail(error instanceof LineTooLongError ? badLine(error.line, `longer than ${error.maxChars} characters`) : error)
+          return
+        }
+
+        // Back-pressure: the next chunk is read once this one is on disk.
+        stream.pause()
+        handle.write(chunk).then(
+          () => {
+            if (!settled) stream.resume()
+          },
+          (error) => fail(error),
+        )
+      }
+
+      const onEnd = () => {
+        try {
+          for (const text of splitter.end()) checkLine(text)
+        } catch (error) {
+          fail(error)
+          return
+        }
+
+        settled = true
+        detach()
+        resolve()
+      }
+
+      const onAbort = () => fail(aborted())
+      const onClose = () => fail(aborted())
+      stream.on('data', onData)
+      stream.once('end', onEnd)
+      stream.once('error', onAbort)
+      stream.once('close', onClose)
+      stream.resume()
+    })
+    await handle.close()
+  } catch (error) {
+    await handle.close().catch(() => {})
+    await rm(file, {force: true})
+    throw error
+  }
+
+  return {file, records, bytes}
+}
+
+function badLine(line: number, problem: string): AtpError {
+  return new AtpError('INVALID_REQUEST', 2, `Invalid request: line ${line} of the body: ${problem}; nothing was imported.`, {
+    suggestions: ['Send one JSON record per line, each of the shape the JSON route takes.'],
+    details: {line},
+  })
+}
+
+function tooLarge(limit: number): AtpError {
+  return Object.assign(
+    new AtpError('PAYLOAD_TOO_LARGE', 2, `The import is larger than this server accepts (${Math.round(limit / 1024 / 1024)} MiB); nothing was imported.`, {
+      suggestions: ['Split the inventory, or ask the server operator to raise --import-limit.'],
+    }),
+    {statusCode: 413},
+  )
+}
+
+function aborted(): AtpError {
+  return new AtpError('UPLOAD_ABORTED', 6, 'The client went away before the upload ended; nothing was imported.', {suggestions: ['Run the import again.']})
+}
