@@ -22,7 +22,9 @@ export interface TestServer {
 }
 
 /** A real server on a loopback port 0 over a fresh tenant with one key per role. */
-export async function startTestServer(options: {rateLimit?: number; sensorRateLimit?: number; bodyLimit?: number; sensorBodyLimit?: number} = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {rateLimit?: number; sensorRateLimit?: number; bodyLimit?: number; sensorBodyLimit?: number; importLimit?: number} = {},
+): Promise<TestServer> {
   const {home, cleanup} = tempHome('atpctl-server-')
   const dbPath = join(home, 'tenant.db')
   const direct = async <T>(fn: (backend: Backend) => Promise<T>) => {
@@ -49,6 +51,7 @@ export async function startTestServer(options: {rateLimit?: number; sensorRateLi
     rateLimit: options.rateLimit ?? 0,
     sensorRateLimit: options.sensorRateLimit ?? 0,
     bodyLimit: options.bodyLimit,
+    importLimit: options.importLimit,
     sensorBodyLimit: options.sensorBodyLimit,
     accessLog: (entry) => log.push(entry),
     errorLog: (message) => errors.push(message),
