@@ -161,6 +161,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const headers: Record<string, string> = {accept: 'application/json', ...options.headers, 'content-type': request.contentType, 'transfer-encoding': 'chunked'}
     const authorization = request.authorization ?? options.authorization
     if (authorization) headers.authorization = authorization
+    // A connection of its own, kept alive: a server that refuses early then reads and drops the
+    // rest of the body instead of closing on it (`Connection: close` would make the unsent rest
+    // fail as EPIPE before the answer is read); it is closed once the answer is in.
+    const agent = isHttps ? new https.Agent({keepAlive: true, ca, maxSockets: 1}) : new http.Agent({keepAlive: true, maxSockets: 1})
     return new Promise((resolve, reject) => {
       const iterator = chunks[Symbol.iterator]()
       let answered = false
@@ -170,6 +174,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (settled) return
         settled = true
         fn()
+        agent.destroy()
       }
 
       const stopReading = () => {
@@ -186,8 +191,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           path: prefix + request.path + query,
           method: request.method,
           headers,
-          // A fresh connection: one left half-sent by a refusal is never reused.
-          agent: false,
+          agent,
           timeout: uploadTimeoutMs,
         },
         (res) => {
