@@ -1,10 +1,8 @@
 /**
  * NDJSON (one JSON value per line) as the streamed device import travels: the remote backend
- * encodes records into text chunks as it reads them, the server splits the request body into
- * lines as it arrives, and the database thread reads the received lines back from disk. One
- * line splitter serves both readers, so the server counts lines the same way everywhere.
+ * encodes records into text chunks as it reads them, and the database thread of the server
+ * splits the received body back into lines (src/server/upload.ts).
  */
-import {closeSync, openSync, readSync} from 'node:fs'
 import {StringDecoder} from 'node:string_decoder'
 
 export const NDJSON_MEDIA_TYPE = 'application/x-ndjson'
@@ -69,21 +67,5 @@ export class LineSplitter {
     if (last === '') return []
     this.lineNumber++
     return [last]
-  }
-}
-
-/** The values of an NDJSON file, read synchronously in chunks (blank lines are skipped). */
-export function* readNdjsonFile(file: string, chunkBytes = 1 << 16): Generator<unknown> {
-  const fd = openSync(file, 'r')
-  const splitter = new LineSplitter()
-  const buffer = Buffer.allocUnsafe(chunkBytes)
-  try {
-    for (let n = readSync(fd, buffer, 0, chunkBytes, null); n > 0; n = readSync(fd, buffer, 0, chunkBytes, null)) {
-      for (const line of splitter.push(buffer.subarray(0, n))) if (line.trim() !== '') yield JSON.parse(line)
-    }
-
-    for (const line of splitter.end()) if (line.trim() !== '') yield JSON.parse(line)
-  } finally {
-    closeSync(fd)
   }
 }

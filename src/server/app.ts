@@ -18,6 +18,7 @@ import type {ServedBackend} from './served-backend.js'
 import type {Spool, SpoolDrainer} from './spool.js'
 import {registerSensorRoutes} from './sensor-routes.js'
 import {DEFAULT_IMPORT_LIMIT, receiveNdjson, StreamedBody} from './upload.js'
+import {AJV_CUSTOM_OPTIONS} from './validation.js'
 
 export interface ServerOptions {
   served: ServedBackend
@@ -85,7 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .send({error: {code: 'BAD_URL', message: `The request URL is not acceptable: ${error.message}`, exitCode: 2, suggestions: ['Check the id or name in the URL.']}})
     },
     // Unknown fields are an error (not silently dropped) and types are never coerced in bodies.
-    ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false}},
+    ajv: {customOptions: {...AJV_CUSTOM_OPTIONS}},
   }
   if (options.tls) serverOptions.https = {cert: options.tls.cert, key: options.tls.key}
   const app = Fastify(serverOptions) as unknown as FastifyInstance
@@ -279,7 +280,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const p = request.principal as Extract<Principal, {kind: 'api-key'}>
         const client = request.headers['x-atpctl-actor']
         const actor = `key:${p.name}` + (typeof client === 'string' && client !== '' ? ` (${client.replace(/[^\w.@:+-]/g, '_').slice(0, 128)})` : '')
-        if (spec.stream && request.body instanceof StreamedBody) return receiveAndApply(request, spec, spec.stream, request.body, actor)
+        if (spec.stream && request.body instanceof StreamedBody) return receiveAndApply(spec, request.body, actor)
         try {
           const result = await withActor(actor, () => fn.apply(target, args))
           return {result: result === undefined ? null : result}
@@ -291,20 +292,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
 
   /** A streamed operation: the body goes to a file, then to the backend in one call (upload.ts). */
-  async function receiveAndApply(request: FastifyRequest, spec: OperationSpec, stream: NonNullable<OperationSpec['stream']>, body: StreamedBody, actor: string) {
-    const validate = request.compileValidationSchema(stream.item, 'body')
-    const upload = await receiveNdjson(body.stream, {
-      dir: uploadDir,
-      limit: options.importLimit ?? DEFAULT_IMPORT_LIMIT,
-      maxLineChars: bodyLimit,
-      check(value) {
-        if (validate(value)) return null
-        const [first] = validate.errors ?? []
-        return first ? `${first.instancePath || '(record)'} ${first.message ?? 'is not acceptable'}` : 'not acceptable'
-      },
-    })
+  async function receiveAndApply(spec: OperationSpec, body: StreamedBody, actor: string) {
+    const upload = await receiveNdjson(body.stream, {dir: uploadDir, limit: options.importLimit ?? DEFAULT_IMPORT_LIMIT})
     try {
-      const result = await withActor(actor, () => options.served.callWithFile(spec.id, stream.field, upload.file))
+      // One record is never larger than a JSON request may be.
+      const result = await withActor(actor, () => options.served.callWithFile(spec.id, upload.file, bodyLimit))
       return {result: result === undefined ? null : result}
     } finally {
       auth.invalidate()

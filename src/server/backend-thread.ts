@@ -13,8 +13,8 @@ import {processSpooledEvent} from './spool-processor.js'
 
 export type ToThread =
   | {type: 'call'; id: number; op: string; args: unknown[]; actor: string | undefined}
-  /** `op` with `{[field]: the values of an NDJSON file}` (a streamed import the request thread received). */
-  | {type: 'call-with-file'; id: number; op: string; field: string; file: string; actor: string | undefined}
+  /** Streamed operation `op` with the checked records of an NDJSON file the request thread received. */
+  | {type: 'call-with-file'; id: number; op: string; file: string; maxLineChars: number; actor: string | undefined}
   | {type: 'kick' | 'flush' | 'close'}
 
 export type FromThread =
@@ -42,7 +42,7 @@ async function call(message: Extract<ToThread, {type: 'call' | 'call-with-file'}
     const fn = target?.[method]
     if (typeof fn !== 'function') throw new Error(`no backend operation ${message.op}`)
     const run =
-      message.type === 'call' ? () => fn.apply(target, message.args) : () => applyWithFile(served.backend, message.op, message.field, message.file)
+      message.type === 'call' ? () => fn.apply(target, message.args) : () => applyWithFile(served.backend, message.op, message.file, message.maxLineChars)
     const result = await (message.actor ? served.withActor(message.actor, run) : run())
     post({type: 'result', id: message.id, result})
   } catch (error) {

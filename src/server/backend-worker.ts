@@ -103,7 +103,7 @@ export async function startBackendWorker(options: {
     served: {
       backend,
       withActor: (actor, fn) => actors.run(actor, fn),
-      callWithFile: (op, field, file) => request({type: 'call-with-file', op, field, file}),
+      callWithFile: (op, file, maxLineChars) => request({type: 'call-with-file', op, file, maxLineChars}),
     },
     drainer: {
       kick: () => send({type: 'kick'}),

@@ -1,7 +1,8 @@
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {openLocalBackend} from '../backends/local/index.js'
 import type {Backend} from '../backends/types.js'
-import {readNdjsonFile} from '../lib/ndjson.js'
+import {findOperation} from '../backends/remote/operations.js'
+import {checkedRecords} from './upload.js'
 
 /**
  * The embedded backend as the server uses it: one open database for all requests, with the
@@ -13,20 +14,23 @@ export interface ServedBackend {
   /** Runs `fn` with `actor` recorded on every change it makes. */
   withActor<T>(actor: string, fn: () => Promise<T>): Promise<T>
   /**
-   * Calls operation `op` (`resource.method`, one body object) with `{[field]: the values of the
-   * NDJSON file}`: the values are read from disk as the operation consumes them, so a streamed
-   * device import of any size is one call and one transaction in the database's thread.
+   * Calls streamed operation `op` (`resource.method`, see `stream` in the registry) with
+   * `{[field]: the records of a received NDJSON file}`: each record is read from disk and
+   * checked as the operation consumes it, so a streamed device import of any size is one call and
+   * one transaction in the database's thread. Lines longer than `maxLineChars` are refused.
    */
-  callWithFile(op: string, field: string, file: string): Promise<unknown>
+  callWithFile(op: string, file: string, maxLineChars: number): Promise<unknown>
 }
 
-/** `backend[resource][method]({[field]: values of file})`; the file is read lazily, once. */
-export async function applyWithFile(backend: Backend, op: string, field: string, file: string): Promise<unknown> {
+/** `backend[resource][method]({[field]: checked records of file})`; the file is read lazily, once. */
+export async function applyWithFile(backend: Backend, op: string, file: string, maxLineChars: number): Promise<unknown> {
+  const spec = findOperation(op)
+  if (!spec?.stream) throw new Error(`no streamed backend operation ${op}`)
   const [resource, method] = op.split('.')
   const target = (backend as unknown as Record<string, Record<string, (argument: unknown) => Promise<unknown>>>)[resource]
   const fn = target?.[method]
   if (typeof fn !== 'function') throw new Error(`no backend operation ${op}`)
-  return fn.call(target, {[field]: readNdjsonFile(file)})
+  return fn.call(target, {[spec.stream.field]: checkedRecords(file, spec.stream.item, maxLineChars)})
 }
 
 export async function openServedBackend(databasePath: string, profile: string, options: {now?: () => Date} = {}): Promise<ServedBackend> {
@@ -39,5 +43,5 @@ export async function openServedBackend(databasePath: string, profile: string, o
     },
   }
   const backend = await openLocalBackend(databasePath, context)
-  return {backend, withActor: (actor, fn) => actors.run(actor, fn), callWithFile: (op, field, file) => applyWithFile(backend, op, field, file)}
+  return {backend, withActor: (actor, fn) => actors.run(actor, fn), callWithFile: (op, file, maxLineChars) => applyWithFile(backend, op, file, maxLineChars)}
 }

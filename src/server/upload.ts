@@ -1,21 +1,23 @@
 /**
  * Streamed request bodies (issue 15): an operation with a `stream` entry in the registry also
  * takes `Content-Type: application/x-ndjson`, one record per line, sent with chunked transfer
- * encoding while the client reads its file. The request thread checks each line as it
- * arrives (the same JSON schema the JSON route uses) and appends the bytes to an owner-only
- * file in the server's upload folder, reading no faster than the file is written; once the
- * body has ended whole, the database thread applies every record in ONE call (one transaction
- * for the device import) while reading the file back. A body that does not end whole (the
- * client was killed, the connection dropped) or has a bad line applies nothing, and its file is
+ * encoding while the client reads its file. The request thread appends the bytes to an
+ * owner-only file in the server's upload folder, reading no faster than the file is written;
+ * once the body has ended whole, the database thread reads the file back line by line, checks
+ * each record with the JSON route's schema and applies them all in ONE call (one transaction for
+ * the device import), so each record is parsed once. A body that does not end whole (the client
+ * was killed, the connection dropped) or has a bad line applies nothing, and its file is
  * removed. A file that a crashed server left behind is removed at the next start.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, readdirSync, rmSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync} from 'node:fs'
 import {open, rm} from 'node:fs/promises'
 import type {Readable} from 'node:stream'
 import {join} from 'node:path'
 import {AtpError} from '../core/errors.js'
 import {LineSplitter, LineTooLongError} from '../lib/ndjson.js'
+import {compileCheck} from './validation.js'
+import type {JsonSchema} from '../backends/remote/operations.js'
 
 /** Largest streamed import body, bytes (serve --import-limit, in MiB). 1,000,000 devices are about 400 MiB. */
 export const DEFAULT_IMPORT_LIMIT = 2048 * 1024 * 1024
@@ -30,16 +32,10 @@ export interface UploadOptions {
   dir: string
   /** Largest accepted body, bytes. */
   limit: number
-  /** Longest accepted line, characters (the JSON body limit: one record is never larger than a JSON request). */
-  maxLineChars: number
-  /** Checks one parsed line: null when it is acceptable, else what is wrong with it. */
-  check(value: unknown): string | null
 }
 
 export interface ReceivedUpload {
   file: string
-  /** Non-blank lines. */
-  records: number
   bytes: number
 }
 
@@ -58,29 +54,7 @@ export function prepareUploadDir(dir: string): void {
 export async function receiveNdjson(stream: Readable, options: UploadOptions): Promise<ReceivedUpload> {
   const file = join(options.dir, `upload-${process.pid}-${randomBytes(8).toString('hex')}.ndjson`)
   const handle = await open(file, 'wx', 0o600)
-  let records = 0
   let bytes = 0
-  let line = 0
-  const splitter = new LineSplitter(options.maxLineChars)
-  const checkLine = (text: string) => {
-    line++
-    if (text.trim() === '') return
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (error) {
-      throw badLine(line, `not valid JSON (${(error as Error).message})`)
-    }
-
-    const problem = options.check(value)
-    if (problem !== null) {
-      const name = (value as {name?: unknown} | null)?.name
-      throw badLine(line, (typeof name === 'string' ? `device '${name.slice(0, 255)}': ` : '') + problem)
-    }
-
-    records++
-  }
-
   try {
     await new Promise<void>((resolve, reject) => {
       let settled = false
@@ -103,11 +77,8 @@ export async function receiveNdjson(stream: Readable, options: UploadOptions): P
 
       const onData = (chunk: Buffer) => {
         bytes += chunk.length
-        try {
-          if (bytes > options.limit) throw tooLarge(options.limit)
-          for (const text of splitter.push(chunk)) checkLine(text)
-        } catch (error) {
-          fail(error instanceof LineTooLongError ? badLine(error.line, `longer than ${error.maxChars} characters`) : error)
+        if (bytes > options.limit) {
+          fail(tooLarge(options.limit))
           return
         }
 
@@ -122,13 +93,6 @@ export async function receiveNdjson(stream: Readable, options: UploadOptions): P
       }
 
       const onEnd = () => {
-        try {
-          for (const text of splitter.end()) checkLine(text)
-        } catch (error) {
-          fail(error)
-          return
-        }
-
         settled = true
         detach()
         resolve()
@@ -149,7 +113,59 @@ export async function receiveNdjson(stream: Readable, options: UploadOptions): P
     throw error
   }
 
-  return {file, records, bytes}
+  return {file, bytes}
+}
+
+/**
+ * The records of a received file, each checked against `item` as it is read (the database
+ * thread runs this inside the operation's transaction): a line that is not JSON, does not fit
+ * the schema or is longer than `maxLineChars` throws, naming its line, and nothing is applied.
+ */
+export function* checkedRecords(file: string, item: JsonSchema, maxLineChars: number): Generator<unknown> {
+  const check = compileCheck(item)
+  const fd = openSync(file, 'r')
+  const splitter = new LineSplitter(maxLineChars)
+  const buffer = Buffer.allocUnsafe(1 << 16)
+  let line = 0
+  const take = (text: string): unknown => {
+    line++
+    if (text.trim() === '') return undefined
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      throw badLine(line, `not valid JSON (${(error as Error).message})`)
+    }
+
+    const problem = check(value)
+    if (problem !== null) {
+      const name = (value as {name?: unknown} | null)?.name
+      throw badLine(line, (typeof name === 'string' ? `device '${name.slice(0, 255)}': ` : '') + problem)
+    }
+
+    return value
+  }
+
+  try {
+    for (let n = readSync(fd, buffer, 0, buffer.length, null); ; n = readSync(fd, buffer, 0, buffer.length, null)) {
+      let lines: string[]
+      try {
+        lines = n > 0 ? splitter.push(buffer.subarray(0, n)) : splitter.end()
+      } catch (error) {
+        if (error instanceof LineTooLongError) throw badLine(error.line, `longer than ${error.maxChars} characters`)
+        throw error
+      }
+
+      for (const text of lines) {
+        const value = take(text)
+        if (value !== undefined) yield value
+      }
+
+      if (n === 0) break
+    }
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function badLine(line: number, problem: string): AtpError {

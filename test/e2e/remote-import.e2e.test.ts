@@ -1,6 +1,7 @@
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {normaliseRow} from '../../src/core/device/inventory.js'
 import {PROJECT_ROOT, type CliResult, runCli, tempHome} from '../helpers/cli.js'
 
 const BIN = join(PROJECT_ROOT, 'bin', 'run.js')
@@ -67,6 +68,7 @@ describe('device import through atpctl serve with default settings (issue 15)', 
   const {home, cleanup} = tempHome('atpctl-e2e-remote-import-')
   const embedded = tempHome('atpctl-e2e-embedded-import-')
   let server: Proc
+  let url = ''
   const uploads = join(home, 'profiles', 'default', 'uploads')
   const cli = (args: string[], profile?: string): Promise<CliResult> => runCli([...args, ...(profile ? ['--profile', profile] : [])], {home})
   const local = (args: string[]): Promise<CliResult> => runCli(args, {home: embedded.home})
@@ -80,7 +82,7 @@ describe('device import through atpctl serve with default settings (issue 15)', 
 
     // No flags: the default body limit (4 MiB), rate limit and import limit.
     server = new Proc(['serve', '--port', '0'], home)
-    const url = (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]
+    url = (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]
     for (const role of ['owner', 'reader']) expect((await cli(['init', '--remote', url, '--api-key-file', join(home, `${role}.key`)], role)).code).toBe(0)
   }, 60_000)
 
@@ -111,6 +113,20 @@ describe('device import through atpctl serve with default settings (issue 15)', 
     expect((await cli(['device', 'show', 'late-0', '--json'], 'owner')).code).toBe(3)
     expect(readdirSync(uploads)).toEqual([])
   }, 120_000)
+
+  it('checks each streamed line in the database thread with the JSON route schema (400 naming the line)', async () => {
+    // Whole records, as `device import` sends them (the JSON route's shape).
+    const good = JSON.stringify(normaliseRow({name: 'raw-1', os: 'Ubuntu 22.04'}, 2))
+    const bad = JSON.stringify({...normaliseRow({name: 'raw-2', os: 'Ubuntu 22.04'}, 3), build: 'x'})
+    const response = await fetch(`${url}/v1/devices/import`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${readFileSync(join(home, 'owner.key'), 'utf8').trim()}`, 'content-type': 'application/x-ndjson'},
+      body: `${good}\n\n${bad}\n`,
+    })
+    expect(response.status).toBe(400)
+    expect((await response.json()).error).toMatchObject({code: 'INVALID_REQUEST', exitCode: 2, message: expect.stringContaining("line 3 of the body: device 'raw-2': /build must be integer")})
+    expect((await cli(['device', 'show', 'raw-1', '--json'], 'owner')).code).toBe(3)
+  })
 
   it('refuses a reader (exit 5) with the server answer, never a broken pipe', async () => {
     const file = join(home, 'big.csv')

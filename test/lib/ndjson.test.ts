@@ -1,7 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {LineSplitter, LineTooLongError, ndjsonChunks, readNdjsonFile} from '../../src/lib/ndjson.js'
+import {LineSplitter, LineTooLongError, ndjsonChunks} from '../../src/lib/ndjson.js'
 
 describe('NDJSON helpers of the streamed import (issue 15)', () => {
   it('encodes items as compact lines in chunks of about the asked size', () => {
@@ -40,17 +37,5 @@ describe('NDJSON helpers of the streamed import (issue 15)', () => {
     }
 
     expect(error).toMatchObject({line: 2, maxChars: 10})
-  })
-
-  it('reads an NDJSON file back value by value, skipping blank lines', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atpctl-ndjson-'))
-    try {
-      const file = join(dir, 'x.ndjson')
-      const items = Array.from({length: 5000}, (_, i) => ({i, s: 'é'.repeat(i % 7)}))
-      writeFileSync(file, [...ndjsonChunks(items)].join('') + '\n\n')
-      expect([...readNdjsonFile(file, 100)]).toEqual(items)
-    } finally {
-      rmSync(dir, {recursive: true, force: true})
-    }
   })
 })

@@ -4,7 +4,9 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {openRemoteBackend} from '../../src/backends/remote/index.js'
 import {normaliseRow} from '../../src/core/device/inventory.js'
-import {prepareUploadDir} from '../../src/server/upload.js'
+import {DEVICE_RECORD} from '../../src/backends/remote/operations.js'
+import {ndjsonChunks} from '../../src/lib/ndjson.js'
+import {checkedRecords, prepareUploadDir} from '../../src/server/upload.js'
 import {expectAtpError} from '../backends/contract/expect.js'
 import {startTestServer, type TestServer} from './helpers.js'
 
@@ -185,6 +187,23 @@ describe('the upload folder', () => {
       expect(readdirSync(dir)).toEqual(['keep.txt'])
     } finally {
       rmSync(dirname(dir), {recursive: true, force: true})
+    }
+  })
+})
+
+describe('reading a received upload back', () => {
+  it('yields each record checked against the route schema, and names the line of the first bad one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atpctl-upload-read-'))
+    try {
+      const file = join(dir, 'upload-x.ndjson')
+      const items = records(3000)
+      writeFileSync(file, [...ndjsonChunks(items)].join('') + '\n\n')
+      expect([...checkedRecords(file, DEVICE_RECORD, 4096)]).toEqual(items)
+      writeFileSync(file, [...ndjsonChunks(items.slice(0, 2000))].join('') + JSON.stringify({...items[0], multiSession: 'yes'}) + '\n')
+      expect(() => [...checkedRecords(file, DEVICE_RECORD, 4096)]).toThrow("line 2001 of the body: device 'host-000000': /multiSession must be boolean")
+      expect(() => [...checkedRecords(file, DEVICE_RECORD, 100)]).toThrow('line 1 of the body: longer than 100 characters')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
     }
   })
 })
