@@ -124,7 +124,7 @@ describe('device import through atpctl serve with default settings (issue 15)', 
       body: `${good}\n\n${bad}\n`,
     })
     expect(response.status).toBe(400)
-    expect((await response.json()).error).toMatchObject({code: 'INVALID_REQUEST', exitCode: 2, message: expect.stringContaining("line 3 of the body: device 'raw-2': /build must be integer")})
+    expect(((await response.json()) as {error: unknown}).error).toMatchObject({code: 'INVALID_REQUEST', exitCode: 2, message: expect.stringContaining("line 3 of the body: device 'raw-2': /build must be integer")})
     expect((await cli(['device', 'show', 'raw-1', '--json'], 'owner')).code).toBe(3)
   })
 
