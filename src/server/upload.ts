@@ -127,6 +127,21 @@ export function* checkedRecords(file: string, item: JsonSchema, maxLineChars: nu
   const splitter = new LineSplitter(maxLineChars)
   const buffer = Buffer.allocUnsafe(1 << 16)
   let line = 0
+  // Inventories repeat the same lists (collections, managers, groups) on many rows; the embedded
+  // import gets one shared array per distinct cell from the core and the backend caches its
+  // work per array, so parsed lists are shared the same way here (bounded).
+  const lists = new Map<string, unknown[]>()
+  const share = (value: Record<string, unknown>) => {
+    for (const key in value) {
+      const list = value[key]
+      if (!Array.isArray(list)) continue
+      const id = key + JSON.stringify(list)
+      const known = lists.get(id)
+      if (known) value[key] = known
+      else if (lists.size < 100_000) lists.set(id, list)
+    }
+  }
+
   const take = (text: string): unknown => {
     line++
     if (text.trim() === '') return undefined
@@ -143,6 +158,7 @@ export function* checkedRecords(file: string, item: JsonSchema, maxLineChars: nu
       throw badLine(line, (typeof name === 'string' ? `device '${name.slice(0, 255)}': ` : '') + problem)
     }
 
+    if (value !== null && typeof value === 'object') share(value as Record<string, unknown>)
     return value
   }
 
