@@ -32,6 +32,8 @@ export interface ServerOptions {
   importLimit?: number
   /** Folder of streamed imports being received (default: the system's temporary folder). */
   uploadDir?: string
+  /** A streamed import from which nothing arrives for this long is dropped, ms (default 60 s). */
+  uploadIdleMs?: number
   /** Largest accepted body on sensor endpoints, bytes (default 64 KiB). */
   sensorBodyLimit?: number
   /** Requests per minute per API key (per client address when anonymous); 0 turns it off. */
@@ -103,6 +105,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     )
   })
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  // The whole-request timeout (60 s) keeps slow bodies from holding connections, but 1,000,000
+  // streamed rows can take longer to arrive from a busy client: while a socket streams an
+  // import it is exempt, and the upload is dropped instead when nothing arrives for 60 s.
+  const streaming = new WeakSet<object>()
+  const clientErrorHandlers = app.server.listeners('clientError') as ((error: Error, socket: object) => void)[]
+  app.server.removeAllListeners('clientError')
+  app.server.on('clientError', (error: NodeJS.ErrnoException, socket: object) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && streaming.has(socket)) return
+    for (const handler of clientErrorHandlers) handler.call(app.server, error, socket)
+  })
   const uploadDir = options.uploadDir ?? (await import('node:os')).tmpdir()
 
   app.decorateRequest('principal', null)
@@ -293,7 +305,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   /** A streamed operation: the body goes to a file, then to the backend in one call (upload.ts). */
   async function receiveAndApply(spec: OperationSpec, body: StreamedBody, actor: string) {
-    const upload = await receiveNdjson(body.stream, {dir: uploadDir, limit: options.importLimit ?? DEFAULT_IMPORT_LIMIT})
+    const {socket} = body.stream as FastifyRequest['raw']
+    streaming.add(socket)
+    let upload
+    try {
+      upload = await receiveNdjson(body.stream, {dir: uploadDir, limit: options.importLimit ?? DEFAULT_IMPORT_LIMIT, idleMs: options.uploadIdleMs ?? 60_000})
+    } finally {
+      streaming.delete(socket)
+    }
+
     try {
       // One record is never larger than a JSON request may be.
       const result = await withActor(actor, () => options.served.callWithFile(spec.id, upload.file, bodyLimit))

@@ -32,6 +32,8 @@ export interface UploadOptions {
   dir: string
   /** Largest accepted body, bytes. */
   limit: number
+  /** A body from which nothing arrives for this long is dropped (the connection is closed). */
+  idleMs: number
 }
 
 export interface ReceivedUpload {
@@ -65,9 +67,19 @@ export async function receiveNdjson(stream: Readable, options: UploadOptions): P
         stream.off('close', onClose)
       }
 
+      let idle: NodeJS.Timeout | undefined
+      const watch = () => {
+        clearTimeout(idle)
+        idle = setTimeout(() => {
+          fail(stalled(options.idleMs))
+          stream.destroy()
+        }, options.idleMs)
+      }
+
       const fail = (error: unknown) => {
         if (settled) return
         settled = true
+        clearTimeout(idle)
         detach()
         // Drop the rest of the body (bounded by the server's request timeout) so the answer is read.
         stream.on('error', () => {})
@@ -84,15 +96,19 @@ export async function receiveNdjson(stream: Readable, options: UploadOptions): P
 
         // Back-pressure: the next chunk is read once this one is on disk.
         stream.pause()
+        clearTimeout(idle)
         handle.write(chunk).then(
           () => {
-            if (!settled) stream.resume()
+            if (settled) return
+            watch()
+            stream.resume()
           },
           (error) => fail(error),
         )
       }
 
       const onEnd = () => {
+        clearTimeout(idle)
         settled = true
         detach()
         resolve()
@@ -104,6 +120,7 @@ export async function receiveNdjson(stream: Readable, options: UploadOptions): P
       stream.once('end', onEnd)
       stream.once('error', onAbort)
       stream.once('close', onClose)
+      watch()
       stream.resume()
     })
     await handle.close()
@@ -198,6 +215,12 @@ function tooLarge(limit: number): AtpError {
     }),
     {statusCode: 413},
   )
+}
+
+function stalled(idleMs: number): AtpError {
+  return new AtpError('UPLOAD_STALLED', 6, `Nothing arrived for ${Math.round(idleMs / 1000)} s in the middle of the upload; nothing was imported.`, {
+    suggestions: ['Run the import again.'],
+  })
 }
 
 function aborted(): AtpError {

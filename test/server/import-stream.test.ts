@@ -6,7 +6,11 @@ import {openRemoteBackend} from '../../src/backends/remote/index.js'
 import {normaliseRow} from '../../src/core/device/inventory.js'
 import {DEVICE_RECORD} from '../../src/backends/remote/operations.js'
 import {ndjsonChunks} from '../../src/lib/ndjson.js'
+import {buildServer} from '../../src/server/app.js'
+import {openServedBackend} from '../../src/server/served-backend.js'
+import {openSpool} from '../../src/server/spool.js'
 import {checkedRecords, prepareUploadDir} from '../../src/server/upload.js'
+import {tempHome} from '../helpers/cli.js'
 import {expectAtpError} from '../backends/contract/expect.js'
 import {startTestServer, type TestServer} from './helpers.js'
 
@@ -170,6 +174,73 @@ describe('streamed import and the rate limit (issue 15)', () => {
     } finally {
       await remote.close()
       await s.cleanup()
+    }
+  })
+})
+
+describe('slow and stalled uploads (issue 15)', () => {
+  it('drops an upload from which nothing arrives for the idle time: connection closed, nothing imported, no file left', async () => {
+    const s = await startTestServer({uploadIdleMs: 300})
+    const uploads = join(dirname(s.dbPath), 'uploads')
+    try {
+      const {req, answer} = post(s.url, s.keys.owner, [lines(records(50))], {keepOpen: true})
+      const outcome = answer.then(
+        () => 'answered',
+        (error: NodeJS.ErrnoException) => error.code,
+      )
+      await until(() => readdirSync(uploads).some((f) => statSync(join(uploads, f)).size > 0), 'the upload to start')
+      // Nothing more is sent: the server gives up on its own.
+      expect(await outcome).toBe('ECONNRESET')
+      await until(() => readdirSync(uploads).length === 0, 'the upload file to be removed')
+      req.destroy()
+      expect(await s.direct(async (b) => (await b.devices.list()).length)).toBe(0)
+      expect(s.errors).toEqual([])
+    } finally {
+      await s.cleanup()
+    }
+  })
+
+  it("exempts a streaming import from the server's whole-request timeout, but not a JSON body", async () => {
+    const {home, cleanup} = tempHome('atpctl-upload-timeout-')
+    const dbPath = join(home, 'tenant.db')
+    const served = await openServedBackend(dbPath, 'server')
+    await served.backend.tenant.create({location: 'us', datacenter: 'EastUs3'})
+    const {secret} = await served.backend.apiKeys.create({name: 'owner', role: 'owner'})
+    const spool = await openSpool(join(home, 'spool.db'))
+    const uploads = join(home, 'uploads')
+    prepareUploadDir(uploads)
+    const app = await buildServer({served, spool, uploadDir: uploads, rateLimit: 0})
+    const sockets: import('node:net').Socket[] = []
+    const requests: http.ClientRequest[] = []
+    app.server.on('connection', (socket) => sockets.push(socket))
+    await app.listen({host: '127.0.0.1', port: 0})
+    const url = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`
+    // What Node does for a request that has not fully arrived after requestTimeout.
+    const timeOut = (socket: import('node:net').Socket) => app.server.emit('clientError', Object.assign(new Error('request timeout'), {code: 'ERR_HTTP_REQUEST_TIMEOUT'}), socket)
+    try {
+      const {req, answer} = post(url, secret, [lines(records(100))], {keepOpen: true})
+      requests.push(req)
+      await until(() => readdirSync(uploads).some((f) => statSync(join(uploads, f)).size > 0), 'the upload to start')
+      timeOut(sockets[0])
+      req.end(lines(records(200).slice(100)))
+      expect(await answer).toMatchObject({status: 200, body: {result: {total: 200, created: 200}}})
+
+      const slowJson = http.request(`${url}/v1/collections`, {method: 'POST', agent: false, headers: {authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'content-length': '100'}})
+      const jsonAnswer = new Promise<string>((resolve) => {
+        slowJson.on('response', (res) => resolve(String(res.statusCode)))
+        slowJson.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'))
+      })
+      requests.push(slowJson)
+      slowJson.write('{"name": ')
+      await until(() => sockets.length === 2, 'the second connection')
+      timeOut(sockets[1])
+      expect(await jsonAnswer).toBe('408')
+    } finally {
+      for (const r of requests) r.destroy()
+      await app.close()
+      spool.close()
+      await served.backend.close()
+      cleanup()
     }
   })
 })
