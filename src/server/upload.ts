@@ -48,10 +48,11 @@ export function prepareUploadDir(dir: string): void {
 }
 
 /**
- * Receives an NDJSON body into a new file. Resolves once the body ended whole and every line
- * passed `check`; the caller removes the file. Rejects with an AtpError (and removes the file)
- * on a bad line, a body over the limit or a body that never ends whole. After a refusal the
- * rest of the body is read and dropped, so the client gets the answer instead of a broken pipe.
+ * Receives an NDJSON body into a new owner-only file (its lines are checked when read back, see
+ * checkedRecords). Resolves once the body ended whole; the caller removes the file. Rejects with
+ * an AtpError (and removes the file) on a body over the limit, one that stalls for `idleMs` or
+ * one that never ends whole. After a refusal the rest of the body is read and dropped, so the
+ * client gets the answer instead of a broken pipe.
  */
 export async function receiveNdjson(stream: Readable, options: UploadOptions): Promise<ReceivedUpload> {
   const file = join(options.dir, `upload-${process.pid}-${randomBytes(8).toString('hex')}.ndjson`)

@@ -68,7 +68,7 @@ export function encodeOperation(spec: OperationSpec, args: unknown[]): HttpReque
   return {method: spec.method, path, query, body: JSON.parse(JSON.stringify(body ?? null, iterablesAsArrays)) ?? undefined}
 }
 
-/** JSON has no iterables: an argument given as one (a streamed device import) is sent as an array. */
+/** JSON has no iterables: an argument given as one is sent as an array (a streamed operation's list goes out as NDJSON instead, see callStreamed). */
 function iterablesAsArrays(_key: string, value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Symbol.iterator in value) return [...(value as Iterable<unknown>)]
   return value
