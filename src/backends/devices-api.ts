@@ -16,7 +16,8 @@ export interface DeviceApi {
    * query rules. The inventory's `collections` replace the device's inventory-sourced direct
    * memberships; missing collections are created. `records` may be any iterable: the embedded
    * backend writes each record as it comes (so a reader can stream a large file through), and
-   * an error thrown by the iterable rolls the whole import back; the remote backend sends an array.
+   * an error thrown by the iterable rolls the whole import back; the remote backend streams the
+   * records to the server as NDJSON while it iterates (one transaction there too; issue 15).
    */
   import(request: {records: Iterable<DeviceRecord>}): Promise<ImportSummary>
   /** One device by name (case-insensitive); NotFoundError (exit 3) when unknown. */

@@ -7,6 +7,7 @@ import {parseDuration} from '../core/duration.js'
 import {DEFAULT_AUTH_FAILURE_LIMIT} from '../core/rbac/auth-failures.js'
 import {databasePath} from '../lib/paths.js'
 import {readTlsPair} from '../lib/tls-files.js'
+import {DEFAULT_IMPORT_LIMIT} from '../server/upload.js'
 
 export interface ServeResult {
   url: string
@@ -34,6 +35,7 @@ contains a secret.`
     'tls-cert': Flags.string({description: 'PEM certificate for HTTPS (with --tls-key).', dependsOn: ['tls-key']}),
     'tls-key': Flags.string({description: 'PEM private key for HTTPS (with --tls-cert).', dependsOn: ['tls-cert']}),
     'body-limit': Flags.integer({description: 'Largest accepted request body in KiB.', default: 4096, min: 1}),
+    'import-limit': Flags.integer({description: 'Largest streamed device import (NDJSON body) in MiB.', default: DEFAULT_IMPORT_LIMIT / 1024 / 1024, min: 1}),
     'rate-limit': Flags.integer({description: 'Requests per minute per API key (0 turns the limit off).', default: 3000, min: 0}),
     'sensor-rate-limit': Flags.integer({description: "Requests per minute per sensor token, shared by the provider's fleet (0 turns the limit off).", default: 120_000, min: 0}),
     'auth-failure-limit': Flags.integer({
@@ -66,6 +68,7 @@ contains a secret.`
       tlsCertFile: flags['tls-cert'],
       tlsKeyFile: flags['tls-key'],
       bodyLimit: flags['body-limit'] * 1024,
+      importLimit: flags['import-limit'] * 1024 * 1024,
       rateLimit: flags['rate-limit'],
       sensorRateLimit: flags['sensor-rate-limit'],
       authFailureLimit: flags['auth-failure-limit'],

@@ -45,6 +45,14 @@ export interface HttpClient {
   call(request: HttpRequest): Promise<unknown>
   /** Sends a request and returns whatever came back (status and parsed body). */
   raw(request: HttpRequest): Promise<HttpResponse>
+  /**
+   * Sends a streamed body (chunked transfer encoding) while `chunks` produces it, writing no
+   * faster than the connection takes it. An answer that comes before the body is sent (a
+   * refusal) stops the sending and is what this reports, never the broken pipe. When `chunks`
+   * throws, the request is abandoned (the server sees an incomplete body) and that error is
+   * thrown. Not retried on 429: a stream is read once.
+   */
+  upload(request: Omit<HttpRequest, 'body'> & {contentType: string}, chunks: Iterable<string | Buffer>): Promise<unknown>
   close(): void
 }
 
@@ -158,9 +166,103 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
+  /** Time to wait for the answer once a streamed body is sent: the server applies it all first. */
+  const uploadTimeoutMs = Math.max(timeoutMs, 15 * 60_000)
+
+  function upload(request: Omit<HttpRequest, 'body'> & {contentType: string}, chunks: Iterable<string | Buffer>): Promise<unknown> {
+    const query = request.query && Object.keys(request.query).length > 0 ? '?' + new URLSearchParams(request.query).toString() : ''
+    const headers: Record<string, string> = {accept: 'application/json', ...options.headers, 'content-type': request.contentType, 'transfer-encoding': 'chunked'}
+    const authorization = request.authorization ?? options.authorization
+    if (authorization) headers.authorization = authorization
+    // A connection of its own, kept alive: a server that refuses early then reads and drops the
+    // rest of the body instead of closing on it (`Connection: close` would make the unsent rest
+    // fail as EPIPE before the answer is read); it is closed once the answer is in.
+    const agent = isHttps ? new https.Agent({keepAlive: true, ca, maxSockets: 1}) : new http.Agent({keepAlive: true, maxSockets: 1})
+    return new Promise((resolve, reject) => {
+      const iterator = chunks[Symbol.iterator]()
+      let answered = false
+      let sentAll = false
+      let settled = false
+      const settle = (fn: () => void) => {
+        if (settled) return
+        settled = true
+        fn()
+        agent.destroy()
+      }
+
+      const stopReading = () => {
+        try {
+          iterator.return?.()
+        } catch {}
+      }
+
+      const req = (isHttps ? https : http).request(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port || (isHttps ? 443 : 80),
+          path: prefix + request.path + query,
+          method: request.method,
+          headers,
+          agent,
+          timeout: uploadTimeoutMs,
+        },
+        (res) => {
+          answered = true
+          const body: Buffer[] = []
+          res.on('data', (c: Buffer) => body.push(c))
+          res.on('error', (error) => settle(() => reject(unreachable(origin, error))))
+          res.on('end', () => {
+            const finished = sentAll
+            if (!finished) stopReading()
+            let parsed: unknown
+            try {
+              parsed = body.length > 0 ? JSON.parse(Buffer.concat(body).toString('utf8')) : undefined
+            } catch {}
+
+            const status = res.statusCode ?? 0
+            settle(() => (status >= 200 && status < 300 && finished ? resolve(parsed) : reject(fromEnvelope(status, parsed, origin))))
+            // The rest of an early-refused body is not sent.
+            if (!finished) req.destroy()
+          })
+        },
+      )
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${uploadTimeoutMs} ms`), {code: 'ETIMEDOUT'})))
+      // After an answer, a failed write (the server stopped reading) is no news.
+      req.on('error', (error) => {
+        if (!answered) settle(() => reject(unreachable(origin, error)))
+      })
+      const pump = () => {
+        try {
+          for (;;) {
+            if (answered || settled || req.destroyed) return
+            const next = iterator.next()
+            if (next.done) {
+              sentAll = true
+              req.end()
+              return
+            }
+
+            if (!req.write(next.value)) {
+              req.once('drain', pump)
+              return
+            }
+          }
+        } catch (error) {
+          // The producer failed (e.g. an invalid inventory): abandon the body so nothing is applied.
+          settle(() => reject(error))
+          req.destroy()
+        }
+      }
+
+      pump()
+    })
+  }
+
   return {
     baseUrl: origin,
     raw,
+    upload,
     async call(request) {
       const response = await raw(request)
       if (response.status >= 200 && response.status < 300) return response.body

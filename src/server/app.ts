@@ -5,10 +5,12 @@
  * status of the SPEC exit code, a body limit, a per-key rate limit, structured access logs
  * without secrets, and /healthz. Fastify is imported here only, and only `serve` imports this.
  */
+import {rm} from 'node:fs/promises'
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {AtpError, AuthError, isAtpError, RuleError} from '../core/errors.js'
 import type {OperationKind} from '../core/rbac/roles.js'
 import {toEnvelope} from '../lib/http-errors.js'
+import {NDJSON_MEDIA_TYPE} from '../lib/ndjson.js'
 import {OPERATIONS, type OperationSpec, type JsonSchema} from '../backends/remote/operations.js'
 import {type AccessLogger, pathOnly} from './access-log.js'
 import {authorize, createAuthenticator, createAuthFailureLimiter, permissionsOf, type Principal} from './auth.js'
@@ -16,6 +18,8 @@ import {DEFAULT_AUTH_FAILURE_LIMIT} from '../core/rbac/auth-failures.js'
 import type {ServedBackend} from './served-backend.js'
 import type {Spool, SpoolDrainer} from './spool.js'
 import {registerSensorRoutes} from './sensor-routes.js'
+import {DEFAULT_IMPORT_LIMIT, receiveNdjson, StreamedBody} from './upload.js'
+import {AJV_CUSTOM_OPTIONS} from './validation.js'
 
 export interface ServerOptions {
   served: ServedBackend
@@ -25,6 +29,12 @@ export interface ServerOptions {
   drainer?: SpoolDrainer
   /** Largest accepted request body for admin routes, bytes (default 4 MiB). */
   bodyLimit?: number
+  /** Largest streamed (NDJSON) import body, bytes (default 2 GiB); see upload.ts. */
+  importLimit?: number
+  /** Folder of streamed imports being received (default: the system's temporary folder). */
+  uploadDir?: string
+  /** A streamed import from which nothing arrives for this long is dropped, ms (default 60 s). */
+  uploadIdleMs?: number
   /** Largest accepted body on sensor endpoints, bytes (default 64 KiB). */
   sensorBodyLimit?: number
   /** Requests per minute per API key (per client address when anonymous); 0 turns it off. */
@@ -56,6 +66,8 @@ declare module 'fastify' {
     auth?: RouteAuth
     kind?: OperationKind
     operation?: string
+    /** The route also takes an NDJSON stream (an operation with `stream` in the registry). */
+    streamed?: boolean
   }
 }
 
@@ -84,12 +96,35 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .send({error: {code: 'BAD_URL', message: `The request URL is not acceptable: ${error.message}`, exitCode: 2, suggestions: ['Check the id or name in the URL.']}})
     },
     // Unknown fields are an error (not silently dropped) and types are never coerced in bodies.
-    ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false}},
+    ajv: {customOptions: {...AJV_CUSTOM_OPTIONS}},
   }
   if (options.tls) serverOptions.https = {cert: options.tls.cert, key: options.tls.key}
   const app = Fastify(serverOptions) as unknown as FastifyInstance
   app.server.headersTimeout = HEADERS_TIMEOUT_MS
   const auth = createAuthenticator(backend)
+
+  // NDJSON bodies reach only the routes of streamed operations, unread: the handler reads them
+  // (after authentication and the role check) with back-pressure, under their own size limit.
+  app.addContentTypeParser(NDJSON_MEDIA_TYPE, (request: FastifyRequest, payload: FastifyRequest['raw'], done: (error: Error | null, body?: unknown) => void) => {
+    if (request.routeOptions.config.streamed) return done(null, new StreamedBody(payload))
+    done(
+      Object.assign(new AtpError('UNSUPPORTED_MEDIA_TYPE', 2, 'This route takes a JSON body (Content-Type: application/json), not NDJSON.', {suggestions: []}), {
+        statusCode: 415,
+      }),
+    )
+  })
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  // The whole-request timeout (60 s) keeps slow bodies from holding connections, but 1,000,000
+  // streamed rows can take longer to arrive from a busy client: while a socket streams an
+  // import it is exempt, and the upload is dropped instead when nothing arrives for 60 s.
+  const streaming = new WeakSet<object>()
+  const clientErrorHandlers = app.server.listeners('clientError') as ((error: Error, socket: object) => void)[]
+  app.server.removeAllListeners('clientError')
+  app.server.on('clientError', (error: NodeJS.ErrnoException, socket: object) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && streaming.has(socket)) return
+    for (const handler of clientErrorHandlers) handler.call(app.server, error, socket)
+  })
+  const uploadDir = options.uploadDir ?? (await import('node:os')).tmpdir()
 
   app.decorateRequest('principal', null)
   app.decorateRequest('errorCode', null)
@@ -225,7 +260,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (queryArg) schema.querystring = queryArg.schema
     const bodyArg = spec.args.find((a) => a.in === 'body')
     const fieldArgs = spec.args.filter((a) => a.in === 'field')
-    if (bodyArg) schema.body = bodyArg.schema
+    // A streamed operation validates its JSON bodies here and each NDJSON line in its handler.
+    if (bodyArg && spec.stream) schema.body = {content: {'application/json': {schema: bodyArg.schema}, 'text/plain': {schema: bodyArg.schema}}}
+    else if (bodyArg) schema.body = bodyArg.schema
     else if (fieldArgs.length > 0) {
       schema.body = {
         type: 'object',
@@ -242,7 +279,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       method: spec.method,
       url: spec.path,
       schema,
-      config: {auth: 'admin', kind: spec.kind, operation: spec.id},
+      config: {auth: 'admin', kind: spec.kind, operation: spec.id, streamed: spec.stream !== undefined},
       preValidation: queryArg
         ? async (request) => {
             request.query = coerceQuery(request.query as Record<string, unknown>, queryArg.schema)
@@ -278,6 +315,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const p = request.principal as Extract<Principal, {kind: 'api-key'}>
         const client = request.headers['x-atpctl-actor']
         const actor = `key:${p.name}` + (typeof client === 'string' && client !== '' ? ` (${client.replace(/[^\w.@:+-]/g, '_').slice(0, 128)})` : '')
+        if (spec.stream && request.body instanceof StreamedBody) return receiveAndApply(spec, request.body, actor)
         try {
           const result = await withActor(actor, () => fn.apply(target, args))
           return {result: result === undefined ? null : result}
@@ -286,6 +324,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }
       },
     })
+  }
+
+  /** A streamed operation: the body goes to a file, then to the backend in one call (upload.ts). */
+  async function receiveAndApply(spec: OperationSpec, body: StreamedBody, actor: string) {
+    const {socket} = body.stream as FastifyRequest['raw']
+    streaming.add(socket)
+    let upload
+    try {
+      upload = await receiveNdjson(body.stream, {dir: uploadDir, limit: options.importLimit ?? DEFAULT_IMPORT_LIMIT, idleMs: options.uploadIdleMs ?? 60_000})
+    } finally {
+      streaming.delete(socket)
+    }
+
+    try {
+      // One record is never larger than a JSON request may be.
+      const result = await withActor(actor, () => options.served.callWithFile(spec.id, upload.file, bodyLimit))
+      return {result: result === undefined ? null : result}
+    } finally {
+      auth.invalidate()
+      await rm(upload.file, {force: true})
+    }
   }
 
   return app

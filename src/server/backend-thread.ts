@@ -7,11 +7,13 @@
 import {parentPort, workerData} from 'node:worker_threads'
 import {isAtpError} from '../core/errors.js'
 import {toEnvelope} from '../lib/http-errors.js'
-import {openServedBackend, SENSOR_RESOURCE} from './served-backend.js'
+import {applyWithFile, openServedBackend, SENSOR_RESOURCE} from './served-backend.js'
 import {openSpool, startDrainer} from './spool.js'
 
 export type ToThread =
   | {type: 'call'; id: number; op: string; args: unknown[]; actor: string | undefined}
+  /** Streamed operation `op` with the checked records of an NDJSON file the request thread received. */
+  | {type: 'call-with-file'; id: number; op: string; file: string; maxLineChars: number; actor: string | undefined}
   | {type: 'kick'}
   /** Drain until the spool is empty or the deadline (epoch ms) passes; `close` then closes the databases. */
   | {type: 'flush' | 'close'; deadline?: number}
@@ -34,7 +36,7 @@ const drainer = startDrainer({
   onError: (message) => post({type: 'error', message}),
 })
 
-async function call(message: Extract<ToThread, {type: 'call'}>): Promise<void> {
+async function call(message: Extract<ToThread, {type: 'call' | 'call-with-file'}>): Promise<void> {
   const [resource, method] = message.op.split('.')
   try {
     // SENSOR_RESOURCE is the served backend's sensor side (ownership checks, registration, processing).
@@ -43,7 +45,9 @@ async function call(message: Extract<ToThread, {type: 'call'}>): Promise<void> {
       | undefined
     const fn = target?.[method]
     if (typeof fn !== 'function') throw new Error(`no backend operation ${message.op}`)
-    const result = await (message.actor ? served.withActor(message.actor, () => fn.apply(target, message.args)) : fn.apply(target, message.args))
+    const run =
+      message.type === 'call' ? () => fn.apply(target, message.args) : () => applyWithFile(served.backend, message.op, message.file, message.maxLineChars)
+    const result = await (message.actor ? served.withActor(message.actor, run) : run())
     post({type: 'result', id: message.id, result})
   } catch (error) {
     post({type: 'result', id: message.id, error: toEnvelope(error), unexpected: isAtpError(error) ? undefined : ((error as Error).stack ?? String(error))})
@@ -52,7 +56,8 @@ async function call(message: Extract<ToThread, {type: 'call'}>): Promise<void> {
 
 port.on('message', async (message: ToThread) => {
   switch (message.type) {
-    case 'call': {
+    case 'call':
+    case 'call-with-file': {
       await call(message)
       break
     }

@@ -86,13 +86,14 @@ export async function startBackendWorker(options: {
 
   const actors = new AsyncLocalStorage<string>()
   let nextId = 1
-  const call = (op: string, args: unknown[]) =>
+  const request = (message: Omit<Extract<ToThread, {type: 'call'}>, 'id' | 'actor'> | Omit<Extract<ToThread, {type: 'call-with-file'}>, 'id' | 'actor'>) =>
     new Promise((resolve, reject) => {
       if (failure) return reject(failure)
       const id = nextId++
       pending.set(id, {resolve, reject})
-      send({type: 'call', id, op, args, actor: actors.getStore()})
+      send({...message, id, actor: actors.getStore()} as ToThread)
     })
+  const call = (op: string, args: unknown[]) => request({type: 'call', op, args})
   const resources = new Map<string, unknown>()
   const backend = new Proxy({kind: 'local', location: options.databasePath, capabilities: ALL_SUPPORTED, close: async () => {}} as Record<string, unknown>, {
     get(target, prop) {
@@ -113,7 +114,12 @@ export async function startBackendWorker(options: {
   const sensor = new Proxy({}, {get: (_t, method) => (typeof method === 'string' && method !== 'then' ? (...args: unknown[]) => call(`${SENSOR_RESOURCE}.${method}`, args) : undefined)})
   let closing: Promise<void> | undefined
   return {
-    served: {backend, sensor: sensor as ServedBackend['sensor'], withActor: (actor, fn) => actors.run(actor, fn)},
+    served: {
+      backend,
+      sensor: sensor as ServedBackend['sensor'],
+      withActor: (actor, fn) => actors.run(actor, fn),
+      callWithFile: (op, file, maxLineChars) => request({type: 'call-with-file', op, file, maxLineChars}),
+    },
     drainer: {
       kick: () => send({type: 'kick'}),
       async flush(deadline) {

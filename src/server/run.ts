@@ -5,8 +5,9 @@ import {buildServer, type ServerOptions} from './app.js'
 import {openServedBackend} from './served-backend.js'
 import {openSpool} from './spool.js'
 import {startBackendWorker} from './backend-worker.js'
+import {prepareUploadDir} from './upload.js'
 
-export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls' | 'spool'> {
+export interface StartOptions extends Omit<ServerOptions, 'served' | 'tls' | 'spool' | 'uploadDir'> {
   databasePath: string
   profile: string
   host: string
@@ -49,6 +50,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS
   let deadline = Number.POSITIVE_INFINITY
   const spoolPath = join(dirname(options.databasePath), 'sensor-spool.db')
+  // Streamed imports are received beside the database (owner-only); a crashed server's leftovers go.
+  const uploadDir = join(dirname(options.databasePath), 'uploads')
+  prepareUploadDir(uploadDir)
   const spool = await openSpool(spoolPath)
   let spoolClosed = false
   // Built runs give the database to a worker thread; from sources (tests, or an injected clock) it stays here.
@@ -68,7 +72,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const served = worker?.served ?? (await openServedBackend(options.databasePath, options.profile, {now: options.now}))
   let app
   try {
-    app = await buildServer({...options, served, tls, spool, drainer: worker?.drainer, drainDeadline: () => deadline})
+    app = await buildServer({...options, served, tls, spool, drainer: worker?.drainer, drainDeadline: () => deadline, uploadDir})
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
     await app?.close().catch(() => {})

@@ -23,7 +23,7 @@ export interface TestServer {
 
 /** A real server on a loopback port 0 over a fresh tenant with one key per role. */
 export async function startTestServer(
-  options: {rateLimit?: number; sensorRateLimit?: number; bodyLimit?: number; sensorBodyLimit?: number; authFailureLimit?: number} = {},
+  options: {rateLimit?: number; sensorRateLimit?: number; bodyLimit?: number; sensorBodyLimit?: number; authFailureLimit?: number; importLimit?: number; uploadIdleMs?: number} = {},
 ): Promise<TestServer> {
   const {home, cleanup} = tempHome('atpctl-server-')
   const dbPath = join(home, 'tenant.db')
@@ -52,6 +52,8 @@ export async function startTestServer(
     sensorRateLimit: options.sensorRateLimit ?? 0,
     authFailureLimit: options.authFailureLimit ?? 0,
     bodyLimit: options.bodyLimit,
+    importLimit: options.importLimit,
+    uploadIdleMs: options.uploadIdleMs,
     sensorBodyLimit: options.sensorBodyLimit,
     accessLog: (entry) => log.push(entry),
     errorLog: (message) => errors.push(message),

@@ -1,6 +1,7 @@
 import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
 import {UnsupportedError} from '../../core/errors.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
+import {NDJSON_MEDIA_TYPE, ndjsonChunks} from '../../lib/ndjson.js'
 import type {Backend} from '../types.js'
 import {OPERATIONS, type OperationSpec} from './operations.js'
 
@@ -77,10 +78,23 @@ export function encodeOperation(spec: OperationSpec, args: unknown[]): HttpReque
   return {method: spec.method, path, query, body: JSON.parse(JSON.stringify(body ?? null, iterablesAsArrays)) ?? undefined}
 }
 
-/** JSON has no iterables: an argument given as one (a streamed device import) is sent as an array. */
+/** JSON has no iterables: an argument given as one is sent as an array (a streamed operation's list goes out as NDJSON instead, see callStreamed). */
 function iterablesAsArrays(_key: string, value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Symbol.iterator in value) return [...(value as Iterable<unknown>)]
   return value
+}
+
+/**
+ * A streamed operation (issue 15): its list goes out as NDJSON while it is produced (a device
+ * import reads the file as it sends), never as one JSON body, so an inventory of any size fits
+ * the server's default limits and the client holds only a chunk at a time.
+ */
+function callStreamed(client: HttpClient, spec: OperationSpec, args: unknown[]): Promise<unknown> {
+  const {field} = spec.stream!
+  const items = (args[0] as Record<string, unknown> | undefined)?.[field]
+  if (items === null || typeof items !== 'object' || !(Symbol.iterator in items)) return client.call(encodeOperation(spec, args))
+  const {method, path} = encodeOperation(spec, [])
+  return client.upload({method, path, contentType: NDJSON_MEDIA_TYPE}, ndjsonChunks(items as Iterable<unknown>))
 }
 
 /**
@@ -101,7 +115,7 @@ export function openRemoteBackend(options: RemoteBackendOptions): RemoteBackend 
     const [resource, method] = spec.id.split('.')
     resources[resource] ??= {}
     resources[resource][method] = async (...args: unknown[]) => {
-      const answer = (await client.call(encodeOperation(spec, args))) as {result?: unknown} | undefined
+      const answer = (await (spec.stream ? callStreamed(client, spec, args) : client.call(encodeOperation(spec, args)))) as {result?: unknown} | undefined
       return answer?.result
     }
   }

@@ -37,6 +37,12 @@ export interface OperationSpec {
   path: string
   kind: OperationKind
   args: ArgSpec[]
+  /**
+   * The operation also takes its one body argument as a stream: `Content-Type:
+   * application/x-ndjson`, one `item` per line, the lines being the body's `field` list. The
+   * server validates each line with `item` and applies them all in one call (src/server/upload.ts).
+   */
+  stream?: {field: string; item: JsonSchema}
 }
 
 // Schema builders: short, and strict by default.
@@ -77,7 +83,7 @@ export function op(id: string, method: HttpMethod, path: string, kind: Operation
 }
 
 /** One inventory record (DeviceRecord of src/core/device/types.ts). */
-const DEVICE_RECORD = obj(
+export const DEVICE_RECORD = obj(
   {
     name: str(255),
     os: str(255),
@@ -157,7 +163,11 @@ export const OPERATIONS: OperationSpec[] = [
   op('audit.verify', 'GET', '/audit/verify', 'read'),
 
   // devices (issue 4; CM1–CM8, TP1/TP3)
-  op('devices.import', 'POST', '/devices/import', 'endpoints.write', inBody('request', obj({records: arr(DEVICE_RECORD)}, ['records']))),
+  // A JSON body holds at most 100,000 records; the remote backend streams its records as NDJSON (issue 15).
+  {
+    ...op('devices.import', 'POST', '/devices/import', 'endpoints.write', inBody('request', obj({records: arr(DEVICE_RECORD)}, ['records']))),
+    stream: {field: 'records', item: DEVICE_RECORD},
+  },
   op('devices.get', 'GET', '/devices/:name', 'read', inPath('name'), inQuery('options?', obj({periodMs: num()}))),
   op(
     'devices.list',

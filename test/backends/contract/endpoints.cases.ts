@@ -41,6 +41,26 @@ export const endpointsSuite: ContractSuite = {
       await expectAtpError(backend.devices.get('dup-01'), {code: 'NOT_FOUND', exitCode: 3})
     })
 
+    it('imports more records than one JSON request may carry, as a stream, in one transaction (issue 15)', async () => {
+      const {backend} = get()
+      // 12,000 records are ~5 MB of JSON: over the server's default 4 MiB body limit.
+      const count = 12_000
+      function* many() {
+        for (let i = 0; i < count; i++) yield normaliseRow({name: `bulk-${i}`, os: 'Windows 10 Enterprise', version: '10.0.19045', managedBy: 'configmgr', collections: ['Bulk']}, i + 2)
+      }
+
+      expect(await backend.devices.import({records: many()})).toMatchObject({total: count, created: count, updated: 0, collectionsCreated: ['Bulk']})
+      expect((await backend.collections.get('Bulk', {memberLimit: 1})).members).toBe(count)
+      // A repeated name at the very end rolls back all that came before it.
+      function* lateDuplicate() {
+        for (let i = 0; i < count; i++) yield normaliseRow({name: `late-${i}`, os: 'Ubuntu 22.04'}, i + 2)
+        yield normaliseRow({name: 'LATE-0', os: 'Ubuntu 22.04'}, count + 2)
+      }
+
+      await expectAtpError(backend.devices.import({records: lateDuplicate()}), {code: 'INVALID_INPUT', exitCode: 7, message: /LATE-0/})
+      await expectAtpError(backend.devices.get('late-1'), {code: 'NOT_FOUND', exitCode: 3})
+    })
+
     it('manages collections with rules and members', async () => {
       const {backend} = get()
       const created = await backend.collections.create({name: 'Linux', limitTo: null, rules: ['family=linux']})
