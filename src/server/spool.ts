@@ -9,6 +9,7 @@
  */
 import {chmodSync, closeSync, openSync} from 'node:fs'
 import type BetterSqlite3 from 'better-sqlite3'
+import {loadSqlite} from '../backends/local/database.js'
 
 export type SpoolKind = 'file' | 'heartbeat'
 
@@ -37,7 +38,7 @@ export interface Spool {
 }
 
 export async function openSpool(path: string): Promise<Spool> {
-  const {default: Sqlite} = await import('better-sqlite3')
+  const Sqlite = await loadSqlite()
   closeSync(openSync(path, 'a', 0o600))
   chmodSync(path, 0o600)
   const db: BetterSqlite3.Database = new Sqlite(path, {timeout: 15_000})
