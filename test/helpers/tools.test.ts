@@ -78,14 +78,70 @@ describe('every test that spawns an external tool goes through requireTool', () 
   it.each(testFiles(TEST_ROOT).filter((file) => file.endsWith('.test.ts') && !file.endsWith('tools.test.ts')).map((file) => [relative(TEST_ROOT, file)]))(
     '%s',
     (file) => {
-      const text = readFileSync(join(TEST_ROOT, file), 'utf8')
-      const used = new Set<Tool>([...text.matchAll(spawns)].map((m) => m[1] as Tool))
-      for (const [helper, tool] of Object.entries(helpers)) if (new RegExp(`\\b${helper}\\(`).test(text)) used.add(tool)
-      const gated = new Set([...text.matchAll(/requireTool\(([^)]*)\)/g)].flatMap((m) => [...m[1].matchAll(/'(\w+)'/g)].map((t) => t[1])))
-      expect([...used].filter((tool) => !gated.has(tool))).toEqual([])
+      expect(ungatedSpawns(readFileSync(join(TEST_ROOT, file), 'utf8'), pattern, helpers)).toEqual([])
     },
   )
+
+  it('the check sees a tool spawn in a plain test even when the file has a gate for that tool', () => {
+    const source = [
+      "const withPython = requireTool('python3')",
+      "describe('x', () => {",
+      "  withPython.it('gated', () => {",
+      "    execFileSync('python3', ['-c', ''])",
+      '  })',
+      "  it('plain', () => {",
+      "    execFileSync('python3', ['-c', ''])",
+      '  })',
+      '})',
+      "withPython.describe('gated block', () => {",
+      "  it('inner', () => {",
+      "    pyZip('a.zip', [])",
+      '  })',
+      '})',
+    ].join('\n')
+    expect(ungatedSpawns(source, pattern, helpers)).toEqual(["line 7: python3 in it('plain'"])
+  })
 })
+
+/**
+ * The tool spawns of a test file that no gate covers: for each line that spawns a tool (or calls
+ * a helper that does), the test blocks around it (by indentation) must include one declared
+ * through a requireTool gate naming that tool. A spawn outside any test block (a helper function
+ * of the file) needs a gate for the tool somewhere in the file.
+ */
+function ungatedSpawns(source: string, pattern: string, helpers: Record<string, Tool>): string[] {
+  const gates = new Map<string, Set<string>>()
+  for (const m of source.matchAll(/const (\w+) = requireTool\(([^)]*)\)/g)) gates.set(m[1], new Set([...m[2].matchAll(/'(\w+)'/g)].map((t) => t[1])))
+  const inFile = new Set([...gates.values()].flatMap((tools) => [...tools]))
+  const lines = source.split('\n')
+  const indent = (line: string) => line.length - line.trimStart().length
+  const opener = /^\s*(?:(\w+)\.)?(it|test|describe)(?:\.each\([\s\S]*?\))?\(\s*(['"`][^'"`]*)/
+  const problems: string[] = []
+  lines.forEach((line, index) => {
+    const used = [...line.matchAll(new RegExp(pattern, 'g'))].map((m) => m[1])
+    for (const [helper, tool] of Object.entries(helpers)) if (new RegExp(`\\b${helper}\\(`).test(line) && !line.includes('function ')) used.push(tool)
+    for (const tool of used) {
+      const blocks: {gate?: string; title: string}[] = []
+      let level = indent(line)
+      for (let i = index - 1; i >= 0 && level > 0; i--) {
+        if (lines[i].trim() === '' || indent(lines[i]) >= level) continue
+        // `])('name', …) => {` closes a multi-line .each table: its block opens further up, at this indent.
+        if (/^[\])]/.test(lines[i].trimStart())) {
+          level = indent(lines[i]) + 1
+          continue
+        }
+
+        level = indent(lines[i])
+        const m = opener.exec(lines[i]) ?? /^\s*(?:(\w+)\.)?(it|test|describe)\.each\(()/.exec(lines[i])
+        if (m) blocks.push({gate: m[1], title: `${m[1] ? `${m[1]}.` : ''}${m[2]}(${m[3]}'`})
+      }
+
+      const gated = blocks.length === 0 ? inFile.has(tool) : blocks.some((b) => b.gate !== undefined && gates.get(b.gate)?.has(tool))
+      if (!gated) problems.push(`line ${index + 1}: ${tool} in ${blocks[0]?.title ?? 'the file, with no gate for it'}`)
+    }
+  })
+  return problems
+}
 
 // The tools' absence is made real: PATH holds node, npm and the shell npm runs scripts with.
 describe('without the tools, a tool-checked test file skips cleanly (PATH of node, npm and sh alone)', () => {
