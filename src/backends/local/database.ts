@@ -51,7 +51,8 @@ let loaded: Promise<typeof BetterSqlite3> | undefined
 /**
  * better-sqlite3 with its native module loaded, before any file is created: on an incomplete
  * installation every store (the tenant database, the server's sensor spool) fails the same way,
- * with nothing written. The module loads on the first open; an in-memory one costs microseconds.
+ * with nothing written. The module loads on the first open; opening and closing an in-memory
+ * database for that costs about 0.2 ms (measured on a loaded 2-core machine).
  */
 export function loadSqlite(): Promise<typeof BetterSqlite3> {
   loaded ??= (async () => {
