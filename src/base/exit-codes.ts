@@ -1,4 +1,7 @@
-/** The stable exit-code table of SPEC §3, plus 130 for a user cancel. Documented in the README. */
+/**
+ * The stable exit-code table of SPEC §3, plus 15 for an incomplete installation (a native module
+ * not built) and 130 for a user cancel. Documented in the README.
+ */
 export const ExitCode = {
   ok: 0,
   unexpected: 1,
@@ -12,6 +15,7 @@ export const ExitCode = {
   detectNotOnboarded: 11,
   detectSensorInactive: 12,
   detectBlocked: 13,
+  installIncomplete: 15,
   cancelled: 130,
 } as const
 

@@ -73,6 +73,16 @@ export class InvalidInputError extends AtpError {
   }
 }
 
+/**
+ * atpctl itself is installed incompletely (a native module missing or built for another Node.js):
+ * nothing the user passed is wrong and retrying does not help, so neither 1 nor 6.
+ */
+export class InstallError extends AtpError {
+  constructor(message: string, options?: AtpErrorOptions) {
+    super('INSTALL_INCOMPLETE', 15, message, options)
+  }
+}
+
 export function isAtpError(err: unknown): err is AtpError {
   return typeof err === 'object' && err !== null && (err as {isAtpError?: unknown}).isAtpError === true
 }

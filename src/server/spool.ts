@@ -11,7 +11,7 @@ import {randomUUID} from 'node:crypto'
 import type BetterSqlite3 from 'better-sqlite3'
 import type {SensorEvent, SensorEventKind} from '../core/integration/sensor.js'
 import type {IngestResult} from '../backends/local/sensor-ingest.js'
-import {openOwnerOnly} from '../backends/local/database.js'
+import {loadSqlite, openOwnerOnly} from '../backends/local/database.js'
 
 export type SpoolKind = SensorEventKind
 
@@ -38,7 +38,7 @@ export interface Spool {
 }
 
 export async function openSpool(path: string): Promise<Spool> {
-  const {default: Sqlite} = await import('better-sqlite3')
+  const Sqlite = await loadSqlite()
   // Never open the file outside SQLite: that would drop this process's locks on it (issue 15).
   const db: BetterSqlite3.Database = openOwnerOnly(Sqlite, path, {timeout: 15_000})
   db.pragma('journal_mode = WAL')

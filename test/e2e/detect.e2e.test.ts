@@ -8,6 +8,7 @@ import {TEST_ALERTS} from '../../src/core/detect/test-alerts.js'
 import {normaliseRow, type RawRow} from '../../src/core/device/inventory.js'
 import {databasePath} from '../../src/lib/paths.js'
 import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
+import {requireTool} from '../helpers/tools.js'
 
 /**
  * The inventory goes straight into the profile's database (the same code `device import`
@@ -32,6 +33,8 @@ const INVENTORY: RawRow[] = [
   {name: 'lnx-stopped', os: 'Ubuntu 22.04', managedBy: 'third-party:sentinelone', lastSeen: now(), sensorService: 'stopped'},
   {name: 'bd-01', os: 'Ubuntu 22.04', managedBy: 'third-party:bitdefender', lastSeen: now()},
 ]
+
+const withXmllint = requireTool('xmllint')
 
 describe('atpctl detect and alert, end to end (SPEC DT1–DT3, DC8, TP5)', () => {
   const {home, cleanup} = tempHome('atpctl-detect-e2e-')
@@ -107,7 +110,7 @@ describe('atpctl detect and alert, end to end (SPEC DT1–DT3, DC8, TP5)', () =>
     }
   })
 
-  it('DT3 timeout (10): a live-sensor device whose sensor is not running; JUnit accepted by xmllint', async () => {
+  withXmllint.it('DT3 timeout (10): a live-sensor device whose sensor is not running; JUnit accepted by xmllint', async () => {
     const junit = join(home, 'timeout.xml')
     const result = await runCli(['detect', 'eicar', '--device', 'sensor-01', '--path', watch, '--timeout', '2s', '--junit', junit, '--json'], {home})
     expect(result.code).toBe(10)
@@ -181,7 +184,7 @@ describe('atpctl detect and alert, end to end (SPEC DT1–DT3, DC8, TP5)', () =>
     expect(result.stderr).toContain('--path')
   })
 
-  it.each([
+  withXmllint.it.each([
     ['windows', 'az-win-01', '[TestAlert] Suspicious PowerShell CommandLine', 'Informational'],
     ['linux', 'lnx-01', 'Enumeration of files with sensitive data', 'Low'],
     ['macos', 'mac-01', 'macOS EDR Test Alert', 'Informational'],

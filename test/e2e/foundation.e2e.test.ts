@@ -1,9 +1,12 @@
 import {execFileSync} from 'node:child_process'
-import {statSync} from 'node:fs'
+import {cpSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {type CliResult, runCli, tempHome} from '../helpers/cli.js'
+import {requireTool} from '../helpers/tools.js'
 
 const mode = (path: string) => statSync(path).mode & 0o777
+
+const withSqlite = requireTool('sqlite3')
 
 describe('foundation end to end', () => {
   const {home, cleanup} = tempHome()
@@ -71,7 +74,7 @@ describe('foundation end to end', () => {
     expect(on.json().intune.classicPolicyId).toEqual(expect.any(String))
   })
 
-  it('--json output contains no secret except the one token mint returns', async () => {
+  withSqlite.it('--json output contains no secret except the one token mint returns', async () => {
     const minted = (await cli(['token', 'mint', '--provider', 'sentinelone', '--json'])).json().token
     const workspaceKey = execFileSync('sqlite3', [join(home, 'profiles', 'default', 'tenant.db'), 'SELECT workspace_key FROM tenant'], {encoding: 'utf8'}).trim()
     const secrets = [minted.secret, workspaceKey]
@@ -96,12 +99,13 @@ describe('foundation end to end', () => {
     expect((await cli(['config', 'set', 'nonsense', '1'])).code).toBe(2)
   })
 
-  it('audit verify detects an edited or deleted record (exit 7) and names it', async () => {
+  withSqlite.it('audit verify detects an edited or deleted record (exit 7) and names it', async () => {
     await cli(['integration', 'enable', 'third-party', '--provider', 'lookout'])
     expect((await cli(['audit', 'verify'])).code).toBe(0)
     const copy = tempHome()
     try {
-      execFileSync('cp', ['-r', join(home, 'profiles'), join(home, 'config.json'), copy.home])
+      cpSync(join(home, 'profiles'), join(copy.home, 'profiles'), {recursive: true})
+      cpSync(join(home, 'config.json'), join(copy.home, 'config.json'))
       execFileSync('sqlite3', [join(copy.home, 'profiles', 'default', 'tenant.db'), "UPDATE audit_log SET target = 'someone-else' WHERE seq = 1"])
       const broken = await runCli(['audit', 'verify', '--json'], {home: copy.home})
       expect(broken.code).toBe(7)

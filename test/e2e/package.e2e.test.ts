@@ -2,6 +2,10 @@ import {execFileSync, spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
+import {requireTool} from '../helpers/tools.js'
+
+const withUnzip = requireTool('unzip')
+const withPython = requireTool('python3')
 
 describe('e2e: packages (issue 3)', () => {
   const {home, cleanup} = tempHome('atpctl-e2e-pkg-')
@@ -10,7 +14,7 @@ describe('e2e: packages (issue 3)', () => {
   })
   afterAll(cleanup)
 
-  it('generate (default name in the cwd) → inspect --json → extract, all consistent; T2: no key on stdout', async () => {
+  withUnzip.it('generate (default name in the cwd) → inspect --json → extract, all consistent; T2: no key on stdout', async () => {
     const gen = await runCli(['package', 'generate', 'onboarding', '--os', 'linux', '--method', 'local-script', '--json'], {home})
     expect(gen.code).toBe(0)
     const pkg = gen.json().package
@@ -30,7 +34,7 @@ describe('e2e: packages (issue 3)', () => {
     expect(list.json().packages.map((p: {sha256: string}) => p.sha256)).toContain(pkg.sha256)
   })
 
-  it('exit 7: tampered, expiring within --fail-if-expires-within, and unsafe zips (nothing extracted)', async () => {
+  withPython.it('exit 7: tampered, expiring within --fail-if-expires-within, and unsafe zips (nothing extracted)', async () => {
     const off = join(home, 'off.zip')
     expect((await runCli(['package', 'generate', 'offboarding', '--os', 'windows', '--method', 'mdm', '--valid-days', '3', '--out', off], {home})).code).toBe(0)
     const soon = await runCli(['package', 'inspect', off, '--fail-if-expires-within', '7d', '--json'], {home})

@@ -3,10 +3,13 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {createSigningIdentity} from '../../src/lib/x509.js'
 import {tempHome} from '../helpers/cli.js'
+import {requireTool} from '../helpers/tools.js'
 
 const pem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`
 
-describe('tenant signing identity (X.509 DER)', () => {
+const withOpenssl = requireTool('openssl')
+
+withOpenssl.describe('tenant signing identity (X.509 DER)', () => {
   const {home, cleanup} = tempHome()
   afterAll(cleanup)
 

@@ -5,8 +5,11 @@ import {openRemoteBackend} from '../../src/backends/remote/index.js'
 import {type RunningServer, startServer} from '../../src/server/run.js'
 import {tempHome} from '../helpers/cli.js'
 import {expectAtpError} from '../backends/contract/expect.js'
+import {requireTool} from '../helpers/tools.js'
 
-describe('remote backend transport: TLS verification and unreachable servers (issue 7)', () => {
+const withOpenssl = requireTool('openssl')
+
+withOpenssl.describe('remote backend transport: TLS verification and unreachable servers (issue 7)', () => {
   const {home, cleanup} = tempHome('atpctl-tls-')
   const cert = join(home, 'server.crt')
   const key = join(home, 'server.key')

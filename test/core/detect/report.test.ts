@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {verdictToJUnit} from '../../../src/core/detect/report.js'
 import {verdictOf, type Verdict} from '../../../src/core/detect/verdict.js'
 import {renderJUnit, writeJUnit, xmlEscape} from '../../../src/lib/junit.js'
+import {requireTool} from '../../helpers/tools.js'
 
 const verdict = (over: Partial<Verdict> = {}): Verdict =>
   verdictOf(over.outcome ?? 'timeout', {
@@ -36,7 +37,9 @@ function xmllint(file: string): void {
   execFileSync('xmllint', ['--noout', file], {stdio: ['ignore', 'ignore', 'pipe']})
 }
 
-describe('JUnit report of a check', () => {
+const withXmllint = requireTool('xmllint')
+
+withXmllint.describe('JUnit report of a check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'atpctl-junit-'))
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
 

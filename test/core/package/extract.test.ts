@@ -6,6 +6,7 @@ import {DEFAULT_EXTRACT_LIMITS, extractPackage, safeEntryPath} from '../../../sr
 import {inspectPackage} from '../../../src/core/package/inspect.js'
 import {buildZip} from '../../../src/lib/zip-writer.js'
 import {pyZip} from './zip-tools.js'
+import {requireTool} from '../../helpers/tools.js'
 
 let dir: string
 beforeEach(() => {
@@ -21,6 +22,9 @@ async function refused(zip: string, pattern: RegExp, code = 'PACKAGE_UNSAFE') {
   expect(leftovers()).toEqual([])
 }
 
+const withPython = requireTool('python3')
+const withUnzip = requireTool('unzip')
+
 describe('package extract: safe extraction', () => {
   it('extracts a package (backslash names become directories), files owner-only', async () => {
     const zip = join(dir, 'mac.zip')
@@ -33,7 +37,7 @@ describe('package extract: safe extraction', () => {
     expect(leftovers()).toEqual(['out'])
   })
 
-  it.each([
+  withPython.it.each([
     ['../evil.cmd', /escapes the directory/],
     ['a/../../evil.cmd', /escapes the directory/],
     ['..\\evil.cmd', /escapes the directory/],
@@ -46,17 +50,17 @@ describe('package extract: safe extraction', () => {
     expect(existsSync(join(dir, 'evil.cmd'))).toBe(false)
   })
 
-  it('rejects symlinks', async () => {
+  withPython.it('rejects symlinks', async () => {
     const zip = pyZip(join(dir, 'link.zip'), [{name: 'link', data: '/etc/passwd', mode: 0o120777}])
     await refused(zip, /symbolic link/)
   })
 
-  it('rejects duplicate names, also when they differ only in case or separator', async () => {
+  withPython.it('rejects duplicate names, also when they differ only in case or separator', async () => {
     await refused(pyZip(join(dir, 'dup.zip'), [{name: 'a.cmd', data: '1'}, {name: 'a.cmd', data: '2'}]), /duplicates/)
     await refused(pyZip(join(dir, 'dup2.zip'), [{name: 'jamf/a.plist', data: '1'}, {name: 'JAMF\\A.plist', data: '2'}]), /duplicates/)
   })
 
-  it('rejects a bad CRC and removes the partial extraction', async () => {
+  withPython.it('rejects a bad CRC and removes the partial extraction', async () => {
     const zip = pyZip(join(dir, 'crc.zip'), [
       {name: 'a.txt', data: 'first file', stored: true},
       {name: 'b.txt', data: 'y'.repeat(3000), stored: true},
@@ -67,7 +71,7 @@ describe('package extract: safe extraction', () => {
     await refused(zip, /CRC/, 'PACKAGE_TAMPERED')
   })
 
-  it('rejects zip bombs: compression ratio, total size, entry count', async () => {
+  withPython.it('rejects zip bombs: compression ratio, total size, entry count', async () => {
     await refused(pyZip(join(dir, 'ratio.zip'), [{name: 'zeros.bin', data: Buffer.alloc(20 * 1024 * 1024)}]), /compression ratio/)
     const limits = {...DEFAULT_EXTRACT_LIMITS, maxTotalBytes: 1000}
     await expect(extractPackage(pyZip(join(dir, 'big.zip'), [{name: 'a', data: 'x'.repeat(600)}, {name: 'b', data: 'y'.repeat(600)}]), join(dir, 'out'), {limits})).rejects.toMatchObject({
@@ -82,7 +86,7 @@ describe('package extract: safe extraction', () => {
     expect(leftovers()).toEqual([])
   })
 
-  it('rejects an entry whose real size exceeds its declared size (a lying header)', async () => {
+  withPython.it('rejects an entry whose real size exceeds its declared size (a lying header)', async () => {
     const zip = pyZip(join(dir, 'lie.zip'), [{name: 'a.txt', data: 'z'.repeat(50_000)}])
     const bytes = readFileSync(zip)
     // Uncompressed size → 100 bytes in both headers (offset 24 in the central one, 22 in the local one).
@@ -104,7 +108,7 @@ describe('package extract: safe extraction', () => {
     await expect(extractPackage(join(dir, 'not.zip'), join(dir, 'o2'))).rejects.toMatchObject({exitCode: 7, code: 'PACKAGE_MALFORMED'})
   })
 
-  it('an empty existing directory is fine; unzip agrees with our bytes', async () => {
+  withUnzip.it('an empty existing directory is fine; unzip agrees with our bytes', async () => {
     const zip = join(dir, 'ok.zip')
     writeFileSync(zip, buildZip([{name: 'dir/a.txt', data: Buffer.from('hello')}]))
     mkdirSync(join(dir, 'out'))

@@ -7,6 +7,7 @@ import {generatePackage} from '../../../src/core/package/generate.js'
 import {assertUsable, inspectPackage} from '../../../src/core/package/inspect.js'
 import {PACKAGE_KINDS, PACKAGE_OSES, type PackageMethod, type PackageOs, validMethods} from '../../../src/core/package/layout.js'
 import {tempBackend} from '../../helpers/backend.js'
+import {requireTool} from '../../helpers/tools.js'
 
 let backend: Backend
 let cleanup: () => Promise<void>
@@ -28,7 +29,9 @@ const combos = PACKAGE_KINDS.flatMap((kind) =>
   PACKAGE_OSES.filter((os) => os !== 'down-level').flatMap((os) => validMethods(kind, os).map((method) => ({kind, os, method}))),
 )
 
-describe.each(combos)('$kind $os $method', ({kind, os, method}) => {
+const withTools = requireTool('unzip', 'python3')
+
+withTools.describe.each(combos)('$kind $os $method', ({kind, os, method}) => {
   it('generates a package that unzip -t and python zipfile accept and that inspects as ours', async () => {
     const out = join(dir, `${kind}-${os}-${method}.zip`)
     const {package: pkg} = await generatePackage(backend, {kind, os: os as PackageOs, method: method as PackageMethod, directory: dir, out, profile: 'test', now: NOW})

@@ -12,6 +12,7 @@ import {buildPackageContent, generatePackage} from '../../../src/core/package/ge
 import type {PackageKind, PackageMethod, PackageOs} from '../../../src/core/package/layout.js'
 import {buildZip} from '../../../src/lib/zip-writer.js'
 import {tempBackend} from '../../helpers/backend.js'
+import {requireTool} from '../../helpers/tools.js'
 
 let backend: Backend
 let cleanup: () => Promise<void>
@@ -38,8 +39,13 @@ function envelopeOfWindowsBlob(text: string) {
   return JSON.parse(text) as {body: string; sig: string; sha256sig: string; cert: string; chain: string[]}
 }
 
+const withOpenssl = requireTool('openssl')
+const withPython = requireTool('python3')
+const withXmllint = requireTool('xmllint')
+const withPythonAndUnzip = requireTool('python3', 'unzip')
+
 describe('REFERENCE §1.3a: openssl verifies what we sign', () => {
-  it('the certificate parses, chains to the tenant CA, and both byte-reversed signatures verify over the body', async () => {
+  withOpenssl.it('the certificate parses, chains to the tenant CA, and both byte-reversed signatures verify over the body', async () => {
     const c = await content('onboarding', 'windows', 'intune')
     const env = envelopeOfWindowsBlob(file(c, 'WindowsDefenderATP.onboarding'))
     const leaf = join(dir, 'leaf.der')
@@ -65,7 +71,7 @@ describe('REFERENCE §1.3a: openssl verifies what we sign', () => {
     expect(raw.status).not.toBe(0)
   })
 
-  it('the body is a compact string with the real key order; offboarding carries a FILETIME integer', async () => {
+  withPython.it('the body is a compact string with the real key order; offboarding carries a FILETIME integer', async () => {
     const tenant = (await backend.tenant.get())!
     const on = envelopeOfWindowsBlob(file(await content('onboarding', 'windows', 'configmgr'), '.onboarding'))
     expect(Object.keys(JSON.parse(on.body))).toEqual(['previousOrgIds', 'orgId', 'geoLocationUrl', 'datacenter', 'vortexGeoLocation', 'version'])
@@ -80,7 +86,7 @@ describe('REFERENCE §1.3a: openssl verifies what we sign', () => {
 })
 
 describe('the carriers parse with the real tools', () => {
-  it('xmllint accepts the ADMX, ADML, plist and mobileconfigs', async () => {
+  withXmllint.it('xmllint accepts the ADMX, ADML, plist and mobileconfigs', async () => {
     const gp = await content('onboarding', 'windows', 'group-policy')
     const mac = await content('onboarding', 'macos', 'mdm')
     const macOff = await content('offboarding', 'macos', 'intune')
@@ -91,7 +97,7 @@ describe('the carriers parse with the real tools', () => {
     }
   })
 
-  it('plistlib reads the JAMF plist and the Intune mobileconfig, and their OnboardingInfo is the envelope', async () => {
+  withPython.it('plistlib reads the JAMF plist and the Intune mobileconfig, and their OnboardingInfo is the envelope', async () => {
     const tenant = (await backend.tenant.get())!
     const mac = await content('onboarding', 'macos', 'mdm')
     const plist = join(dir, 'jamf.plist')
@@ -119,7 +125,7 @@ print(json.dumps({'org': p['OrgId'], 'over': p['AllowUserOverrides'], 'type': m[
   })
 })
 
-describe('the Linux scripts really work (python3 in a test root)', () => {
+withPython.describe('the Linux scripts really work (python3 in a test root)', () => {
   it('onboarding writes etc/opt/microsoft/mdatp/mdatp_onboard.json with {"onboardingInfo": <envelope>}, owner-only', async () => {
     const c = await content('onboarding', 'linux', 'local-script')
     const script = join(dir, 'MicrosoftDefenderATPOnboardingLinuxServer.py')
@@ -184,7 +190,7 @@ describe('zips: reproducible, owner-only, real layouts', () => {
     expect(readFileSync(one).equals(readFileSync(two))).toBe(true)
   })
 
-  it('macOS MDM zips store backslash entry names, as real ones do (unzip warns, python lists them)', async () => {
+  withPythonAndUnzip.it('macOS MDM zips store backslash entry names, as real ones do (unzip warns, python lists them)', async () => {
     const zip = join(dir, 'mac.zip')
     await generatePackage(backend, {kind: 'onboarding', os: 'macos', method: 'mdm', out: zip, directory: dir, profile: 'test', now: NOW})
     const names = execFileSync('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip], {encoding: 'utf8'}).trim().split('\n')
