@@ -4,6 +4,9 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
+import {requireTool} from '../helpers/tools.js'
+
+const withBash = requireTool('bash')
 
 describe('version and shell completion', () => {
   const {home, cleanup} = tempHome()
@@ -22,7 +25,7 @@ describe('version and shell completion', () => {
     expect(human.stdout).toContain(`SQLite:   ${sqlite} (better-sqlite3 ${betterSqlite3})`)
   })
 
-  describe('bash: the script is sourced in bash and asked as <TAB> would', () => {
+  withBash.describe('bash: the script is sourced in bash and asked as <TAB> would', () => {
     let script: string
     beforeAll(async () => {
       const result = await runCli(['completion', 'bash'], {home})

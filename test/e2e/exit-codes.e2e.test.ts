@@ -2,6 +2,9 @@ import {execFileSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {runCli, tempHome} from '../helpers/cli.js'
+import {requireTool} from '../helpers/tools.js'
+
+const withOpenssl = requireTool('openssl')
 
 describe('exit-code table (SPEC §3)', () => {
   const {home, cleanup} = tempHome()
@@ -67,7 +70,7 @@ describe('exit-code table (SPEC §3)', () => {
     }
   })
 
-  it('serve with --tls-cert and --tls-key swapped exits 7 naming the file, before it listens', async () => {
+  withOpenssl.it('serve with --tls-cert and --tls-key swapped exits 7 naming the file, before it listens', async () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=localhost'], {cwd: home, stdio: 'ignore'})
     const swapped = await runCli(['serve', '--port', '0', '--tls-cert', 'key.pem', '--tls-key', 'cert.pem'], {home})
     expect(swapped.code).toBe(7)

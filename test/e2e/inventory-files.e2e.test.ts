@@ -3,6 +3,9 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildZip} from '../../src/lib/zip-writer.js'
 import {type CliResult, PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
+import {requireTool} from '../helpers/tools.js'
+
+const withBash = requireTool('bash')
 
 const fixture = (name: string) => join(PROJECT_ROOT, 'fixtures', 'inventory', name)
 
@@ -56,7 +59,7 @@ describe('device import: the inventory files admins have, and clear refusals of 
     expect(result.json()).toMatchObject({format: 'csv', summary: {total: 2, created: 2}})
   })
 
-  it('reads a shell process substitution <(…) (an anonymous pipe under /dev/fd)', () => {
+  withBash.it('reads a shell process substitution <(…) (an anonymous pipe under /dev/fd)', () => {
     const script = `"${process.execPath}" "${join(PROJECT_ROOT, 'bin', 'run.js')}" device import <(printf 'name,os\\nSUBST-01,Windows 11 Enterprise\\n') --json`
     const stdout = execFileSync('bash', ['-c', script], {env: {PATH: process.env.PATH, HOME: home, ATPCTL_HOME: home, NO_COLOR: '1', CI: '1'}, encoding: 'utf8'})
     expect(JSON.parse(stdout)).toMatchObject({file: expect.stringMatching(/^\/dev\/fd\/\d+$/), summary: {total: 1, created: 1}})

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {PROJECT_ROOT, runCli, tempHome} from '../helpers/cli.js'
 import {requireTool} from '../helpers/tools.js'
 
+
 const withUnzip = requireTool('unzip')
 const withPython = requireTool('python3')
 
@@ -76,7 +77,7 @@ describe('e2e: packages (issue 3)', () => {
     expect(json.json().error).toMatchObject({code: 'PACKAGE_TAMPERED', exitCode: 7})
   })
 
-  describe('extract interrupted (issue 15)', () => {
+  withPython.describe('extract interrupted (issue 15)', () => {
     const BIN = join(PROJECT_ROOT, 'bin', 'run.js')
     let work: string
     let zip: string

@@ -4,6 +4,9 @@ import {join} from 'node:path'
 import {eicarBytes} from '../../src/core/detect/eicar.js'
 import {runCli, tempHome} from '../helpers/cli.js'
 import {alertFileNames, holdWriteLock, postJson, type ServeProcess, startServe} from '../helpers/serve.js'
+import {requireTool} from '../helpers/tools.js'
+
+const withSqlite3 = requireTool('sqlite3')
 
 // Issue 15, item 1: the server opened its spool file outside SQLite, which dropped the
 // process's POSIX locks on it; a read by the sqlite3 tool then checkpointed and deleted the live
@@ -12,7 +15,7 @@ describe('atpctl serve: a reader of the spool file does not cost acknowledged ev
   const {home, cleanup} = tempHome('atpctl-e2e-spool-')
   afterAll(cleanup)
 
-  it('every acknowledged event survives a sqlite3 read of the spool, SIGKILL and a restart', async () => {
+  withSqlite3.it('every acknowledged event survives a sqlite3 read of the spool, SIGKILL and a restart', async () => {
     const run = (args: string[]) => runCli(args, {home})
     expect((await run(['init', '--location', 'us'])).code).toBe(0)
     expect((await run(['integration', 'enable', 'third-party', '--provider', 'sentinelone'])).code).toBe(0)
@@ -71,7 +74,7 @@ describe('atpctl serve: SIGTERM while the database is locked', () => {
   const {home, cleanup} = tempHome('atpctl-e2e-locked-')
   afterAll(cleanup)
 
-  it('exits 0 within the grace period and the next start turns every acknowledged event into its alert', async () => {
+  withSqlite3.it('exits 0 within the grace period and the next start turns every acknowledged event into its alert', async () => {
     const run = (args: string[]) => runCli(args, {home})
     expect((await run(['init', '--location', 'us'])).code).toBe(0)
     expect((await run(['integration', 'enable', 'third-party', '--provider', 'sentinelone'])).code).toBe(0)
