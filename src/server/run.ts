@@ -52,8 +52,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const spoolPath = join(dirname(options.databasePath), 'sensor-spool.db')
   // Streamed imports are received beside the database (owner-only); a crashed server's leftovers go.
   const uploadDir = join(dirname(options.databasePath), 'uploads')
+  const spool = await openSpool(spoolPath) // first: an incomplete install fails here with nothing written
   prepareUploadDir(uploadDir)
-  const spool = await openSpool(spoolPath)
   let spoolClosed = false
   // Built runs give the database to a worker thread; from sources (tests, or an injected clock) it stays here.
   const worker = options.now

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {nameKey} from '../../src/core/names.js'
 import {databasePath} from '../../src/lib/paths.js'
 import {runCli, tempHome} from '../helpers/cli.js'
 
@@ -15,7 +16,7 @@ describe('hostile text in human output is shown escaped', () => {
     // Import refuses such names; a database written by an older version, another tool or a
     // sensor may still hold them, and the terminal must be safe whatever the store holds.
     const db = new Database(databasePath(home, 'default'))
-    db.prepare('UPDATE device SET name = ?, user = ? WHERE name = ?').run(evil, 'mallory\u001B]0;pwned\u0007', 'plain-01')
+    db.prepare('UPDATE device SET name = ?, name_key = ?, user = ? WHERE name = ?').run(evil, nameKey(evil), 'mallory\u001B]0;pwned\u0007', 'plain-01')
     db.close()
   })
   afterAll(cleanup)
