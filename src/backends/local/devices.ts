@@ -2,7 +2,7 @@ import {findProvider, PROVIDERS} from '../../core/integration/catalogue.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {classifyOs, OsClassificationError, osRecordFields} from '../../core/device/os.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
-import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
+import {InvalidInputError, NotFoundError, RuleError} from '../../core/errors.js'
 import type {DeviceApi, DeviceListOptions} from '../devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
@@ -289,13 +289,16 @@ const UPSERT_COLUMNS = [
   'previous_install',
 ]
 
+/** An upsert's update of the device that has the name already. */
+const ON_CONFLICT_SQL = `ON CONFLICT(name) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
+
 /** The upsert by name; source and time are the same for the whole batch, so they are literals. */
 function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = false): string {
   const insert = `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}, source, updated_at) VALUES (${UPSERT_COLUMNS.map(() => '?').join(', ')}, '${source}', '${now}')`
   // Into an empty inventory (names already checked unique) a plain insert is enough.
   if (plainInsert) return insert
   return `${insert}
-  ON CONFLICT(name) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
+  ${ON_CONFLICT_SQL}`
 }
 
 /**
@@ -362,6 +365,77 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
   ]
 }
 
+/** What an import staged: the record count, one record per distinct (os, version) pair, the collections named. */
+interface StagedImport {
+  total: number
+  pairs: DeviceRecord[]
+  collections: Map<string, string>
+}
+
+/**
+ * Checks each record and writes its row values into a TEMP table, the connection's own
+ * temporary file: writing it takes no lock on the tenant database, so other writers go on while
+ * a large file is read, and a killed process leaves nothing behind (SQLite deletes the file
+ * with the process). `os_class` holds the index of the record's (os, version) pair in `pairs`
+ * until the write transaction knows the ids. An error from the records (a bad row at the end
+ * of the file) rolls the staging back.
+ */
+function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImport {
+  db.exec(`DROP TABLE IF EXISTS temp.import_stage;
+    CREATE TEMP TABLE import_stage (${UPSERT_COLUMNS.map((c) => (c === 'name' ? 'name TEXT NOT NULL COLLATE NOCASE UNIQUE' : c)).join(', ')})`)
+  const insert = db.prepare(`INSERT INTO temp.import_stage (${UPSERT_COLUMNS.join(', ')}) VALUES (${UPSERT_COLUMNS.map(() => '?').join(', ')})`)
+  const staged: StagedImport = {total: 0, pairs: [], collections: new Map()}
+  const pairs = new Map<string, Map<string, number>>()
+  const pairOf = (r: DeviceRecord): number => {
+    let versions = pairs.get(r.os)
+    if (!versions) {
+      versions = new Map()
+      pairs.set(r.os, versions)
+    }
+
+    let pair = versions.get(r.version ?? '')
+    if (pair === undefined) {
+      pair = staged.pairs.push(r) - 1
+      versions.set(r.version ?? '', pair)
+    }
+
+    return pair
+  }
+
+  const values = rowValueBuilder()
+  // Rows share one array per distinct collections cell: each is looked at once.
+  const listsSeen = new WeakSet<readonly string[]>()
+  const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
+  // A deferred transaction that writes only TEMP tables never takes the database's write lock.
+  db.transaction(() => {
+    for (const r of records) {
+      if (typeof r.name !== 'string' || r.name.trim() === '') throw new InvalidInputError('A device record has no name.')
+      if (!listsSeen.has(r.collections)) {
+        listsSeen.add(r.collections)
+        for (const c of r.collections) if (!staged.collections.has(c.toLowerCase())) staged.collections.set(c.toLowerCase(), c)
+      }
+
+      try {
+        insert.run(values(r, pairOf(r)))
+      } catch (error) {
+        if ((error as {code?: string}).code === 'SQLITE_CONSTRAINT_UNIQUE') throw repeated(r.name)
+        throw error
+      }
+
+      staged.total++
+    }
+  })()
+  return staged
+}
+
+/** Moves the staged rows into the device table in file order, with their os_class ids; an upsert unless the inventory is empty. */
+function moveStagedSql(now: string, plainInsert: boolean): string {
+  const select = UPSERT_COLUMNS.map((c) => (c === 'os_class' ? '(SELECT id FROM temp.import_os WHERE pair = s.os_class)' : `s.${c}`))
+  const insert = `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}, source, updated_at)
+    SELECT ${select.join(', ')}, 'inventory', '${now}' FROM temp.import_stage s WHERE 1 ORDER BY s.rowid`
+  return plainInsert ? insert : `${insert}\n  ${ON_CONFLICT_SQL}`
+}
+
 export function localDeviceApi(store: LocalStore): DeviceApi {
   const {db} = store
   return {
@@ -370,60 +444,36 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
       // A large import touches many pages: a bigger page cache keeps them out of the WAL until
       // commit. It is a ceiling, not an allocation; small imports never reach it.
       db.pragma('cache_size = -65536')
-      // A stream can be read once: should the transaction be retried after the database was
-      // busy, the records already read are gone, so that retry must fail rather than import the rest.
-      let attempted = false
-      return store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
-        if (attempted && !Array.isArray(records)) {
-          throw new UnreachableError('The tenant database was busy in the middle of the import, which was rolled back; nothing was imported.', {
-            suggestions: ['Run the import again.'],
-          })
+      // Read, check and stage every record first, without the write lock (issue 15 item 9):
+      // other writers wait for the one short transaction below, not for the file to be parsed.
+      try {
+        let staged: StagedImport
+        try {
+          staged = stageRecords(db, records)
+        } catch (error) {
+          return store.refuse('device.import', '-', error)
         }
 
-        attempted = true
-        const now = store.now().toISOString()
-        const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
-        const osClass = osClassIds(db)
-        const values = rowValueBuilder()
-        const collections = new Map<string, string>()
-        // Rows share one array per distinct collections cell: each is looked at once.
-        const listsSeen = new WeakSet<readonly string[]>()
-        // Into an empty inventory a plain insert is enough, and the unique index refuses a name
-        // given twice; an upsert would silently merge the two, so it is checked here.
-        const plainInsert = before === 0
-        const upsert = db.prepare(upsertSql('inventory', now, plainInsert))
-        const names = plainInsert ? undefined : new Set<string>()
-        const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
-        let total = 0
-        for (const r of records) {
-          if (typeof r.name !== 'string' || r.name.trim() === '') throw new InvalidInputError('A device record has no name.')
-          if (names) {
-            const key = r.name.toLowerCase()
-            if (names.has(key)) throw repeated(r.name)
-            names.add(key)
-          }
-
-          if (!listsSeen.has(r.collections)) {
-            listsSeen.add(r.collections)
-            for (const c of r.collections) if (!collections.has(c.toLowerCase())) collections.set(c.toLowerCase(), c)
-          }
-
-          try {
-            upsert.run(values(r, osClass(r)))
-          } catch (error) {
-            if ((error as {code?: string}).code === 'SQLITE_CONSTRAINT_UNIQUE') throw repeated(r.name)
-            throw error
-          }
-
-          total++
-        }
-
-        const {created: collectionsCreated} = ensureCollections(store, [...collections.values()])
-        refreshCollections(db)
-        const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
-        const created = after - before
-        return {total, created, updated: total - created, skipped: 0, collectionsCreated}
-      })
+        // The staged records stay put, so this transaction may be retried after a busy database.
+        return store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
+          const now = store.now().toISOString()
+          const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
+          const osClass = osClassIds(db)
+          db.exec('CREATE TEMP TABLE IF NOT EXISTS import_os (pair INTEGER PRIMARY KEY, id INTEGER NOT NULL); DELETE FROM temp.import_os')
+          const pairId = db.prepare('INSERT INTO temp.import_os (pair, id) VALUES (?, ?)')
+          staged.pairs.forEach((r, pair) => pairId.run(pair, osClass(r)))
+          // Into an empty inventory a plain insert is enough (the staging table already refused a
+          // name given twice, with the device table's own case-insensitive collation).
+          db.prepare(moveStagedSql(now, before === 0)).run()
+          const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
+          refreshCollections(db)
+          const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
+          const created = after - before
+          return {total: staged.total, created, updated: staged.total - created, skipped: 0, collectionsCreated}
+        })
+      } finally {
+        db.exec('DROP TABLE IF EXISTS temp.import_stage; DROP TABLE IF EXISTS temp.import_os')
+      }
     },
 
     async get(name, options = {}) {

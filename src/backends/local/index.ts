@@ -1,5 +1,5 @@
 import type {Backend, BackendContext} from '../types.js'
-import {openDatabase} from './database.js'
+import {busyTimeoutOf, type Database, openDatabase, translateBusy} from './database.js'
 import {createLocalStore, type LocalStore} from './store.js'
 
 /**
@@ -31,7 +31,7 @@ type ResourceName = keyof typeof LOCAL_RESOURCES
  * A resource API whose module loads on the first method call. Every method of a resource
  * API is async, so a call can wait for the import without changing its signature.
  */
-function lazyApi<T extends object>(load: () => Promise<T>): T {
+function lazyApi<T extends object>(db: Database, load: () => Promise<T>): T {
   let api: Promise<T> | undefined
   return new Proxy({} as T, {
     get(_target, method) {
@@ -41,7 +41,12 @@ function lazyApi<T extends object>(load: () => Promise<T>): T {
         const loaded = (await (api ??= load())) as Record<string, unknown>
         const fn = loaded[method]
         if (typeof fn !== 'function') throw new TypeError(`The embedded backend has no method ${method}.`)
-        return fn.apply(loaded, args)
+        try {
+          return await fn.apply(loaded, args)
+        } catch (error) {
+          // A read or a single-statement write still busy after the wait is exit 6, like a transaction.
+          throw translateBusy(error, busyTimeoutOf(db))
+        }
       }
     },
   })
@@ -52,7 +57,7 @@ export async function openLocalBackend(databasePath: string, context: BackendCon
   const db = await openDatabase(databasePath)
   const store = createLocalStore(db, context)
   const resources = Object.fromEntries(
-    (Object.keys(LOCAL_RESOURCES) as ResourceName[]).map((name) => [name, lazyApi(() => LOCAL_RESOURCES[name](store) as Promise<object>)]),
+    (Object.keys(LOCAL_RESOURCES) as ResourceName[]).map((name) => [name, lazyApi(db, () => LOCAL_RESOURCES[name](store) as Promise<object>)]),
   ) as unknown as Pick<Backend, ResourceName>
   return {
     kind: 'local',

@@ -14,14 +14,26 @@ export interface LocalStore {
   now(): Date
   /** `target` names what changed, for the audit log; a function of the result when only the change knows. */
   mutate<T>(operation: string, target: string | ((result: T) => string), fn: () => T): T
+  /** Audits a refusal decided before `mutate` ran (an import's file refused while it was staged), then throws it. */
+  refuse(operation: string, target: string, error: unknown): never
 }
 
 export function createLocalStore(db: Database, context: BackendContext): LocalStore {
   const now = context.now ?? (() => new Date())
+  const refuse = (operation: string, target: string, error: unknown): never => {
+    // A busy database is not audited: that record would wait on the same lock all over again.
+    if (isAtpError(error) && error.code !== 'DATABASE_BUSY') {
+      writeTransaction(db, () => appendAudit(db, {time: now().toISOString(), actor: context.actor, operation, target, outcome: `refused:${error.code}`}))
+    }
+
+    throw error
+  }
+
   return {
     db,
     context,
     now,
+    refuse,
     mutate(operation, target, fn) {
       try {
         return writeTransaction(db, () => {
@@ -30,13 +42,7 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
           return result
         })
       } catch (error) {
-        if (isAtpError(error)) {
-          writeTransaction(db, () =>
-            appendAudit(db, {time: now().toISOString(), actor: context.actor, operation, target: typeof target === 'string' ? target : '-', outcome: `refused:${error.code}`}),
-          )
-        }
-
-        throw error
+        return refuse(operation, typeof target === 'string' ? target : '-', error)
       }
     },
   }
