@@ -154,7 +154,8 @@ export const OPERATIONS: OperationSpec[] = [
 
   // audit
   op('audit.list', 'GET', '/audit', 'read', inQuery('filter?', obj({limit: int(), operation: str(128)}))),
-  op('audit.verify', 'GET', '/audit/verify', 'read'),
+  op('audit.head', 'GET', '/audit/head', 'read'),
+  op('audit.verify', 'GET', '/audit/verify', 'read', inQuery('options?', obj({head: str(64)}))),
 
   // devices (issue 4; CM1–CM8, TP1/TP3)
   op('devices.import', 'POST', '/devices/import', 'endpoints.write', inBody('request', obj({records: arr(DEVICE_RECORD)}, ['records']))),
