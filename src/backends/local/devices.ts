@@ -444,6 +444,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
       // A large import touches many pages: a bigger page cache keeps them out of the WAL until
       // commit. It is a ceiling, not an allocation; small imports never reach it.
       db.pragma('cache_size = -65536')
+      db.pragma('temp.cache_size = -65536')
       // Read, check and stage every record first, without the write lock (issue 15 item 9):
       // other writers wait for the one short transaction below, not for the file to be parsed.
       try {
