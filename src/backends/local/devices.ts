@@ -365,6 +365,9 @@ function rowValueBuilder(): (r: DeviceRecord, osClass: number) => unknown[] {
   ]
 }
 
+/** An import of at most 1/SMALL_IMPORT_SHARE of the inventory re-evaluates only its own devices' collections. */
+const SMALL_IMPORT_SHARE = 100
+
 /** What an import staged: the record count, one record per distinct (os, version) pair, the collections named. */
 interface StagedImport {
   total: number
@@ -467,8 +470,18 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           // name given twice, with the device table's own case-insensitive collation).
           db.prepare(moveStagedSql(now, before === 0)).run()
           const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
-          refreshCollections(db)
           const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
+          // A few devices into a large inventory: re-evaluate only their memberships (every rule
+          // is a test of one device), so a small import holds the write lock for milliseconds
+          // instead of a pass over the whole inventory. A new collection may be named by devices
+          // imported before (it was deleted since): then, and for large imports, all of them.
+          if (collectionsCreated.length === 0 && staged.total * SMALL_IMPORT_SHARE <= after) {
+            const ids = db.prepare('SELECT d.id FROM temp.import_stage s JOIN device d ON d.name = s.name').pluck().all() as number[]
+            for (const deviceId of ids) refreshCollections(db, {deviceId})
+          } else {
+            refreshCollections(db)
+          }
+
           const created = after - before
           return {total: staged.total, created, updated: staged.total - created, skipped: 0, collectionsCreated}
         })

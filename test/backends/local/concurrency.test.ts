@@ -75,6 +75,20 @@ describe('embedded backend: concurrent writers', () => {
     expect((await backend.collections.list()).map((c) => c.name).sort()).toEqual(['Other', 'Wave 1'])
   })
 
+  it('a small import into a large inventory re-evaluates its own devices, rules and limits included, and leaves the others', async () => {
+    const rec = (name: string, os: string, collections = 'Fleet') => normaliseRow({name, os, collections}, 2)
+    await backend.devices.import({records: Array.from({length: 150}, (_, i) => rec(`lnx-${i}`, 'Ubuntu 22.04'))})
+    await backend.collections.create({name: 'Windows', rules: ['family=windows']})
+    await backend.collections.create({name: 'Fleet Windows', limitTo: 'Fleet', rules: ['family=windows']})
+    // One device becomes Windows and leaves Fleet; another is new
+    await backend.devices.import({records: [rec('lnx-7', 'Windows 11 Pro', ''), rec('new-1', 'Windows 11 Pro')]})
+    const members = async (name: string) => (await backend.collections.get(name, {memberLimit: 10_000})).memberList.map((m) => m.name).sort()
+    expect(await members('Windows')).toEqual(['lnx-7', 'new-1'])
+    expect(await members('Fleet Windows')).toEqual(['new-1'])
+    expect(await members('Fleet')).toHaveLength(150)
+    expect(await members('Fleet')).not.toContain('lnx-7')
+  })
+
   it('an import whose write transaction is locked out is exit 6 and imports nothing; run again, it imports', async () => {
     const rec = (name: string) => normaliseRow({name, os: 'Ubuntu 22.04'}, 2)
     function* records() {
