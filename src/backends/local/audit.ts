@@ -12,9 +12,10 @@ import {
   sealAuditHead,
   verifyAuditChain,
 } from '../../core/audit/chain.js'
+import {isBusyCode} from '../../core/database/busy.js'
 import {AtpError, InvalidInputError} from '../../core/errors.js'
 import type {AuditApi} from '../types.js'
-import {type Database, writeTransaction} from './database.js'
+import {busyTimeoutOf, type Database, writeTransaction} from './database.js'
 
 interface AuditRow {
   seq: number
@@ -200,14 +201,19 @@ export function auditKey(db: Database, now: () => Date): Buffer {
 }
 
 /**
- * After a commit: the checkpoint catches up under the write lock. A wait that runs out leaves
- * it one change behind, which the next write (or verify) brings up to date.
+ * After a commit: the checkpoint catches up under the write lock, if the lock is free right
+ * now. If it is not, another writer holds it, and that writer's transaction first brings the
+ * checkpoint up to this commit; so a committed change never waits a second time in the queue,
+ * and the checkpoint is at most the last change behind.
  */
 export function settleCheckpoint(db: Database, key: Buffer): void {
+  db.pragma('busy_timeout = 0')
   try {
-    writeTransaction(db, () => advanceCheckpoint(db, key))
+    db.transaction(() => advanceCheckpoint(db, key)).immediate()
   } catch (error) {
-    if ((error as {code?: string}).code !== 'DATABASE_BUSY') throw error
+    if (!isBusyCode((error as {code?: unknown}).code)) throw error
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeoutOf(db)}`)
   }
 }
 
