@@ -163,10 +163,23 @@ export function auditKey(db: Database, now: () => Date): Buffer {
   const cached = keys.get(db)
   if (cached) return cached
   const path = auditKeyPath(db)
+  const needsAnchor = (): boolean => {
+    const first = readAudit(() => db.prepare('SELECT * FROM audit_log WHERE seq = 1').get() as AuditRow | undefined)
+    const unkeyed = first !== undefined && hashAuditRecord(toRecord(first)) === first.hash
+    return unkeyed && db.prepare('SELECT 1 FROM audit_log WHERE operation = ?').get(ANCHOR_OPERATION) === undefined
+  }
+
+  // Usually the key is there and the chain keyed: no write lock needed to know it.
+  const present = readKey(path)
+  if (present && !needsAnchor()) {
+    keys.set(db, present)
+    return present
+  }
+
   const key = writeTransaction(db, () => {
     const first = readAudit(() => db.prepare('SELECT * FROM audit_log WHERE seq = 1').get() as AuditRow | undefined)
     const unkeyed = first !== undefined && hashAuditRecord(toRecord(first)) === first.hash
-    const anchored = unkeyed && db.prepare('SELECT 1 FROM audit_log WHERE operation = ?').get(ANCHOR_OPERATION) !== undefined
+    const anchor = needsAnchor()
     let existing = readKey(path)
     if (!existing && first !== undefined && !unkeyed) throw keyError(path, 'is missing')
     if (!existing) {
@@ -180,7 +193,7 @@ export function auditKey(db: Database, now: () => Date): Buffer {
       }
     }
 
-    if (unkeyed && !anchored) {
+    if (anchor) {
       const last = lastRow(db) as AuditRow
       // The checkpoint first covers the older log as it stands (committed), then the anchor.
       writeCheckpoint(db, existing, {records: last.seq, hash: last.hash})
@@ -191,6 +204,8 @@ export function auditKey(db: Database, now: () => Date): Buffer {
         target: `records 1-${last.seq}: written before the keyed chain, anchored under the audit key`,
         outcome: 'ok',
       })
+    } else {
+      advanceCheckpoint(db, existing)
     }
 
     return existing
