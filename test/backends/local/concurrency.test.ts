@@ -89,6 +89,16 @@ describe('embedded backend: concurrent writers', () => {
     expect(await members('Fleet')).not.toContain('lnx-7')
   })
 
+  it('a name repeated inside a batch of staged rows or in the last rows is named, and nothing is imported', async () => {
+    const rec = (name: string) => normaliseRow({name, os: 'Ubuntu 22.04'}, 2)
+    for (const at of [10, 63, 64, 150]) {
+      const records = Array.from({length: 160}, (_, i) => rec(i === at ? 'LNX-3' : `lnx-${i}`))
+      await expect(backend.devices.import({records})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7, message: expect.stringContaining("'LNX-3'")})
+    }
+
+    expect(await backend.devices.list()).toEqual([])
+  })
+
   it('an import whose write transaction is locked out is exit 6 and imports nothing; run again, it imports', async () => {
     const rec = (name: string) => normaliseRow({name, os: 'Ubuntu 22.04'}, 2)
     function* records() {
