@@ -3,7 +3,7 @@
  * only core types, are JSON-serialisable both ways (the remote backend sends them over HTTP),
  * and throw only core errors, so commands and exit codes never depend on the backend.
  */
-import type {AuditRecord, AuditVerification} from '../core/audit/chain.js'
+import type {AuditHead, AuditRecord, AuditVerification} from '../core/audit/chain.js'
 import type {Capabilities} from '../core/capabilities.js'
 import type {ApiKeyApi} from './apikey-api.js'
 import type {AlertsApi, DetectionApi} from './detection-api.js'
@@ -61,7 +61,10 @@ export interface TokenApi {
 
 export interface AuditApi {
   list(filter?: {limit?: number; operation?: string}): Promise<AuditRecord[]>
-  verify(): Promise<AuditVerification>
+  /** The newest point of the chain (record count and last hash), for a CI job to keep. */
+  head(): Promise<AuditHead>
+  /** Checks the keyed chain and the head checkpoint; `head` is a head kept elsewhere that the chain must still contain. */
+  verify(options?: {head?: string}): Promise<AuditVerification>
 }
 
 export interface Backend {

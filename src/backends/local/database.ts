@@ -3,6 +3,7 @@ import {createRequire} from 'node:module'
 import {dirname} from 'node:path'
 import {isMainThread} from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
+import {busyTimeoutMs, databaseBusyError, isBusyCode} from '../../core/database/busy.js'
 import {AtpError, InstallError, UnreachableError} from '../../core/errors.js'
 import {MIGRATIONS} from './migrations/index.js'
 import {cacheStatements} from './statement-cache.js'
@@ -13,35 +14,54 @@ export type Database = BetterSqlite3.Database
 /** Database bytes mapped into memory for reading (SQLite's mmap_size); larger files read the rest normally. */
 const MMAP_BYTES = 256 * 1024 * 1024
 
-/** Parallel CI invocations wait this long for a lock instead of failing. */
-const BUSY_TIMEOUT_MS = 15_000
+/** Each connection's busy timeout, for the retries that SQLite's own busy handler does not cover. */
+const busyTimeouts = new WeakMap<Database, number>()
+
+export interface OpenOptions {
+  /** How long to wait for another writer (default: ATPCTL_BUSY_TIMEOUT, else 60 s). */
+  busyTimeoutMs?: number
+}
 
 /**
  * Opens (creating if needed) the profile database: owner-only file, WAL, busy timeout, foreign
  * keys, and every pending migration applied under an immediate transaction so that several
  * processes opening a fresh database at once migrate it exactly once.
+ *
+ * Parallel writers queue instead of failing (issue 15 item 9): the busy timeout is set on the
+ * connection before anything else runs (migrations and the WAL switch included), every write
+ * transaction is BEGIN IMMEDIATE (a deferred one that upgrades from read to write gets
+ * SQLITE_BUSY_SNAPSHOT at once, without waiting), and the few busy answers SQLite does not wait
+ * on are retried until the same deadline. Waiting it out is exit 6, never an unexpected error.
  */
-export async function openDatabase(path: string): Promise<Database> {
+export async function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
+  const timeout = options.busyTimeoutMs ?? busyTimeoutMs(process.env.ATPCTL_BUSY_TIMEOUT)
   const Sqlite = await loadSqlite()
   mkdirSync(dirname(path), {recursive: true, mode: 0o700})
   let db: Database
   try {
-    db = openOwnerOnly(Sqlite, path, {timeout: BUSY_TIMEOUT_MS})
+    db = openOwnerOnly(Sqlite, path, {timeout})
   } catch (error) {
     throw new UnreachableError(`Cannot open the tenant database ${path}: ${(error as Error).message}`)
   }
 
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
-  retryBusy(() => db.pragma('journal_mode = WAL'))
-  db.pragma('synchronous = NORMAL')
-  db.pragma('foreign_keys = ON')
-  // Read pages through a memory map instead of a read() and a copy per page: a first (cold)
-  // query over a 100,000-device inventory takes about a third of the time (measured 40 ms
-  // against 110). A map is an address range, not an allocation; writes still go through the WAL.
-  db.pragma(`mmap_size = ${MMAP_BYTES}`)
-  // The key of name uniqueness and lookup (issue 16), for SQL that must fold case beyond ASCII.
-  db.function('atpctl_name_key', {deterministic: true}, (name: unknown) => (typeof name === 'string' ? nameKey(name) : name))
-  migrate(db)
+  busyTimeouts.set(db, timeout)
+  try {
+    db.pragma(`busy_timeout = ${timeout}`)
+    retryBusy(db, () => db.pragma('journal_mode = WAL'))
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    // Read pages through a memory map instead of a read() and a copy per page: a first (cold)
+    // query over a 100,000-device inventory takes about a third of the time (measured 40 ms
+    // against 110). A map is an address range, not an allocation; writes still go through the WAL.
+    db.pragma(`mmap_size = ${MMAP_BYTES}`)
+    // The key of name uniqueness and lookup (issue 16), for SQL that must fold case beyond ASCII.
+    db.function('atpctl_name_key', {deterministic: true}, (name: unknown) => (typeof name === 'string' ? nameKey(name) : name))
+    migrate(db)
+  } catch (error) {
+    db.close()
+    throw translateBusy(error, timeout)
+  }
+
   cacheStatements(db)
   return db
 }
@@ -146,14 +166,31 @@ function betterSqliteInstallDir(): string | null {
   }
 }
 
-function retryBusy<T>(fn: () => T): T {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS
+/** A busy answer from SQLite as the exit-6 error; anything else unchanged. */
+export function translateBusy(error: unknown, waitedMs: number): unknown {
+  return isBusyCode((error as {code?: unknown})?.code) ? databaseBusyError(waitedMs) : error
+}
+
+/** The connection's busy timeout (what a busy error says was waited). */
+export function busyTimeoutOf(db: Database): number {
+  return busyTimeouts.get(db) ?? busyTimeoutMs(undefined)
+}
+
+/**
+ * Runs `fn`, retrying busy answers until the connection's busy timeout has passed since the
+ * first try. SQLite's busy handler already waits inside BEGIN IMMEDIATE and autocommit writes;
+ * this covers the answers it does not wait on (a journal-mode switch, SQLITE_BUSY_SNAPSHOT,
+ * recovery), and turns the final one into the exit-6 error.
+ */
+function retryBusy<T>(db: Database, fn: () => T): T {
+  const timeout = busyTimeoutOf(db)
+  const start = Date.now()
   for (;;) {
     try {
       return fn()
     } catch (error) {
-      const code = (error as {code?: string}).code
-      if (!(code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') || Date.now() > deadline) throw error
+      if (!isBusyCode((error as {code?: unknown}).code)) throw error
+      if (Date.now() - start >= timeout) throw databaseBusyError(timeout)
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
     }
   }
@@ -170,28 +207,20 @@ function migrate(db: Database): void {
   // Fast path without a write lock: most invocations find the schema current.
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").get()
   if (hasTable && schemaVersion(db) >= latest) return
-  retryBusy(() =>
-    db
-      .transaction(() => {
-        const current = schemaVersion(db)
-        if (current > latest) {
-          throw new AtpError('SCHEMA_TOO_NEW', 1, `The tenant database is at schema ${current}, newer than this atpctl (${latest}).`, {
-            suggestions: ['Upgrade atpctl.'],
-          })
-        }
-
-        for (const migration of MIGRATIONS) {
-          if (migration.version <= current) continue
-          db.exec(migration.sql)
-          db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(
-            migration.version,
-            migration.name,
-            new Date().toISOString(),
-          )
-        }
+  writeTransaction(db, () => {
+    const current = schemaVersion(db)
+    if (current > latest) {
+      throw new AtpError('SCHEMA_TOO_NEW', 1, `The tenant database is at schema ${current}, newer than this atpctl (${latest}).`, {
+        suggestions: ['Upgrade atpctl.'],
       })
-      .immediate(),
-  )
+    }
+
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue
+      db.exec(migration.sql)
+      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString())
+    }
+  })
 }
 
 /**
@@ -205,12 +234,14 @@ export function writeTransactionOrBusy<T>(db: Database, fn: () => T, waitMs: num
   try {
     return db.transaction(fn).immediate()
   } finally {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    db.pragma(`busy_timeout = ${busyTimeoutOf(db)}`)
   }
 }
 
-/** Runs `fn` in an immediate (write-locking) transaction, so concurrent writers queue instead of deadlocking. */
+/**
+ * Runs `fn` in an immediate (write-locking) transaction, so concurrent writers queue on the
+ * busy timeout instead of deadlocking; still busy after it, exit 6 (DATABASE_BUSY).
+ */
 export function writeTransaction<T>(db: Database, fn: () => T): T {
-  return retryBusy(() => db.transaction(fn).immediate())
+  return retryBusy(db, () => db.transaction(fn).immediate())
 }
-

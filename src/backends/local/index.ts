@@ -1,6 +1,6 @@
 import {ALL_SUPPORTED} from '../../core/capabilities.js'
 import type {Backend, BackendContext} from '../types.js'
-import {openDatabase} from './database.js'
+import {busyTimeoutOf, type Database, openDatabase, translateBusy} from './database.js'
 import {createLocalStore, type LocalStore} from './store.js'
 
 /**
@@ -12,7 +12,7 @@ export const LOCAL_RESOURCES = {
   tenant: async (s: LocalStore) => (await import('./tenant.js')).localTenantApi(s),
   integrations: async (s: LocalStore) => (await import('./integrations.js')).localIntegrationApi(s),
   tokens: async (s: LocalStore) => (await import('./tokens.js')).localTokenApi(s),
-  audit: async (s: LocalStore) => (await import('./audit.js')).localAuditApi(s.db),
+  audit: async (s: LocalStore) => (await import('./audit.js')).localAuditApi(s.db, s.now),
   devices: async (s: LocalStore) => (await import('./devices.js')).localDeviceApi(s),
   collections: async (s: LocalStore) => (await import('./collections.js')).localCollectionApi(s),
   policies: async (s: LocalStore) => (await import('./policies.js')).localPolicyApi(s),
@@ -32,7 +32,7 @@ type ResourceName = keyof typeof LOCAL_RESOURCES
  * A resource API whose module loads on the first method call. Every method of a resource
  * API is async, so a call can wait for the import without changing its signature.
  */
-function lazyApi<T extends object>(load: () => Promise<T>): T {
+function lazyApi<T extends object>(db: Database, load: () => Promise<T>): T {
   let api: Promise<T> | undefined
   return new Proxy({} as T, {
     get(_target, method) {
@@ -42,7 +42,12 @@ function lazyApi<T extends object>(load: () => Promise<T>): T {
         const loaded = (await (api ??= load())) as Record<string, unknown>
         const fn = loaded[method]
         if (typeof fn !== 'function') throw new TypeError(`The embedded backend has no method ${method}.`)
-        return fn.apply(loaded, args)
+        try {
+          return await fn.apply(loaded, args)
+        } catch (error) {
+          // A read or a single-statement write still busy after the wait is exit 6, like a transaction.
+          throw translateBusy(error, busyTimeoutOf(db))
+        }
       }
     },
   })
@@ -61,7 +66,7 @@ export async function openLocalBackendWithStore(databasePath: string, context: B
   const db = await openDatabase(databasePath)
   const store = createLocalStore(db, context)
   const resources = Object.fromEntries(
-    (Object.keys(LOCAL_RESOURCES) as ResourceName[]).map((name) => [name, lazyApi(() => LOCAL_RESOURCES[name](store) as Promise<object>)]),
+    (Object.keys(LOCAL_RESOURCES) as ResourceName[]).map((name) => [name, lazyApi(db, () => LOCAL_RESOURCES[name](store) as Promise<object>)]),
   ) as unknown as Pick<Backend, ResourceName>
   const backend: Backend = {
     kind: 'local',

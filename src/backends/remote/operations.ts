@@ -160,7 +160,8 @@ export const OPERATIONS: OperationSpec[] = [
 
   // audit
   op('audit.list', 'GET', '/audit', 'read', inQuery('filter?', obj({limit: int(), operation: str(128)}))),
-  op('audit.verify', 'GET', '/audit/verify', 'read'),
+  op('audit.head', 'GET', '/audit/head', 'read'),
+  op('audit.verify', 'GET', '/audit/verify', 'read', inQuery('options?', obj({head: str(64)}))),
 
   // devices (issue 4; CM1–CM8, TP1/TP3)
   // A JSON body holds at most 100,000 records; the remote backend streams its records as NDJSON (issue 15).

@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
 import {cutList, limitFlag, listLimit} from '../../base/flags.js'
-import type {AuditRecord} from '../../core/audit/chain.js'
-import {listAudit} from '../../core/audit/service.js'
+import {type AuditListResult, listAudit} from '../../core/audit/service.js'
 import {presentAudit} from '../../ui/present/audit.js'
 
-export default class AuditList extends AdminCommand<{records: AuditRecord[]}> {
+export default class AuditList extends AdminCommand<AuditListResult> {
   static override summary = 'List the audit log of every change: time, actor, operation, target, outcome.'
   static override examples = ['<%= config.bin %> <%= command.id %> --limit 20', '<%= config.bin %> <%= command.id %> --operation token.mint --json']
 
@@ -14,7 +13,7 @@ export default class AuditList extends AdminCommand<{records: AuditRecord[]}> {
     operation: Flags.string({description: 'Only records of this operation, e.g. token.mint.'}),
   }
 
-  async run(): Promise<{records: AuditRecord[]}> {
+  async run(): Promise<AuditListResult> {
     const {flags} = await this.parse(AuditList)
     const limit = listLimit(flags.limit, this.jsonEnabled())
     const listed = await listAudit(await this.backend(), {limit: limit.fetch, operation: flags.operation})

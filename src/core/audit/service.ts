@@ -1,14 +1,34 @@
 import type {Backend} from '../../backends/types.js'
-import {InvalidInputError} from '../errors.js'
-import type {AuditRecord, AuditVerification} from './chain.js'
+import {InvalidInputError, UsageError} from '../errors.js'
+import type {AuditHead, AuditRecord, AuditVerification} from './chain.js'
 
-export async function listAudit(backend: Backend, options: {limit?: number; operation?: string}): Promise<{records: AuditRecord[]}> {
-  return {records: await backend.audit.list(options)}
+export interface AuditListResult {
+  records: AuditRecord[]
+  /** The newest point of the whole chain (not only of the records listed), for `audit verify --head`. */
+  head: AuditHead
 }
 
-/** Verifies the hash chain; a break is an invalid-input failure (exit 7) naming the record. */
-export async function verifyAudit(backend: Backend): Promise<AuditVerification> {
-  const verification = await backend.audit.verify()
+export async function listAudit(backend: Backend, options: {limit?: number; operation?: string}): Promise<AuditListResult> {
+  const records = await backend.audit.list(options)
+  return {records, head: await backend.audit.head()}
+}
+
+/**
+ * Verifies the keyed chain and its head checkpoint, and that the chain still contains `head`
+ * (a head kept elsewhere) when given; a break is an invalid-input failure (exit 7) naming the record.
+ */
+export async function verifyAudit(backend: Backend, options: {head?: string} = {}): Promise<AuditVerification> {
+  let head: string | undefined
+  if (options.head !== undefined) {
+    head = options.head.trim().toLowerCase()
+    if (!/^[0-9a-f]{64}$/.test(head)) {
+      throw new UsageError(`--head must be the 64 hexadecimal characters of a head hash, not '${options.head}'.`, {
+        suggestions: ['Take it from `atpctl audit verify --json` (head.hash) or `atpctl audit list --json` when the log is known good.'],
+      })
+    }
+  }
+
+  const verification = await backend.audit.verify(head === undefined ? {} : {head})
   if (!verification.ok) {
     throw new InvalidInputError(`The audit log is broken at record ${verification.brokenAt}: ${verification.reason}.`, {
       code: 'AUDIT_CHAIN_BROKEN',

@@ -1,4 +1,4 @@
-import type {AuditRecord} from '../../core/audit/chain.js'
+import type {AuditRecord, AuditVerification} from '../../core/audit/chain.js'
 import {moreFooter, renderTable, withFooter} from '../table.js'
 import {style} from '../style.js'
 
@@ -11,4 +11,20 @@ export function presentAudit(records: AuditRecord[], options: {more?: boolean} =
     ),
     moreFooter({shown: records.length, more: options.more, what: 'older'}),
   )
+}
+
+/** An intact log: what was checked, the head to keep elsewhere, and the limits of an anchored older log. */
+export function presentVerification(v: AuditVerification): string {
+  const lines = [`${style.ok('Audit log intact')}: ${v.records} record(s), keyed hash chain and head checkpoint verified.`]
+  if (v.givenHead) lines.push(`The head you gave is record ${v.givenHead.record}: nothing up to it was rewritten or deleted.`)
+  if (v.anchoredAt !== null) {
+    lines.push(
+      `Records 1-${v.anchoredAt - 1} were written before the chain was keyed: they are anchored by record ${v.anchoredAt} and cannot change from then on; changes made to them before it cannot be detected.`,
+    )
+  }
+
+  if (v.checkpoint.lag > 0) lines.push(`The last change is not in the head checkpoint yet (its process stopped after the commit); the next change adds it.`)
+  lines.push(`Head: ${v.head.records} ${v.head.hash}`)
+  lines.push('Keep this head outside the profile (for example in CI) and check it later with: atpctl audit verify --head <hash>')
+  return lines.join('\n')
 }

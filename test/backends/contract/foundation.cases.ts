@@ -86,5 +86,14 @@ export const foundationSuite: ContractSuite = {
       expect(await backend.audit.list({limit: 3})).toHaveLength(3)
       expect((await backend.audit.verify()).ok).toBe(true)
     })
+
+    it('gives the head of the audit chain, which verify then finds; an unknown head breaks the verification, on every backend (issue 15 item 10)', async () => {
+      const {backend} = get()
+      const [last] = await backend.audit.list({limit: 1})
+      const head = await backend.audit.head()
+      expect(head).toEqual({records: last.seq, hash: last.hash})
+      expect(await backend.audit.verify({head: head.hash})).toMatchObject({ok: true, head, givenHead: {hash: head.hash, record: last.seq}})
+      expect(await backend.audit.verify({head: 'f'.repeat(64)})).toMatchObject({ok: false, reason: expect.stringContaining('no longer contains the head')})
+    })
   },
 }

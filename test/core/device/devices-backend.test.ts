@@ -47,13 +47,13 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
     expect(refusal).toMatchObject({operation: 'device.import', outcome: 'refused:INVALID_INPUT'})
   })
 
-  it('does not retry a half-read stream after the database was busy: nothing is imported (exit 6)', async () => {
+  it('a stream that fails with a busy database imports nothing (exit 6, DATABASE_BUSY)', async () => {
     function* interrupted() {
       yield rec({name: 'first', os: 'Ubuntu 22.04'})
       throw Object.assign(new Error('database is locked'), {code: 'SQLITE_BUSY'})
     }
 
-    await expect(backend.devices.import({records: interrupted()})).rejects.toMatchObject({code: 'UNREACHABLE', exitCode: 6})
+    await expect(backend.devices.import({records: interrupted()})).rejects.toMatchObject({code: 'DATABASE_BUSY', exitCode: 6})
     expect(await backend.devices.list()).toEqual([])
   })
 
