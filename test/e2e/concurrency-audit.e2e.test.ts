@@ -79,7 +79,7 @@ describe('parallel writers and the anchored audit chain (e2e, issue 15 items 9 a
     const lock = await holdWriteLock(db())
     let blocked: CliResult
     try {
-      blocked = await cli(['collection', 'create', 'never'], {ATPCTL_BUSY_TIMEOUT: '1'})
+      blocked = await cli(['collection', 'create', 'never'], {ATPCTL_BUSY_TIMEOUT: '1s'})
     } finally {
       await lock.release()
     }

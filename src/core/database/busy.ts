@@ -11,7 +11,7 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 60_000
 /** SQLite keeps the busy timeout in an int of milliseconds; a day is far beyond any queue. */
 const MAX_BUSY_TIMEOUT_MS = 86_400_000
 
-/** The busy timeout from ATPCTL_BUSY_TIMEOUT ("90s", "5m", or seconds); unset or empty is the default. */
+/** The busy timeout from ATPCTL_BUSY_TIMEOUT ("90s", "5m"; a bare number is refused, like every duration); unset or empty is the default. */
 export function busyTimeoutMs(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return DEFAULT_BUSY_TIMEOUT_MS
   let ms: number
@@ -23,7 +23,7 @@ export function busyTimeoutMs(value: string | undefined): number {
 
   if (!Number.isFinite(ms) || ms > MAX_BUSY_TIMEOUT_MS) {
     throw new UsageError(`ATPCTL_BUSY_TIMEOUT is '${value}', not a wait between 0s and 24h.`, {
-      suggestions: ['Set it to a duration such as 90s or 5m (a bare number is seconds), or unset it for the default of 60s.'],
+      suggestions: ['Set it to a duration with its unit, such as 90s or 5m, or unset it for the default of 60s.'],
     })
   }
 

@@ -16,7 +16,7 @@ describe('embedded backend: concurrent writers', () => {
 
   beforeEach(async () => {
     ;({home, cleanup} = tempHome('atpctl-busy-'))
-    process.env.ATPCTL_BUSY_TIMEOUT = '0.3'
+    process.env.ATPCTL_BUSY_TIMEOUT = '0.3s'
     backend = await openLocalBackend(dbPath(), {profile: 'test', actor: 'test:jest'})
     await backend.tenant.create({location: 'us', datacenter: 'EastUs3'})
     // Another process's connection, answering at once when the database is locked.

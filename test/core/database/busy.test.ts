@@ -1,18 +1,18 @@
 import {busyTimeoutMs, databaseBusyError, DEFAULT_BUSY_TIMEOUT_MS, isBusyCode} from '../../../src/core/database/busy.js'
 
 describe('busy database rules (issue 15 item 9)', () => {
-  it('reads ATPCTL_BUSY_TIMEOUT as a duration, seconds when bare; unset or empty is the default', () => {
+  it('reads ATPCTL_BUSY_TIMEOUT as a duration with its unit; unset or empty is the default', () => {
     expect(busyTimeoutMs(undefined)).toBe(DEFAULT_BUSY_TIMEOUT_MS)
     expect(busyTimeoutMs('  ')).toBe(DEFAULT_BUSY_TIMEOUT_MS)
     expect(busyTimeoutMs('90s')).toBe(90_000)
     expect(busyTimeoutMs('5m')).toBe(300_000)
-    expect(busyTimeoutMs('2')).toBe(2000)
-    expect(busyTimeoutMs('0.25')).toBe(250)
-    expect(busyTimeoutMs('0')).toBe(0)
+    expect(busyTimeoutMs('2s')).toBe(2000)
+    expect(busyTimeoutMs('0.25s')).toBe(250)
+    expect(busyTimeoutMs('0s')).toBe(0)
   })
 
   it('refuses a value that is not a wait between 0 and 24h as a usage error (exit 2)', () => {
-    for (const bad of ['soon', '-1', '5 minutes', '2d']) {
+    for (const bad of ['soon', '-1', '5 minutes', '2d', '2']) {
       expect(() => busyTimeoutMs(bad)).toThrow(expect.objectContaining({code: 'USAGE', exitCode: 2, message: expect.stringContaining('ATPCTL_BUSY_TIMEOUT')}))
     }
   })
