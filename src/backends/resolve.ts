@@ -1,7 +1,7 @@
 import {type Capabilities, guardCapabilities} from '../core/capabilities.js'
 import type {EffectiveProfile, ProfileConfig} from '../core/profile.js'
 import {databasePath} from '../lib/paths.js'
-import type {Backend} from './types.js'
+import type {Backend} from '../core/port/types.js'
 
 export interface OpenBackendOptions {
   home: string

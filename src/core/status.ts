@@ -1,4 +1,4 @@
-import type {Backend, BackendKind} from '../backends/types.js'
+import type {Backend, BackendKind} from './port/types.js'
 import {CAPABILITIES, type CapabilityId} from './capabilities.js'
 import type {IntegrationsState} from './integration/types.js'
 import type {Tenant} from './tenant/model.js'

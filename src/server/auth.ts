@@ -5,7 +5,7 @@ import {authRetryAfterMs, type FailureWindow, recordAuthFailure} from '../core/r
 import {findProvider} from '../core/integration/catalogue.js'
 import {canPerform, OPERATION_KIND_DESCRIPTIONS, type OperationKind, type Role, ROLE_PERMISSIONS, rolesFor} from '../core/rbac/roles.js'
 import {looksLikeTokenSecret} from '../core/token/rules.js'
-import type {Backend} from '../backends/types.js'
+import type {Backend} from '../core/port/types.js'
 
 export interface AdminPrincipal {
   kind: 'api-key'

@@ -1,7 +1,7 @@
 import {ALL_SUPPORTED} from '../core/capabilities.js'
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {existsSync} from 'node:fs'
-import type {Backend} from '../backends/types.js'
+import type {Backend} from '../core/port/types.js'
 import {fromEnvelope} from '../lib/http-errors.js'
 import type {FromThread, ToThread} from './backend-thread.js'
 import {SENSOR_RESOURCE, type ServedBackend} from './served-backend.js'

@@ -1,7 +1,7 @@
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {openLocalBackendWithStore} from '../backends/local/index.js'
 import {localSensorIngest, type SensorIngest} from '../backends/local/sensor-ingest.js'
-import type {Backend} from '../backends/types.js'
+import type {Backend} from '../core/port/types.js'
 import {findOperation} from '../backends/remote/operations.js'
 import {checkedRecords} from './upload.js'
 

@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 import {openLocalBackend} from '../../src/backends/local/index.js'
-import type {Backend} from '../../src/backends/types.js'
+import type {Backend} from '../../src/core/port/types.js'
 import {tempHome} from './cli.js'
 
 /** A fresh embedded backend in a temp directory, optionally with a tenant already created. */

@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 import {openLocalBackend} from '../../src/backends/local/index.js'
-import type {Backend} from '../../src/backends/types.js'
+import type {Backend} from '../../src/core/port/types.js'
 import {ROLES, type Role} from '../../src/core/rbac/roles.js'
 import type {AccessLogEntry} from '../../src/server/access-log.js'
 import {type RunningServer, startServer} from '../../src/server/run.js'

@@ -1,7 +1,7 @@
 import {deviceRisk, newAlertId, type RiskLevel, RISK_LEVELS, severityRank} from '../../core/alert/rules.js'
 import type {Alert, AlertComment, NewAlert} from '../../core/alert/types.js'
 import {NotFoundError} from '../../core/errors.js'
-import type {AlertsApi} from '../detection-api.js'
+import type {AlertsApi} from '../../core/port/detection-api.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 

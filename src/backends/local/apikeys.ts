@@ -9,7 +9,7 @@ import {
 } from '../../core/apikey/rules.js'
 import {NotFoundError, RuleError} from '../../core/errors.js'
 import {parseRole} from '../../core/rbac/roles.js'
-import type {ApiKeyApi} from '../apikey-api.js'
+import type {ApiKeyApi} from '../../core/port/apikey-api.js'
 import type {LocalStore} from './store.js'
 
 interface ApiKeyRow {

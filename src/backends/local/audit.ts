@@ -14,7 +14,7 @@ import {
 } from '../../core/audit/chain.js'
 import {isBusyCode} from '../../core/database/busy.js'
 import {AtpError, InvalidInputError} from '../../core/errors.js'
-import type {AuditApi} from '../types.js'
+import type {AuditApi} from '../../core/port/types.js'
 import {busyTimeoutOf, type Database, writeTransaction} from './database.js'
 
 interface AuditRow {

@@ -1,7 +1,7 @@
 import {parseRule, type Rule, type RuleCondition, type RuleField} from '../../core/collection/rules.js'
 import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChange} from '../../core/collection/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
-import type {CollectionApi} from '../collections-api.js'
+import type {CollectionApi} from '../../core/port/collections-api.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'

@@ -11,7 +11,7 @@ import {
   riskFromRank,
 } from '../../core/compliance/rules.js'
 import {UsageError} from '../../core/errors.js'
-import type {ComplianceApi} from '../intune-api.js'
+import type {ComplianceApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {requireGroup, resolveDevice} from './intune.js'
 import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'

@@ -4,7 +4,7 @@ import {type Activity, isActivity, matchActivity, parseTestAlertOs, type TestAle
 import type {DataPath, DetectTarget} from '../../core/detect/verdict.js'
 import type {Device, DeviceFilter} from '../../core/device/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
-import type {DetectionApi, SubmitFileRequest, SubmitResult} from '../detection-api.js'
+import type {DetectionApi, SubmitFileRequest, SubmitResult} from '../../core/port/detection-api.js'
 import type {NewAlert} from '../../core/alert/types.js'
 import {type AlertDevice, evidenceFileNames, getAlert, insertAlert} from './alerts.js'
 import {getDevice as readDevice, localDeviceApi} from './devices.js'

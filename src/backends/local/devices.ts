@@ -7,7 +7,7 @@ import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} fr
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
 import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
 import {escapeName, nameKey} from '../../core/names.js'
-import type {DeviceApi, DeviceListOptions} from '../devices-api.js'
+import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'

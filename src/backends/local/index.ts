@@ -1,5 +1,5 @@
 import {ALL_SUPPORTED} from '../../core/capabilities.js'
-import type {Backend, BackendContext} from '../types.js'
+import type {Backend, BackendContext} from '../../core/port/types.js'
 import {busyTimeoutOf, type Database, openDatabase, translateBusy} from './database.js'
 import {createLocalStore, type LocalStore} from './store.js'
 

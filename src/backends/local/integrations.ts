@@ -10,7 +10,7 @@ import {assertCanDisable, nextDefenderForCloudState} from '../../core/integratio
 import type {DefenderForCloudSubscription, IntuneState, ThirdPartyState} from '../../core/integration/types.js'
 import type {Cloud} from '../../core/integration/catalogue.js'
 import {NotFoundError} from '../../core/errors.js'
-import type {IntegrationApi} from '../types.js'
+import type {IntegrationApi} from '../../core/port/types.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 

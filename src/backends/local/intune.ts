@@ -13,7 +13,7 @@ import type {
   IosAppConfig,
   SettingConflict,
 } from '../../core/intune/types.js'
-import type {IntuneApi} from '../intune-api.js'
+import type {IntuneApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
 import type {LocalStore} from './store.js'

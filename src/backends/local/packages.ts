@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {checkPackageRecord, type PackageKind, type PackageMethod, type PackageOs} from '../../core/package/layout.js'
-import type {PackageApi, PackageRecord} from '../packages-api.js'
+import type {PackageApi, PackageRecord} from '../../core/port/packages-api.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 

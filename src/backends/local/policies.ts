@@ -4,7 +4,7 @@ import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../cor
 import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
 import {checkPolicyValues, describeMiss, policyShape, requiredParts} from '../../core/policy/rules.js'
 import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
-import type {MonitorApi, PolicyApi} from '../policies-api.js'
+import type {MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'

@@ -16,7 +16,7 @@ import {
   sensorEventDevice,
   type SensorOperation,
 } from '../../core/integration/sensor.js'
-import type {SubmitFileRequest} from '../detection-api.js'
+import type {SubmitFileRequest} from '../../core/port/detection-api.js'
 import {writeTransactionOrBusy} from './database.js'
 import {localDetectionEngine} from './detection.js'
 import {getDevice, reportFromSensorNow, unpackList} from './devices.js'

@@ -1,5 +1,5 @@
 import {isAtpError} from '../../core/errors.js'
-import type {BackendContext} from '../types.js'
+import type {BackendContext} from '../../core/port/types.js'
 import {advanceCheckpoint, appendAudit, auditKey, settleCheckpoint} from './audit.js'
 import {type Database, writeTransaction} from './database.js'
 

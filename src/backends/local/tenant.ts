@@ -2,7 +2,7 @@ import {createHash, randomBytes, randomUUID} from 'node:crypto'
 import {RuleError} from '../../core/errors.js'
 import {LOCATION_FACTS, type Location, noTenantError, parseLocation, resolveDatacenter, type Tenant} from '../../core/tenant/model.js'
 import {createSigningIdentity} from '../../lib/x509.js'
-import type {TenantApi} from '../types.js'
+import type {TenantApi} from '../../core/port/types.js'
 import type {LocalStore} from './store.js'
 
 interface TenantRow {

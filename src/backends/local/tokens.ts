@@ -1,7 +1,7 @@
 import {findProvider} from '../../core/integration/catalogue.js'
 import {NotFoundError, RuleError} from '../../core/errors.js'
 import {checkTokenTtl, hashTokenSecret, newTokenId, newTokenSecret, type TokenInfo, tokenStatus} from '../../core/token/rules.js'
-import type {TokenApi} from '../types.js'
+import type {TokenApi} from '../../core/port/types.js'
 import {readThirdParty} from './integrations.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'

@@ -2,7 +2,7 @@ import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
 import {UnsupportedError} from '../../core/errors.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
 import {NDJSON_MEDIA_TYPE, ndjsonChunks} from '../../lib/ndjson.js'
-import type {Backend} from '../types.js'
+import type {Backend} from '../../core/port/types.js'
 import {OPERATIONS, type OperationSpec} from './operations.js'
 
 /**

@@ -1,4 +1,4 @@
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {NotFoundError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {type AccessDecision, type AccessPolicy, type AccessPolicyCreateRequest, checkAccessPolicyRequest, type ClientApp, decideAccess} from './rules.js'

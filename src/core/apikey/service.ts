@@ -1,4 +1,4 @@
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {parseRole} from '../rbac/roles.js'
 import type {ApiKeyInfo, CreatedApiKey} from './rules.js'
 

@@ -1,4 +1,4 @@
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {InvalidInputError, UsageError} from '../errors.js'
 import type {AuditHead, AuditRecord, AuditVerification} from './chain.js'
 

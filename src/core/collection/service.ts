@@ -1,4 +1,4 @@
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {requireTenant} from '../tenant/service.js'
 import {parseRule} from './rules.js'
 import type {CollectionDetail, CollectionInfo, MembershipChange} from './types.js'

@@ -1,4 +1,4 @@
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {type CompliancePolicy, type CompliancePlatform, type ComplianceSummary, type DeviceCompliance, type MaxRisk, summarise} from './rules.js'

@@ -1,5 +1,5 @@
 import {basename} from 'node:path'
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {InvalidInputError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {createRowMemo, InventoryRowError, normaliseRow} from './inventory.js'

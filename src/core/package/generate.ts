@@ -5,7 +5,7 @@
  */
 import {createHash} from 'node:crypto'
 import {basename, join, resolve} from 'node:path'
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {buildZip, writeFileAtomic, type ZipFile} from '../../lib/zip-writer.js'
 import {UsageError} from '../errors.js'
 import type {Tenant, TenantSecrets} from '../tenant/model.js'

@@ -1,6 +1,6 @@
 /** Services behind the package and workspace commands. */
-import type {PackageRecord} from '../../backends/packages-api.js'
-import type {Backend} from '../../backends/types.js'
+import type {PackageRecord} from '../port/packages-api.js'
+import type {Backend} from '../port/types.js'
 import {requireTenant} from '../tenant/service.js'
 import {daysLeft, type InspectOptions, inspectPackage, type PackageInspection} from './inspect.js'
 import type {PackageKind} from './layout.js'

@@ -1,5 +1,5 @@
 import {basename} from 'node:path'
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {DEFAULT_CONFIGMGR_VERSION, parseConfigMgrVersion} from '../device/os.js'
 import {RuleError, UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'

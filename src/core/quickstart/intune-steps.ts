@@ -1,6 +1,6 @@
 import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {checkAccess, createAccessPolicy} from '../access/service.js'
 import type {AccessDecision} from '../access/rules.js'
 import {resolveAlert} from '../alert/service.js'

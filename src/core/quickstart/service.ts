@@ -1,4 +1,4 @@
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import type {Location} from '../tenant/model.js'
 import {QUICKSTART_STEPS} from './steps.js'
 import type {QuickstartStep, QuickstartStepResult} from './types.js'

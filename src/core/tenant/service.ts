@@ -1,4 +1,4 @@
-import type {Backend} from '../../backends/types.js'
+import type {Backend} from '../port/types.js'
 import {type Location, noTenantError, resolveDatacenter, type Tenant} from './model.js'
 
 export interface InitResult {

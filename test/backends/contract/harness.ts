@@ -7,7 +7,7 @@
 import {join} from 'node:path'
 import {openLocalBackend} from '../../../src/backends/local/index.js'
 import {openRemoteBackend} from '../../../src/backends/remote/index.js'
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {startServer, type RunningServer} from '../../../src/server/run.js'
 import {tempHome} from '../../helpers/cli.js'
 

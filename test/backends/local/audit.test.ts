@@ -2,7 +2,7 @@ import {existsSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs
 import {join} from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import {openLocalBackend} from '../../../src/backends/local/index.js'
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {type AuditRecord, GENESIS_HASH, hashAuditRecord} from '../../../src/core/audit/chain.js'
 import {verifyAudit} from '../../../src/core/audit/service.js'
 import {tempHome} from '../../helpers/cli.js'

@@ -1,7 +1,7 @@
 import {join} from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import {openLocalBackend} from '../../../src/backends/local/index.js'
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {normaliseRow} from '../../../src/core/device/inventory.js'
 import {tempHome} from '../../helpers/cli.js'
 

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {openLocalBackend} from '../../../src/backends/local/index.js'
 import {MIGRATIONS} from '../../../src/backends/local/migrations/index.js'
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {normaliseRow, type RawRow} from '../../../src/core/device/inventory.js'
 import {tempBackend} from '../../helpers/backend.js'
 

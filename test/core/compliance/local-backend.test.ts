@@ -2,7 +2,7 @@ import {eicarBytes} from '../../../src/core/detect/eicar.js'
 import {normaliseRow, type RawRow} from '../../../src/core/device/inventory.js'
 import {checkAccess, createAccessPolicy} from '../../../src/core/access/service.js'
 import {evaluateCompliance} from '../../../src/core/compliance/service.js'
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {tempBackend} from '../../helpers/backend.js'
 
 const NOW = new Date()

@@ -1,4 +1,4 @@
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {machineIdOf} from '../../../src/backends/local/detection.js'
 import {EICAR_SHA256, eicarBytes} from '../../../src/core/detect/eicar.js'
 import {TEST_ALERTS} from '../../../src/core/detect/test-alerts.js'

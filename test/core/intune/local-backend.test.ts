@@ -1,4 +1,4 @@
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {judgeCompliance, strictestPolicy, type CompliancePolicy, MAX_RISKS, COMPLIANCE_PLATFORMS} from '../../../src/core/compliance/rules.js'
 import {normaliseRow, type RawRow} from '../../../src/core/device/inventory.js'
 import {DEVICE_RISKS} from '../../../src/core/intune/types.js'

@@ -6,7 +6,7 @@
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {generatePackage} from '../../../src/core/package/generate.js'
 import {assertUsable, inspectPackage, type PackageInspection} from '../../../src/core/package/inspect.js'
 import {PACKAGE_KINDS, PACKAGE_OSES, type PackageMethod, type PackageOs, validMethods} from '../../../src/core/package/layout.js'

@@ -1,4 +1,4 @@
-import type {Backend} from '../../../src/backends/types.js'
+import type {Backend} from '../../../src/core/port/types.js'
 import {normaliseRow, type RawRow} from '../../../src/core/device/inventory.js'
 import type {PolicyCreateRequest} from '../../../src/core/policy/types.js'
 import {tempBackend} from '../../helpers/backend.js'

@@ -1,4 +1,4 @@
-import type {ApiKeyCreateRequest, ApiKeyInfo, ApiKeyVerification, CreatedApiKey} from '../core/apikey/rules.js'
+import type {ApiKeyCreateRequest, ApiKeyInfo, ApiKeyVerification, CreatedApiKey} from '../apikey/rules.js'
 
 /** Admin API keys of `atpctl serve` (issue 7). Secrets are returned once and stored hashed. */
 export interface ApiKeyApi {

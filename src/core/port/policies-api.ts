@@ -1,6 +1,6 @@
 /** ConfigMgr Defender ATP policies, deployment and the monitoring dashboard (issue 4; CM3–CM7). */
-import type {MonitorReport, MonitorRequest} from '../core/monitor/types.js'
-import type {DeploymentPlan, DeployRequest, Policy, PolicyCreateRequest} from '../core/policy/types.js'
+import type {MonitorReport, MonitorRequest} from '../monitor/types.js'
+import type {DeploymentPlan, DeployRequest, Policy, PolicyCreateRequest} from '../policy/types.js'
 
 export interface PolicyApi {
   /**

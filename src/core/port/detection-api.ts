@@ -2,10 +2,10 @@
  * The alert queue and the detection engine of a backend (issue 5). JSON in, JSON out: binary
  * content travels as base64, activities as plain objects.
  */
-import type {RiskLevel} from '../core/alert/rules.js'
-import type {Alert, AlertFilter} from '../core/alert/types.js'
-import type {Activity, TestAlertOs} from '../core/detect/test-alerts.js'
-import type {DetectTarget} from '../core/detect/verdict.js'
+import type {RiskLevel} from '../alert/rules.js'
+import type {Alert, AlertFilter} from '../alert/types.js'
+import type {Activity, TestAlertOs} from '../detect/test-alerts.js'
+import type {DetectTarget} from '../detect/verdict.js'
 
 /** The waiter's one cheap query: the newest alert of a device with this title, or null. */
 export interface AlertQuery {

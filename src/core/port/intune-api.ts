@@ -2,8 +2,8 @@
  * The Intune side of the Backend (IN1–IN8): groups, EDR profiles, iOS app configuration,
  * compliance policies and their set-based evaluation, and conditional access policies.
  */
-import type {AccessPolicy, AccessPolicyCreateRequest} from '../core/access/rules.js'
-import type {CompliancePolicy, CompliancePlatform, DeviceCompliance, MaxRisk} from '../core/compliance/rules.js'
+import type {AccessPolicy, AccessPolicyCreateRequest} from '../access/rules.js'
+import type {CompliancePolicy, CompliancePlatform, DeviceCompliance, MaxRisk} from '../compliance/rules.js'
 import type {
   EdrProfile,
   EdrProfileCreateRequest,
@@ -12,7 +12,7 @@ import type {
   GroupInfo,
   IosAppConfig,
   SettingConflict,
-} from '../core/intune/types.js'
+} from '../intune/types.js'
 
 export interface IntuneApi {
   /** Creates a group; an existing one with the same name is a no-op (created: false). */

@@ -1,5 +1,5 @@
 /** Device collections (issue 4): direct members, query rules re-evaluated on every change. */
-import type {CollectionCreateRequest, CollectionDetail, CollectionInfo, MembershipChange} from '../core/collection/types.js'
+import type {CollectionCreateRequest, CollectionDetail, CollectionInfo, MembershipChange} from '../collection/types.js'
 
 export interface CollectionApi {
   /** Creates a collection; an existing name is refused (exit 4), an unknown --limit-to is exit 3. */

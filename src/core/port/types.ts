@@ -3,8 +3,8 @@
  * only core types, are JSON-serialisable both ways (the remote backend sends them over HTTP),
  * and throw only core errors, so commands and exit codes never depend on the backend.
  */
-import type {AuditHead, AuditRecord, AuditVerification} from '../core/audit/chain.js'
-import type {Capabilities} from '../core/capabilities.js'
+import type {AuditHead, AuditRecord, AuditVerification} from '../audit/chain.js'
+import type {Capabilities} from '../capabilities.js'
 import type {ApiKeyApi} from './apikey-api.js'
 import type {AlertsApi, DetectionApi} from './detection-api.js'
 import type {CollectionApi} from './collections-api.js'
@@ -20,9 +20,9 @@ import type {
   IntuneState,
   IntuneToggleRequest,
   ThirdPartyState,
-} from '../core/integration/types.js'
-import type {Location, Tenant, TenantSecrets} from '../core/tenant/model.js'
-import type {MintedToken, TokenInfo, TokenVerification} from '../core/token/rules.js'
+} from '../integration/types.js'
+import type {Location, Tenant, TenantSecrets} from '../tenant/model.js'
+import type {MintedToken, TokenInfo, TokenVerification} from '../token/rules.js'
 
 export type BackendKind = 'local' | 'remote'
 

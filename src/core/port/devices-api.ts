@@ -3,7 +3,7 @@
  * from the inventory, collections, deployed policies and integration state (CM6, DC1–DC5,
  * TP1/TP3), so every backend answers the same way for the same data.
  */
-import type {Device, DeviceFilter, DeviceRecord, ImportSummary, SensorReport} from '../core/device/types.js'
+import type {Device, DeviceFilter, DeviceRecord, ImportSummary, SensorReport} from '../device/types.js'
 
 export interface DeviceListOptions extends DeviceFilter {
   /** Health period: a device with no data for this long is Inactive (default 7 days, CM6). */

@@ -1,4 +1,4 @@
-import type {PackageKind, PackageMethod, PackageOs} from '../core/package/layout.js'
+import type {PackageKind, PackageMethod, PackageOs} from '../package/layout.js'
 
 /** One generated package, as recorded in the tenant (issue 3: `atpctl package list`). */
 export interface PackageRecord {
