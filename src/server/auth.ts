@@ -100,7 +100,7 @@ export function createAuthenticator(backend: Backend) {
       }
 
       if (!looksLikeTokenSecret(secret)) {
-        throw new AuthError('Sensor endpoints accept only third-party access tokens (TP2), not API keys.', {
+        throw new AuthError('Sensor endpoints accept only third-party access tokens, not API keys.', {
           code: 'UNAUTHENTICATED',
           suggestions: ['Mint one: atpctl token mint --provider <id>'],
         })
@@ -116,11 +116,11 @@ export function createAuthenticator(backend: Backend) {
           const state = (await backend.integrations.state()).thirdParty.find((p) => p.provider === provider)
           if (state && !state.enabled) {
             // TP3: the toggle blocks the provider's inbound data, whatever the token.
-            throw new RuleError('TP3', `The ${state.name} integration is off: this tenant refuses its sensor data (TP3).`, {
+            throw new RuleError('TP3', `The ${state.name} integration is off: this tenant refuses its sensor data.`, {
               details: {provider},
               suggestions: [
                 `An admin can turn it on again: atpctl integration enable third-party --provider ${provider}`,
-                'After that, a new token must be minted and applied on the endpoints; the old one stays refused (TP4).',
+                'After that, a new token must be minted and applied on the endpoints; the old one stays refused.',
               ],
             })
           }
@@ -129,7 +129,7 @@ export function createAuthenticator(backend: Backend) {
         throw new AuthError(`The sensor token is not valid: ${verification.reason}.`, {
           code: 'TOKEN_INVALID',
           suggestions: [
-            `Mint a new token (atpctl token mint --provider ${provider ?? '<id>'}) and give it to the sensor (TP4).`,
+            `Mint a new token (atpctl token mint --provider ${provider ?? '<id>'}) and give it to the sensor.`,
           ],
         })
       }

@@ -71,7 +71,7 @@ describe('Intune story: compliance by machine risk gates access (IN2-IN4, IN7, I
     expect(ipad.stdout).toContain("device IPAD-01 has no compliance state: the Intune connection's iOS toggle is off")
     const old = await access('FIN-LT-OLD')
     expect(old.code).toBe(4)
-    expect(old.stdout).toContain('Windows 10.0.14393 is below the minimum 10.0.15063 (IN2)')
+    expect(old.stdout).toContain('Windows 10.0.14393 is below the minimum 10.0.15063')
   })
 
   it('IN8: exclude groups and disabled policies grant; IN3: the classic policy cannot be deleted', async () => {

@@ -119,7 +119,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     const blocked = target.dataPaths.filter((p) => !p.enabled)
     if (blocked.length > 0) {
       store.mutate(operation, `device:${device.name}`, () => {
-        throw new RuleError('TP3', `Inbound data from device '${device.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off (TP3).`, {
+        throw new RuleError('TP3', `Inbound data from device '${device.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off.`, {
           suggestions: blocked.map((p) => `Turn it on: ${p.enableCommand}`),
         })
       })

@@ -604,8 +604,8 @@ export function reportFromSensorNow(store: LocalStore, report: SensorReport, gua
   store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
     const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
     if (enabled?.enabled !== 1) {
-      throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked (TP3).`, {
-        suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token (TP4).`],
+      throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked.`, {
+        suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token.`],
       })
     }
 

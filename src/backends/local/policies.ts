@@ -100,7 +100,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         }
 
         if (request.configFile.expiresAt && Date.parse(request.configFile.expiresAt) <= store.now().getTime()) {
-          throw new InvalidInputError(`The offboarding file expired on ${request.configFile.expiresAt} (CM7).`, {
+          throw new InvalidInputError(`The offboarding file expired on ${request.configFile.expiresAt}.`, {
             code: 'PACKAGE_EXPIRED',
             suggestions: ['Generate a fresh one: atpctl package generate offboarding --os windows --method configmgr'],
           })
@@ -218,7 +218,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         const plan = compute()
         if (plan.refused) return plan
         if (plan.type === 'offboarding' && plan.summary.byReason['expired-offboarding-file']) {
-          throw new InvalidInputError(`Policy '${plan.policy}' has an expired offboarding file (CM7); it cannot be deployed.`, {
+          throw new InvalidInputError(`Policy '${plan.policy}' has an expired offboarding file; it cannot be deployed.`, {
             code: 'PACKAGE_EXPIRED',
             suggestions: ['Create a new offboarding policy with a fresh file: atpctl package generate offboarding --os windows --method configmgr'],
           })

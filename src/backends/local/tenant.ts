@@ -55,7 +55,7 @@ export function localTenantApi(store: LocalStore): TenantApi {
         const current = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
         if (current) {
           if (current.location === request.location) return {tenant: toTenant(current), created: false}
-          throw new RuleError('T1', `The tenant's data location is '${current.location}' and can never be changed (T1).`, {
+          throw new RuleError('T1', `The tenant's data location is '${current.location}' and can never be changed.`, {
             suggestions: [
               `Keep --location ${current.location}, or create a separate tenant in another profile: atpctl init --location ${request.location} --profile <name>`,
             ],

@@ -40,7 +40,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
       requireTenantRow(store)
       return store.mutate('token.mint', `third-party:${provider.id}`, () => {
         if (!readThirdParty(store, provider.id).enabled) {
-          throw new RuleError('TP2', `The ${provider.name} integration is off; tokens can only be minted for an enabled provider (TP2).`, {
+          throw new RuleError('TP2', `The ${provider.name} integration is off; tokens can only be minted for an enabled provider.`, {
             suggestions: [`Turn it on first: atpctl integration enable third-party --provider ${provider.id}`],
           })
         }

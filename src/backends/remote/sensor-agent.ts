@@ -103,7 +103,7 @@ export async function runSensor(options: SensorOptions): Promise<SensorSummary> 
           e.code === 'REFUSED_TP3'
             ? `The server refuses this provider's data: ${e.message} Retrying with back-off; the provider's data push should be off too.`
             : e.exitCode === 5
-              ? `The server refused the token: ${e.message} Put a new token in ${options.tokenFile} (TP4); it is re-read on every retry.`
+              ? `The server refused the token: ${e.message} Put a new token in ${options.tokenFile}; it is re-read on every retry.`
               : `${e.message} Retrying with back-off.`
         if (problem !== lastProblem || tokenChanged) say(problem)
         lastProblem = problem

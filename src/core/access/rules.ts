@@ -109,7 +109,7 @@ const GROUP_REFERENCE = {...NAME_RULES.group, reserved: []}
 
 /** Why a policy does not apply to the request, or null when it applies. */
 function notApplicable(policy: AccessPolicy, request: AccessRequest): string | null {
-  if (policy.kind === 'classic') return 'classic Intune connector policy: it registers devices for threat defence and has no effect on cloud apps (IN3)'
+  if (policy.kind === 'classic') return 'classic Intune connector policy: it registers devices for threat defence and has no effect on cloud apps'
   if (!policy.enabled) return 'the policy is disabled'
   const excluded = policy.excludeGroups.find((g) => request.userGroups.some((u) => same(u, g)))
   if (excluded) return `user ${request.user} is excluded through group '${excluded}'`

@@ -78,8 +78,8 @@ export function preflight(target: DetectTarget): {checks: PreflightCheck[]; fail
       checks,
       failure: {
         outcome: 'blocked',
-        message: `Data from device '${target.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off (TP3).`,
-        suggestions: [...blocked.map((p) => `Turn it on: ${p.enableCommand}`), 'Then mint a new token and re-apply it on the sensors (TP4).'],
+        message: `Data from device '${target.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off.`,
+        suggestions: [...blocked.map((p) => `Turn it on: ${p.enableCommand}`), 'Then mint a new token and re-apply it on the sensors.'],
       },
     }
   }

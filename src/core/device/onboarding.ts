@@ -71,13 +71,13 @@ export function describeReason(code: string, c: ReasonContext): string {
     case 'cm-onboarded':
       return `Onboarded by Configuration Manager policy '${c.policy}'.`
     case 'dfc-onboarded':
-      return `Onboarded by Defender for Cloud (subscription ${c.subscription}) (DC1).`
+      return `Onboarded by Defender for Cloud (subscription ${c.subscription}).`
     case 'dfc-reconfigured':
-      return `Onboarded by Defender for Cloud (subscription ${c.subscription}); the previous Defender for Endpoint installation was reconfigured (DC4).`
+      return `Onboarded by Defender for Cloud (subscription ${c.subscription}); the previous Defender for Endpoint installation was reconfigured.`
     case 'tp-onboarded':
-      return `Onboarded through the third-party integration '${c.provider}' (TP1).`
+      return `Onboarded through the third-party integration '${c.provider}'.`
     case 'sensor-onboarded':
-      return `Onboarded: its '${c.provider}' sensor reports to this tenant (TP1).`
+      return `Onboarded: its '${c.provider}' sensor reports to this tenant.`
     case 'cm-conflict':
       return 'Not onboarded: an onboarding and an offboarding policy are both deployed to it; remove it from one of the collections.'
     case 'cm-offboarded':
@@ -85,35 +85,35 @@ export function describeReason(code: string, c: ReasonContext): string {
     case 'cm-not-targeted':
       return 'Not onboarded: no onboarding policy is deployed to any of its collections (atpctl policy deploy).'
     case 'cm-unsupported-os':
-      return `Not onboarded: ${c.osName} is not supported by the Configuration Manager version of the deployed policies (CM1).`
+      return `Not onboarded: ${c.osName} is not supported by the Configuration Manager version of the deployed policies.`
     case 'cm-up-level-without-file':
-      return `Not onboarded: ${c.osName} is up-level and the deployed policies have no onboarding configuration file (CM3).`
+      return `Not onboarded: ${c.osName} is up-level and the deployed policies have no onboarding configuration file.`
     case 'cm-down-level-without-workspace':
-      return `Not onboarded: ${c.osName} is down-level and the deployed policies have no Workspace key and ID (CM3).`
+      return `Not onboarded: ${c.osName} is down-level and the deployed policies have no Workspace key and ID.`
     case 'cm-sensor-absent':
       return 'Not onboarded: the policy applies, but the Defender sensor service is absent on the device.'
     case 'cm-never-seen':
       return 'Not onboarded: the policy applies, but the device has never reported (no lastSeen).'
     case 'dfc-unsupported-os':
-      return `Not onboarded: Defender for Cloud does not onboard ${c.osName}${c.environment ? ` on ${c.environment}` : ''} (DC5).`
+      return `Not onboarded: Defender for Cloud does not onboard ${c.osName}${c.environment ? ` on ${c.environment}` : ''}.`
     case 'dfc-no-subscription':
       return 'Not onboarded: managed by Defender for Cloud but the inventory gives no subscription.'
     case 'dfc-not-connected':
-      return 'Not onboarded: an on-premises machine must be connected with Azure Arc (environment azure-arc) for Defender for Cloud (DC5).'
+      return 'Not onboarded: an on-premises machine must be connected with Azure Arc (environment azure-arc) for Defender for Cloud.'
     case 'dfc-windows-client-azure-vm':
-      return `Not onboarded: Defender for Cloud does not onboard Azure VMs running ${c.osName} other than Enterprise multi-session (DC5).`
+      return `Not onboarded: Defender for Cloud does not onboard Azure VMs running ${c.osName} other than Enterprise multi-session.`
     case 'dfc-unsupported-cloud':
-      return 'Not onboarded: Azure China 21Vianet is not supported (DC5).'
+      return 'Not onboarded: Azure China 21Vianet is not supported.'
     case 'dfc-integration-off':
       return `Not onboarded: the Defender for Cloud integration is off for subscription ${c.subscription} (atpctl integration enable defender-for-cloud --subscription ${c.subscription}).`
     case 'dfc-linux-off':
-      return `Not onboarded: Linux is not enabled on subscription ${c.subscription}; run the one-time step: atpctl integration enable defender-for-cloud --subscription ${c.subscription} --linux (DC2).`
+      return `Not onboarded: Linux is not enabled on subscription ${c.subscription}; run the one-time step: atpctl integration enable defender-for-cloud --subscription ${c.subscription} --linux.`
     case 'dfc-fanotify':
-      return 'Skipped: the machine runs another fanotify-based solution (DC4).'
+      return 'Skipped: the machine runs another fanotify-based solution.'
     case 'dfc-never-seen':
       return 'Not onboarded: the integration covers it, but the machine has never reported (no lastSeen).'
     case 'tp-integration-off':
-      return `Not onboarded: the third-party integration '${c.provider}' is off; its data is blocked (TP3).`
+      return `Not onboarded: the third-party integration '${c.provider}' is off; its data is blocked.`
     case 'tp-platform':
       return `Not onboarded: provider '${c.provider}' does not cover ${c.osName}.`
     case 'tp-sensor-absent':
@@ -121,13 +121,13 @@ export function describeReason(code: string, c: ReasonContext): string {
     case 'tp-never-seen':
       return `Not onboarded: the '${c.provider}' sensor has never reported.`
     case 'intune-onboarded':
-      return `Onboarded through Intune EDR profile '${c.policy}' (IN4).`
+      return `Onboarded through Intune EDR profile '${c.policy}'.`
     case 'intune-never-seen':
       return `Not onboarded: Intune EDR profile '${c.policy}' applies, but the agent has not reported onboarded.`
     case 'intune-edr-not-onboarding':
       return `Not onboarded: Intune EDR profile '${c.policy}' reaches it, but ${c.edrReason ?? 'it does not onboard it'}.`
     case 'intune-edr-profile':
-      return 'Not onboarded: managed by Intune; onboard it with an EDR profile (IN4).'
+      return 'Not onboarded: managed by Intune; onboard it with an EDR profile.'
     default:
       return 'Not onboarded: not managed by Configuration Manager, Defender for Cloud, Intune or a third-party provider.'
   }

@@ -209,12 +209,12 @@ function classifyWindows(text: string, version: string | undefined): OsClassific
   }
 
   if (/\bwindows\s*8\.1\b/i.test(text) || v.nt === '6.3' || /\bNT\b.*\b6\.3\b/i.test(text)) {
-    return fixed('windows', 'Windows 8.1', 9600, null, 'down-level', CONFIGMGR_DOWN_LEVEL, 'Windows 8.1 is down-level: it needs the Workspace key and ID, with ConfigMgr 2002 or later (CM1, CM2).')
+    return fixed('windows', 'Windows 8.1', 9600, null, 'down-level', CONFIGMGR_DOWN_LEVEL, 'Windows 8.1 is down-level: it needs the Workspace key and ID, with ConfigMgr 2002 or later.')
   }
 
   if (/\bwindows\s*(7|8|vista|xp)\b/i.test(text) || ['6.1', '6.2', '6.0', '5.1'].includes(v.nt ?? '')) {
     const name = /\bwindows\s*(7|8|vista|xp)\b/i.exec(text)?.[1] ?? ({'6.1': '7', '6.2': '8', '6.0': 'Vista', '5.1': 'XP'} as Record<string, string>)[v.nt!]
-    return fixed('windows', `Windows ${name}`, v.build ?? null, null, 'unsupported', null, `Windows ${name} cannot be onboarded by Configuration Manager (CM1).`)
+    return fixed('windows', `Windows ${name}`, v.build ?? null, null, 'unsupported', null, `Windows ${name} cannot be onboarded by Configuration Manager.`)
   }
 
   if (/\bwindows\s*10\b/i.test(text) || v.nt === '10.0' || /\bNT\b.*\b10\.0\b/i.test(text) || v.build !== undefined || v.release !== undefined) {
@@ -244,13 +244,13 @@ function windowsClient(product: string, build: number | null, release: string | 
       multiSession,
       note:
         product === 'Windows 11'
-          ? 'Windows 11 counts as up-level: it needs the onboarding configuration file (CM2).'
-          : 'The Windows 10 release is unknown: add the build (10.0.17134) or release (1803) to the inventory; only 1607 and later can be onboarded (CM1).',
+          ? 'Windows 11 counts as up-level: it needs the onboarding configuration file.'
+          : 'The Windows 10 release is unknown: add the build (10.0.17134) or release (1803) to the inventory; only 1607 and later can be onboarded.',
     }
   }
 
   if (build < UP_LEVEL_CLIENT_BUILD) {
-    return {family: 'windows', name, build, release, level: 'unsupported', minConfigMgr: null, multiSession, note: `${name} is older than Windows 10 1607 and cannot be onboarded (CM1).`}
+    return {family: 'windows', name, build, release, level: 'unsupported', minConfigMgr: null, multiSession, note: `${name} is older than Windows 10 1607 and cannot be onboarded.`}
   }
 
   return {
@@ -261,7 +261,7 @@ function windowsClient(product: string, build: number | null, release: string | 
     level: 'up-level',
     minConfigMgr: 0,
     multiSession,
-    note: `${name} is up-level: it needs the onboarding configuration file (CM2).`,
+    note: `${name} is up-level: it needs the onboarding configuration file.`,
   }
 }
 
@@ -291,13 +291,13 @@ function classifyServer(text: string, v: ParsedVersion): OsClassification {
     multiSession: false,
     note,
   })
-  if (build < 9600) return server('unsupported', null, `${name} cannot be onboarded by Configuration Manager (CM1).`)
-  if (build < 14393) return server('down-level', CONFIGMGR_DOWN_LEVEL, `${name} is down-level: it needs the Workspace key and ID, with ConfigMgr 2002 or later (CM1, CM2).`)
+  if (build < 9600) return server('unsupported', null, `${name} cannot be onboarded by Configuration Manager.`)
+  if (build < 14393) return server('down-level', CONFIGMGR_DOWN_LEVEL, `${name} is down-level: it needs the Workspace key and ID, with ConfigMgr 2002 or later.`)
   if (build < UP_LEVEL_SERVER_BUILD) {
-    return server('down-level', CONFIGMGR_DOWN_LEVEL, `${name} (version 1709 or earlier) is down-level: it needs the Workspace key and ID, with ConfigMgr 2002 or later (CM1, CM2).`)
+    return server('down-level', CONFIGMGR_DOWN_LEVEL, `${name} (version 1709 or earlier) is down-level: it needs the Workspace key and ID, with ConfigMgr 2002 or later.`)
   }
 
-  return server('up-level', CONFIGMGR_DOWN_LEVEL, `${name} is up-level: it needs the onboarding configuration file, with ConfigMgr 2002 or later (CM1, CM2).`)
+  return server('up-level', CONFIGMGR_DOWN_LEVEL, `${name} is up-level: it needs the onboarding configuration file, with ConfigMgr 2002 or later.`)
 }
 
 function serverName(build: number, year: string | undefined): string {

@@ -43,7 +43,7 @@ export function connectionCovers(connection: IntuneState, platform: IntunePlatfo
   }
 
   const minimum = INTUNE_PLATFORMS[platform].minimumVersion
-  if (versionParts(osVersion).length === 0) return {connected: false, reason: `${label} version '${osVersion}' is unknown; the minimum is ${minimum} (IN2)`}
-  if (compareVersions(osVersion, minimum) < 0) return {connected: false, reason: `${label} ${osVersion} is below the minimum ${minimum} (IN2)`}
+  if (versionParts(osVersion).length === 0) return {connected: false, reason: `${label} version '${osVersion}' is unknown; the minimum is ${minimum}`}
+  if (compareVersions(osVersion, minimum) < 0) return {connected: false, reason: `${label} ${osVersion} is below the minimum ${minimum}`}
   return {connected: true}
 }

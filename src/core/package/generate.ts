@@ -102,7 +102,7 @@ export function buildPackageContent(
   checkPair(kind, os, method)
   const validDays = options.validDays ?? DEFAULT_VALID_DAYS
   if (!Number.isInteger(validDays) || validDays < 1 || validDays > 30) {
-    throw new UsageError(`--valid-days must be a whole number from 1 to 30 (got ${validDays}).`, {suggestions: ['Offboarding packages are valid for 30 days at most (CM7); pass e.g. --valid-days 7.']})
+    throw new UsageError(`--valid-days must be a whole number from 1 to 30 (got ${validDays}).`, {suggestions: ['Offboarding packages are valid for 30 days at most; pass e.g. --valid-days 7.']})
   }
 
   if (options.streamlined && kind !== 'onboarding') throw new UsageError('--streamlined applies to onboarding packages only.')

@@ -295,7 +295,7 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
 
   if (!check.chainValid) problems.push({code: 'PACKAGE_TAMPERED', message: 'The embedded certificate does not chain to the root in the package: the certificates were altered.'})
   if (expiresAt && msLeft !== null && msLeft <= 0) {
-    problems.push({code: 'PACKAGE_EXPIRED', message: `The offboarding package expired on ${expiresAt.toISOString()} (CM7: expired packages are refused).`})
+    problems.push({code: 'PACKAGE_EXPIRED', message: `The offboarding package expired on ${expiresAt.toISOString()} (expired packages are refused).`})
   } else if (expiresAt && msLeft !== null && options.failIfExpiresWithinMs !== undefined && msLeft <= options.failIfExpiresWithinMs) {
     problems.push({code: 'PACKAGE_EXPIRING', message: `The offboarding package expires on ${expiresAt.toISOString()}, within the requested ${Math.round(options.failIfExpiresWithinMs / DAY)} day(s).`})
   }

@@ -58,13 +58,13 @@ export function requiredParts(r: Pick<PolicyCreateRequest, 'type' | 'configFile'
   const hasId = r.workspaceId !== null && r.workspaceId !== ''
   const hasKey = r.workspaceKey !== null && r.workspaceKey !== ''
   if (hasId !== hasKey) {
-    throw new UsageError('The Workspace key and Workspace ID go together (down-level onboarding, CM2).', {
+    throw new UsageError('The Workspace key and Workspace ID go together (down-level onboarding).', {
       suggestions: ['Pass both --workspace-id and --workspace-key-file, or neither.'],
     })
   }
 
   if (r.type === 'offboarding') {
-    if (!r.configFile) throw new UsageError('An offboarding policy needs the offboarding configuration file (CM7).', {suggestions: ['Pass --config-file FILE.']})
+    if (!r.configFile) throw new UsageError('An offboarding policy needs the offboarding configuration file.', {suggestions: ['Pass --config-file FILE.']})
     if (hasId) throw new UsageError('An offboarding policy takes only the configuration file, not the Workspace key/ID.', {suggestions: ['Drop --workspace-id and --workspace-key-file.']})
     return
   }
@@ -76,7 +76,7 @@ export function requiredParts(r: Pick<PolicyCreateRequest, 'type' | 'configFile'
   }
 
   if (r.configMgrVersion === CONFIGMGR_NEEDS_BOTH && !(r.configFile && hasId)) {
-    throw new RuleError('CM4', `Configuration Manager ${CONFIGMGR_NEEDS_BOTH} needs both the configuration file and the Workspace key and ID, whatever the collection holds (CM4).`, {
+    throw new RuleError('CM4', `Configuration Manager ${CONFIGMGR_NEEDS_BOTH} needs both the configuration file and the Workspace key and ID, whatever the collection holds.`, {
       suggestions: [r.configFile ? 'Add --workspace-id ID --workspace-key-file FILE.' : 'Add --config-file FILE (an onboarding package for the configmgr method).'],
     })
   }
@@ -88,15 +88,15 @@ export function describeMiss(reason: MissReason, c: {osName: string; policy: Pic
     case 'not-configmgr-client':
       return 'Not a Configuration Manager client: the policy never reaches it.'
     case 'expired-offboarding-file':
-      return 'The offboarding file has expired (CM7).'
+      return 'The offboarding file has expired.'
     case 'onboarding-and-offboarding':
       return 'It would have both an onboarding and an offboarding policy.'
     case 'unsupported-os':
-      return `${c.osName} is not supported by Configuration Manager ${c.policy.configMgrVersion} (CM1).`
+      return `${c.osName} is not supported by Configuration Manager ${c.policy.configMgrVersion}.`
     case 'up-level-without-file':
-      return `${c.osName} is up-level and the policy has no configuration file (CM3).`
+      return `${c.osName} is up-level and the policy has no configuration file.`
     case 'down-level-without-workspace':
-      return `${c.osName} is down-level and the policy has no Workspace key/ID (CM3).`
+      return `${c.osName} is down-level and the policy has no Workspace key/ID.`
   }
 }
 
@@ -104,14 +104,14 @@ export function describeMiss(reason: MissReason, c: {osName: string; policy: Pic
 export function missAdvice(byReason: Partial<Record<MissReason, number>>, configMgrVersion: number): string[] {
   const advice: string[] = []
   if (byReason['up-level-without-file'] || byReason['down-level-without-workspace']) {
-    advice.push('Use an "any OS" policy with the configuration file and the Workspace key and ID (CM3, recommended).')
+    advice.push('Use an "any OS" policy with the configuration file and the Workspace key and ID (recommended).')
   }
 
   if (byReason['unsupported-os']) {
     advice.push(
       configMgrVersion < 2002
-        ? 'Use Configuration Manager 2002 or later for Windows 8.1 and Windows Server (CM1), or exclude those devices.'
-        : 'Upgrade or exclude the devices whose OS cannot be onboarded (Windows 10 before 1607, Windows 7, non-Windows; CM1).',
+        ? 'Use Configuration Manager 2002 or later for Windows 8.1 and Windows Server, or exclude those devices.'
+        : 'Upgrade or exclude the devices whose OS cannot be onboarded (Windows 10 before 1607, Windows 7, non-Windows).',
     )
   }
   if (byReason['onboarding-and-offboarding']) advice.push('Remove the devices from the collection of the other policy first.')

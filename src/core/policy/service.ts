@@ -49,7 +49,7 @@ export async function createPolicy(backend: Backend, options: CreatePolicyOption
     })
     if (inspection.os !== null && inspection.os !== 'windows') {
       const {InvalidInputError} = await import('../errors.js')
-      throw new InvalidInputError(`'${inspection.fileName}' is a ${inspection.os} package; Configuration Manager policies need the Windows one (CM8).`, {
+      throw new InvalidInputError(`'${inspection.fileName}' is a ${inspection.os} package; Configuration Manager policies need the Windows one.`, {
         code: 'PACKAGE_WRONG_OS',
         suggestions: [`Generate it: atpctl package generate ${options.type} --os windows --method configmgr --out ${options.type}.zip`],
       })

@@ -26,7 +26,7 @@ export const detectionSteps: QuickstartStep[] = [
   {
     id: 'detect-eicar',
     title: 'Prove a device is protected with an EICAR test file',
-    why: 'A real EICAR file (harmless, recognised by every anti-malware engine) on an onboarded device must raise an alert (TP5, DT1); the check says precisely why when it does not (DT3).',
+    why: 'A real EICAR file (harmless, recognised by every anti-malware engine) on an onboarded device must raise an alert; the check says precisely why when it does not.',
     command: 'atpctl detect eicar --device <name> --timeout 1m',
     async run(ctx) {
       const device = await pickDevice(ctx)
@@ -46,7 +46,7 @@ export const detectionSteps: QuickstartStep[] = [
   {
     id: 'alert-show',
     title: 'Look at the alert and the device risk it causes',
-    why: "Alerts follow Microsoft's shape (id, severity, status, evidence with SHA-256); a device's risk is its highest active severity, which compliance policies judge (IN7).",
+    why: "Alerts follow Microsoft's shape (id, severity, status, evidence with SHA-256); a device's risk is its highest active severity, which compliance policies judge.",
     command: 'atpctl alert show <id>',
     async run(ctx) {
       const alert = await ctx.backend.alerts.get(String(ctx.shared.eicarAlertId))

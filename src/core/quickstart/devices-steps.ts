@@ -37,7 +37,7 @@ export const devicesSteps: QuickstartStep[] = [
   {
     id: 'device-import',
     title: 'Import a device inventory',
-    why: 'Every row is classified: OS family, build, and up-level / down-level / unsupported for Configuration Manager (CM1, CM2). Getting that wrong silently leaves machines unprotected (CM3).',
+    why: 'Every row is classified: OS family, build, and up-level / down-level / unsupported for Configuration Manager. Getting that wrong silently leaves machines unprotected.',
     command: 'atpctl device import inventory.csv',
     async run(ctx) {
       await mkdir(ctx.workDir, {recursive: true, mode: 0o700})
@@ -63,7 +63,7 @@ export const devicesSteps: QuickstartStep[] = [
       const {upLevel, downLevel} = collection.levels
       return {
         summary: `${COLLECTION}: ${collection.members} members, ${upLevel} up-level and ${downLevel} down-level${existing ? ' (already there)' : ''}.`,
-        details: upLevel > 0 && downLevel > 0 ? ['Both kinds in one collection: only an "any OS" policy onboards them all (CM3).'] : [],
+        details: upLevel > 0 && downLevel > 0 ? ['Both kinds in one collection: only an "any OS" policy onboards them all.'] : [],
         data: collection,
       }
     },
@@ -71,7 +71,7 @@ export const devicesSteps: QuickstartStep[] = [
   {
     id: 'policy-create',
     title: 'Create an "any OS" onboarding policy',
-    why: 'Up-level systems need the onboarding configuration file, down-level ones the Workspace key and ID; the recommended policy carries both (CM2, CM3, CM8).',
+    why: 'Up-level systems need the onboarding configuration file, down-level ones the Workspace key and ID; the recommended policy carries both.',
     command: `atpctl package generate onboarding --os windows --method configmgr --out onboarding.zip && atpctl policy create --name "${POLICY}" --type onboarding --config-file onboarding.zip --workspace-id <id> --workspace-key-file key.txt`,
     async run(ctx) {
       const existing = (await ctx.backend.policies.list()).find((p) => p.name === POLICY)
@@ -96,7 +96,7 @@ export const devicesSteps: QuickstartStep[] = [
   {
     id: 'policy-deploy',
     title: 'Plan the deployment, then deploy',
-    why: 'The plan says, before anything is applied, which devices would be missed and why (CM1, CM3); atpctl refuses (exit 4) unless --force.',
+    why: 'The plan says, before anything is applied, which devices would be missed and why; atpctl refuses (exit 4) unless --force.',
     command: `atpctl policy deploy "${POLICY}" --collection "${COLLECTION}" --collection "Quickstart clients" --dry-run`,
     async run(ctx) {
       const collections = [COLLECTION, 'Quickstart clients']
@@ -114,7 +114,7 @@ export const devicesSteps: QuickstartStep[] = [
   {
     id: 'monitor',
     title: 'Watch deployment status and agent health',
-    why: 'The ConfigMgr dashboard: eligible clients with an active onboarding policy, how many are onboarded, and Healthy / Inactive / Agent state / Not onboarded (CM6).',
+    why: 'The ConfigMgr dashboard: eligible clients with an active onboarding policy, how many are onboarded, and Healthy / Inactive / Agent state / Not onboarded.',
     command: 'atpctl monitor',
     async run(ctx) {
       const report = await monitorDeployment(ctx.backend, {periodMs: 7 * 86_400_000, profile: ctx.profile})

@@ -12,7 +12,7 @@ export const foundationSteps: QuickstartStep[] = [
   {
     id: 'init',
     title: 'Create the tenant',
-    why: 'Every profile has one tenant: an org id, a data location that can never change (T1), a workspace ID/key for down-level machines, and a signing identity for packages.',
+    why: 'Every profile has one tenant: an org id, a data location that can never change, a workspace ID/key for down-level machines, and a signing identity for packages.',
     command: 'atpctl init --location us',
     async run(ctx) {
       const existing = await ctx.backend.tenant.get()
@@ -29,7 +29,7 @@ export const foundationSteps: QuickstartStep[] = [
   {
     id: 'integration',
     title: 'Turn on a third-party integration',
-    why: 'Non-Windows machines report through a third-party sensor; its provider must be switched on before it can send data (TP1).',
+    why: 'Non-Windows machines report through a third-party sensor; its provider must be switched on before it can send data.',
     command: `atpctl integration enable third-party --provider ${PROVIDER}`,
     async run(ctx) {
       const result = await changeIntegration(ctx.backend, {kind: 'third-party', enabled: true, provider: PROVIDER, profile: ctx.profile})
@@ -39,7 +39,7 @@ export const foundationSteps: QuickstartStep[] = [
   {
     id: 'token',
     title: 'Mint an access token for its sensors',
-    why: "The provider's sensors authenticate with a short-lived token; only its hash is stored and the secret is shown once (TP2).",
+    why: "The provider's sensors authenticate with a short-lived token; only its hash is stored and the secret is shown once.",
     command: `atpctl token mint --provider ${PROVIDER} --ttl 24h`,
     async run(ctx) {
       const {token} = await mintToken(ctx.backend, {provider: PROVIDER, ttlMs: 24 * 3_600_000, profile: ctx.profile})

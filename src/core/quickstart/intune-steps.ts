@@ -41,7 +41,7 @@ export const intuneSteps: QuickstartStep[] = [
   {
     id: 'intune-connect',
     title: 'Connect Intune for Android, iOS and Windows',
-    why: 'The Intune connection is a one-time switch per tenant with a toggle per platform (IN1, IN2); turning it on creates the protected classic conditional access policy (IN3).',
+    why: 'The Intune connection is a one-time switch per tenant with a toggle per platform; turning it on creates the protected classic conditional access policy.',
     command: 'atpctl integration enable intune --android --ios --windows',
     async run(ctx) {
       const result = await changeIntegration(ctx.backend, {kind: 'intune', enabled: true, platforms: {android: true, ios: true, windows: true}, profile: ctx.profile})
@@ -64,7 +64,7 @@ export const intuneSteps: QuickstartStep[] = [
   {
     id: 'edr-profile',
     title: 'Onboard it with an EDR profile',
-    why: 'An Endpoint detection and response profile (Windows 10 and later) assigned to a device group onboards its Intune-managed devices (IN4) while the Windows toggle is on and the OS is 10.0.15063 or later (IN2).',
+    why: 'An Endpoint detection and response profile (Windows 10 and later) assigned to a device group onboards its Intune-managed devices while the Windows toggle is on and the OS is 10.0.15063 or later.',
     command: `atpctl edr-profile create --name "${EDR}" --sample-sharing all --assign-device-group "${GROUP}"`,
     async run(ctx) {
       const had = await exists(() => showEdrProfile(ctx.backend, {name: EDR, profile: ctx.profile}))
@@ -81,7 +81,7 @@ export const intuneSteps: QuickstartStep[] = [
   {
     id: 'compliance',
     title: 'Require a clear machine risk',
-    why: 'A compliance policy sets the maximum machine risk (IN7): with clear, any active alert makes the device noncompliant.',
+    why: 'A compliance policy sets the maximum machine risk: with clear, any active alert makes the device noncompliant.',
     command: `atpctl compliance create --name "${COMPLIANCE}" --platform windows --max-risk clear --assign-group "${GROUP}"`,
     async run(ctx) {
       const had = (await ctx.backend.compliance.list()).some((p) => p.name.toLowerCase() === COMPLIANCE.toLowerCase())
@@ -103,7 +103,7 @@ export const intuneSteps: QuickstartStep[] = [
   {
     id: 'access-policy',
     title: 'Block access from noncompliant devices',
-    why: 'A conditional access policy (IN8) includes users, protects cloud apps for client apps, and grants access only from a compliant device. `atpctl access check` explains every decision.',
+    why: 'A conditional access policy includes users, protects cloud apps for client apps, and grants access only from a compliant device. `atpctl access check` explains every decision.',
     command: `atpctl access policy create --name "${ACCESS}" --include-group all --app ${APP} --client browser --grant compliant-device`,
     async run(ctx) {
       const had = (await ctx.backend.access.listPolicies()).some((p) => p.name.toLowerCase() === ACCESS.toLowerCase())

@@ -10,7 +10,7 @@ export const packagesSteps: QuickstartStep[] = [
   {
     id: 'package-generate',
     title: 'Generate an onboarding package',
-    why: 'Machines join the tenant with a signed onboarding package; this one has the layout of the portal\'s Group Policy zip (script + ADMX/ADML) and is written owner-only because it is a secret (T2).',
+    why: 'Machines join the tenant with a signed onboarding package; this one has the layout of the portal\'s Group Policy zip (script + ADMX/ADML) and is written owner-only because it is a secret.',
     command: 'atpctl package generate onboarding --os windows --method group-policy',
     async run(ctx) {
       await mkdir(ctx.workDir, {recursive: true, mode: 0o700})
@@ -27,7 +27,7 @@ export const packagesSteps: QuickstartStep[] = [
   {
     id: 'package-inspect',
     title: 'Inspect the package',
-    why: 'Before deploying any package (yours or one downloaded from the portal), check whose it is, that both signatures verify, and for offboarding how long it stays valid (CM7).',
+    why: 'Before deploying any package (yours or one downloaded from the portal), check whose it is, that both signatures verify, and for offboarding how long it stays valid.',
     command: 'atpctl package inspect WindowsDefenderATPOnboardingPackage.zip',
     async run(ctx) {
       const file = (ctx.shared.onboardingPackage as string | undefined) ?? join(ctx.workDir, 'WindowsDefenderATPOnboardingPackage.zip')

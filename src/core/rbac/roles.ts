@@ -26,9 +26,9 @@ export type OperationKind = (typeof OPERATION_KINDS)[number]
 
 export const OPERATION_KIND_DESCRIPTIONS: Record<OperationKind, string> = {
   read: 'view the tenant, integrations, tokens (never their secrets), devices, policies, collections, the audit log',
-  'alerts.read': 'view alerts (DC6: Security reader, Reader, Security admin, Owner)',
+  'alerts.read': 'view alerts (Security reader, Reader, Security admin, Owner)',
   'alerts.write': 'resolve alerts, run detection tests',
-  'integrations.write': 'turn integrations on and off, mint and revoke tokens, manage conditional access (DC6: Security admin or Owner)',
+  'integrations.write': 'turn integrations on and off, mint and revoke tokens, manage conditional access (Security admin or Owner)',
   'endpoints.write': 'import devices, manage collections, policies, packages and compliance',
   'secrets.read': 'read the workspace key and signing identity (package generation)',
   'tenant.admin': 'create the tenant',

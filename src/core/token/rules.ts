@@ -37,7 +37,7 @@ export interface TokenVerification {
 
 export function checkTokenTtl(ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TOKEN_TTL_MS) {
-    throw new UsageError(`Token validity ${formatDuration(ttlMs)} is outside 1s to 30d (TP2).`, {
+    throw new UsageError(`Token validity ${formatDuration(ttlMs)} is outside 1s to 30d.`, {
       suggestions: ['Pass --ttl with a value up to 30d, for example --ttl 24h.'],
     })
   }

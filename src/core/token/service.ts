@@ -29,7 +29,7 @@ export async function verifyToken(backend: Backend, options: {secret: string; pr
     throw new AuthError(`Token is not valid: ${verification.reason}.`, {
       code: 'TOKEN_INVALID',
       details: {reason: verification.reason, tokenId: verification.token?.id ?? null},
-      suggestions: ['Mint a new one: atpctl token mint --provider <id>, and re-apply it on the endpoints (TP4).'],
+      suggestions: ['Mint a new one: atpctl token mint --provider <id>, and re-apply it on the endpoints.'],
     })
   }
 

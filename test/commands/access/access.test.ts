@@ -63,7 +63,7 @@ describe('access policy and access check commands (IN3, IN8)', () => {
     expect(created.result?.policy).toMatchObject({kind: 'custom', protected: false, includeGroups: ['Staff'], excludeGroups: ['Break glass'], apps: ['sharepoint'], clients: ['browser']})
     const blocked = await check([])
     expect(process.exitCode).toBe(4)
-    expect(blocked.stdout).toContain("BLOCKED: blocked by 'Require compliant device': device OLD-LT-1 has no compliance state: Windows 10.0.14393 is below the minimum 10.0.15063 (IN2)")
+    expect(blocked.stdout).toContain("BLOCKED: blocked by 'Require compliant device': device OLD-LT-1 has no compliance state: Windows 10.0.14393 is below the minimum 10.0.15063")
     process.exitCode = undefined
     const good = await runCommand(AccessCheck, ['--user', 'alice@contoso.com', '--device', 'GOOD-LT-1', '--app', 'sharepoint', '--json'])
     expect(good.result).toMatchObject({decision: 'grant', decidedBy: ['Require compliant device']})

@@ -71,7 +71,7 @@ describe('group and compliance commands (IN7, IN2)', () => {
     expect(human.stdout).toContain('3 device(s): 1 compliant, 0 noncompliant, 2 not evaluated.')
     expect(human.stdout).toMatch(/FIN-LT-001\s+compliant\s+None\s+Windows baseline\s+device risk None is within the maximum Low of policy 'Windows baseline'/)
     expect(human.stdout).toMatch(/IPHONE-1\s+not-evaluated\s+None\s+-\s+the Intune connection's iOS toggle is off/)
-    expect(human.stdout).toMatch(/OLD-LT-1\s+not-evaluated.*Windows 10.0.14393 is below the minimum 10.0.15063 \(IN2\)/)
+    expect(human.stdout).toMatch(/OLD-LT-1\s+not-evaluated.*Windows 10.0.14393 is below the minimum 10.0.15063/)
     const one = await runCommand(ComplianceEvaluate, ['--device', 'fin-lt-001', '--json'])
     expect(one.result?.devices.map((d) => d.deviceName)).toEqual(['FIN-LT-001'])
     const missing = await runCommand(ComplianceEvaluate, ['--device', 'NOPE'])

@@ -55,7 +55,7 @@ describe('IN7 compliance by machine risk', () => {
   })
 
   it('IN2: below the minimum version is not evaluated; at the minimum is', () => {
-    expect(judgeCompliance(facts({osVersion: '10.0.14393'}), connection()).reason).toBe('Windows 10.0.14393 is below the minimum 10.0.15063 (IN2)')
+    expect(judgeCompliance(facts({osVersion: '10.0.14393'}), connection()).reason).toBe('Windows 10.0.14393 is below the minimum 10.0.15063')
     expect(judgeCompliance(facts({osVersion: '10.0.15063'}), connection()).status).toBe('compliant')
     expect(judgeCompliance(facts({osFamily: 'android', osVersion: '5.1'}), connection()).status).toBe('not-evaluated')
     expect(judgeCompliance(facts({osFamily: 'android', osVersion: '6.0', strictest: null}), connection()).status).toBe('compliant')
