@@ -1,6 +1,7 @@
 /**
  * The stable exit-code table of SPEC §3, plus 15 for an incomplete installation (a native module
- * not built) and 130 for a user cancel. Documented in the README.
+ * not built) and 130 for a user cancel. Documented in the README. The codes themselves are
+ * carried by the core errors (core/errors.ts); this table names them for commands.
  */
 export const ExitCode = {
   ok: 0,
@@ -11,6 +12,8 @@ export const ExitCode = {
   auth: 5,
   unreachable: 6,
   invalidInput: 7,
+  throttled: 8,
+  stillRunning: 9,
   detectTimeout: 10,
   detectNotOnboarded: 11,
   detectSensorInactive: 12,

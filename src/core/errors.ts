@@ -55,6 +55,40 @@ export class UnsupportedError extends AtpError {
   }
 }
 
+/**
+ * The name exists with different content (SPEC §3): exit 4, code CONFLICT, for every resource.
+ * The same create again is not a conflict: backends answer it with `changed: false`.
+ */
+export class ConflictError extends AtpError {
+  constructor(message: string, options?: AtpErrorOptions) {
+    super('CONFLICT', 4, message, options)
+  }
+}
+
+/**
+ * The backend refuses for now (a rate limit or a call budget): exit 8. `retryAfterMs` says when
+ * the same call may succeed, and the message says it in words.
+ */
+export class ThrottledError extends AtpError {
+  readonly retryAfterMs: number | undefined
+  constructor(message: string, options: AtpErrorOptions & {retryAfterMs?: number} = {}) {
+    super('THROTTLED', 8, message, {...options, details: {...options.details, ...(options.retryAfterMs === undefined ? {} : {retryAfterMs: options.retryAfterMs})}})
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+
+/**
+ * A write was accepted and is still running (`--no-wait`, or `--wait` ran out): exit 9, with the
+ * operation's id so `atpctl operation wait ID` can follow it.
+ */
+export class StillRunningError extends AtpError {
+  readonly operationId: string
+  constructor(message: string, options: AtpErrorOptions & {operationId: string}) {
+    super('STILL_RUNNING', 9, message, {...options, details: {...options.details, operationId: options.operationId}})
+    this.operationId = options.operationId
+  }
+}
+
 export class AuthError extends AtpError {
   constructor(message: string, options?: AtpErrorOptions & {code?: string}) {
     super(options?.code ?? 'AUTH', 5, message, options)

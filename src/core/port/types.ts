@@ -24,7 +24,8 @@ import type {
 import type {Location, Tenant, TenantSecrets} from '../tenant/model.js'
 import type {MintedToken, TokenInfo, TokenVerification} from '../token/rules.js'
 
-export type BackendKind = 'local' | 'remote'
+/** The backend kinds atpctl ships; a backend may be added without changing commands (ARCHITECTURE.md). */
+export type BackendKind = 'local' | 'remote' | 'microsoft'
 
 export interface TenantCreateRequest {
   location: Location
