@@ -41,8 +41,10 @@ const flipCase = (r: Random, s: string) => [...s].map((c) => (r.chance(0.3) ? (c
 /** A random condition that parses: often built from a real device's value, so rules match something. */
 function randomCondition(r: Random, devices: DeviceRecord[]): string {
   for (;;) {
-    // build is the one numeric field, with the most operators: asked for a quarter of the time.
-    const field = r.chance(0.25) ? 'build' : r.pick(Object.keys(RULE_FIELDS) as RuleField[])
+    // build is the one numeric field, with the most operators, and managed-by and group the list
+    // fields: each kind is asked for a quarter of the time.
+    const kind = r.next()
+    const field: RuleField = kind < 0.25 ? 'build' : kind < 0.5 ? r.pick(['managed-by', 'group'] as const) : r.pick(Object.keys(RULE_FIELDS) as RuleField[])
     const numeric = RULE_FIELDS[field] === 'number'
     const ops = RULE_OPERATORS.filter((o) => (numeric ? o !== '~' && o !== '!~' : !['>', '<', '>=', '<='].includes(o)))
     const op = r.pick(ops)
@@ -53,8 +55,10 @@ function randomCondition(r: Random, devices: DeviceRecord[]): string {
       value = String(base + r.pick([-1, 0, 0, 1]))
     } else if (seen.length > 0 && r.chance(0.8)) {
       const text = String(r.pick(seen))
-      const start = op.includes('~') ? r.int(0, Math.max(0, text.length - 2)) : 0
-      const end = op.includes('~') ? r.int(start + 1, text.length) : text.length
+      // A part of it for ~ and !~, and now and then for = and != too (a part of an item is not the item).
+      const part = op.includes('~') || r.chance(0.4)
+      const start = part ? r.int(0, Math.max(0, text.length - 2)) : 0
+      const end = part ? r.int(start + 1, text.length) : text.length
       value = flipCase(r, text.slice(start, end))
     } else {
       value = r.pick(EXTRA_VALUES)
@@ -76,7 +80,7 @@ function randomSpecs(r: Random, devices: DeviceRecord[]): CollectionSpec[] {
   const specs: CollectionSpec[] = []
   for (const name of names) {
     const rules = Array.from({length: r.int(name.startsWith('R') ? 1 : 0, 3)}, () =>
-      Array.from({length: r.int(1, 3)}, () => randomCondition(r, devices)).join(r.pick([' and ', ' AND ', ' && '])),
+      Array.from({length: r.int(1, 2)}, () => randomCondition(r, devices)).join(r.pick([' and ', ' AND ', ' && '])),
     )
     specs.push({name, limitTo: specs.length > 0 && r.chance(0.4) ? r.pick(specs).name : null, rules})
   }

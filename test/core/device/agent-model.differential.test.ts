@@ -11,7 +11,7 @@ import {applyScenario, byName, expectedOnboarding, NOW, PERIOD_MS, randomScenari
 
 const SEED = testSeed(20261120)
 const ROUNDS = 10
-const DEVICES = 60
+const DEVICES = 100
 /** Reason codes the random tenants produced: the generator must reach most of them to mean anything. */
 const produced = new Set<string>()
 

@@ -81,6 +81,8 @@ export function randomScenario(r: Random, devices: number, prefix = 'dev'): Scen
   for (let i = 0; i < devices; i++) {
     const [os, version] = r.pick(OS_POOL)
     const managers: string[] = r.subset(['configmgr', 'defender-for-cloud', 'intune'], 0.4)
+    // Servers are Defender for Cloud's main case (DC5's builds): more of them are managed by it.
+    if (os.startsWith('Windows Server') && !managers.includes('defender-for-cloud') && r.chance(0.4)) managers.push('defender-for-cloud')
     if (r.chance(0.3)) managers.splice(r.int(0, managers.length), 0, `third-party:${r.pick(PROVIDERS).id}`)
     const raw: RawRow = {
       name: `${prefix}-${String(i).padStart(4, '0')}`,
