@@ -8,7 +8,7 @@
  * Text compares case-insensitively for ASCII letters, as the database's lower() does.
  */
 import {UsageError} from '../errors.js'
-import {escapeName, hasControlCharacters} from '../names.js'
+import {escapeName, foldAscii, hasControlCharacters} from '../names.js'
 
 export const RULE_FIELDS = {
   name: 'text',
@@ -166,8 +166,6 @@ export function isCollectionMember(m: {direct: boolean; rules: readonly Rule[]; 
   return m.direct || m.rules.some((r) => matchesRule(r, m.device))
 }
 
-/** Lower-cases ASCII letters only, as SQLite's lower(). */
-const asciiLower = (s: string): string => s.replace(/[A-Z]+/g, (c) => c.toLowerCase())
 
 function matchesCondition(c: RuleCondition, actual: string | number | readonly string[] | null): boolean {
   if (typeof actual === 'object' && actual !== null) {
@@ -194,8 +192,8 @@ function matchesCondition(c: RuleCondition, actual: string | number | readonly s
     }
   }
 
-  const a = asciiLower(String(actual))
-  const v = asciiLower(c.value)
+  const a = foldAscii(String(actual))
+  const v = foldAscii(c.value)
   switch (c.op) {
     case '=':
       return a === v

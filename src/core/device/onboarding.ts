@@ -6,6 +6,7 @@
  * that SQL to this function.
  */
 import {PROVIDERS} from '../integration/catalogue.js'
+import {compareNoCase} from '../names.js'
 import type {DeviceRecord, Health, OnboardingPath} from './types.js'
 
 export const ONBOARDED_CODES = ['cm-onboarded', 'dfc-onboarded', 'dfc-reconfigured', 'tp-onboarded', 'sensor-onboarded', 'intune-onboarded'] as const
@@ -93,19 +94,6 @@ export interface OnboardingDecision {
 export function thirdPartyOf(managedBy: readonly string[]): string | null {
   const m = managedBy.find((x) => x.startsWith('third-party:'))
   return m === undefined ? null : m.slice('third-party:'.length)
-}
-
-/** Compares names as the database's NOCASE collation does: ASCII letters folded, then by code point. */
-export function compareNoCase(a: string, b: string): number {
-  const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase())
-  const x = [...fold(a)]
-  const y = [...fold(b)]
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!
-    if (d !== 0) return d
-  }
-
-  return x.length - y.length
 }
 
 /** IN4: of the EDR profiles that reach a device, one that onboards it wins; then the first by name. */

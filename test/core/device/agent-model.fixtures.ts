@@ -4,14 +4,14 @@
  * sensor reports), applied to a real embedded backend, and the expected onboarding of every
  * device computed by the core rule (decideOnboarding) from the scenario's own plain data.
  */
-import {compareNoCase, decideOnboarding, describeReason, edrProfileOf, type OnboardingDecision, pathOf, type ReachingEdrProfile, thirdPartyOf} from '../../../src/core/device/onboarding.js'
+import {decideOnboarding, describeReason, edrProfileOf, type OnboardingDecision, pathOf, type ReachingEdrProfile, thirdPartyOf} from '../../../src/core/device/onboarding.js'
 import {dottedOsVersion} from '../../../src/core/device/os.js'
 import {normaliseRow, type RawRow, sensorMachineRecord} from '../../../src/core/device/inventory.js'
 import type {DeviceRecord, OnboardingState, SensorReport} from '../../../src/core/device/types.js'
 import {PROVIDERS} from '../../../src/core/integration/catalogue.js'
 import type {IntegrationsState} from '../../../src/core/integration/types.js'
 import {edrOnboarding, edrReach} from '../../../src/core/intune/edr.js'
-import {nameKey} from '../../../src/core/names.js'
+import {compareNoCase, nameKey} from '../../../src/core/names.js'
 import type {Backend} from '../../../src/core/port/types.js'
 import type {Random} from '../../helpers/random.js'
 
