@@ -88,7 +88,7 @@ export async function applyIntuneScenario(backend: Backend, s: IntuneScenario, c
   for (const p of s.policies) {
     // Policies created in the same second tie on their creation time: the name decides then.
     if (p.later) clock.now = new Date(clock.now.getTime() + 1000)
-    await backend.compliance.create({name: p.name, platform: p.platform, maxRisk: p.maxRisk, assignGroup: p.assignGroup})
+    await backend.compliance.create({name: p.name, platform: p.platform, maxRisk: p.maxRisk, assignGroup: p.assignGroup ?? undefined})
   }
 }
 
