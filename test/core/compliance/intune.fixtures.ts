@@ -71,7 +71,7 @@ export function randomIntuneScenario(r: Random, devices: number, prefix: string)
       platform: r.pick(platforms),
       maxRisk: r.pick(['clear', 'low', 'low', 'medium', 'high'] as const),
       assignGroup: r.chance(0.3) || groups.length === 0 ? null : flip(r, r.pick(groups)),
-      later: r.chance(0.4),
+      later: r.chance(0.25),
     })),
   }
 }
