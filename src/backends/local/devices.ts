@@ -1,11 +1,12 @@
 import {findProvider, INTUNE_PLATFORMS, type IntunePlatform, PROVIDERS} from '../../core/integration/catalogue.js'
 import type {IntuneState} from '../../core/integration/types.js'
+import {assertInboundAllowed, thirdPartyPath} from '../../core/integration/rules.js'
 import {edrOnboarding} from '../../core/intune/edr.js'
 import {osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
-import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
+import {InvalidInputError, NotFoundError, UnreachableError} from '../../core/errors.js'
 import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
@@ -605,11 +606,7 @@ export function reportFromSensorNow(store: LocalStore, report: SensorReport, gua
   const checked = sensorMachineRecord(report)
   store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
     const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
-    if (enabled?.enabled !== 1) {
-      throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked.`, {
-        suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token.`],
-      })
-    }
+    assertInboundAllowed({device: checked.name}, [thirdPartyPath(provider.id, enabled?.enabled === 1)])
 
     const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
     guard?.(existing ? {name: existing.name, managedBy: unpackList(existing.managed_by)} : null)
