@@ -119,3 +119,22 @@ export function optionalText(text: string | null | undefined, rule: NameRule): s
   if (text === undefined || text === null || text.trim() === '') return null
   return requireName(text, rule)
 }
+
+/**
+ * Lower-cases ASCII letters only, as SQLite's lower() and NOCASE do. The rules the embedded
+ * backend also runs set-based in SQL (collection rules, compliance assignments) fold case this
+ * way in TypeScript too, so both paths decide alike (their differential tests pin it).
+ */
+export const foldAscii = (s: string): string => s.replace(/[A-Z]+/g, (c) => c.toLowerCase())
+
+/** Orders names as the database's NOCASE collation does: ASCII letters folded, then by code point. */
+export function compareNoCase(a: string, b: string): number {
+  const x = [...foldAscii(a)]
+  const y = [...foldAscii(b)]
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!
+    if (d !== 0) return d
+  }
+
+  return x.length - y.length
+}

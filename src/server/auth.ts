@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto'
 import {looksLikeApiKey} from '../core/apikey/rules.js'
-import {AtpError, AuthError, RuleError} from '../core/errors.js'
+import {AtpError, AuthError} from '../core/errors.js'
 import {authRetryAfterMs, type FailureWindow, recordAuthFailure} from '../core/rbac/auth-failures.js'
 import {findProvider} from '../core/integration/catalogue.js'
+import {assertInboundAllowed, thirdPartyPath} from '../core/integration/rules.js'
 import {canPerform, OPERATION_KIND_DESCRIPTIONS, type OperationKind, type Role, ROLE_PERMISSIONS, rolesFor} from '../core/rbac/roles.js'
 import {looksLikeTokenSecret} from '../core/token/rules.js'
 import type {Backend} from '../core/port/types.js'
@@ -114,16 +115,8 @@ export function createAuthenticator(backend: Backend) {
         const provider = verification.token?.provider
         if (provider) {
           const state = (await backend.integrations.state()).thirdParty.find((p) => p.provider === provider)
-          if (state && !state.enabled) {
-            // TP3: the toggle blocks the provider's inbound data, whatever the token.
-            throw new RuleError('TP3', `The ${state.name} integration is off: this tenant refuses its sensor data.`, {
-              details: {provider},
-              suggestions: [
-                `An admin can turn it on again: atpctl integration enable third-party --provider ${provider}`,
-                'After that, a new token must be minted and applied on the endpoints; the old one stays refused.',
-              ],
-            })
-          }
+          // TP3: the toggle blocks the provider's inbound data, whatever the token (the core's one check and message).
+          if (state) assertInboundAllowed({provider: state.name}, [thirdPartyPath(provider, state.enabled)], {provider})
         }
 
         throw new AuthError(`The sensor token is not valid: ${verification.reason}.`, {

@@ -1,4 +1,4 @@
-import {parseRule, type Rule, type RuleCondition, type RuleField} from '../../core/collection/rules.js'
+import {isCollectionMember, parseRule, type Rule, type RuleCondition, type RuleField, ruleSubject} from '../../core/collection/rules.js'
 import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChange} from '../../core/collection/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
@@ -86,16 +86,21 @@ function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
  * rule matches, intersected with the limiting collection. Runs inside the caller's transaction
  * after every inventory or collection change, so query rules follow the inventory. With
  * `deviceId`, only that device's memberships are recomputed (a sensor report changes one
- * machine; recomputing the inventory would cost a large fleet every heartbeat).
+ * machine; recomputing the inventory would cost a large fleet every heartbeat), by the core
+ * rule itself; the SQL of a whole refresh is pinned to it by a differential test.
  */
 export function refreshCollections(db: Database, options: {deviceId?: number} = {}): void {
   const rows = db.prepare('SELECT * FROM collection').all() as CollectionRow[]
   const one = options.deviceId
+  if (one !== undefined) {
+    refreshDevice(db, rows, one)
+    return
+  }
+
   // For a large inventory, rebuilding the device index once (a sort) beats updating it per row.
-  const bulk = one === undefined && rows.length > 0 && (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n > 20_000
+  const bulk = rows.length > 0 && (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n > 20_000
   if (bulk) db.exec('DROP INDEX IF EXISTS collection_member_device')
-  if (one === undefined) db.prepare('DELETE FROM collection_member').run()
-  else db.prepare('DELETE FROM collection_member WHERE device_id = ?').run(one)
+  db.prepare('DELETE FROM collection_member').run()
   for (const c of inLimitOrder(rows)) {
     const params: unknown[] = [c.id, c.id, `;${c.name_key};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
@@ -106,21 +111,71 @@ export function refreshCollections(db: Database, options: {deviceId?: number} = 
       params.push(c.limit_to)
     }
 
-    let only = ''
-    if (one !== undefined) {
-      only = ' AND d.id = ?'
-      params.push(one)
-    }
-
     db.prepare(
       `INSERT INTO collection_member (collection_id, device_id)
        SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
-       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}${only}`,
+       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`,
     ).run(...params)
   }
 
   if (bulk) db.exec('CREATE INDEX collection_member_device ON collection_member(device_id)')
 }
+
+/** The device_v columns a rule reads. */
+interface DeviceViewRow {
+  name: string
+  os: string
+  os_name: string
+  os_family: string
+  build: number | null
+  release: string | null
+  level: string
+  environment: string | null
+  subscription: string | null
+  managed_by: string
+  user: string | null
+  groups: string
+  inv_collections: string
+}
+
+/** One device's memberships, decided by the core rule (isCollectionMember) collection by collection, limits first. */
+function refreshDevice(db: Database, rows: CollectionRow[], deviceId: number): void {
+  db.prepare('DELETE FROM collection_member WHERE device_id = ?').run(deviceId)
+  const d = db.prepare('SELECT * FROM device_v WHERE id = ?').get(deviceId) as DeviceViewRow | undefined
+  if (!d) return
+  const device = ruleSubject({
+    name: d.name,
+    os: d.os,
+    osName: d.os_name,
+    osFamily: d.os_family,
+    build: d.build,
+    release: d.release,
+    level: d.level,
+    environment: d.environment,
+    subscription: d.subscription,
+    managedBy: unpack(d.managed_by),
+    user: d.user,
+    groups: unpack(d.groups),
+  })
+  const direct = new Set(db.prepare('SELECT collection_id FROM collection_direct WHERE device_id = ?').pluck().all(deviceId) as number[])
+  const insert = db.prepare('INSERT INTO collection_member (collection_id, device_id) VALUES (?, ?)')
+  const members = new Set<number>()
+  for (const c of inLimitOrder(rows)) {
+    const member = isCollectionMember({
+      direct: direct.has(c.id) || d.inv_collections.includes(`;${c.name_key};`),
+      rules: (JSON.parse(c.rules) as string[]).map(parseRule),
+      device,
+      limitMember: c.limit_to === null ? null : members.has(c.limit_to),
+    })
+    if (member) {
+      insert.run(c.id, deviceId)
+      members.add(c.id)
+    }
+  }
+}
+
+/** Lists are stored wrapped in ';' (devices.ts packList). */
+const unpack = (packed: string | null): string[] => (packed ? packed.slice(1, -1).split(';') : [])
 
 /** Ids of the named collections (lower-cased names), creating missing ones as direct-membership collections. */
 export function ensureCollections(store: LocalStore, names: string[]): {ids: Map<string, number>; created: string[]} {

@@ -9,12 +9,14 @@ import {
   parseCompliancePlatform,
   parseMaxRisk,
   riskFromRank,
+  strictestPolicy,
 } from '../../core/compliance/rules.js'
 import {UsageError} from '../../core/errors.js'
 import type {ComplianceApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
-import {requireGroup, resolveDevice} from './intune.js'
+import {DEVICE_MEMBERSHIP, requireGroup, resolveDevice} from './intune.js'
 import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
+import {dottedOsVersion} from '../../core/device/os.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {NAME_RULES, optionalText, requireName} from '../../core/names.js'
@@ -125,8 +127,9 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
 
     async evaluate(filter = {}) {
       requireTenantRow(store)
-      const deviceId = filter.device ? resolveDevice(store, filter.device).id : null
       const connection = readIntune(store)
+      // One device (`compliance evaluate --device`, `access check`): the core rules on its facts.
+      if (filter.device) return [evaluateOne(store, resolveDevice(store, filter.device).id, connection)]
       // Raw rows (arrays) keep 100,000 devices cheap: one query, one pass. The verdict is a pure
       // function of the facts, and devices share few distinct fact tuples, so it is computed
       // once per tuple and shared (reason strings included).
@@ -134,7 +137,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       const ranked = db.prepare('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name').all() as {name: string; max_risk: MaxRisk}[]
       const osClass = db.prepare(`SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`)
       const m = ranked.length + 1
-      const rows = db.prepare(COMPACT_SQL).raw(true).all({device: deviceId, m}) as [number, string, number][]
+      const rows = db.prepare(COMPACT_SQL).raw(true).all({device: null, m}) as [number, string, number][]
       // The verdict is a pure function of the facts and devices share few distinct fact tuples:
       // judge each tuple once and share it (reason strings included).
       const verdicts = new Map<number, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
@@ -170,4 +173,40 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       return results
     },
   }
+}
+
+/**
+ * One device judged by the core rules themselves (strictestPolicy, judgeCompliance) on its
+ * facts: OS, Intune management, risk from its active alerts, its device groups (inventory and
+ * explicit) and its signed-in user's groups. The set-based evaluation of every device above is
+ * pinned to this by test/core/compliance/strictest.differential.test.ts.
+ */
+function evaluateOne(store: LocalStore, id: number, connection: ReturnType<typeof readIntune>): DeviceCompliance {
+  const {db} = store
+  const d = db.prepare('SELECT id, name, user, os_family, build, release, version, intune FROM device_v WHERE id = ?').get(id) as {
+    id: number
+    name: string
+    user: string | null
+    os_family: string
+    build: number | null
+    release: string | null
+    version: string | null
+    intune: number
+  }
+  const risk = db.prepare(`SELECT rank FROM (${RISK_SOURCE}) WHERE device_name = ?`).pluck().get(d.name) as number | undefined
+  const deviceGroups = db.prepare(`SELECT group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id = ?`).pluck().all(d.id) as string[]
+  const userGroups = d.user === null ? [] : (db.prepare("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ?").pluck().all(d.user) as string[])
+  const policies = (db.prepare('SELECT * FROM compliance_policy').all() as PolicyRow[]).map(toPolicy)
+  return judgeCompliance(
+    {
+      deviceId: String(d.id),
+      deviceName: d.name,
+      osFamily: d.os_family,
+      osVersion: dottedOsVersion({osFamily: d.os_family, build: d.build, release: d.release, version: d.version}),
+      managedByIntune: d.intune === 1,
+      risk: riskFromRank(risk ?? 0),
+      strictest: strictestPolicy(d.os_family, policies, deviceGroups, userGroups),
+    },
+    connection,
+  )
 }

@@ -9,6 +9,7 @@ import type {NewAlert} from '../../core/alert/types.js'
 import {type AlertDevice, evidenceFileNames, getAlert, insertAlert} from './alerts.js'
 import {getDevice as readDevice, localDeviceApi} from './devices.js'
 import {readThirdParty} from './integrations.js'
+import {assertInboundAllowed, thirdPartyPath} from '../../core/integration/rules.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {requireName} from '../../core/names.js'
@@ -65,11 +66,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
       device.onboarded ? (kind === 'third-party' ? path === 'third-party' || path === 'sensor' : path === 'defender-for-cloud') : true
     if (device.thirdPartyProvider && relevant('third-party')) {
       const state = readThirdParty(store, device.thirdPartyProvider)
-      paths.push({
-        integration: `third-party:${state.provider}`,
-        enabled: state.enabled,
-        enableCommand: `atpctl integration enable third-party --provider ${state.provider}`,
-      })
+      paths.push(thirdPartyPath(state.provider, state.enabled))
     }
 
     if (device.managedBy.includes('defender-for-cloud') && device.subscription && relevant('defender-for-cloud')) {
@@ -116,14 +113,8 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     const orgId = requireTenantRow(store).org_id
     const device = known?.(name) ?? getDevice(name, orgId)
     const target = toTarget(device, orgId)
-    const blocked = target.dataPaths.filter((p) => !p.enabled)
-    if (blocked.length > 0) {
-      store.mutate(operation, `device:${device.name}`, () => {
-        throw new RuleError('TP3', `Inbound data from device '${device.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off.`, {
-          suggestions: blocked.map((p) => `Turn it on: ${p.enableCommand}`),
-        })
-      })
-    }
+    // TP3, audited as a refusal of this operation.
+    if (target.dataPaths.some((p) => !p.enabled)) store.mutate(operation, `device:${device.name}`, () => assertInboundAllowed({device: device.name}, target.dataPaths))
 
     if (!device.onboarded) {
       throw new RuleError('', `Device '${device.name}' is not onboarded (${device.onboarding.reason}); its data is not accepted.`, {

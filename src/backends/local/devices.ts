@@ -1,11 +1,12 @@
 import {findProvider, INTUNE_PLATFORMS, type IntunePlatform, PROVIDERS} from '../../core/integration/catalogue.js'
 import type {IntuneState} from '../../core/integration/types.js'
+import {assertInboundAllowed, thirdPartyPath} from '../../core/integration/rules.js'
 import {edrOnboarding} from '../../core/intune/edr.js'
 import {osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
-import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
+import {InvalidInputError, NotFoundError, UnreachableError} from '../../core/errors.js'
 import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
@@ -38,7 +39,7 @@ function providerPlatformSql(): string {
 export function deviceStateSql(filter = '1'): string {
   const covers = `d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr
         AND ((d.level = 'up-level' AND p.config_file_sha256 IS NOT NULL) OR (d.level = 'down-level' AND p.workspace_key_sha256 IS NOT NULL))`
-  const dfcOk = `dfc = 1 AND subscription IS NOT NULL AND COALESCE(dfc_cloud, '') <> 'china' AND last_seen IS NOT NULL AND (
+  const dfcOk = `dfc = 1 AND subscription IS NOT NULL AND last_seen IS NOT NULL AND (
         (os_family = 'linux' AND dfc_linux = 1 AND other_fanotify = 0 AND environment IN ('azure-vm','azure-arc','aws'))
         OR (os_family = 'windows-server' AND dfc_windows = 1 AND (environment IN ('azure-arc','aws') OR (environment = 'azure-vm' AND (build IN (7601, 9600) OR build >= 14393))))
         OR (os_family = 'windows' AND dfc_windows = 1 AND (environment IN ('azure-arc','aws') OR (environment = 'azure-vm' AND multi_session = 1))))`
@@ -48,7 +49,7 @@ WITH onb AS (
   SELECT m.device_id AS device_id,
     MAX(CASE WHEN d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr THEN 1 ELSE 0 END) AS supported,
     MAX(CASE WHEN ${covers} THEN 1 ELSE 0 END) AS covered,
-    MIN(CASE WHEN ${covers} THEN p.name END) AS policy_name
+    MIN(CASE WHEN ${covers} THEN p.name END COLLATE NOCASE) AS policy_name -- a CASE drops the column's collation
   FROM policy_deployment pd
   JOIN policy p ON p.id = pd.policy_id AND p.type = 'onboarding'
   JOIN collection_member m ON m.collection_id = pd.collection_id
@@ -65,10 +66,10 @@ WITH onb AS (
 ), x AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
-    COALESCE(onb.policy_name, e.profile_name) AS policy_name, off.device_id IS NOT NULL AS cm_off, e.profile_name AS edr_profile,
+    onb.policy_name AS policy_name, off.device_id IS NOT NULL AS cm_off, e.profile_name AS edr_profile,
     COALESCE(e.connected, 0) AS edr_connected, COALESCE(ic.enabled, 0) AS intune_enabled, COALESCE(ic.windows, 0) AS intune_windows,
     ${osVersionSql('d')} AS intune_os_version,
-    COALESCE(s.windows, 0) AS dfc_windows, COALESCE(s.linux, 0) AS dfc_linux, s.cloud AS dfc_cloud,
+    COALESCE(s.windows, 0) AS dfc_windows, COALESCE(s.linux, 0) AS dfc_linux,
     COALESCE(t.enabled, 0) AS tp_enabled
   FROM device_v d
   LEFT JOIN onb ON onb.device_id = d.id
@@ -100,7 +101,6 @@ WITH onb AS (
       WHEN environment IS NULL OR environment = 'on-premises' THEN 'dfc-not-connected'
       WHEN os_family = 'windows' AND environment = 'azure-vm' AND multi_session = 0 THEN 'dfc-windows-client-azure-vm'
       WHEN os_family = 'windows-server' AND environment = 'azure-vm' AND NOT (build IN (7601, 9600) OR build >= 14393) THEN 'dfc-unsupported-os'
-      WHEN COALESCE(dfc_cloud, '') = 'china' THEN 'dfc-unsupported-cloud'
       WHEN os_family = 'linux' AND dfc_linux = 0 THEN CASE WHEN dfc_windows = 1 THEN 'dfc-linux-off' ELSE 'dfc-integration-off' END
       WHEN os_family <> 'linux' AND dfc_windows = 0 THEN 'dfc-integration-off'
       WHEN os_family = 'linux' AND other_fanotify = 1 THEN 'dfc-fanotify'
@@ -147,6 +147,7 @@ export interface DeviceRow {
   source: Device['source']
   updated_at: string
   policy_name: string | null
+  edr_profile?: string | null
   reason_code: string
   onboarded: number
   health: Health
@@ -158,6 +159,8 @@ export interface DeviceRow {
 }
 
 export function toDevice(r: DeviceRow): Device {
+  // The policy a reason names: the covering ConfigMgr policy, or the EDR profile for intune-* codes (decideOnboarding).
+  const policy = r.reason_code.startsWith('intune-') ? (r.edr_profile ?? null) : r.policy_name
   return {
     name: r.name,
     os: r.os,
@@ -188,12 +191,12 @@ export function toDevice(r: DeviceRow): Device {
       policy: r.reason_code === 'cm-onboarded' ? r.policy_name : null,
       reasonCode: r.reason_code,
       reason: describeReason(r.reason_code, {
-        policy: r.policy_name,
+        policy,
         osName: r.os_name,
         subscription: r.subscription,
         provider: r.third_party,
         environment: r.environment,
-        edrReason: r.reason_code === 'intune-edr-not-onboarding' ? edrReasonOf(r) : null,
+        edrReason: r.reason_code === 'intune-edr-not-onboarding' ? edrReasonOf(r, policy) : null,
       }),
     },
     health: r.health,
@@ -205,7 +208,7 @@ export function toDevice(r: DeviceRow): Device {
  * Why the EDR profile that reaches an Intune device does not onboard it, in the words of the core
  * EDR rule that `edr-profile show` uses too (IN2, IN4).
  */
-function edrReasonOf(r: DeviceRow): string {
+function edrReasonOf(r: DeviceRow, profile: string | null): string {
   const platforms = {} as IntuneState['platforms']
   for (const platform of Object.keys(INTUNE_PLATFORMS) as IntunePlatform[]) {
     platforms[platform] = {enabled: platform === 'windows' && r.intune_windows === 1, minimumVersion: INTUNE_PLATFORMS[platform].minimumVersion}
@@ -213,7 +216,7 @@ function edrReasonOf(r: DeviceRow): string {
 
   const connection: IntuneState = {enabled: r.intune_enabled === 1, connectorId: '', platforms, changedAt: null, classicPolicyId: null}
   const device = {id: String(r.id), name: r.name, user: r.user, groups: [], osFamily: r.os_family, osVersion: r.intune_os_version ?? '', managedByIntune: true, risk: 'None' as const}
-  return edrOnboarding(device, `EDR profile '${r.policy_name}'`, connection).reason
+  return edrOnboarding(device, `EDR profile '${profile}'`, connection).reason
 }
 
 const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
@@ -603,11 +606,7 @@ export function reportFromSensorNow(store: LocalStore, report: SensorReport, gua
   const checked = sensorMachineRecord(report)
   store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
     const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
-    if (enabled?.enabled !== 1) {
-      throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked.`, {
-        suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token.`],
-      })
-    }
+    assertInboundAllowed({device: checked.name}, [thirdPartyPath(provider.id, enabled?.enabled === 1)])
 
     const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
     guard?.(existing ? {name: existing.name, managedBy: unpackList(existing.managed_by)} : null)

@@ -2,8 +2,8 @@ import {createHash, randomUUID} from 'node:crypto'
 import {formatDuration} from '../../core/duration.js'
 import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
-import {checkPolicyValues, describeMiss, policyShape, requiredParts} from '../../core/policy/rules.js'
-import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
+import {checkPolicyValues, planOutcome, policyShape, requiredParts} from '../../core/policy/rules.js'
+import type {DeploymentPlan, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
 import type {MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import type {Database} from './database.js'
@@ -62,7 +62,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
 /**
  * The deployment plan of one policy to some collections, set-based: every targeted device with
- * the reason it would be missed (NULL = reached). Exported for the bench's SQL baseline.
+ * the reason it would be missed (NULL = reached), as core/policy/rules.ts missReason decides it
+ * (pinned by test/core/policy/plan.differential.test.ts). Exported for the bench's SQL baseline.
  */
 export const PLAN_SQL = (collectionCount: number) => `
 WITH t AS (SELECT DISTINCT device_id FROM collection_member WHERE collection_id IN (${Array.from({length: collectionCount}, () => '?').join(', ')})),
@@ -192,24 +193,19 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         const targeted = (
           db.prepare(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${ids.map(() => '?').join(', ')})`).get(...ids) as {n: number}
         ).n
-        const byReason: Partial<Record<MissReason, number>> = {}
-        const missed: MissedDevice[] = rows.map((r) => {
-          byReason[r.reason] = (byReason[r.reason] ?? 0) + 1
-          return {name: r.name, osName: r.os_name, level: r.level, reason: r.reason, message: describeMiss(r.reason, {osName: r.os_name, policy})}
-        })
-        const refused = missed.length > 0 && !request.force
+        const outcome = planOutcome(targeted, rows.map((r) => ({name: r.name, osName: r.os_name, level: r.level, reason: r.reason})), policy, request.force)
         return {
           policy: policy.name,
           type: policy.type,
           shape: policy.shape,
           configMgrVersion: policy.configMgrVersion,
           collections: canonical,
-          summary: {targeted, reached: targeted - missed.length, missed: missed.length, byReason},
-          missed,
+          summary: outcome.summary,
+          missed: outcome.missed,
           dryRun: request.dryRun,
           forced: request.force,
           applied: false,
-          refused,
+          refused: outcome.refused,
         }
       }
 

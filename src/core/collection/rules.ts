@@ -1,10 +1,14 @@
 /**
  * Collection query rules, like ConfigMgr's query membership rules ("Operating System – build
  * number ≥ 14393"). A rule is conditions joined by `and`; a collection's rules are unioned, as
- * ConfigMgr unions membership rules. Pure: parsing and validation; backends compile the AST.
+ * ConfigMgr unions membership rules. Pure: parsing, validation, and the membership decision
+ * (`matchesRule`, `isCollectionMember`), which the embedded backend applies to one device at a
+ * time (a sensor report, a small import) and compiles to SQL for whole inventories
+ * (backends/local/collections.ts), pinned to it by test/core/collection/rules.differential.test.ts.
+ * Text compares case-insensitively for ASCII letters, as the database's lower() does.
  */
 import {UsageError} from '../errors.js'
-import {escapeName, hasControlCharacters} from '../names.js'
+import {escapeName, foldAscii, hasControlCharacters} from '../names.js'
 
 export const RULE_FIELDS = {
   name: 'text',
@@ -101,6 +105,11 @@ function parseCondition(part: string, rule: string): RuleCondition {
     return {field, op, value: n}
   }
 
+  if ((field === 'managed-by' || field === 'group') && raw.includes(';')) {
+    // Lists hold no ';' (the inventory splits cells on it): such a value could only match across two items.
+    throw new UsageError(`A ${field} value cannot contain ';' (in rule '${rule}'): it compares one item of the list.`, {suggestions: ['Write one condition per item, joined with "and".']})
+  }
+
   if (['>', '<', '>=', '<='].includes(op)) {
     throw new UsageError(`Operator ${op} compares numbers; ${field} is text.`, {suggestions: ['Use =, !=, ~ (contains) or !~ (does not contain).']})
   }
@@ -108,15 +117,60 @@ function parseCondition(part: string, rule: string): RuleCondition {
   return {field, op, value: raw}
 }
 
-/** Evaluates a rule on plain values (used by tests and by non-SQL backends). */
-export function matchesRule(rule: Rule, device: Record<RuleField, string | number | string[] | null>): boolean {
+/** The values a rule reads from a device: one per field, lists for managed-by and group. */
+export type RuleSubject = Record<RuleField, string | number | readonly string[] | null>
+
+/** The rule fields of a device record. */
+export function ruleSubject(d: {
+  name: string
+  os: string
+  osName: string
+  osFamily: string
+  build: number | null
+  release: string | null
+  level: string
+  environment: string | null
+  subscription: string | null
+  managedBy: readonly string[]
+  user: string | null
+  groups: readonly string[]
+}): RuleSubject {
+  return {
+    name: d.name,
+    os: d.os,
+    'os-name': d.osName,
+    family: d.osFamily,
+    build: d.build,
+    release: d.release,
+    level: d.level,
+    environment: d.environment,
+    subscription: d.subscription,
+    'managed-by': d.managedBy,
+    user: d.user,
+    group: d.groups,
+  }
+}
+
+/** Whether every condition of a rule holds for a device. */
+export function matchesRule(rule: Rule, device: RuleSubject): boolean {
   return rule.conditions.every((c) => matchesCondition(c, device[c.field]))
 }
 
-function matchesCondition(c: RuleCondition, actual: string | number | string[] | null): boolean {
-  if (Array.isArray(actual)) {
-    const any = actual.some((a) => matchesCondition({...c}, a))
-    return c.op === '!=' || c.op === '!~' ? actual.every((a) => matchesCondition(c, a)) : any
+/**
+ * Effective membership of one device in one collection: a direct member (added by hand or
+ * named by the inventory) or matched by any of its query rules, and, when the collection has a
+ * limiting collection, a member of that one too.
+ */
+export function isCollectionMember(m: {direct: boolean; rules: readonly Rule[]; device: RuleSubject; limitMember: boolean | null}): boolean {
+  if (m.limitMember === false) return false
+  return m.direct || m.rules.some((r) => matchesRule(r, m.device))
+}
+
+
+function matchesCondition(c: RuleCondition, actual: string | number | readonly string[] | null): boolean {
+  if (typeof actual === 'object' && actual !== null) {
+    // A list: = and ~ hold when some item does; != and !~ when every item does.
+    return c.op === '!=' || c.op === '!~' ? actual.every((a) => matchesCondition(c, a)) : actual.some((a) => matchesCondition(c, a))
   }
 
   if (actual === null) return c.op === '!=' || c.op === '!~'
@@ -138,8 +192,8 @@ function matchesCondition(c: RuleCondition, actual: string | number | string[] |
     }
   }
 
-  const a = String(actual).toLowerCase()
-  const v = c.value.toLowerCase()
+  const a = foldAscii(String(actual))
+  const v = foldAscii(c.value)
   switch (c.op) {
     case '=':
       return a === v

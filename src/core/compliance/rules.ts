@@ -4,7 +4,7 @@ import type {IntuneState} from '../integration/types.js'
 import type {DeviceRisk} from '../intune/types.js'
 import {DEVICE_RISKS} from '../intune/types.js'
 import {connectionCovers, intunePlatformOf, PLATFORM_LABEL} from '../intune/versions.js'
-import {escapeName} from '../names.js'
+import {compareNoCase, escapeName, foldAscii} from '../names.js'
 
 /** IN7: compliance policy platforms as the Intune portal offers them. */
 export const COMPLIANCE_PLATFORMS = ['android-device-admin', 'android-enterprise', 'ios', 'windows'] as const
@@ -113,25 +113,37 @@ export function judgeCompliance(facts: ComplianceFacts, connection: IntuneState)
   return {...base, status: 'compliant', policy: name, maxRisk, reason: `device risk ${risk} is within the maximum ${max} of policy '${name}'`}
 }
 
-/** Whether a policy is assigned to a device: no group means all devices; else device or signed-in user membership. */
-export function policyAssigned(policy: Pick<CompliancePolicy, 'assignGroup'>, deviceGroups: string[], userGroups: string[]): boolean {
+/**
+ * Whether a policy is assigned to a device: no group means all devices; else device or
+ * signed-in user membership. Group names compare with ASCII case folded, as the embedded
+ * backend's set-based evaluation does (pinned by test/core/compliance/strictest.differential.test.ts).
+ */
+export function policyAssigned(policy: Pick<CompliancePolicy, 'assignGroup'>, deviceGroups: readonly string[], userGroups: readonly string[]): boolean {
   if (policy.assignGroup === null) return true
-  const g = policy.assignGroup.toLowerCase()
-  return deviceGroups.some((x) => x.toLowerCase() === g) || userGroups.some((x) => x.toLowerCase() === g)
+  const g = foldAscii(policy.assignGroup)
+  return deviceGroups.some((x) => foldAscii(x) === g) || userGroups.some((x) => foldAscii(x) === g)
 }
 
-/** The strictest policy of the device's platform among those assigned to it (ties: first created, then by name). */
+/** The order of policies by strictness: lowest maximum first, then the first created, then by name. */
+export function compareStrictness(a: Pick<CompliancePolicy, 'maxRisk' | 'createdAt' | 'name'>, b: Pick<CompliancePolicy, 'maxRisk' | 'createdAt' | 'name'>): number {
+  const rank = MAX_RISK_RANK[a.maxRisk] - MAX_RISK_RANK[b.maxRisk]
+  if (rank !== 0) return rank
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1
+  return compareNoCase(a.name, b.name)
+}
+
+/** IN7: the strictest policy of the device's platform among those assigned to it (see compareStrictness). */
 export function strictestPolicy(
   osFamily: string,
-  policies: CompliancePolicy[],
-  deviceGroups: string[],
-  userGroups: string[],
+  policies: readonly CompliancePolicy[],
+  deviceGroups: readonly string[],
+  userGroups: readonly string[],
 ): {name: string; maxRisk: MaxRisk} | null {
   const platform = intunePlatformOf(osFamily)
   let best: CompliancePolicy | null = null
   for (const p of policies) {
     if (connectorPlatform(p.platform) !== platform || !policyAssigned(p, deviceGroups, userGroups)) continue
-    if (!best || MAX_RISK_RANK[p.maxRisk] < MAX_RISK_RANK[best.maxRisk] || (MAX_RISK_RANK[p.maxRisk] === MAX_RISK_RANK[best.maxRisk] && (p.createdAt < best.createdAt || (p.createdAt === best.createdAt && p.name < best.name)))) best = p
+    if (!best || compareStrictness(p, best) < 0) best = p
   }
 
   return best ? {name: best.name, maxRisk: best.maxRisk} : null

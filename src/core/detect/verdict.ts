@@ -1,4 +1,5 @@
 import type {Alert} from '../alert/types.js'
+import {blockedInbound, type DataPath} from '../integration/rules.js'
 
 /**
  * The outcomes of a detection check and their exit codes (SPEC DT3, §3), and the preflight that
@@ -16,14 +17,8 @@ export type Outcome = keyof typeof OUTCOMES
 /** Agent health as configuration monitoring reports it (CM6). */
 export type AgentHealth = 'healthy' | 'inactive' | 'agent-state' | 'not-onboarded'
 
-/** An inbound data path of a device (a third-party provider, a Defender for Cloud subscription). */
-export interface DataPath {
-  /** e.g. "third-party:sentinelone", "defender-for-cloud:<subscription>". */
-  integration: string
-  enabled: boolean
-  /** What to run to turn it on. */
-  enableCommand: string
-}
+/** An inbound data path of a device; TP3 is decided in core/integration/rules.ts. */
+export type {DataPath} from '../integration/rules.js'
 
 /** What a detection check needs to know about a device, as the backend sees it. */
 export interface DetectTarget {
@@ -64,25 +59,16 @@ export interface PreflightFailure {
  */
 export function preflight(target: DetectTarget): {checks: PreflightCheck[]; failure: PreflightFailure | null} {
   const checks: PreflightCheck[] = [{name: 'device', ok: true, detail: `${target.name} (machine ${target.machineId})`}]
-  const blocked = target.dataPaths.filter((p) => !p.enabled)
+  const blocked = blockedInbound({device: target.name}, target.dataPaths)
   checks.push({
     name: 'data-path',
-    ok: blocked.length === 0,
+    ok: blocked === null,
     detail:
       target.dataPaths.length === 0
         ? 'reports directly to the tenant'
         : target.dataPaths.map((p) => `${p.integration} ${p.enabled ? 'on' : 'off'}`).join(', '),
   })
-  if (blocked.length > 0) {
-    return {
-      checks,
-      failure: {
-        outcome: 'blocked',
-        message: `Data from device '${target.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off.`,
-        suggestions: [...blocked.map((p) => `Turn it on: ${p.enableCommand}`), 'Then mint a new token and re-apply it on the sensors.'],
-      },
-    }
-  }
+  if (blocked) return {checks, failure: {outcome: 'blocked', message: blocked.message, suggestions: blocked.suggestions}}
 
   checks.push({name: 'onboarded', ok: target.onboarded, detail: target.onboarding})
   if (!target.onboarded) {

@@ -335,6 +335,22 @@ export function osRecordFields(os: OsClassification) {
   }
 }
 
+/**
+ * The dotted OS version the Intune minimums compare with (IN2): Windows from its build
+ * (10.0.<build>, 6.3.9600 for 8.1, 6.1.<build> before), other systems their release or version
+ * as written; '' when unknown. The embedded backend's SQL (intune-sources.ts, osVersionSql) is
+ * pinned to it by test/core/device/agent-model.differential.test.ts.
+ */
+export function dottedOsVersion(os: {osFamily: string; build: number | null; release: string | null; version: string | null}): string {
+  if (os.osFamily === 'windows') {
+    if (os.build === null) return ''
+    if (os.build >= 10_240) return `10.0.${os.build}`
+    return os.build === 9600 ? '6.3.9600' : `6.1.${os.build}`
+  }
+
+  return os.release ?? os.version ?? ''
+}
+
 export function supportedByConfigMgr(os: Pick<OsClassification, 'minConfigMgr'>, configMgrVersion: number): boolean {
   return os.minConfigMgr !== null && configMgrVersion >= os.minConfigMgr
 }

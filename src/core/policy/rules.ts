@@ -1,11 +1,12 @@
 /**
- * Policy rules (CM3, CM4, CM5, CM7), pure. The backend computes the per-device plan set-based;
- * the reasons and their texts live here.
+ * Policy rules (CM3, CM4, CM5, CM7), pure. `missReason` decides, per targeted device, whether a
+ * deployment reaches it; the embedded backend computes the same set-based (policies.ts,
+ * PLAN_SQL), pinned to it by test/core/policy/plan.differential.test.ts.
  */
-import {parseConfigMgrVersion} from '../device/os.js'
+import {type OsLevel, parseConfigMgrVersion} from '../device/os.js'
 import {InvalidInputError, RuleError, UsageError} from '../errors.js'
 import {escapeName, NAME_RULES, nameProblem, optionalText} from '../names.js'
-import {type MissReason, type Policy, type PolicyCreateRequest, type PolicyShape, POLICY_TYPES, SAMPLE_SHARING} from './types.js'
+import {type DeploymentPlan, type MissedDevice, type MissReason, type Policy, type PolicyCreateRequest, type PolicyShape, POLICY_TYPES, SAMPLE_SHARING} from './types.js'
 
 /** ConfigMgr 2002 needs both the file and the Workspace key/ID, whatever the collection holds (CM4). */
 export const CONFIGMGR_NEEDS_BOTH = 2002
@@ -80,6 +81,60 @@ export function requiredParts(r: Pick<PolicyCreateRequest, 'type' | 'configFile'
       suggestions: [r.configFile ? 'Add --workspace-id ID --workspace-key-file FILE.' : 'Add --config-file FILE (an onboarding package for the configmgr method).'],
     })
   }
+}
+
+/** What a deployment plan looks at in the policy being deployed. */
+export interface PlannedPolicy {
+  type: Policy['type']
+  configMgrVersion: number
+  hasFile: boolean
+  hasKey: boolean
+  /** Its (offboarding) configuration file has expired (CM7). */
+  expired: boolean
+}
+
+/** What a deployment plan looks at in one targeted device. */
+export interface PlannedDevice {
+  configMgrClient: boolean
+  level: OsLevel
+  minConfigMgr: number | null
+  /** A policy of the other type (offboarding for an onboarding one, and back) is deployed to one of its collections. */
+  otherTypeDeployed: boolean
+}
+
+/**
+ * CM1–CM3, CM7: why a targeted device would not get the policy, or null when the deployment
+ * reaches it. In order: not a ConfigMgr client; the offboarding file expired; it would have
+ * both an onboarding and an offboarding policy; the policy's ConfigMgr version does not
+ * support its OS; an up-level device under a key/ID-only policy or a down-level device under
+ * a file-only policy.
+ */
+export function missReason(device: PlannedDevice, policy: PlannedPolicy): MissReason | null {
+  if (!device.configMgrClient) return 'not-configmgr-client'
+  if (policy.expired) return 'expired-offboarding-file'
+  if (device.otherTypeDeployed) return 'onboarding-and-offboarding'
+  if (device.minConfigMgr === null || policy.configMgrVersion < device.minConfigMgr) return 'unsupported-os'
+  if (policy.type === 'onboarding' && device.level === 'up-level' && !policy.hasFile) return 'up-level-without-file'
+  if (policy.type === 'onboarding' && device.level === 'down-level' && !policy.hasKey) return 'down-level-without-workspace'
+  return null
+}
+
+/**
+ * CM3: the plan's counts and missed devices (each with its sentence), and whether the
+ * deployment is refused: any missed device refuses it unless forced.
+ */
+export function planOutcome(
+  targeted: number,
+  misses: readonly {name: string; osName: string; level: string; reason: MissReason}[],
+  policy: Pick<Policy, 'configMgrVersion' | 'type'>,
+  force: boolean,
+): Pick<DeploymentPlan, 'summary' | 'missed' | 'refused'> {
+  const byReason: Partial<Record<MissReason, number>> = {}
+  const missed: MissedDevice[] = misses.map((m) => {
+    byReason[m.reason] = (byReason[m.reason] ?? 0) + 1
+    return {name: m.name, osName: m.osName, level: m.level, reason: m.reason, message: describeMiss(m.reason, {osName: m.osName, policy})}
+  })
+  return {summary: {targeted, reached: targeted - missed.length, missed: missed.length, byReason}, missed, refused: missed.length > 0 && !force}
 }
 
 /** One sentence per missed device. */

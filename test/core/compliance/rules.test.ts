@@ -86,6 +86,13 @@ describe('IN7 compliance by machine risk', () => {
     expect(strictestPolicy('macos', policies, ['Finance'], [])).toBeNull()
   })
 
+  it('IN7: of equally strict policies the first created wins, then the first by name as the database orders it (ASCII case folded)', () => {
+    const p = (name: string, createdAt: string): CompliancePolicy => ({id: name, name, description: null, platform: 'windows', maxRisk: 'low', assignGroup: null, createdAt})
+    expect(strictestPolicy('windows', [p('a-late', '2026-01-02'), p('z-early', '2026-01-01')], [], [])?.name).toBe('z-early')
+    expect(strictestPolicy('windows', [p('b', '2026-01-01'), p('A', '2026-01-01')], [], [])?.name).toBe('A')
+    expect(strictestPolicy('windows', [p('B', '2026-01-01'), p('a', '2026-01-01')], [], [])?.name).toBe('a')
+  })
+
   it('summarises counts', () => {
     const results = [judgeCompliance(facts(), connection()), judgeCompliance(facts({risk: 'Low'}), connection()), judgeCompliance(facts({managedByIntune: false}), connection())]
     expect(summarise(results)).toEqual({devices: 3, compliant: 1, noncompliant: 1, notEvaluated: 1})

@@ -1,5 +1,6 @@
 import {findProvider, PROVIDERS} from '../../../src/core/integration/catalogue.js'
-import {assertCanDisable, assertCloudSupported, nextDefenderForCloudState} from '../../../src/core/integration/rules.js'
+import {assertCanDisable, assertCloudSupported, assertInboundAllowed, blockedInbound, nextDefenderForCloudState, thirdPartyPath} from '../../../src/core/integration/rules.js'
+import {tempBackend} from '../../helpers/backend.js'
 import type {DefenderForCloudSubscription} from '../../../src/core/integration/types.js'
 
 const sub = (windows: boolean, linux: boolean): DefenderForCloudSubscription => ({subscriptionId: 's', cloud: 'commercial', windows, linux, changedAt: ''})
@@ -42,5 +43,50 @@ describe('Defender for Cloud rules', () => {
   it('DC5: Azure China 21Vianet is refused', () => {
     expect(() => assertCloudSupported('china')).toThrow(expect.objectContaining({code: 'REFUSED_DC5', exitCode: 4}))
     expect(() => nextDefenderForCloudState(undefined, request({cloud: 'china'}))).toThrow(expect.objectContaining({exitCode: 4}))
+  })
+})
+
+describe('TP3: one check, one message for inbound data on a path that is off', () => {
+  const sentinel = (enabled: boolean) => thirdPartyPath('SentinelOne', enabled)
+  const dfc = {integration: 'defender-for-cloud:sub-1 (linux)', enabled: false, enableCommand: 'atpctl integration enable defender-for-cloud --subscription sub-1 --linux'}
+
+  it('lets data through when every path is on, or when there is none', () => {
+    expect(blockedInbound({device: 'lnx-1'}, [sentinel(true)])).toBeNull()
+    expect(blockedInbound({device: 'lnx-1'}, [])).toBeNull()
+    expect(() => assertInboundAllowed({device: 'lnx-1'}, [sentinel(true)])).not.toThrow()
+  })
+
+  it('names the source and every blocked path, says how to turn each on, and that old tokens stay revoked (TP4)', () => {
+    expect(blockedInbound({device: 'lnx-1'}, [sentinel(false), dfc])).toEqual({
+      message: "Inbound data from device 'lnx-1' is blocked: its integrations are off (third-party:sentinelone, defender-for-cloud:sub-1 (linux)).",
+      suggestions: [
+        'Turn it on: atpctl integration enable third-party --provider sentinelone',
+        'Turn it on: atpctl integration enable defender-for-cloud --subscription sub-1 --linux',
+        'Then mint a new token and apply it on the endpoints: tokens minted before it was turned off stay revoked.',
+      ],
+    })
+    expect(blockedInbound({provider: 'SentinelOne'}, [sentinel(false)])!.message).toBe('Inbound data from the SentinelOne sensors is blocked: its integration is off (third-party:sentinelone).')
+  })
+
+  it('refuses with exit 4 and REFUSED_TP3, carrying the same message', () => {
+    expect(() => assertInboundAllowed({device: 'lnx-1'}, [sentinel(false)], {provider: 'sentinelone'})).toThrow(
+      expect.objectContaining({code: 'REFUSED_TP3', exitCode: 4, message: blockedInbound({device: 'lnx-1'}, [sentinel(false)])!.message, details: {provider: 'sentinelone'}}),
+    )
+  })
+
+  it('the embedded backend refuses a sensor report and a submitted file with that message', async () => {
+    const {backend, cleanup} = await tempBackend({withTenant: true})
+    try {
+      const message = (device: string) => blockedInbound({device}, [sentinel(false)])!.message
+      await expect(backend.devices.reportFromSensor({name: 'lnx-1', os: 'Ubuntu 22.04', provider: 'sentinelone'})).rejects.toMatchObject({code: 'REFUSED_TP3', message: message('lnx-1')})
+      await backend.integrations.setThirdParty('sentinelone', true)
+      await backend.devices.reportFromSensor({name: 'lnx-1', os: 'Ubuntu 22.04', provider: 'sentinelone'})
+      await backend.integrations.setThirdParty('sentinelone', false)
+      await expect(backend.detection.submitFile({device: 'lnx-1', fileName: 'a.txt', path: '/tmp/a.txt', contentBase64: 'YQ=='})).rejects.toMatchObject({code: 'REFUSED_TP3', message: message('lnx-1')})
+      const [refusal] = await backend.audit.list({limit: 1})
+      expect(refusal.outcome).toBe('refused:REFUSED_TP3')
+    } finally {
+      await cleanup()
+    }
   })
 })
