@@ -85,7 +85,7 @@ export function createOutcome(kind: ResourceKind, name: string, existing: Partia
   if (existing === null) return 'create'
   const differences = contentDifferences(existing, requested)
   if (differences.length === 0) return 'same'
-  throw new ConflictError(`A ${kind.label} named '${escapeName(name)}' already exists with different settings: ${describeDifferences(differences)}.`, {
+  throw new ConflictError(`${/^[aeiouAEIOU]|^EDR/.test(kind.label) ? 'An' : 'A'} ${kind.label} named '${escapeName(name)}' already exists with different settings: ${describeDifferences(differences)}.`, {
     suggestions: [`Change it: ${withName(kind.update, name)} …`, `Or create it under another name; see the existing one: ${withName(kind.show, name)}`],
     details: {differences},
   })
@@ -203,7 +203,9 @@ export function complianceAffects(decided: string[], accessPolicies: string[]): 
   if (decided.length === 0) return []
   return [
     `it decides the compliance of ${decided.length} device(s): ${some(decided)}`,
-    ...(accessPolicies.length > 0 ? [`enabled conditional access ${accessPolicies.length === 1 ? 'policy' : 'policies'} ${accessPolicies.map((p) => `'${escapeName(p)}'`).join(', ')} require a compliant device`] : []),
+    ...(accessPolicies.length > 0
+      ? [`enabled conditional access ${accessPolicies.length === 1 ? 'policy' : 'policies'} ${accessPolicies.map((p) => `'${escapeName(p)}'`).join(', ')} ${accessPolicies.length === 1 ? 'requires' : 'require'} a compliant device`]
+      : []),
   ]
 }
 
