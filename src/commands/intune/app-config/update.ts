@@ -22,7 +22,7 @@ export default class IntuneAppConfigUpdate extends AdminCommand<Result> {
   static override args = {name: Args.string({description: 'Configuration name or id.', required: true})}
   static override flags = {
     'assign-group': Flags.string({description: 'Group to target.', exclusive: ['all-devices']}),
-    'all-devices': Flags.boolean({description: 'Target all devices (the default of seed 003).', default: false}),
+    'all-devices': Flags.boolean({description: 'Target all devices (the recommended default).', default: false}),
   }
 
   async run(): Promise<Result> {
