@@ -29,8 +29,9 @@ export function toErrorReport(err: unknown): ErrorReport {
   }
 
   // oclif parse errors (missing/unknown flags and args, a value a flag's parser refuses) carry
-  // oclif.exit = 2 (package.json oclif.exitCodes, failedFlagParsing included).
-  if (e?.oclif?.exit === ExitCode.usage || e?.parse !== undefined) {
+  // oclif.exit = 2 (package.json oclif.exitCodes, failedFlagParsing included). A single-value
+  // flag given twice is a plain CLIError of the parser, with the default exit: usage too.
+  if (e?.oclif?.exit === ExitCode.usage || e?.parse !== undefined || /^Flag --[\w-]+ can only be specified once$/.test(e?.message ?? '')) {
     return {
       code: 'USAGE',
       message: cleanOclifMessage(e.message),

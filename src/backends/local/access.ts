@@ -1,7 +1,8 @@
 import {randomUUID} from 'node:crypto'
-import type {AccessPolicy, ClientApp} from '../../core/access/rules.js'
+import type {AccessPolicy, AccessPolicyCreateRequest, ClientApp} from '../../core/access/rules.js'
 import {ALL, checkAccessPolicyRequest} from '../../core/access/rules.js'
-import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
+import {NotFoundError, RuleError} from '../../core/errors.js'
+import {ACCESS_DELETE_CONSEQUENCE, accessAffects, accessContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
 import type {AccessApi} from '../../core/port/intune-api.js'
 import {requireGroup} from './intune.js'
 import type {LocalStore} from './store.js'
@@ -62,24 +63,37 @@ export function localAccessApi(store: LocalStore): AccessApi {
     return toPolicy(row)
   }
 
+  /** The stored definition: groups in their stored spelling, each value once; null lists are taken from `keep`. */
+  const canonicalDefinition = (
+    request: Omit<AccessPolicyCreateRequest, 'includeGroups' | 'excludeGroups' | 'name' | 'enabled'> & {includeGroups: string[] | null; excludeGroups: string[] | null},
+    keep?: AccessPolicy,
+  ): Required<Definition> => {
+    const canonical = (g: string) => (g.toLowerCase() === ALL ? ALL : requireGroup(store, g))
+    return {
+      includeGroups: request.includeGroups ? [...new Set(request.includeGroups.map(canonical))] : (keep?.includeGroups ?? []),
+      excludeGroups: request.excludeGroups ? [...new Set(request.excludeGroups.map(canonical))] : (keep?.excludeGroups ?? []),
+      apps: [...new Set(request.apps.map((a) => a.trim().toLowerCase()))],
+      clients: [...new Set(request.clients)],
+      grant: request.grant,
+    }
+  }
+
   return {
     async createPolicy(given) {
       requireTenantRow(store)
       // The CLI's own rule, run here for every caller (issue 15 item 3).
       const request = checkAccessPolicyRequest(given)
       return store.mutate('access.policy.create', request.name, () => {
-        if (db.prepare('SELECT 1 FROM access_policy WHERE name = ? COLLATE NOCASE').get(request.name)) {
-          throw new UsageError(`A conditional access policy named '${request.name}' already exists.`, {suggestions: ['List policies: atpctl access policy list', 'Or choose another --name.']})
+        const definition = canonicalDefinition(request)
+        const existing = db.prepare('SELECT * FROM access_policy WHERE name = ? COLLATE NOCASE').get(request.name) as Row | undefined
+        if (existing) {
+          // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
+          const policy = toPolicy(existing)
+          refuseProtected(policy, 'replaced')
+          createOutcome(KINDS.accessPolicy, policy.name, accessContent(policy), accessContent({...definition, enabled: request.enabled}))
+          return {policy, changed: false}
         }
 
-        const canonical = (g: string) => (g.toLowerCase() === ALL ? ALL : requireGroup(store, g))
-        const definition: Definition = {
-          includeGroups: [...new Set(request.includeGroups.map(canonical))],
-          excludeGroups: [...new Set(request.excludeGroups.map(canonical))],
-          apps: [...new Set(request.apps.map((a) => a.trim().toLowerCase()))],
-          clients: [...new Set(request.clients)],
-          grant: request.grant,
-        }
         const row: Row = {
           id: randomUUID(),
           name: request.name,
@@ -90,13 +104,44 @@ export function localAccessApi(store: LocalStore): AccessApi {
           created_at: store.now().toISOString(),
         }
         db.prepare('INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @definition, @created_at)').run(row)
-        return toPolicy(row)
+        return {policy: toPolicy(row), changed: true}
       })
     },
 
     async listPolicies() {
       requireTenantRow(store)
       return (db.prepare("SELECT * FROM access_policy ORDER BY kind = 'custom', created_at, name").all() as Row[]).map(toPolicy)
+    },
+
+    async getPolicy(nameOrId) {
+      requireTenantRow(store)
+      return find(nameOrId)
+    },
+
+    async updatePolicy(nameOrId, patch) {
+      requireTenantRow(store)
+      return store.mutate('access.policy.update', nameOrId, () => {
+        const current = find(nameOrId)
+        refuseProtected(current, 'edited')
+        // Every rule of the create, on the policy as it would be (IN8); lists given replace the old ones.
+        const request = checkAccessPolicyRequest({
+          name: current.name,
+          includeGroups: patch.includeGroups ?? current.includeGroups,
+          excludeGroups: patch.excludeGroups ?? current.excludeGroups,
+          apps: patch.apps ?? current.apps,
+          clients: patch.clients ?? current.clients,
+          grant: patch.grant ?? current.grant,
+          enabled: current.enabled,
+        })
+        // Group lists not given are kept as stored, even when a group they name was deleted since.
+        const definition = canonicalDefinition(
+          {...request, includeGroups: patch.includeGroups ? request.includeGroups : null, excludeGroups: patch.excludeGroups ? request.excludeGroups : null},
+          current,
+        )
+        if (contentDifferences(accessContent(current), accessContent({...definition, enabled: current.enabled})).length === 0) return {policy: current, changed: false}
+        db.prepare('UPDATE access_policy SET definition = ? WHERE id = ?').run(JSON.stringify(definition), current.id)
+        return {policy: find(current.id), changed: true}
+      })
     },
 
     async setPolicyEnabled(nameOrId, enabled) {
@@ -110,13 +155,14 @@ export function localAccessApi(store: LocalStore): AccessApi {
       })
     },
 
-    async deletePolicy(nameOrId) {
+    async deletePolicy(nameOrId, options = {}) {
       requireTenantRow(store)
       return store.mutate('access.policy.delete', nameOrId, () => {
         const policy = find(nameOrId)
-        refuseProtected(policy, 'deleted')
+        refuseProtected(policy, 'deleted') // IN3: forced or not
+        const affects = requireDeleteConsent(KINDS.accessPolicy, policy.name, accessAffects(policy), options.force === true, ACCESS_DELETE_CONSEQUENCE)
         db.prepare('DELETE FROM access_policy WHERE id = ?').run(policy.id)
-        return policy
+        return {policy, changed: true as const, affects}
       })
     },
   }

@@ -11,7 +11,8 @@ import {
   riskFromRank,
   strictestPolicy,
 } from '../../core/compliance/rules.js'
-import {UsageError} from '../../core/errors.js'
+import {NotFoundError} from '../../core/errors.js'
+import {COMPLIANCE_DELETE_CONSEQUENCE, complianceAffects, complianceContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
 import type {ComplianceApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {DEVICE_MEMBERSHIP, requireGroup, resolveDevice} from './intune.js'
@@ -19,7 +20,7 @@ import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
 import {dottedOsVersion} from '../../core/device/os.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
-import {NAME_RULES, optionalText, requireName} from '../../core/names.js'
+import {escapeName, NAME_RULES, optionalText, requireName} from '../../core/names.js'
 
 interface PolicyRow {
   id: string
@@ -86,6 +87,12 @@ const COMPACT_SQL = `${EVALUATION_CTE}
 
 export function localComplianceApi(store: LocalStore): ComplianceApi {
   const {db} = store
+  const find = (nameOrId: string): PolicyRow => {
+    const row = db.prepare('SELECT * FROM compliance_policy WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1').get({p: nameOrId}) as PolicyRow | undefined
+    if (!row) throw new NotFoundError(`Compliance policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl compliance list']})
+    return row
+  }
+
   return {
     async create(given) {
       requireTenantRow(store)
@@ -98,15 +105,24 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
         maxRisk: parseMaxRisk(given.maxRisk),
       }
       return store.mutate('compliance.create', request.name, () => {
-        if (db.prepare('SELECT 1 FROM compliance_policy WHERE name = ?').get(request.name)) {
-          throw new UsageError(`A compliance policy named '${request.name}' already exists.`, {suggestions: ['List policies: atpctl compliance list', 'Or choose another --name.']})
+        const group = request.assignGroup ? requireGroup(store, request.assignGroup) : null
+        const existing = db.prepare('SELECT * FROM compliance_policy WHERE name = ?').get(request.name) as PolicyRow | undefined
+        if (existing) {
+          // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
+          const policy = toPolicy(existing)
+          createOutcome(
+            KINDS.compliancePolicy,
+            policy.name,
+            complianceContent(policy),
+            complianceContent({...request, description: given.description === undefined ? undefined : request.description, assignGroup: group}),
+          )
+          return {policy, changed: false}
         }
 
-        const group = request.assignGroup ? requireGroup(store, request.assignGroup) : null
         const row: PolicyRow = {
           id: randomUUID(),
           name: request.name,
-          description: request.description ?? null,
+          description: request.description,
           platform: request.platform,
           max_risk: request.maxRisk,
           assign_group: group,
@@ -116,13 +132,52 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           `INSERT INTO compliance_policy (id, name, description, platform, connector, max_risk, max_rank, assign_group, created_at)
            VALUES (@id, @name, @description, @platform, @connector, @max_risk, @max_rank, @assign_group, @created_at)`,
         ).run({...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]})
-        return toPolicy(row)
+        return {policy: toPolicy(row), changed: true}
       })
     },
 
     async list() {
       requireTenantRow(store)
       return (db.prepare('SELECT * FROM compliance_policy ORDER BY created_at, name').all() as PolicyRow[]).map(toPolicy)
+    },
+
+    async get(nameOrId) {
+      requireTenantRow(store)
+      return toPolicy(find(nameOrId))
+    },
+
+    async update(nameOrId, patch) {
+      requireTenantRow(store)
+      return store.mutate('compliance.update', nameOrId, () => {
+        const current = toPolicy(find(nameOrId))
+        // Every rule of the create, on the policy as it would be (IN7).
+        const next: CompliancePolicy = {
+          ...current,
+          description: patch.description === undefined ? current.description : optionalText(patch.description, NAME_RULES.description),
+          platform: patch.platform === undefined ? current.platform : parseCompliancePlatform(patch.platform),
+          maxRisk: patch.maxRisk === undefined ? current.maxRisk : parseMaxRisk(patch.maxRisk),
+          assignGroup: patch.assignGroup === undefined ? current.assignGroup : patch.assignGroup === null ? null : requireGroup(store, patch.assignGroup),
+        }
+        if (contentDifferences(complianceContent(current), complianceContent(next)).length === 0) return {policy: current, changed: false}
+        db.prepare(
+          `UPDATE compliance_policy SET description = @description, platform = @platform, connector = @connector, max_risk = @maxRisk, max_rank = @maxRank, assign_group = @assignGroup
+           WHERE id = @id`,
+        ).run({...next, connector: connectorPlatform(next.platform), maxRank: MAX_RISK_RANK[next.maxRisk]})
+        return {policy: toPolicy(find(current.id)), changed: true}
+      })
+    },
+
+    async delete(nameOrId, options = {}) {
+      requireTenantRow(store)
+      return store.mutate('compliance.delete', nameOrId, () => {
+        const policy = toPolicy(find(nameOrId))
+        // In use while it decides a device's compliance: the same evaluation as `compliance evaluate`.
+        const decided = (db.prepare(`SELECT name FROM (${EVALUATION_SQL}) WHERE policy = @policy AND intune = 1`).all({device: null, policy: policy.name}) as {name: string}[]).map((r) => r.name)
+        const access = (db.prepare("SELECT name FROM access_policy WHERE kind = 'custom' AND enabled = 1 ORDER BY name").all() as {name: string}[]).map((r) => r.name)
+        const affects = requireDeleteConsent(KINDS.compliancePolicy, policy.name, complianceAffects(decided, access), options.force === true, COMPLIANCE_DELETE_CONSEQUENCE)
+        db.prepare('DELETE FROM compliance_policy WHERE id = ?').run(policy.id)
+        return {policy, changed: true as const, affects}
+      })
     },
 
     async evaluate(filter = {}) {

@@ -1,7 +1,23 @@
 import {randomUUID} from 'node:crypto'
-import {NotFoundError, UsageError} from '../../core/errors.js'
-import {IOS_SUPERVISED} from '../../core/intune/app-config.js'
+import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
+import {appConfigAssignment, assignedGroupOf, IOS_SUPERVISED} from '../../core/intune/app-config.js'
 import {checkEdrProfileRequest, edrOnboarding, edrReach, findConflicts, type OtherOnboardingPolicy} from '../../core/intune/edr.js'
+import {
+  APP_CONFIG_DELETE_CONSEQUENCE,
+  appConfigAffects,
+  appConfigContent,
+  contentDifferences,
+  createOutcome,
+  EDR_DELETE_CONSEQUENCE,
+  edrAffects,
+  edrContent,
+  GROUP_DELETE_CONSEQUENCE,
+  groupAffects,
+  groupContent,
+  type GroupReference,
+  KINDS,
+  requireDeleteConsent,
+} from '../../core/intune/lifecycle.js'
 import type {
   DeviceRisk,
   EdrDeviceState,
@@ -63,6 +79,28 @@ export function requireGroup(store: LocalStore, name: string): string {
   const found = groupName(store, name)
   if (!found) throw groupNotFound(name)
   return found
+}
+
+/** Each group once, in its stored spelling (NotFoundError for one that does not exist). */
+export const requireGroups = (store: LocalStore, names: readonly string[]): string[] => {
+  const out: string[] = []
+  for (const g of names.map((n) => requireGroup(store, n))) if (!out.some((o) => nameKey(o) === nameKey(g))) out.push(g)
+  return out
+}
+
+/** Everything that names a group (by its name key): EDR assignments, compliance and access policies, app configurations. */
+function groupReferences(store: LocalStore, name: string): GroupReference[] {
+  return store.db
+    .prepare(
+      `SELECT CASE a.kind WHEN 'device-group' THEN 'edr-device-group' ELSE 'edr-user-group' END AS kind, p.name
+         FROM edr_profile_assignment a JOIN edr_profile p ON p.id = a.profile_id WHERE atpctl_name_key(a.group_name) = @k
+       UNION ALL SELECT 'compliance', name FROM compliance_policy WHERE assign_group IS NOT NULL AND atpctl_name_key(assign_group) = @k
+       UNION ALL SELECT 'access-include', p.name FROM access_policy p, json_each(p.definition, '$.includeGroups') j WHERE p.kind = 'custom' AND atpctl_name_key(j.value) = @k
+       UNION ALL SELECT 'access-exclude', p.name FROM access_policy p, json_each(p.definition, '$.excludeGroups') j WHERE p.kind = 'custom' AND atpctl_name_key(j.value) = @k
+       UNION ALL SELECT 'app-config', name FROM intune_app_config WHERE atpctl_name_key(assignment) = @a
+       ORDER BY 1, 2`,
+    )
+    .all({k: nameKey(name), a: nameKey(appConfigAssignment(name))}) as GroupReference[]
 }
 
 function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
@@ -237,11 +275,24 @@ const toAppConfig = (r: AppConfigRow): IosAppConfig => ({
   bundleId: r.bundle_id,
   settings: JSON.parse(r.settings),
   assignment: r.assignment,
+  assignGroup: assignedGroupOf(r.assignment),
   createdAt: r.created_at,
 })
 
+function findAppConfig(store: LocalStore, nameOrId: string): AppConfigRow {
+  const row = store.db.prepare('SELECT * FROM intune_app_config WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1').get({p: nameOrId}) as AppConfigRow | undefined
+  if (!row) throw new NotFoundError(`App configuration '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List app configurations: atpctl intune app-config list']})
+  return row
+}
+
 export function localIntuneApi(store: LocalStore): IntuneApi {
   const {db} = store
+  const writeAssignments = (id: string, deviceGroups: readonly string[], userGroups: readonly string[]) => {
+    const assign = db.prepare('INSERT OR IGNORE INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?)')
+    for (const g of deviceGroups) assign.run(id, 'device-group', g)
+    for (const g of userGroups) assign.run(id, 'user-group', g)
+  }
+
   const api: IntuneApi = {
     async createGroup(request) {
       requireTenantRow(store)
@@ -249,12 +300,55 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const name = requireName(request.name, NAME_RULES.group)
       const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.create', name, () => {
-        const existing = db.prepare('SELECT name FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {name: string} | undefined
+        const existing = db.prepare('SELECT name, description FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {name: string; description: string | null} | undefined
+        if (existing) {
+          // The same create again is a no-op; another description is a conflict (SPEC §3).
+          createOutcome(KINDS.group, existing.name, groupContent(existing), groupContent({description: request.description === undefined ? undefined : description}))
+          return {group: groupInfos(store, existing.name)[0], created: false, changed: false}
+        }
+
         // A group the inventory already names keeps the inventory's spelling, so that its
         // memberships (compared case-insensitively by SQLite, ASCII only) stay one group.
-        const spelling = existing?.name ?? groupName(store, name) ?? name
-        if (!existing) db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(spelling, nameKey(spelling), description, store.now().toISOString())
-        return {group: groupInfos(store, spelling)[0], created: !existing}
+        const spelling = groupName(store, name) ?? name
+        db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(spelling, nameKey(spelling), description, store.now().toISOString())
+        return {group: groupInfos(store, spelling)[0], created: true, changed: true}
+      })
+    },
+
+    async updateGroup(group, request) {
+      requireTenantRow(store)
+      const description = optionalText(request.description, NAME_RULES.description)
+      return store.mutate('group.update', group, () => {
+        const name = requireGroup(store, group)
+        const current = db.prepare('SELECT description FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {description: string | null} | undefined
+        if (contentDifferences(groupContent({description: current?.description ?? null}), groupContent({description})).length === 0) {
+          return {group: groupInfos(store, name)[0], changed: false}
+        }
+
+        // A group named only by the inventory becomes a managed one, as with its first explicit member.
+        db.prepare('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)').run(name, nameKey(name), store.now().toISOString())
+        db.prepare('UPDATE intune_group SET description = ? WHERE name_key = ?').run(description, nameKey(name))
+        return {group: groupInfos(store, name)[0], changed: true}
+      })
+    },
+
+    async deleteGroup(group, options = {}) {
+      requireTenantRow(store)
+      return store.mutate('group.delete', group, () => {
+        const row = db.prepare('SELECT name FROM intune_group WHERE name_key = ?').get(nameKey(group)) as {name: string} | undefined
+        const inInventory = Boolean(db.prepare(`SELECT 1 FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = ? LIMIT 1`).get(nameKey(group)))
+        if (!row && inInventory) {
+          throw new RuleError('', `Group '${escapeName(requireGroup(store, group))}' exists only because the device inventory names it; atpctl cannot delete it.`, {
+            suggestions: ["Remove the group from the devices' groups column and import the inventory again: atpctl device import FILE"],
+          })
+        }
+
+        if (!row) throw groupNotFound(group)
+        const info = groupInfos(store, row.name)[0]
+        const affects = requireDeleteConsent(KINDS.group, row.name, groupAffects(groupReferences(store, row.name)), options.force === true, GROUP_DELETE_CONSEQUENCE)
+        // Explicit members go with it (ON DELETE CASCADE); inventory memberships stay with the devices.
+        db.prepare('DELETE FROM intune_group WHERE name_key = ?').run(nameKey(row.name))
+        return {group: info, changed: true as const, affects, stillInInventory: inInventory}
       })
     },
 
@@ -311,25 +405,71 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       checkEdrProfileRequest(given) // the CLI's rule, for every caller (issue 15 item 3)
       const request = {...given, name: given.name.trim(), description: optionalText(given.description, NAME_RULES.description)}
       return store.mutate('edr-profile.create', request.name, () => {
-        if (db.prepare('SELECT 1 FROM edr_profile WHERE name = ?').get(request.name)) {
-          throw new UsageError(`An EDR profile named '${request.name}' already exists.`, {suggestions: [`See it: atpctl edr-profile show "${request.name}"`, 'Or choose another --name.']})
+        const deviceGroups = requireGroups(store, request.deviceGroups)
+        const userGroups = requireGroups(store, request.userGroups)
+        const existing = db.prepare('SELECT * FROM edr_profile WHERE name = ?').get(request.name) as EdrRow | undefined
+        if (existing) {
+          // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
+          const profile = toProfiles(store, [existing])[0]
+          createOutcome(
+            KINDS.edrProfile,
+            profile.name,
+            edrContent(profile),
+            edrContent({...request, description: given.description === undefined ? undefined : request.description, deviceGroups, userGroups}),
+          )
+          return {profile, changed: false}
         }
 
-        const deviceGroups = request.deviceGroups.map((g) => requireGroup(store, g))
-        const userGroups = request.userGroups.map((g) => requireGroup(store, g))
         const id = randomUUID()
         db.prepare('INSERT INTO edr_profile (id, name, description, sample_sharing, expedite_telemetry, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
           id,
           request.name,
-          request.description ?? null,
+          request.description,
           request.sampleSharing,
           request.expediteTelemetry ? 1 : 0,
           store.now().toISOString(),
         )
-        const assign = db.prepare('INSERT OR IGNORE INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?)')
-        for (const g of deviceGroups) assign.run(id, 'device-group', g)
-        for (const g of userGroups) assign.run(id, 'user-group', g)
-        return findProfile(store, id)
+        writeAssignments(id, deviceGroups, userGroups)
+        return {profile: findProfile(store, id), changed: true}
+      })
+    },
+
+    async updateEdrProfile(nameOrId, patch) {
+      requireTenantRow(store)
+      return store.mutate('edr-profile.update', nameOrId, () => {
+        const current = findProfile(store, nameOrId)
+        // Every rule of the create, on the profile as it would be (IN4); lists given replace the old ones.
+        const next = {
+          name: current.name,
+          description: patch.description === undefined ? current.description : optionalText(patch.description, NAME_RULES.description),
+          sampleSharing: patch.sampleSharing ?? current.sampleSharing,
+          expediteTelemetry: patch.expediteTelemetry ?? current.expediteTelemetry,
+          deviceGroups: patch.deviceGroups ? requireGroups(store, patch.deviceGroups) : current.deviceGroups,
+          userGroups: patch.userGroups ? requireGroups(store, patch.userGroups) : current.userGroups,
+        }
+        checkEdrProfileRequest(next)
+        if (contentDifferences(edrContent(current), edrContent(next)).length === 0) return {profile: current, changed: false}
+        db.prepare('UPDATE edr_profile SET description = ?, sample_sharing = ?, expedite_telemetry = ? WHERE id = ?').run(
+          next.description,
+          next.sampleSharing,
+          next.expediteTelemetry ? 1 : 0,
+          current.id,
+        )
+        db.prepare('DELETE FROM edr_profile_assignment WHERE profile_id = ?').run(current.id)
+        writeAssignments(current.id, next.deviceGroups, next.userGroups)
+        return {profile: findProfile(store, current.id), changed: true}
+      })
+    },
+
+    async deleteEdrProfile(nameOrId, options = {}) {
+      requireTenantRow(store)
+      return store.mutate('edr-profile.delete', nameOrId, () => {
+        const profile = findProfile(store, nameOrId)
+        const [evaluation] = evaluateProfiles(store, [profile])
+        const onboarded = evaluation.devices.filter((d) => d.onboarded).map((d) => d.deviceName)
+        const affects = requireDeleteConsent(KINDS.edrProfile, profile.name, edrAffects(profile, onboarded), options.force === true, EDR_DELETE_CONSEQUENCE)
+        db.prepare('DELETE FROM edr_profile WHERE id = ?').run(profile.id) // assignments cascade
+        return {profile, changed: true as const, affects}
       })
     },
 
@@ -371,29 +511,61 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const name = requireName(request.name, NAME_RULES.appConfig) // issue 15 item 3
       const {assignGroup} = request
       return store.mutate('intune.app-config', name, () => {
+        const group = assignGroup ? requireGroup(store, assignGroup) : null
         const existing = db.prepare('SELECT * FROM intune_app_config WHERE name = ?').get(name) as AppConfigRow | undefined
-        if (existing) return {config: toAppConfig(existing), created: false}
-        const assignment = assignGroup ? `group '${requireGroup(store, assignGroup)}'` : IOS_SUPERVISED.defaultAssignment
+        if (existing) {
+          // The same create again is a no-op; another target under the name is a conflict (SPEC §3).
+          const config = toAppConfig(existing)
+          createOutcome(KINDS.appConfig, config.name, appConfigContent(config), appConfigContent({assignGroup: group}))
+          return {config, created: false, changed: false}
+        }
+
         const row: AppConfigRow = {
           id: randomUUID(),
           name,
           targeted_app: IOS_SUPERVISED.targetedApp,
           bundle_id: IOS_SUPERVISED.bundleId,
           settings: JSON.stringify([{key: IOS_SUPERVISED.key, valueType: 'string', value: IOS_SUPERVISED.value}]),
-          assignment,
+          assignment: appConfigAssignment(group),
           created_at: store.now().toISOString(),
         }
         db.prepare(
           `INSERT INTO intune_app_config (id, name, platform, targeted_app, bundle_id, settings, assignment, created_at)
            VALUES (@id, @name, 'ios', @targeted_app, @bundle_id, @settings, @assignment, @created_at)`,
         ).run(row)
-        return {config: toAppConfig(row), created: true}
+        return {config: toAppConfig(row), created: true, changed: true}
       })
     },
 
     async listAppConfigs() {
       requireTenantRow(store)
       return (db.prepare('SELECT * FROM intune_app_config ORDER BY created_at, name').all() as AppConfigRow[]).map(toAppConfig)
+    },
+
+    async showAppConfig(nameOrId) {
+      requireTenantRow(store)
+      return toAppConfig(findAppConfig(store, nameOrId))
+    },
+
+    async updateAppConfig(nameOrId, request) {
+      requireTenantRow(store)
+      return store.mutate('intune.app-config.update', nameOrId, () => {
+        const current = toAppConfig(findAppConfig(store, nameOrId))
+        const group = request.assignGroup ? requireGroup(store, request.assignGroup) : null
+        if (contentDifferences(appConfigContent(current), appConfigContent({assignGroup: group})).length === 0) return {config: current, changed: false}
+        db.prepare('UPDATE intune_app_config SET assignment = ? WHERE id = ?').run(appConfigAssignment(group), current.id)
+        return {config: toAppConfig(findAppConfig(store, current.id)), changed: true}
+      })
+    },
+
+    async deleteAppConfig(nameOrId, options = {}) {
+      requireTenantRow(store)
+      return store.mutate('intune.app-config.delete', nameOrId, () => {
+        const config = toAppConfig(findAppConfig(store, nameOrId))
+        const affects = requireDeleteConsent(KINDS.appConfig, config.name, appConfigAffects(config), options.force === true, APP_CONFIG_DELETE_CONSEQUENCE)
+        db.prepare('DELETE FROM intune_app_config WHERE id = ?').run(config.id)
+        return {config, changed: true as const, affects}
+      })
     },
   }
   return api

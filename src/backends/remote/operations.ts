@@ -118,6 +118,9 @@ const ACTIVITY: JsonSchema = {
   ],
 }
 
+/** `force`: the caller's consent to delete something in use (DeleteOptions of the port). */
+const DELETE_OPTIONS = obj({force: bool()})
+
 /** Every backend operation reachable over HTTP. Keep grouped by resource. */
 export const OPERATIONS: OperationSpec[] = [
   // tenant (T1, T2)
@@ -278,6 +281,8 @@ export const OPERATIONS: OperationSpec[] = [
 
   // Intune (issue 6; IN1–IN6)
   op('intune.createGroup', 'POST', '/intune/groups', 'endpoints.write', inBody('request', obj({name: str(256), description: str()}, ['name']))),
+  op('intune.updateGroup', 'PATCH', '/intune/groups/:name', 'endpoints.write', inPath('name'), inBody('request', obj({description: nullable(str())}, ['description']))),
+  op('intune.deleteGroup', 'DELETE', '/intune/groups/:name', 'endpoints.write', inPath('name'), inQuery('options?', DELETE_OPTIONS)),
   op('intune.addGroupMembers', 'POST', '/intune/groups/members', 'endpoints.write', inBody('request', obj({group: str(256), devices: strs(), users: strs()}, ['group', 'devices', 'users']))),
   op(
     'intune.removeGroupMembers',
@@ -302,11 +307,23 @@ export const OPERATIONS: OperationSpec[] = [
       ),
     ),
   ),
+  op(
+    'intune.updateEdrProfile',
+    'PATCH',
+    '/intune/edr-profiles/:nameOrId',
+    'endpoints.write',
+    inPath('nameOrId'),
+    inBody('request', obj({description: nullable(str()), sampleSharing: str(16), expediteTelemetry: bool(), deviceGroups: strs(), userGroups: strs()})),
+  ),
+  op('intune.deleteEdrProfile', 'DELETE', '/intune/edr-profiles/:nameOrId', 'endpoints.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),
   op('intune.listEdrProfiles', 'GET', '/intune/edr-profiles', 'read'),
   op('intune.showEdrProfile', 'GET', '/intune/edr-profiles/:nameOrId', 'read', inPath('nameOrId')),
   op('intune.deviceConflicts', 'GET', '/intune/devices/:device/conflicts', 'read', inPath('device')),
   op('intune.createIosAppConfig', 'POST', '/intune/app-configs', 'endpoints.write', inBody('request', obj({name: str(256), assignGroup: nullable(str(256))}, ['name', 'assignGroup']))),
   op('intune.listAppConfigs', 'GET', '/intune/app-configs', 'read'),
+  op('intune.showAppConfig', 'GET', '/intune/app-configs/:nameOrId', 'read', inPath('nameOrId')),
+  op('intune.updateAppConfig', 'PATCH', '/intune/app-configs/:nameOrId', 'endpoints.write', inPath('nameOrId'), inBody('request', obj({assignGroup: nullable(str(256))}, ['assignGroup']))),
+  op('intune.deleteAppConfig', 'DELETE', '/intune/app-configs/:nameOrId', 'endpoints.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),
 
   // compliance (IN7)
   op(
@@ -317,6 +334,16 @@ export const OPERATIONS: OperationSpec[] = [
     inBody('request', obj({name: str(256), description: str(), platform: str(32), maxRisk: str(16), assignGroup: str(256)}, ['name', 'platform', 'maxRisk'])),
   ),
   op('compliance.list', 'GET', '/compliance/policies', 'read'),
+  op('compliance.get', 'GET', '/compliance/policies/:nameOrId', 'read', inPath('nameOrId')),
+  op(
+    'compliance.update',
+    'PATCH',
+    '/compliance/policies/:nameOrId',
+    'endpoints.write',
+    inPath('nameOrId'),
+    inBody('request', obj({description: nullable(str()), platform: str(32), maxRisk: str(16), assignGroup: nullable(str(256))})),
+  ),
+  op('compliance.delete', 'DELETE', '/compliance/policies/:nameOrId', 'endpoints.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),
   op('compliance.evaluate', 'GET', '/compliance/evaluation', 'read', inQuery('filter?', obj({device: str(256)}))),
 
   // conditional access (IN3, IN8): security policy, like integrations
@@ -334,8 +361,17 @@ export const OPERATIONS: OperationSpec[] = [
     ),
   ),
   op('access.listPolicies', 'GET', '/access/policies', 'read'),
+  op('access.getPolicy', 'GET', '/access/policies/:nameOrId', 'read', inPath('nameOrId')),
+  op(
+    'access.updatePolicy',
+    'PATCH',
+    '/access/policies/:nameOrId',
+    'integrations.write',
+    inPath('nameOrId'),
+    inBody('request', obj({includeGroups: strs(), excludeGroups: strs(), apps: strs(), clients: strs(16), grant: str(64)})),
+  ),
   op('access.setPolicyEnabled', 'PUT', '/access/policies/:nameOrId/enabled', 'integrations.write', inPath('nameOrId'), inField('enabled', bool())),
-  op('access.deletePolicy', 'DELETE', '/access/policies/:nameOrId', 'integrations.write', inPath('nameOrId')),
+  op('access.deletePolicy', 'DELETE', '/access/policies/:nameOrId', 'integrations.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),
 
   // API keys of this server
   op('apiKeys.create', 'POST', '/api-keys', 'keys.admin', inBody('request', obj({name: str(64), role: str(64), ttlMs: num()}, ['name', 'role']))),

@@ -3,15 +3,19 @@ import {AdminCommand} from '../../base/command.js'
 import {SAMPLE_SHARING} from '../../core/intune/edr.js'
 import {createEdrProfile} from '../../core/intune/service.js'
 import type {EdrProfileDetail} from '../../core/intune/types.js'
-import {presentEdrProfile} from '../../ui/present/intune.js'
+import {outcomeLine, presentEdrProfile} from '../../ui/present/intune.js'
+
+type Result = EdrProfileDetail & {changed: boolean}
 
 // Rules (SPEC): IN2, IN4.
-export default class EdrProfileCreate extends AdminCommand<EdrProfileDetail> {
+export default class EdrProfileCreate extends AdminCommand<Result> {
   static override summary = 'Create an Endpoint detection and response profile (Windows 10 and later) that onboards the devices it reaches.'
   static override description = `Settings sample sharing and expedited telemetry reporting; assigned to device groups
 and/or user groups. A user-group assignment reaches a device only once that user has signed in
 there. A reached Windows device managed by Intune is onboarded when the Intune connection's
-Windows toggle is on and it runs 10.0.15063 or later.`
+Windows toggle is on and it runs 10.0.15063 or later. The same create again changes nothing
+(exit 0, "changed": false); the name with other settings is a conflict (exit 4): change it with
+atpctl edr-profile update.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --name "EDR onboarding" --sample-sharing all --assign-device-group Finance',
@@ -27,7 +31,7 @@ Windows toggle is on and it runs 10.0.15063 or later.`
     'assign-user-group': Flags.string({description: 'User group to assign the profile to (repeatable); applies after the user signs in.', multiple: true, default: []}),
   }
 
-  async run(): Promise<EdrProfileDetail> {
+  async run(): Promise<Result> {
     const {flags} = await this.parse(EdrProfileCreate)
     const result = await createEdrProfile(await this.backend(), {
       name: flags.name,
@@ -38,7 +42,7 @@ Windows toggle is on and it runs 10.0.15063 or later.`
       userGroups: flags['assign-user-group'],
       profile: this.profileName,
     })
-    this.log(`EDR profile '${result.profile.name}' created.\n`)
+    this.log(`${outcomeLine('EDR profile', result.profile.name, 'created', result.changed)}\n`)
     this.present(() => presentEdrProfile(result))
     return result
   }

@@ -38,6 +38,15 @@ export interface AccessPolicyCreateRequest {
   enabled: boolean
 }
 
+/** What `access policy update` changes; a list given replaces the old one, a field left out keeps its value. */
+export interface AccessPolicyUpdateRequest {
+  includeGroups?: string[]
+  excludeGroups?: string[]
+  apps?: string[]
+  clients?: ClientApp[]
+  grant?: GrantControl
+}
+
 export interface AccessRequest {
   user: string
   /** Groups the user belongs to. */

@@ -1,14 +1,26 @@
 import type {Backend} from '../port/types.js'
 import {NotFoundError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
-import {type AccessDecision, type AccessPolicy, type AccessPolicyCreateRequest, checkAccessPolicyRequest, type ClientApp, decideAccess} from './rules.js'
+import type {Deleted} from '../port/intune-api.js'
+import {type AccessDecision, type AccessPolicy, type AccessPolicyCreateRequest, type AccessPolicyUpdateRequest, checkAccessPolicyRequest, type ClientApp, decideAccess} from './rules.js'
 
-export async function createAccessPolicy(backend: Backend, options: AccessPolicyCreateRequest & {profile: string}): Promise<{policy: AccessPolicy}> {
+export async function createAccessPolicy(backend: Backend, options: AccessPolicyCreateRequest & {profile: string}): Promise<{policy: AccessPolicy; changed: boolean}> {
   const {profile, ...request} = options
   const clean = {...request, name: request.name.trim()}
   checkAccessPolicyRequest(clean)
   await requireTenant(backend, profile)
-  return {policy: await backend.access.createPolicy(clean)}
+  return backend.access.createPolicy(clean)
+}
+
+export async function showAccessPolicy(backend: Backend, options: {policy: string; profile: string}): Promise<{policy: AccessPolicy}> {
+  await requireTenant(backend, options.profile)
+  return {policy: await backend.access.getPolicy(options.policy)}
+}
+
+export async function updateAccessPolicy(backend: Backend, options: AccessPolicyUpdateRequest & {policy: string; profile: string}): Promise<{policy: AccessPolicy; changed: boolean}> {
+  const {profile, policy, ...patch} = options
+  await requireTenant(backend, profile)
+  return backend.access.updatePolicy(policy, patch)
 }
 
 export async function listAccessPolicies(backend: Backend, options: {profile: string}): Promise<{policies: AccessPolicy[]}> {
@@ -21,9 +33,9 @@ export async function setAccessPolicyEnabled(backend: Backend, options: {policy:
   return backend.access.setPolicyEnabled(options.policy, options.enabled)
 }
 
-export async function deleteAccessPolicy(backend: Backend, options: {policy: string; profile: string}): Promise<{policy: AccessPolicy}> {
+export async function deleteAccessPolicy(backend: Backend, options: {policy: string; force: boolean; profile: string}): Promise<Deleted<'policy', AccessPolicy>> {
   await requireTenant(backend, options.profile)
-  return {policy: await backend.access.deletePolicy(options.policy)}
+  return backend.access.deletePolicy(options.policy, {force: options.force})
 }
 
 /**

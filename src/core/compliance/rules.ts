@@ -56,6 +56,14 @@ export interface CompliancePolicy {
   createdAt: string
 }
 
+/** What `compliance update` changes; a field left out keeps its value. assignGroup null: all devices of the platform. */
+export interface CompliancePolicyUpdateRequest {
+  description?: string | null
+  platform?: CompliancePlatform
+  maxRisk?: MaxRisk
+  assignGroup?: string | null
+}
+
 export type ComplianceStatus = 'compliant' | 'noncompliant' | 'not-evaluated'
 
 /** The verdict for one device, with the reason in words. */

@@ -1,17 +1,33 @@
 import type {Backend} from '../port/types.js'
-import {UsageError} from '../errors.js'
+import type {Deleted} from '../port/intune-api.js'
 import {requireTenant} from '../tenant/service.js'
-import {type CompliancePolicy, type CompliancePlatform, type ComplianceSummary, type DeviceCompliance, type MaxRisk, summarise} from './rules.js'
+import {type CompliancePolicy, type CompliancePolicyUpdateRequest, type CompliancePlatform, type ComplianceSummary, type DeviceCompliance, type MaxRisk, summarise} from './rules.js'
 import {NAME_RULES, requireName} from '../names.js'
 
 export async function createCompliancePolicy(
   backend: Backend,
   options: {name: string; description?: string; platform: CompliancePlatform; maxRisk: MaxRisk; assignGroup?: string; profile: string},
-): Promise<{policy: CompliancePolicy}> {
+): Promise<{policy: CompliancePolicy; changed: boolean}> {
   requireName(options.name, NAME_RULES.compliancePolicy, ['Pass --name "Windows baseline".']) // the backend runs the same rule (issue 15 item 3)
   await requireTenant(backend, options.profile)
   const {profile: _profile, ...request} = options
-  return {policy: await backend.compliance.create({...request, name: request.name.trim()})}
+  return backend.compliance.create({...request, name: request.name.trim()})
+}
+
+export async function showCompliancePolicy(backend: Backend, options: {name: string; profile: string}): Promise<{policy: CompliancePolicy}> {
+  await requireTenant(backend, options.profile)
+  return {policy: await backend.compliance.get(options.name)}
+}
+
+export async function updateCompliancePolicy(backend: Backend, options: CompliancePolicyUpdateRequest & {name: string; profile: string}): Promise<{policy: CompliancePolicy; changed: boolean}> {
+  const {profile, name, ...patch} = options
+  await requireTenant(backend, profile)
+  return backend.compliance.update(name, patch)
+}
+
+export async function deleteCompliancePolicy(backend: Backend, options: {name: string; force: boolean; profile: string}): Promise<Deleted<'policy', CompliancePolicy>> {
+  await requireTenant(backend, options.profile)
+  return backend.compliance.delete(options.name, {force: options.force})
 }
 
 export async function listCompliancePolicies(backend: Backend, options: {profile: string}): Promise<{policies: CompliancePolicy[]}> {

@@ -19,3 +19,12 @@ export function iosAppConfigGraphBody(config: {name: string; bundleId: string; s
     settings: config.settings.map((s) => ({appConfigKey: s.key, appConfigKeyType: 'stringType', appConfigKeyValue: s.value})),
   }
 }
+
+/** The assignment as stored and shown: "group 'NAME'", or all devices (the default, seed 003). */
+export const appConfigAssignment = (group: string | null): string => (group === null ? IOS_SUPERVISED.defaultAssignment : `group '${group}'`)
+
+/** The group of a stored assignment, or null for all devices. */
+export function assignedGroupOf(assignment: string): string | null {
+  const m = /^group '(.*)'$/s.exec(assignment)
+  return m ? m[1] : null
+}

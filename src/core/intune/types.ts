@@ -56,9 +56,18 @@ export interface EdrProfile {
   createdAt: string
 }
 
+/** What `edr-profile update` changes; a field left out keeps its value, lists replace the old ones. */
+export interface EdrProfileUpdateRequest {
+  description?: string | null
+  sampleSharing?: SampleSharing
+  expediteTelemetry?: boolean
+  deviceGroups?: string[]
+  userGroups?: string[]
+}
+
 export interface EdrProfileCreateRequest {
   name: string
-  description?: string
+  description?: string | null
   sampleSharing: SampleSharing
   expediteTelemetry: boolean
   deviceGroups: string[]
@@ -105,6 +114,8 @@ export interface IosAppConfig {
   bundleId: string
   settings: {key: string; valueType: 'string'; value: string}[]
   assignment: string
+  /** The targeted group; null when it targets all devices. */
+  assignGroup: string | null
   createdAt: string
 }
 

@@ -1,6 +1,6 @@
 import type {AccessDecision, AccessPolicy} from '../../core/access/rules.js'
 import {style} from '../style.js'
-import {renderTable} from '../table.js'
+import {renderFields, renderTable} from '../table.js'
 
 export function presentAccessPolicies(policies: AccessPolicy[]): string {
   if (policies.length === 0) return 'No conditional access policies. Create one: atpctl access policy create --name NAME --include-group all --app all --client browser'
@@ -32,4 +32,19 @@ export function presentDecision(d: AccessDecision): string {
     ),
   )
   return lines.join('\n')
+}
+
+export function presentAccessPolicyDetail(p: AccessPolicy): string {
+  const custom = p.kind === 'custom'
+  return renderFields([
+    ['Policy', `${p.name} (${p.id})`],
+    ['Kind', p.protected ? `${p.kind} (protected: the Intune connection's own policy)` : p.kind],
+    ['State', p.enabled ? 'enabled' : 'disabled'],
+    ['Include', custom ? p.includeGroups.join(', ') : 'Intune connector'],
+    ['Exclude', custom && p.excludeGroups.length > 0 ? p.excludeGroups.join(', ') : '-'],
+    ['Cloud apps', custom ? p.apps.join(', ') : '-'],
+    ['Client apps', custom ? p.clients.join(', ') : '-'],
+    ['Grant', p.grant],
+    ['Created', p.createdAt],
+  ])
 }

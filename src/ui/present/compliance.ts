@@ -1,7 +1,7 @@
 import type {CompliancePolicy, ComplianceStatus} from '../../core/compliance/rules.js'
 import type {ComplianceEvaluation} from '../../core/compliance/service.js'
 import {style} from '../style.js'
-import {DEFAULT_LIMIT, moreFooter, renderTable, withFooter} from '../table.js'
+import {DEFAULT_LIMIT, moreFooter, renderFields, renderTable, withFooter} from '../table.js'
 
 export function presentCompliancePolicies(policies: CompliancePolicy[]): string {
   if (policies.length === 0) return 'No compliance policies. Create one: atpctl compliance create --name NAME --platform windows --max-risk low'
@@ -24,4 +24,15 @@ export function presentEvaluation(result: ComplianceEvaluation, limit = DEFAULT_
     shown.map((d) => [d.deviceName, statusText(d.status), d.risk, d.policy ?? '-', d.reason]),
   )
   return withFooter(`${head}\n\n${table}`, moreFooter({shown: shown.length, total: result.devices.length}))
+}
+
+export function presentCompliancePolicy(p: CompliancePolicy): string {
+  return renderFields([
+    ['Policy', `${p.name} (${p.id})`],
+    ['Description', p.description ?? '-'],
+    ['Platform', p.platform],
+    ['Maximum risk', p.maxRisk],
+    ['Assigned to', p.assignGroup ? `group '${p.assignGroup}'` : 'all devices of the platform'],
+    ['Created', p.createdAt],
+  ])
 }

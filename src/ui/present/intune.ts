@@ -78,10 +78,12 @@ export function presentEdrProfile(detail: EdrProfileDetail): string {
   return parts.join('\n\n')
 }
 
-export function presentAppConfig(config: IosAppConfig, created: boolean): string {
+/** One app configuration, under a headline ("… created.", "… already exists; unchanged.") when given. */
+export function presentAppConfig(config: IosAppConfig, headline: string | null): string {
   return [
-    created ? `App configuration '${config.name}' created.` : `App configuration '${config.name}' already exists; unchanged.`,
+    ...(headline === null ? [] : [headline]),
     renderFields([
+      ['App configuration', `${config.name} (${config.id})`],
       ['Platform', 'iOS/iPadOS (managed devices)'],
       ['Targeted app', `${config.targetedApp} (${config.bundleId})`],
       ...config.settings.map((s): [string, string] => [`Key ${s.key}`, `${s.valueType} ${s.value}`]),
@@ -89,3 +91,25 @@ export function presentAppConfig(config: IosAppConfig, created: boolean): string
     ]),
   ].join('\n')
 }
+
+export function presentAppConfigs(configs: IosAppConfig[]): string {
+  if (configs.length === 0) return 'No app configurations. Create the iOS supervised-mode one: atpctl intune app-config ios-supervised'
+  return renderTable(
+    ['APP CONFIGURATION', 'PLATFORM', 'TARGETED APP', 'SETTINGS', 'ASSIGNED TO', 'CREATED'],
+    configs.map((c) => [c.name, c.platform, c.targetedApp, c.settings.map((s) => `${s.key}=${s.value}`).join(', '), c.assignment, c.createdAt]),
+  )
+}
+
+/**
+ * What a delete did, and what it affected when the thing was in use (issue 11 item 8). `label`
+ * is the kind as it reads mid-sentence ("group", "EDR profile").
+ */
+export function presentDeletion(label: string, name: string, affects: string[], notes: string[] = []): string {
+  const lines = [`${style.ok('✓')} Deleted ${label} '${name}'.`]
+  if (affects.length > 0) lines.push('It was in use:', ...affects.map((a) => `  - ${a}`))
+  return [...lines, ...notes].join('\n')
+}
+
+/** The one line of a create or update: what happened, or that nothing changed. */
+export const outcomeLine = (label: string, name: string, verb: 'created' | 'updated', changed: boolean): string =>
+  changed ? `${label} '${name}' ${verb}.` : `${label} '${name}' ${verb === 'created' ? 'already exists' : 'already has these settings'}; unchanged.`

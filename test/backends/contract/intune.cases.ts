@@ -44,7 +44,7 @@ export const intuneSuite: ContractSuite = {
 
     it('onboards through an EDR profile, lists and shows it, and reports no conflicts without another policy', async () => {
       const {backend} = get()
-      const profile = await backend.intune.createEdrProfile({name: 'EDR', sampleSharing: 'all', expediteTelemetry: false, deviceGroups: ['Finance'], userGroups: []})
+      const {profile} = await backend.intune.createEdrProfile({name: 'EDR', sampleSharing: 'all', expediteTelemetry: false, deviceGroups: ['Finance'], userGroups: []})
       expect(profile.name).toBe('EDR')
       const listed = (await backend.intune.listEdrProfiles()).find((p) => p.name === 'EDR')!
       expect(listed).toMatchObject({reached: 1, onboarded: 1, conflicts: 0})
@@ -80,7 +80,7 @@ export const intuneSuite: ContractSuite = {
 
     it('manages conditional access policies; the classic one is protected', async () => {
       const {backend} = get()
-      const policy = await backend.access.createPolicy({
+      const {policy} = await backend.access.createPolicy({
         name: 'Require compliant',
         includeGroups: ['Sales users'],
         excludeGroups: [],
@@ -97,7 +97,7 @@ export const intuneSuite: ContractSuite = {
       expect((await backend.access.setPolicyEnabled('Require compliant', false)).changed).toBe(false)
       await expectAtpError(backend.access.setPolicyEnabled(classic.id, false), {exitCode: 4})
       await expectAtpError(backend.access.deletePolicy(classic.id), {exitCode: 4})
-      expect((await backend.access.deletePolicy('Require compliant')).name).toBe('Require compliant')
+      expect((await backend.access.deletePolicy('Require compliant')).policy.name).toBe('Require compliant')
       await expectAtpError(backend.access.deletePolicy('Require compliant'), {exitCode: 3})
     })
   },

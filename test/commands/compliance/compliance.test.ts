@@ -58,8 +58,13 @@ describe('group and compliance commands (IN7, IN2)', () => {
   it('IN7: compliance create/list, then evaluate with reasons; the iOS toggle off and IN2 minimums are not evaluated', async () => {
     const created = await runCommand(ComplianceCreate, ['--name', 'Windows baseline', '--platform', 'windows', '--max-risk', 'low', '--json'])
     expect(created.result?.policy).toMatchObject({name: 'Windows baseline', platform: 'windows', maxRisk: 'low', assignGroup: null})
-    const dup = await runCommand(ComplianceCreate, ['--name', 'windows baseline', '--platform', 'windows', '--max-risk', 'low'])
-    expect(dup.error?.oclif?.exit).toBe(2)
+    // SPEC §3: the same create again is a no-op; other settings under the name are a conflict (4).
+    const same = await runCommand(ComplianceCreate, ['--name', 'windows baseline', '--platform', 'windows', '--max-risk', 'low', '--json'])
+    expect(same.error).toBeUndefined()
+    expect(same.result).toMatchObject({changed: false, policy: {id: created.result?.policy.id}})
+    const dup = await runCommand(ComplianceCreate, ['--name', 'windows baseline', '--platform', 'windows', '--max-risk', 'high'])
+    expect(dup.error?.oclif?.exit).toBe(4)
+    expect(dup.stderr).toContain("maximum risk: 'low' (requested 'high')")
     const badGroup = await runCommand(ComplianceCreate, ['--name', 'X', '--platform', 'ios', '--max-risk', 'low', '--assign-group', 'Nope'])
     expect(badGroup.error?.oclif?.exit).toBe(3)
     const list = await runCommand(ComplianceList, [])

@@ -50,8 +50,11 @@ describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
     expect(show.stdout).toContain('Waiting for a first sign-in (user-group assignments apply only then): dana@contoso.com')
   })
 
-  it('refuses a duplicate name (2), an unknown group (3) and an unknown profile (3)', async () => {
-    expect((await runCommand(EdrProfileCreate, ['--name', 'edr pilot'])).error?.oclif?.exit).toBe(2)
+  it('refuses the name with other settings (4, CONFLICT), an unknown group (3) and an unknown profile (3)', async () => {
+    const conflict = await runCommand(EdrProfileCreate, ['--name', 'edr pilot', '--json'])
+    expect(conflict.error?.oclif?.exit).toBe(4)
+    expect(conflict.stdout).toContain('"code": "CONFLICT"')
+    expect(conflict.stdout).toContain("device groups: 'Pilot' (requested none)")
     expect((await runCommand(EdrProfileCreate, ['--name', 'X', '--assign-device-group', 'Nope'])).error?.oclif?.exit).toBe(3)
     expect((await runCommand(EdrProfileShow, ['Nope'])).error?.oclif?.exit).toBe(3)
   })

@@ -44,7 +44,7 @@ describe('compliance and access on the embedded backend (IN2, IN4, IN7, IN8)', (
 
   it('IN4: an EDR profile on a device group onboards reached Intune Windows devices through the agent model', async () => {
     const created = await backend.intune.createEdrProfile({name: 'EDR Finance', sampleSharing: 'all', expediteTelemetry: false, deviceGroups: ['finance'], userGroups: ['Sales users']})
-    expect(created.deviceGroups).toEqual(['Finance'])
+    expect(created.profile.deviceGroups).toEqual(['Finance'])
     const show = await backend.intune.showEdrProfile('EDR Finance')
     const states = Object.fromEntries(show.devices.map((x) => [x.deviceName, x]))
     expect(states['FIN-LT-001']).toMatchObject({onboarded: true, via: "device group 'Finance'"})

@@ -5,11 +5,13 @@ import {createAccessPolicy} from '../../../core/access/service.js'
 import {presentAccessPolicy} from '../../../ui/present/access.js'
 
 // Rules (SPEC): IN8.
-export default class AccessPolicyCreate extends AdminCommand<{policy: AccessPolicy}> {
+export default class AccessPolicyCreate extends AdminCommand<{policy: AccessPolicy; changed: boolean}> {
   static override summary = 'Create a conditional access policy that requires a compliant device.'
   static override description = `Users and groups to include and exclude (--include-group all for all users), cloud
 apps (--app all for all), client apps (browser, mobile-desktop) and the grant "require
-compliant device". Created enabled unless --disabled.`
+compliant device". Created enabled unless --disabled. The same create again changes nothing
+(exit 0, "changed": false); the name with other settings is a conflict (exit 4): change it with
+atpctl access policy update (or enable/disable).`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --name "Require compliant device" --include-group all --app sharepoint --app exchange --client browser --client mobile-desktop',
@@ -26,7 +28,7 @@ compliant device". Created enabled unless --disabled.`
     disabled: Flags.boolean({description: 'Create the policy switched off.', default: false}),
   }
 
-  async run(): Promise<{policy: AccessPolicy}> {
+  async run(): Promise<{policy: AccessPolicy; changed: boolean}> {
     const {flags} = await this.parse(AccessPolicyCreate)
     const result = await createAccessPolicy(await this.backend(), {
       name: flags.name,
@@ -38,7 +40,7 @@ compliant device". Created enabled unless --disabled.`
       enabled: !flags.disabled,
       profile: this.profileName,
     })
-    this.present(() => presentAccessPolicy(result.policy, 'created'))
+    this.present(() => presentAccessPolicy(result.policy, result.changed ? 'created' : 'already exists; unchanged'))
     return result
   }
 }
