@@ -33,6 +33,9 @@ export const REASON_CODES = [
   'intune-edr-not-onboarding',
   'intune-never-seen',
   'unmanaged',
+  // Issue 12: offboarded by the offboard machine action (`device offboard`). It wins over every
+  // path above: an offboarded device is no longer onboarded, whatever manages it (seed 001, DC9).
+  'offboarded',
 ] as const
 export type ReasonCode = (typeof REASON_CODES)[number]
 
@@ -63,6 +66,8 @@ export interface ReasonContext {
   environment: string | null
   /** For intune-edr-not-onboarding: the EDR rule's reason (core/intune/edr.ts). */
   edrReason?: string | null
+  /** For offboarded: when the offboard action ran. */
+  offboardedAt?: string | null
 }
 
 /** One sentence for a reason code: how the device was onboarded, or why not, and what to do. */
@@ -128,6 +133,8 @@ export function describeReason(code: string, c: ReasonContext): string {
       return `Not onboarded: Intune EDR profile '${c.policy}' reaches it, but ${c.edrReason ?? 'it does not onboard it'}.`
     case 'intune-edr-profile':
       return 'Not onboarded: managed by Intune; onboard it with an EDR profile.'
+    case 'offboarded':
+      return `Offboarded${c.offboardedAt ? ` on ${c.offboardedAt.slice(0, 10)}` : ''} by the offboard action; its sensor no longer reports to this tenant.`
     default:
       return 'Not onboarded: not managed by Configuration Manager, Defender for Cloud, Intune or a third-party provider.'
   }

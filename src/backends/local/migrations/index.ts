@@ -7,6 +7,7 @@ import {server} from './006-server.js'
 import {nameKeys} from './007-name-keys.js'
 import {edrReach} from './008-edr-reach.js'
 import {sensorEvents} from './009-sensor-events.js'
+import {operations} from './010-operations.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
 export interface Migration {
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents]
+export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents, operations]
