@@ -16,7 +16,7 @@ import {moreFooter, setTableWidth, withFooter} from '../ui/table.js'
 import {terminalSafe} from '../ui/terminal-text.js'
 import {type ErrorReport, toErrorReport} from './errors.js'
 import {ExitCode} from './exit-codes.js'
-import {cutList, globalFlags, listLimit} from './flags.js'
+import {cutList, expandOptionalValues, globalFlags, listLimit} from './flags.js'
 import {computeIo, type IoContext, writeOut} from './io.js'
 
 /**
@@ -45,6 +45,8 @@ export abstract class AdminCommand<T> extends Command {
   override async init(): Promise<void> {
     await super.init()
     const ctor = this.constructor as typeof AdminCommand
+    // `--wait` alone means the default wait (issue 11 item 5); oclif needs the value spelt out.
+    this.argv = expandOptionalValues(this.argv, ctor.flags)
     const {flags} = await this.parse({
       args: ctor.args,
       baseFlags: ctor.baseFlags,

@@ -1,4 +1,6 @@
 import {Flags} from '@oclif/core'
+import {formatDuration} from '../core/duration.js'
+import {DEFAULT_WAIT_MS} from '../core/operation/wait.js'
 import {DEFAULT_LIMIT} from '../ui/table.js'
 
 export {DEFAULT_LIMIT} from '../ui/table.js'
@@ -47,4 +49,47 @@ export function listLimit(flag: number | undefined, json: boolean): {fetch?: num
 export function cutList<T>(items: T[], show: number | undefined, from: 'start' | 'end' = 'start'): {items: T[]; more: boolean} {
   if (show === undefined || items.length <= show) return {items, more: false}
   return {items: from === 'start' ? items.slice(0, show) : items.slice(items.length - show), more: true}
+}
+
+/**
+ * `--wait [DURATION]` and `--no-wait` of every command whose write returns an operation (issue
+ * 11 item 5). Waiting is the default; `--wait` alone waits the default time (see
+ * expandOptionalValues: oclif has no optional flag values). Read them with resolveWait().
+ */
+export const waitFlags = {
+  wait: Flags.string({
+    description: `Wait at most this long for the operation to finish (s, m, h or d; default ${formatDuration(DEFAULT_WAIT_MS)}, also for --wait alone); still running then is exit 9.`,
+    helpValue: '[DURATION]',
+    exclusive: ['no-wait'],
+  }),
+  'no-wait': Flags.boolean({
+    description: 'Do not wait: exit 9 while the operation still runs, and follow it later with `atpctl operation wait ID`.',
+    exclusive: ['wait'],
+  }),
+}
+
+/** What a bare `--wait` stands for (resolveWait reads it as the default duration). */
+export const BARE_WAIT = 'default'
+
+/**
+ * The command line with a bare `--wait` (last, or followed by another flag or by something that
+ * is not a duration, such as a device name) written as `--wait=default`, for commands that have
+ * waitFlags. A value that starts with a digit stays the flag's value (`--wait 30` is refused for
+ * its missing unit, rather than taken for a device).
+ */
+export function expandOptionalValues(argv: readonly string[], flags: Record<string, unknown> | undefined): string[] {
+  if (flags?.wait !== waitFlags.wait) return [...argv]
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]
+    if (token === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+
+    const next = argv[i + 1]
+    out.push(token === '--wait' && (next === undefined || !/^\d/.test(next)) ? `--wait=${BARE_WAIT}` : token)
+  }
+
+  return out
 }

@@ -19,7 +19,8 @@ export const CAPABILITIES = {
   'third-party-tokens': {summary: 'mint, list, revoke and verify sensor tokens', methods: ['tokens.*']},
   'intune-connection': {summary: 'the Intune connection and its platform toggles', methods: ['integrations.setIntune']},
   'defender-for-cloud': {summary: 'the Defender for Cloud integration per subscription', methods: ['integrations.enableDefenderForCloud', 'integrations.disableDefenderForCloud']},
-  devices: {summary: 'import, list and show devices', methods: ['devices.*']},
+  devices: {summary: 'import, list and show devices', methods: ['devices.import', 'devices.get', 'devices.list', 'devices.reportFromSensor']},
+  'device-offboarding': {summary: 'offboard devices', methods: ['devices.offboard']},
   collections: {summary: 'device collections and their rules', methods: ['collections.*']},
   'configmgr-policies': {summary: 'Configuration Manager policies, deployments and monitoring', methods: ['policies.*', 'monitor.*']},
   packages: {summary: 'generate and list onboarding and offboarding packages', methods: ['packages.*']},
@@ -30,6 +31,7 @@ export const CAPABILITIES = {
   alerts: {summary: 'the alert queue', methods: ['alerts.*']},
   detection: {summary: 'EICAR and test-alert detection checks', methods: ['detection.*']},
   audit: {summary: 'the hash-chained audit log', methods: ['audit.*']},
+  operations: {summary: 'list and follow long-running operations', methods: ['operations.*']},
   serve: {summary: 'serve the tenant to a team with atpctl serve', methods: []},
 } as const satisfies Record<string, CapabilitySpec>
 

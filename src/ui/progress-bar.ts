@@ -9,7 +9,7 @@ export interface ProgressBar {
 
 const silent: ProgressBar = {update() {}, done() {}}
 
-export function createProgressBar(label: string, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+export function createProgressBar(label: string, enabled: boolean, stream: NodeJS.WriteStream = process.stderr, unit: 'bytes' | 'items' = 'bytes'): ProgressBar {
   if (!enabled || !stream.isTTY || (stream.columns ?? 0) <= 0) return silent
   let last = 0
   let drawn = false
@@ -22,7 +22,8 @@ export function createProgressBar(label: string, enabled: boolean, stream: NodeJ
       const ratio = total > 0 ? Math.min(1, done / total) : 0
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 30))
       const filled = Math.round(ratio * width)
-      stream.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${mb(done)}/${mb(total)} MB`)
+      const amount = unit === 'bytes' ? `${mb(done)}/${mb(total)} MB` : `${done}/${total}`
+      stream.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${amount}`)
       drawn = true
     },
     done() {

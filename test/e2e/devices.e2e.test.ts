@@ -141,6 +141,8 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
 
     expect(forced.code).toBe(0)
     expect(forced.json().plan).toMatchObject({applied: true, forced: true, summary: {targeted: 11, reached: 10, missed: 1}})
+    // Issue 11 item 5: the deployment is an operation, finished when the command returns.
+    expect(forced.json().operation).toMatchObject({kind: 'policy.deploy', status: 'succeeded', target: 'Any OS -> Servers, Clients', result: {applied: true}})
   })
 
   it('the agents report: device show says how or why not, and monitor has the CM6 figures', async () => {

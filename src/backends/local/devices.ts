@@ -6,9 +6,12 @@ import {osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
-import {InvalidInputError, NotFoundError, UnreachableError} from '../../core/errors.js'
-import {escapeName, nameKey} from '../../core/names.js'
+import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
+import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
+import {type OffboardResult, offboardRefusal, requireOffboardComment} from '../../core/device/offboard.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
+import type {Operation} from '../../core/port/operations-api.js'
+import {findOperationRow, recordOperation} from './operations.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
@@ -81,6 +84,8 @@ WITH onb AS (
   WHERE ${filter}
 ), r AS (
   SELECT x.*, CASE
+    -- Issue 12: the offboard action wins over every onboarding path (core/device/offboard.ts).
+    WHEN offboarded_at IS NOT NULL THEN 'offboarded'
     WHEN configmgr = 1 AND cm_covered = 1 AND NOT cm_off AND sensor_service <> 'absent' AND last_seen IS NOT NULL THEN 'cm-onboarded'
     WHEN ${dfcOk} THEN CASE WHEN previous_install = 1 THEN 'dfc-reconfigured' ELSE 'dfc-onboarded' END
     WHEN third_party IS NOT NULL AND tp_enabled = 1 AND ${platform} AND sensor_service <> 'absent' AND last_seen IS NOT NULL
@@ -156,6 +161,9 @@ export interface DeviceRow {
   intune_enabled?: number
   intune_windows?: number
   intune_os_version?: string
+  offboarded_at: string | null
+  offboard_comment: string | null
+  offboard_operation: string | null
 }
 
 export function toDevice(r: DeviceRow): Device {
@@ -197,10 +205,12 @@ export function toDevice(r: DeviceRow): Device {
         provider: r.third_party,
         environment: r.environment,
         edrReason: r.reason_code === 'intune-edr-not-onboarding' ? edrReasonOf(r, policy) : null,
+        offboardedAt: r.offboarded_at,
       }),
     },
     health: r.health,
     updatedAt: r.updated_at,
+    offboarded: r.offboarded_at === null ? null : {at: r.offboarded_at, comment: r.offboard_comment ?? '', operationId: r.offboard_operation},
   }
 }
 
@@ -589,7 +599,39 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     async reportFromSensor(report: SensorReport) {
       return reportFromSensorNow(store, report)
     },
+
+    async offboard(request) {
+      requireTenantRow(store)
+      // Every value checked here for every caller (the server trusts no client).
+      const comment = requireOffboardComment(request.comment)
+      const name = requireName(request.device, NAME_RULES.device)
+      const earlier = offboardedOperation(store, name)
+      if (earlier) return earlier
+      return store.mutate('device.offboard', name, (): Operation<OffboardResult> => {
+        // Decided again inside the write: another writer may have offboarded it meanwhile.
+        const again = offboardedOperation(store, name)
+        if (again) return again
+        const device = getDevice(store, name)
+        const refusal = offboardRefusal(device)
+        if (refusal) throw refusal
+        const at = store.now().toISOString()
+        const operation = recordOperation<OffboardResult>(store, {
+          kind: 'device.offboard',
+          target: device.name,
+          result: {device: device.name, osName: device.osName, comment, offboardedAt: at},
+        })
+        db.prepare('UPDATE device SET offboarded_at = ?, offboard_comment = ?, offboard_operation = ? WHERE name_key = ?').run(at, comment, operation.id, nameKey(device.name))
+        return operation
+      })
+    },
   }
+}
+
+/** The operation that offboarded the device already (a second offboard answers with it), or null; NotFoundError when unknown. */
+function offboardedOperation(store: LocalStore, name: string): Operation<OffboardResult> | null {
+  const row = store.db.prepare('SELECT offboard_operation FROM device WHERE name_key = ?').get(nameKey(name)) as {offboard_operation: string | null} | undefined
+  if (!row) throw deviceNotFound(name)
+  return row.offboard_operation === null ? null : findOperationRow<OffboardResult>(store.db, row.offboard_operation)
 }
 
 /**

@@ -24,6 +24,7 @@ export const LOCAL_RESOURCES = {
   access: async (s: LocalStore) => (await import('./access.js')).localAccessApi(s),
   alerts: async (s: LocalStore) => (await import('./alerts.js')).localAlertsApi(s),
   detection: async (s: LocalStore) => (await import('./detection.js')).localDetectionApi(s),
+  operations: async (s: LocalStore) => (await import('./operations.js')).localOperationApi(s),
 } satisfies {[K in Exclude<keyof Backend, 'kind' | 'location' | 'capabilities' | 'close'>]: (store: LocalStore) => Promise<Backend[K]>}
 
 type ResourceName = keyof typeof LOCAL_RESOURCES

@@ -4,8 +4,9 @@ import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../cor
 import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
 import {checkPolicyValues, planOutcome, policyShape, requiredParts} from '../../core/policy/rules.js'
 import type {DeploymentPlan, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
-import type {MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
+import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
+import {recordOperation} from './operations.js'
 import type {Database} from './database.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
@@ -209,10 +210,10 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         }
       }
 
-      if (request.dryRun) return compute()
-      return store.mutate('policy.deploy', `${request.name} -> ${request.collections.join(', ')}`, () => {
+      if (request.dryRun) return {plan: compute(), operation: null}
+      return store.mutate('policy.deploy', `${request.name} -> ${request.collections.join(', ')}`, (): DeployOutcome => {
         const plan = compute()
-        if (plan.refused) return plan
+        if (plan.refused) return {plan, operation: null}
         if (plan.type === 'offboarding' && plan.summary.byReason['expired-offboarding-file']) {
           throw new InvalidInputError(`Policy '${plan.policy}' has an expired offboarding file; it cannot be deployed.`, {
             code: 'PACKAGE_EXPIRED',
@@ -227,7 +228,9 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         )
         const now = store.now().toISOString()
         for (const c of plan.collections) insert.run(policyId, collectionId(db, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
-        return {...plan, applied: true}
+        const applied = {...plan, applied: true}
+        // Issue 11 item 5: the deployment's operation, in the same transaction (finished at once here).
+        return {plan: applied, operation: recordOperation(store, {kind: 'policy.deploy', target: `${plan.policy} -> ${plan.collections.join(', ')}`, result: applied})}
       })
     },
   }

@@ -190,6 +190,8 @@ export const OPERATIONS: OperationSpec[] = [
     'endpoints.write',
     inBody('report', obj({name: str(255), os: str(255), version: nullable(str(64)), provider: str(64), sensorService: str(32)}, ['name', 'os', 'provider'])),
   ),
+  // issue 12: one device per call; the comment is required (the backend checks it, as the rule of the offboard action)
+  op('devices.offboard', 'POST', '/devices/offboard', 'endpoints.write', inBody('request', obj({device: str(255), comment: str(1000)}, ['device', 'comment']))),
 
   // collections (issue 4; CM3)
   op('collections.create', 'POST', '/collections', 'endpoints.write', inBody('request', obj({name: str(256), limitTo: nullable(str(256)), rules: strs(1000)}, ['name']))),
@@ -372,6 +374,10 @@ export const OPERATIONS: OperationSpec[] = [
   ),
   op('access.setPolicyEnabled', 'PUT', '/access/policies/:nameOrId/enabled', 'integrations.write', inPath('nameOrId'), inField('enabled', bool())),
   op('access.deletePolicy', 'DELETE', '/access/policies/:nameOrId', 'integrations.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),
+
+  // long-running operations (issue 11 item 5)
+  op('operations.list', 'GET', '/operations', 'read', inQuery('filter?', obj({kind: str(128), status: str(16), limit: int(), cursor: str(64)}))),
+  op('operations.get', 'GET', '/operations/:id', 'read', inPath('id')),
 
   // API keys of this server
   op('apiKeys.create', 'POST', '/api-keys', 'keys.admin', inBody('request', obj({name: str(64), role: str(64), ttlMs: num()}, ['name', 'role']))),

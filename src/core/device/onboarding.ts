@@ -37,6 +37,9 @@ export const REASON_CODES = [
   'intune-edr-not-onboarding',
   'intune-never-seen',
   'unmanaged',
+  // Issue 12: offboarded by the offboard machine action (`device offboard`). It wins over every
+  // path above: an offboarded device is no longer onboarded, whatever manages it (seed 001, DC9).
+  'offboarded',
 ] as const
 export type ReasonCode = (typeof REASON_CODES)[number]
 
@@ -66,6 +69,8 @@ export interface OnboardingFacts {
   onboardingPolicies: readonly DeployedOnboardingPolicy[]
   /** An offboarding policy is deployed to one of its collections. */
   offboardingDeployed: boolean
+  /** The offboard machine action ran on it (`device offboard`; seed 001, DC9). */
+  offboarded: boolean
   /**
    * The Defender for Cloud state of its subscription, null when the subscription was never
    * enabled. (DC5's Azure China 21Vianet is refused when the integration is enabled, so no
@@ -148,6 +153,8 @@ export function decideOnboarding(f: OnboardingFacts): OnboardingDecision {
   const platformOk = provider !== null && PROVIDERS.some((p) => p.id === provider && p.platforms.includes(d.osFamily))
 
   const code = ((): ReasonCode => {
+    // The offboard action wins over every onboarding path: its sensor no longer reports here.
+    if (f.offboarded) return 'offboarded'
     if (configmgr && coveringPolicy !== null && !f.offboardingDeployed && sensorPresent && seen) return 'cm-onboarded'
     if (dfcOk) return d.previousInstall ? 'dfc-reconfigured' : 'dfc-onboarded'
     if (provider !== null && f.thirdPartyEnabled && platformOk && sensorPresent && seen) return d.source === 'sensor' ? 'sensor-onboarded' : 'tp-onboarded'
@@ -219,6 +226,8 @@ export interface ReasonContext {
   environment: string | null
   /** For intune-edr-not-onboarding: the EDR rule's reason (core/intune/edr.ts). */
   edrReason?: string | null
+  /** For offboarded: when the offboard action ran. */
+  offboardedAt?: string | null
 }
 
 /** One sentence for a reason code: how the device was onboarded, or why not, and what to do. */
@@ -282,6 +291,8 @@ export function describeReason(code: string, c: ReasonContext): string {
       return `Not onboarded: Intune EDR profile '${c.policy}' reaches it, but ${c.edrReason ?? 'it does not onboard it'}.`
     case 'intune-edr-profile':
       return 'Not onboarded: managed by Intune; onboard it with an EDR profile.'
+    case 'offboarded':
+      return `Offboarded${c.offboardedAt ? ` on ${c.offboardedAt.slice(0, 10)}` : ''} by the offboard action; its sensor no longer reports to this tenant.`
     default:
       return 'Not onboarded: not managed by Configuration Manager, Defender for Cloud, Intune or a third-party provider.'
   }

@@ -78,6 +78,17 @@ export interface Device extends Omit<DeviceRecord, 'collections'> {
   onboarding: OnboardingState
   health: Health
   updatedAt: string
+  /**
+   * Set once the offboard action offboarded it (issue 12; `device offboard`): when, why, and the
+   * operation that did it. null (or absent, on a backend that does not know) otherwise.
+   */
+  offboarded?: DeviceOffboarding | null
+}
+
+export interface DeviceOffboarding {
+  at: string
+  comment: string
+  operationId: string | null
 }
 
 export interface DeviceFilter {

@@ -3,6 +3,8 @@ import type {Backend} from '../port/types.js'
 import {DEFAULT_CONFIGMGR_VERSION, parseConfigMgrVersion} from '../device/os.js'
 import {RuleError, UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
+import {DEFAULT_WAIT_MS, type OperationWaitOptions, settleOperation} from '../operation/wait.js'
+import type {Operation} from '../port/operations-api.js'
 import {missAdvice} from './rules.js'
 import type {DeploymentPlan, Policy, PolicyConfigFile, PolicyType, SampleSharing} from './types.js'
 
@@ -89,19 +91,32 @@ export async function deletePolicy(backend: Backend, options: {name: string; pro
 /**
  * Plans and (unless dryRun) applies a deployment. When devices would be missed and --force is
  * not given, `onRefused` gets the plan (to show it), then the refusal is thrown (exit 4, CM3).
+ * An applied deployment is an operation (issue 11 item 5), followed as `wait` says: its applied
+ * plan when it finished, StillRunningError (exit 9) when it still runs after the wait.
  */
 export async function deployPolicy(
   backend: Backend,
-  options: {name: string; collections: string[]; dryRun: boolean; force: boolean; profile: string; onRefused?: (plan: DeploymentPlan) => void},
-): Promise<{plan: DeploymentPlan}> {
+  options: {
+    name: string
+    collections: string[]
+    dryRun: boolean
+    force: boolean
+    profile: string
+    /** Default: wait up to DEFAULT_WAIT_MS. */
+    wait?: OperationWaitOptions
+    onRefused?: (plan: DeploymentPlan) => void
+  },
+): Promise<{plan: DeploymentPlan; operation: Operation<DeploymentPlan> | null}> {
   await requireTenant(backend, options.profile)
-  const plan = await backend.policies.deploy({name: options.name, collections: options.collections, dryRun: options.dryRun, force: options.force})
+  const {plan, operation} = await backend.policies.deploy({name: options.name, collections: options.collections, dryRun: options.dryRun, force: options.force})
   if (plan.refused && !plan.dryRun) {
     options.onRefused?.(plan)
     throw refusal(plan)
   }
 
-  return {plan}
+  if (!operation) return {plan, operation: null}
+  const settled = await settleOperation(backend.operations, operation, options.wait ?? {timeoutMs: DEFAULT_WAIT_MS})
+  return {plan: settled.result, operation: settled.operation}
 }
 
 export function refusal(plan: DeploymentPlan): RuleError {

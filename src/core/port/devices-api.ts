@@ -3,7 +3,9 @@
  * from the inventory, collections, deployed policies and integration state (CM6, DC1–DC5,
  * TP1/TP3), so every backend answers the same way for the same data.
  */
+import type {OffboardRequest, OffboardResult} from '../device/offboard.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary, SensorReport} from '../device/types.js'
+import type {Operation} from './operations-api.js'
 
 export interface DeviceListOptions extends DeviceFilter {
   /** Health period: a device with no data for this long is Inactive (default 7 days, CM6). */
@@ -29,4 +31,14 @@ export interface DeviceApi {
    * onboarded while the provider's integration is on (TP1/TP3). The provider must be known.
    */
   reportFromSensor(report: SensorReport): Promise<Device>
+  /**
+   * Offboards ONE device (seed 001, DC9) and returns the operation that does it: the
+   * embedded backend offboards it in the model at once (succeeded); a real tenant sends the
+   * offboard machine action, which finishes later. Never a second action: a device already
+   * offboarded, or with an offboarding still pending, answers with that operation. The comment
+   * is required and stored. A device the action cannot offboard (Linux, macOS, mobile; one not
+   * onboarded) is refused by the core rule (exit 4); an unknown one is NotFoundError (exit 3).
+   * Bulk, journal and progress belong to the caller.
+   */
+  offboard(request: OffboardRequest): Promise<Operation<OffboardResult>>
 }

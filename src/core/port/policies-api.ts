@@ -1,6 +1,17 @@
 /** ConfigMgr Defender ATP policies, deployment and the monitoring dashboard (issue 4; CM3–CM7). */
 import type {MonitorReport, MonitorRequest} from '../monitor/types.js'
 import type {DeploymentPlan, DeployRequest, Policy, PolicyCreateRequest} from '../policy/types.js'
+import type {Operation} from './operations-api.js'
+
+/**
+ * A deployment's answer: the plan, and the operation that applies it (issue 11 item 5). The
+ * operation is null when nothing was started: a dry run, or a deployment refused because
+ * devices would be missed (the plan says so with refused = true).
+ */
+export interface DeployOutcome {
+  plan: DeploymentPlan
+  operation: Operation<DeploymentPlan> | null
+}
 
 export interface PolicyApi {
   /**
@@ -16,9 +27,10 @@ export interface PolicyApi {
   /**
    * Computes the per-device plan for deploying to the collections (CM1, CM3, CM7). Without
    * dryRun it records the deployment in one transaction, unless devices would be missed and
-   * force is false: then nothing changes and the plan comes back with refused = true.
+   * force is false: then nothing changes and the plan comes back with refused = true. An
+   * applied deployment comes with its operation (the embedded backend's has finished).
    */
-  deploy(request: DeployRequest): Promise<DeploymentPlan>
+  deploy(request: DeployRequest): Promise<DeployOutcome>
 }
 
 export interface MonitorApi {

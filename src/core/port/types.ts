@@ -11,6 +11,7 @@ import type {CollectionApi} from './collections-api.js'
 import type {DeviceApi} from './devices-api.js'
 import type {MonitorApi, PolicyApi} from './policies-api.js'
 import type {AccessApi, ComplianceApi, IntuneApi} from './intune-api.js'
+import type {OperationApi} from './operations-api.js'
 import type {PackageApi} from './packages-api.js'
 import type {
   DefenderForCloudDisableRequest,
@@ -94,6 +95,8 @@ export interface Backend {
   /** The alert queue and the detection engine (issue 5; DT1–DT3, DC8, TP5). */
   readonly alerts: AlertsApi
   readonly detection: DetectionApi
+  /** Writes that may finish later (a deployment, an offboarding), newest first (issue 11 item 5). */
+  readonly operations: OperationApi
   close(): Promise<void>
 }
 

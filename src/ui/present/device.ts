@@ -65,6 +65,7 @@ export function presentDevice(d: Device): string {
     ['Sensor service', d.sensorService],
     ['Onboarded', d.onboarded ? style.ok(`yes, via ${d.onboarding.path}`) : style.bad('no')],
     ['Why', d.onboarding.reason],
+    ...(d.offboarded ? ([['Offboarded', `${d.offboarded.at}: ${d.offboarded.comment}`]] as [string, string][]) : []),
     ['Health', healthText(d.health)],
   ])
 }

@@ -48,11 +48,16 @@ export const policiesSuite: ContractSuite = {
     it('plans a deployment before applying it: CM3 refuses a key-only policy for up-level devices unless forced', async () => {
       const {backend} = get()
       const dry = await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: true, force: false})
-      expect(dry).toMatchObject({summary: {targeted: 2, reached: 1, missed: 1}, missed: [expect.objectContaining({name: 'up-01', reason: 'up-level-without-file'})], applied: false})
+      expect(dry).toMatchObject({
+        plan: {summary: {targeted: 2, reached: 1, missed: 1}, missed: [expect.objectContaining({name: 'up-01', reason: 'up-level-without-file'})], applied: false},
+        operation: null,
+      })
       const refused = await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: false, force: false})
-      expect(refused).toMatchObject({refused: true, applied: false})
+      expect(refused).toMatchObject({plan: {refused: true, applied: false}, operation: null})
       expect((await backend.devices.get('down-01')).onboarded).toBe(false)
-      expect(await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: false, force: true})).toMatchObject({applied: true, forced: true})
+      // Issue 11 item 5: an applied deployment comes with its operation, finished at once on these backends.
+      const forced = await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: false, force: true})
+      expect(forced).toMatchObject({plan: {applied: true, forced: true}, operation: {kind: 'policy.deploy', status: 'succeeded', result: {applied: true}}})
       expect((await backend.devices.get('down-01')).onboarded).toBe(true)
       expect((await backend.devices.get('up-01')).onboarded).toBe(false)
       await expectAtpError(backend.policies.deploy({name: 'Key only', collections: ['Nowhere'], dryRun: true, force: false}), {exitCode: 3})

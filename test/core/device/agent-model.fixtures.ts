@@ -72,6 +72,9 @@ export interface Scenario {
   intune: {enabled: boolean; windows: boolean} | null
   userGroupMembers: string[]
   edr: {name: string; deviceGroups: string[]; userGroups: string[]}[]
+  /** Devices the offboard action is tried on last; `offboarded` records those it offboarded (the others were refused). */
+  offboard: string[]
+  offboarded: string[]
 }
 
 const LAST_SEEN = [null, '2026-11-20T10:00:00.000Z', '2026-11-01T10:00:00.000Z']
@@ -127,6 +130,8 @@ export function randomScenario(r: Random, devices: number, prefix = 'dev'): Scen
   }
 
   return {
+    offboard: records.filter(() => r.chance(0.1)).map((d) => d.name),
+    offboarded: [],
     records,
     sensors,
     policies,
@@ -184,6 +189,15 @@ export async function applyScenario(backend: Backend, s: Scenario): Promise<void
   }
 
   for (const e of s.edr) await backend.intune.createEdrProfile({name: e.name, sampleSharing: 'none', expediteTelemetry: false, deviceGroups: e.deviceGroups, userGroups: e.userGroups})
+  // Offboarding refuses devices that are not onboarded and Linux/macOS ones; which succeed is recorded for the expectation.
+  for (const name of s.offboard) {
+    try {
+      await backend.devices.offboard({device: name, comment: 'differential'})
+      s.offboarded.push(name)
+    } catch (error) {
+      if ((error as {exitCode?: number}).exitCode !== 4) throw error
+    }
+  }
 }
 
 export interface ExpectedDevice {
@@ -234,6 +248,7 @@ export function expectedOnboarding(s: Scenario, state: IntegrationsState): Expec
       device: d,
       onboardingPolicies: deployed.filter((p) => p.type === 'onboarding'),
       offboardingDeployed: deployed.some((p) => p.type === 'offboarding'),
+      offboarded: s.offboarded.some((x) => same(x, d.name)),
       dfcSubscription: sub ? {windows: sub.windows, linux: sub.linux} : null,
       thirdPartyEnabled: state.thirdParty.find((p) => p.provider === provider)?.enabled ?? false,
       edr,
@@ -245,7 +260,7 @@ export function expectedOnboarding(s: Scenario, state: IntegrationsState): Expec
       path: pathOf(decision.reasonCode),
       policy: decision.reasonCode === 'cm-onboarded' ? decision.policy : null,
       reasonCode: decision.reasonCode,
-      reason: describeReason(decision.reasonCode, {policy: decision.policy, osName: d.osName, subscription: d.subscription, provider, environment: d.environment, edrReason}),
+      reason: describeReason(decision.reasonCode, {policy: decision.policy, osName: d.osName, subscription: d.subscription, provider, environment: d.environment, edrReason, offboardedAt: s.offboarded.some((x) => same(x, d.name)) ? NOW.toISOString() : null}),
     }
     return {name: d.name, decision, onboarding}
   })

@@ -54,6 +54,8 @@ const SCENARIOS: Record<ReasonCode, RawRow | {sensor: {os: string; provider: str
   'intune-edr-not-onboarding': {os: 'Windows 10 Enterprise', version: '10.0.14393', managedBy: 'intune', groups: 'Finance'},
   'intune-never-seen': {...win10, managedBy: 'intune', groups: 'Finance', lastSeen: null},
   unmanaged: {...ubuntu},
+  // Onboarded by ConfigMgr, then the offboard action (see OFFBOARDED below).
+  offboarded: {...win10, managedBy: 'configmgr', collections: 'Up'},
 }
 
 const deviceName = (code: string) => `case-${code}`
@@ -93,6 +95,7 @@ describe('every agent-model reason code has a scenario that produces it', () => 
     await backend.integrations.disableDefenderForCloud({subscriptionId: 'sub-off', linuxOnly: false})
     await backend.integrations.setIntune(true, {windows: true})
     await backend.intune.createEdrProfile({name: 'EDR Finance', sampleSharing: 'none', expediteTelemetry: false, deviceGroups: ['Finance'], userGroups: []})
+    await backend.devices.offboard({device: deviceName('offboarded'), comment: 'leaving the fleet'})
     devices = new Map((await backend.devices.list()).map((d) => [d.name, d]))
   })
   afterAll(async () => cleanup())

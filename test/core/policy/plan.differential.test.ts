@@ -65,7 +65,7 @@ describe(`CM3 deployment plan: SQL fast path = core missReason (seed ${SEED})`, 
           const collections = rng.subset(COLLECTIONS, 0.5)
           if (collections.length === 0) collections.push(rng.pick(COLLECTIONS))
           const force = rng.chance(0.5)
-          const actual = await backend.policies.deploy({name: policy.name, collections, dryRun: true, force})
+          const {plan: actual} = await backend.policies.deploy({name: policy.name, collections, dryRun: true, force})
           // The core rule on the scenario's own data.
           const targeted = devices.filter((d) => collections.some((c) => member(d, c)))
           const misses: {name: string; osName: string; level: string; reason: MissReason}[] = []

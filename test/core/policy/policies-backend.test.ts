@@ -59,7 +59,7 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
   })
 
   it('plans every outcome: file-only misses down-level, key/ID-only misses up-level (CM3), unsupported OS (CM1), non-clients', async () => {
-    const file = await backend.policies.deploy({name: 'file', collections: ['Mixed'], dryRun: true, force: false})
+    const {plan: file} = await backend.policies.deploy({name: 'file', collections: ['Mixed'], dryRun: true, force: false})
     const reasons = (p: typeof file) => Object.fromEntries(p.missed.map((m) => [m.name, m.reason]))
     expect(reasons(file)).toEqual({
       w81: 'down-level-without-workspace',
@@ -70,27 +70,30 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
     })
     expect(file.summary).toMatchObject({targeted: 8, reached: 3, missed: 5})
     expect(file).toMatchObject({refused: true, applied: false, dryRun: true})
-    const keyid = await backend.policies.deploy({name: 'keyid', collections: ['Mixed'], dryRun: true, force: false})
+    const {plan: keyid} = await backend.policies.deploy({name: 'keyid', collections: ['Mixed'], dryRun: true, force: false})
     expect(reasons(keyid)).toEqual({w10: 'up-level-without-file', s1803: 'up-level-without-file', s2019: 'up-level-without-file', w1511: 'unsupported-os', mac: 'not-configmgr-client'})
-    const any = await backend.policies.deploy({name: 'any', collections: ['Mixed'], dryRun: true, force: false})
+    const {plan: any} = await backend.policies.deploy({name: 'any', collections: ['Mixed'], dryRun: true, force: false})
     expect(reasons(any)).toEqual({w1511: 'unsupported-os', mac: 'not-configmgr-client'})
     expect(any.summary.byReason).toEqual({'unsupported-os': 1, 'not-configmgr-client': 1})
   })
 
   it('ConfigMgr 1910 cannot onboard Windows 8.1 or any Windows Server (CM1)', async () => {
     await backend.policies.create({...base, name: 'old', configFile: file(), workspaceId, workspaceKey: key, configMgrVersion: 1910})
-    const plan = await backend.policies.deploy({name: 'old', collections: ['Mixed'], dryRun: true, force: false})
+    const {plan} = await backend.policies.deploy({name: 'old', collections: ['Mixed'], dryRun: true, force: false})
     expect(plan.missed.filter((m) => m.reason === 'unsupported-os').map((m) => m.name)).toEqual(['s1709', 's1803', 's2016', 's2019', 'w1511', 'w81'])
   })
 
   it('refuses a deployment that would miss devices and records nothing; --force deploys; the agents then report (CM6)', async () => {
     const refused = await backend.policies.deploy({name: 'keyid', collections: ['Mixed'], dryRun: false, force: false})
-    expect(refused).toMatchObject({refused: true, applied: false})
+    expect(refused).toMatchObject({plan: {refused: true, applied: false}, operation: null})
     expect((await backend.policies.get('keyid')).deployments).toEqual([])
     expect((await backend.devices.get('w81')).onboarding.reasonCode).toBe('cm-not-targeted')
 
     const forced = await backend.policies.deploy({name: 'keyid', collections: ['Mixed'], dryRun: false, force: true})
-    expect(forced).toMatchObject({applied: true, refused: false, forced: true})
+    expect(forced.plan).toMatchObject({applied: true, refused: false, forced: true})
+    // Issue 11 item 5: the applied deployment is an operation, finished at once, its result the applied plan.
+    expect(forced.operation).toMatchObject({kind: 'policy.deploy', status: 'succeeded', target: 'keyid -> Mixed', result: forced.plan})
+    expect(await backend.operations.get(forced.operation!.id)).toEqual(forced.operation)
     expect((await backend.policies.get('keyid')).deployments).toMatchObject([{collection: 'Mixed', forced: true}])
     expect(await backend.devices.get('w81')).toMatchObject({onboarded: true, health: 'healthy', onboarding: {path: 'configmgr', policy: 'keyid'}})
     expect((await backend.devices.get('w10')).onboarding.reasonCode).toBe('cm-up-level-without-file')
@@ -103,14 +106,14 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
 
   it('an offboarding policy: conflict with onboarding on the same device, expired file (CM7), offboards', async () => {
     await backend.policies.create({...base, name: 'off', type: 'offboarding', configFile: file('2026-12-01T00:00:00Z')})
-    const conflict = await backend.policies.deploy({name: 'off', collections: ['Mixed'], dryRun: true, force: false})
+    const {plan: conflict} = await backend.policies.deploy({name: 'off', collections: ['Mixed'], dryRun: true, force: false})
     expect(conflict.summary.byReason['onboarding-and-offboarding']).toBe(7) // every client of Mixed; mac is not a ConfigMgr client
-    const retire = await backend.policies.deploy({name: 'off', collections: ['Retire'], dryRun: false, force: false})
+    const {plan: retire} = await backend.policies.deploy({name: 'off', collections: ['Retire'], dryRun: false, force: false})
     expect(retire).toMatchObject({applied: true, summary: {targeted: 1, reached: 1, missed: 0}})
     expect(await backend.devices.get('old-pc')).toMatchObject({onboarded: false, onboarding: {reasonCode: 'cm-offboarded'}})
 
     now = new Date('2026-12-02T00:00:00Z')
-    const expired = await backend.policies.deploy({name: 'off', collections: ['Retire'], dryRun: true, force: false})
+    const {plan: expired} = await backend.policies.deploy({name: 'off', collections: ['Retire'], dryRun: true, force: false})
     expect(expired.missed).toMatchObject([{name: 'old-pc', reason: 'expired-offboarding-file'}])
     await expect(backend.policies.deploy({name: 'off', collections: ['Retire'], dryRun: false, force: true})).rejects.toMatchObject({code: 'PACKAGE_EXPIRED', exitCode: 7})
     await expect(backend.policies.create({...base, name: 'off2', type: 'offboarding', configFile: file('2026-12-01T00:00:00Z')})).rejects.toMatchObject({exitCode: 7})

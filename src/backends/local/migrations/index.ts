@@ -8,6 +8,7 @@ import {nameKeys} from './007-name-keys.js'
 import {edrReach} from './008-edr-reach.js'
 import {sensorEvents} from './009-sensor-events.js'
 import {edrView} from './010-edr-view.js'
+import {operations} from './011-operations.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
 export interface Migration {
@@ -17,4 +18,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents, edrView]
+export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents, edrView, operations]
