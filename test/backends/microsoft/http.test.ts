@@ -137,12 +137,12 @@ describe('Microsoft API client against the stub', () => {
     stub.setRoles('defender', ['Machine.Read.All'])
     const client = clientFor(stub)
     try {
-      const error = await client.post(`/api/machines/${stub.state.machines[0].id}/offboard`, {Comment: 'x'}, {permission: 'Machine.Offboard'}).catch((e: any) => e as any)
+      const error: any = await client.post(`/api/machines/${stub.state.machines[0].id}/offboard`, {Comment: 'x'}, {permission: 'Machine.Offboard'}).catch((e: unknown) => e)
       expect(error).toMatchObject({exitCode: 5, code: 'FORBIDDEN', details: expect.objectContaining({permission: 'Machine.Offboard', api: 'defender'})})
       expect(error.message).toMatch(/^The app lacks the permission Machine\.Offboard on WindowsDefenderATP/)
       expect(error.suggestions[0]).toMatch(/WindowsDefenderATP > Application permissions > Machine\.Offboard, then Grant admin consent/)
       // Without the caller naming it, the permission comes from Microsoft's answer.
-      const read = await client.get('/api/alerts').catch((e: any) => e as any)
+      const read: any = await client.get('/api/alerts').catch((e: unknown) => e)
       expect(read.message).toMatch(/lacks the permission Alert\.Read\.All, Alert\.ReadWrite\.All on WindowsDefenderATP/)
     } finally {
       client.close()
@@ -220,7 +220,7 @@ describe('Microsoft API client: budget, sign-in failures, network', () => {
     const stub = await startMicrosoftStub({clientSecret: 'the-real-one'})
     const client = clientFor(stub)
     try {
-      const error = await client.get('/api/machines').catch((e: any) => e as any)
+      const error: any = await client.get('/api/machines').catch((e: unknown) => e)
       expect(error).toMatchObject({exitCode: 5})
       expect(error.message).toMatch(/AADSTS7000215/)
       expect(JSON.stringify(error)).not.toContain(STUB_CLIENT_SECRET)
@@ -235,7 +235,7 @@ describe('Microsoft API client: budget, sign-in failures, network', () => {
     const stub = await startMicrosoftStub()
     const client = clientFor(stub, {settings: settingsFor(stub, {tenantId: '00000000-0000-4000-8000-000000000000'})})
     try {
-      const error = await client.get('/api/machines').catch((e: any) => e as any)
+      const error: any = await client.get('/api/machines').catch((e: unknown) => e)
       expect(error).toMatchObject({exitCode: 5})
       expect(error.message).toBe('Tenant 00000000-0000-4000-8000-000000000000 was not found (AADSTS90002).')
     } finally {
@@ -257,11 +257,11 @@ describe('Microsoft API client: budget, sign-in failures, network', () => {
     })
     const unreachable = clientFor(stub, {settings: settingsFor(stub, {defenderUrl: `https://127.0.0.1:${closed}/defender`})})
     try {
-      const tlsError = await untrusted.get('/api/machines').catch((e: any) => e as any)
+      const tlsError: any = await untrusted.get('/api/machines').catch((e: unknown) => e)
       expect(tlsError).toMatchObject({exitCode: 6})
       expect(tlsError.message).toMatch(/TLS certificate of Microsoft sign-in/)
       expect(tlsError.suggestions[0]).toMatch(/--ca-file/)
-      const netError = await unreachable.get('/api/machines').catch((e: any) => e as any)
+      const netError: any = await unreachable.get('/api/machines').catch((e: unknown) => e)
       expect(netError).toMatchObject({exitCode: 6, code: 'UNREACHABLE'})
       expect(netError.message).toMatch(/Cannot reach the Defender for Endpoint API at https:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/)
     } finally {
