@@ -28,6 +28,7 @@ import type {MicrosoftStub, MicrosoftStubOptions, StubApi, StubBudget, StubFault
 
 export {alertId, machineIdFor, makeAlert, makeMachine, manyMachines, sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
 export {isEicar} from './eicar.js'
+export {stubTls} from './tls.js'
 export type * from './types.js'
 
 /** The application roles the stub's Defender tokens carry unless told otherwise. */
