@@ -103,3 +103,62 @@ export function logoutProfile(home: string, profile: string): {removed: string[]
   if (clearTokenCache(profileDir(home, profile))) removed.push('device code sign-in (token cache)')
   return {removed}
 }
+
+export interface ConnectOptions {
+  /** Settings from init's flags, not yet checked. */
+  input: Parameters<typeof checkMicrosoftSettings>[0]
+  /** A client secret read from stdin (`--client-secret-file -`): kept owner-only with the profile. */
+  secret?: string
+  /** Device code sign-in: prompt now, at this terminal. */
+  deviceCode?: boolean
+  env?: Record<string, string | undefined>
+  verbose?: boolean
+}
+
+/**
+ * `init --backend microsoft`: checks the settings, signs in (device code prompts here), asks the
+ * tenant for a token of each API, and only then stores the profile (and a secret from stdin in
+ * its owner-only file). A sign-in that fails stores nothing. Returns the opened backend.
+ */
+export async function connectMicrosoftProfile(home: string, profileName: string, options: ConnectOptions, actor: string): Promise<MicrosoftBackend> {
+  const env = options.env ?? process.env
+  const stdinSecret = options.secret !== undefined
+  const input = {...options.input}
+  if (stdinSecret) {
+    input.secretFile = undefined
+    input.credential = 'secret'
+  }
+
+  const settings = checkMicrosoftSettings(input)
+  const open: OpenProfileOptions = {home, profileName, profile: {backend: 'microsoft', settings: {}}, actor, env, verbose: options.verbose, interactive: options.deviceCode}
+  if (options.deviceCode) {
+    const {endpointsFor} = await import('./cloud.js')
+    const {signInWithDeviceCode} = await import('./credential.js')
+    mkdirSync(profileDir(home, profileName), {recursive: true, mode: 0o700})
+    await signInWithDeviceCode(settings, [endpointsFor(settings.cloud, settings).scopes.defender], {
+      cacheDir: tokenCacheDir(profileDir(home, profileName)),
+      env,
+      prompt: (message) => process.stderr.write(`${message}\n`),
+    })
+  }
+
+  const backend = openMicrosoftBackend({...backendOptions(open, settings, env), secret: options.secret})
+  try {
+    // The Defender token proves the sign-in; its roles are what status reports.
+    await (await backend.client('defender')).roles()
+  } catch (error) {
+    await backend.close()
+    if (options.deviceCode) clearTokenCache(profileDir(home, profileName))
+    throw error
+  }
+
+  const stored = {...settings}
+  if (stdinSecret) stored.secretFile = keepSecret(home, profileName, options.secret!)
+  else if (existsSync(keptSecretPath(home, profileName))) rmSync(keptSecretPath(home, profileName), {force: true})
+  const {updateConfig} = await import('../../lib/config.js')
+  const {microsoftSettingsToProfile} = await import('./settings.js')
+  await updateConfig(home, (config) => {
+    config.profiles[profileName] = {backend: 'microsoft', settings: microsoftSettingsToProfile(stored)}
+  })
+  return backend
+}
