@@ -9,7 +9,7 @@ import type {Backend} from '../port/types.js'
 import {buildZip, writeFileAtomic, type ZipFile} from '../../lib/zip-writer.js'
 import {UsageError} from '../errors.js'
 import type {Tenant, TenantSecrets} from '../tenant/model.js'
-import {requireOwnTenant, requireTenant} from '../tenant/service.js'
+import {requireOwnTenant} from '../tenant/service.js'
 import {
   dateToFiletime,
   type OnboardingBody,

@@ -21,7 +21,7 @@ export async function initTenant(backend: Backend, options: {location: Location;
  * nothing to require: null.
  */
 export async function requireTenant(backend: Backend, profile: string): Promise<Tenant | null> {
-  if (!backend.capabilities.tenant.supported) return null
+  if (backend.capabilities?.tenant.supported === false) return null
   const tenant = await backend.tenant.get()
   if (tenant) return tenant
   throw noTenantError(profile)
