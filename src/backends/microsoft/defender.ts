@@ -107,6 +107,7 @@ export async function findMachine(client: ApiClient, name: string): Promise<Defe
 }
 
 export function defenderDevices(ctx: DefenderContext): MicrosoftDeviceApi {
+  const offboarding = offboardIndex()
   const refuse = (what: string, instead: string) => async () => Promise.reject(new UnsupportedError(`The microsoft backend cannot ${what}.`, {suggestions: [instead]}))
   return {
     import: refuse(
@@ -146,17 +147,18 @@ export function defenderDevices(ctx: DefenderContext): MicrosoftDeviceApi {
       const comment = request.comment?.trim()
       if (!comment) throw new UsageError('Offboarding needs a comment.', {suggestions: ['Pass --comment "why these machines leave".']})
       const client = await ctx.client()
-      const machine = await findMachine(client, request.device)
+      const machine = await offboarding.machine(client, request.device)
       const device = machineToDevice(machine, ctx.now(), DEFAULT_PERIOD_MS)
       const refusal = offboardRefusal(device)
       if (refusal) throw new RuleError('OFFBOARD_OS', refusal, {suggestions: ['Leave it out of this offboarding.']})
-      const existing = await offboardActionOf(client, machine.id)
+      const existing = await offboarding.action(client, machine.id)
       if (existing) return actionToOperation(existing)
       try {
         const action = await client.post<WireMachineAction>(`/api/machines/${encodeURIComponent(machine.id)}/offboard`, {Comment: comment}, {permission: MACHINE_OFFBOARD})
+        offboarding.sent(action)
         return actionToOperation(action)
       } catch (error) {
-        // A refusal because one is already pending (another admin, a lost answer): that one is the answer.
+        // Refused because one is already open (another admin, an answer lost on the way): that one is the answer.
         if (isAtpError(error) && (error.exitCode === 4 || error.exitCode === 6)) {
           const raced = await offboardActionOf(client, machine.id)
           if (raced) return actionToOperation(raced)
@@ -187,6 +189,63 @@ function matches(device: MachineDevice, options: DeviceListOptions & {namePrefix
   if (options.onboarded !== undefined && device.onboarded !== options.onboarded) return false
   if (options.managedBy && !device.managedBy.includes(options.managedBy as never)) return false
   return true
+}
+
+/**
+ * What one backend instance (one command) learns while it offboards, so a bulk offboarding costs
+ * about one call per machine within the budget: from the second machine on, the machines are
+ * looked up in one listing, and the tenant's open and succeeded Offboard actions are read once
+ * (then kept with the actions this instance sends). An action another admin sends meanwhile is
+ * caught by the API's own refusal of a duplicate (ActiveRequestAlreadyExists), answered with that action.
+ */
+function offboardIndex() {
+  let calls = 0
+  let machines: Promise<Map<string, DefenderMachine>> | undefined
+  let actions: Promise<Map<string, WireMachineAction>> | undefined
+  const keep = (map: Map<string, WireMachineAction>, a: WireMachineAction) => {
+    const known = map.get(a.machineId)
+    // An open action wins over a succeeded one; the newer of two alike.
+    if (!known || (isOpenAction(a) && !isOpenAction(known)) || (isOpenAction(a) === isOpenAction(known) && a.creationDateTimeUtc > known.creationDateTimeUtc)) map.set(a.machineId, a)
+  }
+
+  return {
+    async machine(client: ApiClient, name: string): Promise<DefenderMachine> {
+      if (++calls === 1) return findMachine(client, name)
+      machines ??= (async () => {
+        const index = new Map<string, DefenderMachine>()
+        for await (const page of pagesOrEmpty<DefenderMachine>(client, '/api/machines', {query: {$top: String(MAX_PAGE)}, permission: MACHINE_READ})) {
+          for (const m of page) {
+            index.set(m.id.toLowerCase(), m)
+            index.set(nameKey(m.computerDnsName), m)
+          }
+        }
+
+        return index
+      })()
+      const found = (await machines).get(name.trim().toLowerCase()) ?? (await machines).get(nameKey(name.trim()))
+      // Short host names and machines onboarded since the listing: ask the API.
+      return found ?? findMachine(client, name)
+    },
+
+    async action(client: ApiClient, machineId: string): Promise<WireMachineAction | null> {
+      actions ??= (async () => {
+        const map = new Map<string, WireMachineAction>()
+        for await (const page of pagesOrEmpty<WireMachineAction>(client, '/api/machineactions', {
+          query: {$filter: "Type eq 'Offboard' and (Status eq 'Pending' or Status eq 'InProgress' or Status eq 'Succeeded')", $top: String(MAX_PAGE)},
+          permission: MACHINE_READ,
+        })) {
+          for (const a of page) keep(map, a)
+        }
+
+        return map
+      })()
+      return (await actions).get(machineId) ?? null
+    },
+
+    sent(action: WireMachineAction): void {
+      void actions?.then((map) => keep(map, action))
+    },
+  }
 }
 
 /** The machine's open offboard action, else its succeeded one, else null (newest first). */

@@ -14,7 +14,7 @@ import {guardCapabilities} from '../../../src/core/capabilities.js'
 import {runEicarCheck} from '../../../src/core/detect/service.js'
 import {isAtpError} from '../../../src/core/errors.js'
 import {getStatus} from '../../../src/core/status.js'
-import {makeAlert, type MicrosoftStub, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
+import {makeAlert, manyMachines, type MicrosoftStub, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
 
 let dir: string
 let secretFile: string
@@ -202,6 +202,30 @@ describe('microsoft backend against the stub', () => {
 
     // Without the guard too: the backend itself refuses.
     expect((await rejection(backend.tokens.mint({provider: 'x', ttlMs: 1000}))).exitCode).toBe(4)
+  })
+})
+
+describe('bulk offboarding through one backend', () => {
+  it('costs about one call per machine, and a rerun sends nothing (no duplicate, DC9)', async () => {
+    const stub = await startMicrosoftStub({machines: manyMachines(40), budget: BIG, actions: {pendingMs: 10_000}})
+    const names = stub.state.machines.map((m) => m.computerDnsName)
+    try {
+      let backend = open(stub)
+      const first = await Promise.all(names.map((device) => backend.devices.offboard({device, comment: 'bulk'})))
+      await backend.close()
+      expect(new Set(first.map((o) => o.id)).size).toBe(40)
+      const calls = stub.requests.filter((r) => r.api === 'defender').length
+      expect(calls).toBeLessThanOrEqual(40 + 4)
+      backend = open(stub)
+      const before = stub.requests.length
+      const again = await Promise.all(names.map((device) => backend.devices.offboard({device, comment: 'bulk'})))
+      await backend.close()
+      expect(again.map((o) => o.id)).toEqual(first.map((o) => o.id))
+      expect(stub.requests.slice(before).filter((r) => r.method === 'POST' && r.api === 'defender')).toHaveLength(0)
+      expect(stub.duplicateActions()).toBe(0)
+    } finally {
+      await stub.close()
+    }
   })
 })
 
