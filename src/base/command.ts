@@ -36,6 +36,8 @@ export abstract class AdminCommand<T> extends Command {
   protected io!: IoContext
   protected home!: string
   protected profileName!: string
+  /** --verbose: the microsoft backend logs each request on stderr. */
+  protected verbose = false
   private backendPromise?: Promise<Backend>
   /** stdout, written in order and with back-pressure; awaited before the command ends. */
   private stdoutQueue: Promise<void> = Promise.resolve()
@@ -61,6 +63,7 @@ export abstract class AdminCommand<T> extends Command {
     setTableWidth(process.stdout.isTTY ? process.stdout.columns : undefined)
     this.home = checkHome(atpctlHome(process.env))
     this.profileName = checkProfileName((flags.profile as string | undefined) ?? this.config_().currentProfile ?? DEFAULT_PROFILE)
+    this.verbose = Boolean(flags.verbose)
   }
 
   /** The stored configuration (profiles), read once. */
@@ -84,6 +87,8 @@ export abstract class AdminCommand<T> extends Command {
       profileName: this.profileName,
       profile: this.profile(),
       actor: `${this.profileName}:${safeUsername()}`,
+      verbose: this.verbose,
+      interactive: this.io.canPrompt,
     })
     return this.backendPromise
   }

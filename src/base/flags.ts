@@ -16,6 +16,10 @@ export const globalFlags = {
     description: 'Never prompt; fail with the flag to pass instead (implied by CI and --json).',
     helpGroup: 'GLOBAL',
   }),
+  verbose: Flags.boolean({
+    description: "Print each request to a real tenant's APIs on stderr: method, path, status, time, retries (never a token).",
+    helpGroup: 'GLOBAL',
+  }),
 }
 
 /** -y/--yes for commands that ask for confirmation. */

@@ -13,7 +13,8 @@ interface CapabilitySpec {
 }
 
 export const CAPABILITIES = {
-  tenant: {summary: 'create the tenant and read its secrets', methods: ['tenant.*']},
+  // tenant.get is every backend's: it says which tenant the profile reaches.
+  tenant: {summary: 'create the tenant and read its secrets', methods: ['tenant.create', 'tenant.secrets']},
   integrations: {summary: 'read the state of every integration', methods: ['integrations.state']},
   'third-party-integrations': {summary: 'turn third-party providers on and off', methods: ['integrations.setThirdParty']},
   'third-party-tokens': {summary: 'mint, list, revoke and verify sensor tokens', methods: ['tokens.*']},
@@ -22,7 +23,8 @@ export const CAPABILITIES = {
   devices: {summary: 'import, list and show devices', methods: ['devices.import', 'devices.get', 'devices.list', 'devices.reportFromSensor']},
   'device-offboarding': {summary: 'offboard devices', methods: ['devices.offboard']},
   collections: {summary: 'device collections and their rules', methods: ['collections.*']},
-  'configmgr-policies': {summary: 'Configuration Manager policies, deployments and monitoring', methods: ['policies.*', 'monitor.*']},
+  'configmgr-policies': {summary: 'Configuration Manager policies and deployments', methods: ['policies.*']},
+  monitoring: {summary: 'onboarding and agent health counts (monitor)', methods: ['monitor.*']},
   packages: {summary: 'generate and list onboarding and offboarding packages', methods: ['packages.*']},
   'api-keys': {summary: 'API keys of an atpctl server', methods: ['apiKeys.*']},
   'intune-groups-and-profiles': {summary: 'groups, EDR profiles and app configurations', methods: ['intune.*']},

@@ -1,6 +1,6 @@
 import {NotFoundError, UsageError} from './errors.js'
 
-export type BackendName = 'local' | 'remote'
+export type BackendName = 'local' | 'remote' | 'microsoft'
 
 /** One profile: which backend it uses and its settings (all strings, validated by key). */
 export interface ProfileConfig {
@@ -64,7 +64,10 @@ function checkUrl(value: string): string {
 
 /** Settings `atpctl config set` accepts. Unknown keys are a usage error listing these. */
 export const SETTINGS: Record<string, SettingSpec> = {
-  backend: {description: 'Backend of this profile: local (embedded SQLite) or remote (an `atpctl serve` server).', validate: oneOf('local', 'remote')},
+  backend: {
+    description: 'Backend of this profile: local (embedded SQLite), remote (an `atpctl serve` server) or microsoft (a real tenant; set up with atpctl init --backend microsoft).',
+    validate: oneOf('local', 'remote', 'microsoft'),
+  },
   url: {description: 'Server URL of a remote profile, e.g. https://atp.example.net:8443 (the API key is kept in its own 0600 file).', validate: checkUrl},
   'ca-file': {description: 'PEM certificate (or CA) a remote profile trusts for a self-signed server; TLS verification stays on.', validate: (v) => v},
   'configmgr-version': {

@@ -45,7 +45,7 @@ describe('init', () => {
 
   it('prints the tenant without the workspace key', async () => {
     const {stdout, result} = await runCommand(Init, ['--location', 'us', '--datacenter', 'centralus3'])
-    expect(result?.tenant.datacenter).toBe('CentralUs3')
+    expect(result && 'tenant' in result ? result.tenant.datacenter : null).toBe('CentralUs3')
     expect(stdout).toContain('Workspace key: (hidden; atpctl workspace show --reveal)')
   })
 })

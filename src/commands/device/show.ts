@@ -24,7 +24,8 @@ export default class DeviceShow extends AdminCommand<{device: Device; conflicts:
     const result = await showDevice(await this.backend(), {name: args.name, periodMs: parseDuration(flags.period, '--period'), profile: this.profileName})
     this.present(() => presentDevice(result.device))
     // IN5 (issue 6): settings an EDR profile and a ConfigMgr policy set differently here.
-    const conflicts = await (await this.backend()).intune.deviceConflicts(result.device.name)
+    const backend = await this.backend()
+    const conflicts = backend.capabilities['intune-groups-and-profiles'].supported ? await backend.intune.deviceConflicts(result.device.name) : []
     if (conflicts.length > 0) this.log(`\nConflicts:\n${presentConflicts(conflicts)}`)
     return {...result, conflicts}
   }

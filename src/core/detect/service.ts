@@ -168,7 +168,13 @@ export async function runEicarCheck(backend: Backend, options: EicarCheckOptions
   if ('verdict' in resolved) return resolved.verdict
   const {target, checks} = resolved
   const reportedBy = reporterFor(target)
-  if (reportedBy === 'live-sensor' && !options.dir && !target.liveSensor?.watchDir) {
+  if (reportedBy === 'live-sensor' && !options.dir && !target.liveSensor?.watchDir && !target.liveSensor?.anyFolder) {
+    if (target.liveSensor?.anyFolder === false) {
+      throw new UsageError(`Device '${target.name}' is not the machine atpctl runs on; its sensor cannot see a file written here.`, {
+        suggestions: [`Pass --path DIR, a folder ${target.name} sees (a share it scans, or a folder mounted from it), or run the check on ${target.name} itself.`],
+      })
+    }
+
     throw new UsageError(`Device '${target.name}' reports through a live sensor; atpctl must write the file where that sensor watches.`, {
       suggestions: [`Pass --path WATCHDIR, the directory given to \`atpctl sensor run --watch\` on ${target.name}.`],
     })

@@ -36,9 +36,11 @@ export interface DetectTarget {
   dataPaths: DataPath[]
   /**
    * Set when the device reports through a running `atpctl sensor run` process: the check then
-   * only writes the file where the sensor watches and lets the sensor report it.
+   * only writes the file where the sensor watches and lets the sensor report it. `anyFolder`:
+   * the sensor is the endpoint's own and sees every folder of the machine atpctl runs on (a real
+   * tenant's machine that is this host), so a fresh temporary folder will do.
    */
-  liveSensor: {watchDir: string | null; lastSeen: string} | null
+  liveSensor: {watchDir: string | null; lastSeen: string; anyFolder?: boolean} | null
 }
 
 export interface PreflightCheck {

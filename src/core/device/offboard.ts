@@ -22,7 +22,8 @@ export interface OffboardRequest {
 /** What an offboarding operation did, in its `result`. */
 export interface OffboardResult {
   device: string
-  osName: string
+  /** Known when the backend looked the device up (a real tenant's machine action does not name it). */
+  osName?: string
   comment: string
   offboardedAt: string
 }
@@ -60,7 +61,12 @@ export function offboardRefusal(device: OffboardDevice): RuleError | null {
       return new RuleError(
         'OFFBOARD_PLATFORM',
         `Device '${name}' runs ${escapeName(device.osName)}: the offboard action does not offboard Linux or macOS machines.`,
-        {suggestions: [`Run the offboarding package on the machine: atpctl package generate offboarding --os ${os} --method local-script --out offboarding.zip`]},
+        {
+          suggestions: [
+            `Run the offboarding package on the machine: atpctl package generate offboarding --os ${os} --method local-script --out offboarding.zip`,
+            'On a real tenant, download it from the Microsoft Defender portal: Settings > Endpoints > Device management > Offboarding.',
+          ],
+        },
       )
     }
 

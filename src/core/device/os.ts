@@ -4,7 +4,8 @@
  * so the table tests in test/core/device/os.test.ts cover them all.
  */
 
-export const OS_FAMILIES = ['windows', 'windows-server', 'linux', 'macos', 'ios', 'android'] as const
+/** `other`: a platform a real tenant reports that no rule here places (never from an inventory). */
+export const OS_FAMILIES = ['windows', 'windows-server', 'linux', 'macos', 'ios', 'android', 'other'] as const
 export type OsFamily = (typeof OS_FAMILIES)[number]
 
 /** ConfigMgr onboarding level (CM2). */

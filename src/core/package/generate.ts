@@ -9,7 +9,7 @@ import type {Backend} from '../port/types.js'
 import {buildZip, writeFileAtomic, type ZipFile} from '../../lib/zip-writer.js'
 import {UsageError} from '../errors.js'
 import type {Tenant, TenantSecrets} from '../tenant/model.js'
-import {requireTenant} from '../tenant/service.js'
+import {requireOwnTenant} from '../tenant/service.js'
 import {
   dateToFiletime,
   type OnboardingBody,
@@ -197,7 +197,7 @@ function carrierFiles(kind: PackageKind, os: PackageOs, method: PackageMethod, e
 
 /** Generates, writes (temp + rename, 0600) and records a package. */
 export async function generatePackage(backend: Backend, options: GenerateOptions & {profile: string}): Promise<{package: GeneratedPackage}> {
-  const tenant = await requireTenant(backend, options.profile)
+  const tenant = await requireOwnTenant(backend, options.profile, 'packages')
   const secrets = await backend.tenant.secrets()
   const now = options.now ?? new Date()
   const content = buildPackageContent(tenant, secrets, {...options, now})

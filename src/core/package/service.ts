@@ -1,7 +1,7 @@
 /** Services behind the package and workspace commands. */
 import type {PackageRecord} from '../port/packages-api.js'
 import type {Backend} from '../port/types.js'
-import {requireTenant} from '../tenant/service.js'
+import {requireOwnTenant, requireTenant} from '../tenant/service.js'
 import {daysLeft, type InspectOptions, inspectPackage, type PackageInspection} from './inspect.js'
 import type {PackageKind} from './layout.js'
 
@@ -50,7 +50,7 @@ export interface WorkspaceInfo {
 
 /** T2: the Workspace ID and key for down-level onboarding; the key masked unless asked. */
 export async function showWorkspace(backend: Backend, options: {profile: string; reveal: boolean; mask: (s: string) => string}): Promise<{workspace: WorkspaceInfo}> {
-  const tenant = await requireTenant(backend, options.profile)
+  const tenant = await requireOwnTenant(backend, options.profile, 'tenant')
   const {workspaceKey} = await backend.tenant.secrets()
   return {
     workspace: {

@@ -2,7 +2,7 @@ import {basename} from 'node:path'
 import type {Backend} from '../port/types.js'
 import {DEFAULT_CONFIGMGR_VERSION, parseConfigMgrVersion} from '../device/os.js'
 import {RuleError, UsageError} from '../errors.js'
-import {requireTenant} from '../tenant/service.js'
+import {requireOwnTenant, requireTenant} from '../tenant/service.js'
 import {DEFAULT_WAIT_MS, type OperationWaitOptions, settleOperation} from '../operation/wait.js'
 import type {Operation} from '../port/operations-api.js'
 import {missAdvice} from './rules.js'
@@ -40,7 +40,7 @@ export function resolveConfigMgrVersion(flag: string | undefined, profileSetting
  * a Windows package (CM8), offboarding not expired (CM7).
  */
 export async function createPolicy(backend: Backend, options: CreatePolicyOptions): Promise<{policy: Policy}> {
-  const tenant = await requireTenant(backend, options.profile)
+  const tenant = await requireOwnTenant(backend, options.profile, 'configmgr-policies')
   let configFile: PolicyConfigFile | null = null
   if (options.configFile) {
     const {assertUsable, inspectPackage} = await import('../package/inspect.js')

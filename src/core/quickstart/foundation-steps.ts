@@ -58,9 +58,9 @@ export const foundationSteps: QuickstartStep[] = [
     command: 'atpctl status',
     async run(ctx) {
       const status = await getStatus(ctx.backend, ctx.profile)
-      const on = status.integrations.thirdParty.filter((p) => p.enabled).map((p) => p.provider)
+      const on = (status.integrations?.thirdParty ?? []).filter((p) => p.enabled).map((p) => p.provider)
       return {
-        summary: `${on.length} third-party integration(s) on (${on.join(', ') || 'none'}); ${status.tokens.active} active token(s).`,
+        summary: `${on.length} third-party integration(s) on (${on.join(', ') || 'none'}); ${status.tokens?.active ?? 0} active token(s).`,
         data: {tokens: status.tokens, thirdPartyEnabled: on},
       }
     },

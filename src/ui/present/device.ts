@@ -47,7 +47,18 @@ export function presentDevices(devices: Device[], options: {more?: boolean} = {}
 }
 
 export function presentDevice(d: Device): string {
+  // A real tenant's machine carries the tenant's own facts (core/device/machine.ts).
+  const m = (d as Device & {machine?: {id: string; healthStatus: string | null; onboardingStatus: string | null; riskScore: string | null; exposureLevel: string | null; lastIpAddress: string | null}}).machine
+  const machine: [string, string][] = m
+    ? [
+        ['Machine id', style.id(m.id)],
+        ['Tenant says', `onboardingStatus ${m.onboardingStatus ?? '-'}, healthStatus ${m.healthStatus ?? '-'}`],
+        ['Risk', `${m.riskScore ?? '-'} (exposure ${m.exposureLevel ?? '-'})`],
+        ['Last IP', m.lastIpAddress ?? '-'],
+      ]
+    : []
   return renderFields([
+    ...machine,
     ['Name', style.bold(d.name)],
     ['OS', `${d.osName} (${d.os}${d.version ? `, ${d.version}` : ''})`],
     ['Family', d.osFamily],
@@ -63,7 +74,7 @@ export function presentDevice(d: Device): string {
     ['Groups', d.groups.join(', ') || '-'],
     ['Last seen', d.lastSeen ?? 'never'],
     ['Sensor service', d.sensorService],
-    ['Onboarded', d.onboarded ? style.ok(`yes, via ${d.onboarding.path}`) : style.bad('no')],
+    ['Onboarded', d.onboarded ? style.ok(d.onboarding.path ? `yes, via ${d.onboarding.path}` : 'yes') : style.bad('no')],
     ['Why', d.onboarding.reason],
     ...(d.offboarded ? ([['Offboarded', `${d.offboarded.at}: ${d.offboarded.comment}`]] as [string, string][]) : []),
     ['Health', healthText(d.health)],

@@ -25,7 +25,7 @@ describe('profile list / use / remove', () => {
     const used = await runCommand(ProfileUse, ['lab', '--json'])
     expect(used.result).toEqual({current: 'lab', created: false})
     const status = await runCommand(Status, ['--json'])
-    expect(status.result?.tenant.location).toBe('eu')
+    expect(status.result?.tenant?.location).toBe('eu')
     const list = await runCommand(ProfileList, ['--json'])
     expect(list.result?.profiles.map((p) => [p.name, p.current])).toEqual([
       ['default', false],

@@ -10,7 +10,7 @@ type Machine = Pick<Device, 'name' | 'osFamily' | 'osName' | 'onboarded' | 'onbo
 const machine = (name: string, osFamily: Device['osFamily'], onboarded = true): Machine => ({
   name,
   osFamily,
-  osName: {windows: 'Windows 11', 'windows-server': 'Windows Server 2019', linux: 'Ubuntu 22.04', macos: 'macOS 14.4', ios: 'iOS 17.2', android: 'Android 13'}[osFamily],
+  osName: {windows: 'Windows 11', 'windows-server': 'Windows Server 2019', linux: 'Ubuntu 22.04', macos: 'macOS 14.4', ios: 'iOS 17.2', android: 'Android 13', other: 'FutureOS 1'}[osFamily],
   onboarded,
   onboarding: {onboarded, path: onboarded ? 'defender-for-cloud' : null, policy: null, reason: onboarded ? 'Onboarded.' : 'Not onboarded: no policy.', reasonCode: onboarded ? 'dfc-onboarded' : 'cm-not-targeted'},
 })

@@ -1,0 +1,74 @@
+/**
+ * Which application permission of which Microsoft API each atpctl operation needs on a real
+ * tenant, and, from the roles the tenant's tokens carry, which operations are usable (issue 12:
+ * `atpctl status`). Pure: the roles come in, the report goes out.
+ */
+import type {CapabilityId} from './capabilities.js'
+
+export type PermissionApiKey = 'defender' | 'graph' | 'arm'
+
+/** How the Microsoft Entra admin center names each API under "API permissions". */
+export const PERMISSION_API_NAMES: Record<PermissionApiKey, string> = {
+  defender: 'WindowsDefenderATP',
+  graph: 'Microsoft Graph',
+  arm: 'Azure Service Management',
+}
+
+export interface PermissionNeed {
+  api: PermissionApiKey
+  /** Any one of these roles is enough (the first is the least privilege). */
+  anyOf: string[]
+}
+
+export interface OperationPermissions {
+  capability: CapabilityId
+  /** What the operation does, as `atpctl status` lists it. */
+  operation: string
+  /** The commands it serves. */
+  commands: string[]
+  needs: PermissionNeed[]
+}
+
+const MACHINE_READ: PermissionNeed = {api: 'defender', anyOf: ['Machine.Read.All', 'Machine.ReadWrite.All']}
+const ALERT_READ: PermissionNeed = {api: 'defender', anyOf: ['Alert.Read.All', 'Alert.ReadWrite.All']}
+
+/** Every operation the microsoft backend performs and the permissions it needs. */
+export const MICROSOFT_OPERATIONS: OperationPermissions[] = [
+  {capability: 'devices', operation: 'list and show machines', commands: ['device list', 'device show'], needs: [MACHINE_READ]},
+  {capability: 'devices', operation: 'offboard machines', commands: ['device offboard'], needs: [MACHINE_READ, {api: 'defender', anyOf: ['Machine.Offboard']}]},
+  {capability: 'monitoring', operation: 'onboarding and health counts', commands: ['monitor'], needs: [MACHINE_READ]},
+  {capability: 'alerts', operation: 'list and show alerts', commands: ['alert list', 'alert show'], needs: [ALERT_READ]},
+  {capability: 'alerts', operation: 'resolve alerts', commands: ['alert resolve'], needs: [{api: 'defender', anyOf: ['Alert.ReadWrite.All']}]},
+  {capability: 'detection', operation: 'EICAR and test-alert checks', commands: ['detect eicar', 'detect test-alert'], needs: [MACHINE_READ, ALERT_READ]},
+]
+
+/** The roles of each API's token; null when no token could be had for that API (with why). */
+export type GrantedRoles = Record<PermissionApiKey, {roles: string[]} | {roles: null; error: string}>
+
+export interface OperationUsability {
+  capability: CapabilityId
+  operation: string
+  commands: string[]
+  usable: boolean
+  /** The permissions to grant, `Role on API`, one per unmet need (its least privilege). */
+  missing: string[]
+}
+
+/** For every operation: usable, or which permission is missing on which API. */
+export function operationUsability(granted: GrantedRoles, operations: OperationPermissions[] = MICROSOFT_OPERATIONS): OperationUsability[] {
+  return operations.map((op) => {
+    const missing: string[] = []
+    for (const need of op.needs) {
+      const roles = granted[need.api].roles ?? []
+      if (!need.anyOf.some((r) => roles.includes(r))) missing.push(`${need.anyOf[0]} on ${PERMISSION_API_NAMES[need.api]}`)
+    }
+
+    return {capability: op.capability, operation: op.operation, commands: op.commands, usable: missing.length === 0, missing: [...new Set(missing)]}
+  })
+}
+
+/** What to do about a missing application permission: where to add it, and admin consent. */
+export function grantAdvice(permission: string, api: PermissionApiKey): string {
+  const where = api === 'defender' ? 'APIs my organization uses > WindowsDefenderATP' : api === 'graph' ? 'Microsoft Graph' : 'Azure Service Management'
+  return `Microsoft Entra admin center > App registrations > (your app) > API permissions > Add a permission > ${where} > Application permissions > ${permission}, then Grant admin consent.`
+}

@@ -1,0 +1,150 @@
+/**
+ * The contract on the microsoft backend against the stub (issue 12): every port operation is
+ * covered — supported ones are called and answer with the embedded backend's shapes, the rest
+ * are refused with UNSUPPORTED (exit 4) naming a portal or console path (SPEC §1).
+ */
+import {normaliseRow} from '../../src/core/device/inventory.js'
+import {OPERATIONS} from '../../src/backends/remote/operations.js'
+import {MICROSOFT_CAPABILITIES} from '../../src/backends/microsoft/index.js'
+import {tempBackend} from '../helpers/backend.js'
+import {expectAtpError} from './contract/expect.js'
+import {type MicrosoftTarget, openMicrosoftTarget, REFUSED_WITHIN_SUPPORTED, unsupportedOnMicrosoft} from './contract/microsoft.js'
+
+/** The supported operations this file calls, each in a case below. */
+const CALLED = new Set([
+  'tenant.get',
+  'devices.list',
+  'devices.get',
+  'monitor.report',
+  'alerts.list',
+  'alerts.get',
+  'alerts.resolve',
+  'alerts.find',
+  'alerts.risks',
+  'detection.target',
+  'detection.submitActivity',
+  'devices.offboard',
+  'operations.list',
+  'operations.get',
+])
+
+describe('backend contract on microsoft (the stub)', () => {
+  let t: MicrosoftTarget
+  beforeAll(async () => {
+    t = await openMicrosoftTarget()
+  })
+  afterAll(async () => {
+    await t.cleanup()
+  })
+
+  it('covers every port operation: called here, refused within a supported capability, or unsupported', () => {
+    const uncovered = OPERATIONS.map((o) => o.id).filter((id) => !CALLED.has(id) && !(id in REFUSED_WITHIN_SUPPORTED) && !unsupportedOnMicrosoft(id))
+    expect(uncovered).toEqual([])
+  })
+
+  it('refuses each operation of an unsupported capability with exit 4 and where to do it instead', async () => {
+    const refused = OPERATIONS.filter((o) => unsupportedOnMicrosoft(o.id))
+    expect(refused.length).toBeGreaterThan(30)
+    for (const op of refused) {
+      const [resource, method] = op.id.split('.')
+      const api = (t.backend as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[resource]
+      let error: {code?: string; exitCode?: number; suggestions?: string[]} | undefined
+      try {
+        await api[method]({})
+      } catch (caught) {
+        error = caught as typeof error
+      }
+
+      expect({op: op.id, code: error?.code, exitCode: error?.exitCode}).toEqual({op: op.id, code: 'UNSUPPORTED', exitCode: 4})
+      expect(error!.suggestions!.join(' ')).toMatch(/portal|admin center|console|atpctl init --backend microsoft|App registrations/)
+    }
+  })
+
+  it('refuses what a real tenant has no API for inside supported capabilities', async () => {
+    const record = normaliseRow({name: 'x', os: 'Windows 11'}, 2)
+    for (const [id, cue] of Object.entries(REFUSED_WITHIN_SUPPORTED)) {
+      const call = {
+        'devices.import': () => t.backend.devices.import({records: [record]}),
+        'devices.reportFromSensor': () => t.backend.devices.reportFromSensor({name: 'x', os: 'Linux', provider: 'p'}),
+        'detection.submitFile': () => t.backend.detection.submitFile({device: 'ws-001', fileName: 'f', path: '/f', contentBase64: ''}),
+      }[id]!
+      await expectAtpError(call(), {code: 'UNSUPPORTED', exitCode: 4})
+      await call().catch((error: {suggestions: string[]}) => expect(error.suggestions.join(' ')).toMatch(cue))
+    }
+  })
+
+  it('tenant.get: atpctl keeps no tenant record of a real tenant', async () => {
+    expect(await t.backend.tenant.get()).toBeNull()
+    expect(MICROSOFT_CAPABILITIES.tenant.supported).toBe(false)
+  })
+
+  it('devices.list and devices.get answer with every field of the embedded backend\'s Device', async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      await local.backend.devices.import({records: [normaliseRow({name: 'srv-01', os: 'Windows Server 2019', managedBy: 'configmgr'}, 2)]})
+      const localKeys = Object.keys(await local.backend.devices.get('srv-01')).sort()
+      const listed = await t.backend.devices.list({limit: 3})
+      expect(listed).toHaveLength(3)
+      const device = await t.backend.devices.get(listed[0].name)
+      for (const d of [...listed, device]) expect(Object.keys(d).filter((k) => k !== 'machine').sort()).toEqual(localKeys)
+      expect(JSON.parse(JSON.stringify(device))).toEqual(device)
+      await expectAtpError(t.backend.devices.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
+      expect((await t.backend.devices.list({onboarded: false})).map((d) => d.onboarded)).toEqual([false])
+    } finally {
+      await local.cleanup()
+    }
+  })
+
+  it('devices.offboard answers the embedded backend\'s Operation shape; operations.get and list follow it (DC9)', async () => {
+    const windows = t.stub.state.machines.find((m) => m.computerDnsName === 'srv-001.contoso.local')!
+    const operation = await t.backend.devices.offboard({device: windows.computerDnsName, comment: 'contract'})
+    expect(Object.keys(operation).sort()).toEqual(['finishedAt', 'id', 'kind', 'result', 'startedAt', 'status', 'target'])
+    expect(operation).toMatchObject({kind: 'device.offboard', target: windows.computerDnsName})
+    let followed = await t.backend.operations.get(operation.id)
+    for (let i = 0; i < 100 && followed.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      followed = await t.backend.operations.get(operation.id)
+    }
+
+    expect(followed).toMatchObject({id: operation.id, status: 'succeeded', result: {device: windows.computerDnsName, comment: 'contract'}})
+    const page = await t.backend.operations.list({kind: 'device.offboard', limit: 10})
+    expect(page.items.map((o) => o.id)).toContain(operation.id)
+    expect(JSON.parse(JSON.stringify(page))).toEqual(page)
+    await expectAtpError(t.backend.operations.get('00000000-0000-0000-0000-000000000000'), {exitCode: 3})
+  })
+
+  it('monitor.report answers the embedded backend\'s report shape', async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      const localReport = await local.backend.monitor.report({periodMs: 86_400_000})
+      const report = await t.backend.monitor.report({periodMs: 86_400_000})
+      expect(Object.keys(report).sort()).toEqual(Object.keys(localReport).sort())
+      expect(Object.keys(report.health).sort()).toEqual(Object.keys(localReport.health).sort())
+      await expectAtpError(t.backend.monitor.report({collection: 'Nope', periodMs: 1000}), {code: 'NOT_FOUND', exitCode: 3})
+    } finally {
+      await local.cleanup()
+    }
+  })
+
+  it('alerts: list, get, find, resolve, risks with the embedded backend\'s errors', async () => {
+    const [alert] = await t.backend.alerts.list({limit: 5})
+    expect(alert).toBeDefined()
+    expect((await t.backend.alerts.get(alert.id)).id).toBe(alert.id)
+    await expectAtpError(t.backend.alerts.get('da000000000000000000_1'), {code: 'NOT_FOUND', exitCode: 3})
+    expect(await t.backend.alerts.find({machineId: alert.machineId, title: alert.title, since: '2000-01-01T00:00:00Z'})).toMatchObject({id: alert.id})
+    expect(await t.backend.alerts.find({machineId: alert.machineId, title: 'no such title', since: '2000-01-01T00:00:00Z'})).toBeNull()
+    const resolved = await t.backend.alerts.resolve(alert.id, 'contract')
+    expect(resolved.status).toBe('Resolved')
+    // Resolving again is a no-op, as on the embedded backend.
+    expect((await t.backend.alerts.resolve(alert.id)).status).toBe('Resolved')
+    expect(await t.backend.alerts.risks([alert.machineId])).toEqual({[alert.machineId]: 'None'})
+  })
+
+  it('detection.target and submitActivity (only on the Windows device itself)', async () => {
+    const target = await t.backend.detection.target({})
+    expect(target).toMatchObject({computerDnsName: 'ws-001.contoso.local', onboarded: true, health: 'healthy', dataPaths: []})
+    expect(target.liveSensor?.anyFolder).toBe(true)
+    await expectAtpError(t.backend.detection.target({device: 'nope'}), {code: 'NOT_FOUND', exitCode: 3})
+    await expectAtpError(t.backend.detection.submitActivity({device: 'ws-001', os: 'linux', activity: {type: 'app-launch', bundlePath: '/x', bundleId: null}}), {exitCode: 2})
+  })
+})
