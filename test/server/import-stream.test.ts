@@ -205,7 +205,7 @@ describe('slow and stalled uploads (issue 15)', () => {
     const dbPath = join(home, 'tenant.db')
     const served = await openServedBackend(dbPath, 'server')
     await served.backend.tenant.create({location: 'us', datacenter: 'EastUs3'})
-    const {secret} = await served.backend.apiKeys.create({name: 'owner', role: 'owner'})
+    const secret = (await served.backend.apiKeys.create({name: 'owner', role: 'owner'})).secret!
     const spool = await openSpool(join(home, 'spool.db'))
     const uploads = join(home, 'uploads')
     prepareUploadDir(uploads)
