@@ -26,7 +26,7 @@ export default class CollectionDelete extends AdminCommand<{collection: Collecti
       name: args.name,
       profile: this.profileName,
       confirm: (impact) =>
-        this.confirm(`Collection '${args.name}' is in use. ${impactQuestion(impact, 'Delete it?')}`, {yes: flags.yes, what: `delete the collection '${args.name}', which is in use`}),
+        this.confirm(`Collection '${args.name}' is in use. ${impactQuestion(impact, 'Delete it?')}`, {yes: flags.yes, what: `delete the collection '${args.name}' (in use)`}),
     })
     this.log(`${style.ok('✓')} Deleted collection '${result.collection.name}'.`)
     if (result.impact.inUse) this.log(presentImpact(result.impact))

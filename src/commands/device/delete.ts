@@ -25,7 +25,7 @@ export default class DeviceDelete extends AdminCommand<DeviceDeleteResult> {
   async run(): Promise<DeviceDeleteResult> {
     const {argv, flags} = await this.parse(DeviceDelete)
     const names = argv as string[]
-    const what = names.length === 1 ? `delete the device '${names[0]}', which is in use` : `delete ${names.length} devices, some of them in use`
+    const what = names.length === 1 ? `delete the device '${names[0]}' (in use)` : `delete ${names.length} devices (some in use)`
     const result = await deleteDevices(await this.backend(), {
       names,
       profile: this.profileName,
