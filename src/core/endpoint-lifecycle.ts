@@ -129,20 +129,25 @@ export function deploymentRemovalImpact(facts: {policy: string; collections: str
         kind: 'deployment',
         count: collections.length,
         names: collections,
-        effect: `Policy ${quoted(facts.policy)} is deployed to ${plural(collections.length, 'collection')} (${nameList(collections)}); ${plural(facts.targeted, 'device')} targeted there will no longer get it.`,
+        effect: `It is deployed to ${plural(collections.length, 'collection')} (${nameList(collections)}); ${plural(facts.targeted, 'device')} targeted there will no longer get it.`,
       },
     ],
     facts.targeted,
   )
 }
 
+/** "Collection 'Pilot' is in use.", "2 devices are in use.": the lead of a confirmation or refusal. */
+export function inUseLead(subject: string, many = false): string {
+  return `${subject} ${many ? 'are' : 'is'} in use.`
+}
+
 /**
  * Deleting something in use needs a confirmation, given as `force` (SPEC §3, issue 11 item 8):
- * without it the backend refuses, for every caller, and nothing changes.
+ * without it the backend refuses, for every caller, and nothing changes. `lead` is inUseLead's.
  */
-export function requireConfirmedRemoval(subject: string, what: DeleteImpact, force: boolean, action = 'delete'): void {
+export function requireConfirmedRemoval(lead: string, what: DeleteImpact, force: boolean, action = 'delete'): void {
   if (!what.inUse || force) return
-  throw new RuleError('IN_USE', `${subject} is in use: ${what.summary} Nothing was changed.`, {
+  throw new RuleError('IN_USE', `${lead} ${what.summary} Nothing was changed.`, {
     suggestions: [`Confirm to ${action} it anyway: run the command on a terminal, or pass --yes.`],
     details: {uses: what.uses, devices: what.devices},
   })

@@ -168,7 +168,7 @@ describe('streamed import and the rate limit (issue 15)', () => {
     const remote = openRemoteBackend({url: s.url, apiKey: s.keys.owner})
     try {
       expect(await remote.devices.import({records: records(3000)})).toMatchObject({total: 3000})
-      expect(await remote.devices.import({records: records(3000)})).toMatchObject({total: 3000, updated: 3000})
+      expect(await remote.devices.import({records: records(3000)})).toMatchObject({total: 3000, updated: 0, unchanged: 3000, changed: false})
       expect((await s.request('GET', '/v1/tenant', {auth: s.keys.owner})).status).toBe(200)
       expect((await s.request('GET', '/v1/tenant', {auth: s.keys.owner})).status).toBe(429)
     } finally {

@@ -1,5 +1,5 @@
 import {applyCollectionChange, checkLimitChain, collectionDifferences, parseRule, type Rule, type RuleCondition, type RuleField} from '../../core/collection/rules.js'
-import {collectionDeleteImpact, conflict, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
+import {collectionDeleteImpact, conflict, inUseLead, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
 import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChange} from '../../core/collection/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
@@ -289,7 +289,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
 
       return store.mutate('collection.delete', name, () => {
         const {row, info, impact} = assess()
-        requireConfirmedRemoval(`Collection '${escapeName(row.name)}'`, impact, options.force === true)
+        requireConfirmedRemoval(inUseLead(`Collection '${escapeName(row.name)}'`), impact, options.force === true)
         // Collections limited to it take over its limit; its deployments and memberships go with it.
         db.prepare('UPDATE collection SET limit_to = ? WHERE limit_to = ?').run(row.limit_to, row.id)
         db.prepare('DELETE FROM policy_deployment WHERE collection_id = ?').run(row.id)

@@ -5,7 +5,7 @@ import {osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
-import {deviceDeleteImpact, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
+import {deviceDeleteImpact, inUseLead, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
 import {InvalidInputError, NotFoundError, RuleError, UnreachableError, UsageError} from '../../core/errors.js'
 import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
@@ -631,7 +631,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 
       return store.mutate('device.delete', request.names.join(', '), () => {
         const {devices, impact} = assess()
-        requireConfirmedRemoval(devices.length === 1 ? `Device '${escapeName(devices[0].name)}'` : `${devices.length} devices`, impact, request.force === true)
+        requireConfirmedRemoval(devices.length === 1 ? inUseLead(`Device '${escapeName(devices[0].name)}'`) : inUseLead(`Some of these ${devices.length} devices`, true), impact, request.force === true)
         const statements = [
           db.prepare("DELETE FROM intune_group_member WHERE kind = 'device' AND member = CAST(? AS TEXT)"),
           db.prepare('DELETE FROM collection_member WHERE device_id = ?'),

@@ -2,7 +2,7 @@ import {createHash, randomUUID} from 'node:crypto'
 import {formatDuration} from '../../core/duration.js'
 import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
-import {deploymentRemovalImpact, conflict, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
+import {conflict, deploymentRemovalImpact, inUseLead, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
 import {checkPolicyChange, checkPolicyValues, checkUpdateReach, describeMiss, policyDifferences, type PolicyContent, policyShape, requiredParts} from '../../core/policy/rules.js'
 import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile, PolicyCreateRequest} from '../../core/policy/types.js'
 import type {MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
@@ -295,7 +295,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
 
       return store.mutate('policy.delete', name, () => {
         const {row, policy, impact} = assess()
-        requireConfirmedRemoval(`Policy '${escapeName(policy.name)}'`, impact, options.force === true)
+        requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, options.force === true)
         db.prepare('DELETE FROM policy WHERE id = ?').run(row.id)
         return {policy, changed: true, impact}
       })
@@ -323,7 +323,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
 
       return store.mutate('policy.undeploy', `${request.name} -> ${request.collections.join(', ')}`, () => {
         const {row, policy, removed, removedNames, notDeployed, impact} = assess()
-        requireConfirmedRemoval(`Policy '${escapeName(policy.name)}'`, impact, request.force === true, 'undeploy')
+        requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, request.force === true, 'undeploy')
         const del = db.prepare('DELETE FROM policy_deployment WHERE policy_id = ? AND collection_id = ?')
         for (const id of removed) del.run(row.id, id)
         return {policy: toPolicy(requirePolicy(db, row.name), org), changed: removed.length > 0, removed: removedNames, notDeployed, impact}

@@ -3,7 +3,7 @@ import {AdminCommand} from '../../base/command.js'
 import {yesFlag} from '../../base/flags.js'
 import {deleteCollection} from '../../core/collection/service.js'
 import type {CollectionInfo} from '../../core/collection/types.js'
-import type {DeleteImpact} from '../../core/endpoint-lifecycle.js'
+import {type DeleteImpact, inUseLead} from '../../core/endpoint-lifecycle.js'
 import {impactQuestion, presentImpact} from '../../ui/present/lifecycle.js'
 import {style} from '../../ui/style.js'
 
@@ -26,7 +26,7 @@ export default class CollectionDelete extends AdminCommand<{collection: Collecti
       name: args.name,
       profile: this.profileName,
       confirm: (impact) =>
-        this.confirm(`Collection '${args.name}' is in use. ${impactQuestion(impact, 'Delete it?')}`, {yes: flags.yes, what: `delete the collection '${args.name}' (in use)`}),
+        this.confirm(impactQuestion(inUseLead(`Collection '${args.name}'`), impact, 'Delete it?'), {yes: flags.yes, what: `delete the collection '${args.name}' (in use)`}),
     })
     this.log(`${style.ok('✓')} Deleted collection '${result.collection.name}'.`)
     if (result.impact.inUse) this.log(presentImpact(result.impact))

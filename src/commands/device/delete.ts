@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
 import {yesFlag} from '../../base/flags.js'
 import {deleteDevices} from '../../core/device/service.js'
-import type {DeleteImpact} from '../../core/endpoint-lifecycle.js'
+import {type DeleteImpact, inUseLead} from '../../core/endpoint-lifecycle.js'
 import {presentDeviceDelete} from '../../ui/present/device.js'
 import {impactQuestion, presentImpact} from '../../ui/present/lifecycle.js'
 
@@ -29,7 +29,7 @@ export default class DeviceDelete extends AdminCommand<DeviceDeleteResult> {
     const result = await deleteDevices(await this.backend(), {
       names,
       profile: this.profileName,
-      confirm: (impact) => this.confirm(impactQuestion(impact, names.length === 1 ? 'Delete it?' : 'Delete them?'), {yes: flags.yes, what}),
+      confirm: (impact) => this.confirm(impactQuestion(names.length === 1 ? inUseLead(`Device '${names[0]}'`) : inUseLead('Some of these devices', true), impact, names.length === 1 ? 'Delete it?' : 'Delete them?'), {yes: flags.yes, what}),
     })
     this.present(() => presentDeviceDelete(result))
     if (result.impact.inUse) this.log(presentImpact(result.impact))

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
 import {yesFlag} from '../../base/flags.js'
-import type {DeleteImpact} from '../../core/endpoint-lifecycle.js'
+import {type DeleteImpact, inUseLead} from '../../core/endpoint-lifecycle.js'
 import {deletePolicy} from '../../core/policy/service.js'
 import type {Policy} from '../../core/policy/types.js'
 import {impactQuestion, presentImpact} from '../../ui/present/lifecycle.js'
@@ -19,7 +19,7 @@ export default class PolicyDelete extends AdminCommand<{policy: Policy; changed:
     const result = await deletePolicy(await this.backend(), {
       name: args.name,
       profile: this.profileName,
-      confirm: (impact) => this.confirm(impactQuestion(impact, 'Delete it and its deployments?'), {yes: flags.yes, what: `delete the deployed policy '${args.name}'`}),
+      confirm: (impact) => this.confirm(impactQuestion(inUseLead(`Policy '${args.name}'`), impact, 'Delete it and its deployments?'), {yes: flags.yes, what: `delete the deployed policy '${args.name}'`}),
     })
     const n = result.policy.deployments.length
     this.log(`${style.ok('✓')} Deleted policy '${result.policy.name}'${n > 0 ? ` and its ${n} deployment(s)` : ''}.`)

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
 import {yesFlag} from '../../base/flags.js'
-import type {DeleteImpact} from '../../core/endpoint-lifecycle.js'
+import {type DeleteImpact, inUseLead} from '../../core/endpoint-lifecycle.js'
 import {undeployPolicy} from '../../core/policy/service.js'
 import type {Policy} from '../../core/policy/types.js'
 import {impactQuestion, presentImpact} from '../../ui/present/lifecycle.js'
@@ -31,7 +31,7 @@ export default class PolicyUndeploy extends AdminCommand<UndeployResult> {
       name: args.name,
       collections: flags.collection,
       profile: this.profileName,
-      confirm: (impact) => this.confirm(impactQuestion(impact, 'Remove these deployments?'), {yes: flags.yes, what: `undeploy the policy '${args.name}'`}),
+      confirm: (impact) => this.confirm(impactQuestion(inUseLead(`Policy '${args.name}'`), impact, 'Remove these deployments?'), {yes: flags.yes, what: `undeploy the policy '${args.name}'`}),
     })
     this.log(
       result.changed

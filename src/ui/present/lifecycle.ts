@@ -2,8 +2,8 @@ import type {DeleteImpact} from '../../core/endpoint-lifecycle.js'
 import {style} from '../style.js'
 
 /** The question asked before changing something in use: what it affects, then the action. */
-export function impactQuestion(impact: DeleteImpact, question: string): string {
-  return `${impact.summary} ${question}`
+export function impactQuestion(lead: string, impact: DeleteImpact, question: string): string {
+  return `${lead} ${impact.summary} ${question}`
 }
 
 /** What a delete or undeploy did to what used it, one line per use (empty when nothing used it). */

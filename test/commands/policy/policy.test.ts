@@ -135,7 +135,7 @@ describe('policy and monitor commands', () => {
       },
     } as unknown as Prompter
     const {result} = await onTerminal(() => runCommand(PolicyDelete, ['Wizard any OS']))
-    expect(asked).toEqual(["Policy 'Wizard any OS' is deployed to 1 collection ('Fleet'); 2 devices targeted there will no longer get it. Delete it and its deployments?"])
+    expect(asked).toEqual(["Policy 'Wizard any OS' is in use. It is deployed to 1 collection ('Fleet'); 2 devices targeted there will no longer get it. Delete it and its deployments?"])
     expect(result).toMatchObject({changed: true, impact: {inUse: true, devices: 2}})
     const {result: none} = await runCommand(PolicyDelete, ['File only', '--json'])
     expect(none).toMatchObject({changed: true, impact: {inUse: false}})

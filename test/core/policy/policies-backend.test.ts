@@ -54,7 +54,9 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
     await expect(backend.policies.create({...base, name: 'x', workspaceId, workspaceKey: 'wrong'})).rejects.toMatchObject({code: 'WORKSPACE_MISMATCH', exitCode: 7})
     await expect(backend.policies.create({...base, name: 'x', workspaceId: '00000000-0000-0000-0000-000000000000', workspaceKey: key})).rejects.toMatchObject({exitCode: 7})
     await expect(backend.policies.create({...base, name: 'x', configFile: {...file(), orgId: '11111111-1111-1111-1111-111111111111'}})).rejects.toMatchObject({exitCode: 7})
-    await expect(backend.policies.create({...base, name: 'FILE', configFile: file()})).rejects.toMatchObject({exitCode: 4})
+    // Issue 11 item 4: the same create again is a no-op; other content under the name is a conflict.
+    expect(await backend.policies.create({...base, name: 'FILE', configFile: file()})).toMatchObject({changed: false, policy: {name: 'file'}})
+    await expect(backend.policies.create({...base, name: 'FILE', configFile: file(), sampleSharing: 'all'})).rejects.toMatchObject({exitCode: 4, code: 'CONFLICT'})
     await expect(backend.policies.create({...base, name: 'x', workspaceId, workspaceKey: null})).rejects.toMatchObject({exitCode: 2})
   })
 
@@ -120,7 +122,8 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
   it('unknown policy or collection is exit 3; delete removes the deployments', async () => {
     await expect(backend.policies.deploy({name: 'nope', collections: ['Mixed'], dryRun: true, force: false})).rejects.toMatchObject({exitCode: 3})
     await expect(backend.policies.deploy({name: 'any', collections: ['Nope'], dryRun: true, force: false})).rejects.toMatchObject({exitCode: 3})
-    await backend.policies.delete('keyid')
+    await expect(backend.policies.delete('keyid')).rejects.toMatchObject({exitCode: 4, code: 'REFUSED_IN_USE'})
+    await backend.policies.delete('keyid', {force: true})
     expect((await backend.devices.get('w81')).onboarding.reasonCode).toBe('cm-down-level-without-workspace')
     await expect(backend.policies.get('keyid')).rejects.toMatchObject({exitCode: 3})
   })
