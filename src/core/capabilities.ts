@@ -19,7 +19,7 @@ export const CAPABILITIES = {
   'third-party-tokens': {summary: 'mint, list, revoke and verify sensor tokens', methods: ['tokens.*']},
   'intune-connection': {summary: 'the Intune connection and its platform toggles', methods: ['integrations.setIntune']},
   'defender-for-cloud': {summary: 'the Defender for Cloud integration per subscription', methods: ['integrations.enableDefenderForCloud', 'integrations.disableDefenderForCloud']},
-  devices: {summary: 'import, list and show devices', methods: ['devices.*']},
+  devices: {summary: 'import, list, show and delete devices', methods: ['devices.*']},
   collections: {summary: 'device collections and their rules', methods: ['collections.*']},
   'configmgr-policies': {summary: 'Configuration Manager policies, deployments and monitoring', methods: ['policies.*', 'monitor.*']},
   packages: {summary: 'generate and list onboarding and offboarding packages', methods: ['packages.*']},
