@@ -629,7 +629,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
         return {devices: devices.map((d) => d.name), changed: false, impact}
       }
 
-      return store.mutate('device.delete', request.names.join(', '), () => {
+      return store.mutate('device.delete', request.names.length <= 10 ? request.names.join(', ') : `${request.names.length} devices`, () => {
         const {devices, impact} = assess()
         requireConfirmedRemoval(devices.length === 1 ? inUseLead(`Device '${escapeName(devices[0].name)}'`) : inUseLead(`Some of these ${devices.length} devices`, true), impact, request.force === true)
         const statements = [
