@@ -20,7 +20,7 @@ export const CAPABILITIES = {
   'third-party-tokens': {summary: 'mint, list, revoke and verify sensor tokens', methods: ['tokens.*']},
   'intune-connection': {summary: 'the Intune connection and its platform toggles', methods: ['integrations.setIntune']},
   'defender-for-cloud': {summary: 'the Defender for Cloud integration per subscription', methods: ['integrations.enableDefenderForCloud', 'integrations.disableDefenderForCloud']},
-  devices: {summary: 'import, list and show devices', methods: ['devices.import', 'devices.get', 'devices.list', 'devices.reportFromSensor']},
+  devices: {summary: 'import, list, show and delete devices', methods: ['devices.import', 'devices.get', 'devices.list', 'devices.reportFromSensor', 'devices.delete']},
   'device-offboarding': {summary: 'offboard devices', methods: ['devices.offboard']},
   collections: {summary: 'device collections and their rules', methods: ['collections.*']},
   'configmgr-policies': {summary: 'Configuration Manager policies and deployments', methods: ['policies.*']},

@@ -8,7 +8,10 @@ import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import {UnreachableError, UsageError} from '../core/errors.js'
-import {fromEnvelope} from './http-errors.js'
+import {fromEnvelope, retryAfterMs} from './http-errors.js'
+
+/** The longest Retry-After a call waits out itself before it reports the throttling. */
+const MAX_RETRY_WAIT_MS = 5000
 import {proxyAuthorization, proxyFor, type ProxyEnv, redact, tunnelingAgent} from './proxy.js'
 
 export interface HttpClientOptions {
@@ -37,6 +40,8 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number
   body: unknown
+  /** The Retry-After header, when the answer had one (429, 503). */
+  retryAfter?: string
 }
 
 export interface HttpClient {
@@ -145,7 +150,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               }
             }
 
-            resolve({status: res.statusCode ?? 0, body, retryAfter: res.headers['retry-after']} as HttpResponse)
+            resolve({status: res.statusCode ?? 0, body, retryAfter: res.headers['retry-after']})
           })
         },
       )
@@ -159,10 +164,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const retries = options.rateLimitRetries ?? 3
     for (let attempt = 0; ; attempt++) {
       const response = await once(request)
-      if (response.status !== 429 || attempt >= retries) return {status: response.status, body: response.body}
-      const retryAfter = Number((response as HttpResponse & {retryAfter?: string}).retryAfter)
-      const waitMs = Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt, 5000)
-      await new Promise((r) => setTimeout(r, waitMs))
+      if (response.status !== 429 || attempt >= retries) return response
+      // A short wait is waited out here; a longer one is the caller's to decide (exit 8 says when).
+      const asked = retryAfterMs(response.retryAfter)
+      if (asked !== undefined && asked > MAX_RETRY_WAIT_MS) return response
+      await new Promise((r) => setTimeout(r, asked ?? Math.min(250 * 2 ** attempt, MAX_RETRY_WAIT_MS)))
     }
   }
 
@@ -221,7 +227,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             } catch {}
 
             const status = res.statusCode ?? 0
-            settle(() => (status >= 200 && status < 300 && finished ? resolve(parsed) : reject(fromEnvelope(status, parsed, origin))))
+            settle(() => (status >= 200 && status < 300 && finished ? resolve(parsed) : reject(fromEnvelope(status, parsed, origin, res.headers['retry-after']))))
             // The rest of an early-refused body is not sent.
             if (!finished) req.destroy()
           })
@@ -266,7 +272,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     async call(request) {
       const response = await raw(request)
       if (response.status >= 200 && response.status < 300) return response.body
-      throw fromEnvelope(response.status, response.body, origin)
+      throw fromEnvelope(response.status, response.body, origin, response.retryAfter)
     },
     close() {
       agent.destroy()

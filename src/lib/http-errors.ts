@@ -7,10 +7,13 @@ import {
   AtpError,
   AuthError,
   type AtpErrorOptions,
+  ConflictError,
   InvalidInputError,
   isAtpError,
   NotFoundError,
   RuleError,
+  StillRunningError,
+  ThrottledError,
   UnreachableError,
   UsageError,
 } from '../core/errors.js'
@@ -49,6 +52,10 @@ export function statusForExit(exitCode: number, code = ''): number {
       return 422
     }
 
+    case 8: {
+      return 429
+    }
+
     case 10:
     case 11:
     case 12:
@@ -69,7 +76,8 @@ export function exitForStatus(status: number): number {
   if (status === 404) return 3
   if (status === 409) return 4
   if (status === 422) return 7
-  if (status === 429 || status === 502 || status === 503 || status === 504) return 6
+  if (status === 429) return 8
+  if (status === 502 || status === 503 || status === 504) return 6
   return 1
 }
 
@@ -96,14 +104,43 @@ export function toEnvelope(err: unknown): {status: number; body: ErrorEnvelope} 
   }
 }
 
-/** Rebuilds the core error an envelope (or a bare status) describes. */
-export function fromEnvelope(status: number, body: unknown, url: string): AtpError {
+/**
+ * Milliseconds a `Retry-After` header asks to wait: delay-seconds or an HTTP date (RFC 9110
+ * 10.2.3); undefined when absent or unreadable.
+ */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header
+  if (value === undefined || value.trim() === '') return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/** "30 s", "2 min": when to retry, in words. */
+export function inWords(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000))
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`
+}
+
+/**
+ * Rebuilds the core error an envelope (or a bare status) describes. A 429, and a 503 with
+ * Retry-After, is the backend refusing for now: ThrottledError (exit 8) with when to retry,
+ * whatever exit code an older server put in the body (issue 11 item 4).
+ */
+export function fromEnvelope(status: number, body: unknown, url: string, retryAfter?: string | string[]): AtpError {
   const e = (body as Partial<ErrorEnvelope> | undefined)?.error
   const code = typeof e?.code === 'string' ? e.code : undefined
   const exitCode = typeof e?.exitCode === 'number' ? e.exitCode : exitForStatus(status)
   const message = typeof e?.message === 'string' ? e.message : `The server at ${url} answered HTTP ${status}.`
   const options: AtpErrorOptions = {suggestions: Array.isArray(e?.suggestions) ? e.suggestions.filter((s) => typeof s === 'string') : []}
   if (e?.details && typeof e.details === 'object') options.details = e.details
+  const waitMs = retryAfterMs(retryAfter) ?? (typeof e?.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : undefined)
+  if (status === 429 || (status === 503 && waitMs !== undefined) || exitCode === 8) {
+    const base = typeof e?.message === 'string' ? e.message : `The server at ${url} refuses requests for now (HTTP ${status}).`
+    const text = waitMs === undefined || /retry in /i.test(base) ? base : `${base.replace(/\.?$/, '.')} Retry in ${inWords(waitMs)}.`
+    return new ThrottledError(text, {...options, retryAfterMs: waitMs, suggestions: options.suggestions!.length > 0 ? options.suggestions : ['Wait and run the command again.']})
+  }
+
   return rebuild(exitCode, code, message, options)
 }
 
@@ -118,6 +155,7 @@ function rebuild(exitCode: number, code: string | undefined, message: string, op
     }
 
     case 4: {
+      if (code === 'CONFLICT') return new ConflictError(message, options)
       if (code === undefined || code === 'REFUSED') return new RuleError('', message, options)
       if (code.startsWith('REFUSED_')) return new RuleError(code.slice('REFUSED_'.length), message, options)
       return new AtpError(code, 4, message, options)
@@ -133,6 +171,12 @@ function rebuild(exitCode: number, code: string | undefined, message: string, op
 
     case 7: {
       return new InvalidInputError(message, {...options, code: code ?? 'INVALID_INPUT'})
+    }
+
+    case 9: {
+      const operationId = options.details?.operationId
+      if (typeof operationId === 'string') return new StillRunningError(message, {...options, operationId})
+      return new AtpError(code ?? 'STILL_RUNNING', 9, message, options)
     }
 
     default: {

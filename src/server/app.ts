@@ -7,7 +7,7 @@
  */
 import {rm} from 'node:fs/promises'
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
-import {AtpError, AuthError, isAtpError, RuleError} from '../core/errors.js'
+import {AtpError, AuthError, isAtpError, RuleError, ThrottledError} from '../core/errors.js'
 import type {OperationKind} from '../core/rbac/roles.js'
 import {toEnvelope} from '../lib/http-errors.js'
 import {NDJSON_MEDIA_TYPE} from '../lib/ndjson.js'
@@ -166,8 +166,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (p?.kind === 'sensor') return `token:${p.tokenId}`
         return `ip:${request.ip}`
       },
-      errorResponseBuilder(_request: FastifyRequest, context: {after: string; statusCode: number}) {
-        return Object.assign(new AtpError('RATE_LIMITED', 6, `Too many requests for this key; retry in ${context.after}.`, {
+      // Throttled (exit 8, issue 11 item 4): the client may retry after Retry-After, unlike an unreachable server.
+      errorResponseBuilder(_request: FastifyRequest, context: {ttl: number; statusCode: number}) {
+        const seconds = Math.max(1, Math.ceil(context.ttl / 1000))
+        return Object.assign(new ThrottledError(`Too many requests for this key; retry in ${seconds} s.`, {
+          retryAfterMs: seconds * 1000,
           suggestions: ['Slow down, or ask the server operator to raise --rate-limit.'],
         }), {statusCode: context.statusCode})
       },
@@ -201,7 +204,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 400 ? error.statusCode : envelope.status
     if (status >= 500 && !isAtpError(error)) options.errorLog?.(`${request.method} ${pathOnly(request.url)}: ${error.stack ?? error.message}`)
     request.errorCode = body.error.code
-    if (status === 429 && error.statusCode === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '1')
+    if (status === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? String(Math.max(1, Math.ceil(Number(body.error.details?.retryAfterMs ?? 1000) / 1000))))
     reply.code(status).type('application/json').send(body)
   })
 

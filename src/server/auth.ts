@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {looksLikeApiKey} from '../core/apikey/rules.js'
-import {AtpError, AuthError} from '../core/errors.js'
+import {AtpError, AuthError, RuleError, ThrottledError} from '../core/errors.js'
 import {authRetryAfterMs, type FailureWindow, recordAuthFailure} from '../core/rbac/auth-failures.js'
 import {findProvider} from '../core/integration/catalogue.js'
 import {assertInboundAllowed, thirdPartyPath} from '../core/integration/rules.js'
@@ -151,7 +151,7 @@ export function permissionsOf(role: Role): readonly OperationKind[] {
 
 /**
  * Counts failed authentications per client address and refuses an address past `limit` in
- * the window (the rule: core/rbac/auth-failures.ts): 429, exit 6, with Retry-After in seconds.
+ * the window (the rule: core/rbac/auth-failures.ts): 429, exit 8 (throttled), with Retry-After in seconds.
  */
 export function createAuthFailureLimiter(limit: number, now: () => number = Date.now) {
   const windows = new Map<string, FailureWindow>()
@@ -162,7 +162,8 @@ export function createAuthFailureLimiter(limit: number, now: () => number = Date
       if (waitMs <= 0) return
       const seconds = Math.ceil(waitMs / 1000)
       throw Object.assign(
-        new AtpError('RATE_LIMITED', 6, `Too many failed authentications from this address; retry in ${seconds} s.`, {
+        new ThrottledError(`Too many failed authentications from this address; retry in ${seconds} s.`, {
+          retryAfterMs: seconds * 1000,
           suggestions: ['Check the API key or token file: it is not valid for this server.', 'Ask the server operator about --auth-failure-limit.'],
         }),
         {statusCode: 429, retryAfterSeconds: seconds},

@@ -66,6 +66,7 @@ describe('backend contract on microsoft (the stub)', () => {
       const call = {
         'devices.import': () => t.backend.devices.import({records: [record]}),
         'devices.reportFromSensor': () => t.backend.devices.reportFromSensor({name: 'x', os: 'Linux', provider: 'p'}),
+        'devices.delete': () => t.backend.devices.delete({names: ['ws-001']}),
         'detection.submitFile': () => t.backend.detection.submitFile({device: 'ws-001', fileName: 'f', path: '/f', contentBase64: ''}),
       }[id]!
       await expectAtpError(call(), {code: 'UNSUPPORTED', exitCode: 4})

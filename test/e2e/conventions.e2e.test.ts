@@ -46,7 +46,7 @@ describe('version and shell completion', () => {
 
     it('completes the next command word, each word once', () => {
       expect(complete('device', 'l')).toEqual(['list'])
-      expect(complete('device', '').sort()).toEqual(['import', 'list', 'offboard', 'show'])
+      expect(complete('device', '').sort()).toEqual(['delete', 'import', 'list', 'offboard', 'show'])
       expect(complete('access', 'policy', 'cr')).toEqual(['create'])
     })
 

@@ -193,7 +193,7 @@ describe('devices, collections, policies, deployment and monitoring (e2e, CM1–
     const noTty = await cli(['policy', 'delete', 'Any OS'])
     expect(noTty.code).toBe(2)
     expect(noTty.stderr).toMatch(/--yes/)
-    expect((await cli(['policy', 'delete', 'Any OS', '--yes', '--json'])).json()).toMatchObject({deleted: true, policy: {name: 'Any OS'}})
+    expect((await cli(['policy', 'delete', 'Any OS', '--yes', '--json'])).json()).toMatchObject({changed: true, policy: {name: 'Any OS'}})
     expect((await cli(['device', 'show', 'SRV-2016', '--json'])).json().device.onboarding.reasonCode).toBe('cm-not-targeted')
   })
 })

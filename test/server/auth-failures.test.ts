@@ -1,7 +1,7 @@
 import {startTestServer, type TestServer} from './helpers.js'
 
 // Issue 15, item 12: 350,645 failed authentications in 20 s were all answered 401. Past the
-// limit an address gets 429 with Retry-After (exit 6) until its minute is over, whatever it sends.
+// limit an address gets 429 with Retry-After (exit 8, throttled) until its minute is over, whatever it sends.
 describe('failed authentications are limited per client address', () => {
   let s: TestServer
   let token: string
@@ -30,7 +30,7 @@ describe('failed authentications are limited per client address', () => {
 
     const limited = await s.request('GET', '/v1/whoami', {auth: 'atpk_not-a-real-key'})
     expect(limited.status).toBe(429)
-    expect(limited.body.error).toMatchObject({code: 'RATE_LIMITED', exitCode: 6})
+    expect(limited.body.error).toMatchObject({code: 'THROTTLED', exitCode: 8})
     expect(limited.body.error.message).toMatch(/too many failed authentications/i)
     const retryAfter = Number(limited.headers.get('retry-after'))
     expect(retryAfter).toBeGreaterThan(0)

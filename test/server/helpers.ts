@@ -39,7 +39,7 @@ export async function startTestServer(
   const keys = {} as Record<Role, string>
   await direct(async (backend) => {
     await backend.tenant.create({location: 'us', datacenter: 'EastUs3'})
-    for (const role of ROLES) keys[role] = (await backend.apiKeys.create({name: role, role})).secret
+    for (const role of ROLES) keys[role] = (await backend.apiKeys.create({name: role, role})).secret!
   })
   const log: AccessLogEntry[] = []
   const errors: string[] = []

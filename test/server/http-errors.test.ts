@@ -1,5 +1,5 @@
-import {AuthError, InvalidInputError, isAtpError, NotFoundError, RuleError, UnreachableError, UsageError} from '../../src/core/errors.js'
-import {exitForStatus, fromEnvelope, statusForExit, toEnvelope} from '../../src/lib/http-errors.js'
+import {AuthError, ConflictError, InvalidInputError, isAtpError, NotFoundError, RuleError, ThrottledError, UnreachableError, UsageError} from '../../src/core/errors.js'
+import {exitForStatus, fromEnvelope, retryAfterMs, statusForExit, toEnvelope} from '../../src/lib/http-errors.js'
 
 describe('errors across HTTP (issue 7: same exit codes on every backend)', () => {
   const cases = [
@@ -11,6 +11,9 @@ describe('errors across HTTP (issue 7: same exit codes on every backend)', () =>
     {error: new AuthError('not allowed', {code: 'FORBIDDEN'}), status: 403},
     {error: new UnreachableError('db locked'), status: 503},
     {error: new InvalidInputError('tampered', {code: 'PACKAGE_TAMPERED', details: {problems: [{code: 'PACKAGE_TAMPERED'}]}}), status: 422},
+    // Issue 11 item 4: a conflict is exit 4 CONFLICT everywhere; throttled is exit 8 with when to retry.
+    {error: new ConflictError('exists with other rules', {details: {differences: [{field: 'rules', existing: 'a', requested: 'b'}]}}), status: 409},
+    {error: new ThrottledError('Too many requests for this key; retry in 30 s.', {retryAfterMs: 30_000, suggestions: ['Slow down.']}), status: 429},
   ]
 
   it.each(cases)('maps $error.code (exit $error.exitCode) to HTTP $status and back to the same core error', ({error, status}) => {
@@ -36,10 +39,23 @@ describe('errors across HTTP (issue 7: same exit codes on every backend)', () =>
   })
 
   it('derives the exit code from a bare status when a proxy answers without our envelope', () => {
-    expect([400, 401, 403, 404, 409, 413, 422, 429, 502, 503, 500].map(exitForStatus)).toEqual([2, 5, 5, 3, 4, 2, 7, 6, 6, 6, 1])
+    expect([400, 401, 403, 404, 409, 413, 422, 429, 502, 503, 500].map(exitForStatus)).toEqual([2, 5, 5, 3, 4, 2, 7, 8, 6, 6, 1])
     const e = fromEnvelope(502, '<html>Bad gateway</html>', 'https://atp.example.net')
     expect({exitCode: e.exitCode, message: e.message}).toEqual({exitCode: 6, message: 'The server at https://atp.example.net answered HTTP 502.'})
     expect(statusForExit(13)).toBe(409)
     expect(statusForExit(1)).toBe(500)
+  })
+
+  it('turns 429, and 503 with Retry-After, into throttled (exit 8) saying when to retry, whatever an older server put in the body', () => {
+    const bare = fromEnvelope(429, undefined, 'https://atp.example.net', '30')
+    expect(bare).toMatchObject({code: 'THROTTLED', exitCode: 8, retryAfterMs: 30_000})
+    expect(bare.message).toBe('The server at https://atp.example.net refuses requests for now (HTTP 429). Retry in 30 s.')
+    const old = fromEnvelope(429, {error: {code: 'RATE_LIMITED', exitCode: 6, message: 'Too many requests for this key.', suggestions: []}}, 'https://x', '120')
+    expect(old).toMatchObject({code: 'THROTTLED', exitCode: 8, message: 'Too many requests for this key. Retry in 2 min.'})
+    expect(fromEnvelope(503, undefined, 'https://x', '5')).toMatchObject({exitCode: 8, retryAfterMs: 5000})
+    expect(fromEnvelope(503, undefined, 'https://x')).toMatchObject({exitCode: 6, code: 'UNREACHABLE'})
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(30_000)
+    expect(retryAfterMs('soon')).toBeUndefined()
+    expect(statusForExit(8)).toBe(429)
   })
 })

@@ -168,7 +168,7 @@ describe('streamed import and the rate limit (issue 15)', () => {
     const remote = openRemoteBackend({url: s.url, apiKey: s.keys.owner})
     try {
       expect(await remote.devices.import({records: records(3000)})).toMatchObject({total: 3000})
-      expect(await remote.devices.import({records: records(3000)})).toMatchObject({total: 3000, updated: 3000})
+      expect(await remote.devices.import({records: records(3000)})).toMatchObject({total: 3000, updated: 0, unchanged: 3000, changed: false})
       expect((await s.request('GET', '/v1/tenant', {auth: s.keys.owner})).status).toBe(200)
       expect((await s.request('GET', '/v1/tenant', {auth: s.keys.owner})).status).toBe(429)
     } finally {
@@ -205,7 +205,7 @@ describe('slow and stalled uploads (issue 15)', () => {
     const dbPath = join(home, 'tenant.db')
     const served = await openServedBackend(dbPath, 'server')
     await served.backend.tenant.create({location: 'us', datacenter: 'EastUs3'})
-    const {secret} = await served.backend.apiKeys.create({name: 'owner', role: 'owner'})
+    const secret = (await served.backend.apiKeys.create({name: 'owner', role: 'owner'})).secret!
     const spool = await openSpool(join(home, 'spool.db'))
     const uploads = join(home, 'uploads')
     prepareUploadDir(uploads)

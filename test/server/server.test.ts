@@ -138,10 +138,21 @@ describe('atpctl serve: rate limit per key (issue 7)', () => {
     for (let i = 0; i < 3; i++) expect((await s.request('GET', '/v1/tenant', {auth: s.keys.reader})).status).toBe(200)
     const limited = await s.request('GET', '/v1/tenant', {auth: s.keys.reader})
     expect(limited.status).toBe(429)
-    expect(limited.body.error).toMatchObject({code: 'RATE_LIMITED', exitCode: 6})
+    expect(limited.body.error).toMatchObject({code: 'THROTTLED', exitCode: 8})
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     expect((await s.request('GET', '/v1/tenant', {auth: s.keys.owner})).status).toBe(200)
     expect((await s.request('GET', '/healthz')).status).toBe(200)
+  })
+
+  it('reaches a remote-backend caller as throttled (exit 8) with when to retry, not as unreachable (issue 11 item 4)', async () => {
+    const {openRemoteBackend} = await import('../../src/backends/remote/index.js')
+    const remote = openRemoteBackend({url: s.url, apiKey: s.keys['security-reader']})
+    try {
+      for (let i = 0; i < 3; i++) await remote.tenant.get()
+      await expect(remote.tenant.get()).rejects.toMatchObject({code: 'THROTTLED', exitCode: 8, message: expect.stringMatching(/retry in \d+ s\./), retryAfterMs: expect.any(Number)})
+    } finally {
+      await remote.close()
+    }
   })
 
   it('limits sensor tokens separately (one token serves a whole fleet)', async () => {
@@ -153,6 +164,6 @@ describe('atpctl serve: rate limit per key (issue 7)', () => {
     expect((await s.request('GET', '/v1/sensor/tenant', {auth: token})).status).toBe(200)
     const limited = await s.request('GET', '/v1/sensor/tenant', {auth: token})
     expect(limited.status).toBe(429)
-    expect(limited.body.error.code).toBe('RATE_LIMITED')
+    expect(limited.body.error.code).toBe('THROTTLED')
   })
 })

@@ -20,7 +20,7 @@ withOpenssl.describe('remote backend transport: TLS verification and unreachable
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {stdio: 'ignore'})
     const dbPath = join(home, 'tenant.db')
     const seed = await openLocalBackend(dbPath, {profile: 'tls', actor: 'test'})
-    apiKey = (await seed.apiKeys.create({name: 'owner', role: 'owner'})).secret
+    apiKey = (await seed.apiKeys.create({name: 'owner', role: 'owner'})).secret!
     await seed.tenant.create({location: 'uk', datacenter: 'WestUk'})
     await seed.close()
     server = await startServer({databasePath: dbPath, profile: 'tls', host: '127.0.0.1', port: 0, rateLimit: 0, tlsCertFile: cert, tlsKeyFile: key})

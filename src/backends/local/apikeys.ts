@@ -1,4 +1,5 @@
 import {
+  apiKeyDifferences,
   apiKeyStatus,
   checkApiKeyName,
   checkApiKeyTtl,
@@ -7,7 +8,8 @@ import {
   newApiKeySecret,
   type ApiKeyInfo,
 } from '../../core/apikey/rules.js'
-import {NotFoundError, RuleError} from '../../core/errors.js'
+import {conflict} from '../../core/endpoint-lifecycle.js'
+import {NotFoundError} from '../../core/errors.js'
 import {parseRole} from '../../core/rbac/roles.js'
 import type {ApiKeyApi} from '../../core/port/apikey-api.js'
 import type {LocalStore} from './store.js'
@@ -48,10 +50,18 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
       const role = parseRole(request.role)
       checkApiKeyTtl(request.ttlMs)
       return store.mutate('apikey.create', name, () => {
-        if (find(name)) {
-          throw new RuleError('', `An API key named '${name}' already exists.`, {
-            suggestions: ['Pick another --name, or revoke the old key first: atpctl apikey revoke ' + name],
-          })
+        const existing = db.prepare(`SELECT ${COLUMNS} FROM api_key WHERE name = ?`).get(name) as ApiKeyRow | undefined
+        if (existing) {
+          // The same create again changes nothing; other content is a conflict (issue 11 item 4).
+          const info = toInfo(existing, store.now())
+          const diffs = apiKeyDifferences(info, {role, ttlMs: request.ttlMs})
+          if (diffs.length > 0) {
+            throw conflict(`API key '${name}'`, diffs, [
+              info.status === 'active' ? `Revoke it first (atpctl apikey revoke ${name}) or pick another --name.` : 'Pick another --name: a revoked or expired key stays in the list.',
+            ])
+          }
+
+          return {key: info, secret: null, changed: false as const}
         }
 
         const now = store.now()
@@ -73,7 +83,7 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
           row.created_at,
           row.expires_at,
         )
-        return {...toInfo(row, now), secret}
+        return {key: toInfo(row, now), secret, changed: true as const}
       })
     },
 
@@ -87,7 +97,7 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
         const row = find(idOrName)
         if (!row) throw new NotFoundError(`API key '${idOrName}' not found.`, {suggestions: ['Run `atpctl apikey list` to see key ids and names.']})
         if (!row.revoked_at) db.prepare('UPDATE api_key SET revoked_at = ? WHERE id = ?').run(store.now().toISOString(), row.id)
-        return toInfo(find(row.id)!, store.now())
+        return {key: toInfo(find(row.id)!, store.now()), changed: !row.revoked_at}
       })
     },
 

@@ -1,4 +1,5 @@
-import {isCollectionMember, parseRule, type Rule, type RuleCondition, type RuleField, ruleSubject} from '../../core/collection/rules.js'
+import {applyCollectionChange, checkLimitChain, collectionDifferences, isCollectionMember, parseRule, type Rule, type RuleCondition, type RuleField, ruleSubject} from '../../core/collection/rules.js'
+import {collectionDeleteImpact, conflict, inUseLead, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
 import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChange} from '../../core/collection/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
@@ -277,11 +278,23 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
 
       const rules = (request.rules ?? []).map(parseRule)
       return store.mutate('collection.create', name, () => {
-        if (db.prepare('SELECT 1 FROM collection WHERE name_key = ?').get(nameKey(name))) {
-          throw new RuleError('', `Collection '${name}' already exists.`, {suggestions: [`See it: atpctl collection show "${name}"`]})
+        const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
+        const existing = db.prepare('SELECT c.name, c.rules, l.name AS limit_name FROM collection c LEFT JOIN collection l ON l.id = c.limit_to WHERE c.name_key = ?').get(nameKey(name)) as
+          | {name: string; rules: string; limit_name: string | null}
+          | undefined
+        if (existing) {
+          // The same create again changes nothing; other content is a conflict (issue 11 item 4).
+          const diffs = collectionDifferences({limitTo: existing.limit_name, rules: JSON.parse(existing.rules) as string[]}, {limitTo: limit?.name ?? null, rules: rules.map((r) => r.text)})
+          if (diffs.length > 0) {
+            throw conflict(`Collection '${escapeName(existing.name)}'`, diffs, [
+              `Change it: atpctl collection update "${escapeName(existing.name)}" --add-rule R / --remove-rule R / --limit-to C`,
+              'Or create the new one under another name.',
+            ])
+          }
+
+          return {collection: collectionInfo(db, existing.name), changed: false}
         }
 
-        const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
         db.prepare('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)').run(
           name,
           nameKey(name),
@@ -290,7 +303,62 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
           store.now().toISOString(),
         )
         refreshCollections(db)
-        return collectionInfo(db, name)
+        return {collection: collectionInfo(db, name), changed: true}
+      })
+    },
+
+    async update(name, change) {
+      requireTenantRow(store)
+      return store.mutate('collection.update', name, () => {
+        const row = requireCollection(db, name)
+        const currentLimit = row.limit_to === null ? null : (db.prepare('SELECT name FROM collection WHERE id = ?').get(row.limit_to) as {name: string}).name
+        const current = {name: row.name, limitTo: currentLimit, rules: JSON.parse(row.rules) as string[]}
+        // Every rule of a create again (rule syntax, the limiting collection exists), plus no loop of limits.
+        const next = applyCollectionChange(current, change)
+        const limit = next.limitTo === null ? null : requireCollection(db, next.limitTo)
+        const all = db.prepare('SELECT c.name, c.name_key, l.name_key AS limit_key FROM collection c LEFT JOIN collection l ON l.id = c.limit_to').all() as {name: string; name_key: string; limit_key: string | null}[]
+        checkLimitChain(row.name, limit?.name ?? null, new Map(all.map((c) => [c.name_key, c.limit_key])), new Map(all.map((c) => [c.name_key, c.name])))
+        const changed = collectionDifferences(current, {limitTo: limit?.name ?? null, rules: next.rules}).length > 0
+        if (changed) {
+          db.prepare('UPDATE collection SET limit_to = ?, rules = ? WHERE id = ?').run(limit?.id ?? null, JSON.stringify(next.rules), row.id)
+          refreshCollections(db)
+        }
+
+        return {collection: collectionInfo(db, row.name), changed}
+      })
+    },
+
+    async delete(name, options = {}) {
+      requireTenantRow(store)
+      const assess = () => {
+        const row = requireCollection(db, name)
+        const info = collectionInfo(db, row.name)
+        const limitedBy = db.prepare('SELECT name FROM collection WHERE limit_to = ? ORDER BY name').pluck().all(row.id) as string[]
+        return {row, info, impact: collectionDeleteImpact({name: row.name, limitTo: info.limitTo, deployedPolicies: info.policies, limitedBy, members: info.members})}
+      }
+
+      if (options.dryRun) {
+        const {info, impact} = assess()
+        return {collection: info, changed: false, impact}
+      }
+
+      return store.mutate('collection.delete', name, () => {
+        const {row, info, impact} = assess()
+        requireConfirmedRemoval(inUseLead(`Collection '${escapeName(row.name)}'`), impact, options.force === true)
+        // Collections limited to it take over its limit; its deployments and memberships go with it.
+        db.prepare('UPDATE collection SET limit_to = ? WHERE limit_to = ?').run(row.limit_to, row.id)
+        db.prepare('DELETE FROM policy_deployment WHERE collection_id = ?').run(row.id)
+        db.prepare('DELETE FROM collection_direct WHERE collection_id = ?').run(row.id)
+        db.prepare('DELETE FROM collection_member WHERE collection_id = ?').run(row.id)
+        // The inventory's own naming of it goes too, so a later collection of that name starts empty.
+        const packed = `;${row.name_key};`
+        db.prepare(
+          `UPDATE device SET inv_collections = CASE WHEN replace(inv_collections, @packed, ';') = ';' THEN '' ELSE replace(inv_collections, @packed, ';') END
+           WHERE instr(inv_collections, @packed) > 0`,
+        ).run({packed})
+        db.prepare('DELETE FROM collection WHERE id = ?').run(row.id)
+        if (impact.uses.some((u) => u.kind === 'limits')) refreshCollections(db)
+        return {collection: info, changed: true, impact}
       })
     },
 

@@ -6,7 +6,8 @@ import {osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
-import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
+import {deviceDeleteImpact, inUseLead, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
+import {InvalidInputError, NotFoundError, RuleError, UnreachableError, UsageError} from '../../core/errors.js'
 import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
 import {type OffboardResult, offboardRefusal, requireOffboardComment} from '../../core/device/offboard.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
@@ -331,7 +332,10 @@ const UPSERT_COLUMNS = [
 ]
 
 /** An upsert's update of the device that has the name already (compared by name key: case-insensitive beyond ASCII). */
-const ON_CONFLICT_SQL = `ON CONFLICT(name_key) DO UPDATE SET ${[...UPSERT_COLUMNS.filter((c) => c !== 'name' && c !== 'name_key'), 'source', 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`
+const UPDATED_COLUMNS = [...UPSERT_COLUMNS.filter((c) => c !== 'name' && c !== 'name_key'), 'source']
+/** A device whose values are all the same is left alone (not counted as updated, its updated_at kept: issue 11 item 4). */
+const ON_CONFLICT_SQL = `ON CONFLICT(name_key) DO UPDATE SET ${[...UPDATED_COLUMNS, 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}
+  WHERE ${UPDATED_COLUMNS.map((c) => `device.${c} IS NOT excluded.${c}`).join(' OR ')}`
 
 /** The upsert by name; source and time are the same for the whole batch, so they are literals. */
 function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = false): string {
@@ -535,6 +539,26 @@ function moveStagedSql(now: string, plainInsert: boolean): string {
   return plainInsert ? insert : `${insert}\n  ${ON_CONFLICT_SQL}`
 }
 
+/** The rows of the named devices, all of them or NotFoundError naming the missing ones; each once. */
+function deviceRows(db: Database, names: string[]): {id: number; name: string; inv_collections: string}[] {
+  const find = db.prepare('SELECT id, name, inv_collections FROM device WHERE name_key = ?')
+  const rows = new Map<number, {id: number; name: string; inv_collections: string}>()
+  const missing: string[] = []
+  for (const n of names) {
+    const row = find.get(nameKey(n)) as {id: number; name: string; inv_collections: string} | undefined
+    if (row) rows.set(row.id, row)
+    else missing.push(n)
+  }
+
+  if (missing.length > 0) {
+    throw new NotFoundError(`Device${missing.length > 1 ? 's' : ''} not in the inventory: ${missing.map(escapeName).join(', ')}. Nothing was deleted.`, {
+      suggestions: ['Check the names with: atpctl device list'],
+    })
+  }
+
+  return [...rows.values()]
+}
+
 export function localDeviceApi(store: LocalStore): DeviceApi {
   const {db} = store
   return {
@@ -564,7 +588,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           staged.pairs.forEach((r, pair) => pairId.run(pair, osClass(r)))
           // Into an empty inventory a plain insert is enough (the staging table already refused a
           // name given twice, with the device table's own case-insensitive collation).
-          db.prepare(moveStagedSql(now, before === 0)).run()
+          const written = db.prepare(moveStagedSql(now, before === 0)).run().changes
           const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
           const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
           // A few devices into a large inventory: re-evaluate only their memberships (every rule
@@ -579,7 +603,8 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           }
 
           const created = after - before
-          return {total: staged.total, created, updated: staged.total - created, skipped: 0, collectionsCreated}
+          const updated = written - created
+          return {total: staged.total, created, updated, unchanged: staged.total - written, skipped: 0, collectionsCreated, changed: written > 0 || collectionsCreated.length > 0}
         })
       } finally {
         db.exec('DROP TABLE IF EXISTS temp.import_stage; DROP TABLE IF EXISTS temp.import_os')
@@ -594,6 +619,42 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     async list(options = {}) {
       requireTenantRow(store)
       return Array.from(queryDevices(store, options), toDevice)
+    },
+
+    async delete(request) {
+      requireTenantRow(store)
+      if (request.names.length === 0) throw new UsageError('No device to delete.', {suggestions: ['Name the devices: atpctl device delete NAME...']})
+      const assess = () => {
+        const devices = deviceRows(db, request.names)
+        const collectionOf = db.prepare('SELECT name FROM collection WHERE name_key = ?').pluck()
+        const direct = db.prepare('SELECT c.name FROM collection_direct cd JOIN collection c ON c.id = cd.collection_id WHERE cd.device_id = ?').pluck()
+        const groups = db.prepare("SELECT group_name FROM intune_group_member WHERE kind = 'device' AND member = ? ORDER BY group_name").pluck()
+        const uses = devices.map((d) => {
+          const fromInventory = unpackList(d.inv_collections).map((k) => collectionOf.get(k) as string | undefined).filter((n): n is string => n !== undefined)
+          const collections = [...new Set([...fromInventory, ...(direct.all(d.id) as string[])])].sort()
+          return {name: d.name, collections, groups: groups.all(String(d.id)) as string[]}
+        })
+        return {devices, impact: deviceDeleteImpact(uses)}
+      }
+
+      if (request.dryRun) {
+        const {devices, impact} = assess()
+        return {devices: devices.map((d) => d.name), changed: false, impact}
+      }
+
+      return store.mutate('device.delete', request.names.length <= 10 ? request.names.join(', ') : `${request.names.length} devices`, () => {
+        const {devices, impact} = assess()
+        requireConfirmedRemoval(devices.length === 1 ? inUseLead(`Device '${escapeName(devices[0].name)}'`) : inUseLead(`Some of these ${devices.length} devices`, true), impact, request.force === true)
+        const statements = [
+          db.prepare("DELETE FROM intune_group_member WHERE kind = 'device' AND member = CAST(? AS TEXT)"),
+          db.prepare('DELETE FROM collection_member WHERE device_id = ?'),
+          // Alerts stay (their machine id and name keep the history); they no longer point at a row.
+          db.prepare('UPDATE alert SET device_id = NULL WHERE device_id = ?'),
+          db.prepare('DELETE FROM device WHERE id = ?'),
+        ]
+        for (const d of devices) for (const statement of statements) statement.run(d.id)
+        return {devices: devices.map((d) => d.name), changed: true, impact}
+      })
     },
 
     async reportFromSensor(report: SensorReport) {

@@ -2,8 +2,9 @@ import {createHash, randomUUID} from 'node:crypto'
 import {formatDuration} from '../../core/duration.js'
 import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
-import {checkPolicyValues, planOutcome, policyShape, requiredParts} from '../../core/policy/rules.js'
-import type {DeploymentPlan, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
+import {conflict, deploymentRemovalImpact, inUseLead, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
+import {checkPolicyChange, checkPolicyValues, checkUpdateReach, describeMiss, planOutcome, policyDifferences, type PolicyContent, policyShape, requiredParts} from '../../core/policy/rules.js'
+import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile, PolicyCreateRequest} from '../../core/policy/types.js'
 import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import {recordOperation} from './operations.js'
@@ -47,6 +48,71 @@ function toPolicy(r: PolicyRow, orgId: string): Policy {
     deployments: (JSON.parse(r.deployments) as Policy['deployments']).map((d) => ({...d, forced: Boolean(d.forced)})).sort((a, b) => a.collection.localeCompare(b.collection)),
     createdAt: r.created_at,
   }
+}
+
+/** What a stored policy holds, for the comparison of a create of the same name. */
+function rowContent(r: PolicyRow): PolicyContent {
+  return {
+    description: r.description,
+    type: r.type,
+    configFile: r.config_file_sha256 ? {name: r.config_file_name ?? '', sha256: r.config_file_sha256} : null,
+    workspaceId: r.workspace_id,
+    workspaceKeySha256: r.workspace_key_sha256,
+    sampleSharing: r.sample_sharing,
+    configMgrVersion: r.configmgr_version,
+  }
+}
+
+/** Stands for the stored Workspace key (known by its hash only) in the checks of an update. */
+const KEPT_KEY = '\u0000kept'
+
+/** The parts that must be this tenant's: the file's org and expiry (CM7), the Workspace ID and key. */
+function checkTenantParts(
+  request: Pick<PolicyCreateRequest, 'configFile' | 'workspaceId' | 'workspaceKey'>,
+  tenant: {org_id: string; workspace_id: string; workspace_key: string},
+  now: Date,
+): void {
+  if (request.configFile) {
+    if (request.configFile.orgId !== tenant.org_id) {
+      throw new InvalidInputError(`The configuration file belongs to org ${request.configFile.orgId}, not to this tenant (${tenant.org_id}).`, {
+        code: 'PACKAGE_OTHER_TENANT',
+        suggestions: ['Use a package generated for this profile: atpctl package generate ... --method configmgr'],
+      })
+    }
+
+    if (request.configFile.expiresAt && Date.parse(request.configFile.expiresAt) <= now.getTime()) {
+      throw new InvalidInputError(`The offboarding file expired on ${request.configFile.expiresAt}.`, {
+        code: 'PACKAGE_EXPIRED',
+        suggestions: ['Generate a fresh one: atpctl package generate offboarding --os windows --method configmgr'],
+      })
+    }
+  }
+
+  if (request.workspaceId !== null && request.workspaceId.toLowerCase() !== tenant.workspace_id.toLowerCase()) {
+    throw new InvalidInputError(`Workspace ID '${request.workspaceId}' is not this tenant's.`, {
+      code: 'WORKSPACE_MISMATCH',
+      suggestions: ["See the tenant's values: atpctl workspace show"],
+    })
+  }
+
+  if (request.workspaceKey !== null && request.workspaceKey.trim() !== tenant.workspace_key) {
+    throw new InvalidInputError("The Workspace key does not match this tenant's.", {
+      code: 'WORKSPACE_MISMATCH',
+      suggestions: ['Copy it again: atpctl workspace show --reveal > key.txt, then pass --workspace-key-file key.txt'],
+    })
+  }
+}
+
+/** Devices of the collections a policy would miss with these parts (the plan's SQL). */
+function missedDevices(db: Database, policyId: string, collectionIds: number[], p: {type: string; expired: boolean; version: number; hasFile: boolean; hasKey: boolean}): string[] {
+  const params = {type: p.type, policyId, expired: p.expired ? 1 : 0, version: p.version, hasFile: p.hasFile ? 1 : 0, hasKey: p.hasKey ? 1 : 0}
+  return db.prepare(`SELECT name FROM (${PLAN_SQL(collectionIds.length)}) WHERE reason IS NOT NULL ORDER BY name`).pluck().all(...collectionIds, params) as string[]
+}
+
+/** Distinct devices in the collections. */
+function targetedCount(db: Database, collectionIds: number[]): number {
+  if (collectionIds.length === 0) return 0
+  return (db.prepare(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${collectionIds.map(() => '?').join(', ')})`).get(...collectionIds) as {n: number}).n
 }
 
 function policyNotFound(name: string): NotFoundError {
@@ -93,39 +159,25 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       const name = requireName(request.name, NAME_RULES.policy)
       checkPolicyValues(request)
       requiredParts(request)
-      if (request.configFile) {
-        if (request.configFile.orgId !== tenant.org_id) {
-          throw new InvalidInputError(`The configuration file belongs to org ${request.configFile.orgId}, not to this tenant (${tenant.org_id}).`, {
-            code: 'PACKAGE_OTHER_TENANT',
-            suggestions: ['Use a package generated for this profile: atpctl package generate ... --method configmgr'],
-          })
-        }
-
-        if (request.configFile.expiresAt && Date.parse(request.configFile.expiresAt) <= store.now().getTime()) {
-          throw new InvalidInputError(`The offboarding file expired on ${request.configFile.expiresAt}.`, {
-            code: 'PACKAGE_EXPIRED',
-            suggestions: ['Generate a fresh one: atpctl package generate offboarding --os windows --method configmgr'],
-          })
-        }
-      }
-
-      if (request.workspaceId !== null && request.workspaceId.toLowerCase() !== tenant.workspace_id.toLowerCase()) {
-        throw new InvalidInputError(`Workspace ID '${request.workspaceId}' is not this tenant's.`, {
-          code: 'WORKSPACE_MISMATCH',
-          suggestions: ['See the tenant\'s values: atpctl workspace show'],
-        })
-      }
-
-      if (request.workspaceKey !== null && request.workspaceKey.trim() !== tenant.workspace_key) {
-        throw new InvalidInputError("The Workspace key does not match this tenant's.", {
-          code: 'WORKSPACE_MISMATCH',
-          suggestions: ['Copy it again: atpctl workspace show --reveal > key.txt, then pass --workspace-key-file key.txt'],
-        })
-      }
-
+      checkTenantParts(request, tenant, store.now())
       return store.mutate('policy.create', name, () => {
-        if (db.prepare('SELECT 1 FROM policy WHERE name = ?').get(name)) {
-          throw new RuleError('', `Policy '${name}' already exists.`, {suggestions: [`See it: atpctl policy show "${name}"`, 'Pick another --name.']})
+        const existing = db.prepare(`${POLICY_SQL} WHERE p.name = ?`).get(name) as PolicyRow | undefined
+        if (existing) {
+          // The same create again changes nothing; other content is a conflict (issue 11 item 4).
+          const diffs = policyDifferences(rowContent(existing), {
+            description: request.description,
+            type: request.type,
+            configFile: request.configFile,
+            workspaceId: request.workspaceId === null ? null : tenant.workspace_id,
+            workspaceKeySha256: request.workspaceKey === null ? null : sha256(request.workspaceKey.trim()),
+            sampleSharing: request.sampleSharing,
+            configMgrVersion: request.configMgrVersion,
+          })
+          if (diffs.length > 0) {
+            throw conflict(`Policy '${escapeName(existing.name)}'`, diffs, [`Change it: atpctl policy update "${escapeName(existing.name)}" ...`, 'Or create the new one under another --name.'])
+          }
+
+          return {policy: toPolicy(existing, tenant.org_id), changed: false}
         }
 
         db.prepare(
@@ -145,7 +197,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           request.configMgrVersion,
           store.now().toISOString(),
         )
-        return toPolicy(requirePolicy(db, name), tenant.org_id)
+        return {policy: toPolicy(requirePolicy(db, name), tenant.org_id), changed: true}
       })
     },
 
@@ -158,12 +210,125 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       return toPolicy(requirePolicy(db, name), orgId())
     },
 
-    async delete(name) {
+    async update(name, change) {
+      const tenant = requireTenantRow(store)
+      checkPolicyChange(name, change)
+      return store.mutate('policy.update', name, () => {
+        const row = requirePolicy(db, name)
+        const current = toPolicy(row, tenant.org_id)
+        // The stored key is known by its hash only: a stand-in keeps its presence for the checks.
+        const keptKey = row.workspace_key_sha256 === null ? null : KEPT_KEY
+        const merged = {
+          name: row.name,
+          description: change.description ?? row.description,
+          type: row.type,
+          configFile: change.configFile === undefined ? current.configFile : change.configFile,
+          workspaceId: change.workspaceId === undefined ? row.workspace_id : change.workspaceId,
+          workspaceKey: change.workspaceKey === undefined ? keptKey : change.workspaceKey,
+          sampleSharing: change.sampleSharing ?? row.sample_sharing,
+          configMgrVersion: change.configMgrVersion ?? row.configmgr_version,
+        }
+        // Everything create checks, on the policy as it would be (CM4, CM7, this tenant's parts).
+        checkPolicyValues(merged)
+        requiredParts(merged)
+        checkTenantParts(
+          {configFile: change.configFile ?? null, workspaceId: change.workspaceId ?? null, workspaceKey: change.workspaceKey ?? null},
+          tenant,
+          store.now(),
+        )
+        const next: PolicyContent = {
+          description: merged.description,
+          type: merged.type,
+          configFile: merged.configFile,
+          workspaceId: merged.workspaceId === null ? null : tenant.workspace_id,
+          workspaceKeySha256: merged.workspaceKey === null ? null : merged.workspaceKey === KEPT_KEY ? row.workspace_key_sha256 : sha256(merged.workspaceKey.trim()),
+          sampleSharing: merged.sampleSharing,
+          configMgrVersion: merged.configMgrVersion,
+        }
+        const changed = policyDifferences(rowContent(row), next).length > 0 || (merged.configFile?.name ?? null) !== row.config_file_name
+        if (!changed) return {policy: current, changed: false}
+        // CM3: a deployed policy must not silently stop reaching devices it reaches now.
+        const deployedTo = db.prepare('SELECT collection_id FROM policy_deployment WHERE policy_id = ?').pluck().all(row.id) as number[]
+        if (deployedTo.length > 0) {
+          const missed = (p: {type: string; configFile: {expiresAt: string | null} | null; hasKey: boolean; version: number}) =>
+            missedDevices(db, row.id, deployedTo, {
+              type: p.type,
+              expired: p.configFile?.expiresAt ? Date.parse(p.configFile.expiresAt) <= store.now().getTime() : false,
+              version: p.version,
+              hasFile: p.configFile !== null,
+              hasKey: p.hasKey,
+            })
+          const before = missed({type: row.type, configFile: current.configFile, hasKey: current.workspaceKey, version: current.configMgrVersion})
+          const after = missed({type: next.type, configFile: merged.configFile, hasKey: next.workspaceKeySha256 !== null, version: next.configMgrVersion})
+          checkUpdateReach(row.name, before, after, change.force === true)
+        }
+
+        db.prepare(
+          `UPDATE policy SET description = ?, config_file_name = ?, config_file_sha256 = ?, config_expires_at = ?, workspace_id = ?, workspace_key_sha256 = ?,
+             sample_sharing = ?, configmgr_version = ? WHERE id = ?`,
+        ).run(
+          next.description,
+          merged.configFile?.name ?? null,
+          merged.configFile?.sha256 ?? null,
+          merged.configFile?.expiresAt ?? null,
+          next.workspaceId,
+          next.workspaceKeySha256,
+          next.sampleSharing,
+          next.configMgrVersion,
+          row.id,
+        )
+        return {policy: toPolicy(requirePolicy(db, row.name), tenant.org_id), changed: true}
+      })
+    },
+
+    async delete(name, options = {}) {
       const org = orgId()
+      const assess = () => {
+        const row = requirePolicy(db, name)
+        const policy = toPolicy(row, org)
+        const ids = db.prepare('SELECT collection_id FROM policy_deployment WHERE policy_id = ?').pluck().all(row.id) as number[]
+        return {row, policy, impact: deploymentRemovalImpact({policy: policy.name, collections: policy.deployments.map((d) => d.collection), targeted: targetedCount(db, ids)})}
+      }
+
+      if (options.dryRun) {
+        const {policy, impact} = assess()
+        return {policy, changed: false, impact}
+      }
+
       return store.mutate('policy.delete', name, () => {
-        const policy = toPolicy(requirePolicy(db, name), org)
-        db.prepare('DELETE FROM policy WHERE name = ?').run(name)
-        return policy
+        const {row, policy, impact} = assess()
+        requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, options.force === true)
+        db.prepare('DELETE FROM policy WHERE id = ?').run(row.id)
+        return {policy, changed: true, impact}
+      })
+    },
+
+    async undeploy(request) {
+      const org = orgId()
+      if (request.collections.length === 0) throw new UsageError('No collection to undeploy from.', {suggestions: ['Pass --collection NAME (several allowed).']})
+      const assess = () => {
+        const row = requirePolicy(db, request.name)
+        const policy = toPolicy(row, org)
+        const deployed = new Set(db.prepare('SELECT collection_id FROM policy_deployment WHERE policy_id = ?').pluck().all(row.id) as number[])
+        const ids = [...new Set(request.collections.map((c) => collectionId(db, c)))]
+        const nameOf = (id: number) => (db.prepare('SELECT name FROM collection WHERE id = ?').get(id) as {name: string}).name
+        const removed = ids.filter((id) => deployed.has(id))
+        const removedNames = removed.map(nameOf)
+        const impact = deploymentRemovalImpact({policy: policy.name, collections: removedNames, targeted: targetedCount(db, removed)})
+        return {row, policy, removed, removedNames, notDeployed: ids.filter((id) => !deployed.has(id)).map(nameOf), impact}
+      }
+
+      if (request.dryRun) {
+        const {policy, removedNames, notDeployed, impact} = assess()
+        return {policy, changed: false, removed: removedNames, notDeployed, impact}
+      }
+
+      return store.mutate('policy.undeploy', `${request.name} -> ${request.collections.join(', ')}`, () => {
+        const {row, policy, removed, removedNames, notDeployed, impact} = assess()
+        requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, request.force === true, 'undeploy')
+        const del = db.prepare('DELETE FROM policy_deployment WHERE policy_id = ? AND collection_id = ?')
+        for (const id of removed) del.run(row.id, id)
+        return {policy: toPolicy(requirePolicy(db, row.name), org), changed: removed.length > 0, removed: removedNames, notDeployed, impact}
       })
     },
 

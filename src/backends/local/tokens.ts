@@ -85,7 +85,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
           db.prepare("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?").run(store.now().toISOString(), id)
         }
 
-        return toTokenInfo(db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow, store.now())
+        return {token: toTokenInfo(db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow, store.now()), changed: !row.revoked_at}
       })
     },
 

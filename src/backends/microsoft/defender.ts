@@ -115,6 +115,10 @@ export function defenderDevices(ctx: DefenderContext): MicrosoftDeviceApi {
       'import a device inventory',
       'Machines appear in the tenant when they are onboarded: deploy the onboarding package (Microsoft Defender portal: Settings > Endpoints > Onboarding), then atpctl device list.',
     ),
+    delete: refuse(
+      'delete machines',
+      'A real tenant keeps a machine until it stops reporting: offboard it (atpctl device offboard NAME --comment …), then exclude it in the Microsoft Defender portal: Assets > Devices > (device) > Exclude.',
+    ),
     reportFromSensor: refuse('take reports from third-party sensors', 'On a real tenant the partner\'s own connector reports its machines (Microsoft Defender portal: Settings > Endpoints > Onboarding, non-Windows partners).'),
 
     async list(options = {}) {

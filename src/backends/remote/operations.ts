@@ -109,6 +109,12 @@ export const DEVICE_RECORD = obj(
   ['name', 'os'],
 )
 
+/** A policy's configuration file facts (PolicyConfigFile of src/core/policy/types.ts). */
+const CONFIG_FILE = obj({name: str(512), sha256: str(64), orgId: str(64), expiresAt: nullable(str(64))}, ['name', 'sha256', 'orgId', 'expiresAt'])
+
+/** RemovalOptions of a delete (src/core/port/collections-api.ts). */
+const REMOVAL_OPTIONS = obj({dryRun: bool(), force: bool()})
+
 /** What a sensor saw (Activity of src/core/detect/test-alerts.ts). */
 const ACTIVITY: JsonSchema = {
   anyOf: [
@@ -184,6 +190,13 @@ export const OPERATIONS: OperationSpec[] = [
     ),
   ),
   op(
+    'devices.delete',
+    'POST',
+    '/devices/delete',
+    'endpoints.write',
+    inBody('request', obj({names: strs(10_000), dryRun: bool(), force: bool()}, ['names'])),
+  ),
+  op(
     'devices.reportFromSensor',
     'POST',
     '/devices/sensor-reports',
@@ -197,6 +210,15 @@ export const OPERATIONS: OperationSpec[] = [
   op('collections.create', 'POST', '/collections', 'endpoints.write', inBody('request', obj({name: str(256), limitTo: nullable(str(256)), rules: strs(1000)}, ['name']))),
   op('collections.list', 'GET', '/collections', 'read'),
   op('collections.get', 'GET', '/collections/:name', 'read', inPath('name'), inQuery('options?', obj({memberLimit: int()}))),
+  op(
+    'collections.update',
+    'PATCH',
+    '/collections/:name',
+    'endpoints.write',
+    inPath('name'),
+    inBody('change', obj({addRules: strs(1000), removeRules: strs(1000), clearRules: bool(), limitTo: nullable(str(256))})),
+  ),
+  op('collections.delete', 'DELETE', '/collections/:name', 'endpoints.write', inPath('name'), inQuery('options?', REMOVAL_OPTIONS)),
   op('collections.addMembers', 'POST', '/collections/:name/members', 'endpoints.write', inPath('name'), inField('devices', strs())),
   op('collections.removeMembers', 'POST', '/collections/:name/members/remove', 'endpoints.write', inPath('name'), inField('devices', strs())),
 
@@ -213,7 +235,7 @@ export const OPERATIONS: OperationSpec[] = [
           name: str(256),
           description: str(),
           type: str(32),
-          configFile: nullable(obj({name: str(512), sha256: str(64), orgId: str(64), expiresAt: nullable(str(64))}, ['name', 'sha256', 'orgId', 'expiresAt'])),
+          configFile: nullable(CONFIG_FILE),
           workspaceId: nullable(str(64)),
           workspaceKey: nullable(str(512)),
           sampleSharing: str(16),
@@ -225,7 +247,33 @@ export const OPERATIONS: OperationSpec[] = [
   ),
   op('policies.list', 'GET', '/policies', 'read'),
   op('policies.get', 'GET', '/policies/:name', 'read', inPath('name')),
-  op('policies.delete', 'DELETE', '/policies/:name', 'endpoints.write', inPath('name')),
+  op(
+    'policies.update',
+    'PATCH',
+    '/policies/:name',
+    'endpoints.write',
+    inPath('name'),
+    inBody(
+      'change',
+      obj({
+        description: str(),
+        configFile: nullable(CONFIG_FILE),
+        workspaceId: nullable(str(64)),
+        workspaceKey: nullable(str(512)),
+        sampleSharing: str(16),
+        configMgrVersion: int(),
+        force: bool(),
+      }),
+    ),
+  ),
+  op('policies.delete', 'DELETE', '/policies/:name', 'endpoints.write', inPath('name'), inQuery('options?', REMOVAL_OPTIONS)),
+  op(
+    'policies.undeploy',
+    'POST',
+    '/policies/deployments/remove',
+    'endpoints.write',
+    inBody('request', obj({name: str(256), collections: strs(1000), dryRun: bool(), force: bool()}, ['name', 'collections'])),
+  ),
   op(
     'policies.deploy',
     'POST',

@@ -87,7 +87,7 @@ export async function runSensor(options: SensorOptions): Promise<SensorSummary> 
     } catch (error) {
       if (!isAtpError(error)) throw error
       const e = error as AtpError
-      const retry = e.code === 'REFUSED_TP3' || e.exitCode === 5 || e.exitCode === 6
+      const retry = e.code === 'REFUSED_TP3' || e.exitCode === 5 || e.exitCode === 6 || e.exitCode === 8
       if (retry) {
         summary.refusals++
         // The file may be mid-replacement; keep the current token until a readable new one appears.

@@ -3,14 +3,15 @@ import {AdminCommand} from '../../base/command.js'
 import {createPolicy, resolveConfigMgrVersion} from '../../core/policy/service.js'
 import {POLICY_TYPES, type Policy, type PolicyType, SAMPLE_SHARING, type SampleSharing} from '../../core/policy/types.js'
 import {readSecretFile, readStdin} from '../../lib/secret-input.js'
+import {changeLine} from '../../ui/present/lifecycle.js'
 import {presentPolicy} from '../../ui/present/policy.js'
 import type {WizardAnswers} from '../../ui/policy-wizard.js'
 import {style} from '../../ui/style.js'
 
 // Rules (SPEC): CM2, CM3, CM4, CM7; the wizard follows seed 001.
-export default class PolicyCreate extends AdminCommand<{policy: Policy}> {
+export default class PolicyCreate extends AdminCommand<{policy: Policy; changed: boolean}> {
   static override summary = 'Create a Configuration Manager Defender ATP onboarding or offboarding policy.'
-  static override description = `On a terminal without --name/--type, a wizard asks for each part, as the ConfigMgr console does. Up-level devices need the configuration file, down-level ones the Workspace key and ID; a collection with both needs all three. ConfigMgr 2002 needs all three whatever the collection. The file is checked by the package inspector: kind, signature, this tenant, offboarding not expired. The Workspace key is read from a file, stdin (-) or ATPCTL_WORKSPACE_KEY, never from a flag value.`
+  static override description = `On a terminal without --name/--type, a wizard asks for each part, as the ConfigMgr console does. Up-level devices need the configuration file, down-level ones the Workspace key and ID; a collection with both needs all three. ConfigMgr 2002 needs all three whatever the collection. Creating a policy that exists with the same content changes nothing (exit 0); with other content it is a conflict (exit 4): change it with policy update. The file is checked by the package inspector: kind, signature, this tenant, offboarding not expired. The Workspace key is read from a file, stdin (-) or ATPCTL_WORKSPACE_KEY, never from a flag value.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -29,7 +30,7 @@ export default class PolicyCreate extends AdminCommand<{policy: Policy}> {
     'configmgr-version': Flags.string({description: 'Configuration Manager version, e.g. 1910, 2002, 2103 (default: profile setting configmgr-version, else 2103).'}),
   }
 
-  async run(): Promise<{policy: Policy}> {
+  async run(): Promise<{policy: Policy; changed: boolean}> {
     const {flags} = await this.parse(PolicyCreate)
     const configMgrVersion = resolveConfigMgrVersion(flags['configmgr-version'], this.profile().settings['configmgr-version'])
     let workspaceKey: string | undefined
@@ -63,8 +64,9 @@ export default class PolicyCreate extends AdminCommand<{policy: Policy}> {
       configMgrVersion,
       profile: this.profileName,
     })
+    this.log(changeLine(`Policy '${result.policy.name}'`, result.changed, 'created'))
     this.present(() => presentPolicy(result.policy))
-    this.note(style.dim(`Next: atpctl policy deploy "${result.policy.name}" --collection <name> --dry-run`))
+    if (result.changed) this.note(style.dim(`Next: atpctl policy deploy "${result.policy.name}" --collection <name> --dry-run`))
     return result
   }
 }

@@ -2,6 +2,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {formatDuration} from '../duration.js'
 import {UsageError} from '../errors.js'
 import type {Role} from '../rbac/roles.js'
+import {type Difference, differences} from '../endpoint-lifecycle.js'
 import {escapeName} from '../names.js'
 
 /** An admin API key as stored and listed: never the secret. */
@@ -20,6 +21,12 @@ export interface ApiKeyInfo {
 export interface CreatedApiKey extends ApiKeyInfo {
   secret: string
 }
+
+/**
+ * The outcome of a create: a new key with its secret (`changed: true`), or the existing key of
+ * the same create again, without a secret (it is stored hashed and cannot be shown again).
+ */
+export type ApiKeyCreateOutcome = {key: ApiKeyInfo; secret: string; changed: true} | {key: ApiKeyInfo; secret: null; changed: false}
 
 export interface ApiKeyVerification {
   valid: boolean
@@ -77,4 +84,20 @@ export function checkApiKeyTtl(ttlMs: number | undefined): void {
 export function apiKeyStatus(row: {expiresAt: string | null; revokedAt: string | null}, now: Date): ApiKeyInfo['status'] {
   if (row.revokedAt) return 'revoked'
   return row.expiresAt !== null && Date.parse(row.expiresAt) <= now.getTime() ? 'expired' : 'active'
+}
+
+const validity = (ms: number | null) => (ms === null ? 'valid until revoked' : `valid for ${formatDuration(ms)}`)
+
+/**
+ * What differs between an API key and a create request of the same name (issue 11 item 4): its
+ * role, its validity (as asked: --ttl, or none), and whether it can still be used (a revoked or
+ * expired key is never the same create: it grants nothing).
+ */
+export function apiKeyDifferences(existing: ApiKeyInfo, requested: {role: Role; ttlMs?: number}): Difference[] {
+  const lifetime = existing.expiresAt === null ? null : Date.parse(existing.expiresAt) - Date.parse(existing.createdAt)
+  return differences([
+    {field: 'role', existing: existing.role, requested: requested.role},
+    {field: 'validity', existing: validity(lifetime), requested: validity(requested.ttlMs ?? null)},
+    {field: 'status', existing: existing.status, requested: 'active'},
+  ])
 }

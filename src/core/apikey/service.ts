@@ -1,16 +1,16 @@
 import type {Backend} from '../port/types.js'
 import {parseRole} from '../rbac/roles.js'
-import type {ApiKeyInfo, CreatedApiKey} from './rules.js'
+import type {ApiKeyCreateOutcome, ApiKeyInfo} from './rules.js'
 
-/** Creates an API key; the caller shows (or writes) the secret once. */
-export async function createApiKey(backend: Backend, options: {name: string; role: string; ttlMs?: number}): Promise<{key: CreatedApiKey}> {
-  return {key: await backend.apiKeys.create({name: options.name, role: parseRole(options.role), ttlMs: options.ttlMs})}
+/** Creates an API key; the caller shows (or writes) the secret once. The same create again has no secret (`changed: false`). */
+export async function createApiKey(backend: Backend, options: {name: string; role: string; ttlMs?: number}): Promise<ApiKeyCreateOutcome> {
+  return backend.apiKeys.create({name: options.name, role: parseRole(options.role), ttlMs: options.ttlMs})
 }
 
 export async function listApiKeys(backend: Backend): Promise<{keys: ApiKeyInfo[]}> {
   return {keys: await backend.apiKeys.list()}
 }
 
-export async function revokeApiKey(backend: Backend, options: {idOrName: string}): Promise<{key: ApiKeyInfo}> {
-  return {key: await backend.apiKeys.revoke(options.idOrName)}
+export async function revokeApiKey(backend: Backend, options: {idOrName: string}): Promise<{key: ApiKeyInfo; changed: boolean}> {
+  return backend.apiKeys.revoke(options.idOrName)
 }

@@ -7,8 +7,9 @@
  * (backends/local/collections.ts), pinned to it by test/core/collection/rules.differential.test.ts.
  * Text compares case-insensitively for ASCII letters, as the database's lower() does.
  */
-import {UsageError} from '../errors.js'
-import {escapeName, foldAscii, hasControlCharacters} from '../names.js'
+import {type Difference, differences} from '../endpoint-lifecycle.js'
+import {NotFoundError, RuleError, UsageError} from '../errors.js'
+import {escapeName, foldAscii, hasControlCharacters, nameKey} from '../names.js'
 
 export const RULE_FIELDS = {
   name: 'text',
@@ -203,5 +204,110 @@ function matchesCondition(c: RuleCondition, actual: string | number | readonly s
       return a.includes(v)
     default:
       return !a.includes(v)
+  }
+}
+
+/**
+ * A rule in a canonical form, to tell whether two rules are the same (issue 11 item 4): spacing,
+ * field aliases, case (every comparison is case-insensitive) and condition order do not matter.
+ */
+export function canonicalRule(text: string): string {
+  return parseRule(text)
+    .conditions.map((c) => `${c.field}${c.op}${String(c.value).toLowerCase()}`)
+    .sort()
+    .join(' and ')
+}
+
+/** The canonical forms of a collection's rules, as a sorted set (rules are unioned: order does not matter). */
+export function canonicalRules(rules: readonly string[]): string[] {
+  return [...new Set(rules.map(canonicalRule))].sort()
+}
+
+const shownRules = (rules: readonly string[]) => (rules.length === 0 ? 'no rules' : rules.map((r) => `'${escapeName(r)}'`).join(', '))
+const shownLimit = (limit: string | null) => (limit === null ? 'no limiting collection' : `limited to '${escapeName(limit)}'`)
+
+/**
+ * What differs between a collection and a create request of the same name: its rules (as a
+ * set) and its limiting collection (by name key). Empty: the same create again.
+ */
+export function collectionDifferences(
+  existing: {limitTo: string | null; rules: readonly string[]},
+  requested: {limitTo: string | null; rules: readonly string[]},
+): Difference[] {
+  return differences([
+    {field: 'rules', existing: shownRules(existing.rules), requested: shownRules(requested.rules), same: canonicalRules(existing.rules).join('\n') === canonicalRules(requested.rules).join('\n')},
+    {
+      field: 'limit',
+      existing: shownLimit(existing.limitTo),
+      requested: shownLimit(requested.limitTo),
+      same: (existing.limitTo === null ? null : nameKey(existing.limitTo)) === (requested.limitTo === null ? null : nameKey(requested.limitTo)),
+    },
+  ])
+}
+
+/** What `collection update` changes; absent fields stay. `limitTo: null` removes the limit. */
+export interface CollectionChange {
+  addRules?: string[]
+  removeRules?: string[]
+  /** Drops every rule first (then addRules apply). */
+  clearRules?: boolean
+  limitTo?: string | null
+}
+
+/**
+ * The rules and limit after a change. A rule to remove must be one of the collection's (by its
+ * canonical form; exit 3 otherwise); a rule added twice is kept once. Rules are re-validated.
+ */
+export function applyCollectionChange(current: {name: string; limitTo: string | null; rules: readonly string[]}, change: CollectionChange): {limitTo: string | null; rules: string[]} {
+  const nothing = !change.clearRules && (change.addRules ?? []).length === 0 && (change.removeRules ?? []).length === 0 && change.limitTo === undefined
+  if (nothing) {
+    throw new UsageError(`Nothing to change in collection '${escapeName(current.name)}'.`, {
+      suggestions: ['Pass --add-rule R, --remove-rule R, --clear-rules, --limit-to C or --no-limit.'],
+    })
+  }
+
+  for (const r of [...(change.addRules ?? []), ...(change.removeRules ?? [])]) parseRule(r)
+  let rules = change.clearRules ? [] : [...current.rules]
+  for (const r of change.removeRules ?? []) {
+    const key = canonicalRule(r)
+    const kept = rules.filter((x) => canonicalRule(x) !== key)
+    if (kept.length === rules.length && !change.clearRules) {
+      throw new NotFoundError(`Collection '${escapeName(current.name)}' has no rule '${escapeName(r)}'.`, {
+        suggestions: [current.rules.length === 0 ? 'It has no rules.' : `Its rules: ${shownRules(current.rules)}.`],
+      })
+    }
+
+    rules = kept
+  }
+
+  for (const r of change.addRules ?? []) {
+    const text = parseRule(r).text
+    if (!rules.some((x) => canonicalRule(x) === canonicalRule(text))) rules.push(text)
+  }
+
+  return {limitTo: change.limitTo === undefined ? current.limitTo : change.limitTo, rules}
+}
+
+/**
+ * A limiting collection may not be the collection itself nor one limited (directly or further
+ * down) to it: membership would depend on itself. `limitOf` gives each collection's limit by
+ * name key. Throws RuleError naming the loop.
+ */
+export function checkLimitChain(name: string, limitTo: string | null, limitOf: ReadonlyMap<string, string | null>, display: ReadonlyMap<string, string>): void {
+  if (limitTo === null) return
+  const self = nameKey(name)
+  const chain: string[] = [limitTo]
+  let at: string | null = nameKey(limitTo)
+  const seen = new Set<string>()
+  while (at !== null && !seen.has(at)) {
+    if (at === self) {
+      throw new RuleError('', `Collection '${escapeName(name)}' cannot be limited to '${escapeName(limitTo)}': ${chain.map(escapeName).join(' -> ')} ${chain.length === 1 ? 'is the collection itself' : 'leads back to it'}.`, {
+        suggestions: ['Limit it to a collection that does not depend on it, or pass --no-limit.'],
+      })
+    }
+
+    seen.add(at)
+    at = limitOf.get(at) ?? null
+    if (at !== null) chain.push(display.get(at) ?? at)
   }
 }

@@ -1,15 +1,40 @@
 import type {Backend} from '../port/types.js'
 import {requireTenant} from '../tenant/service.js'
-import {parseRule} from './rules.js'
+import type {DeleteImpact} from '../endpoint-lifecycle.js'
+import {type CollectionChange, parseRule} from './rules.js'
 import type {CollectionDetail, CollectionInfo, MembershipChange} from './types.js'
+
+/** Asks the user to confirm a change that affects what is in use; rejects to cancel. */
+export type ConfirmImpact = (impact: DeleteImpact) => Promise<void>
 
 export async function createCollection(
   backend: Backend,
   options: {name: string; limitTo?: string; rules: string[]; profile: string},
-): Promise<{collection: CollectionInfo}> {
+): Promise<{collection: CollectionInfo; changed: boolean}> {
   for (const rule of options.rules) parseRule(rule) // usage errors before touching the backend
   await requireTenant(backend, options.profile)
-  return {collection: await backend.collections.create({name: options.name, limitTo: options.limitTo ?? null, rules: options.rules})}
+  return backend.collections.create({name: options.name, limitTo: options.limitTo ?? null, rules: options.rules})
+}
+
+/** Changes a collection's rules and limit (issue 11 item 8); an unchanged result is `changed: false`. */
+export async function updateCollection(backend: Backend, options: {name: string; change: CollectionChange; profile: string}): Promise<{collection: CollectionInfo; changed: boolean}> {
+  for (const rule of [...(options.change.addRules ?? []), ...(options.change.removeRules ?? [])]) parseRule(rule)
+  await requireTenant(backend, options.profile)
+  return backend.collections.update(options.name, options.change)
+}
+
+/**
+ * Deletes a collection. When it is in use (deployments, collections limited to it) `confirm`
+ * is asked first with what it affects; the backend refuses an unconfirmed delete of one in use.
+ */
+export async function deleteCollection(
+  backend: Backend,
+  options: {name: string; confirm: ConfirmImpact; profile: string},
+): Promise<{collection: CollectionInfo; changed: boolean; impact: DeleteImpact}> {
+  await requireTenant(backend, options.profile)
+  const preview = await backend.collections.delete(options.name, {dryRun: true})
+  if (preview.impact.inUse) await options.confirm(preview.impact)
+  return backend.collections.delete(options.name, {force: preview.impact.inUse})
 }
 
 export async function listCollections(backend: Backend, options: {profile: string}): Promise<{collections: CollectionInfo[]}> {

@@ -5,6 +5,8 @@ import {requireTenant} from '../tenant/service.js'
 import {createRowMemo, InventoryRowError, normaliseRow} from './inventory.js'
 import {type InventoryFormat, type InventoryInput, openInventory} from './inventory-file.js'
 import {nameKey} from '../names.js'
+import type {ConfirmImpact} from '../collection/service.js'
+import type {DeleteImpact} from '../endpoint-lifecycle.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary} from './types.js'
 
 export type {InventoryFormat} from './inventory-file.js'
@@ -21,6 +23,8 @@ export interface ImportResult {
   summary: ImportSummary
   /** Rows left out (only with skipInvalid); at most 100 are listed. */
   invalid: InvalidRow[]
+  /** False when nothing changed: the same file imported again (issue 11 item 4). */
+  changed: boolean
 }
 
 export interface ImportOptions {
@@ -48,7 +52,7 @@ export async function importInventory(backend: Backend, options: ImportOptions):
   const report: {invalid: InvalidRow[]; invalidCount: number} = {invalid: [], invalidCount: 0}
   try {
     const summary = await backend.devices.import({records: validRecords(options, input, report)})
-    return {file: options.file, format: input.format, summary: {...summary, skipped: report.invalidCount}, invalid: report.invalid}
+    return {file: options.file, format: input.format, summary: {...summary, skipped: report.invalidCount}, invalid: report.invalid, changed: summary.changed}
   } finally {
     input.close()
   }
@@ -115,4 +119,19 @@ export async function listDevices(backend: Backend, options: DeviceFilter & {per
 export async function showDevice(backend: Backend, options: {name: string; periodMs?: number; profile: string}): Promise<{device: Device}> {
   await requireTenant(backend, options.profile)
   return {device: await backend.devices.get(options.name, {periodMs: options.periodMs})}
+}
+
+/**
+ * Deletes devices from the inventory (issue 11 item 8), all or nothing. Devices that are direct
+ * members of collections or explicit members of groups are confirmed first (`confirm` sees what
+ * it affects); the backend refuses an unconfirmed delete of those.
+ */
+export async function deleteDevices(
+  backend: Backend,
+  options: {names: string[]; confirm: ConfirmImpact; profile: string},
+): Promise<{devices: string[]; changed: boolean; impact: DeleteImpact}> {
+  await requireTenant(backend, options.profile)
+  const preview = await backend.devices.delete({names: options.names, dryRun: true})
+  if (preview.impact.inUse) await options.confirm(preview.impact)
+  return backend.devices.delete({names: options.names, force: preview.impact.inUse})
 }

@@ -117,7 +117,11 @@ export interface ImportSummary {
   total: number
   created: number
   updated: number
+  /** Records equal to the stored device: nothing about it changed. */
+  unchanged: number
   skipped: number
   /** Collections the inventory named that did not exist and were created. */
   collectionsCreated: string[]
+  /** False when the import changed nothing (every record unchanged, no collection created). */
+  changed: boolean
 }

@@ -4,6 +4,7 @@
  * PLAN_SQL), pinned to it by test/core/policy/plan.differential.test.ts.
  */
 import {type OsLevel, parseConfigMgrVersion} from '../device/os.js'
+import {type Difference, differences} from '../endpoint-lifecycle.js'
 import {InvalidInputError, RuleError, UsageError} from '../errors.js'
 import {escapeName, NAME_RULES, nameProblem, optionalText} from '../names.js'
 import {type DeploymentPlan, type MissedDevice, type MissReason, type Policy, type PolicyCreateRequest, type PolicyShape, POLICY_TYPES, SAMPLE_SHARING} from './types.js'
@@ -174,4 +175,83 @@ export function missAdvice(byReason: Partial<Record<MissReason, number>>, config
   if (byReason['expired-offboarding-file']) advice.push('Create a new offboarding policy with a fresh file.')
   advice.push('Deploy anyway with --force.')
   return advice
+}
+
+/** What a stored policy holds, as compared by a create of the same name (the key by its hash only). */
+export interface PolicyContent {
+  description: string
+  type: Policy['type']
+  configFile: {name: string; sha256: string} | null
+  workspaceId: string | null
+  workspaceKeySha256: string | null
+  sampleSharing: Policy['sampleSharing']
+  configMgrVersion: number
+}
+
+const shownFile = (f: PolicyContent['configFile']) => (f ? `'${escapeName(f.name)}' (SHA-256 ${f.sha256.slice(0, 12)}…)` : 'no configuration file')
+
+/**
+ * What differs between a policy and a create request of the same name (issue 11 item 4). The
+ * configuration file is compared by content (SHA-256), the Workspace key by hash and never shown.
+ */
+export function policyDifferences(existing: PolicyContent, requested: PolicyContent): Difference[] {
+  return differences([
+    {field: 'type', existing: existing.type, requested: requested.type},
+    {field: 'description', existing: `'${escapeName(existing.description)}'`, requested: `'${escapeName(requested.description)}'`},
+    {field: 'configuration file', existing: shownFile(existing.configFile), requested: shownFile(requested.configFile), same: (existing.configFile?.sha256 ?? null) === (requested.configFile?.sha256 ?? null)},
+    {
+      field: 'Workspace ID',
+      existing: existing.workspaceId ?? 'none',
+      requested: requested.workspaceId ?? 'none',
+      same: (existing.workspaceId?.toLowerCase() ?? null) === (requested.workspaceId?.toLowerCase() ?? null),
+    },
+    {
+      field: 'Workspace key',
+      existing: existing.workspaceKeySha256 ? 'set' : 'none',
+      requested: requested.workspaceKeySha256 ? (existing.workspaceKeySha256 ? 'another key' : 'set') : 'none',
+      same: existing.workspaceKeySha256 === requested.workspaceKeySha256,
+    },
+    {field: 'sample sharing', existing: existing.sampleSharing, requested: requested.sampleSharing},
+    {field: 'ConfigMgr version', existing: String(existing.configMgrVersion), requested: String(requested.configMgrVersion)},
+  ])
+}
+
+/**
+ * What `policy update` changes; absent fields stay. `configFile: null` removes the file;
+ * `workspaceId`/`workspaceKey: null` remove the Workspace key and ID (they go together).
+ */
+export interface PolicyChange {
+  description?: string
+  configFile?: PolicyCreateRequest['configFile']
+  workspaceId?: string | null
+  workspaceKey?: string | null
+  sampleSharing?: Policy['sampleSharing']
+  configMgrVersion?: number
+  /** Apply even when devices of its deployments would no longer be reached (CM3). */
+  force?: boolean
+}
+
+/** An update must change something; nothing given is a usage error (exit 2). */
+export function checkPolicyChange(name: string, change: PolicyChange): void {
+  const fields: (keyof PolicyChange)[] = ['description', 'configFile', 'workspaceId', 'workspaceKey', 'sampleSharing', 'configMgrVersion']
+  if (fields.every((f) => change[f] === undefined)) {
+    throw new UsageError(`Nothing to change in policy '${escapeName(name)}'.`, {
+      suggestions: ['Pass --description, --config-file / --clear-config-file, --workspace-id with --workspace-key-file / --clear-workspace, --sample-sharing or --configmgr-version.'],
+    })
+  }
+}
+
+/**
+ * CM3 for an update of a deployed policy: devices of its deployments that the policy reaches now
+ * and would miss afterwards (a file or key removed, another ConfigMgr version) refuse the update
+ * unless forced, as a deployment that would miss them does.
+ */
+export function checkUpdateReach(policy: string, before: readonly string[], after: readonly string[], force: boolean): void {
+  const missedBefore = new Set(before)
+  const lost = after.filter((d) => !missedBefore.has(d))
+  if (lost.length === 0 || force) return
+  throw new RuleError('CM3', `Updating '${escapeName(policy)}' would stop it reaching ${lost.length} device(s) of its deployments: ${lost.slice(0, 3).map(escapeName).join(', ')}${lost.length > 3 ? ', …' : ''}. Nothing was changed.`, {
+    suggestions: ['See the plan after the change: atpctl policy deploy NAME --collection C --dry-run', 'Update anyway with --force.'],
+    details: {lost: lost.length},
+  })
 }

@@ -5,7 +5,9 @@ import {RuleError, UsageError} from '../errors.js'
 import {requireOwnTenant, requireTenant} from '../tenant/service.js'
 import {DEFAULT_WAIT_MS, type OperationWaitOptions, settleOperation} from '../operation/wait.js'
 import type {Operation} from '../port/operations-api.js'
-import {missAdvice} from './rules.js'
+import type {ConfirmImpact} from '../collection/service.js'
+import type {DeleteImpact} from '../endpoint-lifecycle.js'
+import {checkPolicyChange, missAdvice, type PolicyChange} from './rules.js'
 import type {DeploymentPlan, Policy, PolicyConfigFile, PolicyType, SampleSharing} from './types.js'
 
 export interface CreatePolicyOptions {
@@ -39,28 +41,10 @@ export function resolveConfigMgrVersion(flag: string | undefined, profileSetting
  * inspector: right kind, valid signature by this tenant (or Microsoft), this tenant's org,
  * a Windows package (CM8), offboarding not expired (CM7).
  */
-export async function createPolicy(backend: Backend, options: CreatePolicyOptions): Promise<{policy: Policy}> {
+export async function createPolicy(backend: Backend, options: CreatePolicyOptions): Promise<{policy: Policy; changed: boolean}> {
   const tenant = await requireOwnTenant(backend, options.profile, 'configmgr-policies')
-  let configFile: PolicyConfigFile | null = null
-  if (options.configFile) {
-    const {assertUsable, inspectPackage} = await import('../package/inspect.js')
-    const inspection = assertUsable(await inspectPackage(options.configFile, {tenant: {orgId: tenant.orgId, certificateSha256: tenant.certificateSha256}}), {
-      kind: options.type,
-      requireTenant: true,
-      requireKnownSigner: true,
-    })
-    if (inspection.os !== null && inspection.os !== 'windows') {
-      const {InvalidInputError} = await import('../errors.js')
-      throw new InvalidInputError(`'${inspection.fileName}' is a ${inspection.os} package; Configuration Manager policies need the Windows one.`, {
-        code: 'PACKAGE_WRONG_OS',
-        suggestions: [`Generate it: atpctl package generate ${options.type} --os windows --method configmgr --out ${options.type}.zip`],
-      })
-    }
-
-    configFile = {name: basename(options.configFile), sha256: inspection.sha256, orgId: inspection.orgId, expiresAt: inspection.expiresAt}
-  }
-
-  const policy = await backend.policies.create({
+  const configFile = options.configFile ? await verifiedConfigFile(options.configFile, options.type, tenant) : null
+  return backend.policies.create({
     name: options.name,
     description: options.description,
     type: options.type,
@@ -70,7 +54,59 @@ export async function createPolicy(backend: Backend, options: CreatePolicyOption
     sampleSharing: options.sampleSharing,
     configMgrVersion: options.configMgrVersion,
   })
-  return {policy}
+}
+
+/** The facts of a configuration file the package inspector accepts for a policy of this type (CM7, CM8). */
+async function verifiedConfigFile(path: string, type: PolicyType, tenant: {orgId: string; certificateSha256: string}): Promise<PolicyConfigFile> {
+  const {assertUsable, inspectPackage} = await import('../package/inspect.js')
+  const inspection = assertUsable(await inspectPackage(path, {tenant: {orgId: tenant.orgId, certificateSha256: tenant.certificateSha256}}), {
+    kind: type,
+    requireTenant: true,
+    requireKnownSigner: true,
+  })
+  if (inspection.os !== null && inspection.os !== 'windows') {
+    const {InvalidInputError} = await import('../errors.js')
+    throw new InvalidInputError(`'${inspection.fileName}' is a ${inspection.os} package; Configuration Manager policies need the Windows one.`, {
+      code: 'PACKAGE_WRONG_OS',
+      suggestions: [`Generate it: atpctl package generate ${type} --os windows --method configmgr --out ${type}.zip`],
+    })
+  }
+
+  return {name: basename(path), sha256: inspection.sha256, orgId: inspection.orgId, expiresAt: inspection.expiresAt}
+}
+
+export interface UpdatePolicyOptions {
+  name: string
+  description?: string
+  /** A new configuration file (checked like create's), or null to remove it. */
+  configFile?: string | null
+  /** With workspaceKey; null removes both. */
+  workspaceId?: string | null
+  workspaceKey?: string | null
+  sampleSharing?: SampleSharing
+  configMgrVersion?: number
+  force: boolean
+  profile: string
+}
+
+/** Changes a policy (issue 11 item 8); the backend re-checks it as a create, and CM3 for its deployments. */
+export async function updatePolicy(backend: Backend, options: UpdatePolicyOptions): Promise<{policy: Policy; changed: boolean}> {
+  const tenant = await requireOwnTenant(backend, options.profile, 'configmgr-policies')
+  const change: PolicyChange = {
+    description: options.description,
+    workspaceId: options.workspaceId,
+    workspaceKey: options.workspaceKey,
+    sampleSharing: options.sampleSharing,
+    configMgrVersion: options.configMgrVersion,
+    force: options.force,
+  }
+  checkPolicyChange(options.name, {...change, configFile: options.configFile === undefined ? undefined : null})
+  if (options.configFile !== undefined) {
+    const {type} = await backend.policies.get(options.name)
+    change.configFile = options.configFile === null ? null : await verifiedConfigFile(options.configFile, type, tenant)
+  }
+
+  return backend.policies.update(options.name, change)
 }
 
 export async function listPolicies(backend: Backend, options: {profile: string}): Promise<{policies: Policy[]}> {
@@ -83,9 +119,23 @@ export async function showPolicy(backend: Backend, options: {name: string; profi
   return {policy: await backend.policies.get(options.name)}
 }
 
-export async function deletePolicy(backend: Backend, options: {name: string; profile: string}): Promise<{policy: Policy; deleted: true}> {
+/** Deletes a policy; a deployed one is confirmed first (`confirm` sees what it affects). */
+export async function deletePolicy(backend: Backend, options: {name: string; confirm: ConfirmImpact; profile: string}): Promise<{policy: Policy; changed: boolean; impact: DeleteImpact}> {
   await requireTenant(backend, options.profile)
-  return {policy: await backend.policies.delete(options.name), deleted: true}
+  const preview = await backend.policies.delete(options.name, {dryRun: true})
+  if (preview.impact.inUse) await options.confirm(preview.impact)
+  return backend.policies.delete(options.name, {force: preview.impact.inUse})
+}
+
+/** Removes a policy's deployments to collections, confirmed first with what it affects. */
+export async function undeployPolicy(
+  backend: Backend,
+  options: {name: string; collections: string[]; confirm: ConfirmImpact; profile: string},
+): Promise<{policy: Policy; changed: boolean; removed: string[]; notDeployed: string[]; impact: DeleteImpact}> {
+  await requireTenant(backend, options.profile)
+  const preview = await backend.policies.undeploy({name: options.name, collections: options.collections, dryRun: true})
+  if (preview.impact.inUse) await options.confirm(preview.impact)
+  return backend.policies.undeploy({name: options.name, collections: options.collections, force: preview.impact.inUse})
 }
 
 /**

@@ -6,6 +6,8 @@
 import type {OffboardRequest, OffboardResult} from '../device/offboard.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary, SensorReport} from '../device/types.js'
 import type {Operation} from './operations-api.js'
+import type {DeleteImpact} from '../endpoint-lifecycle.js'
+import type {RemovalOptions} from './collections-api.js'
 
 export interface DeviceListOptions extends DeviceFilter {
   /** Health period: a device with no data for this long is Inactive (default 7 days, CM6). */
@@ -20,11 +22,19 @@ export interface DeviceApi {
    * backend writes each record as it comes (so a reader can stream a large file through), and
    * an error thrown by the iterable rolls the whole import back; the remote backend streams the
    * records to the server as NDJSON while it iterates (one transaction there too; issue 15).
+   * A record equal to the stored device is counted `unchanged` and left as it is; importing the
+   * same file again is `changed: false` (issue 11 item 4).
    */
   import(request: {records: Iterable<DeviceRecord>}): Promise<ImportSummary>
   /** One device by name (case-insensitive); NotFoundError (exit 3) when unknown. */
   get(name: string, options?: {periodMs?: number}): Promise<Device>
   list(options?: DeviceListOptions): Promise<Device[]>
+  /**
+   * Deletes devices from the inventory, all or nothing (an unknown name is exit 3). A device
+   * that is a direct member of collections or an explicit member of groups is in use: refused
+   * (RuleError IN_USE, exit 4) unless `force`. `dryRun` reports the impact only.
+   */
+  delete(request: {names: string[]} & RemovalOptions): Promise<{devices: string[]; changed: boolean; impact: DeleteImpact}>
   /**
    * A live third-party sensor reports its machine (issue 7): creates or updates the device as
    * managed by `third-party:<provider>`, lastSeen = now, sensor service running. It counts as

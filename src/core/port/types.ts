@@ -56,7 +56,8 @@ export interface TokenApi {
   /** TP2: only for an enabled provider; the secret is returned once and stored hashed. */
   mint(request: {provider: string; ttlMs: number}): Promise<MintedToken>
   list(filter?: {provider?: string}): Promise<TokenInfo[]>
-  revoke(id: string): Promise<TokenInfo>
+  /** Revoking twice is a no-op (`changed: false`). */
+  revoke(id: string): Promise<{token: TokenInfo; changed: boolean}>
   /** Checks a presented secret; a valid one has its last use recorded. */
   verify(secret: string): Promise<TokenVerification>
 }

@@ -14,9 +14,9 @@ export async function listTokens(backend: Backend, options: {provider?: string; 
   return {tokens: await backend.tokens.list({provider: options.provider})}
 }
 
-export async function revokeToken(backend: Backend, options: {id: string; profile: string}): Promise<{token: TokenInfo}> {
+export async function revokeToken(backend: Backend, options: {id: string; profile: string}): Promise<{token: TokenInfo; changed: boolean}> {
   await requireTenant(backend, options.profile)
-  return {token: await backend.tokens.revoke(options.id)}
+  return backend.tokens.revoke(options.id)
 }
 
 /** Checks a presented token; an invalid one is an auth failure (exit 5) that says why. */

@@ -21,13 +21,19 @@ const levelText = (l: string) => (l === 'up-level' ? l : l === 'down-level' ? st
 export function presentImport(result: ImportResult): string {
   const s = result.summary
   const lines = [
-    `${style.ok('✓')} Imported ${s.total} device(s) from ${result.file} (${result.format}): ${s.created} new, ${s.updated} updated${s.skipped ? `, ${style.warn(`${s.skipped} invalid row(s) skipped`)}` : ''}.`,
+    `${style.ok('✓')} Imported ${s.total} device(s) from ${result.file} (${result.format}): ${s.created} new, ${s.updated} updated${s.unchanged ? `, ${s.unchanged} unchanged` : ''}${s.skipped ? `, ${style.warn(`${s.skipped} invalid row(s) skipped`)}` : ''}.`,
   ]
+  if (!s.changed && s.total > 0) lines.push(style.dim('Every device was already in the inventory as given; unchanged.'))
   if (s.collectionsCreated.length > 0) lines.push(`Collections created: ${s.collectionsCreated.join(', ')}`)
   for (const e of result.invalid.slice(0, 20)) lines.push(style.warn(`  ${result.format === 'csv' ? 'line' : 'record'} ${e.line}: ${e.message}`))
   const more = moreFooter({shown: Math.min(20, result.invalid.length), total: result.invalid.length, flag: null})
   if (more) lines.push(style.dim(`  ${more}`))
   return lines.join('\n')
+}
+
+/** What `device delete` did, and what it affected. */
+export function presentDeviceDelete(result: {devices: string[]}): string {
+  return `${style.ok('✓')} Deleted ${result.devices.length} device(s) from the inventory: ${result.devices.join(', ')}.`
 }
 
 export function presentDevices(devices: Device[], options: {more?: boolean} = {}): string {

@@ -64,8 +64,10 @@ export const endpointsSuite: ContractSuite = {
     it('manages collections with rules and members', async () => {
       const {backend} = get()
       const created = await backend.collections.create({name: 'Linux', limitTo: null, rules: ['family=linux']})
-      expect(created).toMatchObject({name: 'Linux', limitTo: null})
-      await expectAtpError(backend.collections.create({name: 'Linux'}), {exitCode: 4})
+      expect(created).toMatchObject({collection: {name: 'Linux', limitTo: null}, changed: true})
+      // The same create again (spacing and case aside) changes nothing; other rules are a conflict (issue 11 item 4).
+      expect(await backend.collections.create({name: 'LINUX', limitTo: null, rules: ['Family = Linux']})).toMatchObject({collection: {name: 'Linux'}, changed: false})
+      await expectAtpError(backend.collections.create({name: 'Linux'}), {code: 'CONFLICT', exitCode: 4, message: /rules is 'family=linux', the request says no rules/})
       const added = await backend.collections.addMembers('Servers', ['lnx-01'])
       expect(added.changed).toEqual(['lnx-01'])
       const detail = await backend.collections.get('Servers', {memberLimit: 1})
@@ -73,6 +75,46 @@ export const endpointsSuite: ContractSuite = {
       expect((await backend.collections.removeMembers('Servers', ['lnx-01'])).changed).toEqual(['lnx-01'])
       await expectAtpError(backend.collections.addMembers('Servers', ['ghost']), {exitCode: 3})
       expect((await backend.collections.list()).map((c) => c.name)).toEqual(expect.arrayContaining(['Linux', 'Servers']))
+    })
+
+    it('updates a collection\'s rules and limit, re-validated, and deletes it only when confirmed while in use (issue 11 item 8)', async () => {
+      const {backend} = get()
+      await backend.collections.create({name: 'Fleet', rules: ['family=windows', 'family=linux']})
+      await backend.collections.create({name: 'Fleet Linux', limitTo: 'Fleet', rules: ['family=linux']})
+      const updated = await backend.collections.update('Fleet', {removeRules: ['family = windows'], addRules: ['name~srv']})
+      expect(updated).toMatchObject({changed: true, collection: {rules: ['family=linux', 'name~srv']}})
+      expect(await backend.collections.update('Fleet', {addRules: ['name ~ SRV']})).toMatchObject({changed: false})
+      await expectAtpError(backend.collections.update('Fleet', {removeRules: ['os~Server']}), {code: 'NOT_FOUND', exitCode: 3})
+      await expectAtpError(backend.collections.update('Fleet', {addRules: ['build>=abc']}), {code: 'USAGE', exitCode: 2})
+      await expectAtpError(backend.collections.update('Fleet', {limitTo: 'Fleet Linux'}), {code: 'REFUSED', exitCode: 4, message: /leads back/})
+      await expectAtpError(backend.collections.update('Fleet', {limitTo: 'Nowhere'}), {code: 'NOT_FOUND', exitCode: 3})
+      expect(await backend.collections.update('Fleet Linux', {limitTo: null})).toMatchObject({changed: true, collection: {limitTo: null}})
+      await backend.collections.update('Fleet Linux', {limitTo: 'Fleet'})
+      // In use: another collection is limited to it. Refused without force, reported by a dry run.
+      const preview = await backend.collections.delete('Fleet', {dryRun: true})
+      expect(preview).toMatchObject({changed: false, impact: {inUse: true, uses: [expect.objectContaining({kind: 'limits', names: ['Fleet Linux']})]}})
+      await expectAtpError(backend.collections.delete('Fleet'), {code: 'REFUSED_IN_USE', exitCode: 4, message: /Fleet Linux/})
+      expect((await backend.collections.get('Fleet')).name).toBe('Fleet')
+      expect(await backend.collections.delete('Fleet', {force: true})).toMatchObject({changed: true, collection: {name: 'Fleet'}})
+      expect((await backend.collections.get('Fleet Linux')).limitTo).toBeNull()
+      expect(await backend.collections.delete('Fleet Linux')).toMatchObject({changed: true, impact: {inUse: false}})
+      await expectAtpError(backend.collections.delete('Fleet'), {code: 'NOT_FOUND', exitCode: 3})
+    })
+
+    it('deletes devices, all or nothing, asking for direct members (issue 11 item 8); an unchanged import is changed: false', async () => {
+      const {backend} = get()
+      const records = [normaliseRow({name: 'old-01', os: 'Windows 10 Enterprise', version: '22H2', collections: ['Retired']}, 2), normaliseRow({name: 'old-02', os: 'Ubuntu 22.04'}, 3)]
+      expect(await backend.devices.import({records})).toMatchObject({created: 2, changed: true})
+      expect(await backend.devices.import({records})).toMatchObject({created: 0, updated: 0, unchanged: 2, changed: false})
+      await expectAtpError(backend.devices.delete({names: ['old-02', 'ghost']}), {code: 'NOT_FOUND', exitCode: 3, message: /ghost/})
+      expect((await backend.devices.get('old-02')).name).toBe('old-02')
+      const preview = await backend.devices.delete({names: ['old-01', 'OLD-02'], dryRun: true})
+      expect(preview).toMatchObject({devices: ['old-01', 'old-02'], changed: false, impact: {inUse: true, uses: [expect.objectContaining({kind: 'static-member', names: ['old-01']})]}})
+      await expectAtpError(backend.devices.delete({names: ['old-01', 'old-02']}), {code: 'REFUSED_IN_USE', exitCode: 4, message: /Retired/})
+      expect(await backend.devices.delete({names: ['old-02']})).toMatchObject({devices: ['old-02'], changed: true})
+      expect(await backend.devices.delete({names: ['old-01'], force: true})).toMatchObject({devices: ['old-01'], changed: true})
+      await expectAtpError(backend.devices.get('old-01'), {code: 'NOT_FOUND', exitCode: 3})
+      expect((await backend.collections.get('Retired')).members).toBe(0)
     })
 
     it('accepts sensor reports and EICAR files, raises and resolves alerts (TP5), refuses while the provider is off (TP3)', async () => {

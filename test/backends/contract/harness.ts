@@ -45,7 +45,7 @@ export async function openTarget(kind: TargetKind, options: {withTenant?: boolea
 
   // The owner key is created straight in the database, as `atpctl apikey create` does on the server host.
   const seed = await openLocalBackend(dbPath, {profile: 'contract', actor: 'test:contract'})
-  const {secret} = await seed.apiKeys.create({name: 'contract-owner', role: 'owner'})
+  const secret = (await seed.apiKeys.create({name: 'contract-owner', role: 'owner'})).secret!
   if (options.withTenant) await seed.tenant.create({location: 'us', datacenter: 'EastUs3'})
   await seed.close()
   const server = await startServer({databasePath: dbPath, profile: 'contract', host: '127.0.0.1', port: 0, rateLimit: 0})

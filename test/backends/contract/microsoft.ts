@@ -49,6 +49,7 @@ export async function openMicrosoftTarget(): Promise<MicrosoftTarget> {
 export const REFUSED_WITHIN_SUPPORTED: Record<string, RegExp> = {
   'devices.import': /Settings > Endpoints > Onboarding/,
   'devices.reportFromSensor': /Settings > Endpoints > Onboarding/,
+  'devices.delete': /Assets > Devices > \(device\) > Exclude/,
   'detection.submitFile': /--path/,
 }
 

@@ -36,12 +36,14 @@ export const policiesSuite: ContractSuite = {
         sampleSharing: 'none',
         configMgrVersion: 2103,
       })
-      expect(keyOnly).toMatchObject({name: 'Key only', type: 'onboarding'})
+      expect(keyOnly).toMatchObject({policy: {name: 'Key only', type: 'onboarding'}, changed: true})
       expect(JSON.stringify(keyOnly)).not.toContain(secrets.workspaceKey)
       expect((await backend.policies.get('Key only')).name).toBe('Key only')
       expect((await backend.policies.list()).map((p) => p.name)).toContain('Key only')
-      const again = {name: 'Key only', description: '', type: 'onboarding' as const, configFile: null, workspaceId: tenant.workspaceId, workspaceKey: secrets.workspaceKey, sampleSharing: 'none' as const, configMgrVersion: 2103}
-      await expectAtpError(backend.policies.create(again), {exitCode: 4})
+      // The same create again changes nothing; other content is a conflict naming what differs (issue 11 item 4).
+      const again = {name: 'Key only', description: 'down-level', type: 'onboarding' as const, configFile: null, workspaceId: tenant.workspaceId.toUpperCase(), workspaceKey: secrets.workspaceKey, sampleSharing: 'none' as const, configMgrVersion: 2103}
+      expect(await backend.policies.create(again)).toMatchObject({policy: {name: 'Key only'}, changed: false})
+      await expectAtpError(backend.policies.create({...again, description: '', sampleSharing: 'all'}), {code: 'CONFLICT', exitCode: 4, message: /description .*sample sharing is none, the request says all/})
       await expectAtpError(backend.policies.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
     })
 
@@ -63,6 +65,33 @@ export const policiesSuite: ContractSuite = {
       await expectAtpError(backend.policies.deploy({name: 'Key only', collections: ['Nowhere'], dryRun: true, force: false}), {exitCode: 3})
     })
 
+    it('updates a policy, re-checking CM4 and CM3 for its deployments (issue 11 item 8)', async () => {
+      const {backend} = get()
+      expect(await backend.policies.update('Key only', {description: 'down-level only'})).toMatchObject({changed: true, policy: {description: 'down-level only'}})
+      expect(await backend.policies.update('Key only', {description: 'down-level only', sampleSharing: 'none'})).toMatchObject({changed: false})
+      await expectAtpError(backend.policies.update('Key only', {configMgrVersion: 2002}), {code: 'REFUSED_CM4', exitCode: 4})
+      await expectAtpError(backend.policies.update('Key only', {}), {code: 'USAGE', exitCode: 2})
+      await expectAtpError(backend.policies.update('Key only', {workspaceId: null}), {code: 'USAGE', exitCode: 2})
+      // Deployed (forced) to Mixed, it reaches down-01: an older ConfigMgr that cannot onboard it is refused without force.
+      await expectAtpError(backend.policies.update('Key only', {configMgrVersion: 1910}), {code: 'REFUSED_CM3', exitCode: 4, message: /down-01/})
+      expect((await backend.policies.get('Key only')).configMgrVersion).toBe(2103)
+      expect(await backend.policies.update('Key only', {configMgrVersion: 1910, force: true})).toMatchObject({changed: true, policy: {configMgrVersion: 1910}})
+      await backend.policies.update('Key only', {configMgrVersion: 2103})
+      await expectAtpError(backend.policies.update('nope', {description: 'x'}), {code: 'NOT_FOUND', exitCode: 3})
+    })
+
+    it('undeploys from collections only when confirmed; the agent model follows (issue 11 item 8)', async () => {
+      const {backend} = get()
+      const preview = await backend.policies.undeploy({name: 'Key only', collections: ['Mixed'], dryRun: true})
+      expect(preview).toMatchObject({changed: false, removed: ['Mixed'], notDeployed: [], impact: {inUse: true, devices: 2}})
+      await expectAtpError(backend.policies.undeploy({name: 'Key only', collections: ['Mixed']}), {code: 'REFUSED_IN_USE', exitCode: 4, message: /2 devices/})
+      expect(await backend.policies.undeploy({name: 'Key only', collections: ['Mixed'], force: true})).toMatchObject({changed: true, removed: ['Mixed'], policy: {deployments: []}})
+      expect((await backend.devices.get('down-01')).onboarded).toBe(false)
+      expect(await backend.policies.undeploy({name: 'Key only', collections: ['Mixed']})).toMatchObject({changed: false, removed: [], notDeployed: ['Mixed']})
+      await expectAtpError(backend.policies.undeploy({name: 'Key only', collections: ['Nowhere']}), {code: 'NOT_FOUND', exitCode: 3})
+      await backend.policies.deploy({name: 'Key only', collections: ['Mixed'], dryRun: false, force: true})
+    })
+
     it('monitors deployment and health per collection', async () => {
       const {backend} = get()
       const report = await backend.monitor.report({collection: 'Mixed', periodMs: 7 * 86_400_000})
@@ -70,10 +99,13 @@ export const policiesSuite: ContractSuite = {
       await expectAtpError(backend.monitor.report({collection: 'Nowhere', periodMs: 86_400_000}), {exitCode: 3})
     })
 
-    it('deletes a policy only after asking for it by name, and lists generated packages', async () => {
+    it('deletes a deployed policy only when confirmed, and lists generated packages', async () => {
       const {backend} = get()
-      const deleted = await backend.policies.delete('Key only')
-      expect(deleted.name).toBe('Key only')
+      // Deployed: in use, so refused unless confirmed, and nothing changes.
+      await expectAtpError(backend.policies.delete('Key only'), {code: 'REFUSED_IN_USE', exitCode: 4, message: /Mixed/})
+      expect((await backend.policies.delete('Key only', {dryRun: true})).impact).toMatchObject({inUse: true, uses: [expect.objectContaining({kind: 'deployment', names: ['Mixed']})]})
+      const deleted = await backend.policies.delete('Key only', {force: true})
+      expect(deleted).toMatchObject({policy: {name: 'Key only'}, changed: true})
       await expectAtpError(backend.policies.get('Key only'), {exitCode: 3})
       const createdAt = new Date().toISOString()
       const recorded = await backend.packages.record({

@@ -9,6 +9,8 @@ import PolicyCreate from '../../../src/commands/policy/create.js'
 import PolicyDelete from '../../../src/commands/policy/delete.js'
 import PolicyDeploy from '../../../src/commands/policy/deploy.js'
 import PolicyList from '../../../src/commands/policy/list.js'
+import PolicyUndeploy from '../../../src/commands/policy/undeploy.js'
+import PolicyUpdate from '../../../src/commands/policy/update.js'
 import WorkspaceShow from '../../../src/commands/workspace/show.js'
 import type {Prompter} from '../../../src/ui/prompt.js'
 import {tempHome} from '../../helpers/cli.js'
@@ -133,9 +135,50 @@ describe('policy and monitor commands', () => {
       },
     } as unknown as Prompter
     const {result} = await onTerminal(() => runCommand(PolicyDelete, ['Wizard any OS']))
-    expect(asked).toEqual(["Policy 'Wizard any OS' is deployed to Fleet. Delete it and its deployments?"])
-    expect(result).toMatchObject({deleted: true})
+    expect(asked).toEqual(["Policy 'Wizard any OS' is in use. It is deployed to 1 collection ('Fleet'); 2 devices targeted there will no longer get it. Delete it and its deployments?"])
+    expect(result).toMatchObject({changed: true, impact: {inUse: true, devices: 2}})
     const {result: none} = await runCommand(PolicyDelete, ['File only', '--json'])
-    expect(none).toMatchObject({deleted: true})
+    expect(none).toMatchObject({changed: true, impact: {inUse: false}})
+  })
+
+  it('creates the same policy again as a no-op, and another content as a conflict (issue 11 item 4)', async () => {
+    await ensurePolicy('Twice', ['--config-file', pkg()])
+    const again = await runCommand(PolicyCreate, ['--name', 'Twice', '--type', 'onboarding', '--config-file', pkg(), '--json'])
+    expect(again.error).toBeUndefined()
+    expect(again.result).toMatchObject({policy: {name: 'Twice'}, changed: false})
+    const human = await runCommand(PolicyCreate, ['--name', 'Twice', '--type', 'onboarding', '--config-file', pkg()])
+    expect(human.stdout).toMatch(/^Policy 'Twice' already exists; unchanged\./)
+    const other = await runCommand(PolicyCreate, ['--name', 'Twice', '--type', 'onboarding', '--config-file', pkg(), '--sample-sharing', 'all'])
+    expect(other.error?.oclif?.exit).toBe(4)
+    expect(other.stderr).toMatch(/Error: Policy 'Twice' already exists with different content: sample sharing is none, the request says all\.\nTry this: Change it: atpctl policy update "Twice"/)
+  })
+
+  it('updates a policy: unchanged values are changed: false, removing what deployed devices need is refused unless --force (CM3)', async () => {
+    await ensureAnyOsDeployed()
+    const same = await runCommand(PolicyUpdate, ['Wizard any OS', '--sample-sharing', 'none', '--json'])
+    expect(same.result).toMatchObject({changed: false})
+    const described = await runCommand(PolicyUpdate, ['Wizard any OS', '--description', 'Fleet onboarding'])
+    expect(described.stdout).toMatch(/^✓ Policy 'Wizard any OS' updated\./)
+    // w81 is down-level: without the Workspace key and ID the deployed policy would stop reaching it.
+    const lost = await runCommand(PolicyUpdate, ['Wizard any OS', '--clear-workspace'])
+    expect(lost.error?.oclif?.exit).toBe(4)
+    expect(lost.stderr).toMatch(/would stop it reaching 1 device\(s\) of its deployments: w81/)
+    expect((await runCommand(PolicyUpdate, ['Wizard any OS'])).error?.oclif?.exit).toBe(2)
+    const forced = await runCommand(PolicyUpdate, ['Wizard any OS', '--clear-workspace', '--force', '--json'])
+    expect(forced.result).toMatchObject({changed: true, policy: {shape: 'up-level', workspaceKey: false}})
+    const back = await runCommand(PolicyUpdate, ['Wizard any OS', '--workspace-id', workspace.workspaceId, '--workspace-key-file', join(home, 'key.txt'), '--json'])
+    expect(back.result).toMatchObject({changed: true, policy: {shape: 'any-os'}})
+  })
+
+  it('undeploys only with a confirmation: exit 2 naming --yes without a terminal, then the devices are no longer onboarded', async () => {
+    await ensureAnyOsDeployed()
+    const refused = await runCommand(PolicyUndeploy, ['Wizard any OS', '--collection', 'Fleet'])
+    expect(refused.error?.oclif?.exit).toBe(2)
+    expect(refused.stderr).toMatch(/Try this: Pass --yes to undeploy the policy 'Wizard any OS' without a prompt\./)
+    const done = await runCommand(PolicyUndeploy, ['Wizard any OS', '--collection', 'Fleet', '--yes', '--json'])
+    expect(done.result).toMatchObject({changed: true, removed: ['Fleet'], impact: {devices: 2}, policy: {deployments: []}})
+    const again = await runCommand(PolicyUndeploy, ['Wizard any OS', '--collection', 'Fleet'])
+    expect(again.stdout).toMatch(/not deployed to Fleet; unchanged/)
+    expect((await runCommand(PolicyUndeploy, ['Wizard any OS', '--collection', 'Nowhere'])).error?.oclif?.exit).toBe(3)
   })
 })

@@ -52,7 +52,7 @@ describe('collections on the local backend', () => {
   const members = async (name: string) => (await backend.collections.get(name)).memberList.map((m) => m.name)
 
   it('query rules select members (SCCM example: build >= 14393); several rules are unioned', async () => {
-    const c = await backend.collections.create({name: 'Build 14393+', rules: ['build>=14393']})
+    const {collection: c} = await backend.collections.create({name: 'Build 14393+', rules: ['build>=14393']})
     expect(c).toMatchObject({members: 3, levels: {upLevel: 2, downLevel: 1, unsupported: 0}})
     await backend.collections.create({name: 'Servers or Ops', rules: ['os~Server', 'group=ops']})
     expect(await members('Servers or Ops')).toEqual(['s2016', 's2019', 'w10'])
@@ -107,7 +107,8 @@ describe('collections on the local backend', () => {
     expect(await members('Servers')).toEqual([])
     expect(await members('Legacy')).toEqual(['s2016'])
     await expect(backend.collections.addMembers('Pilot', ['ghost', 'w10'])).rejects.toMatchObject({exitCode: 3, message: expect.stringContaining('ghost')})
-    await expect(backend.collections.create({name: 'pilot'})).rejects.toMatchObject({exitCode: 4})
+    expect(await backend.collections.create({name: 'pilot'})).toMatchObject({changed: false, collection: {name: 'Pilot'}})
+    await expect(backend.collections.create({name: 'pilot', rules: ['family=macos']})).rejects.toMatchObject({exitCode: 4, code: 'CONFLICT'})
     await expect(backend.collections.create({name: 'x', limitTo: 'nope'})).rejects.toMatchObject({exitCode: 3})
     await expect(backend.collections.get('nope')).rejects.toMatchObject({exitCode: 3})
   })

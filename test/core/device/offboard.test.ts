@@ -23,7 +23,7 @@ describe('offboarding rules (issue 12; DC9, REFERENCE §8.3)', () => {
       code: 'REFUSED_OFFBOARD_PLATFORM',
       exitCode: 4,
       message: "Device 'l' runs Ubuntu 22.04: the offboard action does not offboard Linux or macOS machines.",
-      suggestions: [expect.stringContaining('package generate offboarding --os linux')],
+      suggestions: [expect.stringContaining('package generate offboarding --os linux'), expect.stringContaining('Microsoft Defender portal: Settings > Endpoints')],
     })
     expect(offboardRefusal(machine('m', 'macos'))?.suggestions[0]).toContain('--os macos')
     expect(offboardRefusal(machine('i', 'ios'))).toMatchObject({code: 'REFUSED_OFFBOARD_PLATFORM', message: expect.stringContaining('mobile device')})

@@ -37,9 +37,9 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
   const file = (expiresAt: string | null = null) => ({name: 'cfg.zip', sha256: 'a'.repeat(64), orgId, expiresAt})
 
   it('creates the three shapes: file only, key/ID only, any OS', async () => {
-    expect((await backend.policies.create({...base, name: 'file', configFile: file()})).shape).toBe('up-level')
-    expect((await backend.policies.create({...base, name: 'keyid', workspaceId, workspaceKey: key})).shape).toBe('down-level')
-    const any = await backend.policies.create({...base, name: 'any', configFile: file(), workspaceId, workspaceKey: key})
+    expect((await backend.policies.create({...base, name: 'file', configFile: file()})).policy.shape).toBe('up-level')
+    expect((await backend.policies.create({...base, name: 'keyid', workspaceId, workspaceKey: key})).policy.shape).toBe('down-level')
+    const {policy: any} = await backend.policies.create({...base, name: 'any', configFile: file(), workspaceId, workspaceKey: key})
     expect(any).toMatchObject({shape: 'any-os', workspaceKey: true, workspaceId})
     expect(JSON.stringify(any)).not.toContain(key)
   })
@@ -47,14 +47,16 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
   it('CM4: ConfigMgr 2002 refuses a policy without both parts (exit 4); 2103 does not', async () => {
     await expect(backend.policies.create({...base, name: 'cm4', configFile: file(), configMgrVersion: 2002})).rejects.toMatchObject({code: 'REFUSED_CM4', exitCode: 4})
     await expect(backend.policies.create({...base, name: 'cm4', workspaceId, workspaceKey: key, configMgrVersion: 2002})).rejects.toMatchObject({exitCode: 4})
-    expect((await backend.policies.create({...base, name: 'cm4', configFile: file(), workspaceId, workspaceKey: key, configMgrVersion: 2002})).shape).toBe('any-os')
+    expect((await backend.policies.create({...base, name: 'cm4', configFile: file(), workspaceId, workspaceKey: key, configMgrVersion: 2002})).policy.shape).toBe('any-os')
   })
 
   it('refuses another tenant\'s key, ID or file (exit 7), a duplicate name (exit 4), half a key/ID pair (exit 2)', async () => {
     await expect(backend.policies.create({...base, name: 'x', workspaceId, workspaceKey: 'wrong'})).rejects.toMatchObject({code: 'WORKSPACE_MISMATCH', exitCode: 7})
     await expect(backend.policies.create({...base, name: 'x', workspaceId: '00000000-0000-0000-0000-000000000000', workspaceKey: key})).rejects.toMatchObject({exitCode: 7})
     await expect(backend.policies.create({...base, name: 'x', configFile: {...file(), orgId: '11111111-1111-1111-1111-111111111111'}})).rejects.toMatchObject({exitCode: 7})
-    await expect(backend.policies.create({...base, name: 'FILE', configFile: file()})).rejects.toMatchObject({exitCode: 4})
+    // Issue 11 item 4: the same create again is a no-op; other content under the name is a conflict.
+    expect(await backend.policies.create({...base, name: 'FILE', configFile: file()})).toMatchObject({changed: false, policy: {name: 'file'}})
+    await expect(backend.policies.create({...base, name: 'FILE', configFile: file(), sampleSharing: 'all'})).rejects.toMatchObject({exitCode: 4, code: 'CONFLICT'})
     await expect(backend.policies.create({...base, name: 'x', workspaceId, workspaceKey: null})).rejects.toMatchObject({exitCode: 2})
   })
 
@@ -123,7 +125,8 @@ describe('policies and deployment plans (CM1, CM3, CM4, CM5, CM7)', () => {
   it('unknown policy or collection is exit 3; delete removes the deployments', async () => {
     await expect(backend.policies.deploy({name: 'nope', collections: ['Mixed'], dryRun: true, force: false})).rejects.toMatchObject({exitCode: 3})
     await expect(backend.policies.deploy({name: 'any', collections: ['Nope'], dryRun: true, force: false})).rejects.toMatchObject({exitCode: 3})
-    await backend.policies.delete('keyid')
+    await expect(backend.policies.delete('keyid')).rejects.toMatchObject({exitCode: 4, code: 'REFUSED_IN_USE'})
+    await backend.policies.delete('keyid', {force: true})
     expect((await backend.devices.get('w81')).onboarding.reasonCode).toBe('cm-down-level-without-workspace')
     await expect(backend.policies.get('keyid')).rejects.toMatchObject({exitCode: 3})
   })
