@@ -1,4 +1,5 @@
 import type {Backend, BackendKind} from './port/types.js'
+import {listPages} from './port/page.js'
 import {CAPABILITIES, type CapabilityId} from './capabilities.js'
 import type {IntegrationsState} from './integration/types.js'
 import type {Tenant} from './tenant/model.js'
@@ -17,8 +18,11 @@ export interface StatusResult {
 /** Everything at a glance: tenant, backend, integrations, token counts. */
 export async function getStatus(backend: Backend, profile: string): Promise<StatusResult> {
   const tenant = await requireTenant(backend, profile)
-  const [integrations, tokens] = await Promise.all([backend.integrations.state(), backend.tokens.list()])
-  const count = (status: string) => tokens.filter((t) => t.status === status).length
+  const integrations = await backend.integrations.state()
+  // Counted page by page: a tenant may hold many tokens.
+  const counts: Record<string, number> = {}
+  for await (const t of await listPages((page) => backend.tokens.list(page))) counts[t.status] = (counts[t.status] ?? 0) + 1
+  const count = (status: string) => counts[status] ?? 0
   return {
     profile,
     backend: {kind: backend.kind, location: backend.location},

@@ -4,6 +4,7 @@ import {ALL, checkAccessPolicyRequest} from '../../core/access/rules.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {AccessApi} from '../../core/port/intune-api.js'
 import {requireGroup} from './intune.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName} from '../../core/names.js'
@@ -94,9 +95,21 @@ export function localAccessApi(store: LocalStore): AccessApi {
       })
     },
 
-    async listPolicies() {
+    async listPolicies(request) {
       requireTenantRow(store)
-      return (db.prepare("SELECT * FROM access_policy ORDER BY kind = 'custom', created_at, name").all() as Row[]).map(toPolicy)
+      // The protected classic policy first, then custom ones oldest first.
+      const order = ["kind = 'custom'", 'created_at', 'name', 'id']
+      return keysetPage({
+        list: 'access-policies',
+        shape: ['number', 'string', 'string', 'string'],
+        request,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT *, kind = 'custom' AS custom FROM access_policy WHERE ${afterCondition(order, after)} ORDER BY ${order.join(', ')} LIMIT @limit`)
+            .all({...positionParams(after), limit}) as (Row & {custom: number})[],
+        positionOf: (r) => [r.custom, r.created_at, r.name, r.id],
+        toItem: toPolicy,
+      })
     },
 
     async setPolicyEnabled(nameOrId, enabled) {

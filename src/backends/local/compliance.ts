@@ -15,6 +15,7 @@ import type {ComplianceApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {requireGroup, resolveDevice} from './intune.js'
 import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {NAME_RULES, optionalText, requireName} from '../../core/names.js'
@@ -118,9 +119,19 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       })
     },
 
-    async list() {
+    async list(request) {
       requireTenantRow(store)
-      return (db.prepare('SELECT * FROM compliance_policy ORDER BY created_at, name').all() as PolicyRow[]).map(toPolicy)
+      return keysetPage({
+        list: 'compliance-policies',
+        shape: ['string', 'string', 'string'],
+        request,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT * FROM compliance_policy WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`)
+            .all({...positionParams(after), limit}) as PolicyRow[],
+        positionOf: (r) => [r.created_at, r.name, r.id],
+        toItem: toPolicy,
+      })
     },
 
     async evaluate(filter = {}) {

@@ -8,8 +8,10 @@ import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport}
 import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../../core/errors.js'
 import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
+import {decodeCursor, encodeCursor, type Page, pageLimit} from '../../core/port/page.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
+import {LOCAL_MAX_PAGE} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
@@ -218,14 +220,10 @@ function edrReasonOf(r: DeviceRow): string {
 
 const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
 
-/**
- * Devices with their computed state, filtered, row by row (a 100,000-device listing never holds
- * all its rows at once); throws for an unknown collection filter.
- */
-export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}): IterableIterator<DeviceRow> {
-  const {db} = store
+/** The device columns' conditions of a listing's filters (on `d`, a device_v row), with their parameters. */
+function deviceConditions(db: Database, options: DeviceListOptions & {name?: string}): {conditions: string[]; params: Record<string, unknown>} {
   const conditions: string[] = []
-  const params: Record<string, unknown> = {since: sinceIso(store, options.periodMs)}
+  const params: Record<string, unknown> = {}
   if (options.name !== undefined) {
     conditions.push('d.name_key = @nameKey') // case-insensitive for every script (issue 16)
     params.nameKey = nameKey(options.name)
@@ -257,6 +255,34 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
     params.managedBy = options.managedBy
   }
 
+  return {conditions, params}
+}
+
+/** A range of device names, `after` < name <= `upto` (NOCASE, the order of listings); null: unbounded. */
+interface NameRange {
+  after: string | null
+  upto: string | null
+}
+
+/**
+ * Devices with their computed state, filtered, row by row, by name; throws for an unknown
+ * collection filter. With `range`, only the devices whose names are in it: the state is
+ * computed for those only, so a page costs its own devices, wherever it is in the list.
+ */
+export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}, range?: NameRange): IterableIterator<DeviceRow> {
+  const {db} = store
+  const {conditions, params: filterParams} = deviceConditions(db, options)
+  const params: Record<string, unknown> = {...filterParams, since: sinceIso(store, options.periodMs)}
+  if (range?.after != null) {
+    conditions.push('d.name > @after')
+    params.after = range.after
+  }
+
+  if (range?.upto != null) {
+    conditions.push('d.name <= @upto')
+    params.upto = range.upto
+  }
+
   const outer: string[] = []
   if (options.health) {
     outer.push('st.health = @health')
@@ -269,9 +295,44 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   }
 
   const sql = `SELECT st.*, ${COLLECTIONS_OF} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
-    ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name${options.limit ? ' LIMIT @limit' : ''}`
-  if (options.limit) params.limit = options.limit
+    ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name`
   return db.prepare(sql).iterate(params) as IterableIterator<DeviceRow>
+}
+
+/** Devices a health or onboarding filter (computed state) may skip are scanned at most this many per page. */
+const DEVICE_SCAN_BUDGET = 50_000
+
+/**
+ * One page of devices by name (keyset: the cursor is the last name read; names are unique,
+ * case-insensitively). The page's range of names is found first on the name index (the
+ * filters on stored columns applied), then the state of those devices only is computed. A
+ * filter on the computed state (health, onboarded) may drop devices of a range: the next
+ * range is read until the page is full, or DEVICE_SCAN_BUDGET devices were read; then the page
+ * may hold fewer than asked, with a cursor where the scan stopped.
+ */
+export function pageDevices(store: LocalStore, options: DeviceListOptions): Page<Device> {
+  const {db} = store
+  const limit = pageLimit(options.limit, LOCAL_MAX_PAGE)
+  let after = options.cursor === undefined ? null : String(decodeCursor('devices', options.cursor, ['string'])[0])
+  const {conditions, params} = deviceConditions(db, options)
+  const computed = options.health !== undefined || options.onboarded !== undefined
+  // With no filter on the computed state, one range of limit + 1 devices is the page and says whether more exist.
+  const window = computed ? Math.max(limit + 1, 2000) : limit + 1
+  const rangeEnd = db.prepare(
+    `SELECT d.name FROM device_v d WHERE ${[...conditions, '(@after IS NULL OR d.name > @after)'].join(' AND ')} ORDER BY d.name LIMIT 1 OFFSET @offset`,
+  )
+  const rows: DeviceRow[] = []
+  for (let scanned = 0; ; scanned += window) {
+    if (scanned >= DEVICE_SCAN_BUDGET) return {items: rows.map(toDevice), nextCursor: after === null ? null : encodeCursor('devices', [after])}
+    const upto = (rangeEnd.get({...params, after, offset: window - 1}) as {name: string} | undefined)?.name ?? null
+    for (const row of queryDevices(store, options, {after, upto})) {
+      if (rows.length === limit) return {items: rows.map(toDevice), nextCursor: encodeCursor('devices', [rows[limit - 1].name])}
+      rows.push(row)
+    }
+
+    if (upto === null) return {items: rows.map(toDevice), nextCursor: null}
+    after = upto
+  }
 }
 
 export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): string {
@@ -580,7 +641,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 
     async list(options = {}) {
       requireTenantRow(store)
-      return Array.from(queryDevices(store, options), toDevice)
+      return pageDevices(store, options)
     },
 
     async reportFromSensor(report: SensorReport) {

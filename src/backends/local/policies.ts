@@ -7,6 +7,7 @@ import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile}
 import type {MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import type {Database} from './database.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
@@ -147,9 +148,17 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       })
     },
 
-    async list() {
+    async list(request) {
       const org = orgId()
-      return (db.prepare(`${POLICY_SQL} ORDER BY p.name`).all() as PolicyRow[]).map((r) => toPolicy(r, org))
+      // Names are unique (case-insensitively): the name is the position.
+      return keysetPage({
+        list: 'policies',
+        shape: ['string'],
+        request,
+        rows: (after, limit) => db.prepare(`${POLICY_SQL} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`).all({...positionParams(after), limit}) as PolicyRow[],
+        positionOf: (r) => [r.name],
+        toItem: (r) => toPolicy(r, org),
+      })
     },
 
     async get(name) {

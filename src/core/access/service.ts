@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listAll, listPages, type PagedList} from '../port/page.js'
 import {NotFoundError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {type AccessDecision, type AccessPolicy, type AccessPolicyCreateRequest, checkAccessPolicyRequest, type ClientApp, decideAccess} from './rules.js'
@@ -11,9 +12,9 @@ export async function createAccessPolicy(backend: Backend, options: AccessPolicy
   return {policy: await backend.access.createPolicy(clean)}
 }
 
-export async function listAccessPolicies(backend: Backend, options: {profile: string}): Promise<{policies: AccessPolicy[]}> {
+export async function listAccessPolicies(backend: Backend, options: {profile: string; limit?: number}): Promise<{policies: PagedList<AccessPolicy>}> {
   await requireTenant(backend, options.profile)
-  return {policies: await backend.access.listPolicies()}
+  return {policies: await listPages((page) => backend.access.listPolicies(page), {limit: options.limit})}
 }
 
 export async function setAccessPolicyEnabled(backend: Backend, options: {policy: string; enabled: boolean; profile: string}): Promise<{policy: AccessPolicy; changed: boolean}> {
@@ -41,6 +42,6 @@ export async function checkAccess(backend: Backend, options: {user: string; devi
   }
 
   const [device] = await backend.compliance.evaluate({device: options.device})
-  const policies = await backend.access.listPolicies()
+  const policies = await listAll((page) => backend.access.listPolicies(page))
   return decideAccess(policies, {user, userGroups: groups, app: options.app, client: options.client, device})
 }

@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {requireTenant} from '../tenant/service.js'
 import {parseRule} from './rules.js'
 import type {CollectionDetail, CollectionInfo, MembershipChange} from './types.js'
@@ -12,9 +13,9 @@ export async function createCollection(
   return {collection: await backend.collections.create({name: options.name, limitTo: options.limitTo ?? null, rules: options.rules})}
 }
 
-export async function listCollections(backend: Backend, options: {profile: string}): Promise<{collections: CollectionInfo[]}> {
+export async function listCollections(backend: Backend, options: {profile: string; limit?: number}): Promise<{collections: PagedList<CollectionInfo>}> {
   await requireTenant(backend, options.profile)
-  return {collections: await backend.collections.list()}
+  return {collections: await listPages((page) => backend.collections.list(page), {limit: options.limit})}
 }
 
 export async function showCollection(backend: Backend, options: {name: string; memberLimit?: number; profile: string}): Promise<{collection: CollectionDetail}> {

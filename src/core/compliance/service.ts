@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {type CompliancePolicy, type CompliancePlatform, type ComplianceSummary, type DeviceCompliance, type MaxRisk, summarise} from './rules.js'
@@ -14,9 +15,9 @@ export async function createCompliancePolicy(
   return {policy: await backend.compliance.create({...request, name: request.name.trim()})}
 }
 
-export async function listCompliancePolicies(backend: Backend, options: {profile: string}): Promise<{policies: CompliancePolicy[]}> {
+export async function listCompliancePolicies(backend: Backend, options: {profile: string; limit?: number}): Promise<{policies: PagedList<CompliancePolicy>}> {
   await requireTenant(backend, options.profile)
-  return {policies: await backend.compliance.list()}
+  return {policies: await listPages((page) => backend.compliance.list(page), {limit: options.limit})}
 }
 
 export interface ComplianceEvaluation {

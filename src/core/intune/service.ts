@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {IOS_SUPERVISED} from './app-config.js'
@@ -31,9 +32,9 @@ export async function removeGroupMembers(backend: Backend, options: {group: stri
   return backend.intune.removeGroupMembers({group: options.group, devices: options.devices, users: options.users})
 }
 
-export async function listGroups(backend: Backend, options: {profile: string}): Promise<{groups: GroupInfo[]}> {
+export async function listGroups(backend: Backend, options: {profile: string; limit?: number}): Promise<{groups: PagedList<GroupInfo>}> {
   await requireTenant(backend, options.profile)
-  return {groups: await backend.intune.listGroups()}
+  return {groups: await listPages((page) => backend.intune.listGroups(page), {limit: options.limit})}
 }
 
 export async function showGroup(backend: Backend, options: {name: string; profile: string}): Promise<{group: GroupDetail}> {
@@ -50,9 +51,12 @@ export async function createEdrProfile(backend: Backend, options: EdrProfileCrea
   return backend.intune.showEdrProfile(created.id)
 }
 
-export async function listEdrProfiles(backend: Backend, options: {profile: string}): Promise<{profiles: (EdrProfile & {reached: number; onboarded: number; conflicts: number})[]}> {
+export async function listEdrProfiles(
+  backend: Backend,
+  options: {profile: string; limit?: number},
+): Promise<{profiles: PagedList<EdrProfile & {reached: number; onboarded: number; conflicts: number}>}> {
   await requireTenant(backend, options.profile)
-  return {profiles: await backend.intune.listEdrProfiles()}
+  return {profiles: await listPages((page) => backend.intune.listEdrProfiles(page), {limit: options.limit})}
 }
 
 export async function showEdrProfile(backend: Backend, options: {name: string; profile: string}): Promise<EdrProfileDetail> {

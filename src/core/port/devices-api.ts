@@ -3,9 +3,10 @@
  * from the inventory, collections, deployed policies and integration state (CM6, DC1–DC5,
  * TP1/TP3), so every backend answers the same way for the same data.
  */
+import type {Page, PageRequest} from './page.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary, SensorReport} from '../device/types.js'
 
-export interface DeviceListOptions extends DeviceFilter {
+export interface DeviceListOptions extends DeviceFilter, PageRequest {
   /** Health period: a device with no data for this long is Inactive (default 7 days, CM6). */
   periodMs?: number
 }
@@ -22,7 +23,8 @@ export interface DeviceApi {
   import(request: {records: Iterable<DeviceRecord>}): Promise<ImportSummary>
   /** One device by name (case-insensitive); NotFoundError (exit 3) when unknown. */
   get(name: string, options?: {periodMs?: number}): Promise<Device>
-  list(options?: DeviceListOptions): Promise<Device[]>
+  /** By name (case-insensitive order). */
+  list(options?: DeviceListOptions): Promise<Page<Device>>
   /**
    * A live third-party sensor reports its machine (issue 7): creates or updates the device as
    * managed by `third-party:<provider>`, lastSeen = now, sensor service running. It counts as

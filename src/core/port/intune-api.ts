@@ -13,6 +13,7 @@ import type {
   IosAppConfig,
   SettingConflict,
 } from '../intune/types.js'
+import type {Page, PageRequest} from './page.js'
 
 export interface IntuneApi {
   /** Creates a group; an existing one with the same name is a no-op (created: false). */
@@ -21,14 +22,15 @@ export interface IntuneApi {
   addGroupMembers(request: {group: string; devices: string[]; users: string[]}): Promise<{group: GroupDetail; added: number}>
   removeGroupMembers(request: {group: string; devices: string[]; users: string[]}): Promise<{group: GroupDetail; removed: number}>
   /** Groups created here plus those named by the device inventory's `groups` column. */
-  listGroups(): Promise<GroupInfo[]>
+  listGroups(request?: PageRequest): Promise<Page<GroupInfo>>
   showGroup(name: string): Promise<GroupDetail>
   /** Groups a user belongs to (explicit user memberships). */
   userGroups(user: string): Promise<{known: boolean; groups: string[]}>
 
   /** IN4: a Windows 10 and later EDR profile with its device- and user-group assignments. */
   createEdrProfile(request: EdrProfileCreateRequest): Promise<EdrProfile>
-  listEdrProfiles(): Promise<(EdrProfile & {reached: number; onboarded: number; conflicts: number})[]>
+  /** Oldest first (created, name), with each profile's reach. */
+  listEdrProfiles(request?: PageRequest): Promise<Page<EdrProfile & {reached: number; onboarded: number; conflicts: number}>>
   /** Reach, onboarding (IN2/IN4) and conflicts (IN5) of one profile, by name or id. */
   showEdrProfile(nameOrId: string): Promise<EdrProfileDetail>
   /** IN5 conflicts on one device (name or id), for `device show`. */
@@ -36,12 +38,14 @@ export interface IntuneApi {
 
   /** IN6: the supervised-mode app configuration; same name again is a no-op. */
   createIosAppConfig(request: {name: string; assignGroup: string | null}): Promise<{config: IosAppConfig; created: boolean}>
-  listAppConfigs(): Promise<IosAppConfig[]>
+  /** Oldest first (created, name). */
+  listAppConfigs(request?: PageRequest): Promise<Page<IosAppConfig>>
 }
 
 export interface ComplianceApi {
   create(request: {name: string; description?: string; platform: CompliancePlatform; maxRisk: MaxRisk; assignGroup?: string}): Promise<CompliancePolicy>
-  list(): Promise<CompliancePolicy[]>
+  /** Oldest first (created, name). */
+  list(request?: PageRequest): Promise<Page<CompliancePolicy>>
   /** IN2 + IN7 for every device (or one, by name or id), in one set-based pass. */
   evaluate(filter?: {device?: string}): Promise<DeviceCompliance[]>
 }
@@ -50,7 +54,7 @@ export interface AccessApi {
   /** IN8: a custom conditional access policy. */
   createPolicy(request: AccessPolicyCreateRequest): Promise<AccessPolicy>
   /** Every policy, the protected classic one first. */
-  listPolicies(): Promise<AccessPolicy[]>
+  listPolicies(request?: PageRequest): Promise<Page<AccessPolicy>>
   /** Enables or disables a custom policy; the classic one is refused (IN3). */
   setPolicyEnabled(nameOrId: string, enabled: boolean): Promise<{policy: AccessPolicy; changed: boolean}>
   /** Deletes a custom policy; the classic one is refused (IN3). */

@@ -1,5 +1,6 @@
 /** ConfigMgr Defender ATP policies, deployment and the monitoring dashboard (issue 4; CM3–CM7). */
 import type {MonitorReport, MonitorRequest} from '../monitor/types.js'
+import type {Page, PageRequest} from './page.js'
 import type {DeploymentPlan, DeployRequest, Policy, PolicyCreateRequest} from '../policy/types.js'
 
 export interface PolicyApi {
@@ -9,7 +10,8 @@ export interface PolicyApi {
    * offboarding file, is invalid input (exit 7).
    */
   create(request: PolicyCreateRequest): Promise<Policy>
-  list(): Promise<Policy[]>
+  /** By name. */
+  list(request?: PageRequest): Promise<Page<Policy>>
   get(name: string): Promise<Policy>
   /** Deletes a policy and its deployments. */
   delete(name: string): Promise<Policy>

@@ -30,7 +30,7 @@ export function presentImport(result: ImportResult): string {
   return lines.join('\n')
 }
 
-export function presentDevices(devices: Device[], options: {more?: boolean} = {}): string {
+export function presentDevices(devices: Device[]): string {
   if (devices.length === 0) return 'No devices match. Import an inventory: atpctl device import inventory.csv'
   const table = renderTable(
     ['NAME', 'OS', 'LEVEL', 'MANAGED BY', 'ONBOARDED', 'HEALTH'],
@@ -43,7 +43,7 @@ export function presentDevices(devices: Device[], options: {more?: boolean} = {}
       healthText(d.health),
     ]),
   )
-  return withFooter(table, moreFooter({shown: devices.length, more: options.more}))
+  return table
 }
 
 export function presentDevice(d: Device): string {
