@@ -2,8 +2,9 @@ import {apiKeysSuite} from './apikeys.cases.js'
 import {endpointsSuite} from './endpoints.cases.js'
 import {foundationSuite} from './foundation.cases.js'
 import {intuneSuite} from './intune.cases.js'
+import {pagesSuite} from './pages.cases.js'
 import {policiesSuite} from './policies.cases.js'
 import type {ContractSuite} from './harness.js'
 
 /** Every contract suite; each capability adds one line. */
-export const CONTRACT_SUITES: ContractSuite[] = [foundationSuite, apiKeysSuite, endpointsSuite, policiesSuite, intuneSuite]
+export const CONTRACT_SUITES: ContractSuite[] = [foundationSuite, apiKeysSuite, endpointsSuite, policiesSuite, intuneSuite, pagesSuite]
