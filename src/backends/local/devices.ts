@@ -1,7 +1,7 @@
 import {findProvider, INTUNE_PLATFORMS, type IntunePlatform, PROVIDERS} from '../../core/integration/catalogue.js'
 import type {IntuneState} from '../../core/integration/types.js'
 import {edrOnboarding} from '../../core/intune/edr.js'
-import {osVersionSql} from './intune-sources.js'
+import {edrOnboardingSql, osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
@@ -64,6 +64,7 @@ WITH onb AS (
   JOIN collection_member m ON m.collection_id = pd.collection_id
   JOIN device_v d ON d.id = m.device_id
   WHERE ${filter}
+), edr AS (${edrOnboardingSql(filter)}
 ), x AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
@@ -75,7 +76,7 @@ WITH onb AS (
   FROM device_v d
   LEFT JOIN onb ON onb.device_id = d.id
   LEFT JOIN off ON off.device_id = d.id
-  LEFT JOIN intune_edr_onboarding e ON e.device_id = d.id -- issue 6: EDR profiles (IN2/IN4)
+  LEFT JOIN edr e ON e.device_id = d.id -- issue 6: EDR profiles (IN2/IN4)
   LEFT JOIN intune_connection ic ON ic.id = 1
   LEFT JOIN dfc_subscription s ON s.subscription_id = d.subscription
   LEFT JOIN third_party_integration t ON t.provider = d.third_party
@@ -318,13 +319,15 @@ export function pageDevices(store: LocalStore, options: DeviceListOptions): Page
   const computed = options.health !== undefined || options.onboarded !== undefined
   // With no filter on the computed state, one range of limit + 1 devices is the page and says whether more exist.
   const window = computed ? Math.max(limit + 1, 2000) : limit + 1
-  const rangeEnd = db.prepare(
-    `SELECT d.name FROM device_v d WHERE ${[...conditions, '(@after IS NULL OR d.name > @after)'].join(' AND ')} ORDER BY d.name LIMIT 1 OFFSET @offset`,
-  )
+  // The end of the next range: `after` as its own condition (not `@after IS NULL OR …`), so the name index seeks to it.
+  const rangeEnd = (from: string | null) =>
+    db
+      .prepare(`SELECT d.name FROM device_v d WHERE ${[...conditions, ...(from === null ? [] : ['d.name > @after'])].join(' AND ') || '1'} ORDER BY d.name LIMIT 1 OFFSET @offset`)
+      .get({...params, ...(from === null ? {} : {after: from}), offset: window - 1}) as {name: string} | undefined
   const rows: DeviceRow[] = []
   for (let scanned = 0; ; scanned += window) {
     if (scanned >= DEVICE_SCAN_BUDGET) return {items: rows.map(toDevice), nextCursor: after === null ? null : encodeCursor('devices', [after])}
-    const upto = (rangeEnd.get({...params, after, offset: window - 1}) as {name: string} | undefined)?.name ?? null
+    const upto = rangeEnd(after)?.name ?? null
     for (const row of queryDevices(store, options, {after, upto})) {
       if (rows.length === limit) return {items: rows.map(toDevice), nextCursor: encodeCursor('devices', [rows[limit - 1].name])}
       rows.push(row)
