@@ -1,0 +1,75 @@
+// Issue 11 item 6: `device list --json` of 1,000,000 devices goes out page by page, so its
+// peak memory is that of a short listing, not of the inventory:
+// - peak RSS of `device list --json` (1,000,000 devices) <= 2x the peak RSS of
+//   `device list --limit 1 --json` on the same tenant (start-up plus one page);
+// - throughput (devices/s) against the sqlite3 tool writing the device view as JSON (context:
+//   atpctl also computes each device's onboarding state and health).
+import {spawnSync} from 'node:child_process'
+import {closeSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {BIN, run, tempHome} from '../lib.js'
+
+const DEVICES = 1_000_000
+
+/** Runs atpctl with stdout to /dev/null; returns its time and peak RSS (recorded by a preload at exit). */
+function measured(home, args) {
+  const preload = join(home, 'rss.cjs')
+  const rssFile = join(home, 'rss.txt')
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)))\n`)
+  const out = openSync('/dev/null', 'w')
+  const start = process.hrtime.bigint()
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', out, 'pipe'],
+    env: {...process.env, ATPCTL_HOME: home, NO_COLOR: '1', CI: '1', NODE_OPTIONS: `--require ${preload}`},
+  })
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  closeSync(out)
+  if (result.status !== 0) throw new Error(`atpctl ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
+  return {ms, rssMb: Number(readFileSync(rssFile, 'utf8')) / 1024}
+}
+
+export default async function devicePages() {
+  const home = tempHome('atpctl-bench-pages-')
+  try {
+    const csv = join(home, 'inventory.csv')
+    const lines = ['name,os,version,managedBy,collections,lastSeen']
+    const seen = new Date(Date.now() - 3_600_000).toISOString()
+    for (let i = 0; i < DEVICES; i++) lines.push(`host-${String(i).padStart(7, '0')},Windows 10 Enterprise,10.0.19045,configmgr,Fleet;Site-${i % 4},${seen}`)
+    writeFileSync(csv, lines.join('\n') + '\n')
+    run(home, ['init', '--location', 'us'])
+    run(home, ['device', 'import', csv])
+    rmSync(csv)
+    spawnSync('sync')
+
+    const one = measured(home, ['device', 'list', '--limit', '1', '--json'])
+    const all = measured(home, ['device', 'list', '--json'])
+    const db = join(home, 'profiles', 'default', 'tenant.db')
+    const start = process.hrtime.bigint()
+    const sqlite = spawnSync('sqlite3', [db], {input: '.mode json\nSELECT * FROM device_v ORDER BY name;\n', stdio: ['pipe', 'ignore', 'pipe']})
+    const sqliteMs = Number(process.hrtime.bigint() - start) / 1e6
+    if (sqlite.status !== 0) throw new Error(`sqlite3 exited ${sqlite.status}: ${sqlite.stderr}`)
+    const rate = (ms) => DEVICES / (ms / 1000)
+    return [
+      {
+        name: `device list --json, ${DEVICES} devices: peak RSS`,
+        value: all.rssMb,
+        unit: 'MB',
+        baseline: 'device list --limit 1 --json',
+        baselineValue: one.rssMb,
+        ratio: all.rssMb / one.rssMb,
+        target: '<= 2x',
+        pass: all.rssMb / one.rssMb <= 2,
+      },
+      {
+        name: `device list --json, ${DEVICES} devices: throughput (context)`,
+        value: rate(all.ms),
+        unit: 'devices/s',
+        baseline: 'sqlite3 json of device_v',
+        baselineValue: rate(sqliteMs),
+        ratio: sqliteMs / all.ms,
+      },
+    ]
+  } finally {
+    rmSync(home, {recursive: true, force: true})
+  }
+}
