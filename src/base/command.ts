@@ -7,17 +7,18 @@ import type {Backend} from '../core/port/types.js'
 import {UsageError} from '../core/errors.js'
 import {applyEnvironment, type AtpctlConfig, checkProfileName, DEFAULT_PROFILE, type EffectiveProfile, findProfile} from '../core/profile.js'
 import {readConfig} from '../lib/config.js'
-import {jsonChunks} from '../lib/json-writer.js'
+import type {PagedList} from '../core/port/page.js'
+import {hasAsyncList, jsonChunks, jsonChunksAsync} from '../lib/json-writer.js'
 import {atpctlHome} from '../lib/paths.js'
 import {inquirerPrompter, type Prompter} from '../ui/prompt.js'
 import {createSpinner, type Spinner} from '../ui/spinner.js'
 import {configureColour} from '../ui/style.js'
-import {moreFooter, setTableWidth, withFooter} from '../ui/table.js'
+import {moreFooter, setTableWidth} from '../ui/table.js'
 import {terminalSafe} from '../ui/terminal-text.js'
 import {type ErrorReport, toErrorReport} from './errors.js'
 import {ExitCode} from './exit-codes.js'
-import {cutList, expandOptionalValues, globalFlags, listLimit} from './flags.js'
-import {computeIo, type IoContext, writeOut} from './io.js'
+import {expandOptionalValues, globalFlags} from './flags.js'
+import {computeIo, type IoContext, writeOut, writeOutAsync} from './io.js'
 
 /**
  * The base of every atpctl command. It owns --json (our envelope, exit codes kept: oclif 4
@@ -42,6 +43,8 @@ export abstract class AdminCommand<T> extends Command {
   /** stdout, written in order and with back-pressure; awaited before the command ends. */
   private stdoutQueue: Promise<void> = Promise.resolve()
   private stdoutBusy = false
+  /** A failure while a --json list was being written page by page (after run() returned). */
+  private streamError: unknown
   private configCache?: AtpctlConfig
 
   override async init(): Promise<void> {
@@ -134,13 +137,17 @@ export abstract class AdminCommand<T> extends Command {
   }
 
   /**
-   * A listing's rows cut to `--limit` (the table's default when not given; all with --json),
-   * presented with the one "more" footer. Returns the rows the --json document lists.
+   * A listing (issue 11 item 6). Under --json nothing happens here: the returned document holds
+   * the list as pages still to come, and logJson writes it item by item as they arrive, in
+   * bounded memory. For humans the rows (at most --limit, DEFAULT_LIMIT without it) are
+   * collected and rendered, and a notice on stderr says when more exist.
    */
-  protected presentList<I>(items: I[], limitFlagValue: number | undefined, render: (shown: I[]) => string): I[] {
-    const {items: shown, more} = cutList(items, listLimit(limitFlagValue, this.jsonEnabled()).show)
-    this.present(() => withFooter(render(shown), moreFooter({shown: shown.length, more})))
-    return shown
+  protected async presentPaged<I>(list: PagedList<I>, render: (rows: I[]) => string, options: {what?: string; reverse?: boolean} = {}): Promise<void> {
+    if (this.jsonEnabled()) return
+    const rows = await list.toArray()
+    if (options.reverse) rows.reverse()
+    this.log(render(rows))
+    if (list.more) this.note(moreFooter({shown: rows.length, more: true, what: options.what}))
   }
 
   /**
@@ -161,6 +168,12 @@ export abstract class AdminCommand<T> extends Command {
 
   /** The --json document, pretty-printed; long lists go out an item at a time, as the pipe takes them. */
   override logJson(json: unknown): void {
+    if (hasAsyncList(json)) {
+      // A list still arriving page by page: written as the pages come, after what is queued.
+      this.trackStdout(this.stdoutQueue.then(() => writeOutAsync(process.stdout, jsonChunksAsync(json))))
+      return
+    }
+
     this.queueStdout(jsonChunks(json))
   }
 
@@ -178,9 +191,13 @@ export abstract class AdminCommand<T> extends Command {
 
   private trackStdout(write: Promise<void>): void {
     this.stdoutBusy = true
-    const queue: Promise<void> = write.finally(() => {
-      if (this.stdoutQueue === queue) this.stdoutBusy = false
-    })
+    const queue: Promise<void> = write
+      .catch((error: unknown) => {
+        this.streamError ??= error
+      })
+      .finally(() => {
+        if (this.stdoutQueue === queue) this.stdoutBusy = false
+      })
     this.stdoutQueue = queue
   }
 
@@ -191,9 +208,22 @@ export abstract class AdminCommand<T> extends Command {
 
   protected override async _run<R>(): Promise<R> {
     try {
-      return await super._run<R>()
+      const result = await super._run<R>()
+      // A --json list is written as its pages arrive, after run() returned: the backend stays
+      // open until it is out, and a page that fails half-way is reported like any error.
+      await this.flushStdout()
+      if (this.streamError !== undefined) {
+        const error = this.streamError
+        this.streamError = undefined
+        await this.catch(error as Error)
+      }
+
+      return result
     } finally {
       await this.flushStdout()
+      if (this.backendPromise) {
+        await this.backendPromise.then((b) => b.close()).catch(() => {})
+      }
     }
   }
 
@@ -221,13 +251,7 @@ export abstract class AdminCommand<T> extends Command {
     this.exit(report.exitCode)
   }
 
-  override async finally(err: Error | undefined): Promise<void> {
-    if (this.backendPromise) {
-      await this.backendPromise.then((b) => b.close()).catch(() => {})
-    }
-
-    await super.finally(err)
-  }
+  // The backend is closed by _run, once the output (a --json list still arriving) is written.
 
   abstract override run(): Promise<T>
 }

@@ -27,7 +27,7 @@ export const yesFlag = Flags.boolean({char: 'y', description: 'Answer yes to the
 
 /**
  * `--limit` of every list command. Without it a table shows the first DEFAULT_LIMIT rows and
- * says how many more there are (moreFooter); --json lists everything, since a script that
+ * says on stderr that more exist (moreFooter); --json lists everything, since a script that
  * reads the document must not get a silently cut list. With it, both show at most N.
  */
 export function limitFlag(what: string) {
@@ -38,21 +38,11 @@ export function limitFlag(what: string) {
 }
 
 /**
- * How many rows to ask the backend for: one more than are shown, so a table knows whether
- * there are more. undefined: all (--json without --limit).
+ * How many items a listing shows: --limit when given, else DEFAULT_LIMIT in the table and every
+ * item with --json (undefined). The items come page by page either way (issue 11 item 6).
  */
-export function listLimit(flag: number | undefined, json: boolean): {fetch?: number; show?: number} {
-  if (flag !== undefined) return {fetch: json ? flag : flag + 1, show: flag}
-  return json ? {} : {fetch: DEFAULT_LIMIT + 1, show: DEFAULT_LIMIT}
-}
-
-/**
- * Cuts a fetched list to what is shown. `from: 'end'` keeps the last rows (the newest N of an
- * oldest-first list, as `audit list`).
- */
-export function cutList<T>(items: T[], show: number | undefined, from: 'start' | 'end' = 'start'): {items: T[]; more: boolean} {
-  if (show === undefined || items.length <= show) return {items, more: false}
-  return {items: from === 'start' ? items.slice(0, show) : items.slice(items.length - show), more: true}
+export function listLimit(flag: number | undefined, json: boolean): number | undefined {
+  return flag ?? (json ? undefined : DEFAULT_LIMIT)
 }
 
 /**

@@ -73,6 +73,24 @@ async function finish(stream: NodeJS.WritableStream, iterator: Iterator<string>,
   }
 }
 
+/**
+ * The same for pieces that arrive asynchronously (a --json list written as its pages come from
+ * the backend): each piece is written once the stream takes it, so at most a page and a piece
+ * are held at a time. A reader that goes away stops the iteration (no more pages are fetched).
+ */
+export async function writeOutAsync(stream: NodeJS.WritableStream, pieces: AsyncIterable<string>): Promise<void> {
+  watchForClose(stream)
+  const closed = () => readerGone.has(stream)
+  for await (const piece of pieces) {
+    for (let at = 0; at < piece.length && !closed(); at += PIECE_CHARS) {
+      const part = piece.length <= PIECE_CHARS ? piece : piece.slice(at, at + PIECE_CHARS)
+      if (!stream.write(part)) await drained(stream, closed)
+    }
+
+    if (closed()) return
+  }
+}
+
 /** Streams whose reader went away (EPIPE); nothing more is written to them. */
 const readerGone = new WeakSet<NodeJS.WritableStream>()
 const watched = new WeakSet<NodeJS.WritableStream>()

@@ -1,4 +1,5 @@
 import type {Backend, BackendKind} from './port/types.js'
+import {listPages} from './port/page.js'
 import {CAPABILITIES, type CapabilityId} from './capabilities.js'
 import type {IntegrationsState} from './integration/types.js'
 import {type GrantedRoles, operationUsability, type OperationUsability, PERMISSION_API_NAMES, type PermissionApiKey} from './permissions.js'
@@ -55,11 +56,15 @@ export async function getStatus(backend: Backend, profile: string): Promise<Stat
     permissions = operationUsability(report.granted).filter((op) => supported(op.capability))
   }
 
-  const [integrations, tokenList] = await Promise.all([
-    supported('integrations') ? backend.integrations.state() : null,
-    supported('third-party-tokens') ? backend.tokens.list() : null,
-  ])
-  const count = (status: string) => tokenList!.filter((t) => t.status === status).length
+  const integrations = supported('integrations') ? await backend.integrations.state() : null
+  // Counted page by page: a tenant may hold many tokens.
+  let tokenList: Record<string, number> | null = null
+  if (supported('third-party-tokens')) {
+    tokenList = {}
+    for await (const t of await listPages((page) => backend.tokens.list(page))) tokenList[t.status] = (tokenList[t.status] ?? 0) + 1
+  }
+
+  const count = (status: string) => tokenList![status] ?? 0
   return {
     profile,
     backend: {kind: backend.kind, location: backend.location},

@@ -87,3 +87,75 @@ export function* jsonChunks(value: unknown, options: JsonWriterOptions = {}): Ge
   flush()
   yield* take()
 }
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === 'object' && v !== null && typeof (v as {[Symbol.asyncIterator]?: unknown})[Symbol.asyncIterator] === 'function'
+
+/** Does the document hold a list that arrives page by page (an AsyncIterable), at the top or in the top-level object? */
+export function hasAsyncList(value: unknown): boolean {
+  if (isAsyncIterable(value)) return true
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).some((v) => isAsyncIterable(v))
+}
+
+/**
+ * The same pieces for a document whose lists may be AsyncIterables (the pages of a backend
+ * list, issue 11 item 6), at the top or in the top-level object: each such list is written
+ * item by item as its pages arrive, so only one page and about one chunk are held at a time.
+ * The text is JSON.stringify's of the document with every such list collected into an array.
+ */
+export async function* jsonChunksAsync(value: unknown, options: JsonWriterOptions = {}): AsyncGenerator<string> {
+  if (!hasAsyncList(value)) {
+    yield* jsonChunks(value, options)
+    return
+  }
+
+  const chunkChars = options.chunkChars ?? 1 << 16
+  let pending: string[] = []
+  let size = 0
+  const push = (text: string) => {
+    pending.push(text)
+    size += text.length
+  }
+
+  const take = (): string => {
+    const out = pending.join('')
+    pending = []
+    size = 0
+    return out
+  }
+
+  const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol'
+  const whole = (v: unknown, indent: string) => (JSON.stringify(v, null, 2) ?? 'null').replaceAll('\n', `\n${indent}`)
+
+  async function* list(items: AsyncIterable<unknown>, indent: string): AsyncGenerator<string> {
+    const inner = `${indent}  `
+    let first = true
+    for await (const item of items) {
+      push(`${first ? '[\n' : ',\n'}${inner}${omitted(item) ? 'null' : whole(item, inner)}`)
+      first = false
+      if (size >= chunkChars) yield take()
+    }
+
+    push(first ? '[]' : `\n${indent}]`)
+  }
+
+  if (isAsyncIterable(value)) {
+    yield* list(value, '')
+  } else {
+    const object = value as Record<string, unknown>
+    const keys = Object.keys(object).filter((k) => !omitted(object[k]))
+    push('{\n')
+    for (const [i, key] of keys.entries()) {
+      push(`  ${JSON.stringify(key)}: `)
+      const v = object[key]
+      if (isAsyncIterable(v)) yield* list(v, '  ')
+      else push(whole(v, '  '))
+      push(i < keys.length - 1 ? ',\n' : '\n')
+    }
+
+    push('}')
+  }
+
+  push('\n')
+  yield take()
+}

@@ -11,7 +11,7 @@ import {AtpError, AuthError, isAtpError, RuleError, ThrottledError} from '../cor
 import type {OperationKind} from '../core/rbac/roles.js'
 import {toEnvelope} from '../lib/http-errors.js'
 import {NDJSON_MEDIA_TYPE} from '../lib/ndjson.js'
-import {OPERATIONS, type OperationSpec, type JsonSchema} from '../backends/remote/operations.js'
+import {OPERATIONS, type OperationSpec, type JsonSchema, SERVER_MAX_PAGE} from '../backends/remote/operations.js'
 import {type AccessLogger, pathOnly} from './access-log.js'
 import {authorize, createAuthenticator, createAuthFailureLimiter, permissionsOf, type Principal} from './auth.js'
 import {DEFAULT_AUTH_FAILURE_LIMIT} from '../core/rbac/auth-failures.js'
@@ -303,6 +303,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
             case 'query': {
               const q = request.query as Record<string, unknown>
+              // A list answers at most SERVER_MAX_PAGE items a request, whatever the client asks (issue 11 item 6).
+              if (spec.paged) return {...q, limit: Math.min(typeof q.limit === 'number' ? q.limit : SERVER_MAX_PAGE, SERVER_MAX_PAGE)}
               return Object.keys(q).length === 0 ? undefined : q
             }
 

@@ -84,13 +84,13 @@ describe('backend contract on microsoft (the stub)', () => {
     try {
       await local.backend.devices.import({records: [normaliseRow({name: 'srv-01', os: 'Windows Server 2019', managedBy: 'configmgr'}, 2)]})
       const localKeys = Object.keys(await local.backend.devices.get('srv-01')).sort()
-      const listed = await t.backend.devices.list({limit: 3})
+      const listed = (await t.backend.devices.list({limit: 3})).items
       expect(listed).toHaveLength(3)
       const device = await t.backend.devices.get(listed[0].name)
       for (const d of [...listed, device]) expect(Object.keys(d).filter((k) => k !== 'machine').sort()).toEqual(localKeys)
       expect(JSON.parse(JSON.stringify(device))).toEqual(device)
       await expectAtpError(t.backend.devices.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
-      expect((await t.backend.devices.list({onboarded: false})).map((d) => d.onboarded)).toEqual([false])
+      expect(((await t.backend.devices.list({onboarded: false})).items).map((d) => d.onboarded)).toEqual([false])
     } finally {
       await local.cleanup()
     }
@@ -128,7 +128,7 @@ describe('backend contract on microsoft (the stub)', () => {
   })
 
   it('alerts: list, get, find, resolve, risks with the embedded backend\'s errors', async () => {
-    const [alert] = await t.backend.alerts.list({limit: 5})
+    const [alert] = (await t.backend.alerts.list({limit: 5})).items
     expect(alert).toBeDefined()
     expect((await t.backend.alerts.get(alert.id)).id).toBe(alert.id)
     await expectAtpError(t.backend.alerts.get('da000000000000000000_1'), {code: 'NOT_FOUND', exitCode: 3})

@@ -5,7 +5,7 @@ import IntegrationEnable from '../../src/commands/integration/enable.js'
 import TokenList from '../../src/commands/token/list.js'
 import TokenMint from '../../src/commands/token/mint.js'
 import {PROJECT_ROOT, tempHome} from '../helpers/cli.js'
-import {runCommand} from '../helpers/command.js'
+import {runCommand, runJson} from '../helpers/command.js'
 
 describe('one --limit on every list command', () => {
   it('every list command of a resource has the shared --limit flag (read from the built manifest)', () => {
@@ -32,14 +32,15 @@ describe('one --limit on every list command', () => {
       cleanup()
     })
 
-    it('--limit 2: two rows and the footer; --json --limit 2 lists two; --json alone all three', async () => {
-      const {stdout} = await runCommand(TokenList, ['--limit', '2'])
-      const lines = stdout.trimEnd().split('\n')
-      expect(lines).toHaveLength(4)
-      expect(lines[3]).toBe('… more not shown (this is the first 2); use --limit N to see more, or --json.')
-      expect((await runCommand(TokenList, ['--limit', '2', '--json'])).result!.tokens).toHaveLength(2)
-      expect((await runCommand(TokenList, ['--json'])).result!.tokens).toHaveLength(3)
-      expect((await runCommand(TokenList, [])).stdout).not.toContain('more not shown')
+    it('--limit 2: two rows and the notice on stderr; --json --limit 2 lists two; --json alone all three', async () => {
+      const {stdout, stderr} = await runCommand(TokenList, ['--limit', '2'])
+      expect(stdout.trimEnd().split('\n')).toHaveLength(3)
+      expect(stderr.trimEnd()).toBe('… more not shown (this is the first 2); use --limit N to see more, or --json.')
+      expect((await runJson(TokenList, ['--limit', '2', '--json'])).result!.tokens).toHaveLength(2)
+      expect((await runJson(TokenList, ['--json'])).result!.tokens).toHaveLength(3)
+      const exact = await runCommand(TokenList, ['--limit', '3'])
+      expect(exact.stdout + exact.stderr).not.toContain('more not shown')
+      expect((await runCommand(TokenList, [])).stderr).not.toContain('more not shown')
     })
   })
 })

@@ -1,4 +1,4 @@
-import {writeJson} from '../../src/lib/json-writer.js'
+import {hasAsyncList, jsonChunksAsync, writeJson} from '../../src/lib/json-writer.js'
 
 /** What writeJson hands to its sink, and how many pieces. */
 function written(value: unknown, options: {minItems?: number; chunkChars?: number}) {
@@ -76,5 +76,49 @@ describe('writeJson: JSON.stringify(value, null, 2) written in pieces', () => {
     expect(text).toBe(`${JSON.stringify({devices}, null, 2)}\n`)
     expect(chunks).toBeGreaterThan(10)
     expect(written({devices: devices.slice(0, 10)}, {}).chunks).toBe(1)
+  })
+})
+
+/** A list that arrives as pages do: an AsyncIterable, handing its items over one at a time. */
+async function* arriving<T>(items: T[]): AsyncGenerator<T> {
+  for (const item of items) yield await Promise.resolve(item)
+}
+
+async function writtenAsync(value: unknown, chunkChars?: number) {
+  const chunks: string[] = []
+  for await (const chunk of jsonChunksAsync(value, {chunkChars})) chunks.push(chunk)
+  return {text: chunks.join(''), chunks: chunks.length}
+}
+
+describe('jsonChunksAsync: lists written as their pages arrive (issue 11 item 6)', () => {
+  it('writes the bytes of JSON.stringify of the collected document, for 1,000 random documents', async () => {
+    const next = random(7)
+    for (let i = 0; i < 1000; i++) {
+      const devices = Array.from({length: Math.floor(next() * 8)}, () => value(next, 1))
+      const head = value(next, 1)
+      const tail = value(next, 1)
+      const doc = {head, devices: arriving(devices), tail}
+      expect(hasAsyncList(doc)).toBe(true)
+      expect({i, text: (await writtenAsync(doc, 16)).text}).toEqual({i, text: `${JSON.stringify({head, devices, tail}, null, 2)}\n`})
+    }
+
+    expect((await writtenAsync(arriving([1, {a: [2]}]))).text).toBe(`${JSON.stringify([1, {a: [2]}], null, 2)}\n`)
+    expect((await writtenAsync({devices: arriving([])})).text).toBe('{\n  "devices": []\n}\n')
+  })
+
+  it('hands pieces over while the list is still arriving, not once at the end', async () => {
+    let produced = 0
+    const chunksBefore: number[] = []
+    async function* devices() {
+      for (let i = 0; i < 5000; i++) {
+        produced++
+        yield {name: `host-${i}`, collections: ['Fleet']}
+      }
+    }
+
+    for await (const _chunk of jsonChunksAsync({devices: devices()})) chunksBefore.push(produced)
+    expect(chunksBefore.length).toBeGreaterThan(5)
+    expect(chunksBefore[0]).toBeLessThan(5000)
+    expect(hasAsyncList({devices: [1]})).toBe(false)
   })
 })

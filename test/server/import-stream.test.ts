@@ -51,7 +51,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string):
 describe('atpctl serve: streamed device import (issue 15)', () => {
   let s: TestServer
   let uploads: string
-  const deviceCount = () => s.direct(async (b) => (await b.devices.list()).length)
+  const deviceCount = () => s.direct(async (b) => (await b.devices.list()).items.length)
   beforeAll(async () => {
     // A 16 KiB JSON body limit, a 1 MiB streamed import limit: ~400 records fit one, ~2,500 the other.
     s = await startTestServer({bodyLimit: 16 * 1024, importLimit: 1024 * 1024})
@@ -72,12 +72,12 @@ describe('atpctl serve: streamed device import (issue 15)', () => {
       const big = records(2000)
       const asJson = await s.request('POST', '/v1/devices/import', {auth: s.keys.owner, body: {records: big}})
       expect(asJson).toMatchObject({status: 413, body: {error: {code: 'PAYLOAD_TOO_LARGE', exitCode: 2}}})
-      const before = (await s.direct((b) => b.audit.list({limit: 1})))[0].seq
+      const before = (await s.direct(async (b) => (await b.audit.list({limit: 1, newestFirst: true})).items))[0].seq
       // Given as a one-shot iterable, as `device import` gives the rows of its file.
       const summary = await remote.devices.import({records: big.values()})
       expect(summary).toMatchObject({total: 2000, created: 2000, updated: 0, collectionsCreated: ['Fleet']})
       expect(await deviceCount()).toBe(2000)
-      const audit = await s.direct((b) => b.audit.list({limit: 5}))
+      const audit = await s.direct(async (b) => (await b.audit.list({limit: 5, newestFirst: true})).items)
       const after = audit.filter((a) => a.seq > before)
       expect(after.map((a) => [a.operation, a.target, a.actor])).toEqual([['device.import', '2000 device(s)', 'key:owner (jest:stream)']])
       expect(s.log.filter((l) => l.route === '/v1/devices/import').map((l) => l.status)).toEqual([413, 200])
@@ -141,7 +141,7 @@ describe('atpctl serve: streamed device import (issue 15)', () => {
     req.destroy()
     await until(() => readdirSync(uploads).length === 0, 'the upload file to be removed')
     expect(await deviceCount()).toBe(before)
-    expect((await s.direct((b) => b.devices.list({limit: 1000}))).some((d) => d.name.startsWith('gone-'))).toBe(false)
+    expect((await s.direct(async (b) => (await b.devices.list({limit: 1000})).items)).some((d) => d.name.startsWith('gone-'))).toBe(false)
   })
 
   it('rolls the whole stream back when the backend refuses a record (a repeated name: exit 7)', async () => {
@@ -193,7 +193,7 @@ describe('slow and stalled uploads (issue 15)', () => {
       expect(await outcome).toBe('ECONNRESET')
       await until(() => readdirSync(uploads).length === 0, 'the upload file to be removed')
       req.destroy()
-      expect(await s.direct(async (b) => (await b.devices.list()).length)).toBe(0)
+      expect(await s.direct(async (b) => (await b.devices.list()).items.length)).toBe(0)
       expect(s.errors).toEqual([])
     } finally {
       await s.cleanup()

@@ -41,7 +41,7 @@ describe('a sensor token cannot take over a device (TP2)', () => {
 
   it.each(['SRV-2019', 'srv-2019', 'LAPTOP-7', 'azure-vm-1', 'mac-bd', 'plain-1'])('refuses register, heartbeat and files for %s, audited, nothing changed', async (name) => {
     const before = await state(name)
-    const auditBefore = (await s.direct((b) => b.audit.list())).length
+    const auditBefore = (await s.direct(async (b) => (await b.audit.list()).items)).length
     const machine = {name, os: 'Ubuntu 22.04'}
     for (const [path, body] of [
       ['/v1/sensor/register', machine],
@@ -54,13 +54,13 @@ describe('a sensor token cannot take over a device (TP2)', () => {
     }
 
     expect(await state(name)).toEqual(before)
-    const audit = (await s.direct((b) => b.audit.list())).slice(auditBefore)
+    const audit = (await s.direct(async (b) => (await b.audit.list()).items)).slice(auditBefore)
     expect(audit.map((a) => [a.operation, a.outcome, a.actor])).toEqual([
       ['device.sensor-report', 'refused:FORBIDDEN', `sensor:sentinelone:${name}`],
       ['sensor.heartbeat', 'refused:FORBIDDEN', `sensor:sentinelone:${name}`],
       ['sensor.file', 'refused:FORBIDDEN', `sensor:sentinelone:${name}`],
     ])
-    expect(await s.direct((b) => b.alerts.list({device: name}))).toEqual([])
+    expect(await s.direct(async (b) => (await b.alerts.list({device: name})).items)).toEqual([])
   })
 
   it('still registers, heartbeats and reports files for its own devices and new ones', async () => {
@@ -72,7 +72,7 @@ describe('a sensor token cannot take over a device (TP2)', () => {
     expect(await state('lnx-s1')).toEqual({name: 'lnx-s1', osName: 'Ubuntu 22.04', managedBy: ['third-party:sentinelone'], source: 'sensor'})
     let alerts: unknown[] = []
     for (let i = 0; i < 50 && alerts.length === 0; i++) {
-      alerts = await s.direct((b) => b.alerts.list({device: 'lnx-s1'}))
+      alerts = await s.direct(async (b) => (await b.alerts.list({device: 'lnx-s1'})).items)
       if (alerts.length === 0) await new Promise((r) => setTimeout(r, 100))
     }
 

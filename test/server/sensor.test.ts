@@ -10,7 +10,7 @@ const file = (device: string, name: string, content = EICAR_B64) => ({device, fi
 async function alertedFiles(s: TestServer, device: string, expected?: string): Promise<string[]> {
   let names: string[] = []
   for (let i = 0; i < 50; i++) {
-    const alerts = await s.direct((b) => b.alerts.list({device}))
+    const alerts = await s.direct(async (b) => (await b.alerts.list({device})).items)
     names = alerts.flatMap((a) => a.evidence.map((e) => e.fileName ?? ''))
     if (!expected || names.includes(expected)) break
     await new Promise((r) => setTimeout(r, 100))
@@ -49,8 +49,8 @@ describe('sensor endpoints (seed 000; TP2–TP5)', () => {
     expect(hit.body.eventId).toBeGreaterThan(miss.body.eventId)
     expect(await alertedFiles(s, 'lnx-01', 'eicar.com')).toEqual(['eicar.com'])
     const alerts = await s.request('GET', '/v1/alerts?device=lnx-01', {auth: s.keys.reader})
-    expect(alerts.body.result).toHaveLength(1)
-    expect(alerts.body.result[0]).toMatchObject({title: expect.stringMatching(/EICAR/i)})
+    expect(alerts.body.result).toMatchObject({items: [expect.anything()], nextCursor: null})
+    expect(alerts.body.result.items[0]).toMatchObject({title: expect.stringMatching(/EICAR/i)})
     const device = await s.direct((b) => b.devices.get('lnx-01'))
     expect(device).toMatchObject({thirdPartyProvider: 'sentinelone', source: 'sensor'})
   })
@@ -119,7 +119,7 @@ describe('graceful shutdown (issue 7: nothing acknowledged is lost)', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(20)
     expect(acknowledged.length + failed).toBe(300)
     // close() returned: the spool is drained, so every acknowledged file has its alert now.
-    const stored = new Set(await s.direct(async (b) => (await b.alerts.list({device: 'load-01'})).flatMap((a) => a.evidence.map((e) => e.fileName))))
+    const stored = new Set(await s.direct(async (b) => (await b.alerts.list({device: 'load-01'})).items.flatMap((a) => a.evidence.map((e) => e.fileName))))
     expect(acknowledged.filter((name) => !stored.has(name))).toEqual([])
     await s.cleanup()
   })
@@ -133,7 +133,7 @@ describe('event spool after a crash (issue 7)', () => {
       return (await b.tokens.mint({provider: 'ziften', ttlMs: 3_600_000})).secret
     })
     expect((await s.request('POST', '/v1/sensor/register', {auth: token, body: {name: 'lnx-crash', os: 'Linux'}})).status).toBe(200)
-    const tokenId = (await s.direct((b) => b.tokens.list({provider: 'ziften'})))[0].id
+    const tokenId = (await s.direct(async (b) => (await b.tokens.list({provider: 'ziften'})).items))[0].id
     await s.server.close()
     // What a killed server leaves behind: an acknowledged event still in its spool file.
     const {openSpool} = await import('../../src/server/spool.js')
@@ -145,7 +145,7 @@ describe('event spool after a crash (issue 7)', () => {
     try {
       let names: string[] = []
       for (let i = 0; i < 50 && !names.includes('left-over.com'); i++) {
-        names = await s.direct(async (b) => (await b.alerts.list({device: 'lnx-crash'})).flatMap((a) => a.evidence.map((e) => e.fileName ?? '')))
+        names = await s.direct(async (b) => (await b.alerts.list({device: 'lnx-crash'})).items.flatMap((a) => a.evidence.map((e) => e.fileName ?? '')))
         if (!names.includes('left-over.com')) await new Promise((r) => setTimeout(r, 100))
       }
 

@@ -67,7 +67,7 @@ describe('atpctl serve: HTTP API (issue 7)', () => {
 
   it('refuses bad input with 4xx, keeps serving, and leaves the database unchanged', async () => {
     const snapshot = () =>
-      s.direct(async (b) => JSON.stringify({audit: await b.audit.list(), tokens: await b.tokens.list(), state: await b.integrations.state(), collections: await b.collections.list()}))
+      s.direct(async (b) => JSON.stringify({audit: (await b.audit.list()).items, tokens: (await b.tokens.list()).items, state: await b.integrations.state(), collections: (await b.collections.list()).items}))
     const before = await snapshot()
     const owner = s.keys.owner
     const cases: {name: string; method: string; path: string; raw?: string; body?: unknown; headers?: Record<string, string>; status: number; code: string}[] = [
@@ -100,7 +100,7 @@ describe('atpctl serve: HTTP API (issue 7)', () => {
   it('records the key (and the client user) as the actor in the audit log', async () => {
     const r = await s.request('PUT', '/v1/integrations/third-party/lookout', {auth: s.keys['security-admin'], body: {enabled: true}, headers: {'x-atpctl-actor': 'team:alice'}})
     expect(r.status).toBe(200)
-    const last = await s.direct(async (b) => (await b.audit.list({operation: 'integration.enable'})).at(-1))
+    const last = await s.direct(async (b) => (await b.audit.list({operation: 'integration.enable'})).items.at(-1))
     expect(last).toMatchObject({actor: 'key:security-admin (team:alice)', target: 'third-party:lookout', outcome: 'ok'})
   })
 

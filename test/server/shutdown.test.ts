@@ -33,7 +33,7 @@ describe('shutdown with a backlog', () => {
     const alerted = async () => {
       const b = await openLocalBackend(dbPath, {profile: 'server', actor: 'test'})
       try {
-        return (await b.alerts.list({device: 'lnx-1'})).map((a) => a.evidence[0].fileName!)
+        return (await b.alerts.list({device: 'lnx-1'})).items.map((a) => a.evidence[0].fileName!)
       } finally {
         await b.close()
       }

@@ -32,9 +32,9 @@ describe('spool processing is idempotent per event id', () => {
     // The first run processes everything and is killed before it deletes anything from the spool.
     const first = startDrainer({spool, ingest: (events) => served.sensor.ingest(spool.id, events), onError: (m) => errors.push(m), onProcessed: () => {}, batch: 4})
     await first.flush()
-    const alertsAfterFirst = await served.backend.alerts.list({device: 'lnx-1'})
+    const alertsAfterFirst = (await served.backend.alerts.list({device: 'lnx-1'})).items
     expect(alertsAfterFirst).toHaveLength(5)
-    const reportsAfterFirst = (await served.backend.audit.list({operation: 'device.sensor-report'})).length
+    const reportsAfterFirst = (await served.backend.audit.list({operation: 'device.sensor-report'})).items.length
     await served.backend.close()
     expect(spool.size()).toBe(6)
 
@@ -44,13 +44,13 @@ describe('spool processing is idempotent per event id', () => {
     const second = startDrainer({spool, ingest: (events) => again.sensor.ingest(spool.id, events), onError: (m) => errors.push(m)})
     await second.flush()
     expect(spool.size()).toBe(0)
-    expect((await again.backend.alerts.list({device: 'lnx-1'})).map((a) => a.id).sort()).toEqual(alertsAfterFirst.map((a) => a.id).sort())
-    expect((await again.backend.audit.list({operation: 'device.sensor-report'})).length).toBe(reportsAfterFirst)
+    expect((await again.backend.alerts.list({device: 'lnx-1'})).items.map((a) => a.id).sort()).toEqual(alertsAfterFirst.map((a) => a.id).sort())
+    expect((await again.backend.audit.list({operation: 'device.sensor-report'})).items.length).toBe(reportsAfterFirst)
 
     // A new event after the replay is still processed.
     spool.enqueue('file', 'sentinelone', tokenId, file('lnx-1', 'later.com'))
     await startDrainer({spool, ingest: (events) => again.sensor.ingest(spool.id, events), onError: (m) => errors.push(m)}).flush()
-    expect(await again.backend.alerts.list({device: 'lnx-1'})).toHaveLength(6)
+    expect((await again.backend.alerts.list({device: 'lnx-1'})).items).toHaveLength(6)
     expect(errors).toEqual([])
     await again.backend.close()
     spool.close()

@@ -1,4 +1,4 @@
-import {cutList, listLimit} from '../../src/base/flags.js'
+import {listLimit} from '../../src/base/flags.js'
 import {DEFAULT_LIMIT, fitWidths, moreFooter, renderFields, renderTable} from '../../src/ui/table.js'
 
 describe('renderTable', () => {
@@ -43,18 +43,11 @@ describe('renderTable', () => {
 })
 
 describe('one --limit for every listing', () => {
-  it('tables default to DEFAULT_LIMIT rows and fetch one more to know there are more; --json gets all', () => {
-    expect(listLimit(undefined, false)).toEqual({fetch: DEFAULT_LIMIT + 1, show: DEFAULT_LIMIT})
-    expect(listLimit(undefined, true)).toEqual({})
-    expect(listLimit(5, false)).toEqual({fetch: 6, show: 5})
-    expect(listLimit(5, true)).toEqual({fetch: 5, show: 5})
-  })
-
-  it('cuts from the start, or keeps the newest at the end of an oldest-first list', () => {
-    expect(cutList([1, 2, 3], 2)).toEqual({items: [1, 2], more: true})
-    expect(cutList([1, 2, 3], 2, 'end')).toEqual({items: [2, 3], more: true})
-    expect(cutList([1, 2], 2)).toEqual({items: [1, 2], more: false})
-    expect(cutList([1, 2], undefined)).toEqual({items: [1, 2], more: false})
+  it('tables default to DEFAULT_LIMIT rows; --json gets all; --limit is the limit for both', () => {
+    expect(listLimit(undefined, false)).toBe(DEFAULT_LIMIT)
+    expect(listLimit(undefined, true)).toBeUndefined()
+    expect(listLimit(5, false)).toBe(5)
+    expect(listLimit(5, true)).toBe(5)
   })
 
   it('one footer: the count when known, the flag that shows more', () => {

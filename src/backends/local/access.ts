@@ -5,6 +5,7 @@ import {NotFoundError, RuleError} from '../../core/errors.js'
 import {ACCESS_DELETE_CONSEQUENCE, accessAffects, accessContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
 import type {AccessApi} from '../../core/port/intune-api.js'
 import {requireGroup} from './intune.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName} from '../../core/names.js'
@@ -108,9 +109,21 @@ export function localAccessApi(store: LocalStore): AccessApi {
       })
     },
 
-    async listPolicies() {
+    async listPolicies(request) {
       requireTenantRow(store)
-      return (db.prepare("SELECT * FROM access_policy ORDER BY kind = 'custom', created_at, name").all() as Row[]).map(toPolicy)
+      // The protected classic policy first, then custom ones oldest first.
+      const order = ["kind = 'custom'", 'created_at', 'name', 'id']
+      return keysetPage({
+        list: 'access-policies',
+        shape: ['number', 'string', 'string', 'string'],
+        request,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT *, kind = 'custom' AS custom FROM access_policy WHERE ${afterCondition(order, after)} ORDER BY ${order.join(', ')} LIMIT @limit`)
+            .all({...positionParams(after), limit}) as (Row & {custom: number})[],
+        positionOf: (r) => [r.custom, r.created_at, r.name, r.id],
+        toItem: toPolicy,
+      })
     },
 
     async getPolicy(nameOrId) {

@@ -2,6 +2,7 @@ import {deviceRisk, newAlertId, type RiskLevel, RISK_LEVELS, severityRank} from 
 import type {Alert, AlertComment, NewAlert} from '../../core/alert/types.js'
 import {NotFoundError} from '../../core/errors.js'
 import type {AlertsApi} from '../../core/port/detection-api.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
@@ -150,11 +151,22 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
         params.since = filter.since
       }
 
-      const limit = filter.limit && filter.limit > 0 ? Math.floor(filter.limit) : -1
-      const rows = db
-        .prepare(`SELECT * FROM alert ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, rowid DESC LIMIT ${limit}`)
-        .all(params) as AlertRow[]
-      return rows.map(toAlert)
+      // Newest first on the alert_created index (rowid is in it): a page after a cursor starts
+      // below its (created_at, rowid), so page N reads what page 1 reads.
+      return keysetPage({
+        list: 'alerts',
+        shape: ['string', 'number'],
+        request: filter,
+        rows: (after, limit) =>
+          db
+            .prepare(
+              `SELECT *, rowid AS row_id FROM alert WHERE ${[afterCondition(['created_at', 'rowid'], after, true), ...where].join(' AND ')}
+               ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+            )
+            .all({...params, ...positionParams(after), limit}) as (AlertRow & {row_id: number})[],
+        positionOf: (r) => [r.created_at, r.row_id],
+        toItem: toAlert,
+      })
     },
 
     async get(id) {

@@ -12,6 +12,7 @@ import {conflict} from '../../core/endpoint-lifecycle.js'
 import {NotFoundError} from '../../core/errors.js'
 import {parseRole} from '../../core/rbac/roles.js'
 import type {ApiKeyApi} from '../../core/port/apikey-api.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 
 interface ApiKeyRow {
@@ -87,9 +88,19 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
       })
     },
 
-    async list() {
+    async list(request) {
       const now = store.now()
-      return (db.prepare(`SELECT ${COLUMNS} FROM api_key ORDER BY created_at, id`).all() as ApiKeyRow[]).map((r) => toInfo(r, now))
+      return keysetPage({
+        list: 'api-keys',
+        shape: ['string', 'string'],
+        request,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT ${COLUMNS} FROM api_key WHERE ${afterCondition(['created_at', 'id'], after)} ORDER BY created_at, id LIMIT @limit`)
+            .all({...positionParams(after), limit}) as ApiKeyRow[],
+        positionOf: (r) => [r.created_at, r.id],
+        toItem: (r) => toInfo(r, now),
+      })
     },
 
     async revoke(idOrName) {

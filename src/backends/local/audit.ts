@@ -16,6 +16,7 @@ import {isBusyCode} from '../../core/database/busy.js'
 import {AtpError, InvalidInputError} from '../../core/errors.js'
 import type {AuditApi} from '../../core/port/types.js'
 import {busyTimeoutOf, type Database, writeTransaction} from './database.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 
 interface AuditRow {
   seq: number
@@ -247,12 +248,24 @@ export function appendAudit(db: Database, key: Buffer, entry: {time: string; act
 export function localAuditApi(db: Database, now: () => Date): AuditApi {
   return {
     async list(filter = {}) {
-      const where = filter.operation ? 'WHERE operation = @operation' : ''
-      const limit = filter.limit ?? -1
-      const rows = readAudit(
-        () => db.prepare(`SELECT * FROM (SELECT * FROM audit_log ${where} ORDER BY seq DESC LIMIT @limit) ORDER BY seq`).all({operation: filter.operation, limit}) as AuditRow[],
-      )
-      return rows.map(toRecord)
+      const descending = filter.newestFirst === true
+      return keysetPage({
+        list: descending ? 'audit-newest' : 'audit',
+        shape: ['number'],
+        request: filter,
+        rows: (after, limit) =>
+          readAudit(
+            () =>
+              db
+                .prepare(
+                  `SELECT * FROM audit_log WHERE ${afterCondition(['seq'], after, descending)} ${filter.operation ? 'AND operation = @operation' : ''}
+                   ORDER BY seq ${descending ? 'DESC' : ''} LIMIT @limit`,
+                )
+                .all({...positionParams(after), operation: filter.operation, limit}) as AuditRow[],
+          ),
+        positionOf: (r) => [r.seq],
+        toItem: toRecord,
+      })
     },
     async head() {
       const last = lastRow(db)

@@ -4,6 +4,7 @@ import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChang
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
 import type {Database} from './database.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
@@ -362,9 +363,17 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       })
     },
 
-    async list() {
+    async list(request) {
       requireTenantRow(store)
-      return (db.prepare(`${INFO_SQL} ORDER BY c.name`).all() as InfoRow[]).map(toInfo)
+      // Names are unique (case-insensitively), so the name alone is the position.
+      return keysetPage({
+        list: 'collections',
+        shape: ['string'],
+        request,
+        rows: (after, limit) => db.prepare(`${INFO_SQL} WHERE ${afterCondition(['c.name'], after)} ORDER BY c.name LIMIT @limit`).all({...positionParams(after), limit}) as InfoRow[],
+        positionOf: (r) => [r.name],
+        toItem: toInfo,
+      })
     },
 
     async get(name, options = {}) {

@@ -18,6 +18,7 @@ import {readIntune} from './integrations.js'
 import {DEVICE_MEMBERSHIP, requireGroup, resolveDevice} from './intune.js'
 import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
 import {dottedOsVersion} from '../../core/device/os.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, optionalText, requireName} from '../../core/names.js'
@@ -136,9 +137,19 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       })
     },
 
-    async list() {
+    async list(request) {
       requireTenantRow(store)
-      return (db.prepare('SELECT * FROM compliance_policy ORDER BY created_at, name').all() as PolicyRow[]).map(toPolicy)
+      return keysetPage({
+        list: 'compliance-policies',
+        shape: ['string', 'string', 'string'],
+        request,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT * FROM compliance_policy WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`)
+            .all({...positionParams(after), limit}) as PolicyRow[],
+        positionOf: (r) => [r.created_at, r.name, r.id],
+        toItem: toPolicy,
+      })
     },
 
     async get(nameOrId) {

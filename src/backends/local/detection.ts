@@ -2,9 +2,11 @@ import {createHash} from 'node:crypto'
 import {eicarAlert, judgeEicar} from '../../core/detect/eicar.js'
 import {type Activity, isActivity, matchActivity, parseTestAlertOs, type TestAlertOs} from '../../core/detect/test-alerts.js'
 import type {DataPath, DetectTarget} from '../../core/detect/verdict.js'
-import type {Device, DeviceFilter} from '../../core/device/types.js'
+import type {Device} from '../../core/device/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {DetectionApi, SubmitFileRequest, SubmitResult} from '../../core/port/detection-api.js'
+import type {DeviceListOptions} from '../../core/port/devices-api.js'
+import {listPages, type Page} from '../../core/port/page.js'
 import type {NewAlert} from '../../core/alert/types.js'
 import {type AlertDevice, evidenceFileNames, getAlert, insertAlert} from './alerts.js'
 import {getDevice as readDevice, localDeviceApi} from './devices.js'
@@ -17,7 +19,7 @@ import {requireName} from '../../core/names.js'
 /** What the engine reads of the inventory (issue 4's devices API). */
 export interface DeviceReader {
   get(nameOrId: string): Promise<Device>
-  list(filter?: DeviceFilter): Promise<Device[]>
+  list(filter?: DeviceListOptions): Promise<Page<Device>>
 }
 
 /**
@@ -181,8 +183,17 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
       const orgId = requireTenantRow(store).org_id
       if (query.device) return toTarget(await getDevice(query.device, orgId), orgId)
       const wanted = query.os
-      const candidates = (await devices.list({onboarded: true, health: 'healthy'})).filter((d) => !wanted || osFamilyOf(d) === wanted)
-      const usable = candidates.map((d) => toTarget(d, orgId)).find((t) => t.dataPaths.every((p) => p.enabled))
+      // Page by page, until the first usable one.
+      let usable: DetectTarget | undefined
+      for await (const d of await listPages((page) => devices.list({onboarded: true, health: 'healthy', ...page}))) {
+        if (wanted && osFamilyOf(d) !== wanted) continue
+        const target = toTarget(d, orgId)
+        if (target.dataPaths.every((p) => p.enabled)) {
+          usable = target
+          break
+        }
+      }
+
       if (!usable) {
         throw new NotFoundError(`No onboarded, healthy device${wanted ? ` running ${wanted}` : ''} to test.`, {
           suggestions: ['Pass --device NAME, or onboard one first (atpctl device import, atpctl policy deploy).'],

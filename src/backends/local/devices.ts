@@ -2,7 +2,7 @@ import {findProvider, INTUNE_PLATFORMS, type IntunePlatform, PROVIDERS} from '..
 import type {IntuneState} from '../../core/integration/types.js'
 import {assertInboundAllowed, thirdPartyPath} from '../../core/integration/rules.js'
 import {edrOnboarding} from '../../core/intune/edr.js'
-import {osVersionSql} from './intune-sources.js'
+import {edrOnboardingSql, osVersionSql} from './intune-sources.js'
 import {describeReason, ONBOARDED_CODES, pathOf} from '../../core/device/onboarding.js'
 import {createRowMemo, InventoryRowError, recheckRecord, sensorMachineRecord} from '../../core/device/inventory.js'
 import type {Device, DeviceRecord, Health, ImportSummary, Manager, SensorReport} from '../../core/device/types.js'
@@ -13,8 +13,10 @@ import {type OffboardResult, offboardRefusal, requireOffboardComment} from '../.
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
 import type {Operation} from '../../core/port/operations-api.js'
 import {findOperationRow, recordOperation} from './operations.js'
+import {decodeCursor, encodeCursor, type Page, pageLimit} from '../../core/port/page.js'
 import {ensureCollections, refreshCollections} from './collections.js'
 import type {Database} from './database.js'
+import {LOCAL_MAX_PAGE} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
@@ -67,6 +69,7 @@ WITH onb AS (
   JOIN collection_member m ON m.collection_id = pd.collection_id
   JOIN device_v d ON d.id = m.device_id
   WHERE ${filter}
+), edr AS (${edrOnboardingSql(filter)}
 ), x AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
@@ -78,7 +81,7 @@ WITH onb AS (
   FROM device_v d
   LEFT JOIN onb ON onb.device_id = d.id
   LEFT JOIN off ON off.device_id = d.id
-  LEFT JOIN intune_edr_onboarding e ON e.device_id = d.id -- issue 6: EDR profiles (IN2/IN4)
+  LEFT JOIN edr e ON e.device_id = d.id -- issue 6: EDR profiles (IN2/IN4)
   LEFT JOIN intune_connection ic ON ic.id = 1
   LEFT JOIN dfc_subscription s ON s.subscription_id = d.subscription
   LEFT JOIN third_party_integration t ON t.provider = d.third_party
@@ -232,14 +235,10 @@ function edrReasonOf(r: DeviceRow, profile: string | null): string {
 
 const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
 
-/**
- * Devices with their computed state, filtered, row by row (a 100,000-device listing never holds
- * all its rows at once); throws for an unknown collection filter.
- */
-export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}): IterableIterator<DeviceRow> {
-  const {db} = store
+/** The device columns' conditions of a listing's filters (on `d`, a device_v row), with their parameters. */
+function deviceConditions(db: Database, options: DeviceListOptions & {name?: string}): {conditions: string[]; params: Record<string, unknown>} {
   const conditions: string[] = []
-  const params: Record<string, unknown> = {since: sinceIso(store, options.periodMs)}
+  const params: Record<string, unknown> = {}
   if (options.name !== undefined) {
     conditions.push('d.name_key = @nameKey') // case-insensitive for every script (issue 16)
     params.nameKey = nameKey(options.name)
@@ -271,6 +270,34 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
     params.managedBy = options.managedBy
   }
 
+  return {conditions, params}
+}
+
+/** A range of device names, `after` < name <= `upto` (NOCASE, the order of listings); null: unbounded. */
+interface NameRange {
+  after: string | null
+  upto: string | null
+}
+
+/**
+ * Devices with their computed state, filtered, row by row, by name; throws for an unknown
+ * collection filter. With `range`, only the devices whose names are in it: the state is
+ * computed for those only, so a page costs its own devices, wherever it is in the list.
+ */
+export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}, range?: NameRange): IterableIterator<DeviceRow> {
+  const {db} = store
+  const {conditions, params: filterParams} = deviceConditions(db, options)
+  const params: Record<string, unknown> = {...filterParams, since: sinceIso(store, options.periodMs)}
+  if (range?.after != null) {
+    conditions.push('d.name > @after')
+    params.after = range.after
+  }
+
+  if (range?.upto != null) {
+    conditions.push('d.name <= @upto')
+    params.upto = range.upto
+  }
+
   const outer: string[] = []
   if (options.health) {
     outer.push('st.health = @health')
@@ -283,9 +310,46 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   }
 
   const sql = `SELECT st.*, ${COLLECTIONS_OF} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
-    ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name${options.limit ? ' LIMIT @limit' : ''}`
-  if (options.limit) params.limit = options.limit
+    ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name`
   return db.prepare(sql).iterate(params) as IterableIterator<DeviceRow>
+}
+
+/** Devices a health or onboarding filter (computed state) may skip are scanned at most this many per page. */
+const DEVICE_SCAN_BUDGET = 50_000
+
+/**
+ * One page of devices by name (keyset: the cursor is the last name read; names are unique,
+ * case-insensitively). The page's range of names is found first on the name index (the
+ * filters on stored columns applied), then the state of those devices only is computed. A
+ * filter on the computed state (health, onboarded) may drop devices of a range: the next
+ * range is read until the page is full, or DEVICE_SCAN_BUDGET devices were read; then the page
+ * may hold fewer than asked, with a cursor where the scan stopped.
+ */
+export function pageDevices(store: LocalStore, options: DeviceListOptions): Page<Device> {
+  const {db} = store
+  const limit = pageLimit(options.limit, LOCAL_MAX_PAGE)
+  let after = options.cursor === undefined ? null : String(decodeCursor('devices', options.cursor, ['string'])[0])
+  const {conditions, params} = deviceConditions(db, options)
+  const computed = options.health !== undefined || options.onboarded !== undefined
+  // With no filter on the computed state, one range of limit + 1 devices is the page and says whether more exist.
+  const window = computed ? Math.max(limit + 1, 2000) : limit + 1
+  // The end of the next range: `after` as its own condition (not `@after IS NULL OR …`), so the name index seeks to it.
+  const rangeEnd = (from: string | null) =>
+    db
+      .prepare(`SELECT d.name FROM device_v d WHERE ${[...conditions, ...(from === null ? [] : ['d.name > @after'])].join(' AND ') || '1'} ORDER BY d.name LIMIT 1 OFFSET @offset`)
+      .get({...params, ...(from === null ? {} : {after: from}), offset: window - 1}) as {name: string} | undefined
+  const rows: DeviceRow[] = []
+  for (let scanned = 0; ; scanned += window) {
+    if (scanned >= DEVICE_SCAN_BUDGET) return {items: rows.map(toDevice), nextCursor: after === null ? null : encodeCursor('devices', [after])}
+    const upto = rangeEnd(after)?.name ?? null
+    for (const row of queryDevices(store, options, {after, upto})) {
+      if (rows.length === limit) return {items: rows.map(toDevice), nextCursor: encodeCursor('devices', [rows[limit - 1].name])}
+      rows.push(row)
+    }
+
+    if (upto === null) return {items: rows.map(toDevice), nextCursor: null}
+    after = upto
+  }
 }
 
 export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): string {
@@ -618,7 +682,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 
     async list(options = {}) {
       requireTenantRow(store)
-      return Array.from(queryDevices(store, options), toDevice)
+      return pageDevices(store, options)
     },
 
     async delete(request) {

@@ -46,3 +46,32 @@ export const inventoryHasGroup = (d: string, g: string): string => `instr(lower(
 export const OTHER_ONBOARDING_SOURCE = `SELECT cm.device_id, 'ConfigMgr Defender ATP policy' AS policy_type, p.name AS policy_name, p.sample_sharing
   FROM policy p JOIN policy_deployment pd ON pd.policy_id = p.id JOIN collection_member cm ON cm.collection_id = pd.collection_id
   WHERE p.type = 'onboarding'`
+
+/**
+ * Per device, the EDR profile that reaches it (IN2/IN4) and whether that profile onboards it
+ * (`connected`); a profile that onboards wins over one that only reaches. The logic of the
+ * `intune_edr_onboarding` view (migrations 008 and 010), with the agent model's device filter (a
+ * condition on \`d\`, a device_v row) applied inside, so one page of devices costs its own
+ * devices' rows and not a pass over the whole inventory (issue 11 item 6).
+ */
+export const edrOnboardingSql = (filter: string): string => `
+    WITH a AS (
+      SELECT p.name AS profile_name, x.kind, x.group_name FROM edr_profile p JOIN edr_profile_assignment x ON x.profile_id = p.id
+    ), reach AS (
+      SELECT d.id AS device_id, a.profile_name FROM a JOIN device_v d
+        ON a.kind = 'device-group' AND instr(lower(d.groups), ';' || lower(a.group_name) || ';') > 0 WHERE ${filter}
+      UNION
+      SELECT d.id, a.profile_name FROM a JOIN intune_group_member m ON a.kind = 'device-group' AND m.kind = 'device' AND m.group_name = a.group_name
+        JOIN device_v d ON d.id = CAST(m.member AS INTEGER) WHERE ${filter}
+      UNION
+      SELECT d.id, a.profile_name FROM a JOIN intune_group_member m ON a.kind = 'user-group' AND m.kind = 'user' AND m.group_name = a.group_name
+        JOIN device_v d ON d.user = m.member COLLATE NOCASE WHERE ${filter}
+    ), judged AS (
+      SELECT reach.device_id, reach.profile_name,
+        (c.enabled = 1 AND c.windows = 1 AND d.intune = 1 AND d.os_family = 'windows' AND d.build >= 15063) AS connected
+      FROM reach JOIN device_v d ON d.id = reach.device_id JOIN intune_connection c ON c.id = 1
+    )
+    -- A profile that onboards the device wins over one that only reaches it; then the first by
+    -- name, case-insensitively (a CASE expression drops the NOCASE collation; core edrProfileOf).
+    SELECT device_id, COALESCE(MIN(CASE WHEN connected THEN profile_name END COLLATE NOCASE), MIN(profile_name COLLATE NOCASE)) AS profile_name, MAX(connected) AS connected
+    FROM judged GROUP BY device_id`

@@ -32,6 +32,7 @@ import type {
 import type {IntuneApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
@@ -103,7 +104,7 @@ function groupReferences(store: LocalStore, name: string): GroupReference[] {
     .all({k: nameKey(name), a: nameKey(appConfigAssignment(name))}) as GroupReference[]
 }
 
-function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
+function groupInfos(store: LocalStore, only?: string, page?: {after: string | null; limit: number}): GroupInfo[] {
   const rows = store.db
     .prepare(
       `WITH names AS (
@@ -115,10 +116,10 @@ function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
        )
        SELECT names.name, g.description, g.created_at, COALESCE(devs.n, 0) AS devices, COALESCE(users.n, 0) AS users
        FROM names LEFT JOIN intune_group g ON g.name = names.name LEFT JOIN devs ON devs.g = names.name LEFT JOIN users ON users.g = names.name
-       WHERE @only IS NULL OR names.name = @only COLLATE NOCASE
-       ORDER BY names.name COLLATE NOCASE`,
+       WHERE (@only IS NULL OR names.name = @only COLLATE NOCASE) AND (@after IS NULL OR names.name > @after COLLATE NOCASE)
+       ORDER BY names.name COLLATE NOCASE LIMIT @limit`,
     )
-    .all({only: only ?? null}) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
+    .all({only: only ?? null, after: page?.after ?? null, limit: page?.limit ?? -1}) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
   return rows.map((r) => ({name: r.name, description: r.description, createdAt: r.created_at, devices: r.devices, users: r.users}))
 }
 
@@ -383,9 +384,17 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       })
     },
 
-    async listGroups() {
+    async listGroups(request) {
       requireTenantRow(store)
-      return groupInfos(store)
+      // Group names are unique case-insensitively (created or named by the inventory): the name is the position.
+      return keysetPage({
+        list: 'groups',
+        shape: ['string'],
+        request,
+        rows: (after, limit) => groupInfos(store, undefined, {after: after ? String(after[0]) : null, limit}),
+        positionOf: (g) => [g.name],
+        toItem: (g) => g,
+      })
     },
 
     async showGroup(name) {
@@ -473,15 +482,27 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       })
     },
 
-    async listEdrProfiles() {
+    async listEdrProfiles(request) {
       requireTenantRow(store)
-      const profiles = toProfiles(store, db.prepare('SELECT * FROM edr_profile ORDER BY created_at, name').all() as EdrRow[])
-      return evaluateProfiles(store, profiles).map((e) => ({
+      // A page of profiles by keyset, then the reach of those profiles only.
+      const page = keysetPage({
+        list: 'edr-profiles',
+        shape: ['string', 'string', 'string'],
+        request,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT * FROM edr_profile WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`)
+            .all({...positionParams(after), limit}) as EdrRow[],
+        positionOf: (r) => [r.created_at, r.name, r.id],
+        toItem: (r) => r,
+      })
+      const items = evaluateProfiles(store, toProfiles(store, page.items)).map((e) => ({
         ...e.profile,
         reached: e.devices.length,
         onboarded: e.devices.filter((d) => d.onboarded).length,
         conflicts: e.conflicts.length,
       }))
+      return {items, nextCursor: page.nextCursor}
     },
 
     async showEdrProfile(nameOrId) {
@@ -537,9 +558,19 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       })
     },
 
-    async listAppConfigs() {
+    async listAppConfigs(request) {
       requireTenantRow(store)
-      return (db.prepare('SELECT * FROM intune_app_config ORDER BY created_at, name').all() as AppConfigRow[]).map(toAppConfig)
+      return keysetPage({
+        list: 'app-configs',
+        shape: ['string', 'string', 'string'],
+        request,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT * FROM intune_app_config WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`)
+            .all({...positionParams(after), limit}) as AppConfigRow[],
+        positionOf: (r) => [r.created_at, r.name, r.id],
+        toItem: toAppConfig,
+      })
     },
 
     async showAppConfig(nameOrId) {

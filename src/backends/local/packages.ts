@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {checkPackageRecord, type PackageKind, type PackageMethod, type PackageOs} from '../../core/package/layout.js'
 import type {PackageApi, PackageRecord} from '../../core/port/packages-api.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
@@ -49,12 +50,21 @@ export function localPackageApi(store: LocalStore): PackageApi {
     },
     async list(filter = {}) {
       requireTenantRow(store)
-      const rows = (
-        filter.kind
-          ? db.prepare('SELECT * FROM package WHERE kind = ? ORDER BY created_at, rowid').all(filter.kind)
-          : db.prepare('SELECT * FROM package ORDER BY created_at, rowid').all()
-      ) as PackageRow[]
-      return rows.map(toRecord)
+      // created_at is indexed (package_created); rowid is in every index.
+      return keysetPage({
+        list: 'packages',
+        shape: ['string', 'number'],
+        request: filter,
+        rows: (after, limit) =>
+          db
+            .prepare(
+              `SELECT *, rowid AS row_id FROM package WHERE ${afterCondition(['created_at', 'rowid'], after)} ${filter.kind ? 'AND kind = @kind' : ''}
+               ORDER BY created_at, rowid LIMIT @limit`,
+            )
+            .all({...positionParams(after), kind: filter.kind, limit}) as (PackageRow & {row_id: number})[],
+        positionOf: (r) => [r.created_at, r.row_id],
+        toItem: toRecord,
+      })
     },
   }
 }

@@ -9,6 +9,7 @@ import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policie
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import {recordOperation} from './operations.js'
 import type {Database} from './database.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
@@ -201,9 +202,17 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       })
     },
 
-    async list() {
+    async list(request) {
       const org = orgId()
-      return (db.prepare(`${POLICY_SQL} ORDER BY p.name`).all() as PolicyRow[]).map((r) => toPolicy(r, org))
+      // Names are unique (case-insensitively): the name is the position.
+      return keysetPage({
+        list: 'policies',
+        shape: ['string'],
+        request,
+        rows: (after, limit) => db.prepare(`${POLICY_SQL} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`).all({...positionParams(after), limit}) as PolicyRow[],
+        positionOf: (r) => [r.name],
+        toItem: (r) => toPolicy(r, org),
+      })
     },
 
     async get(name) {

@@ -3,6 +3,7 @@ import {NotFoundError, RuleError} from '../../core/errors.js'
 import {checkTokenTtl, hashTokenSecret, newTokenId, newTokenSecret, type TokenInfo, tokenStatus} from '../../core/token/rules.js'
 import type {TokenApi} from '../../core/port/types.js'
 import {readThirdParty} from './integrations.js'
+import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {LocalStore} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
@@ -67,13 +68,19 @@ export function localTokenApi(store: LocalStore): TokenApi {
 
     async list(filter = {}) {
       requireTenantRow(store)
-      const rows = (
-        filter.provider
-          ? db.prepare(`SELECT ${COLUMNS} FROM token WHERE provider = ? ORDER BY created_at, id`).all(findProvider(filter.provider).id)
-          : db.prepare(`SELECT ${COLUMNS} FROM token ORDER BY created_at, id`).all()
-      ) as TokenRow[]
+      const provider = filter.provider ? findProvider(filter.provider).id : undefined
       const now = store.now()
-      return rows.map((r) => toTokenInfo(r, now))
+      return keysetPage({
+        list: 'tokens',
+        shape: ['string', 'string'],
+        request: filter,
+        rows: (after, limit) =>
+          db
+            .prepare(`SELECT ${COLUMNS} FROM token WHERE ${afterCondition(['created_at', 'id'], after)} ${provider ? 'AND provider = @provider' : ''} ORDER BY created_at, id LIMIT @limit`)
+            .all({...positionParams(after), provider, limit}) as TokenRow[],
+        positionOf: (r) => [r.created_at, r.id],
+        toItem: (r) => toTokenInfo(r, now),
+      })
     },
 
     async revoke(id) {

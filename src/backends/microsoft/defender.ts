@@ -19,7 +19,8 @@ import type {DetectTarget} from '../../core/detect/verdict.js'
 import {TEST_ALERTS, WINDOWS_TEST_COMMAND} from '../../core/detect/test-alerts.js'
 import {isAtpError, NotFoundError, RuleError, UnsupportedError, UsageError} from '../../core/errors.js'
 import {monitorFromMachines} from '../../core/monitor/machines.js'
-import type {Operation, OperationApi, OperationStatus, Page} from '../../core/port/operations-api.js'
+import type {Operation, OperationApi, OperationStatus} from '../../core/port/operations-api.js'
+import {decodeCursor, encodeCursor, listAll, type Page, type PageRequest, pageLimit} from '../../core/port/page.js'
 import type {AlertsApi, DetectionApi} from '../../core/port/detection-api.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
 import type {MonitorApi} from '../../core/port/policies-api.js'
@@ -51,7 +52,7 @@ export interface OffboardRequest {
 }
 
 export interface MicrosoftDeviceApi extends DeviceApi {
-  list(options?: DeviceListOptions & {namePrefix?: string}): Promise<MachineDevice[]>
+  list(options?: DeviceListOptions & PageRequest & {namePrefix?: string}): Promise<Page<MachineDevice>>
   get(name: string, options?: {periodMs?: number}): Promise<MachineDevice>
   /**
    * Sends the offboard machine action (Machine.Offboard) unless one is open or succeeded already
@@ -69,6 +70,38 @@ async function* pagesOrEmpty<T>(client: ApiClient, path: string, options: Parame
     if (isAtpError(error) && error.exitCode === 3) return
     throw error
   }
+}
+
+/**
+ * One page of an OData list in the API's own order. The cursor is the offset (`$skip`) of the
+ * next item in the API's listing, so filters the API cannot apply (`convert` returns null) still
+ * page exactly: the next page starts right after the last item looked at.
+ */
+async function odataPage<W, T>(
+  client: ApiClient,
+  path: string,
+  options: {query: Record<string, string>; permission: string},
+  request: PageRequest,
+  list: string,
+  convert: (wire: W) => T | null,
+): Promise<Page<T>> {
+  const limit = pageLimit(request.limit, MAX_PAGE)
+  let offset = request.cursor === undefined ? 0 : Number(decodeCursor(list, request.cursor, ['number'])[0])
+  const items: T[] = []
+  const query = {...options.query, $top: String(MAX_PAGE), ...(offset > 0 ? {$skip: String(offset)} : {})}
+  for await (const page of pagesOrEmpty<W>(client, path, {query, permission: options.permission})) {
+    for (const wire of page) {
+      const item = convert(wire)
+      if (item !== null) {
+        if (items.length === limit) return {items, nextCursor: encodeCursor(list, [offset])}
+        items.push(item)
+      }
+
+      offset++
+    }
+  }
+
+  return {items, nextCursor: null}
 }
 
 function unknownDevice(name: string): NotFoundError {
@@ -126,21 +159,12 @@ export function defenderDevices(ctx: DefenderContext): MicrosoftDeviceApi {
       const now = ctx.now()
       const periodMs = options.periodMs ?? DEFAULT_PERIOD_MS
       const filter = machineFilter(options, now)
-      const limit = options.limit && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY
-      const query: Record<string, string> = {$top: String(Math.min(MAX_PAGE, Number.isFinite(limit) && !needsLocalFilter(options) ? limit : MAX_PAGE))}
+      const query: Record<string, string> = {$orderby: 'computerDnsName'}
       if (filter) query.$filter = filter
-      const devices: MachineDevice[] = []
-      for await (const page of pagesOrEmpty<DefenderMachine>(client, '/api/machines', {query, permission: MACHINE_READ})) {
-        for (const machine of page) {
-          const device = machineToDevice(machine, now, periodMs)
-          if (matches(device, options)) devices.push(device)
-        }
-
-        if (devices.length >= limit) break
-      }
-
-      devices.sort((a, b) => a.name.localeCompare(b.name))
-      return Number.isFinite(limit) ? devices.slice(0, limit) : devices
+      return odataPage<DefenderMachine, MachineDevice>(client, '/api/machines', {query, permission: MACHINE_READ}, options, 'microsoft-devices', (machine) => {
+        const device = machineToDevice(machine, now, periodMs)
+        return matches(device, options) ? device : null
+      })
     },
 
     async get(name, options = {}) {
@@ -264,7 +288,7 @@ async function offboardActionOf(client: ApiClient, machineId: string): Promise<W
 export function defenderMonitor(ctx: DefenderContext, devices: MicrosoftDeviceApi): MonitorApi {
   return {
     async report(request) {
-      const list = await devices.list({collection: request.collection, periodMs: request.periodMs})
+      const list = await listAll((page) => devices.list({collection: request.collection, periodMs: request.periodMs, ...page}))
       if (request.collection !== undefined && list.length === 0) {
         throw new NotFoundError(`No machine carries the tag '${request.collection}'.`, {
           suggestions: ['On a real tenant a collection is a machine tag: tag machines in the Microsoft Defender portal (Assets > Devices > Manage tags).'],
@@ -280,25 +304,17 @@ const ALERT_STATUS_FILTER: Record<string, string> = {New: "status eq 'New'", InP
 
 export function defenderAlerts(ctx: DefenderContext): AlertsApi {
   const api: AlertsApi = {
-    async list(filter: AlertFilter = {}) {
+    async list(filter: AlertFilter & PageRequest = {}) {
       const client = await ctx.client()
       const parts: string[] = []
       if (filter.since) parts.push(`alertCreationTime ge ${new Date(filter.since).toISOString()}`)
       if (filter.severity) parts.push(`severity eq ${literal(filter.severity)}`)
       if (filter.status) parts.push(ALERT_STATUS_FILTER[filter.status])
-      const limit = filter.limit && filter.limit > 0 ? filter.limit : Number.POSITIVE_INFINITY
-      const query: Record<string, string> = {$expand: 'evidence', $orderby: 'alertCreationTime desc', $top: String(Math.min(MAX_PAGE, Number.isFinite(limit) ? limit : MAX_PAGE))}
+      const query: Record<string, string> = {$expand: 'evidence', $orderby: 'alertCreationTime desc'}
       if (parts.length > 0) query.$filter = parts.join(' and ')
       // --device: that machine's alerts (the alerts API has no machine filter).
       const path = filter.device ? `/api/machines/${encodeURIComponent((await findMachine(client, filter.device)).id)}/alerts` : '/api/alerts'
-      const alerts: Alert[] = []
-      for await (const page of pagesOrEmpty<WireAlert>(client, path, {query, permission: ALERT_READ})) {
-        for (const a of page) alerts.push(alertFromWire(a))
-        if (alerts.length >= limit) break
-      }
-
-      alerts.sort((a, b) => b.alertCreationTime.localeCompare(a.alertCreationTime))
-      return Number.isFinite(limit) ? alerts.slice(0, limit) : alerts
+      return odataPage<WireAlert, Alert>(client, path, {query, permission: ALERT_READ}, filter, 'microsoft-alerts', (a) => alertFromWire(a))
     },
 
     async get(id) {

@@ -2,6 +2,7 @@ import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
 import {UnsupportedError} from '../../core/errors.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
 import {NDJSON_MEDIA_TYPE, ndjsonChunks} from '../../lib/ndjson.js'
+import type {Page} from '../../core/port/page.js'
 import type {Backend} from '../../core/port/types.js'
 import {OPERATIONS, type OperationSpec} from './operations.js'
 
@@ -98,6 +99,23 @@ function callStreamed(client: HttpClient, spec: OperationSpec, args: unknown[]):
 }
 
 /**
+ * A list (issue 11 item 6): the server answers at most SERVER_MAX_PAGE items a request, so a
+ * larger `limit` is filled by following its cursors, up to that limit; without one, one page.
+ */
+async function callPaged(client: HttpClient, spec: OperationSpec, request: Record<string, unknown> = {}): Promise<Page<unknown>> {
+  const want = typeof request.limit === 'number' ? request.limit : undefined
+  const items: unknown[] = []
+  let cursor = request.cursor
+  for (;;) {
+    const query = {...request, ...(want === undefined ? {} : {limit: want - items.length}), ...(cursor === undefined ? {} : {cursor})}
+    const answer = (await client.call(encodeOperation(spec, [query]))) as {result: Page<unknown>}
+    items.push(...answer.result.items)
+    if (answer.result.nextCursor === null || want === undefined || items.length >= want) return {items, nextCursor: answer.result.nextCursor}
+    cursor = answer.result.nextCursor
+  }
+}
+
+/**
  * The `remote` backend: every Backend method is a call to `atpctl serve`, derived from the
  * operation registry. The server answers `{"result": …}` or an error envelope that becomes the
  * same core error (and exit code) the embedded backend would have thrown.
@@ -115,6 +133,7 @@ export function openRemoteBackend(options: RemoteBackendOptions): RemoteBackend 
     const [resource, method] = spec.id.split('.')
     resources[resource] ??= {}
     resources[resource][method] = async (...args: unknown[]) => {
+      if (spec.paged) return callPaged(client, spec, args[0] as Record<string, unknown> | undefined)
       const answer = (await (spec.stream ? callStreamed(client, spec, args) : client.call(encodeOperation(spec, args)))) as {result?: unknown} | undefined
       return answer?.result
     }

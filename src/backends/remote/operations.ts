@@ -43,6 +43,23 @@ export interface OperationSpec {
    * server validates each line with `item` and applies them all in one call (src/server/upload.ts).
    */
   stream?: {field: string; item: JsonSchema}
+  /**
+   * A list (issue 11 item 6): its query takes `limit` and `cursor` and it answers a page,
+   * `{items, nextCursor}`. The server caps `limit` at SERVER_MAX_PAGE; the client follows
+   * pages until it has the `limit` it was asked for.
+   */
+  paged?: boolean
+}
+
+/** The largest page `atpctl serve` answers (a page of devices is about 0.7 MB of JSON). */
+export const SERVER_MAX_PAGE = 1000
+
+/** The query of a list: its filters plus the page request. */
+const pageQuery = (filters: Record<string, JsonSchema> = {}): JsonSchema => obj({...filters, limit: {type: 'integer', minimum: 1}, cursor: str(2048)})
+
+/** A list operation: GET with its filters and page request in the query string. */
+function list(id: string, path: string, kind: OperationKind, filters: Record<string, JsonSchema> = {}): OperationSpec {
+  return {...op(id, 'GET', path, kind, inQuery('request?', pageQuery(filters))), paged: true}
 }
 
 // Schema builders: short, and strict by default.
@@ -162,13 +179,13 @@ export const OPERATIONS: OperationSpec[] = [
 
   // tokens (TP2–TP4)
   op('tokens.mint', 'POST', '/tokens', 'integrations.write', inBody('request', obj({provider: str(64), ttlMs: num()}, ['provider', 'ttlMs']))),
-  op('tokens.list', 'GET', '/tokens', 'read', inQuery('filter?', obj({provider: str(64)}))),
+  list('tokens.list', '/tokens', 'read', {provider: str(64)}),
   op('tokens.revoke', 'DELETE', '/tokens/:id', 'integrations.write', inPath('id')),
   // The secret travels in the body, never in the URL.
   op('tokens.verify', 'POST', '/tokens/verify', 'read', inField('secret', str(512))),
 
   // audit
-  op('audit.list', 'GET', '/audit', 'read', inQuery('filter?', obj({limit: int(), operation: str(128)}))),
+  list('audit.list', '/audit', 'read', {operation: str(128), newestFirst: bool()}),
   op('audit.head', 'GET', '/audit/head', 'read'),
   op('audit.verify', 'GET', '/audit/verify', 'read', inQuery('options?', obj({head: str(64)}))),
 
@@ -179,16 +196,16 @@ export const OPERATIONS: OperationSpec[] = [
     stream: {field: 'records', item: DEVICE_RECORD},
   },
   op('devices.get', 'GET', '/devices/:name', 'read', inPath('name'), inQuery('options?', obj({periodMs: num()}))),
-  op(
-    'devices.list',
-    'GET',
-    '/devices',
-    'read',
-    inQuery(
-      'options?',
-      obj({collection: str(256), osFamily: str(32), os: str(256), level: str(32), health: str(32), managedBy: str(128), onboarded: bool(), limit: int(), periodMs: num()}),
-    ),
-  ),
+  list('devices.list', '/devices', 'read', {
+    collection: str(256),
+    osFamily: str(32),
+    os: str(256),
+    level: str(32),
+    health: str(32),
+    managedBy: str(128),
+    onboarded: bool(),
+    periodMs: num(),
+  }),
   op(
     'devices.delete',
     'POST',
@@ -208,7 +225,7 @@ export const OPERATIONS: OperationSpec[] = [
 
   // collections (issue 4; CM3)
   op('collections.create', 'POST', '/collections', 'endpoints.write', inBody('request', obj({name: str(256), limitTo: nullable(str(256)), rules: strs(1000)}, ['name']))),
-  op('collections.list', 'GET', '/collections', 'read'),
+  list('collections.list', '/collections', 'read'),
   op('collections.get', 'GET', '/collections/:name', 'read', inPath('name'), inQuery('options?', obj({memberLimit: int()}))),
   op(
     'collections.update',
@@ -245,7 +262,7 @@ export const OPERATIONS: OperationSpec[] = [
       ),
     ),
   ),
-  op('policies.list', 'GET', '/policies', 'read'),
+  list('policies.list', '/policies', 'read'),
   op('policies.get', 'GET', '/policies/:name', 'read', inPath('name')),
   op(
     'policies.update',
@@ -297,16 +314,10 @@ export const OPERATIONS: OperationSpec[] = [
       ),
     ),
   ),
-  op('packages.list', 'GET', '/packages', 'read', inQuery('filter?', obj({kind: str(32)}))),
+  list('packages.list', '/packages', 'read', {kind: str(32)}),
 
   // alerts (issue 5; DC6: viewing alerts needs a reader role, resolving a security admin)
-  op(
-    'alerts.list',
-    'GET',
-    '/alerts',
-    'alerts.read',
-    inQuery('filter?', obj({device: str(256), severity: str(32), status: str(32), since: str(64), limit: int()})),
-  ),
+  list('alerts.list', '/alerts', 'alerts.read', {device: str(256), severity: str(32), status: str(32), since: str(64)}),
   op('alerts.get', 'GET', '/alerts/:id', 'alerts.read', inPath('id')),
   op('alerts.resolve', 'POST', '/alerts/:id/resolve', 'alerts.write', inPath('id'), inField('comment?', str())),
   op(
@@ -341,7 +352,7 @@ export const OPERATIONS: OperationSpec[] = [
     'endpoints.write',
     inBody('request', obj({group: str(256), devices: strs(), users: strs()}, ['group', 'devices', 'users'])),
   ),
-  op('intune.listGroups', 'GET', '/intune/groups', 'read'),
+  list('intune.listGroups', '/intune/groups', 'read'),
   op('intune.showGroup', 'GET', '/intune/groups/:name', 'read', inPath('name')),
   op('intune.userGroups', 'GET', '/intune/users/:user/groups', 'read', inPath('user')),
   op(
@@ -366,11 +377,11 @@ export const OPERATIONS: OperationSpec[] = [
     inBody('request', obj({description: nullable(str()), sampleSharing: str(16), expediteTelemetry: bool(), deviceGroups: strs(), userGroups: strs()})),
   ),
   op('intune.deleteEdrProfile', 'DELETE', '/intune/edr-profiles/:nameOrId', 'endpoints.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),
-  op('intune.listEdrProfiles', 'GET', '/intune/edr-profiles', 'read'),
+  list('intune.listEdrProfiles', '/intune/edr-profiles', 'read'),
   op('intune.showEdrProfile', 'GET', '/intune/edr-profiles/:nameOrId', 'read', inPath('nameOrId')),
   op('intune.deviceConflicts', 'GET', '/intune/devices/:device/conflicts', 'read', inPath('device')),
   op('intune.createIosAppConfig', 'POST', '/intune/app-configs', 'endpoints.write', inBody('request', obj({name: str(256), assignGroup: nullable(str(256))}, ['name', 'assignGroup']))),
-  op('intune.listAppConfigs', 'GET', '/intune/app-configs', 'read'),
+  list('intune.listAppConfigs', '/intune/app-configs', 'read'),
   op('intune.showAppConfig', 'GET', '/intune/app-configs/:nameOrId', 'read', inPath('nameOrId')),
   op('intune.updateAppConfig', 'PATCH', '/intune/app-configs/:nameOrId', 'endpoints.write', inPath('nameOrId'), inBody('request', obj({assignGroup: nullable(str(256))}, ['assignGroup']))),
   op('intune.deleteAppConfig', 'DELETE', '/intune/app-configs/:nameOrId', 'endpoints.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),
@@ -383,7 +394,7 @@ export const OPERATIONS: OperationSpec[] = [
     'endpoints.write',
     inBody('request', obj({name: str(256), description: str(), platform: str(32), maxRisk: str(16), assignGroup: str(256)}, ['name', 'platform', 'maxRisk'])),
   ),
-  op('compliance.list', 'GET', '/compliance/policies', 'read'),
+  list('compliance.list', '/compliance/policies', 'read'),
   op('compliance.get', 'GET', '/compliance/policies/:nameOrId', 'read', inPath('nameOrId')),
   op(
     'compliance.update',
@@ -410,7 +421,7 @@ export const OPERATIONS: OperationSpec[] = [
       ),
     ),
   ),
-  op('access.listPolicies', 'GET', '/access/policies', 'read'),
+  list('access.listPolicies', '/access/policies', 'read'),
   op('access.getPolicy', 'GET', '/access/policies/:nameOrId', 'read', inPath('nameOrId')),
   op(
     'access.updatePolicy',
@@ -429,7 +440,7 @@ export const OPERATIONS: OperationSpec[] = [
 
   // API keys of this server
   op('apiKeys.create', 'POST', '/api-keys', 'keys.admin', inBody('request', obj({name: str(64), role: str(64), ttlMs: num()}, ['name', 'role']))),
-  op('apiKeys.list', 'GET', '/api-keys', 'keys.admin'),
+  list('apiKeys.list', '/api-keys', 'keys.admin'),
   op('apiKeys.revoke', 'DELETE', '/api-keys/:idOrName', 'keys.admin', inPath('idOrName')),
   op('apiKeys.verify', 'POST', '/api-keys/verify', 'keys.admin', inField('secret', str(512))),
 ]

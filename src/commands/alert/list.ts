@@ -1,12 +1,13 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
-import {cutList, limitFlag, listLimit} from '../../base/flags.js'
+import {limitFlag, listLimit} from '../../base/flags.js'
 import {parseSeverity, parseStatus} from '../../core/alert/rules.js'
 import {listAlerts, parseSince} from '../../core/alert/service.js'
 import {ALERT_STATUSES, type Alert, SEVERITIES} from '../../core/alert/types.js'
+import type {PagedList} from '../../core/port/page.js'
 import {presentAlerts} from '../../ui/present/alert.js'
 
-export default class AlertList extends AdminCommand<{alerts: Alert[]}> {
+export default class AlertList extends AdminCommand<{alerts: PagedList<Alert>}> {
   static override summary = 'List alerts, newest first, optionally by device, severity, status and age.'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -22,19 +23,17 @@ export default class AlertList extends AdminCommand<{alerts: Alert[]}> {
     limit: limitFlag('alerts, newest first'),
   }
 
-  async run(): Promise<{alerts: Alert[]}> {
+  async run(): Promise<{alerts: PagedList<Alert>}> {
     const {flags} = await this.parse(AlertList)
-    const limit = listLimit(flags.limit, this.jsonEnabled())
     const listed = await listAlerts(await this.backend(), {
       profile: this.profileName,
       device: flags.device,
       severity: flags.severity ? parseSeverity(flags.severity) : undefined,
       status: flags.status ? parseStatus(flags.status) : undefined,
       since: flags.since ? parseSince(flags.since, new Date()) : undefined,
-      limit: limit.fetch,
+      limit: listLimit(flags.limit, this.jsonEnabled()),
     })
-    const {items: alerts, more} = cutList(listed.alerts, limit.show)
-    this.present(() => presentAlerts(alerts, {more}))
-    return {...listed, alerts}
+    await this.presentPaged(listed.alerts, presentAlerts)
+    return listed
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
-import {cutList, limitFlag, listLimit} from '../../base/flags.js'
+import {limitFlag, listLimit} from '../../base/flags.js'
 import {type AuditListResult, listAudit} from '../../core/audit/service.js'
 import {presentAudit} from '../../ui/present/audit.js'
 
@@ -15,11 +15,9 @@ export default class AuditList extends AdminCommand<AuditListResult> {
 
   async run(): Promise<AuditListResult> {
     const {flags} = await this.parse(AuditList)
-    const limit = listLimit(flags.limit, this.jsonEnabled())
-    const listed = await listAudit(await this.backend(), {limit: limit.fetch, operation: flags.operation})
-    // Oldest first: the newest N are the last N.
-    const {items: records, more} = cutList(listed.records, limit.show, 'end')
-    this.present(() => presentAudit(records, {more}))
-    return {...listed, records}
+    // The newest N (oldest first), or with --json and no --limit every record, page by page.
+    const listed = await listAudit(await this.backend(), {limit: listLimit(flags.limit, this.jsonEnabled()), operation: flags.operation})
+    await this.presentPaged(listed.records, presentAudit, {what: 'older'})
+    return listed
   }
 }

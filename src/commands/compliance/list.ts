@@ -1,10 +1,11 @@
+import type {PagedList} from '../../core/port/page.js'
 import {AdminCommand} from '../../base/command.js'
-import {limitFlag} from '../../base/flags.js'
+import {limitFlag, listLimit} from '../../base/flags.js'
 import type {CompliancePolicy} from '../../core/compliance/rules.js'
 import {listCompliancePolicies} from '../../core/compliance/service.js'
 import {presentCompliancePolicies} from '../../ui/present/compliance.js'
 
-export default class ComplianceList extends AdminCommand<{policies: CompliancePolicy[]}> {
+export default class ComplianceList extends AdminCommand<{policies: PagedList<CompliancePolicy>}> {
   static override summary = 'List compliance policies with their platform, maximum risk and assignment.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
@@ -12,10 +13,10 @@ export default class ComplianceList extends AdminCommand<{policies: CompliancePo
     limit: limitFlag('policies'),
   }
 
-  async run(): Promise<{policies: CompliancePolicy[]}> {
+  async run(): Promise<{policies: PagedList<CompliancePolicy>}> {
     const {flags} = await this.parse(ComplianceList)
-    const result = await listCompliancePolicies(await this.backend(), {profile: this.profileName})
-    const policies = this.presentList(result.policies, flags.limit, (shown) => presentCompliancePolicies(shown))
-    return {...result, policies}
+    const result = await listCompliancePolicies(await this.backend(), {limit: listLimit(flags.limit, this.jsonEnabled()), profile: this.profileName})
+    await this.presentPaged(result.policies, presentCompliancePolicies)
+    return result
   }
 }

@@ -1,14 +1,15 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
-import {cutList, limitFlag, listLimit} from '../../base/flags.js'
+import {limitFlag, listLimit} from '../../base/flags.js'
 import {parseDuration} from '../../core/duration.js'
 import {OS_FAMILIES, OS_LEVELS} from '../../core/device/os.js'
 import {listDevices} from '../../core/device/service.js'
+import type {PagedList} from '../../core/port/page.js'
 import {HEALTH_STATES, type Device, type Health, type OsFamily, type OsLevel} from '../../core/device/types.js'
 import {presentDevices} from '../../ui/present/device.js'
 
 // Rules (SPEC): CM2, CM6.
-export default class DeviceList extends AdminCommand<{devices: Device[]}> {
+export default class DeviceList extends AdminCommand<{devices: PagedList<Device>}> {
   static override summary = 'List devices with their OS level, onboarding path and agent health.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --collection Servers --level down-level',
@@ -27,9 +28,9 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
     limit: limitFlag('devices'),
   }
 
-  async run(): Promise<{devices: Device[]}> {
+  async run(): Promise<{devices: PagedList<Device>}> {
     const {flags} = await this.parse(DeviceList)
-    const limit = listLimit(flags.limit, this.jsonEnabled())
+    // Page by page: --json of a million devices streams through in bounded memory.
     const listed = await listDevices(await this.backend(), {
       collection: flags.collection,
       os: flags.os,
@@ -38,11 +39,10 @@ export default class DeviceList extends AdminCommand<{devices: Device[]}> {
       health: flags.health as Health | undefined,
       managedBy: flags['managed-by'],
       periodMs: parseDuration(flags.period, '--period'),
-      limit: limit.fetch,
+      limit: listLimit(flags.limit, this.jsonEnabled()),
       profile: this.profileName,
     })
-    const {items: devices, more} = cutList(listed.devices, limit.show)
-    this.present(() => presentDevices(devices, {more}))
-    return {...listed, devices}
+    await this.presentPaged(listed.devices, presentDevices)
+    return listed
   }
 }

@@ -1,10 +1,11 @@
+import type {PagedList} from '../../core/port/page.js'
 import {AdminCommand} from '../../base/command.js'
-import {limitFlag} from '../../base/flags.js'
+import {limitFlag, listLimit} from '../../base/flags.js'
 import {listGroups} from '../../core/intune/service.js'
 import type {GroupInfo} from '../../core/intune/types.js'
 import {presentGroups} from '../../ui/present/intune.js'
 
-export default class GroupList extends AdminCommand<{groups: GroupInfo[]}> {
+export default class GroupList extends AdminCommand<{groups: PagedList<GroupInfo>}> {
   static override summary = 'List groups: those created with atpctl and those the device inventory names.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
@@ -12,10 +13,10 @@ export default class GroupList extends AdminCommand<{groups: GroupInfo[]}> {
     limit: limitFlag('groups'),
   }
 
-  async run(): Promise<{groups: GroupInfo[]}> {
+  async run(): Promise<{groups: PagedList<GroupInfo>}> {
     const {flags} = await this.parse(GroupList)
-    const result = await listGroups(await this.backend(), {profile: this.profileName})
-    const groups = this.presentList(result.groups, flags.limit, (shown) => presentGroups(shown))
-    return {...result, groups}
+    const result = await listGroups(await this.backend(), {limit: listLimit(flags.limit, this.jsonEnabled()), profile: this.profileName})
+    await this.presentPaged(result.groups, presentGroups)
+    return result
   }
 }

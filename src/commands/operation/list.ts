@@ -3,9 +3,10 @@ import {AdminCommand} from '../../base/command.js'
 import {limitFlag, listLimit} from '../../base/flags.js'
 import {listOperations, OPERATION_STATUSES, parseOperationStatus} from '../../core/operation/service.js'
 import type {Operation} from '../../core/port/operations-api.js'
+import type {PagedList} from '../../core/port/page.js'
 import {presentOperations} from '../../ui/present/operation.js'
 
-export default class OperationList extends AdminCommand<{operations: Operation[]}> {
+export default class OperationList extends AdminCommand<{operations: PagedList<Operation>}> {
   static override summary = 'List long-running operations (deployments, offboardings), newest first.'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -19,16 +20,15 @@ export default class OperationList extends AdminCommand<{operations: Operation[]
     limit: limitFlag('operations, newest first'),
   }
 
-  async run(): Promise<{operations: Operation[]}> {
+  async run(): Promise<{operations: PagedList<Operation>}> {
     const {flags} = await this.parse(OperationList)
-    const limit = listLimit(flags.limit, this.jsonEnabled())
-    const {operations, more} = await listOperations(await this.backend(), {
+    const result = await listOperations(await this.backend(), {
       kind: flags.kind,
       status: flags.status ? parseOperationStatus(flags.status) : undefined,
-      limit: limit.show,
+      limit: listLimit(flags.limit, this.jsonEnabled()),
       profile: this.profileName,
     })
-    this.present(() => presentOperations(operations, {more}))
-    return {operations}
+    await this.presentPaged(result.operations, presentOperations, {what: 'operations'})
+    return result
   }
 }

@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
+import type {PagedList} from '../../core/port/page.js'
 import {AdminCommand} from '../../base/command.js'
-import {limitFlag} from '../../base/flags.js'
+import {limitFlag, listLimit} from '../../base/flags.js'
 import {PACKAGE_KINDS, type PackageKind} from '../../core/package/layout.js'
 import {listPackages, type PackageListEntry} from '../../core/package/service.js'
 import {presentPackages} from '../../ui/present/package.js'
 
-export default class PackageList extends AdminCommand<{packages: PackageListEntry[]}> {
+export default class PackageList extends AdminCommand<{packages: PagedList<PackageListEntry>}> {
   static override summary = 'List the packages generated for this tenant, with their expiry.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --kind offboarding --json']
 
@@ -14,10 +15,10 @@ export default class PackageList extends AdminCommand<{packages: PackageListEntr
     kind: Flags.string({description: 'Only onboarding or offboarding packages.', options: [...PACKAGE_KINDS]}),
   }
 
-  async run(): Promise<{packages: PackageListEntry[]}> {
+  async run(): Promise<{packages: PagedList<PackageListEntry>}> {
     const {flags} = await this.parse(PackageList)
-    const result = await listPackages(await this.backend(), {profile: this.profileName, kind: flags.kind as PackageKind | undefined})
-    const packages = this.presentList(result.packages, flags.limit, (shown) => presentPackages(shown))
-    return {...result, packages}
+    const result = await listPackages(await this.backend(), {limit: listLimit(flags.limit, this.jsonEnabled()), profile: this.profileName, kind: flags.kind as PackageKind | undefined})
+    await this.presentPaged(result.packages, presentPackages)
+    return result
   }
 }

@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listAll, listPages, type PagedList} from '../port/page.js'
 import {NotFoundError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import type {Deleted} from '../port/intune-api.js'
@@ -23,9 +24,9 @@ export async function updateAccessPolicy(backend: Backend, options: AccessPolicy
   return backend.access.updatePolicy(policy, patch)
 }
 
-export async function listAccessPolicies(backend: Backend, options: {profile: string}): Promise<{policies: AccessPolicy[]}> {
+export async function listAccessPolicies(backend: Backend, options: {profile: string; limit?: number}): Promise<{policies: PagedList<AccessPolicy>}> {
   await requireTenant(backend, options.profile)
-  return {policies: await backend.access.listPolicies()}
+  return {policies: await listPages((page) => backend.access.listPolicies(page), {limit: options.limit})}
 }
 
 export async function setAccessPolicyEnabled(backend: Backend, options: {policy: string; enabled: boolean; profile: string}): Promise<{policy: AccessPolicy; changed: boolean}> {
@@ -53,6 +54,6 @@ export async function checkAccess(backend: Backend, options: {user: string; devi
   }
 
   const [device] = await backend.compliance.evaluate({device: options.device})
-  const policies = await backend.access.listPolicies()
+  const policies = await listAll((page) => backend.access.listPolicies(page))
   return decideAccess(policies, {user, userGroups: groups, app: options.app, client: options.client, device})
 }

@@ -1,13 +1,14 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {UsageError} from '../errors.js'
 import {parseDuration} from '../duration.js'
 import {requireTenant} from '../tenant/service.js'
 import type {Alert, AlertFilter} from './types.js'
 
-export async function listAlerts(backend: Backend, options: AlertFilter & {profile: string}): Promise<{alerts: Alert[]}> {
+export async function listAlerts(backend: Backend, options: AlertFilter & {profile: string; limit?: number}): Promise<{alerts: PagedList<Alert>}> {
   await requireTenant(backend, options.profile)
-  const {profile: _profile, ...filter} = options
-  return {alerts: await backend.alerts.list(filter)}
+  const {profile: _profile, limit, ...filter} = options
+  return {alerts: await listPages((page) => backend.alerts.list({...filter, ...page}), {limit})}
 }
 
 export async function showAlert(backend: Backend, options: {id: string; profile: string}): Promise<{alert: Alert}> {

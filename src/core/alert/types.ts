@@ -56,7 +56,6 @@ export interface AlertFilter {
   status?: AlertStatus
   /** ISO-8601: only alerts created at or after this time. */
   since?: string
-  limit?: number
 }
 
 /** What a detection creates; the backend adds id, status and times. */

@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {parseRole} from '../rbac/roles.js'
 import type {ApiKeyCreateOutcome, ApiKeyInfo} from './rules.js'
 
@@ -7,8 +8,8 @@ export async function createApiKey(backend: Backend, options: {name: string; rol
   return backend.apiKeys.create({name: options.name, role: parseRole(options.role), ttlMs: options.ttlMs})
 }
 
-export async function listApiKeys(backend: Backend): Promise<{keys: ApiKeyInfo[]}> {
-  return {keys: await backend.apiKeys.list()}
+export async function listApiKeys(backend: Backend, options: {limit?: number} = {}): Promise<{keys: PagedList<ApiKeyInfo>}> {
+  return {keys: await listPages((page) => backend.apiKeys.list(page), {limit: options.limit})}
 }
 
 export async function revokeApiKey(backend: Backend, options: {idOrName: string}): Promise<{key: ApiKeyInfo; changed: boolean}> {

@@ -1,16 +1,25 @@
 import type {Backend} from '../port/types.js'
+import {listPages, pagedArray, type PagedList} from '../port/page.js'
 import {InvalidInputError, UsageError} from '../errors.js'
 import type {AuditHead, AuditRecord, AuditVerification} from './chain.js'
 
 export interface AuditListResult {
-  records: AuditRecord[]
+  /** Oldest first. */
+  records: PagedList<AuditRecord>
   /** The newest point of the whole chain (not only of the records listed), for `audit verify --head`. */
   head: AuditHead
 }
 
+/**
+ * The audit records, oldest first: all of them page by page, or with `limit` the newest N
+ * (read newest first, at most N, then put back in chain order).
+ */
 export async function listAudit(backend: Backend, options: {limit?: number; operation?: string}): Promise<AuditListResult> {
-  const records = await backend.audit.list(options)
-  return {records, head: await backend.audit.head()}
+  const head = await backend.audit.head()
+  if (options.limit === undefined) return {records: await listPages((page) => backend.audit.list({operation: options.operation, ...page})), head}
+  const newest = await listPages((page) => backend.audit.list({operation: options.operation, newestFirst: true, ...page}), {limit: options.limit})
+  const records = (await newest.toArray()).reverse()
+  return {records: pagedArray(records, undefined, newest.more), head}
 }
 
 /**

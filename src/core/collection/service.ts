@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {requireTenant} from '../tenant/service.js'
 import type {DeleteImpact} from '../endpoint-lifecycle.js'
 import {type CollectionChange, parseRule} from './rules.js'
@@ -37,9 +38,9 @@ export async function deleteCollection(
   return backend.collections.delete(options.name, {force: preview.impact.inUse})
 }
 
-export async function listCollections(backend: Backend, options: {profile: string}): Promise<{collections: CollectionInfo[]}> {
+export async function listCollections(backend: Backend, options: {profile: string; limit?: number}): Promise<{collections: PagedList<CollectionInfo>}> {
   await requireTenant(backend, options.profile)
-  return {collections: await backend.collections.list()}
+  return {collections: await listPages((page) => backend.collections.list(page), {limit: options.limit})}
 }
 
 export async function showCollection(backend: Backend, options: {name: string; memberLimit?: number; profile: string}): Promise<{collection: CollectionDetail}> {

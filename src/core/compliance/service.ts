@@ -1,5 +1,7 @@
 import type {Backend} from '../port/types.js'
 import type {Deleted} from '../port/intune-api.js'
+import {listPages, type PagedList} from '../port/page.js'
+import {UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {type CompliancePolicy, type CompliancePolicyUpdateRequest, type CompliancePlatform, type ComplianceSummary, type DeviceCompliance, type MaxRisk, summarise} from './rules.js'
 import {NAME_RULES, requireName} from '../names.js'
@@ -30,9 +32,9 @@ export async function deleteCompliancePolicy(backend: Backend, options: {name: s
   return backend.compliance.delete(options.name, {force: options.force})
 }
 
-export async function listCompliancePolicies(backend: Backend, options: {profile: string}): Promise<{policies: CompliancePolicy[]}> {
+export async function listCompliancePolicies(backend: Backend, options: {profile: string; limit?: number}): Promise<{policies: PagedList<CompliancePolicy>}> {
   await requireTenant(backend, options.profile)
-  return {policies: await backend.compliance.list()}
+  return {policies: await listPages((page) => backend.compliance.list(page), {limit: options.limit})}
 }
 
 export interface ComplianceEvaluation {

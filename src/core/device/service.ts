@@ -1,5 +1,6 @@
 import {basename} from 'node:path'
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {InvalidInputError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {createRowMemo, InventoryRowError, normaliseRow} from './inventory.js'
@@ -110,10 +111,11 @@ function* validRecords(options: ImportOptions, input: InventoryInput, report: {i
   options.onWriting?.(count)
 }
 
-export async function listDevices(backend: Backend, options: DeviceFilter & {periodMs?: number; profile: string}): Promise<{devices: Device[]}> {
+/** Devices page by page (issue 11 item 6): a listing of a million devices holds one page at a time. */
+export async function listDevices(backend: Backend, options: DeviceFilter & {periodMs?: number; profile: string; limit?: number}): Promise<{devices: PagedList<Device>}> {
   await requireTenant(backend, options.profile)
-  const {profile: _profile, ...filter} = options
-  return {devices: await backend.devices.list(filter)}
+  const {profile: _profile, limit, ...filter} = options
+  return {devices: await listPages((page) => backend.devices.list({...filter, ...page}), {limit})}
 }
 
 export async function showDevice(backend: Backend, options: {name: string; periodMs?: number; profile: string}): Promise<{device: Device}> {

@@ -100,7 +100,6 @@ export interface DeviceFilter {
   health?: Health
   managedBy?: string
   onboarded?: boolean
-  limit?: number
 }
 
 /** A live sensor reporting its machine (issue 7; TP1/TP3). */

@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {IOS_SUPERVISED} from './app-config.js'
@@ -46,9 +47,9 @@ export async function removeGroupMembers(backend: Backend, options: {group: stri
   return backend.intune.removeGroupMembers({group: options.group, devices: options.devices, users: options.users})
 }
 
-export async function listGroups(backend: Backend, options: {profile: string}): Promise<{groups: GroupInfo[]}> {
+export async function listGroups(backend: Backend, options: {profile: string; limit?: number}): Promise<{groups: PagedList<GroupInfo>}> {
   await requireTenant(backend, options.profile)
-  return {groups: await backend.intune.listGroups()}
+  return {groups: await listPages((page) => backend.intune.listGroups(page), {limit: options.limit})}
 }
 
 export async function showGroup(backend: Backend, options: {name: string; profile: string}): Promise<{group: GroupDetail}> {
@@ -77,9 +78,12 @@ export async function deleteEdrProfile(backend: Backend, options: {name: string;
   return backend.intune.deleteEdrProfile(options.name, {force: options.force})
 }
 
-export async function listEdrProfiles(backend: Backend, options: {profile: string}): Promise<{profiles: (EdrProfile & {reached: number; onboarded: number; conflicts: number})[]}> {
+export async function listEdrProfiles(
+  backend: Backend,
+  options: {profile: string; limit?: number},
+): Promise<{profiles: PagedList<EdrProfile & {reached: number; onboarded: number; conflicts: number}>}> {
   await requireTenant(backend, options.profile)
-  return {profiles: await backend.intune.listEdrProfiles()}
+  return {profiles: await listPages((page) => backend.intune.listEdrProfiles(page), {limit: options.limit})}
 }
 
 export async function showEdrProfile(backend: Backend, options: {name: string; profile: string}): Promise<EdrProfileDetail> {
@@ -99,9 +103,9 @@ export async function createIosSupervisedConfig(
   })
 }
 
-export async function listAppConfigs(backend: Backend, options: {profile: string}): Promise<{configs: IosAppConfig[]}> {
+export async function listAppConfigs(backend: Backend, options: {profile: string; limit?: number}): Promise<{configs: PagedList<IosAppConfig>}> {
   await requireTenant(backend, options.profile)
-  return {configs: await backend.intune.listAppConfigs()}
+  return {configs: await listPages((page) => backend.intune.listAppConfigs(page), {limit: options.limit})}
 }
 
 export async function showAppConfig(backend: Backend, options: {name: string; profile: string}): Promise<{config: IosAppConfig}> {

@@ -1,6 +1,7 @@
 /** `atpctl operation list|show|wait` (issue 11 item 5): the operations a backend recorded, and following one to its end. */
 import type {Operation, OperationStatus} from '../port/operations-api.js'
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import {type OperationWaitOptions, settleOperation} from './wait.js'
@@ -19,18 +20,9 @@ export function parseOperationStatus(text: string): OperationStatus {
 export async function listOperations(
   backend: Backend,
   options: {kind?: string; status?: OperationStatus; limit?: number; profile: string},
-): Promise<{operations: Operation[]; more: boolean}> {
+): Promise<{operations: PagedList<Operation>}> {
   await requireTenant(backend, options.profile)
-  const operations: Operation[] = []
-  let cursor: string | undefined
-  do {
-    const wanted = options.limit === undefined ? undefined : options.limit + 1 - operations.length
-    const page = await backend.operations.list({kind: options.kind, status: options.status, limit: wanted, cursor})
-    operations.push(...page.items)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor && (options.limit === undefined || operations.length <= options.limit))
-  const more = options.limit !== undefined && (operations.length > options.limit || cursor !== undefined)
-  return {operations: options.limit === undefined ? operations : operations.slice(0, options.limit), more}
+  return {operations: await listPages((page) => backend.operations.list({kind: options.kind, status: options.status, ...page}), {limit: options.limit})}
 }
 
 export async function showOperation(backend: Backend, options: {id: string; profile: string}): Promise<{operation: Operation}> {

@@ -1,6 +1,7 @@
 /** Services behind the package and workspace commands. */
 import type {PackageRecord} from '../port/packages-api.js'
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {requireOwnTenant, requireTenant} from '../tenant/service.js'
 import {daysLeft, type InspectOptions, inspectPackage, type PackageInspection} from './inspect.js'
 import type {PackageKind} from './layout.js'
@@ -28,16 +29,19 @@ export interface PackageListEntry extends PackageRecord {
   daysLeft: number | null
 }
 
-export async function listPackages(backend: Backend, options: {profile: string; kind?: PackageKind; now?: Date}): Promise<{packages: PackageListEntry[]}> {
+export async function listPackages(backend: Backend, options: {profile: string; kind?: PackageKind; now?: Date; limit?: number}): Promise<{packages: PagedList<PackageListEntry>}> {
   await requireTenant(backend, options.profile)
   const now = (options.now ?? new Date()).getTime()
-  const records = await backend.packages.list(options.kind ? {kind: options.kind} : {})
-  return {
-    packages: records.map((r) => {
-      const left = r.expiresAt ? new Date(r.expiresAt).getTime() - now : null
-      return {...r, expired: left !== null && left <= 0, daysLeft: daysLeft(left)}
-    }),
+  const entry = (r: PackageRecord): PackageListEntry => {
+    const left = r.expiresAt ? new Date(r.expiresAt).getTime() - now : null
+    return {...r, expired: left !== null && left <= 0, daysLeft: daysLeft(left)}
   }
+
+  const packages = await listPages(async (page) => {
+    const {items, nextCursor} = await backend.packages.list({...(options.kind ? {kind: options.kind} : {}), ...page})
+    return {items: items.map(entry), nextCursor}
+  }, {limit: options.limit})
+  return {packages}
 }
 
 export interface WorkspaceInfo {

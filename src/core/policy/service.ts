@@ -1,5 +1,6 @@
 import {basename} from 'node:path'
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {DEFAULT_CONFIGMGR_VERSION, parseConfigMgrVersion} from '../device/os.js'
 import {RuleError, UsageError} from '../errors.js'
 import {requireOwnTenant, requireTenant} from '../tenant/service.js'
@@ -109,9 +110,9 @@ export async function updatePolicy(backend: Backend, options: UpdatePolicyOption
   return backend.policies.update(options.name, change)
 }
 
-export async function listPolicies(backend: Backend, options: {profile: string}): Promise<{policies: Policy[]}> {
+export async function listPolicies(backend: Backend, options: {profile: string; limit?: number}): Promise<{policies: PagedList<Policy>}> {
   await requireTenant(backend, options.profile)
-  return {policies: await backend.policies.list()}
+  return {policies: await listPages((page) => backend.policies.list(page), {limit: options.limit})}
 }
 
 export async function showPolicy(backend: Backend, options: {name: string; profile: string}): Promise<{policy: Policy}> {

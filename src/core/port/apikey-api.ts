@@ -1,3 +1,4 @@
+import type {Page, PageRequest} from './page.js'
 import type {ApiKeyCreateOutcome, ApiKeyCreateRequest, ApiKeyInfo, ApiKeyVerification} from '../apikey/rules.js'
 
 /** Admin API keys of `atpctl serve` (issue 7). Secrets are returned once and stored hashed. */
@@ -8,7 +9,8 @@ export interface ApiKeyApi {
    * `changed: false`; the name with another role or validity, or revoked, is a ConflictError.
    */
   create(request: ApiKeyCreateRequest): Promise<ApiKeyCreateOutcome>
-  list(): Promise<ApiKeyInfo[]>
+  /** Oldest first (created, id). */
+  list(request?: PageRequest): Promise<Page<ApiKeyInfo>>
   /** Revokes by id or name; revoking twice is a no-op (`changed: false`). */
   revoke(idOrName: string): Promise<{key: ApiKeyInfo; changed: boolean}>
   /** Checks a presented secret; a valid one has its last use recorded. */

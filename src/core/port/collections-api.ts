@@ -1,5 +1,6 @@
 /** Device collections (issue 4): direct members, query rules re-evaluated on every change. */
 import type {CollectionChange} from '../collection/rules.js'
+import type {Page, PageRequest} from './page.js'
 import type {CollectionCreateRequest, CollectionDetail, CollectionInfo, MembershipChange} from '../collection/types.js'
 import type {DeleteImpact} from '../endpoint-lifecycle.js'
 
@@ -16,7 +17,8 @@ export interface CollectionApi {
    * unknown limitTo is exit 3.
    */
   create(request: CollectionCreateRequest): Promise<{collection: CollectionInfo; changed: boolean}>
-  list(): Promise<CollectionInfo[]>
+  /** By name. */
+  list(request?: PageRequest): Promise<Page<CollectionInfo>>
   /** One collection with up to `memberLimit` members (default 1000). */
   get(name: string, options?: {memberLimit?: number}): Promise<CollectionDetail>
   /** Changes rules and limit (re-validated like a create); members are re-evaluated. */

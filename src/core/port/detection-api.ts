@@ -6,6 +6,7 @@ import type {RiskLevel} from '../alert/rules.js'
 import type {Alert, AlertFilter} from '../alert/types.js'
 import type {Activity, TestAlertOs} from '../detect/test-alerts.js'
 import type {DetectTarget} from '../detect/verdict.js'
+import type {Page, PageRequest} from './page.js'
 
 /** The waiter's one cheap query: the newest alert of a device with this title, or null. */
 export interface AlertQuery {
@@ -18,8 +19,8 @@ export interface AlertQuery {
 }
 
 export interface AlertsApi {
-  /** Newest first. */
-  list(filter?: AlertFilter): Promise<Alert[]>
+  /** Newest first (created, then insertion order). */
+  list(filter?: AlertFilter & PageRequest): Promise<Page<Alert>>
   /** NotFoundError for an unknown id. */
   get(id: string): Promise<Alert>
   /** Sets status Resolved (idempotent), recording the comment. */

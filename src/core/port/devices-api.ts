@@ -4,12 +4,13 @@
  * TP1/TP3), so every backend answers the same way for the same data.
  */
 import type {OffboardRequest, OffboardResult} from '../device/offboard.js'
+import type {Page, PageRequest} from './page.js'
 import type {Device, DeviceFilter, DeviceRecord, ImportSummary, SensorReport} from '../device/types.js'
 import type {Operation} from './operations-api.js'
 import type {DeleteImpact} from '../endpoint-lifecycle.js'
 import type {RemovalOptions} from './collections-api.js'
 
-export interface DeviceListOptions extends DeviceFilter {
+export interface DeviceListOptions extends DeviceFilter, PageRequest {
   /** Health period: a device with no data for this long is Inactive (default 7 days, CM6). */
   periodMs?: number
 }
@@ -28,7 +29,8 @@ export interface DeviceApi {
   import(request: {records: Iterable<DeviceRecord>}): Promise<ImportSummary>
   /** One device by name (case-insensitive); NotFoundError (exit 3) when unknown. */
   get(name: string, options?: {periodMs?: number}): Promise<Device>
-  list(options?: DeviceListOptions): Promise<Device[]>
+  /** By name (case-insensitive order). */
+  list(options?: DeviceListOptions): Promise<Page<Device>>
   /**
    * Deletes devices from the inventory, all or nothing (an unknown name is exit 3). A device
    * that is a direct member of collections or an explicit member of groups is in use: refused

@@ -20,6 +20,7 @@ import type {
   IosAppConfig,
   SettingConflict,
 } from '../intune/types.js'
+import type {Page, PageRequest} from './page.js'
 
 /** Deleting something in use needs `force: true` (the CLI sets it after asking, or with --yes). */
 export interface DeleteOptions {
@@ -45,7 +46,7 @@ export interface IntuneApi {
   addGroupMembers(request: {group: string; devices: string[]; users: string[]}): Promise<{group: GroupDetail; added: number}>
   removeGroupMembers(request: {group: string; devices: string[]; users: string[]}): Promise<{group: GroupDetail; removed: number}>
   /** Groups created here plus those named by the device inventory's `groups` column. */
-  listGroups(): Promise<GroupInfo[]>
+  listGroups(request?: PageRequest): Promise<Page<GroupInfo>>
   showGroup(name: string): Promise<GroupDetail>
   /** Groups a user belongs to (explicit user memberships). */
   userGroups(user: string): Promise<{known: boolean; groups: string[]}>
@@ -56,7 +57,8 @@ export interface IntuneApi {
   updateEdrProfile(nameOrId: string, request: EdrProfileUpdateRequest): Promise<{profile: EdrProfile; changed: boolean}>
   /** Deletes a profile; one that is assigned is in use. */
   deleteEdrProfile(nameOrId: string, options?: DeleteOptions): Promise<Deleted<'profile', EdrProfile>>
-  listEdrProfiles(): Promise<(EdrProfile & {reached: number; onboarded: number; conflicts: number})[]>
+  /** Oldest first (created, name), with each profile's reach. */
+  listEdrProfiles(request?: PageRequest): Promise<Page<EdrProfile & {reached: number; onboarded: number; conflicts: number}>>
   /** Reach, onboarding (IN2/IN4) and conflicts (IN5) of one profile, by name or id. */
   showEdrProfile(nameOrId: string): Promise<EdrProfileDetail>
   /** IN5 conflicts on one device (name or id), for `device show`. */
@@ -64,7 +66,8 @@ export interface IntuneApi {
 
   /** IN6: the supervised-mode app configuration; same name and target again is a no-op. */
   createIosAppConfig(request: {name: string; assignGroup: string | null}): Promise<{config: IosAppConfig; created: boolean; changed: boolean}>
-  listAppConfigs(): Promise<IosAppConfig[]>
+  /** Oldest first (created, name). */
+  listAppConfigs(request?: PageRequest): Promise<Page<IosAppConfig>>
   showAppConfig(nameOrId: string): Promise<IosAppConfig>
   /** Retargets an app configuration: a group, or all devices (null). */
   updateAppConfig(nameOrId: string, request: {assignGroup: string | null}): Promise<{config: IosAppConfig; changed: boolean}>
@@ -75,7 +78,8 @@ export interface IntuneApi {
 export interface ComplianceApi {
   /** IN7; the same again is a no-op (changed: false), other settings under the name a conflict. */
   create(request: {name: string; description?: string; platform: CompliancePlatform; maxRisk: MaxRisk; assignGroup?: string}): Promise<{policy: CompliancePolicy; changed: boolean}>
-  list(): Promise<CompliancePolicy[]>
+  /** Oldest first (created, name). */
+  list(request?: PageRequest): Promise<Page<CompliancePolicy>>
   get(nameOrId: string): Promise<CompliancePolicy>
   update(nameOrId: string, request: CompliancePolicyUpdateRequest): Promise<{policy: CompliancePolicy; changed: boolean}>
   /** Deletes a policy; one that decides the compliance of a device is in use. */
@@ -88,7 +92,7 @@ export interface AccessApi {
   /** IN8: a custom conditional access policy; the same again is a no-op (changed: false). */
   createPolicy(request: AccessPolicyCreateRequest): Promise<{policy: AccessPolicy; changed: boolean}>
   /** Every policy, the protected classic one first. */
-  listPolicies(): Promise<AccessPolicy[]>
+  listPolicies(request?: PageRequest): Promise<Page<AccessPolicy>>
   getPolicy(nameOrId: string): Promise<AccessPolicy>
   /** Changes a custom policy's users, apps, clients or grant (IN8); the classic one is refused (IN3). */
   updatePolicy(nameOrId: string, request: AccessPolicyUpdateRequest): Promise<{policy: AccessPolicy; changed: boolean}>

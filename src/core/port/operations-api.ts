@@ -4,6 +4,8 @@
  * embedded and served backends finish at once (status `succeeded`) through the same contract, so
  * commands handle `--wait`/`--no-wait` the same way for every backend.
  */
+import type {Page} from './page.js'
+
 export type OperationStatus = 'running' | 'succeeded' | 'failed'
 
 export interface Operation<R = unknown> {
@@ -27,15 +29,4 @@ export interface OperationApi {
   get(id: string): Promise<Operation>
 }
 
-/** One page of a list (issue 11 item 6): pass `nextCursor` back as `cursor` for the next page; null means the last one. */
-export interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
-
-export interface PageRequest {
-  /** At most this many items in the page (a backend may return fewer). */
-  limit?: number
-  /** An opaque cursor from a previous page's `nextCursor`. */
-  cursor?: string
-}
+export type {Page, PageRequest} from './page.js'

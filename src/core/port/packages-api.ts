@@ -1,3 +1,4 @@
+import type {Page, PageRequest} from './page.js'
 import type {PackageKind, PackageMethod, PackageOs} from '../package/layout.js'
 
 /** One generated package, as recorded in the tenant (issue 3: `atpctl package list`). */
@@ -23,5 +24,5 @@ export interface PackageApi {
   /** Records a generated package (audited). */
   record(input: PackageRecordInput): Promise<PackageRecord>
   /** Recorded packages, oldest first. */
-  list(filter?: {kind?: PackageKind}): Promise<PackageRecord[]>
+  list(filter?: {kind?: PackageKind} & PageRequest): Promise<Page<PackageRecord>>
 }

@@ -2,6 +2,7 @@
 import type {MonitorReport, MonitorRequest} from '../monitor/types.js'
 import type {DeleteImpact} from '../endpoint-lifecycle.js'
 import type {PolicyChange} from '../policy/rules.js'
+import type {Page, PageRequest} from './page.js'
 import type {DeploymentPlan, DeployRequest, Policy, PolicyCreateRequest} from '../policy/types.js'
 import type {Operation} from './operations-api.js'
 import type {RemovalOptions} from './collections-api.js'
@@ -29,7 +30,8 @@ export interface PolicyApi {
    * offboarding file, is invalid input (exit 7).
    */
   create(request: PolicyCreateRequest): Promise<{policy: Policy; changed: boolean}>
-  list(): Promise<Policy[]>
+  /** By name. */
+  list(request?: PageRequest): Promise<Page<Policy>>
   get(name: string): Promise<Policy>
   /**
    * Changes a policy, re-checking everything create checks (CM4, CM7, the tenant's file and

@@ -13,6 +13,7 @@ import type {MonitorApi, PolicyApi} from './policies-api.js'
 import type {AccessApi, ComplianceApi, IntuneApi} from './intune-api.js'
 import type {OperationApi} from './operations-api.js'
 import type {PackageApi} from './packages-api.js'
+import type {Page, PageRequest} from './page.js'
 import type {
   DefenderForCloudDisableRequest,
   DefenderForCloudEnableRequest,
@@ -55,7 +56,8 @@ export interface IntegrationApi {
 export interface TokenApi {
   /** TP2: only for an enabled provider; the secret is returned once and stored hashed. */
   mint(request: {provider: string; ttlMs: number}): Promise<MintedToken>
-  list(filter?: {provider?: string}): Promise<TokenInfo[]>
+  /** Oldest first (created, id). */
+  list(filter?: {provider?: string} & PageRequest): Promise<Page<TokenInfo>>
   /** Revoking twice is a no-op (`changed: false`). */
   revoke(id: string): Promise<{token: TokenInfo; changed: boolean}>
   /** Checks a presented secret; a valid one has its last use recorded. */
@@ -63,7 +65,8 @@ export interface TokenApi {
 }
 
 export interface AuditApi {
-  list(filter?: {limit?: number; operation?: string}): Promise<AuditRecord[]>
+  /** In chain order (oldest first), or newest first with `newestFirst`. */
+  list(filter?: {operation?: string; newestFirst?: boolean} & PageRequest): Promise<Page<AuditRecord>>
   /** The newest point of the chain (record count and last hash), for a CI job to keep. */
   head(): Promise<AuditHead>
   /** Checks the keyed chain and the head checkpoint; `head` is a head kept elsewhere that the chain must still contain. */

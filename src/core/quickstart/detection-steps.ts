@@ -3,6 +3,7 @@ import {runEicarCheck} from '../detect/service.js'
 import {normaliseRow} from '../device/inventory.js'
 import {AtpError, isAtpError} from '../errors.js'
 import type {QuickstartContext, QuickstartStep} from './types.js'
+import {listAll} from '../port/page.js'
 
 /** Used only when no earlier step left an onboarded device: a lab machine of the foundation's provider. */
 const LAB_DEVICE = {name: 'lab-linux-01', os: 'Ubuntu 22.04', managedBy: 'third-party:sentinelone'}
@@ -50,7 +51,7 @@ export const detectionSteps: QuickstartStep[] = [
     command: 'atpctl alert show <id>',
     async run(ctx) {
       const alert = await ctx.backend.alerts.get(String(ctx.shared.eicarAlertId))
-      const risk = deviceRisk(await ctx.backend.alerts.list({device: alert.machineId}))
+      const risk = deviceRisk(await listAll((page) => ctx.backend.alerts.list({device: alert.machineId, ...page})))
       return {
         summary: `${alert.severity} alert on ${alert.computerDnsName}: ${alert.threatName}; device risk is now ${risk}.`,
         details: [`Evidence: ${alert.evidence.map((e) => `${e.filePath} sha256 ${e.sha256}`).join('; ')}`, `Resolve it with: atpctl alert resolve ${alert.id} --comment "detection test"`],

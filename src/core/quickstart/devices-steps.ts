@@ -6,6 +6,7 @@ import {monitorDeployment} from '../monitor/service.js'
 import {generatePackage} from '../package/generate.js'
 import {createPolicy, deployPolicy} from '../policy/service.js'
 import type {QuickstartContext, QuickstartStep} from './types.js'
+import {listAll} from '../port/page.js'
 
 const POLICY = 'Quickstart any OS'
 const COLLECTION = 'Quickstart servers'
@@ -44,7 +45,7 @@ export const devicesSteps: QuickstartStep[] = [
       const file = join(ctx.workDir, 'inventory.csv')
       await writeFile(file, inventoryCsv(new Date()))
       const result = await importInventory(ctx.backend, {file, skipInvalid: false, profile: ctx.profile})
-      const devices = await ctx.backend.devices.list({collection: 'Quickstart clients'})
+      const devices = await listAll((page) => ctx.backend.devices.list({collection: 'Quickstart clients', ...page}))
       return {
         summary: `Imported ${result.summary.total} devices (${result.summary.created} new, ${result.summary.updated} updated).`,
         details: devices.map((d) => `  ${d.name}: ${d.osName}, ${d.level}`),
@@ -58,7 +59,7 @@ export const devicesSteps: QuickstartStep[] = [
     why: 'Collections are what policies are deployed to; a query rule (here: every Windows Server) is re-evaluated whenever the inventory changes.',
     command: `atpctl collection create "${COLLECTION}" --rule "family=windows-server"`,
     async run(ctx) {
-      const existing = (await ctx.backend.collections.list()).find((c) => c.name === COLLECTION)
+      const existing = (await listAll((page) => ctx.backend.collections.list(page))).find((c) => c.name === COLLECTION)
       const collection = existing ?? (await createCollection(ctx.backend, {name: COLLECTION, rules: ['family=windows-server'], profile: ctx.profile})).collection
       const {upLevel, downLevel} = collection.levels
       return {
@@ -74,7 +75,7 @@ export const devicesSteps: QuickstartStep[] = [
     why: 'Up-level systems need the onboarding configuration file, down-level ones the Workspace key and ID; the recommended policy carries both.',
     command: `atpctl package generate onboarding --os windows --method configmgr --out onboarding.zip && atpctl policy create --name "${POLICY}" --type onboarding --config-file onboarding.zip --workspace-id <id> --workspace-key-file key.txt`,
     async run(ctx) {
-      const existing = (await ctx.backend.policies.list()).find((p) => p.name === POLICY)
+      const existing = (await listAll((page) => ctx.backend.policies.list(page))).find((p) => p.name === POLICY)
       if (existing) return {summary: `Policy '${POLICY}' already exists (${existing.shape}).`, data: existing}
       const out = join(ctx.workDir, 'WindowsDefenderATPOnboardingPackage-configmgr.zip')
       await generatePackage(ctx.backend, {kind: 'onboarding', os: 'windows', method: 'configmgr', out, directory: ctx.workDir, profile: ctx.profile})
@@ -102,7 +103,7 @@ export const devicesSteps: QuickstartStep[] = [
       const collections = [COLLECTION, 'Quickstart clients']
       const {plan: dry} = await deployPolicy(ctx.backend, {name: POLICY, collections, dryRun: true, force: false, profile: ctx.profile})
       const {plan} = await deployPolicy(ctx.backend, {name: POLICY, collections, dryRun: false, force: true, profile: ctx.profile})
-      const onboarded = (await ctx.backend.devices.list({onboarded: true, health: 'healthy', collection: 'Quickstart clients'}))[0]
+      const [onboarded] = await listAll((page) => ctx.backend.devices.list({onboarded: true, health: 'healthy', collection: 'Quickstart clients', ...page}), {limit: 1})
       if (onboarded) ctx.shared.onboardedDevice = onboarded.name
       return {
         summary: `Plan: ${dry.summary.reached} of ${dry.summary.targeted} devices reached, ${dry.summary.missed} missed; deployed with --force.`,

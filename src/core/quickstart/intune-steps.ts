@@ -11,6 +11,7 @@ import {AtpError, isAtpError} from '../errors.js'
 import {changeIntegration} from '../integration/service.js'
 import {createEdrProfile, showEdrProfile} from '../intune/service.js'
 import type {QuickstartContext, QuickstartStep} from './types.js'
+import {listAll} from '../port/page.js'
 
 const DEVICE = 'qs-intune-lt-01'
 const USER = 'alice@contoso.com'
@@ -33,7 +34,7 @@ const check = (ctx: QuickstartContext): Promise<AccessDecision> => checkAccess(c
 
 /** Active alerts of the quickstart device, e.g. left by an interrupted earlier run. */
 async function activeAlertIds(backend: Backend): Promise<string[]> {
-  return (await backend.alerts.list({device: DEVICE})).filter((a) => a.status !== 'Resolved').map((a) => a.id)
+  return (await listAll((page) => backend.alerts.list({device: DEVICE, ...page}))).filter((a) => a.status !== 'Resolved').map((a) => a.id)
 }
 
 /** Seed 003's story: connect Intune, onboard with an EDR profile, judge risk, and gate access on it. */
@@ -84,7 +85,7 @@ export const intuneSteps: QuickstartStep[] = [
     why: 'A compliance policy sets the maximum machine risk: with clear, any active alert makes the device noncompliant.',
     command: `atpctl compliance create --name "${COMPLIANCE}" --platform windows --max-risk clear --assign-group "${GROUP}"`,
     async run(ctx) {
-      const had = (await ctx.backend.compliance.list()).some((p) => p.name.toLowerCase() === COMPLIANCE.toLowerCase())
+      const had = (await listAll((page) => ctx.backend.compliance.list(page))).some((p) => p.name.toLowerCase() === COMPLIANCE.toLowerCase())
       if (!had) await createCompliancePolicy(ctx.backend, {name: COMPLIANCE, platform: 'windows', maxRisk: 'clear', assignGroup: GROUP, profile: ctx.profile})
       const resolved: string[] = []
       for (const id of await activeAlertIds(ctx.backend)) {
@@ -106,7 +107,7 @@ export const intuneSteps: QuickstartStep[] = [
     why: 'A conditional access policy includes users, protects cloud apps for client apps, and grants access only from a compliant device. `atpctl access check` explains every decision.',
     command: `atpctl access policy create --name "${ACCESS}" --include-group all --app ${APP} --client browser --grant compliant-device`,
     async run(ctx) {
-      const had = (await ctx.backend.access.listPolicies()).some((p) => p.name.toLowerCase() === ACCESS.toLowerCase())
+      const had = (await listAll((page) => ctx.backend.access.listPolicies(page))).some((p) => p.name.toLowerCase() === ACCESS.toLowerCase())
       if (!had) await createAccessPolicy(ctx.backend, {name: ACCESS, includeGroups: ['all'], excludeGroups: [], apps: [APP], clients: ['browser'], grant: 'compliant-device', enabled: true, profile: ctx.profile})
       const decision = await check(ctx)
       return {summary: `${had ? 'Policy already there' : 'Policy created'}; access check: ${decision.explanation}.`, data: decision}

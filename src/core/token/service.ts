@@ -1,4 +1,5 @@
 import type {Backend} from '../port/types.js'
+import {listPages, type PagedList} from '../port/page.js'
 import {AuthError, UsageError} from '../errors.js'
 import {requireTenant} from '../tenant/service.js'
 import type {MintedToken, TokenInfo, TokenVerification} from './rules.js'
@@ -9,9 +10,9 @@ export async function mintToken(backend: Backend, options: {provider: string; tt
   return {token: await backend.tokens.mint({provider: options.provider, ttlMs: options.ttlMs ?? DEFAULT_TOKEN_TTL_MS})}
 }
 
-export async function listTokens(backend: Backend, options: {provider?: string; profile: string}): Promise<{tokens: TokenInfo[]}> {
+export async function listTokens(backend: Backend, options: {provider?: string; profile: string; limit?: number}): Promise<{tokens: PagedList<TokenInfo>}> {
   await requireTenant(backend, options.profile)
-  return {tokens: await backend.tokens.list({provider: options.provider})}
+  return {tokens: await listPages((page) => backend.tokens.list({provider: options.provider, ...page}), {limit: options.limit})}
 }
 
 export async function revokeToken(backend: Backend, options: {id: string; profile: string}): Promise<{token: TokenInfo; changed: boolean}> {

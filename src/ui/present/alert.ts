@@ -1,5 +1,5 @@
 import type {Alert, Severity} from '../../core/alert/types.js'
-import {moreFooter, renderFields, renderTable, withFooter} from '../table.js'
+import {renderFields, renderTable} from '../table.js'
 import {style} from '../style.js'
 
 export function severityText(severity: Severity): string {
@@ -15,14 +15,11 @@ export function severityText(severity: Severity): string {
 
 const statusText = (a: Alert) => (a.status === 'Resolved' ? style.dim(a.status) : a.status === 'New' ? style.bold(a.status) : a.status)
 
-export function presentAlerts(alerts: Alert[], options: {more?: boolean} = {}): string {
+export function presentAlerts(alerts: Alert[]): string {
   if (alerts.length === 0) return 'No alerts. Raise a test one: atpctl detect eicar --device NAME'
-  return withFooter(
-    renderTable(
+  return renderTable(
       ['ID', 'CREATED', 'SEVERITY', 'STATUS', 'DEVICE', 'TITLE'],
       alerts.map((a) => [style.id(a.id), a.alertCreationTime, severityText(a.severity), statusText(a), a.computerDnsName, a.title]),
-    ),
-    moreFooter({shown: alerts.length, more: options.more}),
   )
 }
 

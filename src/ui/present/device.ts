@@ -36,7 +36,7 @@ export function presentDeviceDelete(result: {devices: string[]}): string {
   return `${style.ok('✓')} Deleted ${result.devices.length} device(s) from the inventory: ${result.devices.join(', ')}.`
 }
 
-export function presentDevices(devices: Device[], options: {more?: boolean} = {}): string {
+export function presentDevices(devices: Device[]): string {
   if (devices.length === 0) return 'No devices match. Import an inventory: atpctl device import inventory.csv'
   const table = renderTable(
     ['NAME', 'OS', 'LEVEL', 'MANAGED BY', 'ONBOARDED', 'HEALTH'],
@@ -49,7 +49,7 @@ export function presentDevices(devices: Device[], options: {more?: boolean} = {}
       healthText(d.health),
     ]),
   )
-  return withFooter(table, moreFooter({shown: devices.length, more: options.more}))
+  return table
 }
 
 export function presentDevice(d: Device): string {

@@ -1,6 +1,6 @@
 import type {Operation} from '../../core/port/operations-api.js'
 import {style} from '../style.js'
-import {moreFooter, renderFields, renderTable, withFooter} from '../table.js'
+import {renderFields, renderTable} from '../table.js'
 
 const statusText = (o: Operation): string => (o.status === 'succeeded' ? style.ok(o.status) : o.status === 'failed' ? style.bad(o.status) : style.warn(o.status))
 
@@ -9,13 +9,13 @@ export function presentOperationLine(o: Operation): string {
   return `Operation ${style.id(o.id)} (${o.kind}) ${statusText(o)}.${o.status === 'running' ? ` Follow it: atpctl operation wait ${o.id}` : ''}`
 }
 
-export function presentOperations(operations: Operation[], options: {more: boolean}): string {
+export function presentOperations(operations: Operation[]): string {
   if (operations.length === 0) return 'No operations. Deployments and offboardings are recorded here.'
   const table = renderTable(
     ['ID', 'KIND', 'STATUS', 'TARGET', 'STARTED', 'FINISHED'],
     operations.map((o) => [o.id, o.kind, statusText(o), o.target, o.startedAt, o.finishedAt ?? '-']),
   )
-  return withFooter(table, moreFooter({shown: operations.length, more: options.more, what: 'operations'}))
+  return table
 }
 
 function failureText(o: Operation): string | null {

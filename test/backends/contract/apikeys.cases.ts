@@ -12,7 +12,7 @@ export const apiKeysSuite: ContractSuite = {
       const key = {...created.key, secret: created.secret!}
       expect(key.secret).toMatch(/^atpk_[A-Za-z0-9_-]{43}$/)
       expect(key).toMatchObject({name: 'helpdesk', role: 'reader', status: 'active', expiresAt: null})
-      const listed = await backend.apiKeys.list()
+      const listed = (await backend.apiKeys.list()).items
       expect(listed.map((k) => k.name)).toContain('helpdesk')
       expect(JSON.stringify(listed)).not.toContain(key.secret)
       expect(await backend.apiKeys.verify(key.secret)).toMatchObject({valid: true, key: {id: key.id, role: 'reader'}})

@@ -20,9 +20,9 @@ export const endpointsSuite: ContractSuite = {
       ]
       const summary = await backend.devices.import({records})
       expect(summary).toMatchObject({total: 2, created: 2})
-      expect((await backend.devices.list({osFamily: 'linux', limit: 10})).map((d) => d.name)).toEqual(['lnx-01'])
-      expect((await backend.devices.list({onboarded: false})).map((d) => d.name).sort()).toEqual(['lnx-01', 'srv-01'])
-      expect(await backend.devices.list({onboarded: true})).toEqual([])
+      expect((await backend.devices.list({osFamily: 'linux', limit: 10})).items.map((d) => d.name)).toEqual(['lnx-01'])
+      expect((await backend.devices.list({onboarded: false})).items.map((d) => d.name).sort()).toEqual(['lnx-01', 'srv-01'])
+      expect((await backend.devices.list({onboarded: true})).items).toEqual([])
       expect((await backend.devices.get('srv-01', {periodMs: 86_400_000})).collections).toContain('Servers')
       await expectAtpError(backend.devices.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
     })
@@ -74,7 +74,7 @@ export const endpointsSuite: ContractSuite = {
       expect(detail.name).toBe('Servers')
       expect((await backend.collections.removeMembers('Servers', ['lnx-01'])).changed).toEqual(['lnx-01'])
       await expectAtpError(backend.collections.addMembers('Servers', ['ghost']), {exitCode: 3})
-      expect((await backend.collections.list()).map((c) => c.name)).toEqual(expect.arrayContaining(['Linux', 'Servers']))
+      expect((await backend.collections.list()).items.map((c) => c.name)).toEqual(expect.arrayContaining(['Linux', 'Servers']))
     })
 
     it('updates a collection\'s rules and limit, re-validated, and deletes it only when confirmed while in use (issue 11 item 8)', async () => {
@@ -129,7 +129,7 @@ export const endpointsSuite: ContractSuite = {
       const none = await backend.detection.submitFile({device: 'mac-01', fileName: 'a.txt', path: '/a.txt', contentBase64: Buffer.from('hi').toString('base64')})
       expect(none).toMatchObject({detected: false, alert: null})
       const alert = result.alert!
-      expect((await backend.alerts.list({device: 'mac-01', limit: 5})).map((a) => a.id)).toEqual([alert.id])
+      expect((await backend.alerts.list({device: 'mac-01', limit: 5})).items.map((a) => a.id)).toEqual([alert.id])
       expect(await backend.alerts.find({machineId: alert.machineId, title: alert.title, since, evidenceFileName: 'eicar.com'})).toMatchObject({id: alert.id})
       expect(Object.keys(await backend.alerts.risks())).toContain(alert.machineId)
       expect((await backend.alerts.resolve(alert.id, 'contract test')).status).toBe('Resolved')

@@ -45,10 +45,10 @@ export const foundationSuite: ContractSuite = {
       const verified = await backend.tokens.verify(minted.secret)
       expect(verified).toMatchObject({valid: true, token: {id: minted.id, provider: 'sentinelone', status: 'active'}})
       expect(await backend.tokens.verify('atpt_unknown')).toEqual({valid: false, reason: 'unknown token', token: null})
-      const listed = await backend.tokens.list({provider: 'sentinelone'})
+      const listed = (await backend.tokens.list({provider: 'sentinelone'})).items
       expect(listed.map((t) => t.id)).toContain(minted.id)
       expect(JSON.stringify(listed)).not.toContain(minted.secret)
-      expect(await backend.tokens.list({provider: 'bitdefender'})).toEqual([])
+      expect((await backend.tokens.list({provider: 'bitdefender'})).items).toEqual([])
       const revoked = await backend.tokens.revoke(minted.id)
       expect(revoked).toMatchObject({token: {status: 'revoked'}, changed: true})
       expect(await backend.tokens.revoke(minted.id)).toMatchObject({token: {status: 'revoked'}, changed: false})
@@ -80,17 +80,17 @@ export const foundationSuite: ContractSuite = {
 
     it('keeps an audit log that verifies, filterable by operation', async () => {
       const {backend} = get()
-      const records = await backend.audit.list({operation: 'token.mint'})
+      const records = (await backend.audit.list({operation: 'token.mint'})).items
       // Two minted, one refused (TP2): refusals are audited too.
       expect(records.map((r) => r.outcome)).toEqual(['refused:REFUSED_TP2', 'ok', 'ok'])
       expect(records.every((r) => r.operation === 'token.mint')).toBe(true)
-      expect(await backend.audit.list({limit: 3})).toHaveLength(3)
+      expect((await backend.audit.list({limit: 3})).items).toHaveLength(3)
       expect((await backend.audit.verify()).ok).toBe(true)
     })
 
     it('gives the head of the audit chain, which verify then finds; an unknown head breaks the verification, on every backend (issue 15 item 10)', async () => {
       const {backend} = get()
-      const [last] = await backend.audit.list({limit: 1})
+      const [last] = (await backend.audit.list({limit: 1, newestFirst: true})).items
       const head = await backend.audit.head()
       expect(head).toEqual({records: last.seq, hash: last.hash})
       expect(await backend.audit.verify({head: head.hash})).toMatchObject({ok: true, head, givenHead: {hash: head.hash, record: last.seq}})

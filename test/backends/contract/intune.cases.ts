@@ -32,7 +32,7 @@ export const intuneSuite: ContractSuite = {
       const added = await backend.intune.addGroupMembers({group: 'Sales users', devices: ['lt-01'], users: ['ann@contoso.com']})
       expect(added.added).toBe(2)
       expect(JSON.stringify(await backend.intune.showGroup('sales users'))).toContain('ann@contoso.com')
-      expect((await backend.intune.listGroups()).map((g) => g.name)).toContain('Sales users')
+      expect((await backend.intune.listGroups()).items.map((g) => g.name)).toContain('Sales users')
       expect(await backend.intune.userGroups('ANN@contoso.com')).toMatchObject({known: true, groups: expect.arrayContaining(['Sales users'])})
       expect((await backend.intune.userGroups('nobody@contoso.com')).known).toBe(false)
       await backend.intune.addGroupMembers({group: 'Sales users', devices: [], users: ['tmp@contoso.com']})
@@ -46,7 +46,7 @@ export const intuneSuite: ContractSuite = {
       const {backend} = get()
       const {profile} = await backend.intune.createEdrProfile({name: 'EDR', sampleSharing: 'all', expediteTelemetry: false, deviceGroups: ['Finance'], userGroups: []})
       expect(profile.name).toBe('EDR')
-      const listed = (await backend.intune.listEdrProfiles()).find((p) => p.name === 'EDR')!
+      const listed = (await backend.intune.listEdrProfiles()).items.find((p) => p.name === 'EDR')!
       expect(listed).toMatchObject({reached: 1, onboarded: 1, conflicts: 0})
       const shown = await backend.intune.showEdrProfile('EDR')
       expect(shown.devices).toEqual([expect.objectContaining({deviceName: 'lt-01', onboarded: true})])
@@ -59,13 +59,13 @@ export const intuneSuite: ContractSuite = {
       const created = await backend.intune.createIosAppConfig({name: 'iOS supervised', assignGroup: 'Sales users'})
       expect(created.created).toBe(true)
       expect((await backend.intune.createIosAppConfig({name: 'iOS supervised', assignGroup: 'Sales users'})).created).toBe(false)
-      expect((await backend.intune.listAppConfigs()).map((c) => c.name)).toContain('iOS supervised')
+      expect((await backend.intune.listAppConfigs()).items.map((c) => c.name)).toContain('iOS supervised')
     })
 
     it('judges compliance by machine risk: a Low alert makes a clear-only policy noncompliant', async () => {
       const {backend} = get()
       await backend.compliance.create({name: 'Windows clear', platform: 'windows', maxRisk: 'clear'})
-      expect((await backend.compliance.list()).map((p) => p.name)).toContain('Windows clear')
+      expect((await backend.compliance.list()).items.map((p) => p.name)).toContain('Windows clear')
       const before = (await backend.compliance.evaluate({device: 'lt-01'}))[0]
       expect(before.status).toBe('compliant')
       expect((await backend.detection.target({device: 'lt-01', os: 'windows'})).name).toBe('lt-01')
@@ -90,7 +90,7 @@ export const intuneSuite: ContractSuite = {
         enabled: true,
       })
       expect(policy.name).toBe('Require compliant')
-      const listed = await backend.access.listPolicies()
+      const listed = (await backend.access.listPolicies()).items
       expect(listed.map((p) => p.name)).toContain('Require compliant')
       const classic = listed[0]
       expect((await backend.access.setPolicyEnabled('Require compliant', false)).changed).toBe(true)

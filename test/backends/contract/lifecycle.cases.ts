@@ -113,7 +113,7 @@ export const lifecycleSuite: ContractSuite = {
       await expectAtpError(backend.access.updatePolicy('LC access', {excludeGroups: ['all']}), {exitCode: 2})
       await expectAtpError(backend.access.updatePolicy('LC access', {clients: ['fax' as never]}), {exitCode: 2})
 
-      const classic = (await backend.access.listPolicies())[0]
+      const classic = ((await backend.access.listPolicies()).items)[0]
       expect(classic.protected).toBe(true)
       await expectAtpError(backend.access.updatePolicy(classic.id, {apps: ['all']}), {code: 'REFUSED_IN3', exitCode: 4})
       await expectAtpError(backend.access.deletePolicy(classic.id, {force: true}), {code: 'REFUSED_IN3', exitCode: 4})
@@ -140,7 +140,7 @@ export const lifecycleSuite: ContractSuite = {
 
       await expectAtpError(backend.intune.deleteAppConfig('LC iOS'), {code: 'REFUSED_IN_USE', exitCode: 4, message: /it targets group 'Ops'/})
       expect(await backend.intune.deleteAppConfig('LC iOS', {force: true})).toMatchObject({changed: true, affects: ["it targets group 'Ops'"]})
-      expect((await backend.intune.listAppConfigs()).map((c) => c.name)).not.toContain('LC iOS')
+      expect(((await backend.intune.listAppConfigs()).items).map((c) => c.name)).not.toContain('LC iOS')
     })
   },
 }

@@ -39,7 +39,7 @@ export const policiesSuite: ContractSuite = {
       expect(keyOnly).toMatchObject({policy: {name: 'Key only', type: 'onboarding'}, changed: true})
       expect(JSON.stringify(keyOnly)).not.toContain(secrets.workspaceKey)
       expect((await backend.policies.get('Key only')).name).toBe('Key only')
-      expect((await backend.policies.list()).map((p) => p.name)).toContain('Key only')
+      expect((await backend.policies.list()).items.map((p) => p.name)).toContain('Key only')
       // The same create again changes nothing; other content is a conflict naming what differs (issue 11 item 4).
       const again = {name: 'Key only', description: 'down-level', type: 'onboarding' as const, configFile: null, workspaceId: tenant.workspaceId.toUpperCase(), workspaceKey: secrets.workspaceKey, sampleSharing: 'none' as const, configMgrVersion: 2103}
       expect(await backend.policies.create(again)).toMatchObject({policy: {name: 'Key only'}, changed: false})
@@ -120,8 +120,8 @@ export const policiesSuite: ContractSuite = {
         expiresAt: '2030-01-01T00:00:00.000Z',
       })
       expect(recorded).toMatchObject({kind: 'offboarding', orgId: (await backend.tenant.get())!.orgId, id: expect.any(String)})
-      expect((await backend.packages.list({kind: 'offboarding'})).map((p) => p.id)).toEqual([recorded.id])
-      expect(await backend.packages.list({kind: 'onboarding'})).toEqual([])
+      expect((await backend.packages.list({kind: 'offboarding'})).items.map((p) => p.id)).toEqual([recorded.id])
+      expect((await backend.packages.list({kind: 'onboarding'})).items).toEqual([])
     })
   },
 }

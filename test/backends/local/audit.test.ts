@@ -65,7 +65,7 @@ describe('embedded backend: the audit chain against tampering', () => {
     expect(await backend.audit.head()).toEqual({records: 3, hash: records[2].hash})
     // The key is never part of what the API returns
     const key = readFileSync(keyPath(), 'utf8').trim()
-    expect(JSON.stringify([verification, await backend.audit.list()])).not.toContain(key)
+    expect(JSON.stringify([verification, (await backend.audit.list()).items])).not.toContain(key)
   })
 
   it('deleting the newest record, or all of them, is a broken chain (exit 7)', async () => {
@@ -124,7 +124,7 @@ describe('embedded backend: the audit chain against tampering', () => {
     }
 
     // The change refused for it left nothing behind
-    expect((await backend.collections.list()).map((c) => c.name)).toEqual(['c1'])
+    expect((await backend.collections.list()).items.map((c) => c.name)).toEqual(['c1'])
   })
 
   it('a keyed log whose key was removed cannot be checked or extended (exit 7)', async () => {

@@ -43,8 +43,8 @@ describe('embedded backend: concurrent writers', () => {
     })
     other.prepare('ROLLBACK').run()
     // Then nothing was written, not even an audit record of the attempt
-    expect(await backend.collections.list()).toEqual([])
-    expect((await backend.audit.list()).map((r) => r.operation)).toEqual(['tenant.create'])
+    expect((await backend.collections.list()).items).toEqual([])
+    expect((await backend.audit.list()).items.map((r) => r.operation)).toEqual(['tenant.create'])
   })
 
   it('a single-statement write (a token used) still locked out is exit 6 too', async () => {
@@ -71,8 +71,8 @@ describe('embedded backend: concurrent writers', () => {
     const summary = await backend.devices.import({records: records()})
     expect(summary).toMatchObject({total: 2, created: 2, collectionsCreated: ['Wave 1']})
     expect(seen).toEqual([])
-    expect((await backend.devices.list()).map((d) => d.name)).toEqual(['lnx-1', 'lnx-2'])
-    expect((await backend.collections.list()).map((c) => c.name).sort()).toEqual(['Other', 'Wave 1'])
+    expect((await backend.devices.list()).items.map((d) => d.name)).toEqual(['lnx-1', 'lnx-2'])
+    expect((await backend.collections.list()).items.map((c) => c.name).sort()).toEqual(['Other', 'Wave 1'])
   })
 
   it('a small import into a large inventory re-evaluates its own devices, rules and limits included, and leaves the others', async () => {
@@ -96,7 +96,7 @@ describe('embedded backend: concurrent writers', () => {
       await expect(backend.devices.import({records})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7, message: expect.stringContaining("'LNX-3'")})
     }
 
-    expect(await backend.devices.list()).toEqual([])
+    expect((await backend.devices.list()).items).toEqual([])
   })
 
   it('an import whose write transaction is locked out is exit 6 and imports nothing; run again, it imports', async () => {
@@ -109,7 +109,7 @@ describe('embedded backend: concurrent writers', () => {
 
     await expect(backend.devices.import({records: records()})).rejects.toMatchObject({code: 'DATABASE_BUSY', exitCode: 6})
     other.prepare('ROLLBACK').run()
-    expect(await backend.devices.list()).toEqual([])
+    expect((await backend.devices.list()).items).toEqual([])
     expect(await backend.devices.import({records: [rec('lnx-1'), rec('lnx-2')]})).toMatchObject({created: 2})
   })
 })

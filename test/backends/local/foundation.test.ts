@@ -45,7 +45,7 @@ describe('embedded backend: tenant, integrations, tokens, audit', () => {
       expect((await backend.tokens.verify(token.secret)).valid).toBe(true)
       now = new Date('2026-03-01T01:00:00Z')
       expect(await backend.tokens.verify(token.secret)).toMatchObject({valid: false, reason: expect.stringMatching(/^expired/)})
-      expect((await backend.tokens.list())[0].status).toBe('expired')
+      expect((await backend.tokens.list()).items[0].status).toBe('expired')
     } finally {
       await cleanup()
     }
@@ -74,7 +74,7 @@ describe('embedded backend: tenant, integrations, tokens, audit', () => {
     try {
       await expect(backend.tokens.mint({provider: 'lookout', ttlMs: 1000})).rejects.toMatchObject({code: 'REFUSED_TP2'})
       await backend.integrations.setThirdParty('lookout', true)
-      const records = await backend.audit.list()
+      const records = (await backend.audit.list()).items
       expect(records.map((r) => [r.operation, r.target, r.outcome])).toEqual([
         ['tenant.create', expect.any(String), 'ok'],
         ['token.mint', 'third-party:lookout', 'refused:REFUSED_TP2'],

@@ -26,7 +26,7 @@ describe('names compared case-insensitively beyond ASCII (issue 16)', () => {
   it("a device 'ÄLPHA-01' is the device 'älpha-01': upserted, found, spelled as first imported", async () => {
     expect(await backend.devices.import({records: [rec({name: 'ÄLPHA-01'})]})).toMatchObject({created: 1})
     expect(await backend.devices.import({records: [rec({name: 'älpha-01', os: 'Windows 11 Pro'})]})).toMatchObject({created: 0, updated: 1})
-    const devices = await backend.devices.list()
+    const devices = (await backend.devices.list()).items
     expect(devices.map((d) => d.name)).toEqual(['ÄLPHA-01'])
     expect(devices[0].osFamily).toBe('windows')
     expect((await backend.devices.get('älpha-01')).name).toBe('ÄLPHA-01')
@@ -39,7 +39,7 @@ describe('names compared case-insensitively beyond ASCII (issue 16)', () => {
     await expect(backend.devices.import(twice)).rejects.toMatchObject({exitCode: 7, message: expect.stringContaining('appears more than once')})
     await backend.devices.import({records: [rec({name: 'other'})]})
     await expect(backend.devices.import(twice)).rejects.toMatchObject({exitCode: 7, message: expect.stringContaining('appears more than once')})
-    expect((await backend.devices.list()).map((d) => d.name)).toEqual(['other'])
+    expect((await backend.devices.list()).items.map((d) => d.name)).toEqual(['other'])
   })
 
   it("collections: 'ÖSTRA' and 'östra' are one collection, for create, lookup and inventory membership", async () => {
@@ -52,7 +52,7 @@ describe('names compared case-insensitively beyond ASCII (issue 16)', () => {
     expect((await backend.collections.get('östra')).memberList.map((m) => m.name)).toEqual(['pc-1'])
     expect((await backend.devices.get('pc-1')).collections).toEqual(['ÖSTRA'])
     await backend.collections.addMembers('Östra', ['PC-1'])
-    expect((await backend.collections.list()).map((c) => c.name)).toEqual(['ÖSTRA'])
+    expect((await backend.collections.list()).items.map((c) => c.name)).toEqual(['ÖSTRA'])
   })
 
   it("groups: 'ÉQUIPE' and 'équipe' are one group", async () => {
@@ -66,7 +66,7 @@ describe('names compared case-insensitively beyond ASCII (issue 16)', () => {
   it("a group the inventory names 'ÖKONOMI' and group create 'ökonomi' are one group with the inventory's members", async () => {
     await backend.devices.import({records: [rec({name: 'pc-3', groups: 'ÖKONOMI'})]})
     expect(await backend.intune.createGroup({name: 'ökonomi', description: 'Finance'})).toMatchObject({created: true, group: {name: 'ÖKONOMI', devices: 1}})
-    expect((await backend.intune.listGroups()).map((g) => g.name)).toEqual(['ÖKONOMI'])
+    expect((await backend.intune.listGroups()).items.map((g) => g.name)).toEqual(['ÖKONOMI'])
     expect((await backend.intune.showGroup('ökonomi')).members).toEqual([{kind: 'device', member: 'pc-3', source: 'inventory'}])
   })
 })
@@ -111,7 +111,7 @@ describe('migration 7 (name keys) on an existing database', () => {
         expect((await backend.devices.get('ÄLPHA-01')).collections).toEqual(['ÖSTRA'])
         expect((await backend.devices.get('GAMMA')).collections).toEqual(['ÖSTRA'])
         expect(await backend.devices.import({records: [rec({name: 'älpha-01', os: 'Windows 11 Pro'})]})).toMatchObject({created: 0, updated: 1})
-        expect((await backend.devices.list()).length).toBe(4)
+        expect((await backend.devices.list()).items.length).toBe(4)
       } finally {
         await backend.close()
       }

@@ -56,7 +56,7 @@ describe('microsoft backend against the stub', () => {
   })
 
   it('lists machines as devices with OS level and CM6 health from the table', async () => {
-    const devices = await backend.devices.list()
+    const devices = (await backend.devices.list()).items
     const by = Object.fromEntries(devices.map((d) => [d.name.split('.')[0], d]))
     expect(devices).toHaveLength(8)
     expect(by['ws-001']).toMatchObject({osFamily: 'windows', osName: 'Windows 11 23H2', level: 'up-level', health: 'healthy', onboarded: true, collections: ['Finance']})
@@ -71,14 +71,14 @@ describe('microsoft backend against the stub', () => {
   })
 
   it('sends filters to the server as $filter and applies the same rules to what comes back', async () => {
-    const notOnboarded = await backend.devices.list({health: 'not-onboarded'})
+    const notOnboarded = (await backend.devices.list({health: 'not-onboarded'})).items
     expect(notOnboarded.map((d) => d.name)).toEqual(['ws-099.contoso.local'])
-    const servers = await backend.devices.list({osFamily: 'windows-server', collection: 'Servers'})
+    const servers = (await backend.devices.list({osFamily: 'windows-server', collection: 'Servers'})).items
     expect(servers.map((d) => d.name.split('.')[0])).toEqual(['srv-001', 'srv-002'])
     const filters = stub.requests.filter((r) => r.path === '/api/machines').map((r) => r.query.$filter ?? '')
     expect(filters.some((f) => f.includes("onboardingStatus ne 'Onboarded'"))).toBe(true)
     expect(filters.some((f) => f.includes("machineTags/any(t: t eq 'Servers')") && f.includes("startswith(osPlatform,'WindowsServer')"))).toBe(true)
-    const agent = await backend.devices.list({health: 'agent-state'})
+    const agent = (await backend.devices.list({health: 'agent-state'})).items
     expect(agent.map((d) => d.name.split('.')[0]).sort()).toEqual(['mac-001', 'srv-002'])
   })
 
@@ -103,11 +103,11 @@ describe('microsoft backend against the stub', () => {
   it('lists, shows and resolves alerts; --device goes through the machine', async () => {
     const [ws1, ws2] = stub.state.machines
     stub.state.alerts.push(makeAlert(ws1, {severity: 'High', alertCreationTime: '2026-01-02T00:00:00Z'}), makeAlert(ws2, {title: 'Other', alertCreationTime: '2026-01-03T00:00:00Z'}))
-    const all = await backend.alerts.list()
+    const all = (await backend.alerts.list()).items
     expect(all.map((a) => a.computerDnsName)).toEqual([ws2.computerDnsName, ws1.computerDnsName])
-    expect((await backend.alerts.list({device: 'ws-001'})).map((a) => a.machineId)).toEqual([ws1.id])
-    expect(await backend.alerts.list({severity: 'High'})).toHaveLength(1)
-    expect(await backend.alerts.list({since: '2026-01-02T12:00:00Z'})).toHaveLength(1)
+    expect(((await backend.alerts.list({device: 'ws-001'})).items).map((a) => a.machineId)).toEqual([ws1.id])
+    expect((await backend.alerts.list({severity: 'High'})).items).toHaveLength(1)
+    expect((await backend.alerts.list({since: '2026-01-02T12:00:00Z'})).items).toHaveLength(1)
     const resolved = await backend.alerts.resolve(all[0].id, 'tested')
     expect(resolved.status).toBe('Resolved')
     expect(stub.state.alerts.find((a) => a.id === all[0].id)?.status).toBe('Resolved')
@@ -236,7 +236,7 @@ describe('microsoft backend on an empty tenant', () => {
     const stub = await startMicrosoftStub({machines: [], budget: BIG})
     const backend = open(stub)
     try {
-      expect(await backend.devices.list()).toEqual([])
+      expect((await backend.devices.list()).items).toEqual([])
       expect((await backend.monitor.report({periodMs: 86_400_000})).devices).toBe(0)
     } finally {
       await backend.close()

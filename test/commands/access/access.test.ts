@@ -10,7 +10,7 @@ import GroupCreate from '../../../src/commands/group/create.js'
 import Init from '../../../src/commands/init.js'
 import IntegrationEnable from '../../../src/commands/integration/enable.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 import {seedDevices} from '../compliance/seed.js'
 
 describe('access policy and access check commands (IN3, IN8)', () => {
@@ -39,7 +39,7 @@ describe('access policy and access check commands (IN3, IN8)', () => {
   })
 
   it('IN3: lists the classic policy as protected and refuses to delete or disable it (exit 4)', async () => {
-    const list = await runCommand(AccessPolicyList, ['--json'])
+    const list = await runJson(AccessPolicyList, ['--json'])
     const classic = list.result!.policies[0]
     expect(classic).toMatchObject({kind: 'classic', protected: true, enabled: true})
     const human = await runCommand(AccessPolicyList, [])

@@ -47,7 +47,7 @@ describe('access policy create/show/update/delete lifecycle', () => {
     const cleared = await runCommand(AccessPolicyUpdate, ['Staff apps', '--no-exclude-groups', '--json'])
     expect(cleared.result?.policy.excludeGroups).toEqual([])
     expect((await runCommand(AccessPolicyUpdate, ['Staff apps', '--exclude-group', 'all'])).error?.oclif?.exit).toBe(2)
-    const classic = (await runCommand(AccessPolicyList, ['--json'])).result!.policies[0]
+    const classic = JSON.parse((await runCommand(AccessPolicyList, ['--json'])).stdout).policies[0]
     const refused = await runCommand(AccessPolicyUpdate, [classic.id, '--app', 'all', '--json'])
     expect(refused.error?.oclif?.exit).toBe(4)
     expect(refused.stdout).toContain('"code": "REFUSED_IN3"')
@@ -61,7 +61,7 @@ describe('access policy create/show/update/delete lifecycle', () => {
     await runCommand(AccessPolicyDisable, ['Staff apps'])
     const deleted = await runCommand(AccessPolicyDelete, ['Staff apps', '--json'])
     expect(deleted.result).toMatchObject({changed: true, affects: []})
-    const classic = (await runCommand(AccessPolicyList, ['--json'])).result!.policies[0]
+    const classic = JSON.parse((await runCommand(AccessPolicyList, ['--json'])).stdout).policies[0]
     expect((await runCommand(AccessPolicyDelete, [classic.name, '--yes'])).error?.oclif?.exit).toBe(4)
   })
 })

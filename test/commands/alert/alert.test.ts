@@ -10,6 +10,7 @@ import {eicarBytes} from '../../../src/core/detect/eicar.js'
 import {normaliseRow} from '../../../src/core/device/inventory.js'
 import {databasePath} from '../../../src/lib/paths.js'
 import {PROJECT_ROOT, tempHome} from '../../helpers/cli.js'
+import {runJson} from '../../helpers/command.js'
 
 describe('alert list / show / resolve (command layer)', () => {
   const {home, cleanup} = tempHome()
@@ -26,8 +27,8 @@ describe('alert list / show / resolve (command layer)', () => {
   })
 
   it('says how to raise one when there are no alerts', async () => {
-    const {stdout, result} = await captureOutput(() => AlertList.run([], PROJECT_ROOT))
-    expect(result).toEqual({alerts: []})
+    const {stdout} = await captureOutput(() => AlertList.run([], PROJECT_ROOT))
+    expect((await runJson(AlertList, ['--json'])).result).toEqual({alerts: []})
     expect(stdout).toContain('No alerts. Raise a test one: atpctl detect eicar --device NAME')
   })
 
@@ -38,8 +39,8 @@ describe('alert list / show / resolve (command layer)', () => {
     await backend.close()
     alertId = submitted.alert!.id
 
-    const list = await captureOutput<{alerts: Alert[]}>(() => AlertList.run(['--device', 'LNX-02', '--status', 'new'], PROJECT_ROOT))
-    expect(list.result?.alerts.map((a) => a.id)).toEqual([alertId])
+    const list = await captureOutput(() => AlertList.run(['--device', 'LNX-02', '--status', 'new'], PROJECT_ROOT))
+    expect((await runJson(AlertList, ['--device', 'LNX-02', '--status', 'new', '--json'])).result?.alerts.map((a: Alert) => a.id)).toEqual([alertId])
     expect(list.stdout).toContain(alertId)
     const show = await captureOutput(() => AlertShow.run([alertId], PROJECT_ROOT))
     expect(show.stdout).toContain('Threat:')

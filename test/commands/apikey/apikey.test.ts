@@ -3,7 +3,7 @@ import ApikeyList from '../../../src/commands/apikey/list.js'
 import ApikeyRevoke from '../../../src/commands/apikey/revoke.js'
 import Init from '../../../src/commands/init.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 
 describe('apikey create / list / revoke (DC6)', () => {
   const {home, cleanup} = tempHome()
@@ -23,14 +23,14 @@ describe('apikey create / list / revoke (DC6)', () => {
     const secret = created.result!.key.secret
     expect(secret).toMatch(/^atpk_/)
 
-    const listed = await runCommand(ApikeyList, ['--json'])
+    const listed = await runJson(ApikeyList, ['--json'])
     expect(listed.result!.keys).toEqual([expect.objectContaining({name: 'ci', role: 'security-reader', status: 'active'})])
     expect(listed.stdout).not.toContain(secret)
     expect((await runCommand(ApikeyList, [])).stdout).not.toContain(secret)
 
     const unconfirmed = await runCommand(ApikeyRevoke, ['ci'])
     expect(unconfirmed.error?.oclif?.exit).toBe(2)
-    expect((await runCommand(ApikeyList, ['--json'])).result!.keys[0].status).toBe('active')
+    expect((await runJson(ApikeyList, ['--json'])).result!.keys[0].status).toBe('active')
 
     const revoked = await runCommand(ApikeyRevoke, ['ci', '--yes', '--json'])
     expect(revoked.result!.key).toMatchObject({name: 'ci', status: 'revoked', revokedAt: expect.any(String)})

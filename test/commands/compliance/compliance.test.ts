@@ -8,7 +8,7 @@ import GroupShow from '../../../src/commands/group/show.js'
 import Init from '../../../src/commands/init.js'
 import IntegrationEnable from '../../../src/commands/integration/enable.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 import {seedDevices} from './seed.js'
 
 
@@ -39,7 +39,7 @@ describe('group and compliance commands (IN7, IN2)', () => {
     expect(added.result?.added).toBe(2)
     const show = await runCommand(GroupShow, ['Finance'])
     expect(show.stdout).toContain('device  FIN-LT-001  inventory')
-    const list = await runCommand(GroupList, ['--json'])
+    const list = await runJson(GroupList, ['--json'])
     expect(list.result?.groups.map((g) => [g.name, g.devices, g.users])).toEqual([
       ['Finance', 1, 0],
       ['Sales users', 1, 1],

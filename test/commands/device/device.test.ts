@@ -5,7 +5,7 @@ import DeviceList from '../../../src/commands/device/list.js'
 import DeviceShow from '../../../src/commands/device/show.js'
 import Init from '../../../src/commands/init.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 
 describe('device import / list / show (command layer)', () => {
   const {home, cleanup} = tempHome()
@@ -44,12 +44,12 @@ describe('device import / list / show (command layer)', () => {
   })
 
   it('classifies ConfigMgr NT names by build and filters the list', async () => {
-    const {result} = await runCommand(DeviceList, ['--collection', 'pilot', '--json'])
+    const {result} = await runJson(DeviceList, ['--collection', 'pilot', '--json'])
     expect(result!.devices.map((d) => [d.name, d.osName, d.level, d.user])).toEqual([
       ['cm-01', 'Windows 10 22H2', 'up-level', 'ann@contoso.com'],
       ['cm-02', 'Windows Server 2012 R2', 'down-level', null],
     ])
-    const {result: servers} = await runCommand(DeviceList, ['--family', 'windows-server', '--level', 'up-level', '--json'])
+    const {result: servers} = await runJson(DeviceList, ['--family', 'windows-server', '--level', 'up-level', '--json'])
     expect(servers!.devices.map((d) => [d.name, d.managedBy, d.lastSeen])).toEqual([['cm,03', [], null]])
     const {stdout} = await runCommand(DeviceList, ['--health', 'not-onboarded', '--limit', '1'])
     expect(stdout.split('\n')[0]).toMatch(/^NAME\s+OS\s+LEVEL\s+MANAGED BY\s+ONBOARDED\s+HEALTH$/)

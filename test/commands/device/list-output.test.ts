@@ -4,7 +4,7 @@ import DeviceImport from '../../../src/commands/device/import.js'
 import DeviceList from '../../../src/commands/device/list.js'
 import Init from '../../../src/commands/init.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 
 describe('device list: terminal width, --limit and its footer (command layer)', () => {
   const {home, cleanup} = tempHome()
@@ -47,13 +47,14 @@ describe('device list: terminal width, --limit and its footer (command layer)', 
     expect(stdout).toContain('configmgr,intune,defender-for-cloud')
   })
 
-  it('--limit cuts the table with the one footer; with --json it cuts the document alike', async () => {
-    const {stdout} = await runCommand(DeviceList, ['--limit', '2'])
-    expect(stdout.trimEnd().split('\n')).toHaveLength(4)
-    expect(stdout).toContain('… more not shown (this is the first 2); use --limit N to see more, or --json.')
-    const {result} = await runCommand(DeviceList, ['--limit', '2', '--json'])
+  it('--limit cuts the table, with the one notice on stderr; with --json it cuts the document alike', async () => {
+    const {stdout, stderr} = await runCommand(DeviceList, ['--limit', '2'])
+    expect(stdout.trimEnd().split('\n')).toHaveLength(3)
+    expect(stderr).toContain('… more not shown (this is the first 2); use --limit N to see more, or --json.')
+    const {result, stderr: jsonStderr} = await runJson(DeviceList, ['--limit', '2', '--json'])
     expect(result!.devices).toHaveLength(2)
-    const {stdout: all} = await runCommand(DeviceList, ['--limit', '5'])
-    expect(all).not.toContain('more not shown')
+    expect(jsonStderr).toBe('')
+    const {stdout: all, stderr: none} = await runCommand(DeviceList, ['--limit', '5'])
+    expect(all + none).not.toContain('more not shown')
   })
 })

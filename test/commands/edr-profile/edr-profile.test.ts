@@ -10,7 +10,7 @@ import IntuneAppConfigIosSupervised from '../../../src/commands/intune/app-confi
 import {openLocalBackend} from '../../../src/backends/local/index.js'
 import {databasePath} from '../../../src/lib/paths.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 import {seedDevices} from '../compliance/seed.js'
 
 describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
@@ -43,7 +43,7 @@ describe('edr-profile and intune app-config commands (IN4, IN6)', () => {
 
   it('IN4: after turning the Windows toggle on, the profile onboards; list and show say so', async () => {
     await runCommand(IntegrationEnable, ['intune', '--windows', '--json'])
-    const list = await runCommand(EdrProfileList, ['--json'])
+    const list = await runJson(EdrProfileList, ['--json'])
     expect(list.result?.profiles[0]).toMatchObject({name: 'EDR pilot', reached: 1, onboarded: 1, conflicts: 0})
     const show = await runCommand(EdrProfileShow, ['EDR pilot'])
     expect(show.stdout).toMatch(/LT-1\s+-\s+device group 'Pilot'\s+yes\s+onboarded through device group 'Pilot'/)

@@ -73,6 +73,6 @@ describe('edr-profile and intune app-config update/delete', () => {
     expect((await runCommand(IntuneAppConfigDelete, ['Defender for iOS: supervised mode'])).error?.oclif?.exit).toBe(2)
     const deleted = await runCommand(IntuneAppConfigDelete, ['Defender for iOS: supervised mode', '--yes', '--json'])
     expect(deleted.result).toMatchObject({changed: true, affects: ["it targets group 'iOS fleet'"]})
-    expect((await runCommand(IntuneAppConfigList, ['--json'])).result?.configs).toEqual([])
+    expect(JSON.parse((await runCommand(IntuneAppConfigList, ['--json'])).stdout).configs).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import GroupRemove from '../../../src/commands/group/remove.js'
 import GroupShow from '../../../src/commands/group/show.js'
 import Init from '../../../src/commands/init.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 import {seedDevices} from '../compliance/seed.js'
 
 describe('group commands (assignment targets for IN4, IN7, IN8)', () => {
@@ -22,7 +22,7 @@ describe('group commands (assignment targets for IN4, IN7, IN8)', () => {
   })
 
   it('inventory groups are listed without being created; an explicit member makes them managed', async () => {
-    const before = await runCommand(GroupList, ['--json'])
+    const before = await runJson(GroupList, ['--json'])
     expect(before.result?.groups).toEqual([
       {name: 'Finance', description: null, createdAt: null, devices: 1, users: 0},
       {name: 'Pilot', description: null, createdAt: null, devices: 1, users: 0},

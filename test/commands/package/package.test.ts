@@ -10,6 +10,7 @@ import WorkspaceShow from '../../../src/commands/workspace/show.js'
 import type {GeneratedPackage} from '../../../src/core/package/generate.js'
 import type {PackageListEntry, WorkspaceInfo} from '../../../src/core/package/service.js'
 import {PROJECT_ROOT, tempHome} from '../../helpers/cli.js'
+import {runJson} from '../../helpers/command.js'
 
 describe('package and workspace commands (command layer)', () => {
   const {home, cleanup} = tempHome()
@@ -102,7 +103,7 @@ describe('package and workspace commands (command layer)', () => {
   })
 
   it('list shows every generated package with expiry', async () => {
-    const {result} = await captureOutput(() => PackageList.run(['--json'], PROJECT_ROOT))
+    const {result} = await runJson(PackageList, ['--json'])
     const {packages} = result as {packages: PackageListEntry[]}
     expect(packages.length).toBeGreaterThanOrEqual(4)
     expect(packages.find((p) => p.kind === 'offboarding')).toMatchObject({os: 'linux', daysLeft: 5, expired: false})

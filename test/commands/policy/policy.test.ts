@@ -14,7 +14,7 @@ import PolicyUpdate from '../../../src/commands/policy/update.js'
 import WorkspaceShow from '../../../src/commands/workspace/show.js'
 import type {Prompter} from '../../../src/ui/prompt.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 import {onTerminal} from '../../helpers/terminal.js'
 
 describe('policy and monitor commands', () => {
@@ -42,7 +42,7 @@ describe('policy and monitor commands', () => {
   // Later tests build on the wizard's policy and its deployment; made here (with flags) when a
   // test runs alone, so every test also passes on its own.
   async function ensurePolicy(name: string, args: string[]): Promise<void> {
-    const {result} = await runCommand(PolicyList, ['--json'])
+    const {result} = await runJson(PolicyList, ['--json'])
     if (!result!.policies.some((p: {name: string}) => p.name === name)) {
       const {error} = await runCommand(PolicyCreate, ['--name', name, '--type', 'onboarding', ...args])
       expect(error).toBeUndefined()

@@ -6,7 +6,7 @@ import TokenList from '../../../src/commands/token/list.js'
 import TokenMint from '../../../src/commands/token/mint.js'
 import TokenVerify from '../../../src/commands/token/verify.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 
 describe('token mint --out FILE: the secret alone, owner-only (TP2, T2)', () => {
   const {home, cleanup} = tempHome()
@@ -21,7 +21,7 @@ describe('token mint --out FILE: the secret alone, owner-only (TP2, T2)', () => 
     cleanup()
   })
 
-  const tokenCount = async () => (await runCommand(TokenList, ['--json'])).result!.tokens.length
+  const tokenCount = async () => (await runJson(TokenList, ['--json'])).result!.tokens.length
 
   it('writes only the secret and a newline, 0600, and never prints it; token verify --token-file reads it', async () => {
     const file = join(home, 'token.txt')

@@ -3,7 +3,7 @@ import TokenMint from '../../../src/commands/token/mint.js'
 import Init from '../../../src/commands/init.js'
 import IntegrationEnable from '../../../src/commands/integration/enable.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 
 describe('token mint / list (command layer)', () => {
   const {home, cleanup} = tempHome()
@@ -27,7 +27,7 @@ describe('token mint / list (command layer)', () => {
   })
 
   it('lists tokens without any secret', async () => {
-    const {result, stdout} = await runCommand(TokenList, ['--json'])
+    const {result, stdout} = await runJson(TokenList, ['--json'])
     expect(result!.tokens.length).toBeGreaterThan(0)
     expect(stdout).not.toMatch(/atpt_/)
     expect(Object.keys(result!.tokens[0])).not.toContain('secret')

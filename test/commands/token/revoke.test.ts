@@ -4,7 +4,7 @@ import TokenList from '../../../src/commands/token/list.js'
 import TokenMint from '../../../src/commands/token/mint.js'
 import TokenRevoke from '../../../src/commands/token/revoke.js'
 import {tempHome} from '../../helpers/cli.js'
-import {runCommand} from '../../helpers/command.js'
+import {runCommand, runJson} from '../../helpers/command.js'
 
 describe('token revoke (command layer)', () => {
   const {home, cleanup} = tempHome()
@@ -26,7 +26,7 @@ describe('token revoke (command layer)', () => {
     const unconfirmed = await runCommand(TokenRevoke, [id])
     expect(unconfirmed.error?.oclif?.exit).toBe(2)
     expect(unconfirmed.stderr + String(unconfirmed.error?.message)).toMatch(/--yes/)
-    const listed = await runCommand(TokenList, ['--json'])
+    const listed = await runJson(TokenList, ['--json'])
     expect(listed.result!.tokens.find((t) => t.id === id)).toMatchObject({status: 'active'})
 
     const revoked = await runCommand(TokenRevoke, [id, '--yes', '--json'])

@@ -42,10 +42,10 @@ describe(`access decision: backend = core decideAccess on the core compliance (s
           await backend.access.createPolicy(request)
         }
 
-        const policies = await backend.access.listPolicies()
+        const policies = (await backend.access.listPolicies()).items
         const connection = (await backend.integrations.state()).intune
         const ids = new Map((await backend.compliance.evaluate()).map((d) => [d.deviceName, d.deviceId]))
-        const compliance = expectedCompliance(scenario, await backend.compliance.list(), connection, ids)
+        const compliance = expectedCompliance(scenario, (await backend.compliance.list()).items, connection, ids)
         // Users the tenant knows: signed in somewhere or members of a group.
         const users = [...new Set([...scenario.records.map((d) => d.user), ...Object.values(scenario.members).flatMap((m) => m.users)])].filter((u): u is string => u !== null)
         for (let i = 0; i < SIGN_INS && users.length > 0; i++) {

@@ -23,7 +23,7 @@ describe(`compliance: SQL evaluation = core strictestPolicy + judgeCompliance (s
       const {backend, cleanup} = await tempBackend({withTenant: true, now: () => clock.now})
       try {
         await applyIntuneScenario(backend, scenario, clock)
-        const policies = await backend.compliance.list()
+        const policies = (await backend.compliance.list()).items
         const connection = (await backend.integrations.state()).intune
         const all = await backend.compliance.evaluate()
         const ids = new Map(all.map((d) => [d.deviceName, d.deviceId]))

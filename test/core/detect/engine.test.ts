@@ -58,9 +58,9 @@ describe('embedded detection engine and alert queue (TP3, TP5, DC8, DT1)', () =>
       code: 'REFUSED_TP3',
       exitCode: 4,
     })
-    const audit = await backend.audit.list({operation: 'detect.file'})
+    const audit = (await backend.audit.list({operation: 'detect.file'})).items
     expect(audit.some((r) => r.target === 'device:bd-01' && r.outcome === 'refused:REFUSED_TP3')).toBe(true)
-    expect(await backend.alerts.list({device: 'bd-01'})).toEqual([])
+    expect((await backend.alerts.list({device: 'bd-01'})).items).toEqual([])
     const target = await backend.detection.target({device: 'bd-01'})
     expect(target.dataPaths).toEqual([expect.objectContaining({integration: 'third-party:bitdefender', enabled: false})])
   })
@@ -103,21 +103,21 @@ describe('embedded detection engine and alert queue (TP3, TP5, DC8, DT1)', () =>
   it('lists with filters, resolves with a comment, and risk follows the active alerts (IN7 input)', async () => {
     const lnx = (await backend.detection.target({device: 'lnx-01'})).machineId
     expect((await backend.alerts.risks([lnx]))[lnx]).toBe('Low')
-    const all = await backend.alerts.list({device: 'lnx-01'})
+    const all = (await backend.alerts.list({device: 'lnx-01'})).items
     expect(all.map((a) => a.title).sort()).toEqual(["'EICAR_Test_File' malware was prevented", 'Enumeration of files with sensitive data'])
-    expect(await backend.alerts.list({device: 'lnx-01', severity: 'Low'})).toHaveLength(1)
-    expect(await backend.alerts.list({limit: 1})).toHaveLength(1)
+    expect((await backend.alerts.list({device: 'lnx-01', severity: 'Low'})).items).toHaveLength(1)
+    expect((await backend.alerts.list({limit: 1})).items).toHaveLength(1)
     for (const a of all) await backend.alerts.resolve(a.id, 'detection test')
     const resolved = await backend.alerts.get(all[0].id)
     expect(resolved).toMatchObject({status: 'Resolved', comments: [expect.objectContaining({comment: 'detection test', createdBy: 'test:jest'})]})
     expect(resolved.resolvedTime).not.toBeNull()
-    expect(await backend.alerts.list({device: 'lnx-01', status: 'New'})).toEqual([])
+    expect((await backend.alerts.list({device: 'lnx-01', status: 'New'})).items).toEqual([])
     expect((await backend.alerts.risks([lnx, 'f'.repeat(40)]))).toEqual({[lnx]: 'None', ['f'.repeat(40)]: 'None'})
     await expect(backend.alerts.get('da000_1')).rejects.toMatchObject({exitCode: 3})
   })
 
   it('refuses malformed submissions as usage errors, changing nothing', async () => {
-    const before = (await backend.alerts.list()).length
+    const before = (await backend.alerts.list()).items.length
     const bad: any[] = [
       {device: 'lnx-01', fileName: '../e.com', path: '/e.com', contentBase64: b64(eicarBytes())},
       {device: 'lnx-01', fileName: 'e.com', path: '/e.com', contentBase64: 'not base64!'},
@@ -125,7 +125,7 @@ describe('embedded detection engine and alert queue (TP3, TP5, DC8, DT1)', () =>
     ]
     for (const request of bad) await expect(backend.detection.submitFile(request)).rejects.toMatchObject({exitCode: 2})
     await expect(backend.detection.submitActivity({device: 'lnx-01', os: 'linux', activity: {type: 'rm -rf'} as any})).rejects.toMatchObject({exitCode: 2})
-    expect((await backend.alerts.list()).length).toBe(before)
+    expect((await backend.alerts.list()).items.length).toBe(before)
   })
 
   it('machine ids are 40 hex, stable per tenant and name, case-insensitive', () => {

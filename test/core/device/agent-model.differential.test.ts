@@ -26,7 +26,7 @@ describe(`agent model: SQL fast path = core decideOnboarding (seed ${SEED})`, ()
         const state = await backend.integrations.state()
         const expected = byName(expectedOnboarding(scenario, state))
         for (const e of expected) produced.add(e.decision.reasonCode)
-        const actual = byName(await backend.devices.list({periodMs: PERIOD_MS}))
+        const actual = byName((await backend.devices.list({periodMs: PERIOD_MS})).items)
         await withSeed(rng.seed, `round ${round}`, () => {
           expect(actual.map((d) => d.name)).toEqual(expected.map((d) => d.name))
           for (let i = 0; i < expected.length; i++) {

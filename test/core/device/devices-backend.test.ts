@@ -41,9 +41,9 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
 
     await expect(backend.devices.import({records: failing()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7})
     expect(written).toBe(2)
-    expect((await backend.devices.list()).map((d) => [d.name, d.osFamily])).toEqual([['keep-1', 'linux']])
-    expect((await backend.collections.list()).map((c) => c.name)).not.toContain('Wave 1')
-    const [refusal] = await backend.audit.list({limit: 1})
+    expect((await backend.devices.list()).items.map((d) => [d.name, d.osFamily])).toEqual([['keep-1', 'linux']])
+    expect((await backend.collections.list()).items.map((c) => c.name)).not.toContain('Wave 1')
+    const [refusal] = (await backend.audit.list({limit: 1, newestFirst: true})).items
     expect(refusal).toMatchObject({operation: 'device.import', outcome: 'refused:INVALID_INPUT'})
   })
 
@@ -54,7 +54,7 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
     }
 
     await expect(backend.devices.import({records: interrupted()})).rejects.toMatchObject({code: 'DATABASE_BUSY', exitCode: 6})
-    expect(await backend.devices.list()).toEqual([])
+    expect((await backend.devices.list()).items).toEqual([])
   })
 
   it('refuses a name given twice in one import, into an empty or a filled inventory (exit 7)', async () => {
@@ -62,7 +62,7 @@ describe('local devices API (agent model, CM3/CM6, DC1–DC5, TP1/TP3)', () => {
     await expect(backend.devices.import({records: twice()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7, message: expect.stringContaining("'DUP-1'")})
     await backend.devices.import({records: [rec({name: 'other', os: 'Ubuntu 22.04'})]})
     await expect(backend.devices.import({records: twice()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7})
-    expect((await backend.devices.list()).map((d) => d.name)).toEqual(['other'])
+    expect((await backend.devices.list()).items.map((d) => d.name)).toEqual(['other'])
   })
 
   it('third-party devices are onboarded while the provider is on (TP1, TP3); sensors report themselves', async () => {
@@ -157,13 +157,13 @@ describe('Defender for Cloud onboarding in the agent model (DC1, DC2, DC4, DC5)'
       'no-sub': 'dfc-no-subscription',
     }
     const actual: Record<string, string> = {}
-    for (const d of await backend.devices.list()) actual[d.name] = d.onboarding.reasonCode
+    for (const d of (await backend.devices.list()).items) actual[d.name] = d.onboarding.reasonCode
     expect(actual).toEqual(expected)
     expect((await backend.devices.get('arc-ubuntu')).onboarding.reason).toMatch(/previous Defender for Endpoint installation was reconfigured/)
   })
 
   it('disabling the integration offboards them again (deterministic from state)', async () => {
     await backend.integrations.disableDefenderForCloud({subscriptionId: 'sub-1', linuxOnly: false})
-    expect((await backend.devices.list({onboarded: true})).map((d) => d.name)).toEqual([])
+    expect((await backend.devices.list({onboarded: true})).items.map((d) => d.name)).toEqual([])
   })
 })

@@ -96,7 +96,7 @@ describe('every agent-model reason code has a scenario that produces it', () => 
     await backend.integrations.setIntune(true, {windows: true})
     await backend.intune.createEdrProfile({name: 'EDR Finance', sampleSharing: 'none', expediteTelemetry: false, deviceGroups: ['Finance'], userGroups: []})
     await backend.devices.offboard({device: deviceName('offboarded'), comment: 'leaving the fleet'})
-    devices = new Map((await backend.devices.list()).map((d) => [d.name, d]))
+    devices = new Map(((await backend.devices.list()).items).map((d) => [d.name, d]))
   })
   afterAll(async () => cleanup())
 

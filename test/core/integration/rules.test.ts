@@ -83,7 +83,7 @@ describe('TP3: one check, one message for inbound data on a path that is off', (
       await backend.devices.reportFromSensor({name: 'lnx-1', os: 'Ubuntu 22.04', provider: 'sentinelone'})
       await backend.integrations.setThirdParty('sentinelone', false)
       await expect(backend.detection.submitFile({device: 'lnx-1', fileName: 'a.txt', path: '/tmp/a.txt', contentBase64: 'YQ=='})).rejects.toMatchObject({code: 'REFUSED_TP3', message: message('lnx-1')})
-      const [refusal] = await backend.audit.list({limit: 1})
+      const [refusal] = (await backend.audit.list({limit: 1, newestFirst: true})).items
       expect(refusal.outcome).toBe('refused:REFUSED_TP3')
     } finally {
       await cleanup()

@@ -41,7 +41,7 @@ describe('IN5 conflicts between an EDR profile and a ConfigMgr policy (embedded 
     ])
     expect(await backend.intune.deviceConflicts('co-lt-1')).toHaveLength(1)
     expect(await backend.intune.deviceConflicts('CO-LT-2')).toEqual([])
-    expect((await backend.intune.listEdrProfiles())[0].conflicts).toBe(1)
+    expect((await backend.intune.listEdrProfiles()).items[0].conflicts).toBe(1)
   })
 
   it('IN5: the same value on both sides is no conflict', async () => {
@@ -124,9 +124,9 @@ describe('IN7 set-based evaluation equals the pure rules (randomised)', () => {
 
         // Oracle: the pure rules over the backend's own reads.
         const connection = (await backend.integrations.state()).intune
-        const policies: CompliancePolicy[] = await backend.compliance.list()
-        const devices = await backend.devices.list()
-        const alerts = await backend.alerts.list({limit: 10_000})
+        const policies: CompliancePolicy[] = (await backend.compliance.list()).items
+        const devices = (await backend.devices.list()).items
+        const alerts = (await backend.alerts.list({limit: 10_000})).items
         const expected = new Map<string, string>()
         for (const device of devices) {
           const explicit = await Promise.all(groups.map(async (g) => ((await backend.intune.showGroup(g)).members.some((m) => m.kind === 'device' && m.member === device.name) ? g : null)))

@@ -246,9 +246,9 @@ describe('zips: reproducible, owner-only, real layouts', () => {
   it('every generated package is recorded in the tenant (kind, OS, method, sha256, created, expires)', async () => {
     const out = join(dir, 'rec.zip')
     const {package: pkg} = await generatePackage(backend, {kind: 'offboarding', os: 'windows', method: 'intune', out, directory: dir, profile: 'test', now: NOW})
-    const records = await backend.packages.list({kind: 'offboarding'})
+    const records = (await backend.packages.list({kind: 'offboarding'})).items
     expect(records.find((r) => r.id === pkg.id)).toMatchObject({kind: 'offboarding', os: 'windows', method: 'intune', sha256: pkg.sha256, createdAt: NOW.toISOString(), expiresAt: '2026-03-31T12:00:00.000Z', path: out})
-    const audit = await backend.audit.list({operation: 'package.generate'})
+    const audit = (await backend.audit.list({operation: 'package.generate'})).items
     expect(audit.length).toBeGreaterThan(0)
   })
 })

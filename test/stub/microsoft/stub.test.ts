@@ -47,7 +47,7 @@ function secretCredential(stub: MicrosoftStub, secret = STUB_CLIENT_SECRET) {
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'))
 
-describe('the Microsoft stub: sign-in with the real @azure/identity', () => {
+openssl.describe('the Microsoft stub: sign-in with the real @azure/identity', () => {
   let stub: MicrosoftStub
   let dir: string
   let certPem: string

@@ -1,10 +1,11 @@
+import type {PagedList} from '../../../core/port/page.js'
 import {AdminCommand} from '../../../base/command.js'
-import {limitFlag} from '../../../base/flags.js'
+import {limitFlag, listLimit} from '../../../base/flags.js'
 import type {AccessPolicy} from '../../../core/access/rules.js'
 import {listAccessPolicies} from '../../../core/access/service.js'
 import {presentAccessPolicies} from '../../../ui/present/access.js'
 
-export default class AccessPolicyList extends AdminCommand<{policies: AccessPolicy[]}> {
+export default class AccessPolicyList extends AdminCommand<{policies: PagedList<AccessPolicy>}> {
   static override summary = 'List conditional access policies, the protected classic one of the Intune connection first.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
@@ -12,10 +13,10 @@ export default class AccessPolicyList extends AdminCommand<{policies: AccessPoli
     limit: limitFlag('policies'),
   }
 
-  async run(): Promise<{policies: AccessPolicy[]}> {
+  async run(): Promise<{policies: PagedList<AccessPolicy>}> {
     const {flags} = await this.parse(AccessPolicyList)
-    const result = await listAccessPolicies(await this.backend(), {profile: this.profileName})
-    const policies = this.presentList(result.policies, flags.limit, (shown) => presentAccessPolicies(shown))
-    return {...result, policies}
+    const result = await listAccessPolicies(await this.backend(), {limit: listLimit(flags.limit, this.jsonEnabled()), profile: this.profileName})
+    await this.presentPaged(result.policies, presentAccessPolicies)
+    return result
   }
 }
