@@ -9,6 +9,7 @@ import {MICROSOFT_CAPABILITIES} from '../../src/backends/microsoft/index.js'
 import {tempBackend} from '../helpers/backend.js'
 import {expectAtpError} from './contract/expect.js'
 import {type MicrosoftTarget, openMicrosoftTarget, REFUSED_WITHIN_SUPPORTED, unsupportedOnMicrosoft} from './contract/microsoft.js'
+import {STUB_SUBSCRIPTION_ID} from '../stub/microsoft/index.js'
 
 /** The supported operations this file calls, each in a case below. */
 const CALLED = new Set([
@@ -26,6 +27,9 @@ const CALLED = new Set([
   'devices.offboard',
   'operations.list',
   'operations.get',
+  // issue 13 (G3): Defender for Cloud through ARM
+  'integrations.enableDefenderForCloud',
+  'integrations.disableDefenderForCloud',
 ])
 
 describe('backend contract on microsoft (the stub)', () => {
@@ -147,5 +151,15 @@ describe('backend contract on microsoft (the stub)', () => {
     expect(target.liveSensor?.anyFolder).toBe(true)
     await expectAtpError(t.backend.detection.target({device: 'nope'}), {code: 'NOT_FOUND', exitCode: 3})
     await expectAtpError(t.backend.detection.submitActivity({device: 'ws-001', os: 'linux', activity: {type: 'app-launch', bundlePath: '/x', bundleId: null}}), {exitCode: 2})
+  })
+
+  // issue 13 (G3): the embedded backend's shapes and errors (foundation.cases.ts), on ARM.
+  it('integrations: enable and disable Defender for Cloud (DC1–DC3) with the embedded backend\'s shapes and errors', async () => {
+    const sub = STUB_SUBSCRIPTION_ID
+    const dfc = await t.backend.integrations.enableDefenderForCloud({subscriptionId: sub, cloud: 'commercial', linux: true, windowsOnly: false})
+    expect(dfc).toEqual({changed: true, state: {subscriptionId: sub, cloud: 'commercial', windows: true, linux: true, changedAt: null}})
+    await expectAtpError(t.backend.integrations.disableDefenderForCloud({subscriptionId: sub, linuxOnly: true}), {code: 'REFUSED_DC3', exitCode: 4})
+    await expectAtpError(t.backend.integrations.disableDefenderForCloud({subscriptionId: '00000000-0000-4000-8000-0000000000ff', linuxOnly: false}), {exitCode: 3})
+    expect(await t.backend.integrations.disableDefenderForCloud({subscriptionId: sub, linuxOnly: false})).toMatchObject({changed: true, state: {windows: false, linux: false}})
   })
 })

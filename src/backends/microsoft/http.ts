@@ -65,6 +65,8 @@ export interface ApiClient {
   /** `retry: true` only when sending it twice is harmless (the caller checked for a pending twin). */
   post<T>(path: string, body: unknown, options?: RequestOptions & {retry?: boolean}): Promise<T>
   patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>
+  /** PUT replaces a resource: sending it twice is harmless, so it is retried like a GET. */
+  put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>
   /** Each page's `value`, following `@odata.nextLink` until the last page. */
   pages<T>(path: string, options?: RequestOptions): AsyncIterable<T[]>
   /** The application permissions (`roles` claim) of this API's token. */
@@ -389,6 +391,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     get: (path, opts) => request('GET', path, undefined, opts),
     post: (path, body, opts) => request('POST', path, body, opts),
     patch: (path, body, opts) => request('PATCH', path, body, opts),
+    put: (path, body, opts) => request('PUT', path, body, {...opts, retry: true}),
     pages<T>(path: string, opts: RequestOptions = {}): AsyncIterable<T[]> {
       return {
         async *[Symbol.asyncIterator]() {

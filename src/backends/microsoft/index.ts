@@ -11,6 +11,7 @@ import type {GrantedRoles, PermissionApiKey} from '../../core/permissions.js'
 import type {OperationApi} from '../../core/port/operations-api.js'
 import type {Backend, BackendContext} from '../../core/port/types.js'
 import type {SignInReporter} from '../../core/status.js'
+import {defenderForCloud} from './arm.js'
 import {endpointsFor, type MicrosoftApi} from './cloud.js'
 import {createCredential, describeCredential, type Env, signInContext} from './credential.js'
 import {defaultHostname, defenderAlerts, defenderDetection, defenderDevices, defenderMonitor, defenderOperations, type MicrosoftDeviceApi} from './defender.js'
@@ -37,7 +38,8 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
     instead: `Microsoft has no API that mints a partner's token: create it in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding, pick the partner's operating system, and copy the token into the partner's console.`,
   },
   'intune-connection': {supported: false, instead: `Connect Intune in the ${DEFENDER_PORTAL}: Settings > Endpoints > Advanced features > Microsoft Intune connection, then in the ${INTUNE_CENTER}: Endpoint security > Microsoft Defender for Endpoint.`},
-  'defender-for-cloud': {supported: false, instead: 'Azure portal: Microsoft Defender for Cloud > Environment settings > (subscription) > Integrations > Allow Microsoft Defender for Endpoint to access my data.'},
+  // issue 13 (G3): Azure Resource Manager, arm.ts.
+  'defender-for-cloud': {supported: true},
   devices: {supported: true},
   'device-offboarding': {supported: true},
   operations: {supported: true},
@@ -144,6 +146,9 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     platform: options.platform ?? process.platform,
   }
   const devices = defenderDevices(ctx)
+  // issue 13 (G3): Defender for Cloud through ARM; the lead plugs it into the integrations composition.
+  const dfc = defenderForCloud({client: () => client('arm'), cloud: settings.cloud})
+  const refused = refusing<Backend['integrations']>('integrations')
   return {
     kind: 'microsoft',
     location: `${endpoints.defenderUrl} (tenant ${settings.tenantId})`,
@@ -156,7 +161,13 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
       create: async () => Promise.reject(refusal('tenant')),
       secrets: async () => Promise.reject(refusal('tenant')),
     },
-    integrations: refusing('integrations'),
+    integrations: {
+      state: refused.state,
+      setThirdParty: refused.setThirdParty,
+      setIntune: refused.setIntune,
+      enableDefenderForCloud: dfc.enable,
+      disableDefenderForCloud: dfc.disable,
+    },
     tokens: refusing('third-party-tokens'),
     audit: refusing('audit'),
     devices,

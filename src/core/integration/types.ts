@@ -22,7 +22,8 @@ export interface DefenderForCloudSubscription {
   cloud: Cloud
   windows: boolean
   linux: boolean
-  changedAt: string
+  /** When atpctl last changed it; null where the backend is not told (Azure reports no time for the settings). */
+  changedAt: string | null
 }
 
 export interface IntegrationsState {

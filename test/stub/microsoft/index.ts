@@ -20,6 +20,8 @@ import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {apiError, type ApiAnswer, createDefender} from './defender.js'
+// issue 13 (G3): Azure Resource Manager
+import {createArm} from './arm.js'
 import {watchFolder, type EicarWatch} from './eicar.js'
 import {ARM_AUDIENCES, createEntra, DEFENDER_AUDIENCES, GRAPH_AUDIENCES, type TokenApi} from './entra.js'
 import {sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
@@ -28,6 +30,7 @@ import type {MicrosoftStub, MicrosoftStubOptions, StubApi, StubBudget, StubFault
 
 export {alertId, machineIdFor, makeAlert, makeMachine, manyMachines, sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
 export {isEicar} from './eicar.js'
+export {makeSubscription, STUB_SUBSCRIPTION_ID, type StubArmRole, type StubSubscription} from './arm.js'
 export {stubTls} from './tls.js'
 export type * from './types.js'
 
@@ -99,6 +102,7 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
   const timers = new Set<NodeJS.Timeout>()
   const watches: EicarWatch[] = []
 
+  const arm = createArm(options.arm)
   const server = https.createServer({key: tls.keyPem, cert: tls.certPem})
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -250,6 +254,19 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
           }
         }
 
+        if (api === 'arm') {
+          let armBody: unknown
+          if (text !== '') {
+            try {
+              armBody = JSON.parse(text)
+            } catch {
+              return send({status: 400, body: {error: {code: 'InvalidRequestContent', message: 'The request content was invalid and could not be deserialized.'}}})
+            }
+          }
+
+          return send(arm.handle({method, path, query, body: armBody, appId: auth.appId, baseUrl: `${origin}/arm`}))
+        }
+
         if (api !== 'defender') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
         let body: unknown
         if (text !== '') {
@@ -281,6 +298,7 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     caFile,
     caPem: tls.caPem,
     state,
+    arm: arm.state,
     requests,
     inject(fault) {
       if ('expireTokens' in fault) {

@@ -135,6 +135,8 @@ export interface MicrosoftStubOptions {
   alerts?: StubAlert[]
   /** How long an action stays Pending, then InProgress, and how it ends (default 200 ms, 200 ms, Succeeded). */
   actions?: {pendingMs?: number; inProgressMs?: number; outcome?: (action: StubMachineAction) => 'Succeeded' | 'Failed' | 'TimeOut'}
+  /** Azure Resource Manager (issue 13): subscriptions, their settings and the onboarding package. */
+  arm?: import('./arm.js').StubArmOptions
 }
 
 /** Where a fault applies: a path substring or a pattern tested on `path?query`, and optionally one API and method. */
@@ -182,6 +184,8 @@ export interface MicrosoftStub {
   caFile: string
   caPem: string
   state: {machines: StubMachine[]; alerts: StubAlert[]; machineActions: StubMachineAction[]}
+  /** ARM's state (issue 13): change subscriptions, roles, plans and the package in place. */
+  arm: import('./arm.js').StubArmState
   inject(fault: StubFault): void
   setRoles(api: 'defender' | 'graph' | 'arm', roles: string[]): void
   requests: StubRequestLog[]
