@@ -20,6 +20,7 @@ import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {apiError, type ApiAnswer, createDefender} from './defender.js'
+import {createGraphResources, graphError} from './graph-resources.js'
 import {watchFolder, type EicarWatch} from './eicar.js'
 import {ARM_AUDIENCES, createEntra, DEFENDER_AUDIENCES, GRAPH_AUDIENCES, type TokenApi} from './entra.js'
 import {sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
@@ -30,6 +31,7 @@ export {alertId, machineIdFor, makeAlert, makeMachine, manyMachines, sampleMachi
 export {isEicar} from './eicar.js'
 export {stubTls} from './tls.js'
 export type * from './types.js'
+export {DEFENDER_CONNECTOR_ID, EDR_TEMPLATE_ID, emptyGraphResources, type GraphResourcesState} from './graph-resources.js'
 
 /** The application roles the stub's Defender tokens carry unless told otherwise. */
 export const DEFAULT_DEFENDER_ROLES = ['Machine.Read.All', 'Machine.ReadWrite.All', 'Alert.Read.All', 'Alert.ReadWrite.All', 'Machine.Offboard']
@@ -127,6 +129,9 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     timer.unref()
     timers.add(timer)
   }
+
+  // Graph: groups, EDR policies, app configurations, managed devices (issue 13, G2).
+  const graphResources = createGraphResources({baseUrl: `${origin}/graph`, state: options.intuneResources})
 
   const defender = createDefender({
     baseUrl: defenderUrl,
@@ -250,7 +255,6 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
           }
         }
 
-        if (api !== 'defender') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
         let body: unknown
         if (text !== '') {
           try {
@@ -259,6 +263,14 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
             return send(apiError(400, 'InvalidRequestBody', 'The request body is not valid JSON.'))
           }
         }
+
+        if (api === 'graph') {
+          const answer = graphResources.handle({method, path, query, body, roles: auth.roles, headers: req.headers})
+          if (answer) return send(answer)
+          return send(graphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[2] ?? path}'.`))
+        }
+
+        if (api !== 'defender') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
 
         send(defender.handle({method, path, query, body, roles: auth.roles, appId: auth.appId}))
       })().catch((error: unknown) => {
@@ -281,6 +293,7 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     caFile,
     caPem: tls.caPem,
     state,
+    intuneResources: graphResources.state,
     requests,
     inject(fault) {
       if ('expireTokens' in fault) {
