@@ -550,3 +550,62 @@ export function createGraphResources(options: {baseUrl: string; state?: GraphRes
 
   return {state, handle: one}
 }
+
+/** Every Graph application permission the Intune resources need (tests grant them all, then take some away). */
+export const INTUNE_RESOURCE_ROLES = [
+  'Group.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+  'User.Read.All',
+  'Device.Read.All',
+  'DeviceManagementConfiguration.ReadWrite.All',
+  'DeviceManagementManagedDevices.Read.All',
+  'DeviceManagementApps.ReadWrite.All',
+  'DeviceManagementServiceConfig.Read.All',
+]
+
+/**
+ * A small tenant: two users, four Entra devices (three Intune-managed: a current Windows 11, a
+ * Windows 10 1607 below IN2's minimum, an iPhone; one Windows device not enrolled), the
+ * Defender connector enabled for Windows and iOS, and Intune reporting a sample-sharing
+ * conflict on ws-001 with a legacy device configuration (IN5).
+ */
+export function sampleIntuneResources(): GraphResourcesState {
+  const state = emptyGraphResources()
+  const at = '2024-05-01T10:00:00Z'
+  state.users.push(
+    {id: '5a1c0f3e-0000-4000-8000-00000000a11c', userPrincipalName: 'alice@contoso.com', displayName: 'Alice'},
+    {id: '5a1c0f3e-0000-4000-8000-000000000b0b', userPrincipalName: 'bob@contoso.com', displayName: 'Bob'},
+  )
+  const device = (n: number, name: string, os: string, version: string, managed: boolean): StubGraphDevice => ({
+    id: `0b1ec700-0000-4000-8000-00000000000${n}`,
+    deviceId: `aad00000-0000-4000-8000-00000000000${n}`,
+    displayName: name,
+    operatingSystem: os,
+    operatingSystemVersion: version,
+    isManaged: managed,
+  })
+  state.devices.push(
+    device(1, 'ws-001', 'Windows', '10.0.22631.3296', true),
+    device(2, 'ws-old', 'Windows', '10.0.14393.0', true),
+    device(3, 'iphone-alice', 'iOS', '17.4', true),
+    device(4, 'ws-byod', 'Windows', '10.0.19045.0', false),
+  )
+  const managed = (n: number, upn: string | null): StubManagedDevice => {
+    const d = state.devices[n - 1]
+    return {id: `3d000000-0000-4000-8000-00000000000${n}`, deviceName: d.displayName, operatingSystem: d.operatingSystem, osVersion: d.operatingSystemVersion, azureADDeviceId: d.deviceId, userPrincipalName: upn, managementAgent: 'mdm'}
+  }
+  state.managedDevices.push(managed(1, 'alice@contoso.com'), managed(2, null), managed(3, 'alice@contoso.com'))
+  state.deviceConfigurationStates[state.managedDevices[0].id] = [
+    {
+      id: randomUUID(),
+      displayName: 'Legacy ATP onboarding',
+      platformType: 'windows10AndLater',
+      state: 'conflict',
+      settingStates: [
+        {setting: `${EDR_SETTING_PREFIX}configuration_samplesharing`, settingName: 'Sample sharing', state: 'conflict', currentValue: '0', sources: [{id: randomUUID(), displayName: 'Legacy ATP onboarding'}]},
+      ],
+    },
+  ]
+  state.connector = {id: DEFENDER_CONNECTOR_ID, partnerState: 'enabled', androidEnabled: false, iosEnabled: true, windowsEnabled: true, lastHeartbeatDateTime: at}
+  return state
+}

@@ -31,7 +31,7 @@ export {alertId, machineIdFor, makeAlert, makeMachine, manyMachines, sampleMachi
 export {isEicar} from './eicar.js'
 export {stubTls} from './tls.js'
 export type * from './types.js'
-export {DEFENDER_CONNECTOR_ID, EDR_TEMPLATE_ID, emptyGraphResources, type GraphResourcesState} from './graph-resources.js'
+export {DEFENDER_CONNECTOR_ID, EDR_TEMPLATE_ID, emptyGraphResources, type GraphResourcesState, INTUNE_RESOURCE_ROLES, sampleIntuneResources} from './graph-resources.js'
 
 /** The application roles the stub's Defender tokens carry unless told otherwise. */
 export const DEFAULT_DEFENDER_ROLES = ['Machine.Read.All', 'Machine.ReadWrite.All', 'Alert.Read.All', 'Alert.ReadWrite.All', 'Machine.Offboard']
