@@ -817,15 +817,16 @@ export function graphIntune(ctx: GraphIntuneContext): IntuneApi {
     },
 
     async deviceConflicts(device) {
+      // `device show` passes the machine's name (often its DNS name); Intune names the host.
       const key = device.trim().toLowerCase()
+      const host = key.split('.')[0]
       const managed = await managedDevices()
-      const md = managed.find((d) => d.id.toLowerCase() === key || d.azureADDeviceId?.toLowerCase() === key) ?? managed.find((d) => d.deviceName.toLowerCase() === key)
-      if (!md) {
-        throw new NotFoundError(`Device '${escapeName(device)}' is not managed by Intune.`, {
-          suggestions: ['Conflicts are reported for Intune-managed devices: check the name in the Microsoft Intune admin center, Devices > All devices.'],
-        })
-      }
-
+      const md =
+        managed.find((d) => d.id.toLowerCase() === key || d.azureADDeviceId?.toLowerCase() === key) ??
+        managed.find((d) => d.deviceName.toLowerCase() === key) ??
+        managed.find((d) => d.deviceName.toLowerCase() === host)
+      // A machine Intune does not manage has no conflicts Intune could report (IN5).
+      if (!md) return []
       const evaluations = await evaluate(await loadProfiles(await edrPolicies()))
       const aad = (md.azureADDeviceId ?? md.id).toLowerCase()
       return evaluations.flatMap((e) => e.conflicts.filter((c) => c.deviceId === aad))

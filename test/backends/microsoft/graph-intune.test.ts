@@ -130,7 +130,9 @@ describe('EDR profiles through the settings catalog', () => {
     const [listed] = await backend.intune.listEdrProfiles()
     expect(listed).toMatchObject({name: 'EDR onboarding', reached: 4, onboarded: 1, conflicts: 1})
     expect(await backend.intune.deviceConflicts('ws-001')).toHaveLength(1)
+    expect(await backend.intune.deviceConflicts('ws-001.contoso.local')).toHaveLength(1)
     expect(await backend.intune.deviceConflicts('ws-old')).toEqual([])
+    expect(await backend.intune.deviceConflicts('srv-not-in-intune')).toEqual([])
     // Turning the Windows toggle off is the connection's fact (IN2): nothing onboards.
     stub.intuneResources.connector!.windowsEnabled = false
     expect((await backend.intune.listEdrProfiles())[0].onboarded).toBe(0)
