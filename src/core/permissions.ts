@@ -31,6 +31,11 @@ export interface OperationPermissions {
 
 const MACHINE_READ: PermissionNeed = {api: 'defender', anyOf: ['Machine.Read.All', 'Machine.ReadWrite.All']}
 const ALERT_READ: PermissionNeed = {api: 'defender', anyOf: ['Alert.Read.All', 'Alert.ReadWrite.All']}
+const GROUP_READ: PermissionNeed = {api: 'graph', anyOf: ['Group.Read.All', 'Group.ReadWrite.All']}
+const CONFIG_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementConfiguration.Read.All', 'DeviceManagementConfiguration.ReadWrite.All']}
+const MANAGED_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All']}
+const SERVICE_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementServiceConfig.Read.All', 'DeviceManagementServiceConfig.ReadWrite.All']}
+const APPS_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementApps.Read.All', 'DeviceManagementApps.ReadWrite.All']}
 
 /** Every operation the microsoft backend performs and the permissions it needs. */
 export const MICROSOFT_OPERATIONS: OperationPermissions[] = [
@@ -40,6 +45,27 @@ export const MICROSOFT_OPERATIONS: OperationPermissions[] = [
   {capability: 'alerts', operation: 'list and show alerts', commands: ['alert list', 'alert show'], needs: [ALERT_READ]},
   {capability: 'alerts', operation: 'resolve alerts', commands: ['alert resolve'], needs: [{api: 'defender', anyOf: ['Alert.ReadWrite.All']}]},
   {capability: 'detection', operation: 'EICAR and test-alert checks', commands: ['detect eicar', 'detect test-alert'], needs: [MACHINE_READ, ALERT_READ]},
+  // Intune resources through Microsoft Graph (issue 13).
+  {capability: 'intune-groups-and-profiles', operation: 'list and show groups', commands: ['group list', 'group show'], needs: [GROUP_READ]},
+  {
+    capability: 'intune-groups-and-profiles',
+    operation: 'create, change and delete groups and their members',
+    commands: ['group create', 'group update', 'group delete', 'group add', 'group remove'],
+    needs: [{api: 'graph', anyOf: ['Group.ReadWrite.All']}, {api: 'graph', anyOf: ['Device.Read.All', 'Directory.Read.All']}, {api: 'graph', anyOf: ['User.Read.All', 'Directory.Read.All']}, CONFIG_READ, APPS_READ],
+  },
+  {capability: 'intune-groups-and-profiles', operation: 'list and show EDR profiles with reach and conflicts', commands: ['edr-profile list', 'edr-profile show'], needs: [CONFIG_READ, GROUP_READ, MANAGED_READ, SERVICE_READ]},
+  {
+    capability: 'intune-groups-and-profiles',
+    operation: 'create, change and delete EDR profiles',
+    commands: ['edr-profile create', 'edr-profile update', 'edr-profile delete'],
+    needs: [{api: 'graph', anyOf: ['DeviceManagementConfiguration.ReadWrite.All']}, GROUP_READ, MANAGED_READ, SERVICE_READ],
+  },
+  {
+    capability: 'intune-groups-and-profiles',
+    operation: 'iOS supervised-mode app configuration',
+    commands: ['intune app-config ios-supervised', 'intune app-config list', 'intune app-config show', 'intune app-config update', 'intune app-config delete'],
+    needs: [{api: 'graph', anyOf: ['DeviceManagementApps.ReadWrite.All']}, GROUP_READ],
+  },
 ]
 
 /** The roles of each API's token; null when no token could be had for that API (with why). */

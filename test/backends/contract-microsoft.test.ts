@@ -30,6 +30,26 @@ const CALLED = new Set([
   // issue 13 (G3): Defender for Cloud through ARM
   'integrations.enableDefenderForCloud',
   'integrations.disableDefenderForCloud',
+  // Intune resources through Graph (G2).
+  'intune.createGroup',
+  'intune.updateGroup',
+  'intune.deleteGroup',
+  'intune.addGroupMembers',
+  'intune.removeGroupMembers',
+  'intune.listGroups',
+  'intune.showGroup',
+  'intune.userGroups',
+  'intune.createEdrProfile',
+  'intune.updateEdrProfile',
+  'intune.deleteEdrProfile',
+  'intune.listEdrProfiles',
+  'intune.showEdrProfile',
+  'intune.deviceConflicts',
+  'intune.createIosAppConfig',
+  'intune.listAppConfigs',
+  'intune.showAppConfig',
+  'intune.updateAppConfig',
+  'intune.deleteAppConfig',
 ])
 
 describe('backend contract on microsoft (the stub)', () => {
@@ -161,5 +181,51 @@ describe('backend contract on microsoft (the stub)', () => {
     await expectAtpError(t.backend.integrations.disableDefenderForCloud({subscriptionId: sub, linuxOnly: true}), {code: 'REFUSED_DC3', exitCode: 4})
     await expectAtpError(t.backend.integrations.disableDefenderForCloud({subscriptionId: '00000000-0000-4000-8000-0000000000ff', linuxOnly: false}), {exitCode: 3})
     expect(await t.backend.integrations.disableDefenderForCloud({subscriptionId: sub, linuxOnly: false})).toMatchObject({changed: true, state: {windows: false, linux: false}})
+  })
+
+  it('intune groups answer with the embedded backend\'s shapes and lifecycle errors (G2)', async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      const localCreated = await local.backend.intune.createGroup({name: 'Contract'})
+      const created = await t.backend.intune.createGroup({name: 'Contract'})
+      expect(Object.keys(created).sort()).toEqual(Object.keys(localCreated).sort())
+      expect(Object.keys(created.group).sort()).toEqual(Object.keys(localCreated.group).sort())
+      await expectAtpError(t.backend.intune.createGroup({name: 'Contract', description: 'other'}), {code: 'CONFLICT', exitCode: 4})
+      expect((await t.backend.intune.updateGroup('Contract', {description: 'd'})).changed).toBe(true)
+      const added = await t.backend.intune.addGroupMembers({group: 'Contract', devices: ['ws-001'], users: ['alice@contoso.com']})
+      expect(added.added).toBe(2)
+      const detail = await t.backend.intune.showGroup('Contract')
+      expect(Object.keys(detail).sort()).toEqual(Object.keys(await local.backend.intune.showGroup('Contract')).sort())
+      expect(((await t.backend.intune.listGroups()).items).map((g) => g.name)).toContain('Contract')
+      expect(await t.backend.intune.userGroups('alice@contoso.com')).toEqual({known: true, groups: ['Contract']})
+      expect((await t.backend.intune.removeGroupMembers({group: 'Contract', devices: ['ws-001'], users: []})).removed).toBe(1)
+      await expectAtpError(t.backend.intune.showGroup('Nope'), {code: 'NOT_FOUND', exitCode: 3})
+      const deleted = await t.backend.intune.deleteGroup('Contract')
+      expect(Object.keys(deleted).sort()).toEqual(Object.keys(await local.backend.intune.deleteGroup('Contract')).sort())
+    } finally {
+      await local.cleanup()
+    }
+  })
+
+  it('intune EDR profiles and the iOS app configuration: create, list, show, update, delete (G2)', async () => {
+    await t.backend.intune.createGroup({name: 'Contract fleet'})
+    await t.backend.intune.addGroupMembers({group: 'Contract fleet', devices: ['ws-001'], users: []})
+    const request = {name: 'Contract EDR', sampleSharing: 'all' as const, expediteTelemetry: true, deviceGroups: ['Contract fleet'], userGroups: []}
+    const {profile} = await t.backend.intune.createEdrProfile(request)
+    expect((await t.backend.intune.createEdrProfile(request)).changed).toBe(false)
+    expect(((await t.backend.intune.listEdrProfiles()).items).find((p) => p.id === profile.id)).toMatchObject({reached: 1, onboarded: 1, conflicts: 1})
+    const shown = await t.backend.intune.showEdrProfile(profile.id)
+    expect(Object.keys(shown).sort()).toEqual(['conflicts', 'devices', 'profile', 'waitingUsers'])
+    expect(await t.backend.intune.deviceConflicts('ws-001')).toHaveLength(1)
+    expect((await t.backend.intune.updateEdrProfile(profile.id, {sampleSharing: 'none'})).changed).toBe(true)
+    await expectAtpError(t.backend.intune.deleteEdrProfile(profile.id), {code: 'REFUSED_IN_USE', exitCode: 4})
+    expect((await t.backend.intune.deleteEdrProfile(profile.id, {force: true})).changed).toBe(true)
+
+    const {config} = await t.backend.intune.createIosAppConfig({name: 'Contract iOS', assignGroup: null})
+    expect(((await t.backend.intune.listAppConfigs()).items).map((c) => c.id)).toContain(config.id)
+    expect((await t.backend.intune.showAppConfig('Contract iOS')).assignment).toBe('all devices')
+    expect((await t.backend.intune.updateAppConfig(config.id, {assignGroup: 'Contract fleet'})).config.assignGroup).toBe('Contract fleet')
+    expect((await t.backend.intune.deleteAppConfig(config.id, {force: true})).affects).toEqual(["it targets group 'Contract fleet'"])
+    await t.backend.intune.deleteGroup('Contract fleet', {force: true})
   })
 })

@@ -61,7 +61,10 @@ describe('atpctl on a real tenant (the stub)', () => {
     expect(result.stdout).toMatch(/offboard machines/)
     expect(result.stdout).toMatch(/third-party-tokens: .*Microsoft Defender portal/)
     const doc = (await run(['status', '--json'])).json()
-    expect(doc.permissions.every((p: {usable: boolean}) => p.usable)).toBe(true)
+    type Usability = {capability: string; usable: boolean; missing: string[]}
+    expect(doc.permissions.filter((p: Usability) => p.capability !== 'intune-groups-and-profiles').every((p: Usability) => p.usable)).toBe(true)
+    // The stub's Graph token carries no roles here: the Intune operations name what to grant.
+    expect(doc.permissions.find((p: Usability) => p.capability === 'intune-groups-and-profiles')).toMatchObject({usable: false, missing: ['Group.Read.All on Microsoft Graph']})
     expect(doc.capabilities.find((c: {id: string}) => c.id === 'devices').supported).toBe(true)
   })
 

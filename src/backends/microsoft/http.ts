@@ -56,6 +56,8 @@ export interface RequestOptions {
   permission?: string
   /** This call's own allowance for waiting on the budget. */
   maxWaitMs?: number
+  /** Extra request headers, e.g. Graph's `ConsistencyLevel: eventual` for `$count` (REFERENCE §8.4). */
+  headers?: Record<string, string>
 }
 
 export interface ApiClient {
@@ -67,6 +69,8 @@ export interface ApiClient {
   patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>
   /** PUT replaces a resource: sending it twice is harmless, so it is retried like a GET. */
   put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>
+  /** DELETE; `retry: true` only when deleting twice is harmless (a second answer is 404). */
+  delete<T>(path: string, options?: RequestOptions & {retry?: boolean}): Promise<T>
   /** Each page's `value`, following `@odata.nextLink` until the last page. */
   pages<T>(path: string, options?: RequestOptions): AsyncIterable<T[]>
   /** The application permissions (`roles` claim) of this API's token. */
@@ -218,9 +222,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     await pending
   }
 
-  function once(method: string, url: URL, payload: Buffer | undefined, bearer: string): Promise<Raw> {
+  function once(method: string, url: URL, payload: Buffer | undefined, bearer: string, extra?: Record<string, string>): Promise<Raw> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {accept: 'application/json', authorization: `Bearer ${bearer}`, 'user-agent': 'atpctl'}
+      const headers: Record<string, string> = {...extra, accept: 'application/json', authorization: `Bearer ${bearer}`, 'user-agent': 'atpctl'}
       if (payload) {
         headers['content-type'] = 'application/json'
         headers['content-length'] = String(payload.length)
@@ -339,7 +343,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
             const note = attempt > 0 ? ` retry ${attempt}` : ''
             let raw: Raw
             try {
-              raw = await once(method, url, payload, bearer)
+              raw = await once(method, url, payload, bearer, opts.headers)
             } catch (error) {
               const e = error as NodeJS.ErrnoException
               log?.(`${method} ${show(url)} ${e.code ?? 'ERROR'} ${clock.now() - started} ms${note}`)
@@ -392,6 +396,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     post: (path, body, opts) => request('POST', path, body, opts),
     patch: (path, body, opts) => request('PATCH', path, body, opts),
     put: (path, body, opts) => request('PUT', path, body, {...opts, retry: true}),
+    delete: (path, opts) => request('DELETE', path, undefined, opts),
     pages<T>(path: string, opts: RequestOptions = {}): AsyncIterable<T[]> {
       return {
         async *[Symbol.asyncIterator]() {

@@ -15,6 +15,7 @@ import {defenderForCloud} from './arm.js'
 import {endpointsFor, type MicrosoftApi} from './cloud.js'
 import {createCredential, describeCredential, type Env, signInContext} from './credential.js'
 import {defaultHostname, defenderAlerts, defenderDetection, defenderDevices, defenderMonitor, defenderOperations, type MicrosoftDeviceApi} from './defender.js'
+import {graphIntune} from './graph-intune-resources.js'
 import {type ApiClient, createApiClient} from './http.js'
 import type {BudgetLimit} from './scheduler.js'
 import type {MicrosoftSettings} from './settings.js'
@@ -51,7 +52,7 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
   monitoring: {supported: true},
   packages: {supported: false, instead: `Download the package in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding (or Offboarding), pick the operating system and deployment method, Download package.`},
   'api-keys': {supported: false, instead: 'API keys belong to an atpctl server. On a real tenant each admin or pipeline signs in with its own app registration (Microsoft Entra admin center > App registrations).'},
-  'intune-groups-and-profiles': {supported: false, instead: `Manage groups, EDR profiles and app configuration in the ${INTUNE_CENTER}: Groups; Endpoint security > Endpoint detection and response; Apps > App configuration policies.`},
+  'intune-groups-and-profiles': {supported: true},
   compliance: {supported: false, instead: `Create compliance policies in the ${INTUNE_CENTER}: Devices > Compliance > Create policy (Microsoft Defender for Endpoint: require the device to be at or under the machine risk score).`},
   'conditional-access': {supported: false, instead: 'Create conditional access policies in the Microsoft Entra admin center (entra.microsoft.com): Protection > Conditional Access > Policies.'},
   alerts: {supported: true},
@@ -176,7 +177,7 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     monitor: defenderMonitor(ctx, devices),
     packages: refusing('packages'),
     apiKeys: refusing('api-keys'),
-    intune: refusing('intune-groups-and-profiles'),
+    intune: graphIntune({client: () => client('graph')}),
     compliance: refusing('compliance'),
     access: refusing('conditional-access'),
     alerts: defenderAlerts(ctx),

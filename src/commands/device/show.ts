@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {AdminCommand} from '../../base/command.js'
 import {parseDuration} from '../../core/duration.js'
+import {isAtpError} from '../../core/errors.js'
 import {showDevice} from '../../core/device/service.js'
 import type {Device} from '../../core/device/types.js'
 import type {SettingConflict} from '../../core/intune/types.js'
@@ -25,7 +26,17 @@ export default class DeviceShow extends AdminCommand<{device: Device; conflicts:
     this.present(() => presentDevice(result.device))
     // IN5 (issue 6): settings an EDR profile and a ConfigMgr policy set differently here.
     const backend = await this.backend()
-    const conflicts = backend.capabilities['intune-groups-and-profiles'].supported ? await backend.intune.deviceConflicts(result.device.name) : []
+    let conflicts: SettingConflict[] = []
+    if (backend.capabilities['intune-groups-and-profiles'].supported) {
+      try {
+        conflicts = await backend.intune.deviceConflicts(result.device.name)
+      } catch (error) {
+        // On a real tenant the conflicts come from Microsoft Graph: without its permission the device is still shown.
+        if (!(isAtpError(error) && error.exitCode === 5)) throw error
+        this.logToStderr(`Intune setting conflicts are not shown: ${error.message}`)
+      }
+    }
+
     if (conflicts.length > 0) this.log(`\nConflicts:\n${presentConflicts(conflicts)}`)
     return {...result, conflicts}
   }

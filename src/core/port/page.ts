@@ -179,3 +179,14 @@ export function pagedArray<T>(items: readonly T[], limit?: number, more?: boolea
     },
   }
 }
+
+/**
+ * One page of a list a backend has read whole (a real tenant's few dozen groups or profiles):
+ * the cursor is the offset of the next item, checked like every cursor.
+ */
+export function pageOf<T>(items: readonly T[], request: PageRequest = {}, list: string, max = 10_000): Page<T> {
+  const limit = pageLimit(request.limit, max)
+  const start = request.cursor === undefined ? 0 : Number(decodeCursor(list, request.cursor, ['number'])[0])
+  const end = start + limit
+  return {items: items.slice(start, end), nextCursor: end < items.length ? encodeCursor(list, [end]) : null}
+}

@@ -14,7 +14,7 @@ import {MICROSOFT_CAPABILITIES, type MicrosoftBackend, openMicrosoftBackend} fro
 import {checkMicrosoftSettings} from '../../../src/backends/microsoft/settings.js'
 import {capabilityOf, guardCapabilities} from '../../../src/core/capabilities.js'
 import type {Backend} from '../../../src/core/port/types.js'
-import {makeAlert, type MicrosoftStub, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
+import {INTUNE_RESOURCE_ROLES, makeAlert, type MicrosoftStub, sampleIntuneResources, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
 
 export interface MicrosoftTarget {
   stub: MicrosoftStub
@@ -29,6 +29,9 @@ export async function openMicrosoftTarget(): Promise<MicrosoftTarget> {
   const secretFile = join(dir, 'secret')
   writeFileSync(secretFile, STUB_CLIENT_SECRET, {mode: 0o600})
   const stub = await startMicrosoftStub({budget: {perMinute: 100_000, perHour: 1_000_000}, actions: {pendingMs: 20, inProgressMs: 20}})
+  // Graph: the Intune resources (G2).
+  stub.setRoles('graph', [...INTUNE_RESOURCE_ROLES])
+  Object.assign(stub.intuneResources, sampleIntuneResources())
   const [ws1] = stub.state.machines
   stub.state.alerts.push(makeAlert(ws1, {severity: 'Low'}))
   const settings = checkMicrosoftSettings({tenantId: stub.tenantId, clientId: stub.clientId, secretFile, authorityHost: stub.authorityHost, defenderUrl: stub.defenderUrl, graphUrl: stub.graphUrl, armUrl: stub.armUrl, caFile: stub.caFile})

@@ -22,6 +22,7 @@ import {join} from 'node:path'
 import {apiError, type ApiAnswer, createDefender} from './defender.js'
 // issue 13 (G3): Azure Resource Manager
 import {createArm} from './arm.js'
+import {createGraphResources, graphError} from './graph-resources.js'
 import {watchFolder, type EicarWatch} from './eicar.js'
 import {ARM_AUDIENCES, createEntra, DEFENDER_AUDIENCES, GRAPH_AUDIENCES, type TokenApi} from './entra.js'
 import {sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
@@ -33,6 +34,7 @@ export {isEicar} from './eicar.js'
 export {makeSubscription, STUB_SUBSCRIPTION_ID, type StubArmRole, type StubSubscription} from './arm.js'
 export {stubTls} from './tls.js'
 export type * from './types.js'
+export {DEFENDER_CONNECTOR_ID, EDR_TEMPLATE_ID, emptyGraphResources, type GraphResourcesState, INTUNE_RESOURCE_ROLES, sampleIntuneResources} from './graph-resources.js'
 
 /** The application roles the stub's Defender tokens carry unless told otherwise. */
 export const DEFAULT_DEFENDER_ROLES = ['Machine.Read.All', 'Machine.ReadWrite.All', 'Alert.Read.All', 'Alert.ReadWrite.All', 'Machine.Offboard']
@@ -131,6 +133,9 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     timer.unref()
     timers.add(timer)
   }
+
+  // Graph: groups, EDR policies, app configurations, managed devices (issue 13, G2).
+  const graphResources = createGraphResources({baseUrl: `${origin}/graph`, state: options.intuneResources})
 
   const defender = createDefender({
     baseUrl: defenderUrl,
@@ -267,7 +272,6 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
           return send(arm.handle({method, path, query, body: armBody, appId: auth.appId, baseUrl: `${origin}/arm`}))
         }
 
-        if (api !== 'defender') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
         let body: unknown
         if (text !== '') {
           try {
@@ -276,6 +280,14 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
             return send(apiError(400, 'InvalidRequestBody', 'The request body is not valid JSON.'))
           }
         }
+
+        if (api === 'graph') {
+          const answer = graphResources.handle({method, path, query, body, roles: auth.roles, headers: req.headers})
+          if (answer) return send(answer)
+          return send(graphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[2] ?? path}'.`))
+        }
+
+        if (api !== 'defender') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
 
         send(defender.handle({method, path, query, body, roles: auth.roles, appId: auth.appId}))
       })().catch((error: unknown) => {
@@ -299,6 +311,7 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     caPem: tls.caPem,
     state,
     arm: arm.state,
+    intuneResources: graphResources.state,
     requests,
     inject(fault) {
       if ('expireTokens' in fault) {

@@ -3,6 +3,7 @@
  * (machines, alerts, machine actions) and the stub's options, faults and request log.
  * Written from the documented shapes only; nothing here imports atpctl's own code.
  */
+import type {GraphResourcesState} from './graph-resources.js'
 
 export type StubApi = 'entra' | 'defender' | 'graph' | 'arm'
 
@@ -125,6 +126,8 @@ export interface MicrosoftStubOptions {
   certificate?: {certPem: string}
   /** Federated tokens (workload identity) accepted as client assertions. */
   federatedTokens?: string[]
+  /** Graph's groups, users, devices, managed devices, EDR policies and app configurations (G2). */
+  intuneResources?: GraphResourcesState
   /** The `roles` claim of each API's token. Defender default: read/write machines and alerts, offboard. */
   roles?: {defender?: string[]; graph?: string[]; arm?: string[]}
   tokenLifetimeSec?: number
@@ -186,6 +189,8 @@ export interface MicrosoftStub {
   state: {machines: StubMachine[]; alerts: StubAlert[]; machineActions: StubMachineAction[]}
   /** ARM's state (issue 13): change subscriptions, roles, plans and the package in place. */
   arm: import('./arm.js').StubArmState
+  /** Graph's Intune-side resources (groups, EDR policies, app configurations, managed devices). */
+  intuneResources: GraphResourcesState
   inject(fault: StubFault): void
   setRoles(api: 'defender' | 'graph' | 'arm', roles: string[]): void
   requests: StubRequestLog[]
