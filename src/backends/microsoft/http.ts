@@ -56,6 +56,8 @@ export interface RequestOptions {
   permission?: string
   /** This call's own allowance for waiting on the budget. */
   maxWaitMs?: number
+  /** Extra request headers (Graph's `ConsistencyLevel: eventual`); never a credential. */
+  headers?: Record<string, string>
 }
 
 export interface ApiClient {
@@ -65,6 +67,8 @@ export interface ApiClient {
   /** `retry: true` only when sending it twice is harmless (the caller checked for a pending twin). */
   post<T>(path: string, body: unknown, options?: RequestOptions & {retry?: boolean}): Promise<T>
   patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>
+  /** DELETE, sent once like a POST. */
+  delete<T>(path: string, options?: RequestOptions): Promise<T>
   /** Each page's `value`, following `@odata.nextLink` until the last page. */
   pages<T>(path: string, options?: RequestOptions): AsyncIterable<T[]>
   /** The application permissions (`roles` claim) of this API's token. */
@@ -216,9 +220,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     await pending
   }
 
-  function once(method: string, url: URL, payload: Buffer | undefined, bearer: string): Promise<Raw> {
+  function once(method: string, url: URL, payload: Buffer | undefined, bearer: string, extra: Record<string, string> = {}): Promise<Raw> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {accept: 'application/json', authorization: `Bearer ${bearer}`, 'user-agent': 'atpctl'}
+      const headers: Record<string, string> = {...extra, accept: 'application/json', authorization: `Bearer ${bearer}`, 'user-agent': 'atpctl'}
       if (payload) {
         headers['content-type'] = 'application/json'
         headers['content-length'] = String(payload.length)
@@ -337,7 +341,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
             const note = attempt > 0 ? ` retry ${attempt}` : ''
             let raw: Raw
             try {
-              raw = await once(method, url, payload, bearer)
+              raw = await once(method, url, payload, bearer, opts.headers)
             } catch (error) {
               const e = error as NodeJS.ErrnoException
               log?.(`${method} ${show(url)} ${e.code ?? 'ERROR'} ${clock.now() - started} ms${note}`)
@@ -389,6 +393,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     get: (path, opts) => request('GET', path, undefined, opts),
     post: (path, body, opts) => request('POST', path, body, opts),
     patch: (path, body, opts) => request('PATCH', path, body, opts),
+    delete: (path, opts) => request('DELETE', path, undefined, opts),
     pages<T>(path: string, opts: RequestOptions = {}): AsyncIterable<T[]> {
       return {
         async *[Symbol.asyncIterator]() {

@@ -15,6 +15,10 @@ import {endpointsFor, type MicrosoftApi} from './cloud.js'
 import {createCredential, describeCredential, type Env, signInContext} from './credential.js'
 import {defaultHostname, defenderAlerts, defenderDetection, defenderDevices, defenderMonitor, defenderOperations, type MicrosoftDeviceApi} from './defender.js'
 import {type ApiClient, createApiClient} from './http.js'
+import {graphAccess} from './graph-access.js'
+import {graphCompliance} from './graph-compliance.js'
+import {graphIntuneConnection} from './graph-intune.js'
+import {createMicrosoftIntegrations} from './integrations.js'
 import type {BudgetLimit} from './scheduler.js'
 import type {MicrosoftSettings} from './settings.js'
 
@@ -30,13 +34,14 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
     supported: false,
     instead: `The tenant exists with your subscription; atpctl init --backend microsoft connects a profile to it. The Workspace key for down-level machines is in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding, Windows Server 2012 R2 and 2016 with Microsoft Monitoring Agent.`,
   },
-  integrations: {supported: false, instead: `See each integration in the ${DEFENDER_PORTAL}: Settings > Endpoints > Advanced features.`},
+  // Issue 13 (G1): the Intune connection, compliance and conditional access through Microsoft Graph.
+  integrations: {supported: true},
   'third-party-integrations': {supported: false, instead: `Turn partner integrations on and off in the ${DEFENDER_PORTAL}: Settings > Endpoints > Advanced features, and Partners and APIs > Partner applications.`},
   'third-party-tokens': {
     supported: false,
     instead: `Microsoft has no API that mints a partner's token: create it in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding, pick the partner's operating system, and copy the token into the partner's console.`,
   },
-  'intune-connection': {supported: false, instead: `Connect Intune in the ${DEFENDER_PORTAL}: Settings > Endpoints > Advanced features > Microsoft Intune connection, then in the ${INTUNE_CENTER}: Endpoint security > Microsoft Defender for Endpoint.`},
+  'intune-connection': {supported: true},
   'defender-for-cloud': {supported: false, instead: 'Azure portal: Microsoft Defender for Cloud > Environment settings > (subscription) > Integrations > Allow Microsoft Defender for Endpoint to access my data.'},
   devices: {supported: true},
   'device-offboarding': {supported: true},
@@ -50,8 +55,8 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
   packages: {supported: false, instead: `Download the package in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding (or Offboarding), pick the operating system and deployment method, Download package.`},
   'api-keys': {supported: false, instead: 'API keys belong to an atpctl server. On a real tenant each admin or pipeline signs in with its own app registration (Microsoft Entra admin center > App registrations).'},
   'intune-groups-and-profiles': {supported: false, instead: `Manage groups, EDR profiles and app configuration in the ${INTUNE_CENTER}: Groups; Endpoint security > Endpoint detection and response; Apps > App configuration policies.`},
-  compliance: {supported: false, instead: `Create compliance policies in the ${INTUNE_CENTER}: Devices > Compliance > Create policy (Microsoft Defender for Endpoint: require the device to be at or under the machine risk score).`},
-  'conditional-access': {supported: false, instead: 'Create conditional access policies in the Microsoft Entra admin center (entra.microsoft.com): Protection > Conditional Access > Policies.'},
+  compliance: {supported: true},
+  'conditional-access': {supported: true},
   alerts: {supported: true},
   detection: {supported: true},
   audit: {supported: false, instead: `Machine actions are recorded in the ${DEFENDER_PORTAL}: Actions & submissions > Action center > History; portal changes in Microsoft Purview: Audit.`},
@@ -144,6 +149,23 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     platform: options.platform ?? process.platform,
   }
   const devices = defenderDevices(ctx)
+  // Issue 13 (G1): Microsoft Graph for the Intune connection, compliance and conditional access.
+  const graphCtx = {client: () => client('graph'), now: ctx.now}
+  const intuneConnection = graphIntuneConnection(graphCtx)
+  const access = graphAccess(graphCtx)
+  const compliance = graphCompliance({
+    ...graphCtx,
+    defender: () => client('defender'),
+    connection: () => intuneConnection.state(),
+    enabledAccessPolicies: async () => (await access.listPolicies()).filter((p) => p.enabled).map((p) => p.name),
+  })
+  const integrations = createMicrosoftIntegrations({
+    intune: intuneConnection,
+    // Defender for Cloud (Azure Resource Manager) plugs in here (issue 13, G3).
+    defenderForCloud: null,
+    refuse: (id) => refusal(id),
+  })
+  const intune = refusing<Backend['intune']>('intune-groups-and-profiles')
   return {
     kind: 'microsoft',
     location: `${endpoints.defenderUrl} (tenant ${settings.tenantId})`,
@@ -156,7 +178,7 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
       create: async () => Promise.reject(refusal('tenant')),
       secrets: async () => Promise.reject(refusal('tenant')),
     },
-    integrations: refusing('integrations'),
+    integrations,
     tokens: refusing('third-party-tokens'),
     audit: refusing('audit'),
     devices,
@@ -165,9 +187,10 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     monitor: defenderMonitor(ctx, devices),
     packages: refusing('packages'),
     apiKeys: refusing('api-keys'),
-    intune: refusing('intune-groups-and-profiles'),
-    compliance: refusing('compliance'),
-    access: refusing('conditional-access'),
+    // An access check reads the user's groups (IN8) through Graph; the rest of intune.* is not built here.
+    intune: new Proxy(intune, {get: (target, method, receiver) => (method === 'userGroups' ? access.userGroups : Reflect.get(target, method, receiver))}),
+    compliance,
+    access,
     alerts: defenderAlerts(ctx),
     detection: defenderDetection(ctx),
     operations: defenderOperations(ctx),
