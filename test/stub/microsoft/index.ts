@@ -20,6 +20,7 @@ import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {apiError, type ApiAnswer, createDefender} from './defender.js'
+import {createGraphIntune, emptyGraphIntuneState} from './graph-intune.js'
 import {watchFolder, type EicarWatch} from './eicar.js'
 import {ARM_AUDIENCES, createEntra, DEFENDER_AUDIENCES, GRAPH_AUDIENCES, type TokenApi} from './entra.js'
 import {sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
@@ -30,6 +31,7 @@ export {alertId, machineIdFor, makeAlert, makeMachine, manyMachines, sampleMachi
 export {isEicar} from './eicar.js'
 export {stubTls} from './tls.js'
 export type * from './types.js'
+export {DEFENDER_CONNECTOR_ID, makeConnector, makeManagedDevice, type GraphIntuneState} from './graph-intune.js'
 
 /** The application roles the stub's Defender tokens carry unless told otherwise. */
 export const DEFAULT_DEFENDER_ROLES = ['Machine.Read.All', 'Machine.ReadWrite.All', 'Alert.Read.All', 'Alert.ReadWrite.All', 'Machine.Offboard']
@@ -72,6 +74,14 @@ function matches(fault: StubFault, api: StubApi, method: string, pathAndQuery: s
   return typeof fault.route === 'string' ? pathAndQuery.includes(fault.route) : fault.route.test(pathAndQuery)
 }
 
+const RISK_ORDER = ['None', 'Informational', 'Low', 'Medium', 'High'] as const
+/** The highest severity among a machine's alerts that are not resolved. */
+function riskOf(alerts: {status: string; severity: string}[]): (typeof RISK_ORDER)[number] {
+  let rank = 0
+  for (const a of alerts) if (a.status !== 'Resolved') rank = Math.max(rank, RISK_ORDER.indexOf(a.severity as (typeof RISK_ORDER)[number]))
+  return RISK_ORDER[rank]
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Promise<MicrosoftStub> {
@@ -103,6 +113,9 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
   const defenderUrl = `${origin}/defender`
+  // Issue 13 (G1): Graph's Intune connector, compliance, managed devices, conditional access, groups, $batch.
+  const graphIntuneState = options.graphIntune ?? emptyGraphIntuneState()
+  const graphIntune = createGraphIntune({baseUrl: `${origin}/graph`, state: graphIntuneState})
 
   const entra = createEntra({
     origin,
@@ -250,7 +263,7 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
           }
         }
 
-        if (api !== 'defender') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
+        if (api === 'arm') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
         let body: unknown
         if (text !== '') {
           try {
@@ -259,6 +272,14 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
             return send(apiError(400, 'InvalidRequestBody', 'The request body is not valid JSON.'))
           }
         }
+
+        if (api === 'graph') {
+          const answer = graphIntune.handle({method, path, query, body, roles: auth.roles, headers: req.headers})
+          return send(answer ?? {status: 404, body: {error: {code: 'ResourceNotFound', message: `Resource not found for the segment '${path}'.`, innerError: {date: new Date().toISOString()}}}})
+        }
+
+        // The tenant computes a machine's risk score from its active alerts.
+        for (const machine of state.machines) machine.riskScore = riskOf(state.alerts.filter((a) => a.machineId === machine.id))
 
         send(defender.handle({method, path, query, body, roles: auth.roles, appId: auth.appId}))
       })().catch((error: unknown) => {
@@ -281,6 +302,8 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     caFile,
     caPem: tls.caPem,
     state,
+    graphIntune: graphIntuneState,
+    graphBatches: graphIntune.batches,
     requests,
     inject(fault) {
       if ('expireTokens' in fault) {

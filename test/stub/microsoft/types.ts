@@ -1,3 +1,5 @@
+import type {GraphIntuneState} from './graph-intune.js'
+
 /**
  * Shapes of the Microsoft stub: the Defender for Endpoint entities as the API documents them
  * (machines, alerts, machine actions) and the stub's options, faults and request log.
@@ -135,6 +137,8 @@ export interface MicrosoftStubOptions {
   alerts?: StubAlert[]
   /** How long an action stays Pending, then InProgress, and how it ends (default 200 ms, 200 ms, Succeeded). */
   actions?: {pendingMs?: number; inProgressMs?: number; outcome?: (action: StubMachineAction) => 'Succeeded' | 'Failed' | 'TimeOut'}
+  /** Graph's Intune side (issue 13): connector, compliance policies, managed devices, conditional access, groups, users. */
+  graphIntune?: GraphIntuneState
 }
 
 /** Where a fault applies: a path substring or a pattern tested on `path?query`, and optionally one API and method. */
@@ -182,6 +186,10 @@ export interface MicrosoftStub {
   caFile: string
   caPem: string
   state: {machines: StubMachine[]; alerts: StubAlert[]; machineActions: StubMachineAction[]}
+  /** Graph's Intune side, live (tests arrange and inspect it). */
+  graphIntune: GraphIntuneState
+  /** The number of requests in each Graph `$batch` received. */
+  graphBatches: number[]
   inject(fault: StubFault): void
   setRoles(api: 'defender' | 'graph' | 'arm', roles: string[]): void
   requests: StubRequestLog[]
