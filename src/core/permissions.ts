@@ -31,6 +31,9 @@ export interface OperationPermissions {
 
 const MACHINE_READ: PermissionNeed = {api: 'defender', anyOf: ['Machine.Read.All', 'Machine.ReadWrite.All']}
 const ALERT_READ: PermissionNeed = {api: 'defender', anyOf: ['Alert.Read.All', 'Alert.ReadWrite.All']}
+const SERVICE_CONFIG_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementServiceConfig.Read.All', 'DeviceManagementServiceConfig.ReadWrite.All']}
+const CONFIG_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementConfiguration.Read.All', 'DeviceManagementConfiguration.ReadWrite.All']}
+const GROUP_READ: PermissionNeed = {api: 'graph', anyOf: ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All']}
 
 /** Every operation the microsoft backend performs and the permissions it needs. */
 export const MICROSOFT_OPERATIONS: OperationPermissions[] = [
@@ -40,6 +43,29 @@ export const MICROSOFT_OPERATIONS: OperationPermissions[] = [
   {capability: 'alerts', operation: 'list and show alerts', commands: ['alert list', 'alert show'], needs: [ALERT_READ]},
   {capability: 'alerts', operation: 'resolve alerts', commands: ['alert resolve'], needs: [{api: 'defender', anyOf: ['Alert.ReadWrite.All']}]},
   {capability: 'detection', operation: 'EICAR and test-alert checks', commands: ['detect eicar', 'detect test-alert'], needs: [MACHINE_READ, ALERT_READ]},
+  // Issue 13 (G1): Microsoft Graph for the Intune connection, compliance and conditional access.
+  {capability: 'integrations', operation: 'read the Intune connection', commands: ['integration list', 'integration show intune'], needs: [SERVICE_CONFIG_READ]},
+  {capability: 'intune-connection', operation: 'Intune connection platform toggles', commands: ['integration enable intune', 'integration disable intune'], needs: [{api: 'graph', anyOf: ['DeviceManagementServiceConfig.ReadWrite.All']}]},
+  {capability: 'compliance', operation: 'list and show compliance policies', commands: ['compliance list', 'compliance show'], needs: [CONFIG_READ, GROUP_READ]},
+  {
+    capability: 'compliance',
+    operation: 'create, update and delete compliance policies',
+    commands: ['compliance create', 'compliance update', 'compliance delete'],
+    needs: [{api: 'graph', anyOf: ['DeviceManagementConfiguration.ReadWrite.All']}, GROUP_READ],
+  },
+  {
+    capability: 'compliance',
+    operation: 'evaluate compliance',
+    commands: ['compliance evaluate', 'access check'],
+    needs: [CONFIG_READ, GROUP_READ, SERVICE_CONFIG_READ, {api: 'graph', anyOf: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All']}, MACHINE_READ],
+  },
+  {capability: 'conditional-access', operation: 'list and show conditional access policies', commands: ['access policy list', 'access policy show', 'access check'], needs: [{api: 'graph', anyOf: ['Policy.Read.All']}, GROUP_READ]},
+  {
+    capability: 'conditional-access',
+    operation: 'create, change and delete conditional access policies',
+    commands: ['access policy create', 'access policy update', 'access policy enable', 'access policy disable', 'access policy delete'],
+    needs: [{api: 'graph', anyOf: ['Policy.ReadWrite.ConditionalAccess']}, {api: 'graph', anyOf: ['Policy.Read.All']}, GROUP_READ],
+  },
 ]
 
 /** The roles of each API's token; null when no token could be had for that API (with why). */

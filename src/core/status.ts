@@ -1,5 +1,6 @@
 import type {Backend, BackendKind} from './port/types.js'
 import {CAPABILITIES, type CapabilityId} from './capabilities.js'
+import {isAtpError} from './errors.js'
 import type {IntegrationsState} from './integration/types.js'
 import {type GrantedRoles, operationUsability, type OperationUsability, PERMISSION_API_NAMES, type PermissionApiKey} from './permissions.js'
 import type {Tenant} from './tenant/model.js'
@@ -56,7 +57,8 @@ export async function getStatus(backend: Backend, profile: string): Promise<Stat
   }
 
   const [integrations, tokenList] = await Promise.all([
-    supported('integrations') ? backend.integrations.state() : null,
+    // On a real tenant a missing permission must not hide the rest: the permissions above say what to grant.
+    supported('integrations') ? backend.integrations.state().catch((error: unknown) => (signIn && isAtpError(error) && error.exitCode === 5 ? null : Promise.reject(error))) : null,
     supported('third-party-tokens') ? backend.tokens.list() : null,
   ])
   const count = (status: string) => tokenList!.filter((t) => t.status === status).length
