@@ -72,7 +72,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
   let raw: MicrosoftBackend
   let backend: Backend
   beforeEach(async () => {
-    stub = await startMicrosoftStub({budget: {perMinute: 100_000, perHour: 1_000_000}, roles: {graph: GRAPH_ROLES}})
+    stub = await startMicrosoftStub({budget: {perMinute: 100_000, perHour: 1_000_000}, roles: {graph: GRAPH_ROLES}, riskFromAlerts: true})
     raw = open(stub)
     backend = guardCapabilities(raw)
   })

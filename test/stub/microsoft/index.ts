@@ -279,7 +279,7 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
         }
 
         // The tenant computes a machine's risk score from its active alerts.
-        for (const machine of state.machines) machine.riskScore = riskOf(state.alerts.filter((a) => a.machineId === machine.id))
+        if (options.riskFromAlerts) for (const machine of state.machines) machine.riskScore = riskOf(state.alerts.filter((a) => a.machineId === machine.id))
 
         send(defender.handle({method, path, query, body, roles: auth.roles, appId: auth.appId}))
       })().catch((error: unknown) => {

@@ -139,6 +139,8 @@ export interface MicrosoftStubOptions {
   actions?: {pendingMs?: number; inProgressMs?: number; outcome?: (action: StubMachineAction) => 'Succeeded' | 'Failed' | 'TimeOut'}
   /** Graph's Intune side (issue 13): connector, compliance policies, managed devices, conditional access, groups, users. */
   graphIntune?: GraphIntuneState
+  /** Machines' riskScore follows their active alerts (the highest severity not resolved), as on a tenant; default: as set. */
+  riskFromAlerts?: boolean
 }
 
 /** Where a fault applies: a path substring or a pattern tested on `path?query`, and optionally one API and method. */
