@@ -25,7 +25,19 @@ function expectNoSecret(...texts: string[]): void {
 }
 
 beforeAll(async () => {
-  stub = await startMicrosoftStub()
+  // Every permission the backend uses, Graph's included (issue 13), so status finds all usable.
+  stub = await startMicrosoftStub({
+    roles: {
+      graph: [
+        'DeviceManagementServiceConfig.ReadWrite.All',
+        'DeviceManagementConfiguration.ReadWrite.All',
+        'DeviceManagementManagedDevices.Read.All',
+        'Group.Read.All',
+        'Policy.Read.All',
+        'Policy.ReadWrite.ConditionalAccess',
+      ],
+    },
+  })
   ;({home, cleanup} = tempHome('atpctl-ms-e2e-'))
   const [ws1] = stub.state.machines
   stub.state.alerts.push(makeAlert(ws1, {severity: 'High', title: 'Suspicious process injection observed'}))
