@@ -304,6 +304,9 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
     expect(policy.clients).toEqual(['browser', 'mobile-desktop'])
     expect(stub.graphBatches).toEqual([20, 5])
     const graph = await raw.client('graph')
+    // Advanced queries need ConsistencyLevel: eventual (§8.4); the client sends it when asked.
+    expect((await rejection(graph.get('/v1.0/groups', {query: {$count: 'true'}}))).message).toMatch(/ConsistencyLevel: eventual/)
+    expect((await graph.get<{value: unknown[]}>('/v1.0/groups', {query: {$count: 'true'}, headers: {ConsistencyLevel: 'eventual'}})).value.length).toBeGreaterThan(25)
     const tooMany = Array.from({length: 21}, (_, i) => ({id: String(i), method: 'GET', url: '/groups'}))
     expect((await rejection(graph.post('/v1.0/$batch', {requests: tooMany}))).message).toMatch(/must not exceed 20/)
   })
