@@ -298,7 +298,10 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
       conditions: {users: {includeUsers: [], excludeUsers: [], includeGroups: ids, excludeGroups: []}, applications: {includeApplications: ['All'], excludeApplications: []}, clientAppTypes: ['all']},
       grantControls: {operator: 'OR', builtInControls: ['compliantDevice'], customAuthenticationFactors: [], termsOfUse: []},
     })
+    // Two items of the first batch are throttled: each is sent again on its own.
+    stub.graphIntune.throttleBatchItems = 2
     const [policy] = await backend.access.listPolicies()
+    expect(stub.requests.filter((r) => r.api === 'graph' && r.method === 'GET' && /^\/v1\.0\/groups\/[^/]+$/.test(r.path))).toHaveLength(2)
     expect(policy.includeGroups).toHaveLength(25)
     expect(policy.includeGroups[24]).toBe('G24')
     expect(policy.clients).toEqual(['browser', 'mobile-desktop'])

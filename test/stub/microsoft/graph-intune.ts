@@ -106,6 +106,8 @@ export interface GraphIntuneState {
   conditionalAccessPolicies: StubCaPolicy[]
   groups: StubGroup[]
   users: StubUser[]
+  /** The next this many requests inside a `$batch` are answered 429 with Retry-After 1 (Graph throttles items one by one). */
+  throttleBatchItems?: number
 }
 
 export function emptyGraphIntuneState(): GraphIntuneState {
@@ -600,6 +602,12 @@ export function createGraphIntune(options: {baseUrl: string; state: GraphIntuneS
     if (requests.length > 20) return graphError(400, 'BadRequest', 'The number of batch requests must not exceed 20.')
     batches.push(requests.length)
     const responses = requests.map((r) => {
+      if ((state.throttleBatchItems ?? 0) > 0) {
+        state.throttleBatchItems!--
+        const throttled = graphError(429, 'TooManyRequests', 'Too many requests. Retry after the time in the Retry-After header.')
+        return {id: String(r.id), status: 429, headers: {'retry-after': '1', 'content-type': 'application/json'}, body: throttled.body}
+      }
+
       const url = new URL(`https://batch.invalid/${version}${(r.url ?? '').startsWith('/') ? '' : '/'}${r.url ?? ''}`)
       const answer = dispatch({
         method: (r.method ?? 'GET').toUpperCase(),
