@@ -29,7 +29,8 @@ export const CAPABILITIES = {
   'api-keys': {summary: 'API keys of an atpctl server', methods: ['apiKeys.*']},
   'intune-groups-and-profiles': {summary: 'groups, EDR profiles and app configurations', methods: ['intune.*']},
   compliance: {summary: 'compliance policies by machine risk', methods: ['compliance.*']},
-  'conditional-access': {summary: 'conditional access policies and access checks', methods: ['access.*']},
+  // A user's groups are what an access check reads about the user (IN8), so they go with it.
+  'conditional-access': {summary: 'conditional access policies and access checks', methods: ['access.*', 'intune.userGroups']},
   alerts: {summary: 'the alert queue', methods: ['alerts.*']},
   detection: {summary: 'EICAR and test-alert detection checks', methods: ['detection.*']},
   audit: {summary: 'the hash-chained audit log', methods: ['audit.*']},
@@ -48,10 +49,10 @@ export const ALL_SUPPORTED: Capabilities = Object.fromEntries(Object.keys(CAPABI
 
 /** The capability a port method belongs to, or null for methods every backend has. */
 export function capabilityOf(resource: string, method: string): CapabilityId | null {
-  for (const [id, spec] of Object.entries(CAPABILITIES) as [CapabilityId, CapabilitySpec][]) {
-    if (spec.methods.includes(`${resource}.${method}`) || spec.methods.includes(`${resource}.*`)) return id
-  }
-
+  const specs = Object.entries(CAPABILITIES) as [CapabilityId, CapabilitySpec][]
+  // A method named exactly wins over a whole resource (`intune.userGroups` over `intune.*`).
+  for (const [id, spec] of specs) if (spec.methods.includes(`${resource}.${method}`)) return id
+  for (const [id, spec] of specs) if (spec.methods.includes(`${resource}.*`)) return id
   return null
 }
 

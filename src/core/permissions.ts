@@ -31,10 +31,11 @@ export interface OperationPermissions {
 
 const MACHINE_READ: PermissionNeed = {api: 'defender', anyOf: ['Machine.Read.All', 'Machine.ReadWrite.All']}
 const ALERT_READ: PermissionNeed = {api: 'defender', anyOf: ['Alert.Read.All', 'Alert.ReadWrite.All']}
-const GROUP_READ: PermissionNeed = {api: 'graph', anyOf: ['Group.Read.All', 'Group.ReadWrite.All']}
+const GROUP_READ: PermissionNeed = {api: 'graph', anyOf: ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All']}
 const CONFIG_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementConfiguration.Read.All', 'DeviceManagementConfiguration.ReadWrite.All']}
 const MANAGED_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All']}
 const SERVICE_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementServiceConfig.Read.All', 'DeviceManagementServiceConfig.ReadWrite.All']}
+const SERVICE_CONFIG_READ = SERVICE_READ
 const APPS_READ: PermissionNeed = {api: 'graph', anyOf: ['DeviceManagementApps.Read.All', 'DeviceManagementApps.ReadWrite.All']}
 
 /** Every operation the microsoft backend performs and the permissions it needs. */
@@ -65,6 +66,29 @@ export const MICROSOFT_OPERATIONS: OperationPermissions[] = [
     operation: 'iOS supervised-mode app configuration',
     commands: ['intune app-config ios-supervised', 'intune app-config list', 'intune app-config show', 'intune app-config update', 'intune app-config delete'],
     needs: [{api: 'graph', anyOf: ['DeviceManagementApps.ReadWrite.All']}, GROUP_READ],
+  },
+  // Issue 13 (G1): Microsoft Graph for the Intune connection, compliance and conditional access.
+  {capability: 'integrations', operation: 'read the Intune connection', commands: ['integration list', 'integration show intune'], needs: [SERVICE_CONFIG_READ]},
+  {capability: 'intune-connection', operation: 'Intune connection platform toggles', commands: ['integration enable intune', 'integration disable intune'], needs: [{api: 'graph', anyOf: ['DeviceManagementServiceConfig.ReadWrite.All']}]},
+  {capability: 'compliance', operation: 'list and show compliance policies', commands: ['compliance list', 'compliance show'], needs: [CONFIG_READ, GROUP_READ]},
+  {
+    capability: 'compliance',
+    operation: 'create, update and delete compliance policies',
+    commands: ['compliance create', 'compliance update', 'compliance delete'],
+    needs: [{api: 'graph', anyOf: ['DeviceManagementConfiguration.ReadWrite.All']}, GROUP_READ],
+  },
+  {
+    capability: 'compliance',
+    operation: 'evaluate compliance',
+    commands: ['compliance evaluate', 'access check'],
+    needs: [CONFIG_READ, GROUP_READ, SERVICE_CONFIG_READ, {api: 'graph', anyOf: ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All']}, MACHINE_READ],
+  },
+  {capability: 'conditional-access', operation: 'list and show conditional access policies', commands: ['access policy list', 'access policy show', 'access check'], needs: [{api: 'graph', anyOf: ['Policy.Read.All']}, GROUP_READ]},
+  {
+    capability: 'conditional-access',
+    operation: 'create, change and delete conditional access policies',
+    commands: ['access policy create', 'access policy update', 'access policy enable', 'access policy disable', 'access policy delete'],
+    needs: [{api: 'graph', anyOf: ['Policy.ReadWrite.ConditionalAccess']}, {api: 'graph', anyOf: ['Policy.Read.All']}, GROUP_READ],
   },
 ]
 

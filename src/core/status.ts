@@ -1,6 +1,7 @@
 import type {Backend, BackendKind} from './port/types.js'
 import {listPages} from './port/page.js'
 import {CAPABILITIES, type CapabilityId} from './capabilities.js'
+import {isAtpError} from './errors.js'
 import type {IntegrationsState} from './integration/types.js'
 import {type GrantedRoles, operationUsability, type OperationUsability, PERMISSION_API_NAMES, type PermissionApiKey} from './permissions.js'
 import type {Tenant} from './tenant/model.js'
@@ -56,7 +57,10 @@ export async function getStatus(backend: Backend, profile: string): Promise<Stat
     permissions = operationUsability(report.granted).filter((op) => supported(op.capability))
   }
 
-  const integrations = supported('integrations') ? await backend.integrations.state() : null
+  // On a real tenant a missing permission must not hide the rest: the permissions above say what to grant.
+  const integrations = supported('integrations')
+    ? await backend.integrations.state().catch((error: unknown) => (signIn && isAtpError(error) && error.exitCode === 5 ? null : Promise.reject(error)))
+    : null
   // Counted page by page: a tenant may hold many tokens.
   let tokenList: Record<string, number> | null = null
   if (supported('third-party-tokens')) {

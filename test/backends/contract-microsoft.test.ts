@@ -7,6 +7,7 @@ import {normaliseRow} from '../../src/core/device/inventory.js'
 import {OPERATIONS} from '../../src/backends/remote/operations.js'
 import {MICROSOFT_CAPABILITIES} from '../../src/backends/microsoft/index.js'
 import {tempBackend} from '../helpers/backend.js'
+import {makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
 import {expectAtpError} from './contract/expect.js'
 import {type MicrosoftTarget, openMicrosoftTarget, REFUSED_WITHIN_SUPPORTED, unsupportedOnMicrosoft} from './contract/microsoft.js'
 import {STUB_SUBSCRIPTION_ID} from '../stub/microsoft/index.js'
@@ -50,6 +51,21 @@ const CALLED = new Set([
   'intune.showAppConfig',
   'intune.updateAppConfig',
   'intune.deleteAppConfig',
+  // Issue 13 (G1): Microsoft Graph, in the describe block at the end.
+  'integrations.state',
+  'integrations.setIntune',
+  'compliance.create',
+  'compliance.list',
+  'compliance.get',
+  'compliance.update',
+  'compliance.delete',
+  'compliance.evaluate',
+  'access.createPolicy',
+  'access.listPolicies',
+  'access.getPolicy',
+  'access.updatePolicy',
+  'access.setPolicyEnabled',
+  'access.deletePolicy',
 ])
 
 describe('backend contract on microsoft (the stub)', () => {
@@ -68,7 +84,7 @@ describe('backend contract on microsoft (the stub)', () => {
 
   it('refuses each operation of an unsupported capability with exit 4 and where to do it instead', async () => {
     const refused = OPERATIONS.filter((o) => unsupportedOnMicrosoft(o.id))
-    expect(refused.length).toBeGreaterThan(30)
+    expect(refused.length).toBeGreaterThan(20)
     for (const op of refused) {
       const [resource, method] = op.id.split('.')
       const api = (t.backend as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[resource]
@@ -227,5 +243,99 @@ describe('backend contract on microsoft (the stub)', () => {
     expect((await t.backend.intune.updateAppConfig(config.id, {assignGroup: 'Contract fleet'})).config.assignGroup).toBe('Contract fleet')
     expect((await t.backend.intune.deleteAppConfig(config.id, {force: true})).affects).toEqual(["it targets group 'Contract fleet'"])
     await t.backend.intune.deleteGroup('Contract fleet', {force: true})
+  })
+})
+
+/** Issue 13 (G1): the Intune connection, compliance and conditional access through Microsoft Graph. */
+describe('backend contract on microsoft (the stub): Microsoft Graph', () => {
+  let t: MicrosoftTarget
+  beforeAll(async () => {
+    t = await openMicrosoftTarget()
+    t.stub.setRoles('graph', [
+      'DeviceManagementServiceConfig.ReadWrite.All',
+      'DeviceManagementConfiguration.ReadWrite.All',
+      'DeviceManagementManagedDevices.Read.All',
+      'Group.Read.All',
+      'Policy.Read.All',
+      'Policy.ReadWrite.ConditionalAccess',
+    ])
+    const ws1 = t.stub.state.machines[0]
+    ws1.aadDeviceId = '0b7c5a3e-1d2f-4e6a-8b9c-0d1e2f3a4b5c'
+    t.stub.graphIntune.connector = makeConnector({windowsEnabled: true})
+    t.stub.graphIntune.users.push({id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', userPrincipalName: 'alice@contoso.com'})
+    t.stub.graphIntune.groups.push({id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', displayName: 'Finance', devices: [], users: ['alice@contoso.com']})
+    t.stub.graphIntune.managedDevices.push(makeManagedDevice({deviceName: 'ws-001', azureADDeviceId: ws1.aadDeviceId, userPrincipalName: 'alice@contoso.com'}))
+  })
+  afterAll(async () => {
+    await t.cleanup()
+  })
+
+  it('integrations.state and setIntune answer the embedded backend\'s shapes (IN1, IN2)', async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      const localState = await local.backend.integrations.state()
+      const state = await t.backend.integrations.state()
+      expect(Object.keys(state).sort()).toEqual(Object.keys(localState).sort())
+      expect(Object.keys(state.intune).sort()).toEqual(Object.keys(localState.intune).sort())
+      const localSet = await local.backend.integrations.setIntune(true, {android: true})
+      const set = await t.backend.integrations.setIntune(true, {android: true})
+      expect(Object.keys(set).sort()).toEqual(Object.keys(localSet).sort())
+      expect(set).toMatchObject({changed: true, state: {platforms: {android: {enabled: true}, windows: {enabled: true}}}})
+      expect(JSON.parse(JSON.stringify(set))).toEqual(set)
+    } finally {
+      await local.cleanup()
+    }
+  })
+
+  it('compliance: create, list, get, update, evaluate, delete with the embedded backend\'s shapes and errors (IN7)', async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      await local.backend.devices.import({records: [normaliseRow({name: 'ws-001', os: 'Windows 11', managedBy: 'intune'}, 2)]})
+      const localCreated = await local.backend.compliance.create({name: 'Windows low', platform: 'windows', maxRisk: 'low'})
+      const created = await t.backend.compliance.create({name: 'Windows low', platform: 'windows', maxRisk: 'low'})
+      expect(Object.keys(created.policy).sort()).toEqual(Object.keys(localCreated.policy).sort())
+      expect((await t.backend.compliance.create({name: 'Windows low', platform: 'windows', maxRisk: 'low'})).changed).toBe(false)
+      await expectAtpError(t.backend.compliance.create({name: 'Windows low', platform: 'windows', maxRisk: 'high'}), {code: 'CONFLICT', exitCode: 4})
+      expect(((await t.backend.compliance.list()).items).map((p) => p.name)).toEqual(['Windows low'])
+      expect((await t.backend.compliance.get('Windows low')).id).toBe(created.policy.id)
+      await expectAtpError(t.backend.compliance.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
+      const updated = await t.backend.compliance.update('Windows low', {description: 'seed 003'})
+      expect(Object.keys(updated).sort()).toEqual(['changed', 'policy'])
+      expect(updated.policy.description).toBe('seed 003')
+      const [localVerdict] = await local.backend.compliance.evaluate({device: 'ws-001'})
+      const [verdict] = await t.backend.compliance.evaluate({device: 'ws-001'})
+      expect(Object.keys(verdict).sort()).toEqual(Object.keys(localVerdict).sort())
+      expect(verdict).toMatchObject({status: 'compliant', policy: 'Windows low'})
+      await expectAtpError(t.backend.compliance.delete('Windows low'), {code: 'REFUSED_IN_USE', exitCode: 4})
+      const deleted = await t.backend.compliance.delete('Windows low', {force: true})
+      const localDeleted = await local.backend.compliance.delete('Windows low', {force: true})
+      expect(Object.keys(deleted).sort()).toEqual(Object.keys(localDeleted).sort())
+    } finally {
+      await local.cleanup()
+    }
+  })
+
+  it('access: createPolicy, list, get, update, enable, delete and the user\'s groups with the embedded backend\'s shapes (IN8)', async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      const request = {name: 'Require compliant', includeGroups: ['all'], excludeGroups: [], apps: ['sharepoint'], clients: ['browser' as const], grant: 'compliant-device' as const, enabled: false}
+      const localCreated = await local.backend.access.createPolicy(request)
+      const created = await t.backend.access.createPolicy(request)
+      expect(Object.keys(created.policy).sort()).toEqual(Object.keys(localCreated.policy).sort())
+      expect((await t.backend.access.createPolicy(request)).changed).toBe(false)
+      expect(((await t.backend.access.listPolicies()).items).map((p) => p.name)).toEqual(['Require compliant'])
+      expect((await t.backend.access.getPolicy(created.policy.id)).name).toBe('Require compliant')
+      await expectAtpError(t.backend.access.getPolicy('nope'), {code: 'NOT_FOUND', exitCode: 3})
+      expect((await t.backend.access.updatePolicy('Require compliant', {includeGroups: ['Finance']})).policy.includeGroups).toEqual(['Finance'])
+      expect((await t.backend.access.setPolicyEnabled('Require compliant', true)).policy.enabled).toBe(true)
+      await expectAtpError(t.backend.access.deletePolicy('Require compliant'), {code: 'REFUSED_IN_USE', exitCode: 4})
+      const deleted = await t.backend.access.deletePolicy('Require compliant', {force: true})
+      const localDeleted = await local.backend.access.deletePolicy('Require compliant', {force: true})
+      expect(Object.keys(deleted).sort()).toEqual(Object.keys(localDeleted).sort())
+      expect(await t.backend.intune.userGroups('alice@contoso.com')).toEqual({known: true, groups: ['Finance']})
+      expect(Object.keys(await t.backend.intune.userGroups('nobody@contoso.com')).sort()).toEqual(Object.keys(await local.backend.intune.userGroups('nobody')).sort())
+    } finally {
+      await local.cleanup()
+    }
   })
 })

@@ -6,13 +6,17 @@ describe('backend capabilities (SPEC §1)', () => {
   it('every port operation belongs to exactly one capability', () => {
     for (const op of OPERATIONS) {
       const [resource, method] = op.id.split('.')
-      const owners = Object.entries(CAPABILITIES).filter(([, c]) => (c.methods as readonly string[]).some((m) => m === op.id || m === `${resource}.*`))
+      // A method named exactly belongs there, not to its resource's wildcard (intune.userGroups: conditional access).
+      const exact = Object.entries(CAPABILITIES).filter(([, c]) => (c.methods as readonly string[]).includes(op.id))
+      const owners = exact.length > 0 ? exact : Object.entries(CAPABILITIES).filter(([, c]) => (c.methods as readonly string[]).includes(`${resource}.*`))
       const owner = capabilityOf(resource, method)
       expect({op: op.id, owners: owners.map(([id]) => id)}).toEqual({op: op.id, owners: owner === null ? [] : [owner]})
     }
 
     // Only tenant.get belongs to no capability: every backend says which tenant it reaches.
     expect(OPERATIONS.filter((op) => capabilityOf(...(op.id.split('.') as [string, string])) === null).map((op) => op.id)).toEqual(['tenant.get'])
+    expect(capabilityOf('intune', 'userGroups')).toBe('conditional-access')
+    expect(capabilityOf('intune', 'listGroups')).toBe('intune-groups-and-profiles')
   })
 
   it('a call into an unsupported capability rejects with one UnsupportedError (exit 4) saying what to do instead; the rest run', async () => {

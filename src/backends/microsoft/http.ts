@@ -222,7 +222,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     await pending
   }
 
-  function once(method: string, url: URL, payload: Buffer | undefined, bearer: string, extra?: Record<string, string>): Promise<Raw> {
+  function once(method: string, url: URL, payload: Buffer | undefined, bearer: string, extra: Record<string, string> = {}): Promise<Raw> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = {...extra, accept: 'application/json', authorization: `Bearer ${bearer}`, 'user-agent': 'atpctl'}
       if (payload) {

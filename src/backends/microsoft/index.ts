@@ -9,6 +9,7 @@ import {type Capabilities, type CapabilityId, unsupported} from '../../core/capa
 import type {UnsupportedError} from '../../core/errors.js'
 import type {GrantedRoles, PermissionApiKey} from '../../core/permissions.js'
 import type {OperationApi} from '../../core/port/operations-api.js'
+import {listAll} from '../../core/port/page.js'
 import type {Backend, BackendContext} from '../../core/port/types.js'
 import type {SignInReporter} from '../../core/status.js'
 import {defenderForCloud} from './arm.js'
@@ -17,6 +18,10 @@ import {createCredential, describeCredential, type Env, signInContext} from './c
 import {defaultHostname, defenderAlerts, defenderDetection, defenderDevices, defenderMonitor, defenderOperations, type MicrosoftDeviceApi} from './defender.js'
 import {graphIntune} from './graph-intune-resources.js'
 import {type ApiClient, createApiClient} from './http.js'
+import {graphAccess} from './graph-access.js'
+import {graphCompliance} from './graph-compliance.js'
+import {graphIntuneConnection} from './graph-intune.js'
+import {createMicrosoftIntegrations} from './integrations.js'
 import type {BudgetLimit} from './scheduler.js'
 import type {MicrosoftSettings} from './settings.js'
 
@@ -32,13 +37,14 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
     supported: false,
     instead: `The tenant exists with your subscription; atpctl init --backend microsoft connects a profile to it. The Workspace key for down-level machines is in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding, Windows Server 2012 R2 and 2016 with Microsoft Monitoring Agent.`,
   },
-  integrations: {supported: false, instead: `See each integration in the ${DEFENDER_PORTAL}: Settings > Endpoints > Advanced features.`},
+  // Issue 13 (G1): the Intune connection, compliance and conditional access through Microsoft Graph.
+  integrations: {supported: true},
   'third-party-integrations': {supported: false, instead: `Turn partner integrations on and off in the ${DEFENDER_PORTAL}: Settings > Endpoints > Advanced features, and Partners and APIs > Partner applications.`},
   'third-party-tokens': {
     supported: false,
     instead: `Microsoft has no API that mints a partner's token: create it in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding, pick the partner's operating system, and copy the token into the partner's console.`,
   },
-  'intune-connection': {supported: false, instead: `Connect Intune in the ${DEFENDER_PORTAL}: Settings > Endpoints > Advanced features > Microsoft Intune connection, then in the ${INTUNE_CENTER}: Endpoint security > Microsoft Defender for Endpoint.`},
+  'intune-connection': {supported: true},
   // issue 13 (G3): Azure Resource Manager, arm.ts.
   'defender-for-cloud': {supported: true},
   devices: {supported: true},
@@ -53,8 +59,8 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
   packages: {supported: false, instead: `Download the package in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding (or Offboarding), pick the operating system and deployment method, Download package.`},
   'api-keys': {supported: false, instead: 'API keys belong to an atpctl server. On a real tenant each admin or pipeline signs in with its own app registration (Microsoft Entra admin center > App registrations).'},
   'intune-groups-and-profiles': {supported: true},
-  compliance: {supported: false, instead: `Create compliance policies in the ${INTUNE_CENTER}: Devices > Compliance > Create policy (Microsoft Defender for Endpoint: require the device to be at or under the machine risk score).`},
-  'conditional-access': {supported: false, instead: 'Create conditional access policies in the Microsoft Entra admin center (entra.microsoft.com): Protection > Conditional Access > Policies.'},
+  compliance: {supported: true},
+  'conditional-access': {supported: true},
   alerts: {supported: true},
   detection: {supported: true},
   audit: {supported: false, instead: `Machine actions are recorded in the ${DEFENDER_PORTAL}: Actions & submissions > Action center > History; portal changes in Microsoft Purview: Audit.`},
@@ -149,7 +155,21 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
   const devices = defenderDevices(ctx)
   // issue 13 (G3): Defender for Cloud through ARM; the lead plugs it into the integrations composition.
   const dfc = defenderForCloud({client: () => client('arm'), cloud: settings.cloud})
-  const refused = refusing<Backend['integrations']>('integrations')
+  // Issue 13 (G1): Microsoft Graph for the Intune connection, compliance and conditional access.
+  const graphCtx = {client: () => client('graph'), now: ctx.now}
+  const intuneConnection = graphIntuneConnection(graphCtx)
+  const access = graphAccess(graphCtx)
+  const compliance = graphCompliance({
+    ...graphCtx,
+    defender: () => client('defender'),
+    connection: () => intuneConnection.state(),
+    enabledAccessPolicies: async () => (await listAll((page) => access.listPolicies(page))).filter((p) => p.enabled).map((p) => p.name),
+  })
+  const integrations = createMicrosoftIntegrations({
+    intune: intuneConnection,
+    defenderForCloud: {subscriptions: dfc.list, enable: dfc.enable, disable: dfc.disable},
+    refuse: (id) => refusal(id),
+  })
   return {
     kind: 'microsoft',
     location: `${endpoints.defenderUrl} (tenant ${settings.tenantId})`,
@@ -162,13 +182,7 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
       create: async () => Promise.reject(refusal('tenant')),
       secrets: async () => Promise.reject(refusal('tenant')),
     },
-    integrations: {
-      state: refused.state,
-      setThirdParty: refused.setThirdParty,
-      setIntune: refused.setIntune,
-      enableDefenderForCloud: dfc.enable,
-      disableDefenderForCloud: dfc.disable,
-    },
+    integrations,
     tokens: refusing('third-party-tokens'),
     audit: refusing('audit'),
     devices,
@@ -177,9 +191,10 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     monitor: defenderMonitor(ctx, devices),
     packages: refusing('packages'),
     apiKeys: refusing('api-keys'),
-    intune: graphIntune({client: () => client('graph')}),
-    compliance: refusing('compliance'),
-    access: refusing('conditional-access'),
+    // A user's groups for an access check (IN8) come with conditional access (graph-access.ts).
+    intune: {...graphIntune({client: () => client('graph')}), userGroups: access.userGroups},
+    compliance,
+    access,
     alerts: defenderAlerts(ctx),
     detection: defenderDetection(ctx),
     operations: defenderOperations(ctx),

@@ -76,6 +76,8 @@ export interface AccessDecision {
   decidedBy: string[]
   policies: PolicyOutcome[]
   explanation: string
+  /** Where the decision comes from when it is not the backend's own (a real tenant: atpctl's reading of the policies it read). */
+  basis?: string
 }
 
 /** IN8: the grant control of a policy (only "require a compliant device" is modelled). */

@@ -43,7 +43,10 @@ export async function deleteAccessPolicy(backend: Backend, options: {policy: str
  * IN8: would this sign-in be granted? Gathers the user's groups, the device's compliance
  * (IN7, same evaluation as `compliance evaluate`) and the policies, then decides.
  */
-export async function checkAccess(backend: Backend, options: {user: string; device: string; app: string; client: ClientApp; profile: string}): Promise<AccessDecision> {
+export async function checkAccess(
+  backend: Backend,
+  options: {user: string; device: string; app: string; client: ClientApp; profile: string; now?: () => Date},
+): Promise<AccessDecision> {
   await requireTenant(backend, options.profile)
   const user = options.user.trim()
   const {known, groups} = await backend.intune.userGroups(user)
@@ -55,5 +58,9 @@ export async function checkAccess(backend: Backend, options: {user: string; devi
 
   const [device] = await backend.compliance.evaluate({device: options.device})
   const policies = await listAll((page) => backend.access.listPolicies(page))
-  return decideAccess(policies, {user, userGroups: groups, app: options.app, client: options.client, device})
+  const readAt = (options.now ?? (() => new Date()))().toISOString()
+  const decision = decideAccess(policies, {user, userGroups: groups, app: options.app, client: options.client, device})
+  // On a real tenant Microsoft Entra ID decides each sign-in; this answer is atpctl's reading of what it read (IN8).
+  if (backend.kind !== 'microsoft') return decision
+  return {...decision, basis: `decided by atpctl from ${policies.length} conditional access ${policies.length === 1 ? 'policy' : 'policies'} requiring a compliant device, read at ${readAt}; Microsoft Entra ID makes the real decision at sign-in (its sign-in logs show it)`}
 }

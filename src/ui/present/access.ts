@@ -24,7 +24,7 @@ export function presentAccessPolicy(policy: AccessPolicy, verb: string): string 
 
 export function presentDecision(d: AccessDecision): string {
   const head = d.decision === 'grant' ? style.ok('GRANTED') : style.bad('BLOCKED')
-  const lines = [`${head}: ${d.explanation}`, '']
+  const lines = [`${head}: ${d.explanation}`, ...(d.basis ? [style.dim(`(${d.basis})`)] : []), '']
   lines.push(
     renderTable(
       ['POLICY', 'RESULT', 'WHY'],

@@ -15,6 +15,7 @@
  *
  * Like the rest of the stub it imports nothing from atpctl: it checks the client.
  */
+import {DEFENDER_CONNECTOR_ID} from './graph-intune.js'
 import {randomUUID} from 'node:crypto'
 import type {ApiAnswer} from './defender.js'
 
@@ -140,7 +141,6 @@ export interface GraphRequest {
 
 export const EDR_TEMPLATE_ID = '0385b795-0f2f-44ac-8602-9f65bf6adede_1'
 export const EDR_TEMPLATE_FAMILY = 'endpointSecurityEndpointDetectionAndResponse'
-export const DEFENDER_CONNECTOR_ID = 'fc780465-2017-40d4-a0c5-307022471b92'
 const EDR_SETTING_PREFIX = 'device_vendor_msft_windowsadvancedthreatprotection_'
 const GROUP_ASSIGNMENT = '#microsoft.graph.groupAssignmentTarget'
 const ALL_DEVICES = '#microsoft.graph.allDevicesAssignmentTarget'
@@ -371,7 +371,8 @@ export function createGraphResources(options: {baseUrl: string; state?: GraphRes
     const user = findUser(decodeURIComponent(m[1]))
     return user ? {status: 200, body: user} : notFound(m[1])
   })
-  route('GET', `/users/${ID}/memberOf(?:/microsoft\\.graph\\.group)?`, [...USER_READ, ...GROUP_READ], both, (req, m) => {
+  // transitiveMemberOf: the model has no nested groups, so a user's transitive groups are its direct ones.
+  route('GET', `/users/${ID}/(?:transitiveMemberOf|memberOf)(?:/microsoft\\.graph\\.group)?`, [...USER_READ, ...GROUP_READ], both, (req, m) => {
     const user = findUser(decodeURIComponent(m[1]))
     if (!user) return notFound(m[1])
     return paged(state.groups.filter((g) => g.members.includes(user.id)).map((g) => ({'@odata.type': '#microsoft.graph.group', ...groupView(g)})), req, options.baseUrl)
@@ -609,3 +610,5 @@ export function sampleIntuneResources(): GraphResourcesState {
   state.connector = {id: DEFENDER_CONNECTOR_ID, partnerState: 'enabled', androidEnabled: false, iosEnabled: true, windowsEnabled: true, lastHeartbeatDateTime: at}
   return state
 }
+
+export {DEFENDER_CONNECTOR_ID}

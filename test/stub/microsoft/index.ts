@@ -23,6 +23,7 @@ import {apiError, type ApiAnswer, createDefender} from './defender.js'
 // issue 13 (G3): Azure Resource Manager
 import {createArm} from './arm.js'
 import {createGraphResources, graphError} from './graph-resources.js'
+import {createGraphIntune, emptyGraphIntuneState} from './graph-intune.js'
 import {watchFolder, type EicarWatch} from './eicar.js'
 import {ARM_AUDIENCES, createEntra, DEFENDER_AUDIENCES, GRAPH_AUDIENCES, type TokenApi} from './entra.js'
 import {sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
@@ -35,6 +36,7 @@ export {makeSubscription, STUB_SUBSCRIPTION_ID, type StubArmRole, type StubSubsc
 export {stubTls} from './tls.js'
 export type * from './types.js'
 export {DEFENDER_CONNECTOR_ID, EDR_TEMPLATE_ID, emptyGraphResources, type GraphResourcesState, INTUNE_RESOURCE_ROLES, sampleIntuneResources} from './graph-resources.js'
+export {makeConnector, makeManagedDevice, type GraphIntuneState} from './graph-intune.js'
 
 /** The application roles the stub's Defender tokens carry unless told otherwise. */
 export const DEFAULT_DEFENDER_ROLES = ['Machine.Read.All', 'Machine.ReadWrite.All', 'Alert.Read.All', 'Alert.ReadWrite.All', 'Machine.Offboard']
@@ -77,6 +79,14 @@ function matches(fault: StubFault, api: StubApi, method: string, pathAndQuery: s
   return typeof fault.route === 'string' ? pathAndQuery.includes(fault.route) : fault.route.test(pathAndQuery)
 }
 
+const RISK_ORDER = ['None', 'Informational', 'Low', 'Medium', 'High'] as const
+/** The highest severity among a machine's alerts that are not resolved. */
+function riskOf(alerts: {status: string; severity: string}[]): (typeof RISK_ORDER)[number] {
+  let rank = 0
+  for (const a of alerts) if (a.status !== 'Resolved') rank = Math.max(rank, RISK_ORDER.indexOf(a.severity as (typeof RISK_ORDER)[number]))
+  return RISK_ORDER[rank]
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Promise<MicrosoftStub> {
@@ -109,6 +119,9 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
   const defenderUrl = `${origin}/defender`
+  // Issue 13 (G1): Graph's Intune connector, compliance, managed devices, conditional access, groups, $batch.
+  const graphIntuneState = options.graphIntune ?? emptyGraphIntuneState()
+  const graphIntune = createGraphIntune({baseUrl: `${origin}/graph`, state: graphIntuneState})
 
   const entra = createEntra({
     origin,
@@ -282,10 +295,19 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
         }
 
         if (api === 'graph') {
-          const answer = graphResources.handle({method, path, query, body, roles: auth.roles, headers: req.headers})
+          // Two models of Graph's Intune side: graph-intune.ts (connector, compliance, conditional
+          // access, and the groups and users they read) and graph-resources.ts (groups, EDR and app
+          // configuration policies). A test arranges one of them; the one it arranged answers first.
+          const g = graphIntuneState
+          const intuneFirst = g.connector !== null || g.compliancePolicies.length + g.managedDevices.length + g.conditionalAccessPolicies.length + g.groups.length + g.users.length > 0
+          const request = {method, path, query, body, roles: auth.roles, headers: req.headers}
+          const answer = intuneFirst ? (graphIntune.handle(request) ?? graphResources.handle(request)) : (graphResources.handle(request) ?? graphIntune.handle(request))
           if (answer) return send(answer)
           return send(graphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[2] ?? path}'.`))
         }
+
+        // The tenant computes a machine's risk score from its active alerts.
+        if (options.riskFromAlerts) for (const machine of state.machines) machine.riskScore = riskOf(state.alerts.filter((a) => a.machineId === machine.id))
 
         if (api !== 'defender') return send(apiError(404, 'ResourceNotFound', `No ${api} routes are served yet: '${path}'.`))
 
@@ -312,6 +334,8 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     state,
     arm: arm.state,
     intuneResources: graphResources.state,
+    graphIntune: graphIntuneState,
+    graphBatches: graphIntune.batches,
     requests,
     inject(fault) {
       if ('expireTokens' in fault) {

@@ -1,3 +1,5 @@
+import type {GraphIntuneState} from './graph-intune.js'
+
 /**
  * Shapes of the Microsoft stub: the Defender for Endpoint entities as the API documents them
  * (machines, alerts, machine actions) and the stub's options, faults and request log.
@@ -140,6 +142,10 @@ export interface MicrosoftStubOptions {
   actions?: {pendingMs?: number; inProgressMs?: number; outcome?: (action: StubMachineAction) => 'Succeeded' | 'Failed' | 'TimeOut'}
   /** Azure Resource Manager (issue 13): subscriptions, their settings and the onboarding package. */
   arm?: import('./arm.js').StubArmOptions
+  /** Graph's Intune side (issue 13): connector, compliance policies, managed devices, conditional access, groups, users. */
+  graphIntune?: GraphIntuneState
+  /** Machines' riskScore follows their active alerts (the highest severity not resolved), as on a tenant; default: as set. */
+  riskFromAlerts?: boolean
 }
 
 /** Where a fault applies: a path substring or a pattern tested on `path?query`, and optionally one API and method. */
@@ -191,6 +197,10 @@ export interface MicrosoftStub {
   arm: import('./arm.js').StubArmState
   /** Graph's Intune-side resources (groups, EDR policies, app configurations, managed devices). */
   intuneResources: GraphResourcesState
+  /** Graph's Intune side, live (tests arrange and inspect it). */
+  graphIntune: GraphIntuneState
+  /** The number of requests in each Graph `$batch` received. */
+  graphBatches: number[]
   inject(fault: StubFault): void
   setRoles(api: 'defender' | 'graph' | 'arm', roles: string[]): void
   requests: StubRequestLog[]
