@@ -4,7 +4,7 @@ import {ALL, checkAccessPolicyRequest} from '../../core/access/rules.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {AccessApi} from '../../core/port/intune-api.js'
 import {requireGroup} from './intune.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName} from '../../core/names.js'
 
@@ -55,9 +55,9 @@ function refuseProtected(policy: AccessPolicy, action: string): void {
 }
 
 export function localAccessApi(store: LocalStore): AccessApi {
-  const {db} = store
+  const db: StoreSql = store
   const find = (nameOrId: string): AccessPolicy => {
-    const row = db.prepare('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE').get({p: nameOrId}) as Row | undefined
+    const row = db.get('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE', {p: nameOrId}) as Row | undefined
     if (!row) throw new NotFoundError(`Conditional access policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
     return toPolicy(row)
   }
@@ -68,7 +68,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
       // The CLI's own rule, run here for every caller (issue 15 item 3).
       const request = checkAccessPolicyRequest(given)
       return store.mutate('access.policy.create', request.name, () => {
-        if (db.prepare('SELECT 1 FROM access_policy WHERE name = ? COLLATE NOCASE').get(request.name)) {
+        if (db.get('SELECT 1 FROM access_policy WHERE name = ? COLLATE NOCASE', request.name)) {
           throw new UsageError(`A conditional access policy named '${request.name}' already exists.`, {suggestions: ['List policies: atpctl access policy list', 'Or choose another --name.']})
         }
 
@@ -89,14 +89,14 @@ export function localAccessApi(store: LocalStore): AccessApi {
           definition: JSON.stringify(definition),
           created_at: store.now().toISOString(),
         }
-        db.prepare('INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @definition, @created_at)').run(row)
+        db.run('INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @definition, @created_at)', row)
         return toPolicy(row)
       })
     },
 
     async listPolicies() {
       requireTenantRow(store)
-      return (db.prepare("SELECT * FROM access_policy ORDER BY kind = 'custom', created_at, name").all() as Row[]).map(toPolicy)
+      return (db.all("SELECT * FROM access_policy ORDER BY kind = 'custom', created_at, name") as Row[]).map(toPolicy)
     },
 
     async setPolicyEnabled(nameOrId, enabled) {
@@ -105,7 +105,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
         const policy = find(nameOrId)
         refuseProtected(policy, 'edited')
         if (policy.enabled === enabled) return {policy, changed: false}
-        db.prepare('UPDATE access_policy SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, policy.id)
+        db.run('UPDATE access_policy SET enabled = ? WHERE id = ?', enabled ? 1 : 0, policy.id)
         return {policy: find(policy.id), changed: true}
       })
     },
@@ -115,7 +115,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
       return store.mutate('access.policy.delete', nameOrId, () => {
         const policy = find(nameOrId)
         refuseProtected(policy, 'deleted')
-        db.prepare('DELETE FROM access_policy WHERE id = ?').run(policy.id)
+        db.run('DELETE FROM access_policy WHERE id = ?', policy.id)
         return policy
       })
     },

@@ -10,7 +10,7 @@ import {
 import {NotFoundError, RuleError} from '../../core/errors.js'
 import {parseRole} from '../../core/rbac/roles.js'
 import type {ApiKeyApi} from '../../core/port/apikey-api.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 
 interface ApiKeyRow {
   id: string
@@ -39,9 +39,9 @@ function toInfo(r: ApiKeyRow, now: Date): ApiKeyInfo {
 
 /** API keys live beside the tenant they grant access to; no tenant is needed to create the first. */
 export function localApiKeyApi(store: LocalStore): ApiKeyApi {
-  const {db} = store
+  const db: StoreSql = store
   const find = (idOrName: string) =>
-    db.prepare(`SELECT ${COLUMNS} FROM api_key WHERE id = ? OR name = ?`).get(idOrName, idOrName) as ApiKeyRow | undefined
+    db.get(`SELECT ${COLUMNS} FROM api_key WHERE id = ? OR name = ?`, idOrName, idOrName) as ApiKeyRow | undefined
   return {
     async create(request) {
       const name = checkApiKeyName(request.name)
@@ -65,7 +65,7 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
           revoked_at: null,
           last_used_at: null,
         }
-        db.prepare('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        db.run('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', 
           row.id,
           row.name,
           row.role,
@@ -79,25 +79,25 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
 
     async list() {
       const now = store.now()
-      return (db.prepare(`SELECT ${COLUMNS} FROM api_key ORDER BY created_at, id`).all() as ApiKeyRow[]).map((r) => toInfo(r, now))
+      return (db.all(`SELECT ${COLUMNS} FROM api_key ORDER BY created_at, id`) as ApiKeyRow[]).map((r) => toInfo(r, now))
     },
 
     async revoke(idOrName) {
       return store.mutate('apikey.revoke', idOrName, () => {
         const row = find(idOrName)
         if (!row) throw new NotFoundError(`API key '${idOrName}' not found.`, {suggestions: ['Run `atpctl apikey list` to see key ids and names.']})
-        if (!row.revoked_at) db.prepare('UPDATE api_key SET revoked_at = ? WHERE id = ?').run(store.now().toISOString(), row.id)
+        if (!row.revoked_at) db.run('UPDATE api_key SET revoked_at = ? WHERE id = ?', store.now().toISOString(), row.id)
         return toInfo(find(row.id)!, store.now())
       })
     },
 
     async verify(secret) {
-      const row = db.prepare(`SELECT ${COLUMNS} FROM api_key WHERE secret_sha256 = ?`).get(hashApiKeySecret(secret)) as ApiKeyRow | undefined
+      const row = db.get(`SELECT ${COLUMNS} FROM api_key WHERE secret_sha256 = ?`, hashApiKeySecret(secret)) as ApiKeyRow | undefined
       const now = store.now()
       if (!row) return {valid: false, reason: 'unknown API key', key: null}
       const info = toInfo(row, now)
       if (info.status !== 'active') return {valid: false, reason: info.status === 'revoked' ? `revoked at ${info.revokedAt}` : `expired at ${info.expiresAt}`, key: info}
-      db.prepare('UPDATE api_key SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.id)
+      db.run('UPDATE api_key SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
       return {valid: true, reason: 'valid', key: {...info, lastUsedAt: now.toISOString()}}
     },
   }

@@ -2,8 +2,7 @@ import {parseRule, type Rule, type RuleCondition, type RuleField} from '../../co
 import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChange} from '../../core/collection/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
-import type {Database} from './database.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
 
@@ -88,14 +87,14 @@ function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
  * `deviceId`, only that device's memberships are recomputed (a sensor report changes one
  * machine; recomputing the inventory would cost a large fleet every heartbeat).
  */
-export function refreshCollections(db: Database, options: {deviceId?: number} = {}): void {
-  const rows = db.prepare('SELECT * FROM collection').all() as CollectionRow[]
+export function refreshCollections(db: StoreSql, options: {deviceId?: number} = {}): void {
+  const rows = db.all('SELECT * FROM collection') as CollectionRow[]
   const one = options.deviceId
   // For a large inventory, rebuilding the device index once (a sort) beats updating it per row.
-  const bulk = one === undefined && rows.length > 0 && (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n > 20_000
+  const bulk = one === undefined && rows.length > 0 && (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n > 20_000
   if (bulk) db.exec('DROP INDEX IF EXISTS collection_member_device')
-  if (one === undefined) db.prepare('DELETE FROM collection_member').run()
-  else db.prepare('DELETE FROM collection_member WHERE device_id = ?').run(one)
+  if (one === undefined) db.run('DELETE FROM collection_member')
+  else db.run('DELETE FROM collection_member WHERE device_id = ?', one)
   for (const c of inLimitOrder(rows)) {
     const params: unknown[] = [c.id, c.id, `;${c.name_key};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
@@ -112,11 +111,11 @@ export function refreshCollections(db: Database, options: {deviceId?: number} = 
       params.push(one)
     }
 
-    db.prepare(
+    db.run(
       `INSERT INTO collection_member (collection_id, device_id)
        SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
        WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}${only}`,
-    ).run(...params)
+    ...params)
   }
 
   if (bulk) db.exec('CREATE INDEX collection_member_device ON collection_member(device_id)')
@@ -124,19 +123,19 @@ export function refreshCollections(db: Database, options: {deviceId?: number} = 
 
 /** Ids of the named collections (lower-cased names), creating missing ones as direct-membership collections. */
 export function ensureCollections(store: LocalStore, names: string[]): {ids: Map<string, number>; created: string[]} {
-  const {db} = store
+  const db: StoreSql = store
   const ids = new Map<string, number>()
   const created: string[] = []
-  const find = db.prepare('SELECT id FROM collection WHERE name_key = ?')
-  const insert = db.prepare("INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, NULL, '[]', ?)")
+  const find = 'SELECT id FROM collection WHERE name_key = ?'
+  const insert = "INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, NULL, '[]', ?)"
   for (const name of names) {
     const key = nameKey(name)
     if (ids.has(key)) continue
-    const row = find.get(key) as {id: number} | undefined
+    const row = db.get(find, key) as {id: number} | undefined
     if (row) {
       ids.set(key, row.id)
     } else {
-      ids.set(key, Number(insert.run(name, key, store.now().toISOString()).lastInsertRowid))
+      ids.set(key, Number(db.run(insert, name, key, store.now().toISOString()).lastInsertRowid))
       created.push(name)
     }
   }
@@ -144,8 +143,8 @@ export function ensureCollections(store: LocalStore, names: string[]): {ids: Map
   return {ids, created}
 }
 
-function requireCollection(db: Database, name: string): CollectionRow {
-  const row = db.prepare('SELECT * FROM collection WHERE name_key = ?').get(nameKey(name)) as CollectionRow | undefined
+function requireCollection(db: StoreSql, name: string): CollectionRow {
+  const row = db.get('SELECT * FROM collection WHERE name_key = ?', nameKey(name)) as CollectionRow | undefined
   if (!row) {
     throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
       suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
@@ -189,17 +188,17 @@ function toInfo(r: InfoRow): CollectionInfo {
   }
 }
 
-export function collectionInfo(db: Database, name: string): CollectionInfo {
+export function collectionInfo(db: StoreSql, name: string): CollectionInfo {
   const {id} = requireCollection(db, name)
-  return toInfo(db.prepare(`${INFO_SQL} WHERE c.id = ?`).get(id) as InfoRow)
+  return toInfo(db.get(`${INFO_SQL} WHERE c.id = ?`, id) as InfoRow)
 }
 
-function deviceIds(db: Database, names: string[]): Map<string, {id: number; name: string}> {
-  const find = db.prepare('SELECT id, name FROM device WHERE name_key = ?')
+function deviceIds(db: StoreSql, names: string[]): Map<string, {id: number; name: string}> {
+  const find = 'SELECT id, name FROM device WHERE name_key = ?'
   const found = new Map<string, {id: number; name: string}>()
   const missing: string[] = []
   for (const n of names) {
-    const row = find.get(nameKey(n)) as {id: number; name: string} | undefined
+    const row = db.get(find, nameKey(n)) as {id: number; name: string} | undefined
     if (row) found.set(n, row)
     else missing.push(n)
   }
@@ -214,7 +213,7 @@ function deviceIds(db: Database, names: string[]): Map<string, {id: number; name
 }
 
 export function localCollectionApi(store: LocalStore): CollectionApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async create(request) {
       requireTenantRow(store)
@@ -222,12 +221,12 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
 
       const rules = (request.rules ?? []).map(parseRule)
       return store.mutate('collection.create', name, () => {
-        if (db.prepare('SELECT 1 FROM collection WHERE name_key = ?').get(nameKey(name))) {
+        if (db.get('SELECT 1 FROM collection WHERE name_key = ?', nameKey(name))) {
           throw new RuleError('', `Collection '${name}' already exists.`, {suggestions: [`See it: atpctl collection show "${name}"`]})
         }
 
         const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
-        db.prepare('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        db.run('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)', 
           name,
           nameKey(name),
           limit?.id ?? null,
@@ -241,7 +240,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
 
     async list() {
       requireTenantRow(store)
-      return (db.prepare(`${INFO_SQL} ORDER BY c.name`).all() as InfoRow[]).map(toInfo)
+      return (db.all(`${INFO_SQL} ORDER BY c.name`) as InfoRow[]).map(toInfo)
     },
 
     async get(name, options = {}) {
@@ -249,15 +248,13 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       const info = collectionInfo(db, name)
       const row = requireCollection(db, name)
       const limit = options.memberLimit ?? 1000
-      const rows = db
-        .prepare(
+      const rows = db.all(
           `SELECT d.name, d.os_name, d.level,
              EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = m.collection_id AND cd.device_id = d.id) AS manual,
              instr(d.inv_collections, ?) > 0 AS inventory
            FROM collection_member m JOIN device_v d ON d.id = m.device_id
            WHERE m.collection_id = ? ORDER BY d.name LIMIT ?`,
-        )
-        .all(`;${row.name_key};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
+        `;${row.name_key};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
       const memberList: CollectionMember[] = rows.map((r) => {
         const via = [...(r.inventory ? ['inventory'] : []), ...(r.manual ? ['manual'] : [])]
         return {name: r.name, osName: r.os_name, level: r.level, via: via.length > 0 ? via : ['rule']}
@@ -273,11 +270,11 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         const found = deviceIds(db, devices)
         const changed: string[] = []
         const unchanged: string[] = []
-        const insert = db.prepare('INSERT OR IGNORE INTO collection_direct (collection_id, device_id) VALUES (?, ?)')
-        for (const d of found.values()) (insert.run(c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        const insert = 'INSERT OR IGNORE INTO collection_direct (collection_id, device_id) VALUES (?, ?)'
+        for (const d of found.values()) (db.run(insert, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
         refreshCollections(db)
-        const notIn = db.prepare('SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?')
-        const outsideLimit = [...found.values()].filter((d) => !notIn.get(c.id, d.id)).map((d) => d.name)
+        const notIn = 'SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?'
+        const outsideLimit = [...found.values()].filter((d) => !db.get(notIn, c.id, d.id)).map((d) => d.name)
         if (outsideLimit.length > 0) {
           throw new RuleError('', `Not in the limiting collection of '${c.name}': ${outsideLimit.join(', ')}.`, {
             suggestions: ['Add them to the limiting collection first, or use a collection without that limit.'],
@@ -295,11 +292,11 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         const found = deviceIds(db, devices)
         const changed: string[] = []
         const unchanged: string[] = []
-        const del = db.prepare('DELETE FROM collection_direct WHERE collection_id = ? AND device_id = ?')
-        for (const d of found.values()) (del.run(c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        const del = 'DELETE FROM collection_direct WHERE collection_id = ? AND device_id = ?'
+        for (const d of found.values()) (db.run(del, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
         refreshCollections(db)
-        const member = db.prepare('SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?')
-        const stillMembers = [...found.values()].filter((d) => member.get(c.id, d.id)).map((d) => d.name)
+        const member = 'SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?'
+        const stillMembers = [...found.values()].filter((d) => db.get(member, c.id, d.id)).map((d) => d.name)
         return {collection: collectionInfo(db, c.name), changed, unchanged, stillMembers}
       })
     },

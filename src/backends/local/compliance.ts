@@ -15,7 +15,7 @@ import type {ComplianceApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {requireGroup, resolveDevice} from './intune.js'
 import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {NAME_RULES, optionalText, requireName} from '../../core/names.js'
 
@@ -83,7 +83,7 @@ const COMPACT_SQL = `${EVALUATION_CTE}
   ORDER BY e.name, e.id`
 
 export function localComplianceApi(store: LocalStore): ComplianceApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async create(given) {
       requireTenantRow(store)
@@ -96,7 +96,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
         maxRisk: parseMaxRisk(given.maxRisk),
       }
       return store.mutate('compliance.create', request.name, () => {
-        if (db.prepare('SELECT 1 FROM compliance_policy WHERE name = ?').get(request.name)) {
+        if (db.get('SELECT 1 FROM compliance_policy WHERE name = ?', request.name)) {
           throw new UsageError(`A compliance policy named '${request.name}' already exists.`, {suggestions: ['List policies: atpctl compliance list', 'Or choose another --name.']})
         }
 
@@ -110,17 +110,17 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           assign_group: group,
           created_at: store.now().toISOString(),
         }
-        db.prepare(
+        db.run(
           `INSERT INTO compliance_policy (id, name, description, platform, connector, max_risk, max_rank, assign_group, created_at)
            VALUES (@id, @name, @description, @platform, @connector, @max_risk, @max_rank, @assign_group, @created_at)`,
-        ).run({...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]})
+        {...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]})
         return toPolicy(row)
       })
     },
 
     async list() {
       requireTenantRow(store)
-      return (db.prepare('SELECT * FROM compliance_policy ORDER BY created_at, name').all() as PolicyRow[]).map(toPolicy)
+      return (db.all('SELECT * FROM compliance_policy ORDER BY created_at, name') as PolicyRow[]).map(toPolicy)
     },
 
     async evaluate(filter = {}) {
@@ -131,10 +131,10 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       // function of the facts, and devices share few distinct fact tuples, so it is computed
       // once per tuple and shared (reason strings included).
       // Policies in rank order (the row_number of EVALUATION_CTE) and OS classes, read once.
-      const ranked = db.prepare('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name').all() as {name: string; max_risk: MaxRisk}[]
-      const osClass = db.prepare(`SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`)
+      const ranked = db.all('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name') as {name: string; max_risk: MaxRisk}[]
+      const osClass = `SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`
       const m = ranked.length + 1
-      const rows = db.prepare(COMPACT_SQL).raw(true).all({device: deviceId, m}) as [number, string, number][]
+      const rows = db.rows(COMPACT_SQL, {device: deviceId, m}) as [number, string, number][]
       // The verdict is a pure function of the facts and devices share few distinct fact tuples:
       // judge each tuple once and share it (reason strings included).
       const verdicts = new Map<number, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
@@ -146,7 +146,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           const pos = key % m
           const rank = Math.floor(key / m) % 5
           const intune = Math.floor(key / m / 5) % 2
-          const os = osClass.get(Math.floor(key / m / 10)) as {os_family: string; os_version: string}
+          const os = db.get(osClass, Math.floor(key / m / 10)) as {os_family: string; os_version: string}
           const policy = pos === 0 ? null : ranked[pos - 1]
           const {deviceId: _id, deviceName: _name, ...rest} = judgeCompliance(
             {

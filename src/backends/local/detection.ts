@@ -9,7 +9,7 @@ import type {NewAlert} from '../../core/alert/types.js'
 import {type AlertDevice, evidenceFileNames, getAlert, insertAlert} from './alerts.js'
 import {getDevice as readDevice, localDeviceApi} from './devices.js'
 import {readThirdParty} from './integrations.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {requireName} from '../../core/names.js'
 
@@ -55,7 +55,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
   api: DetectionApi
   submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult
 } {
-  const {db} = store
+  const db: StoreSql = store
 
   /** The integrations a device's data passes through; only those its onboarding depends on. */
   function dataPaths(device: Device): DataPath[] {
@@ -73,7 +73,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     }
 
     if (device.managedBy.includes('defender-for-cloud') && device.subscription && relevant('defender-for-cloud')) {
-      const row = db.prepare('SELECT windows, linux FROM dfc_subscription WHERE subscription_id = ?').get(device.subscription) as
+      const row = db.get('SELECT windows, linux FROM dfc_subscription WHERE subscription_id = ?', device.subscription) as
         | {windows: number; linux: number}
         | undefined
       const linux = osFamilyOf(device) === 'linux'
@@ -106,7 +106,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
   }
 
   function alertDevice(device: Device, orgId: string): AlertDevice {
-    const row = db.prepare('SELECT id FROM device WHERE name = ?').get(device.name) as {id: number} | undefined
+    const row = db.get('SELECT id FROM device WHERE name = ?', device.name) as {id: number} | undefined
     return {deviceId: row?.id ?? null, name: device.name, machineId: machineIdOf(orgId, device.name), computerDnsName: device.name.toLowerCase()}
   }
 
@@ -118,7 +118,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     const target = toTarget(device, orgId)
     const blocked = target.dataPaths.filter((p) => !p.enabled)
     if (blocked.length > 0) {
-      store.mutate(operation, `device:${device.name}`, () => {
+      store.mutateNow(operation, `device:${device.name}`, () => {
         throw new RuleError('TP3', `Inbound data from device '${device.name}' is blocked: integration ${blocked.map((p) => p.integration).join(', ')} is off.`, {
           suggestions: blocked.map((p) => `Turn it on: ${p.enableCommand}`),
         })
@@ -136,7 +136,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
 
   function getDevice(nameOrMachineId: string, orgId: string): Device {
     if (/^[0-9a-f]{40}$/.test(nameOrMachineId)) {
-      const names = db.prepare('SELECT name FROM device').pluck().all() as string[]
+      const names = db.column('SELECT name FROM device') as string[]
       const name = names.find((n) => machineIdOf(orgId, n) === nameOrMachineId)
       if (name) return readDevice(store, name)
     }
@@ -145,17 +145,14 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
   }
 
   function raise(device: Device, orgId: string, operation: string, alert: NewAlert, dedupe = false): SubmitResult {
-    return store.mutate(operation, `device:${device.name}`, () => {
+    return store.mutateNow(operation, `device:${device.name}`, () => {
       const target = alertDevice(device, orgId)
       if (dedupe) {
         // A sensor may report one file twice (create, then rename): one file, one alert.
         const since = new Date(store.now().getTime() - DUPLICATE_WINDOW_MS).toISOString()
         // The same evidence has the same file names: one probe of alert_machine_file, however
         // many alerts the machine raised in the window (issue 15).
-        const existing = db
-          .prepare(DUPLICATE_FILE_SQL)
-          .pluck()
-          .get(target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
+        const existing = db.value(DUPLICATE_FILE_SQL, target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
         if (existing) return {detected: true, alert: getAlert(store, existing), reason: `already reported as alert ${existing}`}
       }
 
@@ -202,21 +199,23 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     },
 
     async submitFile(request) {
-      return submitFileNow(request)
+      return store.hold(() => submitFileNow(request))
     },
 
     async submitActivity(request) {
-      const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
-      const activity: Activity = request.activity
-      if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
-      const {device, target, orgId} = acceptingDevice(request.device, 'detect.activity')
-      if (target.osFamily !== os) {
-        return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
-      }
+      return store.hold(() => {
+        const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
+        const activity: Activity = request.activity
+        if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
+        const {device, target, orgId} = acceptingDevice(request.device, 'detect.activity')
+        if (target.osFamily !== os) {
+          return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
+        }
 
-      const alert = matchActivity(os, activity)
-      if (!alert) return {detected: false, alert: null, reason: `the activity does not match the ${os} test-alert rule`}
-      return raise(device, orgId, 'detect.activity', alert)
+        const alert = matchActivity(os, activity)
+        if (!alert) return {detected: false, alert: null, reason: `the activity does not match the ${os} test-alert rule`}
+        return raise(device, orgId, 'detect.activity', alert)
+      })
     },
   }
 

@@ -9,8 +9,7 @@ import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../
 import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
-import type {Database} from './database.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 export const DEFAULT_PERIOD_MS = 7 * 86_400_000
@@ -223,7 +222,7 @@ const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_m
  * all its rows at once); throws for an unknown collection filter.
  */
 export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}): IterableIterator<DeviceRow> {
-  const {db} = store
+  const db: StoreSql = store
   const conditions: string[] = []
   const params: Record<string, unknown> = {since: sinceIso(store, options.periodMs)}
   if (options.name !== undefined) {
@@ -271,15 +270,15 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   const sql = `SELECT st.*, ${COLLECTIONS_OF} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
     ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name${options.limit ? ' LIMIT @limit' : ''}`
   if (options.limit) params.limit = options.limit
-  return db.prepare(sql).iterate(params) as IterableIterator<DeviceRow>
+  return db.iterate(sql, params) as IterableIterator<DeviceRow>
 }
 
 export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): string {
   return new Date(store.now().getTime() - periodMs).toISOString()
 }
 
-export function collectionId(db: Database, name: string): number {
-  const row = db.prepare('SELECT id FROM collection WHERE name_key = ?').get(nameKey(name)) as {id: number} | undefined
+export function collectionId(db: StoreSql, name: string): number {
+  const row = db.get('SELECT id FROM collection WHERE name_key = ?', nameKey(name)) as {id: number} | undefined
   if (!row) {
     throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
       suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
@@ -333,14 +332,12 @@ function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = fa
  * The os_class id of a record's (os, version) pair, inserting or refreshing each pair's
  * classification once per call of this factory (an import sees a handful of distinct pairs).
  */
-function osClassIds(db: Database): (r: DeviceRecord) => number {
+function osClassIds(db: StoreSql): (r: DeviceRecord) => number {
   const ids = new Map<string, Map<string, number>>()
-  const find = db.prepare('SELECT id FROM os_class WHERE os = ? AND version = ?')
-  const insert = db.prepare(
-    `INSERT INTO os_class (os, version, os_family, os_name, build, release, level, min_configmgr, multi_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  const find = 'SELECT id FROM os_class WHERE os = ? AND version = ?'
+  const insert = `INSERT INTO os_class (os, version, os_family, os_name, build, release, level, min_configmgr, multi_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(os, version) DO UPDATE SET os_family = excluded.os_family, os_name = excluded.os_name, build = excluded.build, release = excluded.release,
-       level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`,
-  )
+       level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`
   return (r) => {
     let versions = ids.get(r.os)
     if (!versions) {
@@ -351,8 +348,8 @@ function osClassIds(db: Database): (r: DeviceRecord) => number {
     const version = r.version ?? ''
     let id = versions.get(version)
     if (id === undefined) {
-      insert.run(r.os, version, r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
-      id = (find.get(r.os, version) as {id: number}).id
+      db.run(insert, r.os, version, r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
+      id = (db.get(find, r.os, version) as {id: number}).id
       versions.set(version, id)
     }
 
@@ -424,15 +421,17 @@ interface StagedImport {
  * until the write transaction knows the ids. An error from the records (a bad row at the end
  * of the file) rolls the staging back.
  */
-function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImport {
-  db.exec(`DROP TABLE IF EXISTS temp.import_stage;
-    CREATE TEMP TABLE import_stage (${UPSERT_COLUMNS.map((c) => (c === 'name_key' ? 'name_key TEXT NOT NULL UNIQUE' : c)).join(', ')})`)
+async function stageRecords(store: LocalStore, records: AsyncIterable<DeviceRecord> | Iterable<DeviceRecord>): Promise<StagedImport> {
+  const db: StoreSql = store
+  // `seq` numbers the rows in file order (the order they are moved in).
+  db.exec(`DROP TABLE IF EXISTS import_stage;
+    CREATE TEMP TABLE import_stage (seq ${store.dialect.rowNumberKey}, ${UPSERT_COLUMNS.map((c) => (c === 'name_key' ? 'name_key TEXT NOT NULL UNIQUE' : c)).join(', ')})`)
   // Rows go in STAGE_BATCH at a time: one statement run per batch instead of per row (staging
   // 100,000 rows measured 790 -> 590 ms); the last few rows one by one.
   const row = `(${UPSERT_COLUMNS.map(() => '?').join(', ')})`
-  const insertSql = (rows: number) => `INSERT INTO temp.import_stage (${UPSERT_COLUMNS.join(', ')}) VALUES ${Array.from({length: rows}, () => row).join(', ')}`
-  const insertBatch = db.prepare(insertSql(STAGE_BATCH))
-  const insertOne = db.prepare(insertSql(1))
+  const insertSql = (rows: number) => `INSERT INTO import_stage (${UPSERT_COLUMNS.join(', ')}) VALUES ${Array.from({length: rows}, () => row).join(', ')}`
+  const insertBatch = insertSql(STAGE_BATCH)
+  const insertOne = insertSql(1)
   let batch: unknown[] = []
   let batchNames: string[] = []
   // A full batch goes in as one statement; a repeated name fails it whole (nothing of it stays),
@@ -441,18 +440,18 @@ function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImpo
     let done = false
     if (whole) {
       try {
-        insertBatch.run(batch)
+        db.run(insertBatch, batch)
         done = true
       } catch (error) {
-        if ((error as {code?: string}).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error
+        if (!store.dialect.isUniqueViolation(error)) throw error
       }
     }
 
     for (let i = 0; !done && i < batchNames.length; i++) {
       try {
-        insertOne.run(batch.slice(i * UPSERT_COLUMNS.length, (i + 1) * UPSERT_COLUMNS.length))
+        db.run(insertOne, batch.slice(i * UPSERT_COLUMNS.length, (i + 1) * UPSERT_COLUMNS.length))
       } catch (error) {
-        if ((error as {code?: string}).code === 'SQLITE_CONSTRAINT_UNIQUE') throw repeated(batchNames[i])
+        if (store.dialect.isUniqueViolation(error)) throw repeated(batchNames[i])
         throw error
       }
     }
@@ -485,9 +484,7 @@ function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImpo
   // Names are unique by their name key, as in the device table: the staging table's unique index
   // refuses a repeat (a JS set of a million names costs more, in garbage collection).
   const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
-  // A deferred transaction that writes only TEMP tables never takes the database's write lock.
-  db.transaction(() => {
-    for (const given of records) {
+  const take = (given: DeviceRecord) => {
       // Every record is re-checked by the inventory's own row rules, whoever sent it, and its
       // classification recomputed from its OS fields (issue 15 item 3).
       let r: DeviceRecord
@@ -507,70 +504,87 @@ function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImpo
       batchNames.push(r.name)
       if (batchNames.length === STAGE_BATCH) flush(true)
       staged.total++
-    }
+  }
 
-    flush(false)
-  })()
+  // A deferred transaction that writes only TEMP tables never takes the database's write lock.
+  // Records of a synchronous iterable are taken without an await; those of an async one (a file
+  // being read) are awaited one by one, the transaction staying open meanwhile.
+  await store.transaction(
+    (): void | Promise<void> => {
+      if (Symbol.iterator in records) {
+        for (const given of records) take(given)
+        flush(false)
+        return
+      }
+
+      return (async () => {
+        for await (const given of records) take(given)
+        flush(false)
+      })()
+    },
+    {lock: 'deferred'},
+  )
   return staged
 }
 
 /** Moves the staged rows into the device table in file order, with their os_class ids; an upsert unless the inventory is empty. */
 function moveStagedSql(now: string, plainInsert: boolean): string {
-  const select = UPSERT_COLUMNS.map((c) => (c === 'os_class' ? '(SELECT id FROM temp.import_os WHERE pair = s.os_class)' : `s.${c}`))
+  const select = UPSERT_COLUMNS.map((c) => (c === 'os_class' ? '(SELECT id FROM import_os WHERE pair = s.os_class)' : `s.${c}`))
+  // WHERE true: an upsert from a SELECT needs a WHERE clause for its ON CONFLICT to parse.
   const insert = `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}, source, updated_at)
-    SELECT ${select.join(', ')}, 'inventory', '${now}' FROM temp.import_stage s WHERE 1 ORDER BY s.rowid`
+    SELECT ${select.join(', ')}, 'inventory', '${now}' FROM import_stage s WHERE true ORDER BY s.seq`
   return plainInsert ? insert : `${insert}\n  ${ON_CONFLICT_SQL}`
 }
 
 export function localDeviceApi(store: LocalStore): DeviceApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async import({records}) {
-      requireTenantRow(store)
-      // A large import touches many pages: a bigger page cache keeps them out of the WAL until
-      // commit. It is a ceiling, not an allocation; small imports never reach it.
-      db.pragma('cache_size = -65536')
-      db.pragma('temp.cache_size = -65536')
-      // Read, check and stage every record first, without the write lock (issue 15 item 9):
-      // other writers wait for the one short transaction below, not for the file to be parsed.
-      try {
-        let staged: StagedImport
+      // The connection is this import's from staging to the drop of its temporary tables.
+      return store.hold(async () => {
+        requireTenantRow(store)
+        store.expectLargeWrite()
+        // Read, check and stage every record first, without the write lock (issue 15 item 9):
+        // other writers wait for the one short transaction below, not for the file to be parsed.
         try {
-          staged = stageRecords(db, records)
-        } catch (error) {
-          return store.refuse('device.import', '-', error)
-        }
-
-        // The staged records stay put, so this transaction may be retried after a busy database.
-        return store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
-          const now = store.now().toISOString()
-          const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
-          const osClass = osClassIds(db)
-          db.exec('CREATE TEMP TABLE IF NOT EXISTS import_os (pair INTEGER PRIMARY KEY, id INTEGER NOT NULL); DELETE FROM temp.import_os')
-          const pairId = db.prepare('INSERT INTO temp.import_os (pair, id) VALUES (?, ?)')
-          staged.pairs.forEach((r, pair) => pairId.run(pair, osClass(r)))
-          // Into an empty inventory a plain insert is enough (the staging table already refused a
-          // name given twice, with the device table's own case-insensitive collation).
-          db.prepare(moveStagedSql(now, before === 0)).run()
-          const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
-          const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
-          // A few devices into a large inventory: re-evaluate only their memberships (every rule
-          // is a test of one device), so a small import holds the write lock for milliseconds
-          // instead of a pass over the whole inventory. A new collection may be named by devices
-          // imported before (it was deleted since): then, and for large imports, all of them.
-          if (collectionsCreated.length === 0 && staged.total * SMALL_IMPORT_SHARE <= after) {
-            const ids = db.prepare('SELECT d.id FROM temp.import_stage s JOIN device d ON d.name_key = s.name_key').pluck().all() as number[]
-            for (const deviceId of ids) refreshCollections(db, {deviceId})
-          } else {
-            refreshCollections(db)
+          let staged: StagedImport
+          try {
+            staged = await stageRecords(store, records)
+          } catch (error) {
+            return store.refuse('device.import', '-', error)
           }
 
-          const created = after - before
-          return {total: staged.total, created, updated: staged.total - created, skipped: 0, collectionsCreated}
-        })
-      } finally {
-        db.exec('DROP TABLE IF EXISTS temp.import_stage; DROP TABLE IF EXISTS temp.import_os')
-      }
+          // The staged records stay put, so this transaction may be retried after a busy database.
+          return await store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
+            const now = store.now().toISOString()
+            const before = (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n
+            const osClass = osClassIds(db)
+            db.exec('CREATE TEMP TABLE IF NOT EXISTS import_os (pair INTEGER PRIMARY KEY, id INTEGER NOT NULL); DELETE FROM import_os')
+            const pairId = 'INSERT INTO import_os (pair, id) VALUES (?, ?)'
+            staged.pairs.forEach((r, pair) => db.run(pairId, pair, osClass(r)))
+            // Into an empty inventory a plain insert is enough (the staging table already refused a
+            // name given twice, with the device table's own case-insensitive collation).
+            db.run(moveStagedSql(now, before === 0))
+            const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
+            const after = (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n
+            // A few devices into a large inventory: re-evaluate only their memberships (every rule
+            // is a test of one device), so a small import holds the write lock for milliseconds
+            // instead of a pass over the whole inventory. A new collection may be named by devices
+            // imported before (it was deleted since): then, and for large imports, all of them.
+            if (collectionsCreated.length === 0 && staged.total * SMALL_IMPORT_SHARE <= after) {
+              const ids = db.column('SELECT d.id FROM import_stage s JOIN device d ON d.name_key = s.name_key') as number[]
+              for (const deviceId of ids) refreshCollections(db, {deviceId})
+            } else {
+              refreshCollections(db)
+            }
+
+            const created = after - before
+            return {total: staged.total, created, updated: staged.total - created, skipped: 0, collectionsCreated}
+          })
+        } finally {
+          db.exec('DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_os')
+        }
+      })
     },
 
     async get(name, options = {}) {
@@ -584,7 +598,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     },
 
     async reportFromSensor(report: SensorReport) {
-      return reportFromSensorNow(store, report)
+      return store.hold(() => reportFromSensorNow(store, report))
     },
   }
 }
@@ -596,20 +610,20 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
  * in the same transaction as the write it prevents.
  */
 export function reportFromSensorNow(store: LocalStore, report: SensorReport, guard?: (existing: {name: string; managedBy: string[]} | null) => void): Device {
-  const {db} = store
+  const db: StoreSql = store
   requireTenantRow(store)
   const provider = findProvider(report.provider)
   // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
   const checked = sensorMachineRecord(report)
-  store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
-    const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
+  store.mutateNow('device.sensor-report', `${checked.name}:${provider.id}`, () => {
+    const enabled = db.get('SELECT enabled FROM third_party_integration WHERE provider = ?', provider.id) as {enabled: number} | undefined
     if (enabled?.enabled !== 1) {
       throw new RuleError('TP3', `The '${provider.id}' integration is off: its inbound data is blocked.`, {
         suggestions: [`Turn it on: atpctl integration enable third-party --provider ${provider.id}, then mint a new token.`],
       })
     }
 
-    const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
+    const existing = db.get('SELECT * FROM device_v WHERE name_key = ?', nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
     guard?.(existing ? {name: existing.name, managedBy: unpackList(existing.managed_by)} : null)
     const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
     managedBy.push(`third-party:${provider.id}`)
@@ -627,8 +641,8 @@ export function reportFromSensorNow(store: LocalStore, report: SensorReport, gua
       otherFanotifySolution: existing?.other_fanotify === 1,
       previousInstall: existing?.previous_install === 1,
     }
-    db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
-    const {id} = db.prepare('SELECT id FROM device WHERE name_key = ?').get(nameKey(record.name)) as {id: number}
+    db.run(upsertSql('sensor', now), rowValueBuilder()(record, osClassIds(db)(record)))
+    const {id} = db.get('SELECT id FROM device WHERE name_key = ?', nameKey(record.name)) as {id: number}
     refreshCollections(db, {deviceId: id})
   })
   return getDevice(store, checked.name)

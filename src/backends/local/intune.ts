@@ -16,7 +16,7 @@ import type {
 import type {IntuneApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
 
@@ -40,9 +40,7 @@ const groupNotFound = (name: string) =>
 /** Finds a device by id or name (case-insensitive); NotFoundError naming `device list` otherwise. */
 export function resolveDevice(store: LocalStore, device: string): DeviceRow {
   // By id, or by name case-insensitively for every script (issue 16: name_key).
-  const row = store.db
-    .prepare(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR id IN (SELECT id FROM device WHERE name_key = @k) ORDER BY id = @d DESC LIMIT 1`)
-    .get({d: device, k: nameKey(device)}) as
+  const row = store.get(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR id IN (SELECT id FROM device WHERE name_key = @k) ORDER BY id = @d DESC LIMIT 1`, {d: device, k: nameKey(device)}) as
     | DeviceRow
     | undefined
   if (!row) throw new NotFoundError(`Device '${escapeName(device)}' is not in the inventory.`, {suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import FILE']})
@@ -51,11 +49,9 @@ export function resolveDevice(store: LocalStore, device: string): DeviceRow {
 
 /** Whether a group exists: created here, or named by the device inventory. Returns its stored spelling. */
 export function groupName(store: LocalStore, name: string): string | null {
-  const row = store.db
-    .prepare(
+  const row = store.get(
       `SELECT name FROM intune_group WHERE name_key = @k UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = @k LIMIT 1`,
-    )
-    .get({k: nameKey(name)}) as {name: string} | undefined
+    {k: nameKey(name)}) as {name: string} | undefined
   return row?.name ?? null
 }
 
@@ -66,8 +62,7 @@ export function requireGroup(store: LocalStore, name: string): string {
 }
 
 function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
-  const rows = store.db
-    .prepare(
+  const rows = store.all(
       `WITH names AS (
          SELECT name FROM intune_group UNION SELECT group_name COLLATE NOCASE FROM (${INVENTORY_GROUP_SOURCE})
        ), devs AS (
@@ -79,24 +74,21 @@ function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
        FROM names LEFT JOIN intune_group g ON g.name = names.name LEFT JOIN devs ON devs.g = names.name LEFT JOIN users ON users.g = names.name
        WHERE @only IS NULL OR names.name = @only COLLATE NOCASE
        ORDER BY names.name COLLATE NOCASE`,
-    )
-    .all({only: only ?? null}) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
+    {only: only ?? null}) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
   return rows.map((r) => ({name: r.name, description: r.description, createdAt: r.created_at, devices: r.devices, users: r.users}))
 }
 
 function groupDetail(store: LocalStore, name: string): GroupDetail {
   const [info] = groupInfos(store, groupName(store, name) ?? name)
   if (!info) throw groupNotFound(name)
-  const members = store.db
-    .prepare(
+  const members = store.all(
       `SELECT 'device' AS kind, d.name AS member, 'inventory' AS source FROM (${INVENTORY_GROUP_SOURCE}) i JOIN (${DEVICE_SOURCE}) d ON d.id = i.device_id WHERE i.group_name = @g COLLATE NOCASE
        UNION
        SELECT 'device', COALESCE(d.name, m.member), 'explicit' FROM intune_group_member m LEFT JOIN (${DEVICE_SOURCE}) d ON d.id = CAST(m.member AS INTEGER) WHERE m.kind = 'device' AND m.group_name = @g
        UNION
        SELECT 'user', member, 'explicit' FROM intune_group_member WHERE kind = 'user' AND group_name = @g
        ORDER BY 1, 2`,
-    )
-    .all({g: info.name}) as GroupMember[]
+    {g: info.name}) as GroupMember[]
   return {...info, members}
 }
 
@@ -110,7 +102,7 @@ interface EdrRow {
 }
 
 function toProfiles(store: LocalStore, rows: EdrRow[]): EdrProfile[] {
-  const assignments = store.db.prepare('SELECT profile_id, kind, group_name FROM edr_profile_assignment ORDER BY rowid').all() as {
+  const assignments = store.all('SELECT profile_id, kind, group_name FROM edr_profile_assignment ORDER BY rowid') as {
     profile_id: string
     kind: 'device-group' | 'user-group'
     group_name: string
@@ -129,7 +121,7 @@ function toProfiles(store: LocalStore, rows: EdrRow[]): EdrProfile[] {
 }
 
 function findProfile(store: LocalStore, nameOrId: string): EdrProfile {
-  const row = store.db.prepare('SELECT * FROM edr_profile WHERE id = @p OR name = @p').get({p: nameOrId}) as EdrRow | undefined
+  const row = store.get('SELECT * FROM edr_profile WHERE id = @p OR name = @p', {p: nameOrId}) as EdrRow | undefined
   if (!row) throw new NotFoundError(`EDR profile '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List profiles: atpctl edr-profile list']})
   return toProfiles(store, [row])[0]
 }
@@ -141,8 +133,7 @@ function findProfile(store: LocalStore, nameOrId: string): EdrProfile {
 function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: IntuneDeviceFacts; userGroups: string[]}[] {
   if (profiles.length === 0) return []
   const ids = JSON.stringify(profiles.map((p) => p.id))
-  const devices = store.db
-    .prepare(
+  const devices = store.all(
       `WITH a AS (SELECT kind, group_name FROM edr_profile_assignment WHERE profile_id IN (SELECT value FROM json_each(@ids)))
        SELECT d.* FROM (${DEVICE_SOURCE}) d WHERE d.id IN (
          SELECT m.device_id FROM (${DEVICE_MEMBERSHIP}) m JOIN a ON a.kind = 'device-group' AND a.group_name = m.group_name COLLATE NOCASE
@@ -150,17 +141,12 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
          SELECT d2.id FROM (${DEVICE_SOURCE}) d2 JOIN intune_group_member u ON u.kind = 'user' AND u.member = d2.user COLLATE NOCASE
            JOIN a ON a.kind = 'user-group' AND a.group_name = u.group_name COLLATE NOCASE)
        ORDER BY d.name COLLATE NOCASE`,
-    )
-    .all({ids}) as DeviceRow[]
+    {ids}) as DeviceRow[]
   if (devices.length === 0) return []
   const deviceIds = JSON.stringify(devices.map((d) => d.id))
-  const memberships = store.db
-    .prepare(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (SELECT value FROM json_each(@deviceIds))`)
-    .all({deviceIds}) as {device_id: number; group_name: string}[]
+  const memberships = store.all(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (SELECT value FROM json_each(@deviceIds))`, {deviceIds}) as {device_id: number; group_name: string}[]
   const users = JSON.stringify([...new Set(devices.map((d) => d.user).filter((u): u is string => u !== null).map((u) => u.toLowerCase()))])
-  const userRows = store.db
-    .prepare(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (SELECT value FROM json_each(@users))`)
-    .all({users}) as {member: string; group_name: string}[]
+  const userRows = store.all(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (SELECT value FROM json_each(@users))`, {users}) as {member: string; group_name: string}[]
   const groupsOf = new Map<number, string[]>()
   for (const m of memberships) groupsOf.set(m.device_id, [...(groupsOf.get(m.device_id) ?? []), m.group_name])
   const userGroupsOf = new Map<string, string[]>()
@@ -182,9 +168,7 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
 
 /** Other onboarding policies (ConfigMgr) per device id, for IN5. */
 function otherPoliciesByDevice(store: LocalStore, deviceIds: string[]): Map<string, OtherOnboardingPolicy[]> {
-  const rows = store.db
-    .prepare(`SELECT device_id, policy_type, policy_name, sample_sharing FROM (${OTHER_ONBOARDING_SOURCE}) WHERE device_id IN (SELECT value FROM json_each(@ids))`)
-    .all({ids: JSON.stringify(deviceIds.map(Number))}) as {device_id: number; policy_type: string; policy_name: string; sample_sharing: 'none' | 'all'}[]
+  const rows = store.all(`SELECT device_id, policy_type, policy_name, sample_sharing FROM (${OTHER_ONBOARDING_SOURCE}) WHERE device_id IN (SELECT value FROM json_each(@ids))`, {ids: JSON.stringify(deviceIds.map(Number))}) as {device_id: number; policy_type: string; policy_name: string; sample_sharing: 'none' | 'all'}[]
   const map = new Map<string, OtherOnboardingPolicy[]>()
   for (const r of rows) {
     const list = map.get(String(r.device_id)) ?? []
@@ -241,7 +225,7 @@ const toAppConfig = (r: AppConfigRow): IosAppConfig => ({
 })
 
 export function localIntuneApi(store: LocalStore): IntuneApi {
-  const {db} = store
+  const db: StoreSql = store
   const api: IntuneApi = {
     async createGroup(request) {
       requireTenantRow(store)
@@ -249,11 +233,11 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const name = requireName(request.name, NAME_RULES.group)
       const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.create', name, () => {
-        const existing = db.prepare('SELECT name FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {name: string} | undefined
+        const existing = db.get('SELECT name FROM intune_group WHERE name_key = ?', nameKey(name)) as {name: string} | undefined
         // A group the inventory already names keeps the inventory's spelling, so that its
         // memberships (compared case-insensitively by SQLite, ASCII only) stay one group.
         const spelling = existing?.name ?? groupName(store, name) ?? name
-        if (!existing) db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(spelling, nameKey(spelling), description, store.now().toISOString())
+        if (!existing) db.run('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)', spelling, nameKey(spelling), description, store.now().toISOString())
         return {group: groupInfos(store, spelling)[0], created: !existing}
       })
     },
@@ -263,14 +247,14 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return store.mutate('group.add', group, () => {
         const name = requireGroup(store, group)
         // A group named only by the inventory becomes a managed one on first explicit member.
-        db.prepare('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)').run(name, nameKey(name), store.now().toISOString())
-        const insert = db.prepare('INSERT OR IGNORE INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?)')
+        db.run('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)', name, nameKey(name), store.now().toISOString())
+        const insert = 'INSERT OR IGNORE INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?)'
         const now = store.now().toISOString()
         let added = 0
-        for (const device of devices) added += insert.run(name, 'device', String(resolveDevice(store, device).id), now).changes
+        for (const device of devices) added += db.run(insert, name, 'device', String(resolveDevice(store, device).id), now).changes
         for (const user of users) {
           if (user.trim() === '') throw new UsageError('An empty --user was given.', {suggestions: ['Pass a user principal name, e.g. --user alice@contoso.com.']})
-          added += insert.run(name, 'user', requireName(user, NAME_RULES.user), now).changes
+          added += db.run(insert, name, 'user', requireName(user, NAME_RULES.user), now).changes
         }
 
         return {group: groupDetail(store, name), added}
@@ -281,10 +265,10 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       requireTenantRow(store)
       return store.mutate('group.remove', group, () => {
         const name = requireGroup(store, group)
-        const remove = db.prepare('DELETE FROM intune_group_member WHERE group_name = ? AND kind = ? AND member = ?')
+        const remove = 'DELETE FROM intune_group_member WHERE group_name = ? AND kind = ? AND member = ?'
         let removed = 0
-        for (const device of devices) removed += remove.run(name, 'device', String(resolveDevice(store, device).id)).changes
-        for (const user of users) removed += remove.run(name, 'user', user.trim()).changes
+        for (const device of devices) removed += db.run(remove, name, 'device', String(resolveDevice(store, device).id)).changes
+        for (const user of users) removed += db.run(remove, name, 'user', user.trim()).changes
         return {group: groupDetail(store, name), removed}
       })
     },
@@ -301,8 +285,8 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
 
     async userGroups(user) {
       requireTenantRow(store)
-      const groups = db.prepare("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ? ORDER BY group_name").all(user) as {group_name: string}[]
-      const signedIn = db.prepare(`SELECT 1 FROM (${DEVICE_SOURCE}) WHERE user = ? COLLATE NOCASE LIMIT 1`).get(user)
+      const groups = db.all("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ? ORDER BY group_name", user) as {group_name: string}[]
+      const signedIn = db.get(`SELECT 1 FROM (${DEVICE_SOURCE}) WHERE user = ? COLLATE NOCASE LIMIT 1`, user)
       return {known: groups.length > 0 || Boolean(signedIn), groups: groups.map((g) => g.group_name)}
     },
 
@@ -311,14 +295,14 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       checkEdrProfileRequest(given) // the CLI's rule, for every caller (issue 15 item 3)
       const request = {...given, name: given.name.trim(), description: optionalText(given.description, NAME_RULES.description)}
       return store.mutate('edr-profile.create', request.name, () => {
-        if (db.prepare('SELECT 1 FROM edr_profile WHERE name = ?').get(request.name)) {
+        if (db.get('SELECT 1 FROM edr_profile WHERE name = ?', request.name)) {
           throw new UsageError(`An EDR profile named '${request.name}' already exists.`, {suggestions: [`See it: atpctl edr-profile show "${request.name}"`, 'Or choose another --name.']})
         }
 
         const deviceGroups = request.deviceGroups.map((g) => requireGroup(store, g))
         const userGroups = request.userGroups.map((g) => requireGroup(store, g))
         const id = randomUUID()
-        db.prepare('INSERT INTO edr_profile (id, name, description, sample_sharing, expedite_telemetry, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        db.run('INSERT INTO edr_profile (id, name, description, sample_sharing, expedite_telemetry, created_at) VALUES (?, ?, ?, ?, ?, ?)', 
           id,
           request.name,
           request.description ?? null,
@@ -326,16 +310,16 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
           request.expediteTelemetry ? 1 : 0,
           store.now().toISOString(),
         )
-        const assign = db.prepare('INSERT OR IGNORE INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?)')
-        for (const g of deviceGroups) assign.run(id, 'device-group', g)
-        for (const g of userGroups) assign.run(id, 'user-group', g)
+        const assign = 'INSERT OR IGNORE INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?)'
+        for (const g of deviceGroups) db.run(assign, id, 'device-group', g)
+        for (const g of userGroups) db.run(assign, id, 'user-group', g)
         return findProfile(store, id)
       })
     },
 
     async listEdrProfiles() {
       requireTenantRow(store)
-      const profiles = toProfiles(store, db.prepare('SELECT * FROM edr_profile ORDER BY created_at, name').all() as EdrRow[])
+      const profiles = toProfiles(store, db.all('SELECT * FROM edr_profile ORDER BY created_at, name') as EdrRow[])
       return evaluateProfiles(store, profiles).map((e) => ({
         ...e.profile,
         reached: e.devices.length,
@@ -350,19 +334,17 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const [evaluation] = evaluateProfiles(store, [profile])
       const waiting = profile.userGroups.length === 0
         ? []
-        : (db
-            .prepare(
+        : (db.all(
               `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (SELECT value FROM json_each(@groups)) COLLATE NOCASE
                  AND lower(member) NOT IN (SELECT lower(user) FROM (${DEVICE_SOURCE}) WHERE user IS NOT NULL) ORDER BY member`,
-            )
-            .all({groups: JSON.stringify(profile.userGroups)}) as {member: string}[]).map((r) => r.member)
+            {groups: JSON.stringify(profile.userGroups)}) as {member: string}[]).map((r) => r.member)
       return {profile, devices: evaluation.devices, waitingUsers: waiting, conflicts: evaluation.conflicts}
     },
 
     async deviceConflicts(device) {
       requireTenantRow(store)
       const row = resolveDevice(store, device)
-      const profiles = toProfiles(store, db.prepare('SELECT * FROM edr_profile ORDER BY created_at, name').all() as EdrRow[])
+      const profiles = toProfiles(store, db.all('SELECT * FROM edr_profile ORDER BY created_at, name') as EdrRow[])
       return evaluateProfiles(store, profiles).flatMap((e) => e.conflicts.filter((c) => c.deviceId === String(row.id)))
     },
 
@@ -371,7 +353,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const name = requireName(request.name, NAME_RULES.appConfig) // issue 15 item 3
       const {assignGroup} = request
       return store.mutate('intune.app-config', name, () => {
-        const existing = db.prepare('SELECT * FROM intune_app_config WHERE name = ?').get(name) as AppConfigRow | undefined
+        const existing = db.get('SELECT * FROM intune_app_config WHERE name = ?', name) as AppConfigRow | undefined
         if (existing) return {config: toAppConfig(existing), created: false}
         const assignment = assignGroup ? `group '${requireGroup(store, assignGroup)}'` : IOS_SUPERVISED.defaultAssignment
         const row: AppConfigRow = {
@@ -383,17 +365,17 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
           assignment,
           created_at: store.now().toISOString(),
         }
-        db.prepare(
+        db.run(
           `INSERT INTO intune_app_config (id, name, platform, targeted_app, bundle_id, settings, assignment, created_at)
            VALUES (@id, @name, 'ios', @targeted_app, @bundle_id, @settings, @assignment, @created_at)`,
-        ).run(row)
+        row)
         return {config: toAppConfig(row), created: true}
       })
     },
 
     async listAppConfigs() {
       requireTenantRow(store)
-      return (db.prepare('SELECT * FROM intune_app_config ORDER BY created_at, name').all() as AppConfigRow[]).map(toAppConfig)
+      return (db.all('SELECT * FROM intune_app_config ORDER BY created_at, name') as AppConfigRow[]).map(toAppConfig)
     },
   }
   return api

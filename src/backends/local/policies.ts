@@ -6,8 +6,7 @@ import {checkPolicyValues, describeMiss, policyShape, requiredParts} from '../..
 import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile} from '../../core/policy/types.js'
 import type {MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
-import type {Database} from './database.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
 
@@ -52,8 +51,8 @@ function policyNotFound(name: string): NotFoundError {
   return new NotFoundError(`Policy '${escapeName(name)}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
 }
 
-function requirePolicy(db: Database, name: string): PolicyRow {
-  const row = db.prepare(`${POLICY_SQL} WHERE p.name = ?`).get(name) as PolicyRow | undefined
+function requirePolicy(db: StoreSql, name: string): PolicyRow {
+  const row = db.get(`${POLICY_SQL} WHERE p.name = ?`, name) as PolicyRow | undefined
   if (!row) throw policyNotFound(name)
   return row
 }
@@ -82,7 +81,7 @@ SELECT d.name AS name, d.os_name AS os_name, d.level AS level, CASE
 FROM t JOIN device_v d ON d.id = t.device_id LEFT JOIN other o ON o.device_id = d.id`
 
 export function localPolicyApi(store: LocalStore): PolicyApi {
-  const {db} = store
+  const db: StoreSql = store
   const orgId = () => requireTenantRow(store).org_id
   return {
     async create(request) {
@@ -122,14 +121,14 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       }
 
       return store.mutate('policy.create', name, () => {
-        if (db.prepare('SELECT 1 FROM policy WHERE name = ?').get(name)) {
+        if (db.get('SELECT 1 FROM policy WHERE name = ?', name)) {
           throw new RuleError('', `Policy '${name}' already exists.`, {suggestions: [`See it: atpctl policy show "${name}"`, 'Pick another --name.']})
         }
 
-        db.prepare(
+        db.run(
           `INSERT INTO policy (id, name, description, type, config_file_name, config_file_sha256, config_expires_at, workspace_id,
              workspace_key_sha256, sample_sharing, configmgr_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
+        
           randomUUID(),
           name,
           request.description,
@@ -149,7 +148,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
 
     async list() {
       const org = orgId()
-      return (db.prepare(`${POLICY_SQL} ORDER BY p.name`).all() as PolicyRow[]).map((r) => toPolicy(r, org))
+      return (db.all(`${POLICY_SQL} ORDER BY p.name`) as PolicyRow[]).map((r) => toPolicy(r, org))
     },
 
     async get(name) {
@@ -160,7 +159,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       const org = orgId()
       return store.mutate('policy.delete', name, () => {
         const policy = toPolicy(requirePolicy(db, name), org)
-        db.prepare('DELETE FROM policy WHERE name = ?').run(name)
+        db.run('DELETE FROM policy WHERE name = ?', name)
         return policy
       })
     },
@@ -173,7 +172,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         const policy = toPolicy(row, org)
         const names = [...new Set(request.collections)]
         const ids = names.map((n) => collectionId(db, n))
-        const canonical = ids.map((id) => (db.prepare('SELECT name FROM collection WHERE id = ?').get(id) as {name: string}).name)
+        const canonical = ids.map((id) => (db.get('SELECT name FROM collection WHERE id = ?', id) as {name: string}).name)
         const expired = policy.configFile?.expiresAt ? Date.parse(policy.configFile.expiresAt) <= store.now().getTime() : false
         const params = {
           type: policy.type,
@@ -183,14 +182,14 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           hasFile: policy.configFile ? 1 : 0,
           hasKey: policy.workspaceKey ? 1 : 0,
         }
-        const rows = db.prepare(`SELECT * FROM (${PLAN_SQL(ids.length)}) WHERE reason IS NOT NULL ORDER BY name`).all(...ids, params) as {
+        const rows = db.all(`SELECT * FROM (${PLAN_SQL(ids.length)}) WHERE reason IS NOT NULL ORDER BY name`, ...ids, params) as {
           name: string
           os_name: string
           level: string
           reason: MissReason
         }[]
         const targeted = (
-          db.prepare(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${ids.map(() => '?').join(', ')})`).get(...ids) as {n: number}
+          db.get(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${ids.map(() => '?').join(', ')})`, ...ids) as {n: number}
         ).n
         const byReason: Partial<Record<MissReason, number>> = {}
         const missed: MissedDevice[] = rows.map((r) => {
@@ -225,12 +224,10 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         }
 
         const policyId = requirePolicy(db, plan.policy).id
-        const insert = db.prepare(
-          `INSERT INTO policy_deployment (policy_id, collection_id, deployed_at, forced) VALUES (?, ?, ?, ?)
-           ON CONFLICT(policy_id, collection_id) DO UPDATE SET deployed_at = excluded.deployed_at, forced = excluded.forced`,
-        )
+        const insert = `INSERT INTO policy_deployment (policy_id, collection_id, deployed_at, forced) VALUES (?, ?, ?, ?)
+           ON CONFLICT(policy_id, collection_id) DO UPDATE SET deployed_at = excluded.deployed_at, forced = excluded.forced`
         const now = store.now().toISOString()
-        for (const c of plan.collections) insert.run(policyId, collectionId(db, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
+        for (const c of plan.collections) db.run(insert, policyId, collectionId(db, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
         return {...plan, applied: true}
       })
     },
@@ -287,7 +284,7 @@ function healthOf(r: MonitorRow): HealthCounts {
 }
 
 export function localMonitorApi(store: LocalStore): MonitorApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async report(request) {
       requireTenantRow(store)
@@ -295,10 +292,10 @@ export function localMonitorApi(store: LocalStore): MonitorApi {
       let canonical: string | null = null
       if (request.collection !== undefined) {
         params.collectionId = collectionId(db, request.collection)
-        canonical = (db.prepare('SELECT name FROM collection WHERE id = ?').get(params.collectionId) as {name: string}).name
+        canonical = (db.get('SELECT name FROM collection WHERE id = ?', params.collectionId) as {name: string}).name
       }
 
-      const rows = db.prepare(monitorSql(canonical !== null)).all(params) as MonitorRow[]
+      const rows = db.all(monitorSql(canonical !== null), params) as MonitorRow[]
       const total = rows.find((r) => r.collection === null)!
       const health = healthOf(total)
       const eligible = total.eligible ?? 0

@@ -3,7 +3,7 @@ import {NotFoundError, RuleError} from '../../core/errors.js'
 import {checkTokenTtl, hashTokenSecret, newTokenId, newTokenSecret, type TokenInfo, tokenStatus} from '../../core/token/rules.js'
 import type {TokenApi} from '../../core/port/types.js'
 import {readThirdParty} from './integrations.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 interface TokenRow {
@@ -32,7 +32,7 @@ export function toTokenInfo(r: TokenRow, now: Date): TokenInfo {
 const COLUMNS = 'id, provider, created_at, expires_at, revoked_at, revoked_reason, last_used_at'
 
 export function localTokenApi(store: LocalStore): TokenApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async mint({provider: providerId, ttlMs}) {
       const provider = findProvider(providerId)
@@ -54,7 +54,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
           createdAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
         }
-        db.prepare('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        db.run('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', 
           token.id,
           token.provider,
           hashTokenSecret(secret),
@@ -69,8 +69,8 @@ export function localTokenApi(store: LocalStore): TokenApi {
       requireTenantRow(store)
       const rows = (
         filter.provider
-          ? db.prepare(`SELECT ${COLUMNS} FROM token WHERE provider = ? ORDER BY created_at, id`).all(findProvider(filter.provider).id)
-          : db.prepare(`SELECT ${COLUMNS} FROM token ORDER BY created_at, id`).all()
+          ? db.all(`SELECT ${COLUMNS} FROM token WHERE provider = ? ORDER BY created_at, id`, findProvider(filter.provider).id)
+          : db.all(`SELECT ${COLUMNS} FROM token ORDER BY created_at, id`)
       ) as TokenRow[]
       const now = store.now()
       return rows.map((r) => toTokenInfo(r, now))
@@ -79,26 +79,26 @@ export function localTokenApi(store: LocalStore): TokenApi {
     async revoke(id) {
       requireTenantRow(store)
       return store.mutate('token.revoke', id, () => {
-        const row = db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow | undefined
+        const row = db.get(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id) as TokenRow | undefined
         if (!row) throw new NotFoundError(`Token '${id}' not found.`, {suggestions: ['Run `atpctl token list` to see token ids.']})
         if (!row.revoked_at) {
-          db.prepare("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?").run(store.now().toISOString(), id)
+          db.run("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?", store.now().toISOString(), id)
         }
 
-        return toTokenInfo(db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow, store.now())
+        return toTokenInfo(db.get(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id) as TokenRow, store.now())
       })
     },
 
     async verify(secret) {
       requireTenantRow(store)
-      const row = db.prepare(`SELECT ${COLUMNS} FROM token WHERE secret_sha256 = ?`).get(hashTokenSecret(secret)) as TokenRow | undefined
+      const row = db.get(`SELECT ${COLUMNS} FROM token WHERE secret_sha256 = ?`, hashTokenSecret(secret)) as TokenRow | undefined
       const now = store.now()
       if (!row) return {valid: false, reason: 'unknown token', token: null}
       const info = toTokenInfo(row, now)
       if (info.status === 'revoked') return {valid: false, reason: `revoked (${row.revoked_reason ?? 'revoked'})`, token: info}
       if (info.status === 'expired') return {valid: false, reason: `expired at ${info.expiresAt}`, token: info}
       if (!readThirdParty(store, row.provider).enabled) return {valid: false, reason: 'provider integration is off', token: info}
-      db.prepare('UPDATE token SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.id)
+      db.run('UPDATE token SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
       return {valid: true, reason: 'valid', token: {...info, lastUsedAt: now.toISOString()}}
     },
   }
