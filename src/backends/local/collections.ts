@@ -270,7 +270,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         const found = deviceIds(db, devices)
         const changed: string[] = []
         const unchanged: string[] = []
-        const insert = 'INSERT OR IGNORE INTO collection_direct (collection_id, device_id) VALUES (?, ?)'
+        const insert = 'INSERT INTO collection_direct (collection_id, device_id) VALUES (?, ?) ON CONFLICT DO NOTHING'
         for (const d of found.values()) (db.run(insert, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
         refreshCollections(db)
         const notIn = 'SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?'

@@ -9,12 +9,13 @@ import {InvalidInputError, NotFoundError, RuleError, UnreachableError} from '../
 import {escapeName, nameKey} from '../../core/names.js'
 import type {DeviceApi, DeviceListOptions} from '../../core/port/devices-api.js'
 import {ensureCollections, refreshCollections} from './collections.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 export const DEFAULT_PERIOD_MS = 7 * 86_400_000
 
-/** Lists are stored wrapped in separators (";a;b;") so membership tests are one instr(). */
+/** Lists are stored wrapped in separators (";a;b;") so a membership test is one substring test. */
 export const packList = (items: readonly string[]): string => (items.length === 0 ? '' : `;${items.join(';')};`)
 export const unpackList = (packed: string | null): string[] => (packed ? packed.slice(1, -1).split(';') : [])
 
@@ -215,7 +216,9 @@ function edrReasonOf(r: DeviceRow): string {
   return edrOnboarding(device, `EDR profile '${r.policy_name}'`, connection).reason
 }
 
-const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
+/** The names of device `st`'s collections, joined with the unit separator. */
+const collectionsOf = (dialect: SqlDialect) =>
+  `(SELECT ${dialect.joinWithUnitSeparator('c.name')} FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
 
 /**
  * Devices with their computed state, filtered, row by row (a 100,000-device listing never holds
@@ -242,7 +245,7 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   }
 
   if (options.os) {
-    conditions.push('(instr(lower(d.os), lower(@os)) > 0 OR instr(lower(d.os_name), lower(@os)) > 0)')
+    conditions.push(`(${store.dialect.contains('lower(d.os)', 'lower(@os)')} OR ${store.dialect.contains('lower(d.os_name)', 'lower(@os)')})`)
     params.os = options.os
   }
 
@@ -252,7 +255,7 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
   }
 
   if (options.managedBy) {
-    conditions.push("instr(lower(d.managed_by), ';' || lower(@managedBy) || ';') > 0")
+    conditions.push(store.dialect.contains('lower(d.managed_by)', "';' || lower(@managedBy) || ';'"))
     params.managedBy = options.managedBy
   }
 
@@ -267,7 +270,7 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
     params.onboarded = options.onboarded ? 1 : 0
   }
 
-  const sql = `SELECT st.*, ${COLLECTIONS_OF} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
+  const sql = `SELECT st.*, ${collectionsOf(store.dialect)} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
     ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name${options.limit ? ' LIMIT @limit' : ''}`
   if (options.limit) params.limit = options.limit
   return db.iterate(sql, params) as IterableIterator<DeviceRow>

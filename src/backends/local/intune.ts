@@ -134,7 +134,7 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
   if (profiles.length === 0) return []
   const ids = JSON.stringify(profiles.map((p) => p.id))
   const devices = store.all(
-      `WITH a AS (SELECT kind, group_name FROM edr_profile_assignment WHERE profile_id IN (SELECT value FROM json_each(@ids)))
+      `WITH a AS (SELECT kind, group_name FROM edr_profile_assignment WHERE profile_id IN (${store.dialect.jsonArrayValues('@ids')}))
        SELECT d.* FROM (${DEVICE_SOURCE}) d WHERE d.id IN (
          SELECT m.device_id FROM (${DEVICE_MEMBERSHIP}) m JOIN a ON a.kind = 'device-group' AND a.group_name = m.group_name COLLATE NOCASE
          UNION
@@ -144,9 +144,9 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
     {ids}) as DeviceRow[]
   if (devices.length === 0) return []
   const deviceIds = JSON.stringify(devices.map((d) => d.id))
-  const memberships = store.all(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (SELECT value FROM json_each(@deviceIds))`, {deviceIds}) as {device_id: number; group_name: string}[]
+  const memberships = store.all(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (${store.dialect.jsonArrayValues('@deviceIds')})`, {deviceIds}) as {device_id: number; group_name: string}[]
   const users = JSON.stringify([...new Set(devices.map((d) => d.user).filter((u): u is string => u !== null).map((u) => u.toLowerCase()))])
-  const userRows = store.all(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (SELECT value FROM json_each(@users))`, {users}) as {member: string; group_name: string}[]
+  const userRows = store.all(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (${store.dialect.jsonArrayValues('@users')})`, {users}) as {member: string; group_name: string}[]
   const groupsOf = new Map<number, string[]>()
   for (const m of memberships) groupsOf.set(m.device_id, [...(groupsOf.get(m.device_id) ?? []), m.group_name])
   const userGroupsOf = new Map<string, string[]>()
@@ -168,7 +168,7 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
 
 /** Other onboarding policies (ConfigMgr) per device id, for IN5. */
 function otherPoliciesByDevice(store: LocalStore, deviceIds: string[]): Map<string, OtherOnboardingPolicy[]> {
-  const rows = store.all(`SELECT device_id, policy_type, policy_name, sample_sharing FROM (${OTHER_ONBOARDING_SOURCE}) WHERE device_id IN (SELECT value FROM json_each(@ids))`, {ids: JSON.stringify(deviceIds.map(Number))}) as {device_id: number; policy_type: string; policy_name: string; sample_sharing: 'none' | 'all'}[]
+  const rows = store.all(`SELECT device_id, policy_type, policy_name, sample_sharing FROM (${OTHER_ONBOARDING_SOURCE}) WHERE device_id IN (${store.dialect.jsonArrayValues('@ids')})`, {ids: JSON.stringify(deviceIds.map(Number))}) as {device_id: number; policy_type: string; policy_name: string; sample_sharing: 'none' | 'all'}[]
   const map = new Map<string, OtherOnboardingPolicy[]>()
   for (const r of rows) {
     const list = map.get(String(r.device_id)) ?? []
@@ -247,8 +247,8 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return store.mutate('group.add', group, () => {
         const name = requireGroup(store, group)
         // A group named only by the inventory becomes a managed one on first explicit member.
-        db.run('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)', name, nameKey(name), store.now().toISOString())
-        const insert = 'INSERT OR IGNORE INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?)'
+        db.run('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING', name, nameKey(name), store.now().toISOString())
+        const insert = 'INSERT INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'
         const now = store.now().toISOString()
         let added = 0
         for (const device of devices) added += db.run(insert, name, 'device', String(resolveDevice(store, device).id), now).changes
@@ -310,7 +310,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
           request.expediteTelemetry ? 1 : 0,
           store.now().toISOString(),
         )
-        const assign = 'INSERT OR IGNORE INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?)'
+        const assign = 'INSERT INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'
         for (const g of deviceGroups) db.run(assign, id, 'device-group', g)
         for (const g of userGroups) db.run(assign, id, 'user-group', g)
         return findProfile(store, id)
@@ -335,7 +335,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const waiting = profile.userGroups.length === 0
         ? []
         : (db.all(
-              `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (SELECT value FROM json_each(@groups)) COLLATE NOCASE
+              `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (${store.dialect.jsonArrayValues('@groups')}) COLLATE NOCASE
                  AND lower(member) NOT IN (SELECT lower(user) FROM (${DEVICE_SOURCE}) WHERE user IS NOT NULL) ORDER BY member`,
             {groups: JSON.stringify(profile.userGroups)}) as {member: string}[]).map((r) => r.member)
       return {profile, devices: evaluation.devices, waitingUsers: waiting, conflicts: evaluation.conflicts}

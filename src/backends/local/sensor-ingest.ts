@@ -68,7 +68,7 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
 
   const lastProcessed = 'SELECT last_event_id FROM sensor_spool_progress WHERE spool_id = ?'
   const saveProgress = `INSERT INTO sensor_spool_progress (spool_id, last_event_id, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (spool_id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id), updated_at = excluded.updated_at`
+       ON CONFLICT (spool_id) DO UPDATE SET last_event_id = ${store.dialect.greater('last_event_id', 'excluded.last_event_id')}, updated_at = excluded.updated_at`
 
   /** Devices as this batch last saw them: only the batch's own heartbeats change them meanwhile (it holds the write lock). */
   type Seen = Map<string, Device>
@@ -126,7 +126,7 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
             if (isAtpError(error)) continue
             // The database itself failing (busy, full, I/O) fails the whole batch: nothing is
             // recorded, the events stay in the spool for a retry.
-            if (String((error as {code?: unknown}).code ?? '').startsWith('SQLITE_')) throw error
+            if (store.dialect.isDatabaseFailure(error)) throw error
             failures.push({id: event.id, kind: event.kind, message: (error as Error).stack ?? String(error)})
           }
         }

@@ -18,6 +18,8 @@ export interface SqlDialect {
   greater(a: string, b: string): string
   /** Did this error come from a unique constraint (a duplicate key)? */
   isUniqueViolation(error: unknown): boolean
+  /** Is this an error of the database itself (busy, full, I/O, a constraint), not of atpctl's code? */
+  isDatabaseFailure(error: unknown): boolean
 }
 
 export const SQLITE_DIALECT: SqlDialect = {
@@ -27,4 +29,5 @@ export const SQLITE_DIALECT: SqlDialect = {
   joinWithUnitSeparator: (expression) => `group_concat(${expression}, char(31))`,
   greater: (a, b) => `MAX(${a}, ${b})`,
   isUniqueViolation: (error) => (error as {code?: unknown} | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE',
+  isDatabaseFailure: (error) => String((error as {code?: unknown} | null)?.code ?? '').startsWith('SQLITE_'),
 }
