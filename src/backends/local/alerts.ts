@@ -168,7 +168,8 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
         if (alert.status === 'Resolved' && !comment) return alert
         db.run(
           `UPDATE alert SET status = 'Resolved', resolved_time = COALESCE(resolved_time, @at), last_update_time = @at, comments = @comments WHERE id = @id`,
-        {id, at, comments: JSON.stringify(comments)})
+          {id, at, comments: JSON.stringify(comments)},
+        )
         return getAlert(store, id)
       })
     },
@@ -179,7 +180,8 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
           `SELECT * FROM alert WHERE machine_id = @machine AND created_at >= @since AND title = @title
              AND (@file IS NULL OR instr(evidence_file_names, '/' || @file || '/') > 0)
            ORDER BY created_at DESC LIMIT 1`,
-        {machine: query.machineId, since: query.since, title: query.title, file: query.evidenceFileName ?? null}) as AlertRow | undefined
+        {machine: query.machineId, since: query.since, title: query.title, file: query.evidenceFileName ?? null},
+      ) as AlertRow | undefined
       return row ? toAlert(row) : null
     },
 

@@ -65,7 +65,7 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
           revoked_at: null,
           last_used_at: null,
         }
-        db.run('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', 
+        db.run('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
           row.id,
           row.name,
           row.role,

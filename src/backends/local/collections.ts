@@ -115,7 +115,8 @@ export function refreshCollections(db: StoreSql, options: {deviceId?: number} = 
       `INSERT INTO collection_member (collection_id, device_id)
        SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
        WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}${only}`,
-    ...params)
+      ...params,
+    )
   }
 
   if (bulk) db.exec('CREATE INDEX collection_member_device ON collection_member(device_id)')
@@ -226,7 +227,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         }
 
         const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
-        db.run('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)', 
+        db.run('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)',
           name,
           nameKey(name),
           limit?.id ?? null,

@@ -113,7 +113,8 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
         db.run(
           `INSERT INTO compliance_policy (id, name, description, platform, connector, max_risk, max_rank, assign_group, created_at)
            VALUES (@id, @name, @description, @platform, @connector, @max_risk, @max_rank, @assign_group, @created_at)`,
-        {...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]})
+          {...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]},
+        )
         return toPolicy(row)
       })
     },

@@ -488,25 +488,25 @@ async function stageRecords(store: LocalStore, records: AsyncIterable<DeviceReco
   // refuses a repeat (a JS set of a million names costs more, in garbage collection).
   const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
   const take = (given: DeviceRecord) => {
-      // Every record is re-checked by the inventory's own row rules, whoever sent it, and its
-      // classification recomputed from its OS fields (issue 15 item 3).
-      let r: DeviceRecord
-      try {
-        r = recheckRecord(given, staged.total + 1, memo)
-      } catch (error) {
-        if (error instanceof InventoryRowError) throw invalidRecord(error)
-        throw error
-      }
+    // Every record is re-checked by the inventory's own row rules, whoever sent it, and its
+    // classification recomputed from its OS fields (issue 15 item 3).
+    let r: DeviceRecord
+    try {
+      r = recheckRecord(given, staged.total + 1, memo)
+    } catch (error) {
+      if (error instanceof InventoryRowError) throw invalidRecord(error)
+      throw error
+    }
 
-      if (!listsSeen.has(r.collections)) {
-        listsSeen.add(r.collections)
-        for (const c of r.collections) if (!staged.collections.has(nameKey(c))) staged.collections.set(nameKey(c), c)
-      }
+    if (!listsSeen.has(r.collections)) {
+      listsSeen.add(r.collections)
+      for (const c of r.collections) if (!staged.collections.has(nameKey(c))) staged.collections.set(nameKey(c), c)
+    }
 
-      batch.push(...values(r, pairOf(r)))
-      batchNames.push(r.name)
-      if (batchNames.length === STAGE_BATCH) flush(true)
-      staged.total++
+    batch.push(...values(r, pairOf(r)))
+    batchNames.push(r.name)
+    if (batchNames.length === STAGE_BATCH) flush(true)
+    staged.total++
   }
 
   // A deferred transaction that writes only TEMP tables never takes the database's write lock.
@@ -544,21 +544,21 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
   return {
     async import({records}) {
       // The connection is this import's from staging to the drop of its temporary tables.
-      return store.hold(async () => {
-        requireTenantRow(store)
-        store.expectLargeWrite()
+      return store.hold(async (held) => {
+        requireTenantRow(held)
+        held.expectLargeWrite()
         // Read, check and stage every record first, without the write lock (issue 15 item 9):
         // other writers wait for the one short transaction below, not for the file to be parsed.
         try {
           let staged: StagedImport
           try {
-            staged = await stageRecords(store, records)
+            staged = await stageRecords(held, records)
           } catch (error) {
-            return store.refuse('device.import', '-', error)
+            return held.refuse('device.import', '-', error)
           }
 
           // The staged records stay put, so this transaction may be retried after a busy database.
-          return await store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
+          return await held.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
             const now = store.now().toISOString()
             const before = (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n
             const osClass = osClassIds(db)
@@ -585,7 +585,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
             return {total: staged.total, created, updated: staged.total - created, skipped: 0, collectionsCreated}
           })
         } finally {
-          db.exec('DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_os')
+          held.exec('DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_os')
         }
       })
     },
@@ -601,7 +601,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     },
 
     async reportFromSensor(report: SensorReport) {
-      return store.hold(() => reportFromSensorNow(store, report))
+      return store.hold((held) => reportFromSensorNow(held, report))
     },
   }
 }

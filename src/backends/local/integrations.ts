@@ -86,7 +86,8 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
           db.run(
             `INSERT INTO third_party_integration (provider, enabled, changed_at) VALUES (?, ?, ?)
              ON CONFLICT(provider) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at`,
-          provider.id, enabled ? 1 : 0, now)
+            provider.id, enabled ? 1 : 0, now,
+          )
         }
 
         if (!enabled) {
@@ -112,10 +113,11 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
         db.run(
           `INSERT INTO intune_connection (id, enabled, android, ios, windows, changed_at) VALUES (1, @enabled, @android, @ios, @windows, @now)
            ON CONFLICT(id) DO UPDATE SET enabled = @enabled, android = @android, ios = @ios, windows = @windows, changed_at = @now`,
-        {enabled: enabled ? 1 : 0, android: +next.android, ios: +next.ios, windows: +next.windows, now})
+          {enabled: enabled ? 1 : 0, android: +next.android, ios: +next.ios, windows: +next.windows, now},
+        )
         // IN3: the connection owns one classic policy; off and on again recreates a missing one.
         if (enabled && !before.classicPolicyId) {
-          db.run("INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (?, ?, 'classic', 1, 1, ?, ?)", 
+          db.run("INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (?, ?, 'classic', 1, 1, ?, ?)",
             randomUUID(),
             CLASSIC_POLICY_NAME,
             JSON.stringify({connectorId: INTUNE_CONNECTOR_ID, grant: 'compliant-device'}),
@@ -140,7 +142,8 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
           db.run(
             `INSERT INTO dfc_subscription (subscription_id, cloud, windows, linux, changed_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT(subscription_id) DO UPDATE SET cloud = excluded.cloud, windows = excluded.windows, linux = excluded.linux, changed_at = excluded.changed_at`,
-          request.subscriptionId, request.cloud, +next.windows, +next.linux, store.now().toISOString())
+            request.subscriptionId, request.cloud, +next.windows, +next.linux, store.now().toISOString(),
+          )
         }
 
         return {state: toSubscription(db.get('SELECT * FROM dfc_subscription WHERE subscription_id = ?', request.subscriptionId) as DfcRow), changed}
@@ -159,7 +162,7 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
         }
 
         const changed = row.windows === 1 || row.linux === 1
-        db.run('UPDATE dfc_subscription SET windows = 0, linux = 0, changed_at = ? WHERE subscription_id = ?', 
+        db.run('UPDATE dfc_subscription SET windows = 0, linux = 0, changed_at = ? WHERE subscription_id = ?',
           store.now().toISOString(),
           request.subscriptionId,
         )

@@ -51,7 +51,8 @@ export function resolveDevice(store: LocalStore, device: string): DeviceRow {
 export function groupName(store: LocalStore, name: string): string | null {
   const row = store.get(
       `SELECT name FROM intune_group WHERE name_key = @k UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = @k LIMIT 1`,
-    {k: nameKey(name)}) as {name: string} | undefined
+    {k: nameKey(name)},
+  ) as {name: string} | undefined
   return row?.name ?? null
 }
 
@@ -74,7 +75,8 @@ function groupInfos(store: LocalStore, only?: string): GroupInfo[] {
        FROM names LEFT JOIN intune_group g ON g.name = names.name LEFT JOIN devs ON devs.g = names.name LEFT JOIN users ON users.g = names.name
        WHERE @only IS NULL OR names.name = @only COLLATE NOCASE
        ORDER BY names.name COLLATE NOCASE`,
-    {only: only ?? null}) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
+    {only: only ?? null},
+  ) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
   return rows.map((r) => ({name: r.name, description: r.description, createdAt: r.created_at, devices: r.devices, users: r.users}))
 }
 
@@ -88,7 +90,8 @@ function groupDetail(store: LocalStore, name: string): GroupDetail {
        UNION
        SELECT 'user', member, 'explicit' FROM intune_group_member WHERE kind = 'user' AND group_name = @g
        ORDER BY 1, 2`,
-    {g: info.name}) as GroupMember[]
+    {g: info.name},
+  ) as GroupMember[]
   return {...info, members}
 }
 
@@ -141,7 +144,8 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
          SELECT d2.id FROM (${DEVICE_SOURCE}) d2 JOIN intune_group_member u ON u.kind = 'user' AND u.member = d2.user COLLATE NOCASE
            JOIN a ON a.kind = 'user-group' AND a.group_name = u.group_name COLLATE NOCASE)
        ORDER BY d.name COLLATE NOCASE`,
-    {ids}) as DeviceRow[]
+    {ids},
+  ) as DeviceRow[]
   if (devices.length === 0) return []
   const deviceIds = JSON.stringify(devices.map((d) => d.id))
   const memberships = store.all(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (${store.dialect.jsonArrayValues('@deviceIds')})`, {deviceIds}) as {device_id: number; group_name: string}[]
@@ -302,7 +306,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         const deviceGroups = request.deviceGroups.map((g) => requireGroup(store, g))
         const userGroups = request.userGroups.map((g) => requireGroup(store, g))
         const id = randomUUID()
-        db.run('INSERT INTO edr_profile (id, name, description, sample_sharing, expedite_telemetry, created_at) VALUES (?, ?, ?, ?, ?, ?)', 
+        db.run('INSERT INTO edr_profile (id, name, description, sample_sharing, expedite_telemetry, created_at) VALUES (?, ?, ?, ?, ?, ?)',
           id,
           request.name,
           request.description ?? null,
@@ -337,7 +341,8 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         : (db.all(
               `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (${store.dialect.jsonArrayValues('@groups')}) COLLATE NOCASE
                  AND lower(member) NOT IN (SELECT lower(user) FROM (${DEVICE_SOURCE}) WHERE user IS NOT NULL) ORDER BY member`,
-            {groups: JSON.stringify(profile.userGroups)}) as {member: string}[]).map((r) => r.member)
+          {groups: JSON.stringify(profile.userGroups)},
+        ) as {member: string}[]).map((r) => r.member)
       return {profile, devices: evaluation.devices, waitingUsers: waiting, conflicts: evaluation.conflicts}
     },
 
@@ -368,7 +373,8 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         db.run(
           `INSERT INTO intune_app_config (id, name, platform, targeted_app, bundle_id, settings, assignment, created_at)
            VALUES (@id, @name, 'ios', @targeted_app, @bundle_id, @settings, @assignment, @created_at)`,
-        row)
+          row,
+        )
         return {config: toAppConfig(row), created: true}
       })
     },

@@ -43,7 +43,8 @@ export function localPackageApi(store: LocalStore): PackageApi {
         db.run(
           `INSERT INTO package (id, kind, os, method, file_name, path, sha256, bytes, org_id, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        id, input.kind, input.os, input.method, input.fileName, input.path, input.sha256, input.bytes, tenant.org_id, input.createdAt, input.expiresAt)
+          id, input.kind, input.os, input.method, input.fileName, input.path, input.sha256, input.bytes, tenant.org_id, input.createdAt, input.expiresAt,
+        )
         return toRecord(db.get('SELECT * FROM package WHERE id = ?', id) as PackageRow)
       })
     },

@@ -128,7 +128,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         db.run(
           `INSERT INTO policy (id, name, description, type, config_file_name, config_file_sha256, config_expires_at, workspace_id,
              workspace_key_sha256, sample_sharing, configmgr_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        
+
           randomUUID(),
           name,
           request.description,

@@ -1,4 +1,3 @@
-import {AsyncLocalStorage} from 'node:async_hooks'
 import {isAtpError} from '../../core/errors.js'
 import type {BackendContext} from '../../core/port/types.js'
 import {advanceCheckpoint, appendAudit, auditKey, settleCheckpoint} from './audit.js'
@@ -63,7 +62,10 @@ export interface LocalStore extends StoreSql {
   now(): Date
   /** A large write is coming (an import): the SQLite store lets its page caches grow for it. */
   expectLargeWrite(): void
-  /** `target` names what changed, for the audit log; a function of the result when only the change knows. */
+  /**
+   * `target` names what changed, for the audit log; a function of the result when only the
+   * change knows. `fn` may await; its statements after an await go through `tx`.
+   */
   mutate<T>(operation: string, target: string | ((result: T) => string), fn: (tx: StoreSql) => T | Promise<T>): Promise<T>
   /**
    * `mutate` for synchronous code that already holds the connection (a batch inside `hold` or
@@ -73,8 +75,12 @@ export interface LocalStore extends StoreSql {
   mutateNow<T>(operation: string, target: string | ((result: T) => string), fn: (tx: StoreSql) => T): T
   /** A transaction without an audit record of its own (staging into temporary tables; a batch of mutates). */
   transaction<T>(fn: (tx: StoreSql) => T | Promise<T>, options?: TransactionOptions): Promise<T>
-  /** Runs `fn` holding the connection (its transactions and mutates included), after any operation holding it now. */
-  hold<T>(fn: () => T | Promise<T>): Promise<T>
+  /**
+   * Runs `fn` holding the connection (its transactions and mutates included), after any
+   * operation holding it now. `fn` gets the store as this operation's handle: what it does after
+   * an await goes through that handle (the store itself then waits, or refuses a write).
+   */
+  hold<T>(fn: (store: LocalStore) => T | Promise<T>): Promise<T>
   /** Audits a refusal decided before `mutate` ran (an import's file refused while it was staged), then throws it. */
   refuse(operation: string, target: string, error: unknown): never
 }
@@ -83,52 +89,70 @@ const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (val
 
 /**
  * The connection's owner: at most one operation of this process at a time, the others queued
- * in order. The owner's own async context (its awaits included) may use the connection freely.
+ * in order. The owner is known by a token, not by async context (an AsyncLocalStorage would put
+ * a hook on every promise of the process: measurable on an import's per-record awaits), so
+ * code of the owner that runs after an await reaches the store through the handle it was given
+ * (`tx`, or the store `hold` passes), whose calls run `within` the token. Synchronous code
+ * inside the owner's call (a mutate's change, a batch) is the owner's too: nothing else runs
+ * meanwhile.
  */
 class ConnectionLock {
   private owner: symbol | null = null
+  /** Above 0 while the owner's code runs synchronously inside one of the store's calls. */
+  private depth = 0
   private readonly waiting: Array<(token: symbol) => void> = []
-  private readonly context = new AsyncLocalStorage<symbol>()
 
-  /** True when another operation holds the connection. */
-  heldByOther(): boolean {
-    return this.owner !== null && this.context.getStore() !== this.owner
+  /** Whether the connection may be written through now: free, or called from inside its owner's synchronous code. */
+  usable(): boolean {
+    return this.owner === null || this.depth > 0
   }
 
-  hold<T>(fn: () => T | Promise<T>): Promise<T> {
-    if (this.owner === null) return this.enter(Symbol('store'), fn)
-    if (!this.heldByOther()) {
+  /** Runs `fn` holding the connection: at once if it is free, nested if its owner calls, else after the operations queued before it. */
+  hold<T>(fn: (token: symbol) => T | Promise<T>): Promise<T> {
+    if (this.depth > 0) {
       try {
-        return Promise.resolve(fn())
+        return Promise.resolve(fn(this.owner!))
       } catch (error) {
         return Promise.reject(error)
       }
     }
 
+    if (this.owner === null) return this.enter(Symbol('store'), fn)
     return new Promise<symbol>((resolve) => this.waiting.push(resolve)).then((token) => this.enter(token, fn))
   }
 
-  holdNow<T>(fn: () => T): T {
-    if (this.heldByOther()) {
+  holdNow<T>(fn: (token: symbol) => T): T {
+    if (this.depth > 0) return fn(this.owner!)
+    if (this.owner !== null) {
       // A bug, not a state of the database: every async entry point waits its turn through `hold`.
       throw new Error('The embedded store was used synchronously while another operation holds its connection.')
     }
 
-    if (this.owner !== null) return fn()
     const token = Symbol('store')
     this.owner = token
     try {
-      return this.context.run(token, fn)
+      return this.within(token, fn)
     } finally {
       this.release()
     }
   }
 
-  private enter<T>(token: symbol, fn: () => T | Promise<T>): Promise<T> {
+  /** Runs synchronous code of the owner `token`: the store calls it makes are the owner's. */
+  within<T>(token: symbol, fn: (token: symbol) => T): T {
+    if (this.owner !== token) throw new Error('The embedded store was used through a handle of an operation that has ended.')
+    this.depth++
+    try {
+      return fn(token)
+    } finally {
+      this.depth--
+    }
+  }
+
+  private enter<T>(token: symbol, fn: (token: symbol) => T | Promise<T>): Promise<T> {
     this.owner = token
     let result: T | Promise<T>
     try {
-      result = this.context.run(token, fn)
+      result = this.within(token, fn)
     } catch (error) {
       this.release()
       return Promise.reject(error)
@@ -162,24 +186,30 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
   let savepoints = 0
 
   const usable = () => {
-    if (lock.heldByOther()) throw new Error('The embedded store was written to while another operation holds its connection.')
+    if (!lock.usable()) throw new Error('The embedded store was written to while another operation holds its connection.')
   }
 
-  const sql: StoreSql = {
-    all: <R>(text: string, ...params: unknown[]) => db.prepare(text).all(...params) as R[],
-    get: <R>(text: string, ...params: unknown[]) => db.prepare(text).get(...params) as R | undefined,
-    iterate: <R>(text: string, ...params: unknown[]) => db.prepare(text).iterate(...params) as IterableIterator<R>,
-    value: <V>(text: string, ...params: unknown[]) => db.prepare(text).pluck().get(...params) as V | undefined,
-    column: <V>(text: string, ...params: unknown[]) => db.prepare(text).pluck().all(...params) as V[],
-    rows: <R extends unknown[]>(text: string, ...params: unknown[]) => db.prepare(text).raw(true).all(...params) as R[],
-    run(text, ...params) {
-      usable()
-      return db.prepare(text).run(...params)
-    },
-    exec(text) {
-      usable()
-      db.exec(text)
-    },
+  /** The statements; with a token, each runs as that owner's (a handle used after an await). */
+  const statements = (token: symbol | null): StoreSql => {
+    const as = token === null ? <T>(fn: () => T): T => fn() : <T>(fn: () => T): T => lock.within(token, fn)
+    return {
+      all: <R>(text: string, ...params: unknown[]) => as(() => db.prepare(text).all(...params) as R[]),
+      get: <R>(text: string, ...params: unknown[]) => as(() => db.prepare(text).get(...params) as R | undefined),
+      iterate: <R>(text: string, ...params: unknown[]) => as(() => db.prepare(text).iterate(...params) as IterableIterator<R>),
+      value: <V>(text: string, ...params: unknown[]) => as(() => db.prepare(text).pluck().get(...params) as V | undefined),
+      column: <V>(text: string, ...params: unknown[]) => as(() => db.prepare(text).pluck().all(...params) as V[]),
+      rows: <R extends unknown[]>(text: string, ...params: unknown[]) => as(() => db.prepare(text).raw(true).all(...params) as R[]),
+      run: (text, ...params) =>
+        as(() => {
+          usable()
+          return db.prepare(text).run(...params)
+        }),
+      exec: (text) =>
+        as(() => {
+          usable()
+          db.exec(text)
+        }),
+    }
   }
 
   const rollback = () => {
@@ -200,7 +230,7 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
   }
 
   /** Inside an open transaction: a savepoint, released on success and rolled back to on failure. */
-  const inSavepoint = <T>(body: () => T | Promise<T>): T | Promise<T> => {
+  const inSavepoint = <T>(token: symbol, body: () => T | Promise<T>): T | Promise<T> => {
     const name = `atpctl_${++savepoints}`
     db.exec(`SAVEPOINT ${name}`)
     const undo = () => {
@@ -223,14 +253,15 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     }
 
     return result.then(
-      (value) => {
+      (value) => lock.within(token, () => {
         db.exec(`RELEASE ${name}`)
         return value
-      },
-      (error: unknown) => {
-        undo()
-        throw error
-      }
+      }),
+      (error: unknown) =>
+        lock.within(token, () => {
+          undo()
+          throw error
+        }),
     )
   }
 
@@ -240,10 +271,10 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
    * (retryBusy): the BEGIN, or with `retryWhole` (a mutate's change, which may run again) the
    * whole of a body that does not await. A body that awaits keeps its transaction open across
    * its awaits, and a busy answer after BEGIN is exit 6; so is one thrown by a body that is
-   * not retried (an iterable cannot be read twice).
+   * not retried (an iterable cannot be read twice). Runs as the owner `token`.
    */
-  const inTransaction = <T>(body: () => T | Promise<T>, options: TransactionOptions = {}, retryWhole = false): T | Promise<T> => {
-    if (db.inTransaction) return inSavepoint(body)
+  const inTransaction = <T>(token: symbol, body: () => T | Promise<T>, options: TransactionOptions = {}, retryWhole = false): T | Promise<T> => {
+    if (db.inTransaction) return inSavepoint(token, body)
     let pending: Promise<T> | undefined
     const begin = () => db.exec(options.lock === 'deferred' ? 'BEGIN' : 'BEGIN IMMEDIATE')
     const attempt = (): T => {
@@ -286,14 +317,16 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
 
     if (!pending) return value
     return pending.then(
-      (result) => {
-        commit()
-        return result
-      },
-      (error: unknown) => {
-        rollback()
-        throw translateBusy(error, busyTimeoutOf(db))
-      }
+      (result) =>
+        lock.within(token, () => {
+          commit()
+          return result
+        }),
+      (error: unknown) =>
+        lock.within(token, () => {
+          rollback()
+          throw translateBusy(error, busyTimeoutOf(db))
+        }),
     )
   }
 
@@ -313,24 +346,29 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     throw error
   }
 
-  /** The change and its audit record in one transaction; the checkpoint settled after the commit. */
-  const transact = <T>(operation: string, target: string | ((result: T) => string), fn: (tx: StoreSql) => T | Promise<T>): T | Promise<T> => {
+  /** The change and its audit record in one transaction, as the owner `token`; the checkpoint settled after the commit. */
+  const transact = <T>(token: symbol, operation: string, target: string | ((result: T) => string), fn: (tx: StoreSql) => T | Promise<T>): T | Promise<T> => {
     const failed = (error: unknown): never => refuse(operation, typeof target === 'string' ? target : '-', error)
     let key: Buffer
     let result: T | Promise<T>
     try {
       key = auditKey(db, now)
-      result = inTransaction(() => {
-        // The checkpoint first catches up with a change whose process died before it could.
-        advanceCheckpoint(db, key)
-        const record = (changed: T): T => {
-          appendAudit(db, key, {time: now().toISOString(), actor: context.actor, operation, target: typeof target === 'string' ? target : target(changed), outcome: 'ok'})
-          return changed
-        }
+      result = inTransaction(
+        token,
+        () => {
+          // The checkpoint first catches up with a change whose process died before it could.
+          advanceCheckpoint(db, key)
+          const record = (changed: T): T => {
+            appendAudit(db, key, {time: now().toISOString(), actor: context.actor, operation, target: typeof target === 'string' ? target : target(changed), outcome: 'ok'})
+            return changed
+          }
 
-        const changed = fn(sql)
-        return isPromise(changed) ? changed.then(record) : record(changed)
-      }, {}, true)
+          const changed = fn(statements(token))
+          return isPromise(changed) ? changed.then((value) => lock.within(token, () => record(value))) : record(changed)
+        },
+        {},
+        true,
+      )
     } catch (error) {
       return failed(error)
     }
@@ -341,34 +379,45 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       return result
     }
 
-    return result.then((value) => {
-      settleCheckpoint(db, key)
-      return value
-    }, failed)
+    return result.then(
+      (value) =>
+        lock.within(token, () => {
+          settleCheckpoint(db, key)
+          return value
+        }),
+      (error: unknown) => lock.within(token, () => failed(error)),
+    )
   }
 
-  return {
-    ...sql,
-    db,
-    context,
-    dialect: SQLITE_DIALECT,
-    now,
-    refuse,
-    expectLargeWrite() {
-      // A large import touches many pages: a bigger page cache keeps them out of the WAL until
-      // commit. It is a ceiling, not an allocation; small imports never reach it.
-      db.pragma('cache_size = -65536')
-      db.pragma('temp.cache_size = -65536')
-    },
-    mutate: (operation, target, fn) => lock.hold(() => transact(operation, target, fn)),
-    mutateNow(operation, target, fn) {
-      return lock.holdNow(() => {
-        const result = transact(operation, target, fn)
-        if (isPromise(result)) throw new TypeError(`${operation}: mutateNow takes a function that does not await; use mutate.`)
-        return result
-      })
-    },
-    transaction: (fn, options) => lock.hold(() => inTransaction(() => fn(sql), options)),
-    hold: (fn) => lock.hold(fn),
+  /** The store as a whole (token null: each call waits its turn) or as the handle of the owner `token`. */
+  const storeOf = (token: symbol | null): LocalStore => {
+    const as = token === null ? <T>(fn: () => T): T => fn() : <T>(fn: () => T): T => lock.within(token, fn)
+    return {
+      ...statements(token),
+      db,
+      context,
+      dialect: SQLITE_DIALECT,
+      now,
+      refuse: (operation, target, error) => as(() => refuse(operation, target, error)),
+      expectLargeWrite() {
+        // A large import touches many pages: a bigger page cache keeps them out of the WAL until
+        // commit. It is a ceiling, not an allocation; small imports never reach it.
+        db.pragma('cache_size = -65536')
+        db.pragma('temp.cache_size = -65536')
+      },
+      mutate: (operation, target, fn) => as(() => lock.hold((owner) => transact(owner, operation, target, fn))),
+      mutateNow: (operation, target, fn) =>
+        as(() =>
+          lock.holdNow((owner) => {
+            const result = transact(owner, operation, target, fn)
+            if (isPromise(result)) throw new TypeError(`${operation}: mutateNow takes a function that does not await; use mutate.`)
+            return result
+          }),
+        ),
+      transaction: (fn, options) => as(() => lock.hold((owner) => inTransaction(owner, () => fn(statements(owner)), options))),
+      hold: (fn) => as(() => lock.hold((owner) => fn(storeOf(owner)))),
+    }
   }
+
+  return storeOf(null)
 }

@@ -65,7 +65,7 @@ export function localTenantApi(store: LocalStore): TenantApi {
         db.run(
           `INSERT INTO tenant (id, org_id, location, datacenter, vortex_geo, workspace_id, workspace_key, signing_key_pem,
              signing_cert_der, ca_cert_der, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        
+
           orgId,
           request.location,
           request.datacenter,

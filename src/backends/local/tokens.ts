@@ -54,7 +54,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
           createdAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
         }
-        db.run('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', 
+        db.run('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
           token.id,
           token.provider,
           hashTokenSecret(secret),
