@@ -50,9 +50,9 @@ export interface HttpClient {
    * faster than the connection takes it. An answer that comes before the body is sent (a
    * refusal) stops the sending and is what this reports, never the broken pipe. When `chunks`
    * throws, the request is abandoned (the server sees an incomplete body) and that error is
-   * thrown. Not retried on 429: a stream is read once.
+   * thrown. Not retried on 429: a stream is read once. `chunks` may be async (a file being
+   * read): each chunk is sent as it comes.
    */
-  /** `chunks` may be async (a file being read): the body is sent as they come, pausing while the socket drains. */
   upload(request: Omit<HttpRequest, 'body'> & {contentType: string}, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>): Promise<unknown>
   close(): void
 }
