@@ -55,9 +55,10 @@ export interface HttpClient {
    * faster than the connection takes it. An answer that comes before the body is sent (a
    * refusal) stops the sending and is what this reports, never the broken pipe. When `chunks`
    * throws, the request is abandoned (the server sees an incomplete body) and that error is
-   * thrown. Not retried on 429: a stream is read once.
+   * thrown. Not retried on 429: a stream is read once. `chunks` may be async (a file being
+   * read): each chunk is sent as it comes.
    */
-  upload(request: Omit<HttpRequest, 'body'> & {contentType: string}, chunks: Iterable<string | Buffer>): Promise<unknown>
+  upload(request: Omit<HttpRequest, 'body'> & {contentType: string}, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>): Promise<unknown>
   close(): void
 }
 
@@ -175,7 +176,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   /** Time to wait for the answer once a streamed body is sent: the server applies it all first. */
   const uploadTimeoutMs = Math.max(timeoutMs, 15 * 60_000)
 
-  function upload(request: Omit<HttpRequest, 'body'> & {contentType: string}, chunks: Iterable<string | Buffer>): Promise<unknown> {
+  function upload(request: Omit<HttpRequest, 'body'> & {contentType: string}, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>): Promise<unknown> {
     const query = request.query && Object.keys(request.query).length > 0 ? '?' + new URLSearchParams(request.query).toString() : ''
     const headers: Record<string, string> = {accept: 'application/json', ...options.headers, 'content-type': request.contentType, 'transfer-encoding': 'chunked'}
     const authorization = request.authorization ?? options.authorization
@@ -185,7 +186,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // fail as EPIPE before the answer is read); it is closed once the answer is in.
     const agent = isHttps ? new https.Agent({keepAlive: true, ca, maxSockets: 1}) : new http.Agent({keepAlive: true, maxSockets: 1})
     return new Promise((resolve, reject) => {
-      const iterator = chunks[Symbol.iterator]()
+      const iterator: Iterator<string | Buffer> | AsyncIterator<string | Buffer> = Symbol.iterator in chunks ? chunks[Symbol.iterator]() : chunks[Symbol.asyncIterator]()
       let answered = false
       let sentAll = false
       let settled = false
@@ -198,7 +199,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       const stopReading = () => {
         try {
-          iterator.return?.()
+          // An async iterator's return() is a promise: its failure is no news either.
+          Promise.resolve(iterator.return?.()).catch(() => {})
         } catch {}
       }
 
@@ -238,11 +240,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.on('error', (error) => {
         if (!answered) settle(() => reject(unreachable(origin, error)))
       })
-      const pump = () => {
+      const pump = async () => {
         try {
           for (;;) {
             if (answered || settled || req.destroyed) return
-            const next = iterator.next()
+            // A synchronous iterator's next() is taken as it is: no await per chunk.
+            const step = iterator.next()
+            const next = step instanceof Promise ? await step : step
+            if (answered || settled || req.destroyed) return
             if (next.done) {
               sentAll = true
               req.end()
@@ -250,7 +255,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             }
 
             if (!req.write(next.value)) {
-              req.once('drain', pump)
+              req.once('drain', () => void pump())
               return
             }
           }
@@ -261,7 +266,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
       }
 
-      pump()
+      void pump()
     })
   }
 

@@ -21,6 +21,20 @@ export function* ndjsonChunks(items: Iterable<unknown>, chunkChars = 1 << 16): G
   if (chunk !== '') yield chunk
 }
 
+/** `ndjsonChunks` of an async iterable: a chunk is ready once enough items have come in. */
+export async function* ndjsonChunksAsync(items: AsyncIterable<unknown>, chunkChars = 1 << 16): AsyncGenerator<string> {
+  let chunk = ''
+  for await (const item of items) {
+    chunk += JSON.stringify(item) + '\n'
+    if (chunk.length >= chunkChars) {
+      yield chunk
+      chunk = ''
+    }
+  }
+
+  if (chunk !== '') yield chunk
+}
+
 /** Raised when one line is longer than the splitter accepts. */
 export class LineTooLongError extends Error {
   constructor(

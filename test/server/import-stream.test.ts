@@ -156,6 +156,44 @@ describe('atpctl serve: streamed device import (issue 15)', () => {
     }
   })
 
+  it('streams an async record source as NDJSON while it produces, and applies it in one change (issue 11 item 7)', async () => {
+    const remote = openRemoteBackend({url: s.url, apiKey: s.keys.owner})
+    try {
+      const before = await deviceCount()
+      async function* slowly() {
+        for (let i = 0; i < 1500; i++) {
+          // A source that must wait for its data (a file being read), now and then.
+          if (i % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+          yield {...record(i), name: `async-${i}`}
+        }
+      }
+
+      expect(await remote.devices.import({records: slowly()})).toMatchObject({total: 1500, created: 1500})
+      expect(await deviceCount()).toBe(before + 1500)
+    } finally {
+      await remote.close()
+    }
+  })
+
+  it('an async record source that fails midway sends nothing that is applied', async () => {
+    const remote = openRemoteBackend({url: s.url, apiKey: s.keys.owner})
+    try {
+      const before = await deviceCount()
+      async function* failing() {
+        for (let i = 0; i < 1000; i++) yield {...record(i), name: `half-${i}`}
+        // The server is receiving the body when the source fails.
+        await until(() => readdirSync(uploads).some((f) => statSync(join(uploads, f)).size > 0), 'the upload to reach its file')
+        throw new Error('the reader failed')
+      }
+
+      await expect(remote.devices.import({records: failing()})).rejects.toThrow('the reader failed')
+      await until(() => readdirSync(uploads).length === 0, 'the abandoned upload file to be removed')
+      expect(await deviceCount()).toBe(before)
+    } finally {
+      await remote.close()
+    }
+  })
+
   it('takes NDJSON only on streamed operations (415 elsewhere)', async () => {
     const r = await post(s.url, s.keys.owner, ['{"name": "x"}\n'], {path: '/v1/collections'}).answer
     expect(r).toMatchObject({status: 415, body: {error: {code: 'UNSUPPORTED_MEDIA_TYPE', exitCode: 2}}})

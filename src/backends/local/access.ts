@@ -6,7 +6,7 @@ import {ACCESS_DELETE_CONSEQUENCE, accessAffects, accessContent, contentDifferen
 import type {AccessApi} from '../../core/port/intune-api.js'
 import {requireGroup} from './intune.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName} from '../../core/names.js'
 
@@ -57,9 +57,9 @@ function refuseProtected(policy: AccessPolicy, action: string): void {
 }
 
 export function localAccessApi(store: LocalStore): AccessApi {
-  const {db} = store
+  const db: StoreSql = store
   const find = (nameOrId: string): AccessPolicy => {
-    const row = db.prepare('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE').get({p: nameOrId}) as Row | undefined
+    const row = db.get('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE', {p: nameOrId}) as Row | undefined
     if (!row) throw new NotFoundError(`Conditional access policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
     return toPolicy(row)
   }
@@ -86,7 +86,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
       const request = checkAccessPolicyRequest(given)
       return store.mutate('access.policy.create', request.name, () => {
         const definition = canonicalDefinition(request)
-        const existing = db.prepare('SELECT * FROM access_policy WHERE name = ? COLLATE NOCASE').get(request.name) as Row | undefined
+        const existing = db.get('SELECT * FROM access_policy WHERE name = ? COLLATE NOCASE', request.name) as Row | undefined
         if (existing) {
           // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
           const policy = toPolicy(existing)
@@ -104,7 +104,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
           definition: JSON.stringify(definition),
           created_at: store.now().toISOString(),
         }
-        db.prepare('INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @definition, @created_at)').run(row)
+        db.run('INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @definition, @created_at)', row)
         return {policy: toPolicy(row), changed: true}
       })
     },
@@ -118,9 +118,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
         shape: ['number', 'string', 'string', 'string'],
         request,
         rows: (after, limit) =>
-          db
-            .prepare(`SELECT *, kind = 'custom' AS custom FROM access_policy WHERE ${afterCondition(order, after)} ORDER BY ${order.join(', ')} LIMIT @limit`)
-            .all({...positionParams(after), limit}) as (Row & {custom: number})[],
+          db.all(`SELECT *, kind = 'custom' AS custom FROM access_policy WHERE ${afterCondition(order, after)} ORDER BY ${order.join(', ')} LIMIT @limit`, {...positionParams(after), limit}) as (Row & {custom: number})[],
         positionOf: (r) => [r.custom, r.created_at, r.name, r.id],
         toItem: toPolicy,
       })
@@ -152,7 +150,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
           current,
         )
         if (contentDifferences(accessContent(current), accessContent({...definition, enabled: current.enabled})).length === 0) return {policy: current, changed: false}
-        db.prepare('UPDATE access_policy SET definition = ? WHERE id = ?').run(JSON.stringify(definition), current.id)
+        db.run('UPDATE access_policy SET definition = ? WHERE id = ?', JSON.stringify(definition), current.id)
         return {policy: find(current.id), changed: true}
       })
     },
@@ -163,7 +161,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
         const policy = find(nameOrId)
         refuseProtected(policy, 'edited')
         if (policy.enabled === enabled) return {policy, changed: false}
-        db.prepare('UPDATE access_policy SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, policy.id)
+        db.run('UPDATE access_policy SET enabled = ? WHERE id = ?', enabled ? 1 : 0, policy.id)
         return {policy: find(policy.id), changed: true}
       })
     },
@@ -174,7 +172,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
         const policy = find(nameOrId)
         refuseProtected(policy, 'deleted') // IN3: forced or not
         const affects = requireDeleteConsent(KINDS.accessPolicy, policy.name, accessAffects(policy), options.force === true, ACCESS_DELETE_CONSEQUENCE)
-        db.prepare('DELETE FROM access_policy WHERE id = ?').run(policy.id)
+        db.run('DELETE FROM access_policy WHERE id = ?', policy.id)
         return {policy, changed: true as const, affects}
       })
     },

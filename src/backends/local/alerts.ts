@@ -3,7 +3,7 @@ import type {Alert, AlertComment, NewAlert} from '../../core/alert/types.js'
 import {NotFoundError} from '../../core/errors.js'
 import type {AlertsApi} from '../../core/port/detection-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 interface AlertRow {
@@ -81,17 +81,15 @@ export function evidenceFileNames(evidence: NewAlert['evidence']): string {
 export function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAlert): Alert {
   const now = store.now()
   const at = now.toISOString()
-  const next = store.db.prepare(NEXT_INCIDENT_SQL).get() as {n: number}
+  const next = store.get(NEXT_INCIDENT_SQL) as {n: number}
   const id = newAlertId(now)
-  store.db
-    .prepare(
+  store.run(
       `INSERT INTO alert (id, incident_id, title, description, severity, severity_rank, status, category, detection_source,
          threat_family_name, threat_name, mitre_techniques, machine_id, computer_dns_name, device_name, device_id, created_at,
          first_event_time, last_event_time, last_update_time, determination, evidence, evidence_file_names)
        VALUES (@id, @incident, @title, @description, @severity, @rank, 'New', @category, @source, @family, @threat, @mitre,
          @machine, @dns, @device, @deviceId, @at, @at, @at, @at, @determination, @evidence, @fileNames)`,
-    )
-    .run({
+    {
       id,
       incident: next.n,
       title: alert.title,
@@ -116,7 +114,7 @@ export function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAl
 }
 
 export function getAlert(store: LocalStore, id: string): Alert {
-  const row = store.db.prepare('SELECT * FROM alert WHERE id = ?').get(id) as AlertRow | undefined
+  const row = store.get('SELECT * FROM alert WHERE id = ?', id) as AlertRow | undefined
   if (!row) {
     throw new NotFoundError(`Alert '${id}' not found.`, {suggestions: ['List alerts: atpctl alert list']})
   }
@@ -125,7 +123,7 @@ export function getAlert(store: LocalStore, id: string): Alert {
 }
 
 export function localAlertsApi(store: LocalStore): AlertsApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async list(filter = {}) {
       requireTenantRow(store)
@@ -158,12 +156,8 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
         shape: ['string', 'number'],
         request: filter,
         rows: (after, limit) =>
-          db
-            .prepare(
-              `SELECT *, rowid AS row_id FROM alert WHERE ${[afterCondition(['created_at', 'rowid'], after, true), ...where].join(' AND ')}
-               ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
-            )
-            .all({...params, ...positionParams(after), limit}) as (AlertRow & {row_id: number})[],
+          db.all(`SELECT *, rowid AS row_id FROM alert WHERE ${[afterCondition(['created_at', 'rowid'], after, true), ...where].join(' AND ')}
+               ORDER BY created_at DESC, rowid DESC LIMIT @limit`, {...params, ...positionParams(after), limit}) as (AlertRow & {row_id: number})[],
         positionOf: (r) => [r.created_at, r.row_id],
         toItem: toAlert,
       })
@@ -182,30 +176,28 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
         const comments: AlertComment[] = [...alert.comments]
         if (comment) comments.push({comment, createdBy: store.context.actor, createdTime: at})
         if (alert.status === 'Resolved' && !comment) return alert
-        db.prepare(
+        db.run(
           `UPDATE alert SET status = 'Resolved', resolved_time = COALESCE(resolved_time, @at), last_update_time = @at, comments = @comments WHERE id = @id`,
-        ).run({id, at, comments: JSON.stringify(comments)})
+          {id, at, comments: JSON.stringify(comments)},
+        )
         return getAlert(store, id)
       })
     },
 
     async find(query) {
       // One indexed lookup (machine_id, created_at): cheap enough to poll.
-      const row = db
-        .prepare(
+      const row = db.get(
           `SELECT * FROM alert WHERE machine_id = @machine AND created_at >= @since AND title = @title
              AND (@file IS NULL OR instr(evidence_file_names, '/' || @file || '/') > 0)
            ORDER BY created_at DESC LIMIT 1`,
-        )
-        .get({machine: query.machineId, since: query.since, title: query.title, file: query.evidenceFileName ?? null}) as AlertRow | undefined
+        {machine: query.machineId, since: query.since, title: query.title, file: query.evidenceFileName ?? null},
+      ) as AlertRow | undefined
       return row ? toAlert(row) : null
     },
 
     async risks(machineIds) {
       requireTenantRow(store)
-      const rows = db
-        .prepare(`SELECT machine_id, MAX(severity_rank) AS rank FROM alert WHERE status <> 'Resolved' GROUP BY machine_id`)
-        .all() as {machine_id: string; rank: number}[]
+      const rows = db.all(`SELECT machine_id, MAX(severity_rank) AS rank FROM alert WHERE status <> 'Resolved' GROUP BY machine_id`) as {machine_id: string; rank: number}[]
       const byMachine = new Map(rows.map((r) => [r.machine_id, RISK_LEVELS[Math.max(1, r.rank)]]))
       const ids = machineIds ?? [...byMachine.keys()]
       const result: Record<string, RiskLevel> = {}

@@ -13,7 +13,7 @@ import {NotFoundError} from '../../core/errors.js'
 import {parseRole} from '../../core/rbac/roles.js'
 import type {ApiKeyApi} from '../../core/port/apikey-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 
 interface ApiKeyRow {
   id: string
@@ -42,16 +42,16 @@ function toInfo(r: ApiKeyRow, now: Date): ApiKeyInfo {
 
 /** API keys live beside the tenant they grant access to; no tenant is needed to create the first. */
 export function localApiKeyApi(store: LocalStore): ApiKeyApi {
-  const {db} = store
+  const db: StoreSql = store
   const find = (idOrName: string) =>
-    db.prepare(`SELECT ${COLUMNS} FROM api_key WHERE id = ? OR name = ?`).get(idOrName, idOrName) as ApiKeyRow | undefined
+    db.get(`SELECT ${COLUMNS} FROM api_key WHERE id = ? OR name = ?`, idOrName, idOrName) as ApiKeyRow | undefined
   return {
     async create(request) {
       const name = checkApiKeyName(request.name)
       const role = parseRole(request.role)
       checkApiKeyTtl(request.ttlMs)
       return store.mutate('apikey.create', name, () => {
-        const existing = db.prepare(`SELECT ${COLUMNS} FROM api_key WHERE name = ?`).get(name) as ApiKeyRow | undefined
+        const existing = db.get(`SELECT ${COLUMNS} FROM api_key WHERE name = ?`, name) as ApiKeyRow | undefined
         if (existing) {
           // The same create again changes nothing; other content is a conflict (issue 11 item 4).
           const info = toInfo(existing, store.now())
@@ -76,7 +76,7 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
           revoked_at: null,
           last_used_at: null,
         }
-        db.prepare('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        db.run('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
           row.id,
           row.name,
           row.role,
@@ -95,9 +95,7 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
         shape: ['string', 'string'],
         request,
         rows: (after, limit) =>
-          db
-            .prepare(`SELECT ${COLUMNS} FROM api_key WHERE ${afterCondition(['created_at', 'id'], after)} ORDER BY created_at, id LIMIT @limit`)
-            .all({...positionParams(after), limit}) as ApiKeyRow[],
+          db.all(`SELECT ${COLUMNS} FROM api_key WHERE ${afterCondition(['created_at', 'id'], after)} ORDER BY created_at, id LIMIT @limit`, {...positionParams(after), limit}) as ApiKeyRow[],
         positionOf: (r) => [r.created_at, r.id],
         toItem: (r) => toInfo(r, now),
       })
@@ -107,18 +105,18 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
       return store.mutate('apikey.revoke', idOrName, () => {
         const row = find(idOrName)
         if (!row) throw new NotFoundError(`API key '${idOrName}' not found.`, {suggestions: ['Run `atpctl apikey list` to see key ids and names.']})
-        if (!row.revoked_at) db.prepare('UPDATE api_key SET revoked_at = ? WHERE id = ?').run(store.now().toISOString(), row.id)
+        if (!row.revoked_at) db.run('UPDATE api_key SET revoked_at = ? WHERE id = ?', store.now().toISOString(), row.id)
         return {key: toInfo(find(row.id)!, store.now()), changed: !row.revoked_at}
       })
     },
 
     async verify(secret) {
-      const row = db.prepare(`SELECT ${COLUMNS} FROM api_key WHERE secret_sha256 = ?`).get(hashApiKeySecret(secret)) as ApiKeyRow | undefined
+      const row = db.get(`SELECT ${COLUMNS} FROM api_key WHERE secret_sha256 = ?`, hashApiKeySecret(secret)) as ApiKeyRow | undefined
       const now = store.now()
       if (!row) return {valid: false, reason: 'unknown API key', key: null}
       const info = toInfo(row, now)
       if (info.status !== 'active') return {valid: false, reason: info.status === 'revoked' ? `revoked at ${info.revokedAt}` : `expired at ${info.expiresAt}`, key: info}
-      db.prepare('UPDATE api_key SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.id)
+      db.run('UPDATE api_key SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
       return {valid: true, reason: 'valid', key: {...info, lastUsedAt: now.toISOString()}}
     },
   }

@@ -245,7 +245,8 @@ export function appendAudit(db: Database, key: Buffer, entry: {time: string; act
   )
 }
 
-export function localAuditApi(db: Database, now: () => Date): AuditApi {
+/** `hold` runs a function holding the store's connection (LocalStore.hold), after any operation holding it now. */
+export function localAuditApi(db: Database, now: () => Date, hold: <T>(fn: () => T) => Promise<T>): AuditApi {
   return {
     async list(filter = {}) {
       const descending = filter.newestFirst === true
@@ -272,11 +273,13 @@ export function localAuditApi(db: Database, now: () => Date): AuditApi {
       return {records: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH}
     },
     async verify(options = {}) {
-      const key = auditKey(db, now)
-      // Under the write lock, so that no change commits between reading the records and the checkpoint.
-      return writeTransaction(db, () => {
-        const rows = readAudit(() => db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[])
-        return verifyAuditChain(rows.map(toRecord), {key, checkpoint: readCheckpoint(db), givenHead: options.head})
+      return hold(() => {
+        const key = auditKey(db, now)
+        // Under the write lock, so that no change commits between reading the records and the checkpoint.
+        return writeTransaction(db, () => {
+          const rows = readAudit(() => db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[])
+          return verifyAuditChain(rows.map(toRecord), {key, checkpoint: readCheckpoint(db), givenHead: options.head})
+        })
       })
     },
   }

@@ -3,9 +3,8 @@ import {collectionDeleteImpact, conflict, inUseLead, requireConfirmedRemoval} fr
 import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChange} from '../../core/collection/types.js'
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
-import type {Database} from './database.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
 
@@ -91,8 +90,8 @@ function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
  * machine; recomputing the inventory would cost a large fleet every heartbeat), by the core
  * rule itself; the SQL of a whole refresh is pinned to it by a differential test.
  */
-export function refreshCollections(db: Database, options: {deviceId?: number} = {}): void {
-  const rows = db.prepare('SELECT * FROM collection').all() as CollectionRow[]
+export function refreshCollections(db: StoreSql, options: {deviceId?: number} = {}): void {
+  const rows = db.all('SELECT * FROM collection') as CollectionRow[]
   const one = options.deviceId
   if (one !== undefined) {
     refreshDevice(db, rows, one)
@@ -100,9 +99,9 @@ export function refreshCollections(db: Database, options: {deviceId?: number} = 
   }
 
   // For a large inventory, rebuilding the device index once (a sort) beats updating it per row.
-  const bulk = rows.length > 0 && (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n > 20_000
+  const bulk = rows.length > 0 && (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n > 20_000
   if (bulk) db.exec('DROP INDEX IF EXISTS collection_member_device')
-  db.prepare('DELETE FROM collection_member').run()
+  db.run('DELETE FROM collection_member')
   for (const c of inLimitOrder(rows)) {
     const params: unknown[] = [c.id, c.id, `;${c.name_key};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
@@ -113,11 +112,9 @@ export function refreshCollections(db: Database, options: {deviceId?: number} = 
       params.push(c.limit_to)
     }
 
-    db.prepare(
-      `INSERT INTO collection_member (collection_id, device_id)
+    db.run(`INSERT INTO collection_member (collection_id, device_id)
        SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
-       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`,
-    ).run(...params)
+       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`, ...params)
   }
 
   if (bulk) db.exec('CREATE INDEX collection_member_device ON collection_member(device_id)')
@@ -141,9 +138,9 @@ interface DeviceViewRow {
 }
 
 /** One device's memberships, decided by the core rule (isCollectionMember) collection by collection, limits first. */
-function refreshDevice(db: Database, rows: CollectionRow[], deviceId: number): void {
-  db.prepare('DELETE FROM collection_member WHERE device_id = ?').run(deviceId)
-  const d = db.prepare('SELECT * FROM device_v WHERE id = ?').get(deviceId) as DeviceViewRow | undefined
+function refreshDevice(db: StoreSql, rows: CollectionRow[], deviceId: number): void {
+  db.run('DELETE FROM collection_member WHERE device_id = ?', deviceId)
+  const d = db.get('SELECT * FROM device_v WHERE id = ?', deviceId) as DeviceViewRow | undefined
   if (!d) return
   const device = ruleSubject({
     name: d.name,
@@ -159,8 +156,8 @@ function refreshDevice(db: Database, rows: CollectionRow[], deviceId: number): v
     user: d.user,
     groups: unpack(d.groups),
   })
-  const direct = new Set(db.prepare('SELECT collection_id FROM collection_direct WHERE device_id = ?').pluck().all(deviceId) as number[])
-  const insert = db.prepare('INSERT INTO collection_member (collection_id, device_id) VALUES (?, ?)')
+  const direct = new Set(db.column('SELECT collection_id FROM collection_direct WHERE device_id = ?', deviceId) as number[])
+  const insert = 'INSERT INTO collection_member (collection_id, device_id) VALUES (?, ?)'
   const members = new Set<number>()
   for (const c of inLimitOrder(rows)) {
     const member = isCollectionMember({
@@ -170,7 +167,7 @@ function refreshDevice(db: Database, rows: CollectionRow[], deviceId: number): v
       limitMember: c.limit_to === null ? null : members.has(c.limit_to),
     })
     if (member) {
-      insert.run(c.id, deviceId)
+      db.run(insert, c.id, deviceId)
       members.add(c.id)
     }
   }
@@ -181,19 +178,19 @@ const unpack = (packed: string | null): string[] => (packed ? packed.slice(1, -1
 
 /** Ids of the named collections (lower-cased names), creating missing ones as direct-membership collections. */
 export function ensureCollections(store: LocalStore, names: string[]): {ids: Map<string, number>; created: string[]} {
-  const {db} = store
+  const db: StoreSql = store
   const ids = new Map<string, number>()
   const created: string[] = []
-  const find = db.prepare('SELECT id FROM collection WHERE name_key = ?')
-  const insert = db.prepare("INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, NULL, '[]', ?)")
+  const find = 'SELECT id FROM collection WHERE name_key = ?'
+  const insert = "INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, NULL, '[]', ?)"
   for (const name of names) {
     const key = nameKey(name)
     if (ids.has(key)) continue
-    const row = find.get(key) as {id: number} | undefined
+    const row = db.get(find, key) as {id: number} | undefined
     if (row) {
       ids.set(key, row.id)
     } else {
-      ids.set(key, Number(insert.run(name, key, store.now().toISOString()).lastInsertRowid))
+      ids.set(key, Number(db.run(insert, name, key, store.now().toISOString()).lastInsertRowid))
       created.push(name)
     }
   }
@@ -201,8 +198,8 @@ export function ensureCollections(store: LocalStore, names: string[]): {ids: Map
   return {ids, created}
 }
 
-function requireCollection(db: Database, name: string): CollectionRow {
-  const row = db.prepare('SELECT * FROM collection WHERE name_key = ?').get(nameKey(name)) as CollectionRow | undefined
+function requireCollection(db: StoreSql, name: string): CollectionRow {
+  const row = db.get('SELECT * FROM collection WHERE name_key = ?', nameKey(name)) as CollectionRow | undefined
   if (!row) {
     throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
       suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
@@ -246,17 +243,17 @@ function toInfo(r: InfoRow): CollectionInfo {
   }
 }
 
-export function collectionInfo(db: Database, name: string): CollectionInfo {
+export function collectionInfo(db: StoreSql, name: string): CollectionInfo {
   const {id} = requireCollection(db, name)
-  return toInfo(db.prepare(`${INFO_SQL} WHERE c.id = ?`).get(id) as InfoRow)
+  return toInfo(db.get(`${INFO_SQL} WHERE c.id = ?`, id) as InfoRow)
 }
 
-function deviceIds(db: Database, names: string[]): Map<string, {id: number; name: string}> {
-  const find = db.prepare('SELECT id, name FROM device WHERE name_key = ?')
+function deviceIds(db: StoreSql, names: string[]): Map<string, {id: number; name: string}> {
+  const find = 'SELECT id, name FROM device WHERE name_key = ?'
   const found = new Map<string, {id: number; name: string}>()
   const missing: string[] = []
   for (const n of names) {
-    const row = find.get(nameKey(n)) as {id: number; name: string} | undefined
+    const row = db.get(find, nameKey(n)) as {id: number; name: string} | undefined
     if (row) found.set(n, row)
     else missing.push(n)
   }
@@ -271,7 +268,7 @@ function deviceIds(db: Database, names: string[]): Map<string, {id: number; name
 }
 
 export function localCollectionApi(store: LocalStore): CollectionApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async create(request) {
       requireTenantRow(store)
@@ -280,7 +277,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       const rules = (request.rules ?? []).map(parseRule)
       return store.mutate('collection.create', name, () => {
         const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
-        const existing = db.prepare('SELECT c.name, c.rules, l.name AS limit_name FROM collection c LEFT JOIN collection l ON l.id = c.limit_to WHERE c.name_key = ?').get(nameKey(name)) as
+        const existing = db.get('SELECT c.name, c.rules, l.name AS limit_name FROM collection c LEFT JOIN collection l ON l.id = c.limit_to WHERE c.name_key = ?', nameKey(name)) as
           | {name: string; rules: string; limit_name: string | null}
           | undefined
         if (existing) {
@@ -296,13 +293,11 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
           return {collection: collectionInfo(db, existing.name), changed: false}
         }
 
-        db.prepare('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)').run(
-          name,
+        db.run('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)', name,
           nameKey(name),
           limit?.id ?? null,
           JSON.stringify(rules.map((r) => r.text)),
-          store.now().toISOString(),
-        )
+          store.now().toISOString(),)
         refreshCollections(db)
         return {collection: collectionInfo(db, name), changed: true}
       })
@@ -312,16 +307,16 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       requireTenantRow(store)
       return store.mutate('collection.update', name, () => {
         const row = requireCollection(db, name)
-        const currentLimit = row.limit_to === null ? null : (db.prepare('SELECT name FROM collection WHERE id = ?').get(row.limit_to) as {name: string}).name
+        const currentLimit = row.limit_to === null ? null : (db.get('SELECT name FROM collection WHERE id = ?', row.limit_to) as {name: string}).name
         const current = {name: row.name, limitTo: currentLimit, rules: JSON.parse(row.rules) as string[]}
         // Every rule of a create again (rule syntax, the limiting collection exists), plus no loop of limits.
         const next = applyCollectionChange(current, change)
         const limit = next.limitTo === null ? null : requireCollection(db, next.limitTo)
-        const all = db.prepare('SELECT c.name, c.name_key, l.name_key AS limit_key FROM collection c LEFT JOIN collection l ON l.id = c.limit_to').all() as {name: string; name_key: string; limit_key: string | null}[]
+        const all = db.all('SELECT c.name, c.name_key, l.name_key AS limit_key FROM collection c LEFT JOIN collection l ON l.id = c.limit_to') as {name: string; name_key: string; limit_key: string | null}[]
         checkLimitChain(row.name, limit?.name ?? null, new Map(all.map((c) => [c.name_key, c.limit_key])), new Map(all.map((c) => [c.name_key, c.name])))
         const changed = collectionDifferences(current, {limitTo: limit?.name ?? null, rules: next.rules}).length > 0
         if (changed) {
-          db.prepare('UPDATE collection SET limit_to = ?, rules = ? WHERE id = ?').run(limit?.id ?? null, JSON.stringify(next.rules), row.id)
+          db.run('UPDATE collection SET limit_to = ?, rules = ? WHERE id = ?', limit?.id ?? null, JSON.stringify(next.rules), row.id)
           refreshCollections(db)
         }
 
@@ -334,7 +329,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       const assess = () => {
         const row = requireCollection(db, name)
         const info = collectionInfo(db, row.name)
-        const limitedBy = db.prepare('SELECT name FROM collection WHERE limit_to = ? ORDER BY name').pluck().all(row.id) as string[]
+        const limitedBy = db.column('SELECT name FROM collection WHERE limit_to = ? ORDER BY name', row.id) as string[]
         return {row, info, impact: collectionDeleteImpact({name: row.name, limitTo: info.limitTo, deployedPolicies: info.policies, limitedBy, members: info.members})}
       }
 
@@ -347,17 +342,15 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         const {row, info, impact} = assess()
         requireConfirmedRemoval(inUseLead(`Collection '${escapeName(row.name)}'`), impact, options.force === true)
         // Collections limited to it take over its limit; its deployments and memberships go with it.
-        db.prepare('UPDATE collection SET limit_to = ? WHERE limit_to = ?').run(row.limit_to, row.id)
-        db.prepare('DELETE FROM policy_deployment WHERE collection_id = ?').run(row.id)
-        db.prepare('DELETE FROM collection_direct WHERE collection_id = ?').run(row.id)
-        db.prepare('DELETE FROM collection_member WHERE collection_id = ?').run(row.id)
+        db.run('UPDATE collection SET limit_to = ? WHERE limit_to = ?', row.limit_to, row.id)
+        db.run('DELETE FROM policy_deployment WHERE collection_id = ?', row.id)
+        db.run('DELETE FROM collection_direct WHERE collection_id = ?', row.id)
+        db.run('DELETE FROM collection_member WHERE collection_id = ?', row.id)
         // The inventory's own naming of it goes too, so a later collection of that name starts empty.
         const packed = `;${row.name_key};`
-        db.prepare(
-          `UPDATE device SET inv_collections = CASE WHEN replace(inv_collections, @packed, ';') = ';' THEN '' ELSE replace(inv_collections, @packed, ';') END
-           WHERE instr(inv_collections, @packed) > 0`,
-        ).run({packed})
-        db.prepare('DELETE FROM collection WHERE id = ?').run(row.id)
+        db.run(`UPDATE device SET inv_collections = CASE WHEN replace(inv_collections, @packed, ';') = ';' THEN '' ELSE replace(inv_collections, @packed, ';') END
+           WHERE instr(inv_collections, @packed) > 0`, {packed})
+        db.run('DELETE FROM collection WHERE id = ?', row.id)
         if (impact.uses.some((u) => u.kind === 'limits')) refreshCollections(db)
         return {collection: info, changed: true, impact}
       })
@@ -370,7 +363,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         list: 'collections',
         shape: ['string'],
         request,
-        rows: (after, limit) => db.prepare(`${INFO_SQL} WHERE ${afterCondition(['c.name'], after)} ORDER BY c.name LIMIT @limit`).all({...positionParams(after), limit}) as InfoRow[],
+        rows: (after, limit) => db.all(`${INFO_SQL} WHERE ${afterCondition(['c.name'], after)} ORDER BY c.name LIMIT @limit`, {...positionParams(after), limit}) as InfoRow[],
         positionOf: (r) => [r.name],
         toItem: toInfo,
       })
@@ -381,15 +374,13 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       const info = collectionInfo(db, name)
       const row = requireCollection(db, name)
       const limit = options.memberLimit ?? 1000
-      const rows = db
-        .prepare(
+      const rows = db.all(
           `SELECT d.name, d.os_name, d.level,
              EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = m.collection_id AND cd.device_id = d.id) AS manual,
              instr(d.inv_collections, ?) > 0 AS inventory
            FROM collection_member m JOIN device_v d ON d.id = m.device_id
            WHERE m.collection_id = ? ORDER BY d.name LIMIT ?`,
-        )
-        .all(`;${row.name_key};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
+        `;${row.name_key};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
       const memberList: CollectionMember[] = rows.map((r) => {
         const via = [...(r.inventory ? ['inventory'] : []), ...(r.manual ? ['manual'] : [])]
         return {name: r.name, osName: r.os_name, level: r.level, via: via.length > 0 ? via : ['rule']}
@@ -405,11 +396,11 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         const found = deviceIds(db, devices)
         const changed: string[] = []
         const unchanged: string[] = []
-        const insert = db.prepare('INSERT OR IGNORE INTO collection_direct (collection_id, device_id) VALUES (?, ?)')
-        for (const d of found.values()) (insert.run(c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        const insert = 'INSERT INTO collection_direct (collection_id, device_id) VALUES (?, ?) ON CONFLICT DO NOTHING'
+        for (const d of found.values()) (db.run(insert, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
         refreshCollections(db)
-        const notIn = db.prepare('SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?')
-        const outsideLimit = [...found.values()].filter((d) => !notIn.get(c.id, d.id)).map((d) => d.name)
+        const notIn = 'SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?'
+        const outsideLimit = [...found.values()].filter((d) => !db.get(notIn, c.id, d.id)).map((d) => d.name)
         if (outsideLimit.length > 0) {
           throw new RuleError('', `Not in the limiting collection of '${c.name}': ${outsideLimit.join(', ')}.`, {
             suggestions: ['Add them to the limiting collection first, or use a collection without that limit.'],
@@ -427,11 +418,11 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         const found = deviceIds(db, devices)
         const changed: string[] = []
         const unchanged: string[] = []
-        const del = db.prepare('DELETE FROM collection_direct WHERE collection_id = ? AND device_id = ?')
-        for (const d of found.values()) (del.run(c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        const del = 'DELETE FROM collection_direct WHERE collection_id = ? AND device_id = ?'
+        for (const d of found.values()) (db.run(del, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
         refreshCollections(db)
-        const member = db.prepare('SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?')
-        const stillMembers = [...found.values()].filter((d) => member.get(c.id, d.id)).map((d) => d.name)
+        const member = 'SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?'
+        const stillMembers = [...found.values()].filter((d) => db.get(member, c.id, d.id)).map((d) => d.name)
         return {collection: collectionInfo(db, c.name), changed, unchanged, stillMembers}
       })
     },

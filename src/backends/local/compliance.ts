@@ -19,7 +19,7 @@ import {DEVICE_MEMBERSHIP, requireGroup, resolveDevice} from './intune.js'
 import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
 import {dottedOsVersion} from '../../core/device/os.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, optionalText, requireName} from '../../core/names.js'
 
@@ -87,9 +87,9 @@ const COMPACT_SQL = `${EVALUATION_CTE}
   ORDER BY e.name, e.id`
 
 export function localComplianceApi(store: LocalStore): ComplianceApi {
-  const {db} = store
+  const db: StoreSql = store
   const find = (nameOrId: string): PolicyRow => {
-    const row = db.prepare('SELECT * FROM compliance_policy WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1').get({p: nameOrId}) as PolicyRow | undefined
+    const row = db.get('SELECT * FROM compliance_policy WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1', {p: nameOrId}) as PolicyRow | undefined
     if (!row) throw new NotFoundError(`Compliance policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl compliance list']})
     return row
   }
@@ -107,7 +107,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       }
       return store.mutate('compliance.create', request.name, () => {
         const group = request.assignGroup ? requireGroup(store, request.assignGroup) : null
-        const existing = db.prepare('SELECT * FROM compliance_policy WHERE name = ?').get(request.name) as PolicyRow | undefined
+        const existing = db.get('SELECT * FROM compliance_policy WHERE name = ?', request.name) as PolicyRow | undefined
         if (existing) {
           // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
           const policy = toPolicy(existing)
@@ -129,10 +129,11 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           assign_group: group,
           created_at: store.now().toISOString(),
         }
-        db.prepare(
+        db.run(
           `INSERT INTO compliance_policy (id, name, description, platform, connector, max_risk, max_rank, assign_group, created_at)
            VALUES (@id, @name, @description, @platform, @connector, @max_risk, @max_rank, @assign_group, @created_at)`,
-        ).run({...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]})
+          {...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]},
+        )
         return {policy: toPolicy(row), changed: true}
       })
     },
@@ -144,9 +145,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
         shape: ['string', 'string', 'string'],
         request,
         rows: (after, limit) =>
-          db
-            .prepare(`SELECT * FROM compliance_policy WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`)
-            .all({...positionParams(after), limit}) as PolicyRow[],
+          db.all(`SELECT * FROM compliance_policy WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`, {...positionParams(after), limit}) as PolicyRow[],
         positionOf: (r) => [r.created_at, r.name, r.id],
         toItem: toPolicy,
       })
@@ -170,10 +169,8 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           assignGroup: patch.assignGroup === undefined ? current.assignGroup : patch.assignGroup === null ? null : requireGroup(store, patch.assignGroup),
         }
         if (contentDifferences(complianceContent(current), complianceContent(next)).length === 0) return {policy: current, changed: false}
-        db.prepare(
-          `UPDATE compliance_policy SET description = @description, platform = @platform, connector = @connector, max_risk = @maxRisk, max_rank = @maxRank, assign_group = @assignGroup
-           WHERE id = @id`,
-        ).run({...next, connector: connectorPlatform(next.platform), maxRank: MAX_RISK_RANK[next.maxRisk]})
+        db.run(`UPDATE compliance_policy SET description = @description, platform = @platform, connector = @connector, max_risk = @maxRisk, max_rank = @maxRank, assign_group = @assignGroup
+           WHERE id = @id`, {...next, connector: connectorPlatform(next.platform), maxRank: MAX_RISK_RANK[next.maxRisk]})
         return {policy: toPolicy(find(current.id)), changed: true}
       })
     },
@@ -183,10 +180,10 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       return store.mutate('compliance.delete', nameOrId, () => {
         const policy = toPolicy(find(nameOrId))
         // In use while it decides a device's compliance: the same evaluation as `compliance evaluate`.
-        const decided = (db.prepare(`SELECT name FROM (${EVALUATION_SQL}) WHERE policy = @policy AND intune = 1`).all({device: null, policy: policy.name}) as {name: string}[]).map((r) => r.name)
-        const access = (db.prepare("SELECT name FROM access_policy WHERE kind = 'custom' AND enabled = 1 ORDER BY name").all() as {name: string}[]).map((r) => r.name)
+        const decided = (db.all(`SELECT name FROM (${EVALUATION_SQL}) WHERE policy = @policy AND intune = 1`, {device: null, policy: policy.name}) as {name: string}[]).map((r) => r.name)
+        const access = (db.all("SELECT name FROM access_policy WHERE kind = 'custom' AND enabled = 1 ORDER BY name") as {name: string}[]).map((r) => r.name)
         const affects = requireDeleteConsent(KINDS.compliancePolicy, policy.name, complianceAffects(decided, access), options.force === true, COMPLIANCE_DELETE_CONSEQUENCE)
-        db.prepare('DELETE FROM compliance_policy WHERE id = ?').run(policy.id)
+        db.run('DELETE FROM compliance_policy WHERE id = ?', policy.id)
         return {policy, changed: true as const, affects}
       })
     },
@@ -200,10 +197,10 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       // function of the facts, and devices share few distinct fact tuples, so it is computed
       // once per tuple and shared (reason strings included).
       // Policies in rank order (the row_number of EVALUATION_CTE) and OS classes, read once.
-      const ranked = db.prepare('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name').all() as {name: string; max_risk: MaxRisk}[]
-      const osClass = db.prepare(`SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`)
+      const ranked = db.all('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name') as {name: string; max_risk: MaxRisk}[]
+      const osClass = `SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`
       const m = ranked.length + 1
-      const rows = db.prepare(COMPACT_SQL).raw(true).all({device: null, m}) as [number, string, number][]
+      const rows = db.rows(COMPACT_SQL, {device: null, m}) as [number, string, number][]
       // The verdict is a pure function of the facts and devices share few distinct fact tuples:
       // judge each tuple once and share it (reason strings included).
       const verdicts = new Map<number, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
@@ -215,7 +212,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           const pos = key % m
           const rank = Math.floor(key / m) % 5
           const intune = Math.floor(key / m / 5) % 2
-          const os = osClass.get(Math.floor(key / m / 10)) as {os_family: string; os_version: string}
+          const os = db.get(osClass, Math.floor(key / m / 10)) as {os_family: string; os_version: string}
           const policy = pos === 0 ? null : ranked[pos - 1]
           const {deviceId: _id, deviceName: _name, ...rest} = judgeCompliance(
             {
@@ -248,8 +245,8 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
  * pinned to this by test/core/compliance/strictest.differential.test.ts.
  */
 function evaluateOne(store: LocalStore, id: number, connection: ReturnType<typeof readIntune>): DeviceCompliance {
-  const {db} = store
-  const d = db.prepare('SELECT id, name, user, os_family, build, release, version, intune FROM device_v WHERE id = ?').get(id) as {
+  const db: StoreSql = store
+  const d = db.get('SELECT id, name, user, os_family, build, release, version, intune FROM device_v WHERE id = ?', id) as {
     id: number
     name: string
     user: string | null
@@ -259,10 +256,10 @@ function evaluateOne(store: LocalStore, id: number, connection: ReturnType<typeo
     version: string | null
     intune: number
   }
-  const risk = db.prepare(`SELECT rank FROM (${RISK_SOURCE}) WHERE device_name = ?`).pluck().get(d.name) as number | undefined
-  const deviceGroups = db.prepare(`SELECT group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id = ?`).pluck().all(d.id) as string[]
-  const userGroups = d.user === null ? [] : (db.prepare("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ?").pluck().all(d.user) as string[])
-  const policies = (db.prepare('SELECT * FROM compliance_policy').all() as PolicyRow[]).map(toPolicy)
+  const risk = db.value(`SELECT rank FROM (${RISK_SOURCE}) WHERE device_name = ?`, d.name) as number | undefined
+  const deviceGroups = db.column(`SELECT group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id = ?`, d.id) as string[]
+  const userGroups = d.user === null ? [] : (db.column("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ?", d.user) as string[])
+  const policies = (db.all('SELECT * FROM compliance_policy') as PolicyRow[]).map(toPolicy)
   return judgeCompliance(
     {
       deviceId: String(d.id),

@@ -182,7 +182,7 @@ export function busyTimeoutOf(db: Database): number {
  * this covers the answers it does not wait on (a journal-mode switch, SQLITE_BUSY_SNAPSHOT,
  * recovery), and turns the final one into the exit-6 error.
  */
-function retryBusy<T>(db: Database, fn: () => T): T {
+export function retryBusy<T>(db: Database, fn: () => T): T {
   const timeout = busyTimeoutOf(db)
   const start = Date.now()
   for (;;) {
@@ -221,21 +221,6 @@ function migrate(db: Database): void {
       db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString())
     }
   })
-}
-
-/**
- * Like writeTransaction, but waits at most `waitMs` for another connection's write lock, then
- * throws SQLITE_BUSY instead of blocking the thread for the whole busy timeout: for background
- * work that can simply try again later and must stay responsive meanwhile (the server's event
- * processing, which has to stop within its shutdown grace period).
- */
-export function writeTransactionOrBusy<T>(db: Database, fn: () => T, waitMs: number): T {
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(waitMs))}`)
-  try {
-    return db.transaction(fn).immediate()
-  } finally {
-    db.pragma(`busy_timeout = ${busyTimeoutOf(db)}`)
-  }
 }
 
 /**

@@ -12,7 +12,7 @@ import {type AlertDevice, evidenceFileNames, getAlert, insertAlert} from './aler
 import {getDevice as readDevice, localDeviceApi} from './devices.js'
 import {readThirdParty} from './integrations.js'
 import {assertInboundAllowed, thirdPartyPath} from '../../core/integration/rules.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {requireName} from '../../core/names.js'
 
@@ -58,7 +58,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
   api: DetectionApi
   submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult
 } {
-  const {db} = store
+  const db: StoreSql = store
 
   /** The integrations a device's data passes through; only those its onboarding depends on. */
   function dataPaths(device: Device): DataPath[] {
@@ -72,7 +72,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     }
 
     if (device.managedBy.includes('defender-for-cloud') && device.subscription && relevant('defender-for-cloud')) {
-      const row = db.prepare('SELECT windows, linux FROM dfc_subscription WHERE subscription_id = ?').get(device.subscription) as
+      const row = db.get('SELECT windows, linux FROM dfc_subscription WHERE subscription_id = ?', device.subscription) as
         | {windows: number; linux: number}
         | undefined
       const linux = osFamilyOf(device) === 'linux'
@@ -105,7 +105,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
   }
 
   function alertDevice(device: Device, orgId: string): AlertDevice {
-    const row = db.prepare('SELECT id FROM device WHERE name = ?').get(device.name) as {id: number} | undefined
+    const row = db.get('SELECT id FROM device WHERE name = ?', device.name) as {id: number} | undefined
     return {deviceId: row?.id ?? null, name: device.name, machineId: machineIdOf(orgId, device.name), computerDnsName: device.name.toLowerCase()}
   }
 
@@ -116,7 +116,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     const device = known?.(name) ?? getDevice(name, orgId)
     const target = toTarget(device, orgId)
     // TP3, audited as a refusal of this operation.
-    if (target.dataPaths.some((p) => !p.enabled)) store.mutate(operation, `device:${device.name}`, () => assertInboundAllowed({device: device.name}, target.dataPaths))
+    if (target.dataPaths.some((p) => !p.enabled)) store.mutateNow(operation, `device:${device.name}`, () => assertInboundAllowed({device: device.name}, target.dataPaths))
 
     if (!device.onboarded) {
       throw new RuleError('', `Device '${device.name}' is not onboarded (${device.onboarding.reason}); its data is not accepted.`, {
@@ -129,7 +129,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
 
   function getDevice(nameOrMachineId: string, orgId: string): Device {
     if (/^[0-9a-f]{40}$/.test(nameOrMachineId)) {
-      const names = db.prepare('SELECT name FROM device').pluck().all() as string[]
+      const names = db.column('SELECT name FROM device') as string[]
       const name = names.find((n) => machineIdOf(orgId, n) === nameOrMachineId)
       if (name) return readDevice(store, name)
     }
@@ -138,17 +138,14 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
   }
 
   function raise(device: Device, orgId: string, operation: string, alert: NewAlert, dedupe = false): SubmitResult {
-    return store.mutate(operation, `device:${device.name}`, () => {
+    return store.mutateNow(operation, `device:${device.name}`, () => {
       const target = alertDevice(device, orgId)
       if (dedupe) {
         // A sensor may report one file twice (create, then rename): one file, one alert.
         const since = new Date(store.now().getTime() - DUPLICATE_WINDOW_MS).toISOString()
         // The same evidence has the same file names: one probe of alert_machine_file, however
         // many alerts the machine raised in the window (issue 15).
-        const existing = db
-          .prepare(DUPLICATE_FILE_SQL)
-          .pluck()
-          .get(target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
+        const existing = db.value(DUPLICATE_FILE_SQL, target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
         if (existing) return {detected: true, alert: getAlert(store, existing), reason: `already reported as alert ${existing}`}
       }
 
@@ -204,21 +201,23 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     },
 
     async submitFile(request) {
-      return submitFileNow(request)
+      return store.hold(() => submitFileNow(request))
     },
 
     async submitActivity(request) {
-      const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
-      const activity: Activity = request.activity
-      if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
-      const {device, target, orgId} = acceptingDevice(request.device, 'detect.activity')
-      if (target.osFamily !== os) {
-        return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
-      }
+      return store.hold(() => {
+        const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
+        const activity: Activity = request.activity
+        if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
+        const {device, target, orgId} = acceptingDevice(request.device, 'detect.activity')
+        if (target.osFamily !== os) {
+          return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
+        }
 
-      const alert = matchActivity(os, activity)
-      if (!alert) return {detected: false, alert: null, reason: `the activity does not match the ${os} test-alert rule`}
-      return raise(device, orgId, 'detect.activity', alert)
+        const alert = matchActivity(os, activity)
+        if (!alert) return {detected: false, alert: null, reason: `the activity does not match the ${os} test-alert rule`}
+        return raise(device, orgId, 'detect.activity', alert)
+      })
     },
   }
 

@@ -15,14 +15,14 @@ import type {Operation} from '../../core/port/operations-api.js'
 import {findOperationRow, recordOperation} from './operations.js'
 import {decodeCursor, encodeCursor, type Page, pageLimit} from '../../core/port/page.js'
 import {ensureCollections, refreshCollections} from './collections.js'
-import type {Database} from './database.js'
 import {LOCAL_MAX_PAGE} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {SqlDialect} from './sqlite-dialect.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 export const DEFAULT_PERIOD_MS = 7 * 86_400_000
 
-/** Lists are stored wrapped in separators (";a;b;") so membership tests are one instr(). */
+/** Lists are stored wrapped in separators (";a;b;") so a membership test is one substring test. */
 export const packList = (items: readonly string[]): string => (items.length === 0 ? '' : `;${items.join(';')};`)
 export const unpackList = (packed: string | null): string[] => (packed ? packed.slice(1, -1).split(';') : [])
 
@@ -233,10 +233,13 @@ function edrReasonOf(r: DeviceRow, profile: string | null): string {
   return edrOnboarding(device, `EDR profile '${profile}'`, connection).reason
 }
 
-const COLLECTIONS_OF = `(SELECT group_concat(c.name, char(31)) FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
+/** The names of device `st`'s collections, joined with the unit separator. */
+const collectionsOf = (dialect: SqlDialect) =>
+  `(SELECT ${dialect.joinWithUnitSeparator('c.name')} FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
 
 /** The device columns' conditions of a listing's filters (on `d`, a device_v row), with their parameters. */
-function deviceConditions(db: Database, options: DeviceListOptions & {name?: string}): {conditions: string[]; params: Record<string, unknown>} {
+function deviceConditions(store: LocalStore, options: DeviceListOptions & {name?: string}): {conditions: string[]; params: Record<string, unknown>} {
+  const db: StoreSql = store
   const conditions: string[] = []
   const params: Record<string, unknown> = {}
   if (options.name !== undefined) {
@@ -256,7 +259,7 @@ function deviceConditions(db: Database, options: DeviceListOptions & {name?: str
   }
 
   if (options.os) {
-    conditions.push('(instr(lower(d.os), lower(@os)) > 0 OR instr(lower(d.os_name), lower(@os)) > 0)')
+    conditions.push(`(${store.dialect.contains('lower(d.os)', 'lower(@os)')} OR ${store.dialect.contains('lower(d.os_name)', 'lower(@os)')})`)
     params.os = options.os
   }
 
@@ -266,7 +269,7 @@ function deviceConditions(db: Database, options: DeviceListOptions & {name?: str
   }
 
   if (options.managedBy) {
-    conditions.push("instr(lower(d.managed_by), ';' || lower(@managedBy) || ';') > 0")
+    conditions.push(store.dialect.contains('lower(d.managed_by)', "';' || lower(@managedBy) || ';'"))
     params.managedBy = options.managedBy
   }
 
@@ -285,8 +288,8 @@ interface NameRange {
  * computed for those only, so a page costs its own devices, wherever it is in the list.
  */
 export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}, range?: NameRange): IterableIterator<DeviceRow> {
-  const {db} = store
-  const {conditions, params: filterParams} = deviceConditions(db, options)
+  const db: StoreSql = store
+  const {conditions, params: filterParams} = deviceConditions(store, options)
   const params: Record<string, unknown> = {...filterParams, since: sinceIso(store, options.periodMs)}
   if (range?.after != null) {
     conditions.push('d.name > @after')
@@ -309,9 +312,9 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
     params.onboarded = options.onboarded ? 1 : 0
   }
 
-  const sql = `SELECT st.*, ${COLLECTIONS_OF} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
+  const sql = `SELECT st.*, ${collectionsOf(store.dialect)} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
     ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name`
-  return db.prepare(sql).iterate(params) as IterableIterator<DeviceRow>
+  return db.iterate(sql, params) as IterableIterator<DeviceRow>
 }
 
 /** Devices a health or onboarding filter (computed state) may skip are scanned at most this many per page. */
@@ -326,18 +329,16 @@ const DEVICE_SCAN_BUDGET = 50_000
  * may hold fewer than asked, with a cursor where the scan stopped.
  */
 export function pageDevices(store: LocalStore, options: DeviceListOptions): Page<Device> {
-  const {db} = store
+  const db: StoreSql = store
   const limit = pageLimit(options.limit, LOCAL_MAX_PAGE)
   let after = options.cursor === undefined ? null : String(decodeCursor('devices', options.cursor, ['string'])[0])
-  const {conditions, params} = deviceConditions(db, options)
+  const {conditions, params} = deviceConditions(store, options)
   const computed = options.health !== undefined || options.onboarded !== undefined
   // With no filter on the computed state, one range of limit + 1 devices is the page and says whether more exist.
   const window = computed ? Math.max(limit + 1, 2000) : limit + 1
   // The end of the next range: `after` as its own condition (not `@after IS NULL OR …`), so the name index seeks to it.
   const rangeEnd = (from: string | null) =>
-    db
-      .prepare(`SELECT d.name FROM device_v d WHERE ${[...conditions, ...(from === null ? [] : ['d.name > @after'])].join(' AND ') || '1'} ORDER BY d.name LIMIT 1 OFFSET @offset`)
-      .get({...params, ...(from === null ? {} : {after: from}), offset: window - 1}) as {name: string} | undefined
+    db.get(`SELECT d.name FROM device_v d WHERE ${[...conditions, ...(from === null ? [] : ['d.name > @after'])].join(' AND ') || '1'} ORDER BY d.name LIMIT 1 OFFSET @offset`, {...params, ...(from === null ? {} : {after: from}), offset: window - 1}) as {name: string} | undefined
   const rows: DeviceRow[] = []
   for (let scanned = 0; ; scanned += window) {
     if (scanned >= DEVICE_SCAN_BUDGET) return {items: rows.map(toDevice), nextCursor: after === null ? null : encodeCursor('devices', [after])}
@@ -356,8 +357,8 @@ export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): strin
   return new Date(store.now().getTime() - periodMs).toISOString()
 }
 
-export function collectionId(db: Database, name: string): number {
-  const row = db.prepare('SELECT id FROM collection WHERE name_key = ?').get(nameKey(name)) as {id: number} | undefined
+export function collectionId(db: StoreSql, name: string): number {
+  const row = db.get('SELECT id FROM collection WHERE name_key = ?', nameKey(name)) as {id: number} | undefined
   if (!row) {
     throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
       suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
@@ -414,14 +415,12 @@ function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = fa
  * The os_class id of a record's (os, version) pair, inserting or refreshing each pair's
  * classification once per call of this factory (an import sees a handful of distinct pairs).
  */
-function osClassIds(db: Database): (r: DeviceRecord) => number {
+function osClassIds(db: StoreSql): (r: DeviceRecord) => number {
   const ids = new Map<string, Map<string, number>>()
-  const find = db.prepare('SELECT id FROM os_class WHERE os = ? AND version = ?')
-  const insert = db.prepare(
-    `INSERT INTO os_class (os, version, os_family, os_name, build, release, level, min_configmgr, multi_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  const find = 'SELECT id FROM os_class WHERE os = ? AND version = ?'
+  const insert = `INSERT INTO os_class (os, version, os_family, os_name, build, release, level, min_configmgr, multi_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(os, version) DO UPDATE SET os_family = excluded.os_family, os_name = excluded.os_name, build = excluded.build, release = excluded.release,
-       level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`,
-  )
+       level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`
   return (r) => {
     let versions = ids.get(r.os)
     if (!versions) {
@@ -432,8 +431,8 @@ function osClassIds(db: Database): (r: DeviceRecord) => number {
     const version = r.version ?? ''
     let id = versions.get(version)
     if (id === undefined) {
-      insert.run(r.os, version, r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
-      id = (find.get(r.os, version) as {id: number}).id
+      db.run(insert, r.os, version, r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
+      id = (db.get(find, r.os, version) as {id: number}).id
       versions.set(version, id)
     }
 
@@ -505,15 +504,17 @@ interface StagedImport {
  * until the write transaction knows the ids. An error from the records (a bad row at the end
  * of the file) rolls the staging back.
  */
-function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImport {
-  db.exec(`DROP TABLE IF EXISTS temp.import_stage;
-    CREATE TEMP TABLE import_stage (${UPSERT_COLUMNS.map((c) => (c === 'name_key' ? 'name_key TEXT NOT NULL UNIQUE' : c)).join(', ')})`)
+async function stageRecords(store: LocalStore, records: AsyncIterable<DeviceRecord> | Iterable<DeviceRecord>): Promise<StagedImport> {
+  const db: StoreSql = store
+  // `seq` numbers the rows in file order (the order they are moved in).
+  db.exec(`DROP TABLE IF EXISTS import_stage;
+    CREATE TEMP TABLE import_stage (seq ${store.dialect.rowNumberKey}, ${UPSERT_COLUMNS.map((c) => (c === 'name_key' ? 'name_key TEXT NOT NULL UNIQUE' : c)).join(', ')})`)
   // Rows go in STAGE_BATCH at a time: one statement run per batch instead of per row (staging
   // 100,000 rows measured 790 -> 590 ms); the last few rows one by one.
   const row = `(${UPSERT_COLUMNS.map(() => '?').join(', ')})`
-  const insertSql = (rows: number) => `INSERT INTO temp.import_stage (${UPSERT_COLUMNS.join(', ')}) VALUES ${Array.from({length: rows}, () => row).join(', ')}`
-  const insertBatch = db.prepare(insertSql(STAGE_BATCH))
-  const insertOne = db.prepare(insertSql(1))
+  const insertSql = (rows: number) => `INSERT INTO import_stage (${UPSERT_COLUMNS.join(', ')}) VALUES ${Array.from({length: rows}, () => row).join(', ')}`
+  const insertBatch = insertSql(STAGE_BATCH)
+  const insertOne = insertSql(1)
   let batch: unknown[] = []
   let batchNames: string[] = []
   // A full batch goes in as one statement; a repeated name fails it whole (nothing of it stays),
@@ -522,18 +523,18 @@ function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImpo
     let done = false
     if (whole) {
       try {
-        insertBatch.run(batch)
+        db.run(insertBatch, batch)
         done = true
       } catch (error) {
-        if ((error as {code?: string}).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error
+        if (!store.dialect.isUniqueViolation(error)) throw error
       }
     }
 
     for (let i = 0; !done && i < batchNames.length; i++) {
       try {
-        insertOne.run(batch.slice(i * UPSERT_COLUMNS.length, (i + 1) * UPSERT_COLUMNS.length))
+        db.run(insertOne, batch.slice(i * UPSERT_COLUMNS.length, (i + 1) * UPSERT_COLUMNS.length))
       } catch (error) {
-        if ((error as {code?: string}).code === 'SQLITE_CONSTRAINT_UNIQUE') throw repeated(batchNames[i])
+        if (store.dialect.isUniqueViolation(error)) throw repeated(batchNames[i])
         throw error
       }
     }
@@ -566,50 +567,65 @@ function stageRecords(db: Database, records: Iterable<DeviceRecord>): StagedImpo
   // Names are unique by their name key, as in the device table: the staging table's unique index
   // refuses a repeat (a JS set of a million names costs more, in garbage collection).
   const repeated = (name: string) => new InvalidInputError(`Device '${name}' appears more than once in the records; names are unique (case-insensitive).`)
-  // A deferred transaction that writes only TEMP tables never takes the database's write lock.
-  db.transaction(() => {
-    for (const given of records) {
-      // Every record is re-checked by the inventory's own row rules, whoever sent it, and its
-      // classification recomputed from its OS fields (issue 15 item 3).
-      let r: DeviceRecord
-      try {
-        r = recheckRecord(given, staged.total + 1, memo)
-      } catch (error) {
-        if (error instanceof InventoryRowError) throw invalidRecord(error)
-        throw error
-      }
-
-      if (!listsSeen.has(r.collections)) {
-        listsSeen.add(r.collections)
-        for (const c of r.collections) if (!staged.collections.has(nameKey(c))) staged.collections.set(nameKey(c), c)
-      }
-
-      batch.push(...values(r, pairOf(r)))
-      batchNames.push(r.name)
-      if (batchNames.length === STAGE_BATCH) flush(true)
-      staged.total++
+  const take = (given: DeviceRecord) => {
+    // Every record is re-checked by the inventory's own row rules, whoever sent it, and its
+    // classification recomputed from its OS fields (issue 15 item 3).
+    let r: DeviceRecord
+    try {
+      r = recheckRecord(given, staged.total + 1, memo)
+    } catch (error) {
+      if (error instanceof InventoryRowError) throw invalidRecord(error)
+      throw error
     }
 
-    flush(false)
-  })()
+    if (!listsSeen.has(r.collections)) {
+      listsSeen.add(r.collections)
+      for (const c of r.collections) if (!staged.collections.has(nameKey(c))) staged.collections.set(nameKey(c), c)
+    }
+
+    batch.push(...values(r, pairOf(r)))
+    batchNames.push(r.name)
+    if (batchNames.length === STAGE_BATCH) flush(true)
+    staged.total++
+  }
+
+  // A deferred transaction that writes only TEMP tables never takes the database's write lock.
+  // Records of a synchronous iterable are taken without an await; those of an async one (a file
+  // being read) are awaited one by one, the transaction staying open meanwhile.
+  await store.transaction(
+    (): void | Promise<void> => {
+      if (Symbol.iterator in records) {
+        for (const given of records) take(given)
+        flush(false)
+        return
+      }
+
+      return (async () => {
+        for await (const given of records) take(given)
+        flush(false)
+      })()
+    },
+    {lock: 'deferred'},
+  )
   return staged
 }
 
 /** Moves the staged rows into the device table in file order, with their os_class ids; an upsert unless the inventory is empty. */
 function moveStagedSql(now: string, plainInsert: boolean): string {
-  const select = UPSERT_COLUMNS.map((c) => (c === 'os_class' ? '(SELECT id FROM temp.import_os WHERE pair = s.os_class)' : `s.${c}`))
+  const select = UPSERT_COLUMNS.map((c) => (c === 'os_class' ? '(SELECT id FROM import_os WHERE pair = s.os_class)' : `s.${c}`))
+  // WHERE true: an upsert from a SELECT needs a WHERE clause for its ON CONFLICT to parse.
   const insert = `INSERT INTO device (${UPSERT_COLUMNS.join(', ')}, source, updated_at)
-    SELECT ${select.join(', ')}, 'inventory', '${now}' FROM temp.import_stage s WHERE 1 ORDER BY s.rowid`
+    SELECT ${select.join(', ')}, 'inventory', '${now}' FROM import_stage s WHERE true ORDER BY s.seq`
   return plainInsert ? insert : `${insert}\n  ${ON_CONFLICT_SQL}`
 }
 
 /** The rows of the named devices, all of them or NotFoundError naming the missing ones; each once. */
-function deviceRows(db: Database, names: string[]): {id: number; name: string; inv_collections: string}[] {
-  const find = db.prepare('SELECT id, name, inv_collections FROM device WHERE name_key = ?')
+function deviceRows(db: StoreSql, names: string[]): {id: number; name: string; inv_collections: string}[] {
+  const find = 'SELECT id, name, inv_collections FROM device WHERE name_key = ?'
   const rows = new Map<number, {id: number; name: string; inv_collections: string}>()
   const missing: string[] = []
   for (const n of names) {
-    const row = find.get(nameKey(n)) as {id: number; name: string; inv_collections: string} | undefined
+    const row = db.get(find, nameKey(n)) as {id: number; name: string; inv_collections: string} | undefined
     if (row) rows.set(row.id, row)
     else missing.push(n)
   }
@@ -624,55 +640,55 @@ function deviceRows(db: Database, names: string[]): {id: number; name: string; i
 }
 
 export function localDeviceApi(store: LocalStore): DeviceApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async import({records}) {
-      requireTenantRow(store)
-      // A large import touches many pages: a bigger page cache keeps them out of the WAL until
-      // commit. It is a ceiling, not an allocation; small imports never reach it.
-      db.pragma('cache_size = -65536')
-      db.pragma('temp.cache_size = -65536')
-      // Read, check and stage every record first, without the write lock (issue 15 item 9):
-      // other writers wait for the one short transaction below, not for the file to be parsed.
-      try {
-        let staged: StagedImport
+      // The connection is this import's from staging to the drop of its temporary tables.
+      return store.hold(async (held) => {
+        requireTenantRow(held)
+        held.expectLargeWrite()
+        // Read, check and stage every record first, without the write lock (issue 15 item 9):
+        // other writers wait for the one short transaction below, not for the file to be parsed.
         try {
-          staged = stageRecords(db, records)
-        } catch (error) {
-          return store.refuse('device.import', '-', error)
-        }
-
-        // The staged records stay put, so this transaction may be retried after a busy database.
-        return store.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
-          const now = store.now().toISOString()
-          const before = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
-          const osClass = osClassIds(db)
-          db.exec('CREATE TEMP TABLE IF NOT EXISTS import_os (pair INTEGER PRIMARY KEY, id INTEGER NOT NULL); DELETE FROM temp.import_os')
-          const pairId = db.prepare('INSERT INTO temp.import_os (pair, id) VALUES (?, ?)')
-          staged.pairs.forEach((r, pair) => pairId.run(pair, osClass(r)))
-          // Into an empty inventory a plain insert is enough (the staging table already refused a
-          // name given twice, with the device table's own case-insensitive collation).
-          const written = db.prepare(moveStagedSql(now, before === 0)).run().changes
-          const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
-          const after = (db.prepare('SELECT COUNT(*) AS n FROM device').get() as {n: number}).n
-          // A few devices into a large inventory: re-evaluate only their memberships (every rule
-          // is a test of one device), so a small import holds the write lock for milliseconds
-          // instead of a pass over the whole inventory. A new collection may be named by devices
-          // imported before (it was deleted since): then, and for large imports, all of them.
-          if (collectionsCreated.length === 0 && staged.total * SMALL_IMPORT_SHARE <= after) {
-            const ids = db.prepare('SELECT d.id FROM temp.import_stage s JOIN device d ON d.name_key = s.name_key').pluck().all() as number[]
-            for (const deviceId of ids) refreshCollections(db, {deviceId})
-          } else {
-            refreshCollections(db)
+          let staged: StagedImport
+          try {
+            staged = await stageRecords(held, records)
+          } catch (error) {
+            return held.refuse('device.import', '-', error)
           }
 
-          const created = after - before
-          const updated = written - created
-          return {total: staged.total, created, updated, unchanged: staged.total - written, skipped: 0, collectionsCreated, changed: written > 0 || collectionsCreated.length > 0}
-        })
-      } finally {
-        db.exec('DROP TABLE IF EXISTS temp.import_stage; DROP TABLE IF EXISTS temp.import_os')
-      }
+          // The staged records stay put, so this transaction may be retried after a busy database.
+          return await held.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
+            const now = store.now().toISOString()
+            const before = (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n
+            const osClass = osClassIds(db)
+            db.exec('CREATE TEMP TABLE IF NOT EXISTS import_os (pair INTEGER PRIMARY KEY, id INTEGER NOT NULL); DELETE FROM import_os')
+            const pairId = 'INSERT INTO import_os (pair, id) VALUES (?, ?)'
+            staged.pairs.forEach((r, pair) => db.run(pairId, pair, osClass(r)))
+            // Into an empty inventory a plain insert is enough (the staging table already refused a
+            // name given twice, with the device table's own case-insensitive collation).
+            const written = db.run(moveStagedSql(now, before === 0)).changes
+            const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
+            const after = (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n
+            // A few devices into a large inventory: re-evaluate only their memberships (every rule
+            // is a test of one device), so a small import holds the write lock for milliseconds
+            // instead of a pass over the whole inventory. A new collection may be named by devices
+            // imported before (it was deleted since): then, and for large imports, all of them.
+            if (collectionsCreated.length === 0 && staged.total * SMALL_IMPORT_SHARE <= after) {
+              const ids = db.column('SELECT d.id FROM import_stage s JOIN device d ON d.name_key = s.name_key') as number[]
+              for (const deviceId of ids) refreshCollections(db, {deviceId})
+            } else {
+              refreshCollections(db)
+            }
+
+            const created = after - before
+            const updated = written - created
+            return {total: staged.total, created, updated, unchanged: staged.total - written, skipped: 0, collectionsCreated, changed: written > 0 || collectionsCreated.length > 0}
+          })
+        } finally {
+          held.exec('DROP TABLE IF EXISTS import_stage; DROP TABLE IF EXISTS import_os')
+        }
+      })
     },
 
     async get(name, options = {}) {
@@ -690,13 +706,13 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
       if (request.names.length === 0) throw new UsageError('No device to delete.', {suggestions: ['Name the devices: atpctl device delete NAME...']})
       const assess = () => {
         const devices = deviceRows(db, request.names)
-        const collectionOf = db.prepare('SELECT name FROM collection WHERE name_key = ?').pluck()
-        const direct = db.prepare('SELECT c.name FROM collection_direct cd JOIN collection c ON c.id = cd.collection_id WHERE cd.device_id = ?').pluck()
-        const groups = db.prepare("SELECT group_name FROM intune_group_member WHERE kind = 'device' AND member = ? ORDER BY group_name").pluck()
+        const collectionOf = 'SELECT name FROM collection WHERE name_key = ?'
+        const direct = 'SELECT c.name FROM collection_direct cd JOIN collection c ON c.id = cd.collection_id WHERE cd.device_id = ?'
+        const groups = "SELECT group_name FROM intune_group_member WHERE kind = 'device' AND member = ? ORDER BY group_name"
         const uses = devices.map((d) => {
-          const fromInventory = unpackList(d.inv_collections).map((k) => collectionOf.get(k) as string | undefined).filter((n): n is string => n !== undefined)
-          const collections = [...new Set([...fromInventory, ...(direct.all(d.id) as string[])])].sort()
-          return {name: d.name, collections, groups: groups.all(String(d.id)) as string[]}
+          const fromInventory = unpackList(d.inv_collections).map((k) => db.value(collectionOf, k) as string | undefined).filter((n): n is string => n !== undefined)
+          const collections = [...new Set([...fromInventory, ...(db.column(direct, d.id) as string[])])].sort()
+          return {name: d.name, collections, groups: db.column(groups, String(d.id)) as string[]}
         })
         return {devices, impact: deviceDeleteImpact(uses)}
       }
@@ -710,19 +726,19 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
         const {devices, impact} = assess()
         requireConfirmedRemoval(devices.length === 1 ? inUseLead(`Device '${escapeName(devices[0].name)}'`) : inUseLead(`Some of these ${devices.length} devices`, true), impact, request.force === true)
         const statements = [
-          db.prepare("DELETE FROM intune_group_member WHERE kind = 'device' AND member = CAST(? AS TEXT)"),
-          db.prepare('DELETE FROM collection_member WHERE device_id = ?'),
+          "DELETE FROM intune_group_member WHERE kind = 'device' AND member = CAST(? AS TEXT)",
+          'DELETE FROM collection_member WHERE device_id = ?',
           // Alerts stay (their machine id and name keep the history); they no longer point at a row.
-          db.prepare('UPDATE alert SET device_id = NULL WHERE device_id = ?'),
-          db.prepare('DELETE FROM device WHERE id = ?'),
+          'UPDATE alert SET device_id = NULL WHERE device_id = ?',
+          'DELETE FROM device WHERE id = ?',
         ]
-        for (const d of devices) for (const statement of statements) statement.run(d.id)
+        for (const d of devices) for (const statement of statements) db.run(statement, d.id)
         return {devices: devices.map((d) => d.name), changed: true, impact}
       })
     },
 
     async reportFromSensor(report: SensorReport) {
-      return reportFromSensorNow(store, report)
+      return store.hold((held) => reportFromSensorNow(held, report))
     },
 
     async offboard(request) {
@@ -745,7 +761,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           target: device.name,
           result: {device: device.name, osName: device.osName, comment, offboardedAt: at},
         })
-        db.prepare('UPDATE device SET offboarded_at = ?, offboard_comment = ?, offboard_operation = ? WHERE name_key = ?').run(at, comment, operation.id, nameKey(device.name))
+        db.run('UPDATE device SET offboarded_at = ?, offboard_comment = ?, offboard_operation = ? WHERE name_key = ?', at, comment, operation.id, nameKey(device.name))
         return operation
       })
     },
@@ -754,9 +770,9 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 
 /** The operation that offboarded the device already (a second offboard answers with it), or null; NotFoundError when unknown. */
 function offboardedOperation(store: LocalStore, name: string): Operation<OffboardResult> | null {
-  const row = store.db.prepare('SELECT offboard_operation FROM device WHERE name_key = ?').get(nameKey(name)) as {offboard_operation: string | null} | undefined
+  const row = store.get('SELECT offboard_operation FROM device WHERE name_key = ?', nameKey(name)) as {offboard_operation: string | null} | undefined
   if (!row) throw deviceNotFound(name)
-  return row.offboard_operation === null ? null : findOperationRow<OffboardResult>(store.db, row.offboard_operation)
+  return row.offboard_operation === null ? null : findOperationRow<OffboardResult>(store, row.offboard_operation)
 }
 
 /**
@@ -766,16 +782,16 @@ function offboardedOperation(store: LocalStore, name: string): Operation<Offboar
  * in the same transaction as the write it prevents.
  */
 export function reportFromSensorNow(store: LocalStore, report: SensorReport, guard?: (existing: {name: string; managedBy: string[]} | null) => void): Device {
-  const {db} = store
+  const db: StoreSql = store
   requireTenantRow(store)
   const provider = findProvider(report.provider)
   // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
   const checked = sensorMachineRecord(report)
-  store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, () => {
-    const enabled = db.prepare('SELECT enabled FROM third_party_integration WHERE provider = ?').get(provider.id) as {enabled: number} | undefined
+  store.mutateNow('device.sensor-report', `${checked.name}:${provider.id}`, () => {
+    const enabled = db.get('SELECT enabled FROM third_party_integration WHERE provider = ?', provider.id) as {enabled: number} | undefined
     assertInboundAllowed({device: checked.name}, [thirdPartyPath(provider.id, enabled?.enabled === 1)])
 
-    const existing = db.prepare('SELECT * FROM device_v WHERE name_key = ?').get(nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
+    const existing = db.get('SELECT * FROM device_v WHERE name_key = ?', nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
     guard?.(existing ? {name: existing.name, managedBy: unpackList(existing.managed_by)} : null)
     const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
     managedBy.push(`third-party:${provider.id}`)
@@ -793,8 +809,8 @@ export function reportFromSensorNow(store: LocalStore, report: SensorReport, gua
       otherFanotifySolution: existing?.other_fanotify === 1,
       previousInstall: existing?.previous_install === 1,
     }
-    db.prepare(upsertSql('sensor', now)).run(rowValueBuilder()(record, osClassIds(db)(record)))
-    const {id} = db.prepare('SELECT id FROM device WHERE name_key = ?').get(nameKey(record.name)) as {id: number}
+    db.run(upsertSql('sensor', now), rowValueBuilder()(record, osClassIds(db)(record)))
+    const {id} = db.get('SELECT id FROM device WHERE name_key = ?', nameKey(record.name)) as {id: number}
     refreshCollections(db, {deviceId: id})
   })
   return getDevice(store, checked.name)

@@ -11,7 +11,7 @@ import type {DefenderForCloudSubscription, IntuneState, ThirdPartyState} from '.
 import type {Cloud} from '../../core/integration/catalogue.js'
 import {NotFoundError} from '../../core/errors.js'
 import type {IntegrationApi} from '../../core/port/types.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 /** Name of the protected policy the Intune connection creates (IN3). */
@@ -35,12 +35,10 @@ const toSubscription = (r: DfcRow): DefenderForCloudSubscription => ({
 
 export function readThirdParty(store: LocalStore, providerId: string): ThirdPartyState {
   const provider = findProvider(providerId)
-  const row = store.db.prepare('SELECT enabled, changed_at FROM third_party_integration WHERE provider = ?').get(provider.id) as
+  const row = store.get('SELECT enabled, changed_at FROM third_party_integration WHERE provider = ?', provider.id) as
     | {enabled: number; changed_at: string | null}
     | undefined
-  const active = store.db
-    .prepare('SELECT COUNT(*) AS n FROM token WHERE provider = ? AND revoked_at IS NULL AND expires_at > ?')
-    .get(provider.id, store.now().toISOString()) as {n: number}
+  const active = store.get('SELECT COUNT(*) AS n FROM token WHERE provider = ? AND revoked_at IS NULL AND expires_at > ?', provider.id, store.now().toISOString()) as {n: number}
   return {
     provider: provider.id,
     name: provider.name,
@@ -52,10 +50,10 @@ export function readThirdParty(store: LocalStore, providerId: string): ThirdPart
 }
 
 export function readIntune(store: LocalStore): IntuneState {
-  const row = store.db.prepare('SELECT * FROM intune_connection WHERE id = 1').get() as
+  const row = store.get('SELECT * FROM intune_connection WHERE id = 1') as
     | {enabled: number; android: number; ios: number; windows: number; changed_at: string | null}
     | undefined
-  const classic = store.db.prepare("SELECT id FROM access_policy WHERE kind = 'classic'").get() as {id: string} | undefined
+  const classic = store.get("SELECT id FROM access_policy WHERE kind = 'classic'") as {id: string} | undefined
   const platforms = {} as IntuneState['platforms']
   for (const platform of Object.keys(INTUNE_PLATFORMS) as IntunePlatform[]) {
     platforms[platform] = {enabled: row?.[platform] === 1, minimumVersion: INTUNE_PLATFORMS[platform].minimumVersion}
@@ -65,11 +63,11 @@ export function readIntune(store: LocalStore): IntuneState {
 }
 
 export function localIntegrationApi(store: LocalStore): IntegrationApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async state() {
       requireTenantRow(store)
-      const dfc = db.prepare('SELECT * FROM dfc_subscription ORDER BY subscription_id').all() as DfcRow[]
+      const dfc = db.all('SELECT * FROM dfc_subscription ORDER BY subscription_id') as DfcRow[]
       return {
         thirdParty: PROVIDERS.map((p) => readThirdParty(store, p.id)),
         intune: readIntune(store),
@@ -85,18 +83,17 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
         let revokedTokens = 0
         const now = store.now().toISOString()
         if (before.enabled !== enabled) {
-          db.prepare(
+          db.run(
             `INSERT INTO third_party_integration (provider, enabled, changed_at) VALUES (?, ?, ?)
              ON CONFLICT(provider) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at`,
-          ).run(provider.id, enabled ? 1 : 0, now)
+            provider.id, enabled ? 1 : 0, now,
+          )
         }
 
         if (!enabled) {
           // TP3: every token of the provider dies with the toggle, expired ones included, so that
           // TP4 holds: re-enabling never revives anything minted before.
-          revokedTokens = db
-            .prepare("UPDATE token SET revoked_at = ?, revoked_reason = 'integration disabled' WHERE provider = ? AND revoked_at IS NULL")
-            .run(now, provider.id).changes
+          revokedTokens = db.run("UPDATE token SET revoked_at = ?, revoked_reason = 'integration disabled' WHERE provider = ? AND revoked_at IS NULL", now, provider.id).changes
         }
 
         return {state: readThirdParty(store, provider.id), changed: before.enabled !== enabled, revokedTokens}
@@ -113,13 +110,14 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
           ios: enabled ? (toggles.ios ?? before.platforms.ios.enabled) : false,
           windows: enabled ? (toggles.windows ?? before.platforms.windows.enabled) : false,
         }
-        db.prepare(
+        db.run(
           `INSERT INTO intune_connection (id, enabled, android, ios, windows, changed_at) VALUES (1, @enabled, @android, @ios, @windows, @now)
            ON CONFLICT(id) DO UPDATE SET enabled = @enabled, android = @android, ios = @ios, windows = @windows, changed_at = @now`,
-        ).run({enabled: enabled ? 1 : 0, android: +next.android, ios: +next.ios, windows: +next.windows, now})
+          {enabled: enabled ? 1 : 0, android: +next.android, ios: +next.ios, windows: +next.windows, now},
+        )
         // IN3: the connection owns one classic policy; off and on again recreates a missing one.
         if (enabled && !before.classicPolicyId) {
-          db.prepare("INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (?, ?, 'classic', 1, 1, ?, ?)").run(
+          db.run("INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (?, ?, 'classic', 1, 1, ?, ?)",
             randomUUID(),
             CLASSIC_POLICY_NAME,
             JSON.stringify({connectorId: INTUNE_CONNECTOR_ID, grant: 'compliant-device'}),
@@ -127,7 +125,7 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
           )
         }
 
-        if (!enabled) db.prepare("DELETE FROM access_policy WHERE kind = 'classic'").run()
+        if (!enabled) db.run("DELETE FROM access_policy WHERE kind = 'classic'")
         const after = readIntune(store)
         return {state: after, changed: JSON.stringify(after.platforms) !== JSON.stringify(before.platforms) || after.enabled !== before.enabled}
       })
@@ -136,18 +134,19 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
     async enableDefenderForCloud(request) {
       requireTenantRow(store)
       return store.mutate('integration.enable', `defender-for-cloud:${request.subscriptionId}`, () => {
-        const row = db.prepare('SELECT * FROM dfc_subscription WHERE subscription_id = ?').get(request.subscriptionId) as DfcRow | undefined
+        const row = db.get('SELECT * FROM dfc_subscription WHERE subscription_id = ?', request.subscriptionId) as DfcRow | undefined
         const current = row ? toSubscription(row) : undefined
         const next = nextDefenderForCloudState(current, request)
         const changed = !current || current.windows !== next.windows || current.linux !== next.linux || current.cloud !== request.cloud
         if (changed) {
-          db.prepare(
+          db.run(
             `INSERT INTO dfc_subscription (subscription_id, cloud, windows, linux, changed_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT(subscription_id) DO UPDATE SET cloud = excluded.cloud, windows = excluded.windows, linux = excluded.linux, changed_at = excluded.changed_at`,
-          ).run(request.subscriptionId, request.cloud, +next.windows, +next.linux, store.now().toISOString())
+            request.subscriptionId, request.cloud, +next.windows, +next.linux, store.now().toISOString(),
+          )
         }
 
-        return {state: toSubscription(db.prepare('SELECT * FROM dfc_subscription WHERE subscription_id = ?').get(request.subscriptionId) as DfcRow), changed}
+        return {state: toSubscription(db.get('SELECT * FROM dfc_subscription WHERE subscription_id = ?', request.subscriptionId) as DfcRow), changed}
       })
     },
 
@@ -155,7 +154,7 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
       requireTenantRow(store)
       return store.mutate('integration.disable', `defender-for-cloud:${request.subscriptionId}`, () => {
         assertCanDisable(request.linuxOnly, request.subscriptionId)
-        const row = db.prepare('SELECT * FROM dfc_subscription WHERE subscription_id = ?').get(request.subscriptionId) as DfcRow | undefined
+        const row = db.get('SELECT * FROM dfc_subscription WHERE subscription_id = ?', request.subscriptionId) as DfcRow | undefined
         if (!row) {
           throw new NotFoundError(`Subscription '${request.subscriptionId}' has no Defender for Cloud integration.`, {
             suggestions: ['Run `atpctl integration show defender-for-cloud` to see the subscriptions.'],
@@ -163,11 +162,11 @@ export function localIntegrationApi(store: LocalStore): IntegrationApi {
         }
 
         const changed = row.windows === 1 || row.linux === 1
-        db.prepare('UPDATE dfc_subscription SET windows = 0, linux = 0, changed_at = ? WHERE subscription_id = ?').run(
+        db.run('UPDATE dfc_subscription SET windows = 0, linux = 0, changed_at = ? WHERE subscription_id = ?',
           store.now().toISOString(),
           request.subscriptionId,
         )
-        return {state: toSubscription(db.prepare('SELECT * FROM dfc_subscription WHERE subscription_id = ?').get(request.subscriptionId) as DfcRow), changed}
+        return {state: toSubscription(db.get('SELECT * FROM dfc_subscription WHERE subscription_id = ?', request.subscriptionId) as DfcRow), changed}
       })
     },
   }

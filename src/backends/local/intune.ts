@@ -33,7 +33,7 @@ import type {IntuneApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
 import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
 
@@ -57,9 +57,7 @@ const groupNotFound = (name: string) =>
 /** Finds a device by id or name (case-insensitive); NotFoundError naming `device list` otherwise. */
 export function resolveDevice(store: LocalStore, device: string): DeviceRow {
   // By id, or by name case-insensitively for every script (issue 16: name_key).
-  const row = store.db
-    .prepare(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR id IN (SELECT id FROM device WHERE name_key = @k) ORDER BY id = @d DESC LIMIT 1`)
-    .get({d: device, k: nameKey(device)}) as
+  const row = store.get(`SELECT * FROM (${DEVICE_SOURCE}) WHERE id = @d OR id IN (SELECT id FROM device WHERE name_key = @k) ORDER BY id = @d DESC LIMIT 1`, {d: device, k: nameKey(device)}) as
     | DeviceRow
     | undefined
   if (!row) throw new NotFoundError(`Device '${escapeName(device)}' is not in the inventory.`, {suggestions: ['List devices: atpctl device list', 'Import an inventory: atpctl device import FILE']})
@@ -68,11 +66,10 @@ export function resolveDevice(store: LocalStore, device: string): DeviceRow {
 
 /** Whether a group exists: created here, or named by the device inventory. Returns its stored spelling. */
 export function groupName(store: LocalStore, name: string): string | null {
-  const row = store.db
-    .prepare(
+  const row = store.get(
       `SELECT name FROM intune_group WHERE name_key = @k UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = @k LIMIT 1`,
-    )
-    .get({k: nameKey(name)}) as {name: string} | undefined
+    {k: nameKey(name)},
+  ) as {name: string} | undefined
   return row?.name ?? null
 }
 
@@ -91,23 +88,17 @@ export const requireGroups = (store: LocalStore, names: readonly string[]): stri
 
 /** Everything that names a group (by its name key): EDR assignments, compliance and access policies, app configurations. */
 function groupReferences(store: LocalStore, name: string): GroupReference[] {
-  return store.db
-    .prepare(
-      `SELECT CASE a.kind WHEN 'device-group' THEN 'edr-device-group' ELSE 'edr-user-group' END AS kind, p.name
+  return store.all(`SELECT CASE a.kind WHEN 'device-group' THEN 'edr-device-group' ELSE 'edr-user-group' END AS kind, p.name
          FROM edr_profile_assignment a JOIN edr_profile p ON p.id = a.profile_id WHERE atpctl_name_key(a.group_name) = @k
        UNION ALL SELECT 'compliance', name FROM compliance_policy WHERE assign_group IS NOT NULL AND atpctl_name_key(assign_group) = @k
-       UNION ALL SELECT 'access-include', p.name FROM access_policy p, json_each(p.definition, '$.includeGroups') j WHERE p.kind = 'custom' AND atpctl_name_key(j.value) = @k
-       UNION ALL SELECT 'access-exclude', p.name FROM access_policy p, json_each(p.definition, '$.excludeGroups') j WHERE p.kind = 'custom' AND atpctl_name_key(j.value) = @k
+       UNION ALL SELECT 'access-include', p.name FROM access_policy p, ${store.dialect.jsonArrayAt('p.definition', '$.includeGroups')} j WHERE p.kind = 'custom' AND atpctl_name_key(j.value) = @k
+       UNION ALL SELECT 'access-exclude', p.name FROM access_policy p, ${store.dialect.jsonArrayAt('p.definition', '$.excludeGroups')} j WHERE p.kind = 'custom' AND atpctl_name_key(j.value) = @k
        UNION ALL SELECT 'app-config', name FROM intune_app_config WHERE atpctl_name_key(assignment) = @a
-       ORDER BY 1, 2`,
-    )
-    .all({k: nameKey(name), a: nameKey(appConfigAssignment(name))}) as GroupReference[]
+       ORDER BY 1, 2`, {k: nameKey(name), a: nameKey(appConfigAssignment(name))}) as GroupReference[]
 }
 
 function groupInfos(store: LocalStore, only?: string, page?: {after: string | null; limit: number}): GroupInfo[] {
-  const rows = store.db
-    .prepare(
-      `WITH names AS (
+  const rows = store.all(`WITH names AS (
          SELECT name FROM intune_group UNION SELECT group_name COLLATE NOCASE FROM (${INVENTORY_GROUP_SOURCE})
        ), devs AS (
          SELECT group_name COLLATE NOCASE AS g, COUNT(DISTINCT device_id) AS n FROM (${DEVICE_MEMBERSHIP}) GROUP BY 1
@@ -117,25 +108,22 @@ function groupInfos(store: LocalStore, only?: string, page?: {after: string | nu
        SELECT names.name, g.description, g.created_at, COALESCE(devs.n, 0) AS devices, COALESCE(users.n, 0) AS users
        FROM names LEFT JOIN intune_group g ON g.name = names.name LEFT JOIN devs ON devs.g = names.name LEFT JOIN users ON users.g = names.name
        WHERE (@only IS NULL OR names.name = @only COLLATE NOCASE) AND (@after IS NULL OR names.name > @after COLLATE NOCASE)
-       ORDER BY names.name COLLATE NOCASE LIMIT @limit`,
-    )
-    .all({only: only ?? null, after: page?.after ?? null, limit: page?.limit ?? -1}) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
+       ORDER BY names.name COLLATE NOCASE LIMIT @limit`, {only: only ?? null, after: page?.after ?? null, limit: page?.limit ?? -1}) as {name: string; description: string | null; created_at: string | null; devices: number; users: number}[]
   return rows.map((r) => ({name: r.name, description: r.description, createdAt: r.created_at, devices: r.devices, users: r.users}))
 }
 
 function groupDetail(store: LocalStore, name: string): GroupDetail {
   const [info] = groupInfos(store, groupName(store, name) ?? name)
   if (!info) throw groupNotFound(name)
-  const members = store.db
-    .prepare(
+  const members = store.all(
       `SELECT 'device' AS kind, d.name AS member, 'inventory' AS source FROM (${INVENTORY_GROUP_SOURCE}) i JOIN (${DEVICE_SOURCE}) d ON d.id = i.device_id WHERE i.group_name = @g COLLATE NOCASE
        UNION
        SELECT 'device', COALESCE(d.name, m.member), 'explicit' FROM intune_group_member m LEFT JOIN (${DEVICE_SOURCE}) d ON d.id = CAST(m.member AS INTEGER) WHERE m.kind = 'device' AND m.group_name = @g
        UNION
        SELECT 'user', member, 'explicit' FROM intune_group_member WHERE kind = 'user' AND group_name = @g
        ORDER BY 1, 2`,
-    )
-    .all({g: info.name}) as GroupMember[]
+    {g: info.name},
+  ) as GroupMember[]
   return {...info, members}
 }
 
@@ -149,7 +137,7 @@ interface EdrRow {
 }
 
 function toProfiles(store: LocalStore, rows: EdrRow[]): EdrProfile[] {
-  const assignments = store.db.prepare('SELECT profile_id, kind, group_name FROM edr_profile_assignment ORDER BY rowid').all() as {
+  const assignments = store.all('SELECT profile_id, kind, group_name FROM edr_profile_assignment ORDER BY rowid') as {
     profile_id: string
     kind: 'device-group' | 'user-group'
     group_name: string
@@ -168,7 +156,7 @@ function toProfiles(store: LocalStore, rows: EdrRow[]): EdrProfile[] {
 }
 
 function findProfile(store: LocalStore, nameOrId: string): EdrProfile {
-  const row = store.db.prepare('SELECT * FROM edr_profile WHERE id = @p OR name = @p').get({p: nameOrId}) as EdrRow | undefined
+  const row = store.get('SELECT * FROM edr_profile WHERE id = @p OR name = @p', {p: nameOrId}) as EdrRow | undefined
   if (!row) throw new NotFoundError(`EDR profile '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List profiles: atpctl edr-profile list']})
   return toProfiles(store, [row])[0]
 }
@@ -180,26 +168,21 @@ function findProfile(store: LocalStore, nameOrId: string): EdrProfile {
 function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: IntuneDeviceFacts; userGroups: string[]}[] {
   if (profiles.length === 0) return []
   const ids = JSON.stringify(profiles.map((p) => p.id))
-  const devices = store.db
-    .prepare(
-      `WITH a AS (SELECT kind, group_name FROM edr_profile_assignment WHERE profile_id IN (SELECT value FROM json_each(@ids)))
+  const devices = store.all(
+      `WITH a AS (SELECT kind, group_name FROM edr_profile_assignment WHERE profile_id IN (${store.dialect.jsonArrayValues('@ids')}))
        SELECT d.* FROM (${DEVICE_SOURCE}) d WHERE d.id IN (
          SELECT m.device_id FROM (${DEVICE_MEMBERSHIP}) m JOIN a ON a.kind = 'device-group' AND a.group_name = m.group_name COLLATE NOCASE
          UNION
          SELECT d2.id FROM (${DEVICE_SOURCE}) d2 JOIN intune_group_member u ON u.kind = 'user' AND u.member = d2.user COLLATE NOCASE
            JOIN a ON a.kind = 'user-group' AND a.group_name = u.group_name COLLATE NOCASE)
        ORDER BY d.name COLLATE NOCASE`,
-    )
-    .all({ids}) as DeviceRow[]
+    {ids},
+  ) as DeviceRow[]
   if (devices.length === 0) return []
   const deviceIds = JSON.stringify(devices.map((d) => d.id))
-  const memberships = store.db
-    .prepare(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (SELECT value FROM json_each(@deviceIds))`)
-    .all({deviceIds}) as {device_id: number; group_name: string}[]
+  const memberships = store.all(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (${store.dialect.jsonArrayValues('@deviceIds')})`, {deviceIds}) as {device_id: number; group_name: string}[]
   const users = JSON.stringify([...new Set(devices.map((d) => d.user).filter((u): u is string => u !== null).map((u) => u.toLowerCase()))])
-  const userRows = store.db
-    .prepare(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (SELECT value FROM json_each(@users))`)
-    .all({users}) as {member: string; group_name: string}[]
+  const userRows = store.all(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (${store.dialect.jsonArrayValues('@users')})`, {users}) as {member: string; group_name: string}[]
   const groupsOf = new Map<number, string[]>()
   for (const m of memberships) groupsOf.set(m.device_id, [...(groupsOf.get(m.device_id) ?? []), m.group_name])
   const userGroupsOf = new Map<string, string[]>()
@@ -221,9 +204,7 @@ function reachCandidates(store: LocalStore, profiles: EdrProfile[]): {device: In
 
 /** Other onboarding policies (ConfigMgr) per device id, for IN5. */
 function otherPoliciesByDevice(store: LocalStore, deviceIds: string[]): Map<string, OtherOnboardingPolicy[]> {
-  const rows = store.db
-    .prepare(`SELECT device_id, policy_type, policy_name, sample_sharing FROM (${OTHER_ONBOARDING_SOURCE}) WHERE device_id IN (SELECT value FROM json_each(@ids))`)
-    .all({ids: JSON.stringify(deviceIds.map(Number))}) as {device_id: number; policy_type: string; policy_name: string; sample_sharing: 'none' | 'all'}[]
+  const rows = store.all(`SELECT device_id, policy_type, policy_name, sample_sharing FROM (${OTHER_ONBOARDING_SOURCE}) WHERE device_id IN (${store.dialect.jsonArrayValues('@ids')})`, {ids: JSON.stringify(deviceIds.map(Number))}) as {device_id: number; policy_type: string; policy_name: string; sample_sharing: 'none' | 'all'}[]
   const map = new Map<string, OtherOnboardingPolicy[]>()
   for (const r of rows) {
     const list = map.get(String(r.device_id)) ?? []
@@ -281,17 +262,17 @@ const toAppConfig = (r: AppConfigRow): IosAppConfig => ({
 })
 
 function findAppConfig(store: LocalStore, nameOrId: string): AppConfigRow {
-  const row = store.db.prepare('SELECT * FROM intune_app_config WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1').get({p: nameOrId}) as AppConfigRow | undefined
+  const row = store.get('SELECT * FROM intune_app_config WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1', {p: nameOrId}) as AppConfigRow | undefined
   if (!row) throw new NotFoundError(`App configuration '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List app configurations: atpctl intune app-config list']})
   return row
 }
 
 export function localIntuneApi(store: LocalStore): IntuneApi {
-  const {db} = store
+  const db: StoreSql = store
   const writeAssignments = (id: string, deviceGroups: readonly string[], userGroups: readonly string[]) => {
-    const assign = db.prepare('INSERT OR IGNORE INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?)')
-    for (const g of deviceGroups) assign.run(id, 'device-group', g)
-    for (const g of userGroups) assign.run(id, 'user-group', g)
+    const assign = 'INSERT INTO edr_profile_assignment (profile_id, kind, group_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'
+    for (const g of deviceGroups) db.run(assign, id, 'device-group', g)
+    for (const g of userGroups) db.run(assign, id, 'user-group', g)
   }
 
   const api: IntuneApi = {
@@ -301,7 +282,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const name = requireName(request.name, NAME_RULES.group)
       const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.create', name, () => {
-        const existing = db.prepare('SELECT name, description FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {name: string; description: string | null} | undefined
+        const existing = db.get('SELECT name, description FROM intune_group WHERE name_key = ?', nameKey(name)) as {name: string; description: string | null} | undefined
         if (existing) {
           // The same create again is a no-op; another description is a conflict (SPEC §3).
           createOutcome(KINDS.group, existing.name, groupContent(existing), groupContent({description: request.description === undefined ? undefined : description}))
@@ -311,7 +292,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         // A group the inventory already names keeps the inventory's spelling, so that its
         // memberships (compared case-insensitively by SQLite, ASCII only) stay one group.
         const spelling = groupName(store, name) ?? name
-        db.prepare('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)').run(spelling, nameKey(spelling), description, store.now().toISOString())
+        db.run('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, ?, ?)', spelling, nameKey(spelling), description, store.now().toISOString())
         return {group: groupInfos(store, spelling)[0], created: true, changed: true}
       })
     },
@@ -321,14 +302,14 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const description = optionalText(request.description, NAME_RULES.description)
       return store.mutate('group.update', group, () => {
         const name = requireGroup(store, group)
-        const current = db.prepare('SELECT description FROM intune_group WHERE name_key = ?').get(nameKey(name)) as {description: string | null} | undefined
+        const current = db.get('SELECT description FROM intune_group WHERE name_key = ?', nameKey(name)) as {description: string | null} | undefined
         if (contentDifferences(groupContent({description: current?.description ?? null}), groupContent({description})).length === 0) {
           return {group: groupInfos(store, name)[0], changed: false}
         }
 
         // A group named only by the inventory becomes a managed one, as with its first explicit member.
-        db.prepare('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)').run(name, nameKey(name), store.now().toISOString())
-        db.prepare('UPDATE intune_group SET description = ? WHERE name_key = ?').run(description, nameKey(name))
+        db.run('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING', name, nameKey(name), store.now().toISOString())
+        db.run('UPDATE intune_group SET description = ? WHERE name_key = ?', description, nameKey(name))
         return {group: groupInfos(store, name)[0], changed: true}
       })
     },
@@ -336,8 +317,8 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
     async deleteGroup(group, options = {}) {
       requireTenantRow(store)
       return store.mutate('group.delete', group, () => {
-        const row = db.prepare('SELECT name FROM intune_group WHERE name_key = ?').get(nameKey(group)) as {name: string} | undefined
-        const inInventory = Boolean(db.prepare(`SELECT 1 FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = ? LIMIT 1`).get(nameKey(group)))
+        const row = db.get('SELECT name FROM intune_group WHERE name_key = ?', nameKey(group)) as {name: string} | undefined
+        const inInventory = Boolean(db.get(`SELECT 1 FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = ? LIMIT 1`, nameKey(group)))
         if (!row && inInventory) {
           throw new RuleError('', `Group '${escapeName(requireGroup(store, group))}' exists only because the device inventory names it; atpctl cannot delete it.`, {
             suggestions: ["Remove the group from the devices' groups column and import the inventory again: atpctl device import FILE"],
@@ -348,7 +329,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         const info = groupInfos(store, row.name)[0]
         const affects = requireDeleteConsent(KINDS.group, row.name, groupAffects(groupReferences(store, row.name)), options.force === true, GROUP_DELETE_CONSEQUENCE)
         // Explicit members go with it (ON DELETE CASCADE); inventory memberships stay with the devices.
-        db.prepare('DELETE FROM intune_group WHERE name_key = ?').run(nameKey(row.name))
+        db.run('DELETE FROM intune_group WHERE name_key = ?', nameKey(row.name))
         return {group: info, changed: true as const, affects, stillInInventory: inInventory}
       })
     },
@@ -358,14 +339,14 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return store.mutate('group.add', group, () => {
         const name = requireGroup(store, group)
         // A group named only by the inventory becomes a managed one on first explicit member.
-        db.prepare('INSERT OR IGNORE INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?)').run(name, nameKey(name), store.now().toISOString())
-        const insert = db.prepare('INSERT OR IGNORE INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?)')
+        db.run('INSERT INTO intune_group (name, name_key, description, created_at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING', name, nameKey(name), store.now().toISOString())
+        const insert = 'INSERT INTO intune_group_member (group_name, kind, member, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'
         const now = store.now().toISOString()
         let added = 0
-        for (const device of devices) added += insert.run(name, 'device', String(resolveDevice(store, device).id), now).changes
+        for (const device of devices) added += db.run(insert, name, 'device', String(resolveDevice(store, device).id), now).changes
         for (const user of users) {
           if (user.trim() === '') throw new UsageError('An empty --user was given.', {suggestions: ['Pass a user principal name, e.g. --user alice@contoso.com.']})
-          added += insert.run(name, 'user', requireName(user, NAME_RULES.user), now).changes
+          added += db.run(insert, name, 'user', requireName(user, NAME_RULES.user), now).changes
         }
 
         return {group: groupDetail(store, name), added}
@@ -376,10 +357,10 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       requireTenantRow(store)
       return store.mutate('group.remove', group, () => {
         const name = requireGroup(store, group)
-        const remove = db.prepare('DELETE FROM intune_group_member WHERE group_name = ? AND kind = ? AND member = ?')
+        const remove = 'DELETE FROM intune_group_member WHERE group_name = ? AND kind = ? AND member = ?'
         let removed = 0
-        for (const device of devices) removed += remove.run(name, 'device', String(resolveDevice(store, device).id)).changes
-        for (const user of users) removed += remove.run(name, 'user', user.trim()).changes
+        for (const device of devices) removed += db.run(remove, name, 'device', String(resolveDevice(store, device).id)).changes
+        for (const user of users) removed += db.run(remove, name, 'user', user.trim()).changes
         return {group: groupDetail(store, name), removed}
       })
     },
@@ -404,8 +385,8 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
 
     async userGroups(user) {
       requireTenantRow(store)
-      const groups = db.prepare("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ? ORDER BY group_name").all(user) as {group_name: string}[]
-      const signedIn = db.prepare(`SELECT 1 FROM (${DEVICE_SOURCE}) WHERE user = ? COLLATE NOCASE LIMIT 1`).get(user)
+      const groups = db.all("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ? ORDER BY group_name", user) as {group_name: string}[]
+      const signedIn = db.get(`SELECT 1 FROM (${DEVICE_SOURCE}) WHERE user = ? COLLATE NOCASE LIMIT 1`, user)
       return {known: groups.length > 0 || Boolean(signedIn), groups: groups.map((g) => g.group_name)}
     },
 
@@ -416,7 +397,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return store.mutate('edr-profile.create', request.name, () => {
         const deviceGroups = requireGroups(store, request.deviceGroups)
         const userGroups = requireGroups(store, request.userGroups)
-        const existing = db.prepare('SELECT * FROM edr_profile WHERE name = ?').get(request.name) as EdrRow | undefined
+        const existing = db.get('SELECT * FROM edr_profile WHERE name = ?', request.name) as EdrRow | undefined
         if (existing) {
           // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
           const profile = toProfiles(store, [existing])[0]
@@ -430,7 +411,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         }
 
         const id = randomUUID()
-        db.prepare('INSERT INTO edr_profile (id, name, description, sample_sharing, expedite_telemetry, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        db.run('INSERT INTO edr_profile (id, name, description, sample_sharing, expedite_telemetry, created_at) VALUES (?, ?, ?, ?, ?, ?)',
           id,
           request.name,
           request.description,
@@ -458,13 +439,11 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         }
         checkEdrProfileRequest(next)
         if (contentDifferences(edrContent(current), edrContent(next)).length === 0) return {profile: current, changed: false}
-        db.prepare('UPDATE edr_profile SET description = ?, sample_sharing = ?, expedite_telemetry = ? WHERE id = ?').run(
-          next.description,
+        db.run('UPDATE edr_profile SET description = ?, sample_sharing = ?, expedite_telemetry = ? WHERE id = ?', next.description,
           next.sampleSharing,
           next.expediteTelemetry ? 1 : 0,
-          current.id,
-        )
-        db.prepare('DELETE FROM edr_profile_assignment WHERE profile_id = ?').run(current.id)
+          current.id,)
+        db.run('DELETE FROM edr_profile_assignment WHERE profile_id = ?', current.id)
         writeAssignments(current.id, next.deviceGroups, next.userGroups)
         return {profile: findProfile(store, current.id), changed: true}
       })
@@ -477,7 +456,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         const [evaluation] = evaluateProfiles(store, [profile])
         const onboarded = evaluation.devices.filter((d) => d.onboarded).map((d) => d.deviceName)
         const affects = requireDeleteConsent(KINDS.edrProfile, profile.name, edrAffects(profile, onboarded), options.force === true, EDR_DELETE_CONSEQUENCE)
-        db.prepare('DELETE FROM edr_profile WHERE id = ?').run(profile.id) // assignments cascade
+        db.run('DELETE FROM edr_profile WHERE id = ?', profile.id) // assignments cascade
         return {profile, changed: true as const, affects}
       })
     },
@@ -490,9 +469,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         shape: ['string', 'string', 'string'],
         request,
         rows: (after, limit) =>
-          db
-            .prepare(`SELECT * FROM edr_profile WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`)
-            .all({...positionParams(after), limit}) as EdrRow[],
+          db.all(`SELECT * FROM edr_profile WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`, {...positionParams(after), limit}) as EdrRow[],
         positionOf: (r) => [r.created_at, r.name, r.id],
         toItem: (r) => r,
       })
@@ -511,19 +488,18 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const [evaluation] = evaluateProfiles(store, [profile])
       const waiting = profile.userGroups.length === 0
         ? []
-        : (db
-            .prepare(
-              `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (SELECT value FROM json_each(@groups)) COLLATE NOCASE
+        : (db.all(
+              `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (${store.dialect.jsonArrayValues('@groups')}) COLLATE NOCASE
                  AND lower(member) NOT IN (SELECT lower(user) FROM (${DEVICE_SOURCE}) WHERE user IS NOT NULL) ORDER BY member`,
-            )
-            .all({groups: JSON.stringify(profile.userGroups)}) as {member: string}[]).map((r) => r.member)
+          {groups: JSON.stringify(profile.userGroups)},
+        ) as {member: string}[]).map((r) => r.member)
       return {profile, devices: evaluation.devices, waitingUsers: waiting, conflicts: evaluation.conflicts}
     },
 
     async deviceConflicts(device) {
       requireTenantRow(store)
       const row = resolveDevice(store, device)
-      const profiles = toProfiles(store, db.prepare('SELECT * FROM edr_profile ORDER BY created_at, name').all() as EdrRow[])
+      const profiles = toProfiles(store, db.all('SELECT * FROM edr_profile ORDER BY created_at, name') as EdrRow[])
       return evaluateProfiles(store, profiles).flatMap((e) => e.conflicts.filter((c) => c.deviceId === String(row.id)))
     },
 
@@ -533,7 +509,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const {assignGroup} = request
       return store.mutate('intune.app-config', name, () => {
         const group = assignGroup ? requireGroup(store, assignGroup) : null
-        const existing = db.prepare('SELECT * FROM intune_app_config WHERE name = ?').get(name) as AppConfigRow | undefined
+        const existing = db.get('SELECT * FROM intune_app_config WHERE name = ?', name) as AppConfigRow | undefined
         if (existing) {
           // The same create again is a no-op; another target under the name is a conflict (SPEC §3).
           const config = toAppConfig(existing)
@@ -550,10 +526,11 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
           assignment: appConfigAssignment(group),
           created_at: store.now().toISOString(),
         }
-        db.prepare(
+        db.run(
           `INSERT INTO intune_app_config (id, name, platform, targeted_app, bundle_id, settings, assignment, created_at)
            VALUES (@id, @name, 'ios', @targeted_app, @bundle_id, @settings, @assignment, @created_at)`,
-        ).run(row)
+          row,
+        )
         return {config: toAppConfig(row), created: true, changed: true}
       })
     },
@@ -565,9 +542,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         shape: ['string', 'string', 'string'],
         request,
         rows: (after, limit) =>
-          db
-            .prepare(`SELECT * FROM intune_app_config WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`)
-            .all({...positionParams(after), limit}) as AppConfigRow[],
+          db.all(`SELECT * FROM intune_app_config WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`, {...positionParams(after), limit}) as AppConfigRow[],
         positionOf: (r) => [r.created_at, r.name, r.id],
         toItem: toAppConfig,
       })
@@ -584,7 +559,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
         const current = toAppConfig(findAppConfig(store, nameOrId))
         const group = request.assignGroup ? requireGroup(store, request.assignGroup) : null
         if (contentDifferences(appConfigContent(current), appConfigContent({assignGroup: group})).length === 0) return {config: current, changed: false}
-        db.prepare('UPDATE intune_app_config SET assignment = ? WHERE id = ?').run(appConfigAssignment(group), current.id)
+        db.run('UPDATE intune_app_config SET assignment = ? WHERE id = ?', appConfigAssignment(group), current.id)
         return {config: toAppConfig(findAppConfig(store, current.id)), changed: true}
       })
     },
@@ -594,7 +569,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       return store.mutate('intune.app-config.delete', nameOrId, () => {
         const config = toAppConfig(findAppConfig(store, nameOrId))
         const affects = requireDeleteConsent(KINDS.appConfig, config.name, appConfigAffects(config), options.force === true, APP_CONFIG_DELETE_CONSEQUENCE)
-        db.prepare('DELETE FROM intune_app_config WHERE id = ?').run(config.id)
+        db.run('DELETE FROM intune_app_config WHERE id = ?', config.id)
         return {config, changed: true as const, affects}
       })
     },

@@ -1,8 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import {NotFoundError, UsageError} from '../../core/errors.js'
 import type {Operation, OperationApi, OperationStatus} from '../../core/port/operations-api.js'
-import type {Database} from './database.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 /**
@@ -40,18 +39,16 @@ export const MAX_OPERATION_PAGE = 1000
 export function recordOperation<R>(store: LocalStore, operation: {kind: string; target: string; result: R}): Operation<R> {
   const at = store.now().toISOString()
   const id = randomUUID()
-  store.db
-    .prepare(`INSERT INTO operation (id, kind, status, target, started_at, finished_at, result) VALUES (?, ?, 'succeeded', ?, ?, ?, ?)`)
-    .run(id, operation.kind, operation.target, at, at, JSON.stringify(operation.result))
-  return getOperation(store.db, id) as Operation<R>
+  store.run(`INSERT INTO operation (id, kind, status, target, started_at, finished_at, result) VALUES (?, ?, 'succeeded', ?, ?, ?, ?)`, id, operation.kind, operation.target, at, at, JSON.stringify(operation.result))
+  return getOperation(store, id) as Operation<R>
 }
 
-export function findOperationRow<R = unknown>(db: Database, id: string): Operation<R> | null {
-  const row = db.prepare('SELECT * FROM operation WHERE id = ?').get(id) as OperationRow | undefined
+export function findOperationRow<R = unknown>(db: StoreSql, id: string): Operation<R> | null {
+  const row = db.get('SELECT * FROM operation WHERE id = ?', id) as OperationRow | undefined
   return row ? toOperation<R>(row) : null
 }
 
-export function getOperation(db: Database, id: string): Operation {
+export function getOperation(db: StoreSql, id: string): Operation {
   const found = findOperationRow(db, id)
   if (!found) {
     throw new NotFoundError(`Operation '${id}' does not exist.`, {suggestions: ['List operations: atpctl operation list']})
@@ -67,7 +64,7 @@ function parseCursor(cursor: string | undefined): number | null {
 }
 
 export function localOperationApi(store: LocalStore): OperationApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async list(filter = {}) {
       requireTenantRow(store)
@@ -90,9 +87,7 @@ export function localOperationApi(store: LocalStore): OperationApi {
         params.status = filter.status
       }
 
-      const rows = db
-        .prepare(`SELECT * FROM operation ${conditions.length > 0 ? 'WHERE ' + conditions.join(' AND ') : ''} ORDER BY seq DESC LIMIT @limit`)
-        .all(params) as OperationRow[]
+      const rows = db.all(`SELECT * FROM operation ${conditions.length > 0 ? 'WHERE ' + conditions.join(' AND ') : ''} ORDER BY seq DESC LIMIT @limit`, params) as OperationRow[]
       const more = rows.length > limit
       const items = rows.slice(0, limit)
       return {items: items.map((r) => toOperation(r)), nextCursor: more ? String(items[items.length - 1].seq) : null}

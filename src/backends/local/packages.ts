@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {checkPackageRecord, type PackageKind, type PackageMethod, type PackageOs} from '../../core/package/layout.js'
 import type {PackageApi, PackageRecord} from '../../core/port/packages-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 interface PackageRow {
@@ -34,18 +34,19 @@ const toRecord = (r: PackageRow): PackageRecord => ({
 })
 
 export function localPackageApi(store: LocalStore): PackageApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async record(input) {
       const tenant = requireTenantRow(store)
       checkPackageRecord(input)
       const id = `pkg_${randomBytes(6).toString('hex')}`
       return store.mutate('package.generate', `${input.kind}:${input.os}:${input.method}:${id}`, () => {
-        db.prepare(
+        db.run(
           `INSERT INTO package (id, kind, os, method, file_name, path, sha256, bytes, org_id, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(id, input.kind, input.os, input.method, input.fileName, input.path, input.sha256, input.bytes, tenant.org_id, input.createdAt, input.expiresAt)
-        return toRecord(db.prepare('SELECT * FROM package WHERE id = ?').get(id) as PackageRow)
+          id, input.kind, input.os, input.method, input.fileName, input.path, input.sha256, input.bytes, tenant.org_id, input.createdAt, input.expiresAt,
+        )
+        return toRecord(db.get('SELECT * FROM package WHERE id = ?', id) as PackageRow)
       })
     },
     async list(filter = {}) {
@@ -56,12 +57,8 @@ export function localPackageApi(store: LocalStore): PackageApi {
         shape: ['string', 'number'],
         request: filter,
         rows: (after, limit) =>
-          db
-            .prepare(
-              `SELECT *, rowid AS row_id FROM package WHERE ${afterCondition(['created_at', 'rowid'], after)} ${filter.kind ? 'AND kind = @kind' : ''}
-               ORDER BY created_at, rowid LIMIT @limit`,
-            )
-            .all({...positionParams(after), kind: filter.kind, limit}) as (PackageRow & {row_id: number})[],
+          db.all(`SELECT *, rowid AS row_id FROM package WHERE ${afterCondition(['created_at', 'rowid'], after)} ${filter.kind ? 'AND kind = @kind' : ''}
+               ORDER BY created_at, rowid LIMIT @limit`, {...positionParams(after), kind: filter.kind, limit}) as (PackageRow & {row_id: number})[],
         positionOf: (r) => [r.created_at, r.row_id],
         toItem: toRecord,
       })

@@ -8,9 +8,8 @@ import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile,
 import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import {recordOperation} from './operations.js'
-import type {Database} from './database.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
 
@@ -105,23 +104,23 @@ function checkTenantParts(
 }
 
 /** Devices of the collections a policy would miss with these parts (the plan's SQL). */
-function missedDevices(db: Database, policyId: string, collectionIds: number[], p: {type: string; expired: boolean; version: number; hasFile: boolean; hasKey: boolean}): string[] {
+function missedDevices(db: StoreSql, policyId: string, collectionIds: number[], p: {type: string; expired: boolean; version: number; hasFile: boolean; hasKey: boolean}): string[] {
   const params = {type: p.type, policyId, expired: p.expired ? 1 : 0, version: p.version, hasFile: p.hasFile ? 1 : 0, hasKey: p.hasKey ? 1 : 0}
-  return db.prepare(`SELECT name FROM (${PLAN_SQL(collectionIds.length)}) WHERE reason IS NOT NULL ORDER BY name`).pluck().all(...collectionIds, params) as string[]
+  return db.column(`SELECT name FROM (${PLAN_SQL(collectionIds.length)}) WHERE reason IS NOT NULL ORDER BY name`, ...collectionIds, params) as string[]
 }
 
 /** Distinct devices in the collections. */
-function targetedCount(db: Database, collectionIds: number[]): number {
+function targetedCount(db: StoreSql, collectionIds: number[]): number {
   if (collectionIds.length === 0) return 0
-  return (db.prepare(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${collectionIds.map(() => '?').join(', ')})`).get(...collectionIds) as {n: number}).n
+  return (db.get(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${collectionIds.map(() => '?').join(', ')})`, ...collectionIds) as {n: number}).n
 }
 
 function policyNotFound(name: string): NotFoundError {
   return new NotFoundError(`Policy '${escapeName(name)}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
 }
 
-function requirePolicy(db: Database, name: string): PolicyRow {
-  const row = db.prepare(`${POLICY_SQL} WHERE p.name = ?`).get(name) as PolicyRow | undefined
+function requirePolicy(db: StoreSql, name: string): PolicyRow {
+  const row = db.get(`${POLICY_SQL} WHERE p.name = ?`, name) as PolicyRow | undefined
   if (!row) throw policyNotFound(name)
   return row
 }
@@ -151,7 +150,7 @@ SELECT d.name AS name, d.os_name AS os_name, d.level AS level, CASE
 FROM t JOIN device_v d ON d.id = t.device_id LEFT JOIN other o ON o.device_id = d.id`
 
 export function localPolicyApi(store: LocalStore): PolicyApi {
-  const {db} = store
+  const db: StoreSql = store
   const orgId = () => requireTenantRow(store).org_id
   return {
     async create(request) {
@@ -162,7 +161,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       requiredParts(request)
       checkTenantParts(request, tenant, store.now())
       return store.mutate('policy.create', name, () => {
-        const existing = db.prepare(`${POLICY_SQL} WHERE p.name = ?`).get(name) as PolicyRow | undefined
+        const existing = db.get(`${POLICY_SQL} WHERE p.name = ?`, name) as PolicyRow | undefined
         if (existing) {
           // The same create again changes nothing; other content is a conflict (issue 11 item 4).
           const diffs = policyDifferences(rowContent(existing), {
@@ -181,10 +180,10 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           return {policy: toPolicy(existing, tenant.org_id), changed: false}
         }
 
-        db.prepare(
+        db.run(
           `INSERT INTO policy (id, name, description, type, config_file_name, config_file_sha256, config_expires_at, workspace_id,
              workspace_key_sha256, sample_sharing, configmgr_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
+
           randomUUID(),
           name,
           request.description,
@@ -209,7 +208,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         list: 'policies',
         shape: ['string'],
         request,
-        rows: (after, limit) => db.prepare(`${POLICY_SQL} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`).all({...positionParams(after), limit}) as PolicyRow[],
+        rows: (after, limit) => db.all(`${POLICY_SQL} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`, {...positionParams(after), limit}) as PolicyRow[],
         positionOf: (r) => [r.name],
         toItem: (r) => toPolicy(r, org),
       })
@@ -257,7 +256,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         const changed = policyDifferences(rowContent(row), next).length > 0 || (merged.configFile?.name ?? null) !== row.config_file_name
         if (!changed) return {policy: current, changed: false}
         // CM3: a deployed policy must not silently stop reaching devices it reaches now.
-        const deployedTo = db.prepare('SELECT collection_id FROM policy_deployment WHERE policy_id = ?').pluck().all(row.id) as number[]
+        const deployedTo = db.column('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id) as number[]
         if (deployedTo.length > 0) {
           const missed = (p: {type: string; configFile: {expiresAt: string | null} | null; hasKey: boolean; version: number}) =>
             missedDevices(db, row.id, deployedTo, {
@@ -272,11 +271,8 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           checkUpdateReach(row.name, before, after, change.force === true)
         }
 
-        db.prepare(
-          `UPDATE policy SET description = ?, config_file_name = ?, config_file_sha256 = ?, config_expires_at = ?, workspace_id = ?, workspace_key_sha256 = ?,
-             sample_sharing = ?, configmgr_version = ? WHERE id = ?`,
-        ).run(
-          next.description,
+        db.run(`UPDATE policy SET description = ?, config_file_name = ?, config_file_sha256 = ?, config_expires_at = ?, workspace_id = ?, workspace_key_sha256 = ?,
+             sample_sharing = ?, configmgr_version = ? WHERE id = ?`, next.description,
           merged.configFile?.name ?? null,
           merged.configFile?.sha256 ?? null,
           merged.configFile?.expiresAt ?? null,
@@ -284,8 +280,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           next.workspaceKeySha256,
           next.sampleSharing,
           next.configMgrVersion,
-          row.id,
-        )
+          row.id,)
         return {policy: toPolicy(requirePolicy(db, row.name), tenant.org_id), changed: true}
       })
     },
@@ -295,7 +290,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       const assess = () => {
         const row = requirePolicy(db, name)
         const policy = toPolicy(row, org)
-        const ids = db.prepare('SELECT collection_id FROM policy_deployment WHERE policy_id = ?').pluck().all(row.id) as number[]
+        const ids = db.column('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id) as number[]
         return {row, policy, impact: deploymentRemovalImpact({policy: policy.name, collections: policy.deployments.map((d) => d.collection), targeted: targetedCount(db, ids)})}
       }
 
@@ -307,7 +302,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       return store.mutate('policy.delete', name, () => {
         const {row, policy, impact} = assess()
         requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, options.force === true)
-        db.prepare('DELETE FROM policy WHERE id = ?').run(row.id)
+        db.run('DELETE FROM policy WHERE id = ?', row.id)
         return {policy, changed: true, impact}
       })
     },
@@ -318,9 +313,9 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       const assess = () => {
         const row = requirePolicy(db, request.name)
         const policy = toPolicy(row, org)
-        const deployed = new Set(db.prepare('SELECT collection_id FROM policy_deployment WHERE policy_id = ?').pluck().all(row.id) as number[])
+        const deployed = new Set(db.column('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id) as number[])
         const ids = [...new Set(request.collections.map((c) => collectionId(db, c)))]
-        const nameOf = (id: number) => (db.prepare('SELECT name FROM collection WHERE id = ?').get(id) as {name: string}).name
+        const nameOf = (id: number) => (db.get('SELECT name FROM collection WHERE id = ?', id) as {name: string}).name
         const removed = ids.filter((id) => deployed.has(id))
         const removedNames = removed.map(nameOf)
         const impact = deploymentRemovalImpact({policy: policy.name, collections: removedNames, targeted: targetedCount(db, removed)})
@@ -335,8 +330,8 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       return store.mutate('policy.undeploy', `${request.name} -> ${request.collections.join(', ')}`, () => {
         const {row, policy, removed, removedNames, notDeployed, impact} = assess()
         requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, request.force === true, 'undeploy')
-        const del = db.prepare('DELETE FROM policy_deployment WHERE policy_id = ? AND collection_id = ?')
-        for (const id of removed) del.run(row.id, id)
+        const del = 'DELETE FROM policy_deployment WHERE policy_id = ? AND collection_id = ?'
+        for (const id of removed) db.run(del, row.id, id)
         return {policy: toPolicy(requirePolicy(db, row.name), org), changed: removed.length > 0, removed: removedNames, notDeployed, impact}
       })
     },
@@ -349,7 +344,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         const policy = toPolicy(row, org)
         const names = [...new Set(request.collections)]
         const ids = names.map((n) => collectionId(db, n))
-        const canonical = ids.map((id) => (db.prepare('SELECT name FROM collection WHERE id = ?').get(id) as {name: string}).name)
+        const canonical = ids.map((id) => (db.get('SELECT name FROM collection WHERE id = ?', id) as {name: string}).name)
         const expired = policy.configFile?.expiresAt ? Date.parse(policy.configFile.expiresAt) <= store.now().getTime() : false
         const params = {
           type: policy.type,
@@ -359,14 +354,14 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           hasFile: policy.configFile ? 1 : 0,
           hasKey: policy.workspaceKey ? 1 : 0,
         }
-        const rows = db.prepare(`SELECT * FROM (${PLAN_SQL(ids.length)}) WHERE reason IS NOT NULL ORDER BY name`).all(...ids, params) as {
+        const rows = db.all(`SELECT * FROM (${PLAN_SQL(ids.length)}) WHERE reason IS NOT NULL ORDER BY name`, ...ids, params) as {
           name: string
           os_name: string
           level: string
           reason: MissReason
         }[]
         const targeted = (
-          db.prepare(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${ids.map(() => '?').join(', ')})`).get(...ids) as {n: number}
+          db.get(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${ids.map(() => '?').join(', ')})`, ...ids) as {n: number}
         ).n
         const outcome = planOutcome(targeted, rows.map((r) => ({name: r.name, osName: r.os_name, level: r.level, reason: r.reason})), policy, request.force)
         return {
@@ -396,12 +391,10 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         }
 
         const policyId = requirePolicy(db, plan.policy).id
-        const insert = db.prepare(
-          `INSERT INTO policy_deployment (policy_id, collection_id, deployed_at, forced) VALUES (?, ?, ?, ?)
-           ON CONFLICT(policy_id, collection_id) DO UPDATE SET deployed_at = excluded.deployed_at, forced = excluded.forced`,
-        )
+        const insert = `INSERT INTO policy_deployment (policy_id, collection_id, deployed_at, forced) VALUES (?, ?, ?, ?)
+           ON CONFLICT(policy_id, collection_id) DO UPDATE SET deployed_at = excluded.deployed_at, forced = excluded.forced`
         const now = store.now().toISOString()
-        for (const c of plan.collections) insert.run(policyId, collectionId(db, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
+        for (const c of plan.collections) db.run(insert, policyId, collectionId(db, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
         const applied = {...plan, applied: true}
         // Issue 11 item 5: the deployment's operation, in the same transaction (finished at once here).
         return {plan: applied, operation: recordOperation(store, {kind: 'policy.deploy', target: `${plan.policy} -> ${plan.collections.join(', ')}`, result: applied})}
@@ -460,7 +453,7 @@ function healthOf(r: MonitorRow): HealthCounts {
 }
 
 export function localMonitorApi(store: LocalStore): MonitorApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async report(request) {
       requireTenantRow(store)
@@ -468,10 +461,10 @@ export function localMonitorApi(store: LocalStore): MonitorApi {
       let canonical: string | null = null
       if (request.collection !== undefined) {
         params.collectionId = collectionId(db, request.collection)
-        canonical = (db.prepare('SELECT name FROM collection WHERE id = ?').get(params.collectionId) as {name: string}).name
+        canonical = (db.get('SELECT name FROM collection WHERE id = ?', params.collectionId) as {name: string}).name
       }
 
-      const rows = db.prepare(monitorSql(canonical !== null)).all(params) as MonitorRow[]
+      const rows = db.all(monitorSql(canonical !== null), params) as MonitorRow[]
       const total = rows.find((r) => r.collection === null)!
       const health = healthOf(total)
       const eligible = total.eligible ?? 0

@@ -17,10 +17,9 @@ import {
   type SensorOperation,
 } from '../../core/integration/sensor.js'
 import type {SubmitFileRequest} from '../../core/port/detection-api.js'
-import {writeTransactionOrBusy} from './database.js'
 import {localDetectionEngine} from './detection.js'
 import {getDevice, reportFromSensorNow, unpackList} from './devices.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 
 /**
  * How long a batch waits for another process's write lock on the tenant database before it
@@ -48,10 +47,10 @@ export interface SensorIngest {
 
 /** `runAs` runs a synchronous function with the audit actor set (the served backend's context). */
 export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, fn: () => T) => T): SensorIngest {
-  const {db} = store
+  const db: StoreSql = store
   const detection = localDetectionEngine(store)
   const managedDevice = (name: string) => {
-    const row = db.prepare('SELECT name, managed_by FROM device WHERE name = ?').get(name) as {name: string; managed_by: string} | undefined
+    const row = db.get('SELECT name, managed_by FROM device WHERE name = ?', name) as {name: string; managed_by: string} | undefined
     return row ? {name: row.name, managedBy: unpackList(row.managed_by)} : null
   }
 
@@ -61,17 +60,15 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
     try {
       assertSensorMayWrite(provider, name, device, operation)
     } catch (error) {
-      store.mutate(`sensor.${operation}`, `device:${device?.name ?? name}`, () => {
+      store.mutateNow(`sensor.${operation}`, `device:${device?.name ?? name}`, () => {
         throw error
       })
     }
   }
 
-  const lastProcessed = db.prepare('SELECT last_event_id FROM sensor_spool_progress WHERE spool_id = ?').pluck()
-  const saveProgress = db.prepare(
-    `INSERT INTO sensor_spool_progress (spool_id, last_event_id, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (spool_id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id), updated_at = excluded.updated_at`,
-  )
+  const lastProcessed = 'SELECT last_event_id FROM sensor_spool_progress WHERE spool_id = ?'
+  const saveProgress = `INSERT INTO sensor_spool_progress (spool_id, last_event_id, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (spool_id) DO UPDATE SET last_event_id = ${store.dialect.greater('last_event_id', 'excluded.last_event_id')}, updated_at = excluded.updated_at`
 
   /** Devices as this batch last saw them: only the batch's own heartbeats change them meanwhile (it holds the write lock). */
   type Seen = Map<string, Device>
@@ -100,20 +97,22 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
 
   return {
     async authorize(provider, name, operation) {
-      runAs(sensorActor(provider, name), () => check(provider, name, operation))
+      return store.hold(() => runAs(sensorActor(provider, name), () => check(provider, name, operation)))
     },
 
     async register(report) {
       const provider = findProvider(report.provider).id
-      return runAs(sensorActor(provider, report.name), () =>
-        reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(provider, report.name, existing, 'register')),
+      return store.hold(() =>
+        runAs(sensorActor(provider, report.name), () =>
+          reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(provider, report.name, existing, 'register')),
+        ),
       )
     },
 
     async ingest(spoolId, events) {
       if (events.length === 0) return {processed: 0, skipped: 0, failures: []}
-      return writeTransactionOrBusy(db, () => {
-        const pending = pendingSensorEvents(events, (lastProcessed.get(spoolId) as number | undefined) ?? 0)
+      return store.transaction(() => {
+        const pending = pendingSensorEvents(events, (db.value(lastProcessed, spoolId) as number | undefined) ?? 0)
         const failures: IngestResult['failures'] = []
         const seen: Seen = new Map()
         for (const event of pending) {
@@ -127,14 +126,14 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
             if (isAtpError(error)) continue
             // The database itself failing (busy, full, I/O) fails the whole batch: nothing is
             // recorded, the events stay in the spool for a retry.
-            if (String((error as {code?: unknown}).code ?? '').startsWith('SQLITE_')) throw error
+            if (store.dialect.isDatabaseFailure(error)) throw error
             failures.push({id: event.id, kind: event.kind, message: (error as Error).stack ?? String(error)})
           }
         }
 
-        saveProgress.run(spoolId, Math.max(...events.map((e) => e.id)), store.now().toISOString())
+        db.run(saveProgress, spoolId, Math.max(...events.map((e) => e.id)), store.now().toISOString())
         return {processed: pending.length - failures.length, skipped: events.length - pending.length, failures}
-      }, BUSY_WAIT_MS)
+      }, {busyWaitMs: BUSY_WAIT_MS})
     },
   }
 }

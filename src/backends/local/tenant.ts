@@ -3,7 +3,7 @@ import {RuleError} from '../../core/errors.js'
 import {LOCATION_FACTS, type Location, noTenantError, parseLocation, resolveDatacenter, type Tenant} from '../../core/tenant/model.js'
 import {createSigningIdentity} from '../../lib/x509.js'
 import type {TenantApi} from '../../core/port/types.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 
 interface TenantRow {
   org_id: string
@@ -29,30 +29,30 @@ const toTenant = (r: TenantRow): Tenant => ({
 })
 
 export function requireTenantRow(store: LocalStore): TenantRow {
-  const row = store.db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+  const row = store.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
   if (!row) throw noTenantError(store.context.profile)
   return row
 }
 
 export function localTenantApi(store: LocalStore): TenantApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async get() {
-      const row = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+      const row = db.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
       return row ? toTenant(row) : null
     },
     async create(given) {
       // The CLI's rules for every caller (issue 15 item 3): an unknown location is a usage error, not a crash.
       const location = parseLocation(given.location)
       const request = {location, datacenter: resolveDatacenter(location, given.datacenter)}
-      const existing = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+      const existing = db.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
       if (existing && existing.location === request.location) return {tenant: toTenant(existing), created: false}
       // Key generation is slow; do it before taking the write lock, then re-check inside.
       const orgId = randomUUID().toLowerCase()
       const createdAt = store.now().toISOString()
       const identity = existing ? undefined : await createSigningIdentity(orgId, store.now())
       return store.mutate('tenant.create', orgId, () => {
-        const current = db.prepare('SELECT * FROM tenant WHERE id = 1').get() as TenantRow | undefined
+        const current = db.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
         if (current) {
           if (current.location === request.location) return {tenant: toTenant(current), created: false}
           throw new RuleError('T1', `The tenant's data location is '${current.location}' and can never be changed.`, {
@@ -62,10 +62,10 @@ export function localTenantApi(store: LocalStore): TenantApi {
           })
         }
 
-        db.prepare(
+        db.run(
           `INSERT INTO tenant (id, org_id, location, datacenter, vortex_geo, workspace_id, workspace_key, signing_key_pem,
              signing_cert_der, ca_cert_der, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
+
           orgId,
           request.location,
           request.datacenter,

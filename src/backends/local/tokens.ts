@@ -4,7 +4,7 @@ import {checkTokenTtl, hashTokenSecret, newTokenId, newTokenSecret, type TokenIn
 import type {TokenApi} from '../../core/port/types.js'
 import {readThirdParty} from './integrations.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
-import type {LocalStore} from './store.js'
+import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 
 interface TokenRow {
@@ -33,7 +33,7 @@ export function toTokenInfo(r: TokenRow, now: Date): TokenInfo {
 const COLUMNS = 'id, provider, created_at, expires_at, revoked_at, revoked_reason, last_used_at'
 
 export function localTokenApi(store: LocalStore): TokenApi {
-  const {db} = store
+  const db: StoreSql = store
   return {
     async mint({provider: providerId, ttlMs}) {
       const provider = findProvider(providerId)
@@ -55,7 +55,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
           createdAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
         }
-        db.prepare('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        db.run('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
           token.id,
           token.provider,
           hashTokenSecret(secret),
@@ -75,9 +75,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
         shape: ['string', 'string'],
         request: filter,
         rows: (after, limit) =>
-          db
-            .prepare(`SELECT ${COLUMNS} FROM token WHERE ${afterCondition(['created_at', 'id'], after)} ${provider ? 'AND provider = @provider' : ''} ORDER BY created_at, id LIMIT @limit`)
-            .all({...positionParams(after), provider, limit}) as TokenRow[],
+          db.all(`SELECT ${COLUMNS} FROM token WHERE ${afterCondition(['created_at', 'id'], after)} ${provider ? 'AND provider = @provider' : ''} ORDER BY created_at, id LIMIT @limit`, {...positionParams(after), provider, limit}) as TokenRow[],
         positionOf: (r) => [r.created_at, r.id],
         toItem: (r) => toTokenInfo(r, now),
       })
@@ -86,26 +84,26 @@ export function localTokenApi(store: LocalStore): TokenApi {
     async revoke(id) {
       requireTenantRow(store)
       return store.mutate('token.revoke', id, () => {
-        const row = db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow | undefined
+        const row = db.get(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id) as TokenRow | undefined
         if (!row) throw new NotFoundError(`Token '${id}' not found.`, {suggestions: ['Run `atpctl token list` to see token ids.']})
         if (!row.revoked_at) {
-          db.prepare("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?").run(store.now().toISOString(), id)
+          db.run("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?", store.now().toISOString(), id)
         }
 
-        return {token: toTokenInfo(db.prepare(`SELECT ${COLUMNS} FROM token WHERE id = ?`).get(id) as TokenRow, store.now()), changed: !row.revoked_at}
+        return {token: toTokenInfo(db.get(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id) as TokenRow, store.now()), changed: !row.revoked_at}
       })
     },
 
     async verify(secret) {
       requireTenantRow(store)
-      const row = db.prepare(`SELECT ${COLUMNS} FROM token WHERE secret_sha256 = ?`).get(hashTokenSecret(secret)) as TokenRow | undefined
+      const row = db.get(`SELECT ${COLUMNS} FROM token WHERE secret_sha256 = ?`, hashTokenSecret(secret)) as TokenRow | undefined
       const now = store.now()
       if (!row) return {valid: false, reason: 'unknown token', token: null}
       const info = toTokenInfo(row, now)
       if (info.status === 'revoked') return {valid: false, reason: `revoked (${row.revoked_reason ?? 'revoked'})`, token: info}
       if (info.status === 'expired') return {valid: false, reason: `expired at ${info.expiresAt}`, token: info}
       if (!readThirdParty(store, row.provider).enabled) return {valid: false, reason: 'provider integration is off', token: info}
-      db.prepare('UPDATE token SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.id)
+      db.run('UPDATE token SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
       return {valid: true, reason: 'valid', token: {...info, lastUsedAt: now.toISOString()}}
     },
   }

@@ -1,7 +1,7 @@
 import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
 import {UnsupportedError} from '../../core/errors.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
-import {NDJSON_MEDIA_TYPE, ndjsonChunks} from '../../lib/ndjson.js'
+import {NDJSON_MEDIA_TYPE, ndjsonChunks, ndjsonChunksAsync} from '../../lib/ndjson.js'
 import type {Page} from '../../core/port/page.js'
 import type {Backend} from '../../core/port/types.js'
 import {OPERATIONS, type OperationSpec} from './operations.js'
@@ -93,9 +93,12 @@ function iterablesAsArrays(_key: string, value: unknown): unknown {
 function callStreamed(client: HttpClient, spec: OperationSpec, args: unknown[]): Promise<unknown> {
   const {field} = spec.stream!
   const items = (args[0] as Record<string, unknown> | undefined)?.[field]
-  if (items === null || typeof items !== 'object' || !(Symbol.iterator in items)) return client.call(encodeOperation(spec, args))
+  const iterable = items !== null && typeof items === 'object' && Symbol.iterator in items
+  const asyncIterable = items !== null && typeof items === 'object' && Symbol.asyncIterator in items
+  if (!iterable && !asyncIterable) return client.call(encodeOperation(spec, args))
   const {method, path} = encodeOperation(spec, [])
-  return client.upload({method, path, contentType: NDJSON_MEDIA_TYPE}, ndjsonChunks(items as Iterable<unknown>))
+  const chunks = iterable ? ndjsonChunks(items as Iterable<unknown>) : ndjsonChunksAsync(items as AsyncIterable<unknown>)
+  return client.upload({method, path, contentType: NDJSON_MEDIA_TYPE}, chunks)
 }
 
 /**

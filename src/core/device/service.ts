@@ -59,8 +59,12 @@ export async function importInventory(backend: Backend, options: ImportOptions):
   }
 }
 
-/** The valid records of the file, in order; throws at the end when a row was invalid and skipInvalid is off. */
-function* validRecords(options: ImportOptions, input: InventoryInput, report: {invalid: InvalidRow[]; invalidCount: number}): Generator<DeviceRecord> {
+/**
+ * The valid records of the file, in order, as an async iterable (the port takes one, so a source
+ * that must wait for its data streams through the same way); throws at the end when a row was
+ * invalid and skipInvalid is off.
+ */
+async function* validRecords(options: ImportOptions, input: InventoryInput, report: {invalid: InvalidRow[]; invalidCount: number}): AsyncGenerator<DeviceRecord> {
   const {format, size} = input
   const seen = new Map<string, number>()
   const memo = createRowMemo()

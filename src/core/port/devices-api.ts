@@ -19,14 +19,15 @@ export interface DeviceApi {
   /**
    * Upserts records by name in one transaction (all or nothing) and re-evaluates collection
    * query rules. The inventory's `collections` replace the device's inventory-sourced direct
-   * memberships; missing collections are created. `records` may be any iterable: the embedded
-   * backend writes each record as it comes (so a reader can stream a large file through), and
-   * an error thrown by the iterable rolls the whole import back; the remote backend streams the
-   * records to the server as NDJSON while it iterates (one transaction there too; issue 15).
-   * A record equal to the stored device is counted `unchanged` and left as it is; importing the
-   * same file again is `changed: false` (issue 11 item 4).
+   * memberships; missing collections are created. `records` may be any iterable, synchronous or
+   * async (a file being read): the embedded backend writes each record as it comes (so a reader
+   * can stream a large file through), awaiting it inside its transaction when the iterable is
+   * async, and an error thrown by the iterable rolls the whole import back; the remote backend
+   * streams the records to the server as NDJSON while it iterates (one transaction there too;
+   * issue 15). A record equal to the stored device is counted `unchanged` and left as it is;
+   * importing the same file again is `changed: false` (issue 11 item 4).
    */
-  import(request: {records: Iterable<DeviceRecord>}): Promise<ImportSummary>
+  import(request: {records: AsyncIterable<DeviceRecord> | Iterable<DeviceRecord>}): Promise<ImportSummary>
   /** One device by name (case-insensitive); NotFoundError (exit 3) when unknown. */
   get(name: string, options?: {periodMs?: number}): Promise<Device>
   /** By name (case-insensitive order). */
