@@ -77,7 +77,8 @@ export function exitForStatus(status: number): number {
   if (status === 409) return 4
   if (status === 422) return 7
   if (status === 429) return 8
-  if (status === 502 || status === 503 || status === 504) return 6
+  // 408: the server gave up waiting for the request (a slow link or proxy): reachable, but try again.
+  if (status === 408 || status === 502 || status === 503 || status === 504) return 6
   return 1
 }
 

@@ -39,7 +39,7 @@ describe('errors across HTTP (issue 7: same exit codes on every backend)', () =>
   })
 
   it('derives the exit code from a bare status when a proxy answers without our envelope', () => {
-    expect([400, 401, 403, 404, 409, 413, 422, 429, 502, 503, 500].map(exitForStatus)).toEqual([2, 5, 5, 3, 4, 2, 7, 8, 6, 6, 1])
+    expect([400, 401, 403, 404, 408, 409, 413, 422, 429, 502, 503, 500].map(exitForStatus)).toEqual([2, 5, 5, 3, 6, 4, 2, 7, 8, 6, 6, 1])
     const e = fromEnvelope(502, '<html>Bad gateway</html>', 'https://atp.example.net')
     expect({exitCode: e.exitCode, message: e.message}).toEqual({exitCode: 6, message: 'The server at https://atp.example.net answered HTTP 502.'})
     expect(statusForExit(13)).toBe(409)

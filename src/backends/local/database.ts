@@ -202,18 +202,27 @@ export function schemaVersion(db: Database): number {
   return row.v ?? 0
 }
 
+/** The database was made by a newer atpctl: like an incomplete install, only upgrading atpctl helps (exit 15). */
+export function schemaTooNew(current: number, latest: number): AtpError {
+  return new AtpError('SCHEMA_TOO_NEW', 15, `The tenant database is at schema ${current}, newer than this atpctl understands (${latest}): a newer atpctl wrote it.`, {
+    suggestions: ['Upgrade atpctl (npm install -g atpctl@latest), then run the command again; nothing was changed.'],
+  })
+}
+
 function migrate(db: Database): void {
   const latest = MIGRATIONS[MIGRATIONS.length - 1].version
   // Fast path without a write lock: most invocations find the schema current.
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").get()
-  if (hasTable && schemaVersion(db) >= latest) return
+  if (hasTable) {
+    const version = schemaVersion(db)
+    if (version === latest) return
+    // A newer atpctl wrote it: reading or changing it with this one could lose what it stores.
+    if (version > latest) throw schemaTooNew(version, latest)
+  }
+
   writeTransaction(db, () => {
     const current = schemaVersion(db)
-    if (current > latest) {
-      throw new AtpError('SCHEMA_TOO_NEW', 1, `The tenant database is at schema ${current}, newer than this atpctl (${latest}).`, {
-        suggestions: ['Upgrade atpctl.'],
-      })
-    }
+    if (current > latest) throw schemaTooNew(current, latest)
 
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue
