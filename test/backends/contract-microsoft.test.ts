@@ -133,7 +133,7 @@ describe('backend contract on microsoft (the stub)', () => {
       expect(((await t.backend.devices.list({onboarded: false})).items).map((d) => d.onboarded)).toEqual([false])
       // --name PREFIX goes to the API as startswith(computerDnsName, …), and is applied again here.
       const before = t.stub.requests.length
-      expect(((await t.backend.devices.list({namePrefix: 'SRV-'})).items).map((d) => d.name)).toEqual(['srv-001', 'srv-002'])
+      expect(((await t.backend.devices.list({namePrefix: 'SRV-'})).items).map((d) => d.name)).toEqual(['srv-001.contoso.local', 'srv-002.contoso.local'])
       expect(t.stub.requests.slice(before).find((r) => r.path === '/api/machines')?.query.$filter).toBe("startswith(computerDnsName,'srv-')")
       expect(((await t.backend.devices.list({namePrefix: "o'"})).items)).toEqual([])
     } finally {
