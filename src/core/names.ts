@@ -94,6 +94,11 @@ export function nameKey(name: string): string {
   return name.normalize('NFC').toLowerCase()
 }
 
+/** Does `name` start with `prefix`, compared by their name keys (`device list --name`)? */
+export function hasNamePrefix(name: string, prefix: string): boolean {
+  return nameKey(name).startsWith(nameKey(prefix))
+}
+
 /** Capitalises a fragment for use as a sentence. */
 export const sentence = (fragment: string): string => fragment.charAt(0).toUpperCase() + fragment.slice(1) + (fragment.endsWith('.') ? '' : '.')
 

@@ -131,6 +131,11 @@ describe('backend contract on microsoft (the stub)', () => {
       expect(JSON.parse(JSON.stringify(device))).toEqual(device)
       await expectAtpError(t.backend.devices.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
       expect(((await t.backend.devices.list({onboarded: false})).items).map((d) => d.onboarded)).toEqual([false])
+      // --name PREFIX goes to the API as startswith(computerDnsName, …), and is applied again here.
+      const before = t.stub.requests.length
+      expect(((await t.backend.devices.list({namePrefix: 'SRV-'})).items).map((d) => d.name)).toEqual(['srv-001.contoso.local', 'srv-002.contoso.local'])
+      expect(t.stub.requests.slice(before).find((r) => r.path === '/api/machines')?.query.$filter).toBe("startswith(computerDnsName,'srv-')")
+      expect(((await t.backend.devices.list({namePrefix: "o'"})).items)).toEqual([])
     } finally {
       await local.cleanup()
     }
@@ -174,8 +179,12 @@ describe('backend contract on microsoft (the stub)', () => {
     await expectAtpError(t.backend.alerts.get('da000000000000000000_1'), {code: 'NOT_FOUND', exitCode: 3})
     expect(await t.backend.alerts.find({machineId: alert.machineId, title: alert.title, since: '2000-01-01T00:00:00Z'})).toMatchObject({id: alert.id})
     expect(await t.backend.alerts.find({machineId: alert.machineId, title: 'no such title', since: '2000-01-01T00:00:00Z'})).toBeNull()
-    const resolved = await t.backend.alerts.resolve(alert.id, 'contract')
-    expect(resolved.status).toBe('Resolved')
+    const before = t.stub.requests.length
+    const resolved = await t.backend.alerts.resolve(alert.id, {comment: 'contract', classification: 'InformationalExpectedActivity', determination: 'SecurityTesting'})
+    expect(resolved).toMatchObject({status: 'Resolved', classification: 'InformationalExpectedActivity', determination: 'SecurityTesting'})
+    expect(t.stub.requests.slice(before).filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([`/api/alerts/${alert.id}`])
+    expect(t.stub.state.alerts.find((a) => a.id === alert.id)).toMatchObject({classification: 'InformationalExpectedActivity', determination: 'SecurityTesting'})
+    await expectAtpError(t.backend.alerts.resolve(alert.id, {determination: 'Nope' as never}), {code: 'USAGE', exitCode: 2})
     // Resolving again is a no-op, as on the embedded backend.
     expect((await t.backend.alerts.resolve(alert.id)).status).toBe('Resolved')
     expect(await t.backend.alerts.risks([alert.machineId])).toEqual({[alert.machineId]: 'None'})

@@ -1,5 +1,6 @@
 import {deviceRisk, newAlertId, type RiskLevel, RISK_LEVELS, severityRank} from '../../core/alert/rules.js'
 import type {Alert, AlertComment, NewAlert} from '../../core/alert/types.js'
+import {checkResolution} from '../../core/alert/wire.js'
 import {NotFoundError} from '../../core/errors.js'
 import type {AlertsApi} from '../../core/port/detection-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
@@ -168,17 +169,20 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
       return getAlert(store, id)
     },
 
-    async resolve(id, comment) {
+    async resolve(id, options) {
       requireTenantRow(store)
+      const {comment, classification, determination} = checkResolution(options)
       return store.mutate('alert.resolve', `alert:${id}`, () => {
         const alert = getAlert(store, id)
         const at = store.now().toISOString()
         const comments: AlertComment[] = [...alert.comments]
         if (comment) comments.push({comment, createdBy: store.context.actor, createdTime: at})
-        if (alert.status === 'Resolved' && !comment) return alert
+        const reclassified = (classification !== undefined && classification !== alert.classification) || (determination !== undefined && determination !== alert.determination)
+        if (alert.status === 'Resolved' && !comment && !reclassified) return alert
         db.run(
-          `UPDATE alert SET status = 'Resolved', resolved_time = COALESCE(resolved_time, @at), last_update_time = @at, comments = @comments WHERE id = @id`,
-          {id, at, comments: JSON.stringify(comments)},
+          `UPDATE alert SET status = 'Resolved', resolved_time = COALESCE(resolved_time, @at), last_update_time = @at, comments = @comments,
+             classification = COALESCE(@classification, classification), determination = COALESCE(@determination, determination) WHERE id = @id`,
+          {id, at, comments: JSON.stringify(comments), classification: classification ?? null, determination: determination ?? null},
         )
         return getAlert(store, id)
       })

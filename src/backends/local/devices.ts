@@ -247,6 +247,12 @@ function deviceConditions(store: LocalStore, options: DeviceListOptions & {name?
     params.nameKey = nameKey(options.name)
   }
 
+  if (options.namePrefix) {
+    // hasNamePrefix (core) on the stored name key; pinned by the contract cases on every backend.
+    conditions.push('substr(d.name_key, 1, length(@namePrefix)) = @namePrefix')
+    params.namePrefix = nameKey(options.namePrefix)
+  }
+
   if (options.collection !== undefined) {
     const id = collectionId(db, options.collection)
     conditions.push('d.id IN (SELECT device_id FROM collection_member WHERE collection_id = @collectionId)')

@@ -14,7 +14,7 @@ import {alertFromWire, alertMatches, resolvePatch, type WireAlert} from '../../c
 import {actionToOperation, actionType, isOpenAction, type WireMachineAction} from '../../core/device/machine-action.js'
 import {type DefenderMachine, type MachineDevice, machineToDevice} from '../../core/device/machine.js'
 import {type OffboardResult, offboardRefusal, requireOffboardComment} from '../../core/device/offboard.js'
-import {nameKey} from '../../core/names.js'
+import {hasNamePrefix, nameKey} from '../../core/names.js'
 import type {DetectTarget} from '../../core/detect/verdict.js'
 import {TEST_ALERTS, WINDOWS_TEST_COMMAND} from '../../core/detect/test-alerts.js'
 import {isAtpError, NotFoundError, RuleError, UnsupportedError, UsageError} from '../../core/errors.js'
@@ -52,7 +52,7 @@ export interface OffboardRequest {
 }
 
 export interface MicrosoftDeviceApi extends DeviceApi {
-  list(options?: DeviceListOptions & PageRequest & {namePrefix?: string}): Promise<Page<MachineDevice>>
+  list(options?: DeviceListOptions & PageRequest): Promise<Page<MachineDevice>>
   get(name: string, options?: {periodMs?: number}): Promise<MachineDevice>
   /**
    * Sends the offboard machine action (Machine.Offboard) unless one is open or succeeded already
@@ -203,8 +203,8 @@ function needsLocalFilter(options: DeviceListOptions): boolean {
   return Boolean(options.os || options.level || options.managedBy || options.osFamily === 'linux' || options.osFamily === 'other')
 }
 
-function matches(device: MachineDevice, options: DeviceListOptions & {namePrefix?: string}): boolean {
-  if (options.namePrefix && !nameKey(device.name).startsWith(nameKey(options.namePrefix))) return false
+function matches(device: MachineDevice, options: DeviceListOptions): boolean {
+  if (options.namePrefix && !hasNamePrefix(device.name, options.namePrefix)) return false
   if (options.collection !== undefined && !device.collections.some((c) => c.toLowerCase() === options.collection!.toLowerCase())) return false
   if (options.osFamily && device.osFamily !== options.osFamily) return false
   if (options.os) {
@@ -330,9 +330,10 @@ export function defenderAlerts(ctx: DefenderContext): AlertsApi {
       }
     },
 
-    async resolve(id, comment) {
+    async resolve(id, options) {
+      const patch = resolvePatch(options)
       const client = await ctx.client()
-      const updated = await client.patch<WireAlert>(`/api/alerts/${encodeURIComponent(id)}`, resolvePatch(comment), {permission: ALERT_WRITE})
+      const updated = await client.patch<WireAlert>(`/api/alerts/${encodeURIComponent(id)}`, patch, {permission: ALERT_WRITE})
       // The PATCH answer has no evidence; show the alert as `alert show` would.
       return {...alertFromWire(updated), evidence: (await api.get(id)).evidence}
     },

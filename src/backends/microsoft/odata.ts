@@ -15,7 +15,7 @@ export function literal(value: string): string {
 const AGENT_STATE_STATUSES = (Object.keys(MACHINE_HEALTH) as (keyof typeof MACHINE_HEALTH)[]).filter((s) => MACHINE_HEALTH[s].health === 'agent-state')
 
 /** The `$filter` of a device listing, or null when nothing can be filtered on the server. */
-export function machineFilter(options: DeviceListOptions & {namePrefix?: string}, now: Date): string | null {
+export function machineFilter(options: DeviceListOptions, now: Date): string | null {
   const parts: string[] = []
   if (options.namePrefix) parts.push(`startswith(computerDnsName,${literal(options.namePrefix.toLowerCase())})`)
   if (options.collection !== undefined) parts.push(`machineTags/any(t: t eq ${literal(options.collection)})`)

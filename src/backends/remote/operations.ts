@@ -197,6 +197,7 @@ export const OPERATIONS: OperationSpec[] = [
   },
   op('devices.get', 'GET', '/devices/:name', 'read', inPath('name'), inQuery('options?', obj({periodMs: num()}))),
   list('devices.list', '/devices', 'read', {
+    namePrefix: str(256),
     collection: str(256),
     osFamily: str(32),
     os: str(256),
@@ -319,7 +320,7 @@ export const OPERATIONS: OperationSpec[] = [
   // alerts (issue 5; DC6: viewing alerts needs a reader role, resolving a security admin)
   list('alerts.list', '/alerts', 'alerts.read', {device: str(256), severity: str(32), status: str(32), since: str(64)}),
   op('alerts.get', 'GET', '/alerts/:id', 'alerts.read', inPath('id')),
-  op('alerts.resolve', 'POST', '/alerts/:id/resolve', 'alerts.write', inPath('id'), inField('comment?', str())),
+  op('alerts.resolve', 'POST', '/alerts/:id/resolve', 'alerts.write', inPath('id'), inBody('options?', obj({comment: str(), classification: str(64), determination: str(64)}))),
   op(
     'alerts.find',
     'POST',

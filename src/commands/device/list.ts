@@ -15,9 +15,11 @@ export default class DeviceList extends AdminCommand<{devices: PagedList<Device>
     '<%= config.bin %> <%= command.id %> --collection Servers --level down-level',
     '<%= config.bin %> <%= command.id %> --health not-onboarded --json',
     '<%= config.bin %> <%= command.id %> --os "Server 2016" --family windows-server',
+    '<%= config.bin %> <%= command.id %> --name SRV-',
   ]
 
   static override flags = {
+    name: Flags.string({description: 'Only devices whose name starts with this (case-insensitive).'}),
     collection: Flags.string({description: 'Only members of this collection.'}),
     os: Flags.string({description: 'OS text contains this (case-insensitive), e.g. "Server 2016".'}),
     family: Flags.string({description: 'OS family.', options: [...OS_FAMILIES]}),
@@ -32,6 +34,7 @@ export default class DeviceList extends AdminCommand<{devices: PagedList<Device>
     const {flags} = await this.parse(DeviceList)
     // Page by page: --json of a million devices streams through in bounded memory.
     const listed = await listDevices(await this.backend(), {
+      namePrefix: flags.name,
       collection: flags.collection,
       os: flags.os,
       osFamily: flags.family as OsFamily | undefined,

@@ -4,6 +4,7 @@ import {UsageError} from '../errors.js'
 import {parseDuration} from '../duration.js'
 import {requireTenant} from '../tenant/service.js'
 import type {Alert, AlertFilter} from './types.js'
+import {checkResolution} from './wire.js'
 
 export async function listAlerts(backend: Backend, options: AlertFilter & {profile: string; limit?: number}): Promise<{alerts: PagedList<Alert>}> {
   await requireTenant(backend, options.profile)
@@ -16,14 +17,19 @@ export async function showAlert(backend: Backend, options: {id: string; profile:
   return {alert: await backend.alerts.get(options.id.trim())}
 }
 
-/** Resolves an alert; the device's risk drops once none of its alerts is active. */
-export async function resolveAlert(backend: Backend, options: {id: string; comment?: string; profile: string}): Promise<{alert: Alert; changed: boolean}> {
+/**
+ * Resolves an alert, with its classification and determination when given; the device's risk
+ * drops once none of its alerts is active.
+ */
+export async function resolveAlert(
+  backend: Backend,
+  options: {id: string; comment?: string; classification?: string; determination?: string; profile: string},
+): Promise<{alert: Alert; changed: boolean}> {
   await requireTenant(backend, options.profile)
-  const comment = options.comment?.trim()
-  if (options.comment !== undefined && comment === '') throw new UsageError('The comment is empty.', {suggestions: ['Pass --comment "why it is resolved", or leave it out.']})
+  const resolution = checkResolution(options)
   const before = await backend.alerts.get(options.id.trim())
-  const alert = await backend.alerts.resolve(before.id, comment)
-  return {alert, changed: before.status !== 'Resolved'}
+  const alert = await backend.alerts.resolve(before.id, resolution)
+  return {alert, changed: before.status !== 'Resolved' || alert.classification !== before.classification || alert.determination !== before.determination}
 }
 
 /**

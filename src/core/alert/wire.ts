@@ -5,6 +5,7 @@
  * Pure.
  */
 import {EICAR_SHA256} from '../detect/eicar.js'
+import {UsageError} from '../errors.js'
 import {ALERT_STATUSES, type Alert, type AlertEvidence, type AlertStatus, SEVERITIES, type Severity} from './types.js'
 
 export interface WireEvidence {
@@ -133,7 +134,57 @@ export const ALERT_DETERMINATIONS = [
   'Other',
 ] as const
 
-/** The PATCH body that resolves an alert (`status`, and `comment` when given). */
-export function resolvePatch(comment?: string): {status: 'Resolved'; comment?: string} {
-  return comment ? {status: 'Resolved', comment} : {status: 'Resolved'}
+export type AlertClassification = (typeof ALERT_CLASSIFICATIONS)[number]
+export type AlertDetermination = (typeof ALERT_DETERMINATIONS)[number]
+
+/** How an alert is resolved: the API's classification and determination values, and a comment. */
+export interface AlertResolution {
+  comment?: string
+  classification?: AlertClassification
+  determination?: AlertDetermination
+}
+
+/** The wire value's command-line spelling: TruePositive → true-positive. */
+const kebab = (value: string): string => value.replaceAll(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()
+
+/** `alert resolve --classification` values (Unknown is not a resolution) → the API's values. */
+export const CLASSIFICATION_CHOICES: Readonly<Record<string, AlertClassification>> = Object.fromEntries(
+  ALERT_CLASSIFICATIONS.filter((c) => c !== 'Unknown').map((c) => [kebab(c), c]),
+)
+/** `alert resolve --determination` values → the API's values. */
+export const DETERMINATION_CHOICES: Readonly<Record<string, AlertDetermination>> = Object.fromEntries(ALERT_DETERMINATIONS.map((d) => [kebab(d), d]))
+
+/** The API's value of a command-line (or API-spelled) classification or determination; UsageError otherwise. */
+function choose<T extends string>(choices: Readonly<Record<string, T>>, text: string, flag: string): T {
+  const key = text.trim().toLowerCase()
+  const found = choices[key] ?? Object.values(choices).find((v) => v.toLowerCase() === key)
+  if (found) return found
+  throw new UsageError(`Invalid ${flag} '${text}'.`, {suggestions: [`Use one of: ${Object.keys(choices).join(', ')}.`]})
+}
+
+export const parseClassification = (text: string): AlertClassification => choose(CLASSIFICATION_CHOICES, text, '--classification')
+export const parseDetermination = (text: string): AlertDetermination => choose(DETERMINATION_CHOICES, text, '--determination')
+
+/**
+ * A resolution as every backend takes it, for every caller (the server trusts no client):
+ * classification and determination are the API's values (either spelling accepted), the
+ * comment trimmed, an empty one refused.
+ */
+export function checkResolution(options: {comment?: string; classification?: string; determination?: string} = {}): AlertResolution {
+  const checked: AlertResolution = {}
+  if (options.comment !== undefined) {
+    const comment = options.comment.trim()
+    if (comment === '') throw new UsageError('The comment is empty.', {suggestions: ['Pass --comment "why it is resolved", or leave it out.']})
+    checked.comment = comment
+  }
+
+  if (options.classification !== undefined) checked.classification = parseClassification(options.classification)
+  if (options.determination !== undefined) checked.determination = parseDetermination(options.determination)
+  return checked
+}
+
+/** The PATCH body that resolves an alert: `status`, and classification, determination and comment when given. */
+export function resolvePatch(resolution: AlertResolution = {}): {status: 'Resolved'} & AlertResolution {
+  const {comment, classification, determination} = checkResolution(resolution)
+  return {status: 'Resolved', ...(classification ? {classification} : {}), ...(determination ? {determination} : {}), ...(comment ? {comment} : {})}
 }

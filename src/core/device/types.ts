@@ -92,6 +92,8 @@ export interface DeviceOffboarding {
 }
 
 export interface DeviceFilter {
+  /** The name starts with this, case-insensitively by the name key (`hasNamePrefix`). */
+  namePrefix?: string
   collection?: string
   osFamily?: OsFamily
   /** Case-insensitive substring of the OS text or normalised name. */

@@ -4,6 +4,7 @@
  */
 import type {RiskLevel} from '../alert/rules.js'
 import type {Alert, AlertFilter} from '../alert/types.js'
+import type {AlertResolution} from '../alert/wire.js'
 import type {Activity, TestAlertOs} from '../detect/test-alerts.js'
 import type {DetectTarget} from '../detect/verdict.js'
 import type {Page, PageRequest} from './page.js'
@@ -23,8 +24,11 @@ export interface AlertsApi {
   list(filter?: AlertFilter & PageRequest): Promise<Page<Alert>>
   /** NotFoundError for an unknown id. */
   get(id: string): Promise<Alert>
-  /** Sets status Resolved (idempotent), recording the comment. */
-  resolve(id: string, comment?: string): Promise<Alert>
+  /**
+   * Sets status Resolved (idempotent), recording the comment, classification and determination
+   * (checked by `checkResolution` in the backend, for every caller).
+   */
+  resolve(id: string, options?: AlertResolution): Promise<Alert>
   find(query: AlertQuery): Promise<Alert | null>
   /**
    * Risk level per machine id from its active alerts (None without any): the input of

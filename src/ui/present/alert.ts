@@ -35,6 +35,8 @@ export function presentAlert(a: Alert): string {
     ['Device', `${a.computerDnsName} (machine ${a.machineId})`],
     ['Created', a.alertCreationTime],
     ['Resolved', a.resolvedTime ?? '-'],
+    ['Classification', a.classification ?? '-'],
+    ['Determination', a.determination ?? '-'],
     ['Incident', String(a.incidentId)],
   ]
   if (a.mitreTechniques.length > 0) fields.push(['MITRE', a.mitreTechniques.join(', ')])

@@ -132,8 +132,14 @@ export const endpointsSuite: ContractSuite = {
       expect((await backend.alerts.list({device: 'mac-01', limit: 5})).items.map((a) => a.id)).toEqual([alert.id])
       expect(await backend.alerts.find({machineId: alert.machineId, title: alert.title, since, evidenceFileName: 'eicar.com'})).toMatchObject({id: alert.id})
       expect(Object.keys(await backend.alerts.risks())).toContain(alert.machineId)
-      expect((await backend.alerts.resolve(alert.id, 'contract test')).status).toBe('Resolved')
+      // The backend checks the resolution for every caller: an unknown classification is refused, nothing changes.
+      await expectAtpError(backend.alerts.resolve(alert.id, {classification: 'Nope' as never}), {code: 'USAGE', exitCode: 2})
+      expect((await backend.alerts.get(alert.id)).status).not.toBe('Resolved')
+      const resolved = await backend.alerts.resolve(alert.id, {comment: 'contract test', classification: 'InformationalExpectedActivity', determination: 'SecurityTesting'})
+      expect(resolved).toMatchObject({status: 'Resolved', classification: 'InformationalExpectedActivity', determination: 'SecurityTesting'})
       expect((await backend.alerts.get(alert.id)).comments.map((c) => c.comment)).toContain('contract test')
+      // Reclassifying a resolved alert keeps what was not given.
+      expect(await backend.alerts.resolve(alert.id, {classification: 'FalsePositive'})).toMatchObject({status: 'Resolved', classification: 'FalsePositive', determination: 'SecurityTesting'})
       await expectAtpError(backend.alerts.get('da0_0'), {code: 'NOT_FOUND', exitCode: 3})
       await expectAtpError(
         backend.detection.submitFile({device: 'mac-01', fileName: 'x/y', path: '/x', contentBase64: 'AAAA'}),

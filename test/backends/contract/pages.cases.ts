@@ -58,6 +58,11 @@ export const pagesSuite: ContractSuite = {
       // Filters hold across pages, on stored columns and on the computed state alike.
       await pagesThrough((r) => backend.devices.list({os: 'windows 11', ...r}), (d) => d.name, 7)
       await pagesThrough((r) => backend.devices.list({onboarded: false, ...r}), (d) => d.name, 7)
+      // --name PREFIX (hasNamePrefix, by name key): in SQL on the embedded backend, across pages.
+      expect(await pagesThrough((r) => backend.devices.list({namePrefix: 'Pg-', ...r}), (d) => d.name, 7)).toHaveLength(7)
+      expect((await backend.devices.list({namePrefix: 'pg-d'})).items.map((d) => d.name)).toEqual(['Pg-D'])
+      expect((await backend.devices.list({namePrefix: 'PG-%'})).items).toEqual([])
+      expect((await backend.devices.list({namePrefix: 'nope'})).items).toEqual([])
       for (const name of ['Pages c1', 'pages C2', 'Pages c3', 'pages c4', 'Pages c5']) await backend.collections.create({name, limitTo: null, rules: []})
       await pagesThrough((r) => backend.collections.list(r), (c) => c.name, 5)
       const tenant = (await backend.tenant.get())!

@@ -108,7 +108,7 @@ describe('microsoft backend against the stub', () => {
     expect(((await backend.alerts.list({device: 'ws-001'})).items).map((a) => a.machineId)).toEqual([ws1.id])
     expect((await backend.alerts.list({severity: 'High'})).items).toHaveLength(1)
     expect((await backend.alerts.list({since: '2026-01-02T12:00:00Z'})).items).toHaveLength(1)
-    const resolved = await backend.alerts.resolve(all[0].id, 'tested')
+    const resolved = await backend.alerts.resolve(all[0].id, {comment: 'tested'})
     expect(resolved.status).toBe('Resolved')
     expect(stub.state.alerts.find((a) => a.id === all[0].id)?.status).toBe('Resolved')
     expect((await rejection(backend.alerts.get('da000000000000000000_1'))).exitCode).toBe(3)

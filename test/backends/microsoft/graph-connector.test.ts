@@ -274,7 +274,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
     const blocked = await check()
     expect(blocked).toMatchObject({decision: 'block', decidedBy: ['Require compliant']})
     expect(blocked.explanation).toBe("blocked by 'Require compliant': device risk Medium is above the maximum Low of policy 'Windows low'")
-    await backend.alerts.resolve(alert.id, 'false positive')
+    await backend.alerts.resolve(alert.id, {comment: 'false positive'})
     expect((await check()).decision).toBe('grant')
     expect(await backend.intune.userGroups('alice@contoso.com')).toEqual({known: true, groups: ['Finance']})
     expect(await backend.intune.userGroups('nobody@contoso.com')).toEqual({known: false, groups: []})

@@ -57,4 +57,11 @@ describe('device list: terminal width, --limit and its footer (command layer)', 
     const {stdout: all, stderr: none} = await runCommand(DeviceList, ['--limit', '5'])
     expect(all + none).not.toContain('more not shown')
   })
+
+  it('--name PREFIX lists the devices whose name starts with it, case-insensitively', async () => {
+    const {result} = await runJson(DeviceList, ['--name', 'VERY-long-device-name-for-the-test-3', '--json'])
+    expect(result!.devices.map((d) => d.name)).toEqual(['very-long-device-name-for-the-test-3'])
+    const {result: none} = await runJson(DeviceList, ['--name', 'nope', '--json'])
+    expect(none!.devices).toEqual([])
+  })
 })

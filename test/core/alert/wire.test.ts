@@ -1,5 +1,15 @@
 /** Alerts of a real tenant in atpctl's model (REFERENCE §2.3) and the detection match (DT1, DT2). */
-import {alertFromWire, alertMatches, normaliseTitle, resolvePatch} from '../../../src/core/alert/wire.js'
+import {
+  alertFromWire,
+  alertMatches,
+  checkResolution,
+  CLASSIFICATION_CHOICES,
+  DETERMINATION_CHOICES,
+  normaliseTitle,
+  parseClassification,
+  parseDetermination,
+  resolvePatch,
+} from '../../../src/core/alert/wire.js'
 import {EICAR_SHA256} from '../../../src/core/detect/eicar.js'
 
 const base = {id: 'da1_1', machineId: 'm1', title: "'EICAR_Test_File' malware was detected", alertCreationTime: '2026-06-01T00:00:10Z', evidence: []}
@@ -30,6 +40,20 @@ describe('alert wire format', () => {
 
   it('resolves with status and, when given, the comment', () => {
     expect(resolvePatch()).toEqual({status: 'Resolved'})
-    expect(resolvePatch('done')).toEqual({status: 'Resolved', comment: 'done'})
+    expect(resolvePatch({comment: 'done'})).toEqual({status: 'Resolved', comment: 'done'})
+    expect(resolvePatch({comment: ' x ', classification: 'TruePositive', determination: 'Malware'})).toEqual({status: 'Resolved', classification: 'TruePositive', determination: 'Malware', comment: 'x'})
+  })
+
+  it('maps the kebab-case command-line values to the API\'s classification and determination', () => {
+    expect(CLASSIFICATION_CHOICES).toEqual({'false-positive': 'FalsePositive', 'true-positive': 'TruePositive', 'informational-expected-activity': 'InformationalExpectedActivity'})
+    expect(DETERMINATION_CHOICES['line-of-business-application']).toBe('LineOfBusinessApplication')
+    expect(Object.keys(DETERMINATION_CHOICES)).toHaveLength(12)
+    expect(parseClassification('True-Positive')).toBe('TruePositive')
+    expect(parseClassification('FalsePositive')).toBe('FalsePositive')
+    expect(parseDetermination('security-testing')).toBe('SecurityTesting')
+    expect(() => parseClassification('unknown')).toThrow(/Invalid --classification 'unknown'/)
+    expect(() => parseDetermination('bad')).toThrow(/Invalid --determination/)
+    expect(checkResolution({classification: 'informational-expected-activity', determination: 'Clean'})).toEqual({classification: 'InformationalExpectedActivity', determination: 'Clean'})
+    expect(() => checkResolution({comment: '  '})).toThrow(/The comment is empty/)
   })
 })

@@ -107,7 +107,7 @@ describe('embedded detection engine and alert queue (TP3, TP5, DC8, DT1)', () =>
     expect(all.map((a) => a.title).sort()).toEqual(["'EICAR_Test_File' malware was prevented", 'Enumeration of files with sensitive data'])
     expect((await backend.alerts.list({device: 'lnx-01', severity: 'Low'})).items).toHaveLength(1)
     expect((await backend.alerts.list({limit: 1})).items).toHaveLength(1)
-    for (const a of all) await backend.alerts.resolve(a.id, 'detection test')
+    for (const a of all) await backend.alerts.resolve(a.id, {comment: 'detection test'})
     const resolved = await backend.alerts.get(all[0].id)
     expect(resolved).toMatchObject({status: 'Resolved', comments: [expect.objectContaining({comment: 'detection test', createdBy: 'test:jest'})]})
     expect(resolved.resolvedTime).not.toBeNull()
