@@ -73,6 +73,13 @@ async function* pagesOrEmpty<T>(client: ApiClient, path: string, options: Parame
 }
 
 /**
+ * The API pages a command has read, one per list query: a port page smaller than the API's
+ * 10,000 is served from the API page read for the one before it, so listing 50,000 machines a
+ * thousand at a time costs five calls, not fifty. It lives as long as the backend (one command).
+ */
+export type ReadAhead = Map<string, {offset: number; items: unknown[]; more: boolean}>
+
+/**
  * One page of an OData list in the API's own order. The cursor is the offset (`$skip`) of the
  * next item in the API's listing, so filters the API cannot apply (`convert` returns null) still
  * page exactly: the next page starts right after the last item looked at.
@@ -83,14 +90,36 @@ async function odataPage<W, T>(
   options: {query: Record<string, string>; permission: string},
   request: PageRequest,
   list: string,
+  readAhead: ReadAhead,
   convert: (wire: W) => T | null,
 ): Promise<Page<T>> {
   const limit = pageLimit(request.limit, MAX_PAGE)
   let offset = request.cursor === undefined ? 0 : Number(decodeCursor(list, request.cursor, ['number'])[0])
+  const key = `${path}?${JSON.stringify(options.query)}`
+  /** The API's items from `at` on (up to one API page), and whether it has more after them. */
+  const slice = async (at: number): Promise<{items: W[]; more: boolean}> => {
+    // Only a continuation is served from what was read: a listing from the start (a poll for new
+    // alerts) always asks the API again.
+    const held = readAhead.get(key)
+    if (held && at > 0 && at >= held.offset && at < held.offset + held.items.length) return {items: held.items.slice(at - held.offset) as W[], more: held.more}
+    let body: {value: W[]; '@odata.nextLink'?: string}
+    try {
+      body = await client.get<{value: W[]; '@odata.nextLink'?: string}>(path, {query: {...options.query, $top: String(MAX_PAGE), ...(at > 0 ? {$skip: String(at)} : {})}, permission: options.permission})
+    } catch (error) {
+      // An empty collection is 404 on /api/machines (documented): an empty list.
+      if (isAtpError(error) && error.exitCode === 3) return {items: [], more: false}
+      throw error
+    }
+
+    const more = body['@odata.nextLink'] !== undefined || body.value.length === MAX_PAGE
+    readAhead.set(key, {offset: at, items: body.value, more})
+    return {items: body.value, more}
+  }
+
   const items: T[] = []
-  const query = {...options.query, $top: String(MAX_PAGE), ...(offset > 0 ? {$skip: String(offset)} : {})}
-  for await (const page of pagesOrEmpty<W>(client, path, {query, permission: options.permission})) {
-    for (const wire of page) {
+  for (;;) {
+    const {items: wires, more} = await slice(offset)
+    for (const wire of wires) {
       const item = convert(wire)
       if (item !== null) {
         if (items.length === limit) return {items, nextCursor: encodeCursor(list, [offset])}
@@ -99,9 +128,9 @@ async function odataPage<W, T>(
 
       offset++
     }
-  }
 
-  return {items, nextCursor: null}
+    if (!more || wires.length === 0) return {items, nextCursor: null}
+  }
 }
 
 function unknownDevice(name: string): NotFoundError {
@@ -142,6 +171,7 @@ export async function findMachine(client: ApiClient, name: string): Promise<Defe
 
 export function defenderDevices(ctx: DefenderContext): MicrosoftDeviceApi {
   const offboarding = offboardIndex()
+  const readAhead: ReadAhead = new Map()
   const refuse = (what: string, instead: string) => async () => Promise.reject(new UnsupportedError(`The microsoft backend cannot ${what}.`, {suggestions: [instead]}))
   return {
     import: refuse(
@@ -161,7 +191,7 @@ export function defenderDevices(ctx: DefenderContext): MicrosoftDeviceApi {
       const filter = machineFilter(options, now)
       const query: Record<string, string> = {$orderby: 'computerDnsName'}
       if (filter) query.$filter = filter
-      return odataPage<DefenderMachine, MachineDevice>(client, '/api/machines', {query, permission: MACHINE_READ}, options, 'microsoft-devices', (machine) => {
+      return odataPage<DefenderMachine, MachineDevice>(client, '/api/machines', {query, permission: MACHINE_READ}, options, 'microsoft-devices', readAhead, (machine) => {
         const device = machineToDevice(machine, now, periodMs)
         return matches(device, options) ? device : null
       })
@@ -303,6 +333,7 @@ export function defenderMonitor(ctx: DefenderContext, devices: MicrosoftDeviceAp
 const ALERT_STATUS_FILTER: Record<string, string> = {New: "status eq 'New'", InProgress: "status eq 'InProgress'", Resolved: "status eq 'Resolved'"}
 
 export function defenderAlerts(ctx: DefenderContext): AlertsApi {
+  const readAhead: ReadAhead = new Map()
   const api: AlertsApi = {
     async list(filter: AlertFilter & PageRequest = {}) {
       const client = await ctx.client()
@@ -314,7 +345,7 @@ export function defenderAlerts(ctx: DefenderContext): AlertsApi {
       if (parts.length > 0) query.$filter = parts.join(' and ')
       // --device: that machine's alerts (the alerts API has no machine filter).
       const path = filter.device ? `/api/machines/${encodeURIComponent((await findMachine(client, filter.device)).id)}/alerts` : '/api/alerts'
-      return odataPage<WireAlert, Alert>(client, path, {query, permission: ALERT_READ}, filter, 'microsoft-alerts', (a) => alertFromWire(a))
+      return odataPage<WireAlert, Alert>(client, path, {query, permission: ALERT_READ}, filter, 'microsoft-alerts', readAhead, (a) => alertFromWire(a))
     },
 
     async get(id) {
