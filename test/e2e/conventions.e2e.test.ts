@@ -65,7 +65,7 @@ describe('version and shell completion', () => {
     const ps = await runCli(['completion', 'powershell'], {home})
     expect(ps.code).toBe(0)
     expect(ps.stdout).toContain("Register-ArgumentCompleter -Native -CommandName 'atpctl'")
-    expect(ps.stdout).toContain("'device list' = @{ flags = @('--collection'")
+    expect(ps.stdout).toContain("'device list' = @{ flags = @('--name', '--collection'")
     const bad = await runCli(['completion', 'fish'], {home})
     expect(bad.code).toBe(2)
   })
