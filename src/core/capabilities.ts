@@ -26,6 +26,8 @@ export const CAPABILITIES = {
   'configmgr-policies': {summary: 'Configuration Manager policies and deployments', methods: ['policies.*']},
   monitoring: {summary: 'onboarding and agent health counts (monitor)', methods: ['monitor.*']},
   packages: {summary: 'generate and list onboarding and offboarding packages', methods: ['packages.*']},
+  // Issue 13: the one package Microsoft hands out by API, a Defender for Cloud subscription's (mdeOnboardings).
+  'subscription-packages': {summary: "download a Defender for Cloud subscription's onboarding package", methods: ['packages.subscriptionScript']},
   'api-keys': {summary: 'API keys of an atpctl server', methods: ['apiKeys.*']},
   'intune-groups-and-profiles': {summary: 'groups, EDR profiles and app configurations', methods: ['intune.*']},
   compliance: {summary: 'compliance policies by machine risk', methods: ['compliance.*']},

@@ -1,4 +1,5 @@
-import {ALL_SUPPORTED} from '../../core/capabilities.js'
+import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
+import {SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/package/tenant-package.js'
 import type {Backend, BackendContext} from '../../core/port/types.js'
 import {busyTimeoutOf, type Database, openDatabase, translateBusy} from './database.js'
 import {createLocalStore, type LocalStore} from './store.js'
@@ -54,8 +55,11 @@ function lazyApi<T extends object>(db: Database, load: () => Promise<T>): T {
   })
 }
 
-/** The embedded backend does everything, serving its tenant included. */
-export const LOCAL_CAPABILITIES = ALL_SUPPORTED
+/**
+ * The embedded backend does everything, serving its tenant included, except download a Defender
+ * for Cloud subscription's package: it has no Azure subscription and builds its own packages.
+ */
+export const LOCAL_CAPABILITIES: Capabilities = {...ALL_SUPPORTED, 'subscription-packages': {supported: false, instead: SUBSCRIPTION_PACKAGES_INSTEAD}}
 
 /** The embedded backend: one SQLite database per profile. */
 export async function openLocalBackend(databasePath: string, context: BackendContext): Promise<Backend> {

@@ -1,4 +1,6 @@
 import {randomBytes} from 'node:crypto'
+import {unsupported} from '../../core/capabilities.js'
+import {SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/package/tenant-package.js'
 import {checkPackageRecord, type PackageKind, type PackageMethod, type PackageOs} from '../../core/package/layout.js'
 import type {PackageApi, PackageRecord} from '../../core/port/packages-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
@@ -62,6 +64,10 @@ export function localPackageApi(store: LocalStore): PackageApi {
         positionOf: (r) => [r.created_at, r.row_id],
         toItem: toRecord,
       })
+    },
+    // An embedded tenant has no Azure subscription to download from: it builds its own packages.
+    async subscriptionScript() {
+      throw unsupported('subscription-packages', 'local', {instead: SUBSCRIPTION_PACKAGES_INSTEAD})
     },
   }
 }

@@ -13,6 +13,7 @@ import {listAll} from '../../core/port/page.js'
 import type {Backend, BackendContext} from '../../core/port/types.js'
 import type {SignInReporter} from '../../core/status.js'
 import {defenderForCloud} from './arm.js'
+import {armPackages} from './arm-package.js'
 import {endpointsFor, type MicrosoftApi} from './cloud.js'
 import {createCredential, describeCredential, type Env, signInContext} from './credential.js'
 import {defaultHostname, defenderAlerts, defenderDetection, defenderDevices, defenderMonitor, defenderOperations, type MicrosoftDeviceApi} from './defender.js'
@@ -57,6 +58,8 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
   'configmgr-policies': {supported: false, instead: 'Create and deploy the Defender for Endpoint onboarding policy in the Configuration Manager console: Assets and Compliance > Endpoint Protection > Microsoft Defender ATP Policies.'},
   monitoring: {supported: true},
   packages: {supported: false, instead: `Download the package in the ${DEFENDER_PORTAL}: Settings > Endpoints > Onboarding (or Offboarding), pick the operating system and deployment method, Download package.`},
+  // Issue 13: the one package Microsoft hands out by API, a subscription's (arm-package.ts).
+  'subscription-packages': {supported: true},
   'api-keys': {supported: false, instead: 'API keys belong to an atpctl server. On a real tenant each admin or pipeline signs in with its own app registration (Microsoft Entra admin center > App registrations).'},
   'intune-groups-and-profiles': {supported: true},
   compliance: {supported: true},
@@ -189,7 +192,12 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     collections: refusing('collections'),
     policies: refusing('configmgr-policies'),
     monitor: defenderMonitor(ctx, devices),
-    packages: refusing('packages'),
+    // Microsoft keeps no record of downloads atpctl could list; a subscription's package is ARM's (arm-package.ts).
+    packages: {
+      record: async () => Promise.reject(refusal('packages')),
+      list: async () => Promise.reject(refusal('packages')),
+      subscriptionScript: armPackages({client: () => client('arm')}).onboardingScript,
+    },
     apiKeys: refusing('api-keys'),
     // A user's groups for an access check (IN8) come with conditional access (graph-access.ts).
     intune: {...graphIntune({client: () => client('graph')}), userGroups: access.userGroups},

@@ -1,5 +1,6 @@
 import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
 import {UnsupportedError} from '../../core/errors.js'
+import {SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/package/tenant-package.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
 import {NDJSON_MEDIA_TYPE, ndjsonChunks, ndjsonChunksAsync} from '../../lib/ndjson.js'
 import type {Page} from '../../core/port/page.js'
@@ -13,6 +14,7 @@ import {OPERATIONS, type OperationSpec} from './operations.js'
 export const REMOTE_CAPABILITIES: Capabilities = {
   ...ALL_SUPPORTED,
   serve: {supported: false, instead: 'Run atpctl serve on the server host, with the profile that holds the tenant (its embedded backend).'},
+  'subscription-packages': {supported: false, instead: SUBSCRIPTION_PACKAGES_INSTEAD},
 }
 
 export interface RemoteBackendOptions {

@@ -316,6 +316,7 @@ export const OPERATIONS: OperationSpec[] = [
     ),
   ),
   list('packages.list', '/packages', 'read', {kind: str(32)}),
+  op('packages.subscriptionScript', 'GET', '/packages/subscription-script', 'read', inQuery('request', obj({subscriptionId: str(128), script: str(16)}, ['subscriptionId', 'script']))),
 
   // alerts (issue 5; DC6: viewing alerts needs a reader role, resolving a security admin)
   list('alerts.list', '/alerts', 'alerts.read', {device: str(256), severity: str(32), status: str(32), since: str(64)}),

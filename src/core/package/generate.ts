@@ -7,7 +7,9 @@ import {createHash} from 'node:crypto'
 import {basename, join, resolve} from 'node:path'
 import type {Backend} from '../port/types.js'
 import {buildZip, writeFileAtomic, type ZipFile} from '../../lib/zip-writer.js'
+import {requireCapability} from '../capabilities.js'
 import {UsageError} from '../errors.js'
+import {NAME_RULES, requireName} from '../names.js'
 import type {Tenant, TenantSecrets} from '../tenant/model.js'
 import {requireOwnTenant} from '../tenant/service.js'
 import {
@@ -18,6 +20,7 @@ import {
   serializeOnboardingBody,
   signEnvelope,
 } from './envelope.js'
+import {tenantPackageContent, tenantPackageLayout} from './tenant-package.js'
 import {checkPair, type PackageKind, type PackageMethod, type PackageOs, validUntil, zipName} from './layout.js'
 import {
   adml,
@@ -45,6 +48,11 @@ export interface GenerateOptions {
   kind: PackageKind
   os: PackageOs
   method: PackageMethod
+  /**
+   * A real tenant: the Defender for Cloud subscription whose onboarding package to download
+   * (capability `subscription-packages`); refused where there are no subscriptions.
+   */
+  subscription?: string
   /** Output file; default: the real package name in `directory`. */
   out?: string
   directory: string
@@ -55,7 +63,8 @@ export interface GenerateOptions {
 }
 
 export interface GeneratedPackage {
-  id: string
+  /** The record in the tenant (`package list`); null for a real tenant's package, which atpctl does not record. */
+  id: string | null
   kind: PackageKind
   os: PackageOs
   method: PackageMethod
@@ -68,6 +77,8 @@ export interface GeneratedPackage {
   expiresAt: string | null
   /** Entry names inside the zip (empty for a single file). */
   entries: string[]
+  /** A real tenant's package: the subscription it was downloaded from, exactly as Microsoft sent it. */
+  subscriptionId?: string
 }
 
 /** What a package contains, before it is written: the pure part, used by tests and the bench. */
@@ -195,14 +206,8 @@ function carrierFiles(kind: PackageKind, os: PackageOs, method: PackageMethod, e
   }
 }
 
-/** Generates, writes (temp + rename, 0600) and records a package. */
-export async function generatePackage(backend: Backend, options: GenerateOptions & {profile: string}): Promise<{package: GeneratedPackage}> {
-  const tenant = await requireOwnTenant(backend, options.profile, 'packages')
-  const secrets = await backend.tenant.secrets()
-  const now = options.now ?? new Date()
-  const content = buildPackageContent(tenant, secrets, {...options, now})
-  const data = content.zip ? buildZip(content.files) : content.files[0].data
-  const file = resolve(options.out ?? join(options.directory, content.fileName))
+/** Writes a package owner-only, atomically (temp + rename): a partial file never appears (T2). */
+async function writePackage(file: string, data: Buffer): Promise<void> {
   try {
     await writeFileAtomic(file, data, 0o600)
   } catch (error) {
@@ -211,6 +216,61 @@ export async function generatePackage(backend: Backend, options: GenerateOptions
       suggestions: ['Pass --out with a path in an existing directory you can write to.'],
     })
   }
+}
+
+/**
+ * A real tenant's onboarding package (issue 13): the subscription's script exactly as Microsoft
+ * sent it, in the portal's zip for that OS; other pairs and offboarding are refused (exit 4) by
+ * `tenantPackageLayout` before anything is asked.
+ */
+async function downloadSubscriptionPackage(backend: Backend, options: GenerateOptions & {subscription: string}): Promise<{package: GeneratedPackage}> {
+  requireCapability(backend, 'subscription-packages')
+  if (options.validDays !== undefined) throw new UsageError('--valid-days applies to offboarding packages, which Microsoft hands out only in the portal.')
+  if (options.streamlined) throw new UsageError("--streamlined does not apply to a subscription's package: Microsoft sends it as it is.")
+  const layout = tenantPackageLayout(options.kind, options.os, options.method)
+  const subscriptionId = requireName(options.subscription, NAME_RULES.subscription, ['Pass --subscription with a subscription id: atpctl integration show defender-for-cloud lists them.'])
+  const {contentBase64} = await backend.packages.subscriptionScript({subscriptionId, script: layout.script})
+  const content = tenantPackageContent(layout, Buffer.from(contentBase64, 'base64'))
+  const file = resolve(options.out ?? join(options.directory, content.fileName))
+  await writePackage(file, content.zip)
+  return {
+    package: {
+      id: null,
+      kind: options.kind,
+      os: options.os,
+      method: options.method,
+      file,
+      fileName: basename(file),
+      sha256: createHash('sha256').update(content.zip).digest('hex'),
+      bytes: content.zip.length,
+      orgId: content.orgId ?? 'unknown',
+      createdAt: (options.now ?? new Date()).toISOString(),
+      expiresAt: null,
+      entries: [layout.entryName],
+      subscriptionId,
+    },
+  }
+}
+
+/** Generates, writes (temp + rename, 0600) and records a package; on a real tenant, downloads the subscription's. */
+export async function generatePackage(backend: Backend, options: GenerateOptions & {profile: string}): Promise<{package: GeneratedPackage}> {
+  if (options.subscription !== undefined) return downloadSubscriptionPackage(backend, {...options, subscription: options.subscription})
+  if (!backend.capabilities.packages.supported && backend.capabilities['subscription-packages'].supported) {
+    throw new UsageError("A real tenant's onboarding package comes from one of its Defender for Cloud subscriptions: pass --subscription.", {
+      suggestions: [
+        `atpctl package generate onboarding --os ${options.os} --method local-script --subscription SUBSCRIPTION_ID (atpctl integration show defender-for-cloud lists the subscriptions).`,
+        backend.capabilities.packages.instead,
+      ],
+    })
+  }
+
+  const tenant = await requireOwnTenant(backend, options.profile, 'packages')
+  const secrets = await backend.tenant.secrets()
+  const now = options.now ?? new Date()
+  const content = buildPackageContent(tenant, secrets, {...options, now})
+  const data = content.zip ? buildZip(content.files) : content.files[0].data
+  const file = resolve(options.out ?? join(options.directory, content.fileName))
+  await writePackage(file, data)
 
   const sha256 = createHash('sha256').update(data).digest('hex')
   const record = await backend.packages.record({

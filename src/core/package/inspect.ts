@@ -14,6 +14,7 @@ import {statPackageFile} from './input.js'
 import {carrierLayouts, compareWithLayouts, deviates, describeLines, helperLayouts, isDeployableFile, isHelperFile, type StructureCheck, type StructureValues} from './structure.js'
 import {type Envelope, MICROSOFT_ROOT_SHA256, parseBody, parseEnvelope, type ParsedBody, verifyEnvelope} from './envelope.js'
 import type {PackageKind, PackageMethod} from './layout.js'
+import type {TrustedRoot} from './trust.js'
 import {archiveLimitViolation, DEFAULT_PACKAGE_LIMITS, type PackageLimits} from './limits.js'
 
 export type SignerKind = 'tenant' | 'microsoft' | 'unknown'
@@ -49,7 +50,16 @@ export interface PackageInspection {
   expiresAt: string | null
   daysLeft: number | null
   signatures: {sha1Valid: boolean; sha256Valid: boolean; sha256PssValid: boolean | null; chainValid: boolean}
-  signer: {kind: SignerKind; subject: string; rootSubject: string; rootSha256: string; leafSha256: string; leafNotAfter: string}
+  signer: {
+    kind: SignerKind
+    /** Microsoft: through the built-in Microsoft root, or a root an administrator added (--trust-root); null otherwise. */
+    trustedBy: 'microsoft-root' | 'added-root' | null
+    subject: string
+    rootSubject: string
+    rootSha256: string
+    leafSha256: string
+    leafNotAfter: string
+  }
   /** Null when no tenant was given (no profile tenant). */
   belongsToTenant: boolean | null
   /** The decoded body, as in the package. */
@@ -65,8 +75,11 @@ export interface InspectOptions {
   now?: Date
   /** Adds a PACKAGE_EXPIRING problem when an offboarding package expires within this many ms. */
   failIfExpiresWithinMs?: number
-  /** The root that identifies Microsoft-signed packages; tests substitute their own made-up root. */
-  microsoftRootSha256?: string
+  /**
+   * Roots trusted as Microsoft's besides the built-in Microsoft Root Certificate Authority 2011:
+   * a private or national cloud's, added by an administrator (`--trust-root`; trust.ts).
+   */
+  trustedRoots?: readonly Pick<TrustedRoot, 'sha256'>[]
   /** Zip-bomb limits, the same as extraction's (DEFAULT_PACKAGE_LIMITS). */
   limits?: PackageLimits
 }
@@ -278,7 +291,14 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
   const {os, methods} = detectLayout(found, names, fileName)
   const body = JSON.parse(first.body) as Record<string, unknown>
   const tenant = options.tenant ?? null
-  const chainRootIsMicrosoft = check.chainValid && check.rootSha256 === (options.microsoftRootSha256 ?? MICROSOFT_ROOT_SHA256)
+  const trustedBy = !check.chainValid
+    ? null
+    : check.rootSha256 === MICROSOFT_ROOT_SHA256
+      ? 'microsoft-root'
+      : (options.trustedRoots ?? []).some((r) => r.sha256.toLowerCase() === check.rootSha256)
+        ? 'added-root'
+        : null
+  const chainRootIsMicrosoft = trustedBy !== null
   const signerKind: SignerKind = chainRootIsMicrosoft ? 'microsoft' : tenant && check.chainValid && check.leafSha256 === tenant.certificateSha256 ? 'tenant' : 'unknown'
   const orgIds = parsed.kind === 'offboarding' ? parsed.body.orgIds : ((body.previousOrgIds as string[] | undefined) ?? [])
   const orgId = parsed.body.orgId.toLowerCase()
@@ -323,6 +343,7 @@ export async function inspectPackage(filePath: string, options: InspectOptions =
     signatures: {sha1Valid: check.sha1Valid, sha256Valid: check.sha256Valid, sha256PssValid: check.sha256PssValid, chainValid: check.chainValid},
     signer: {
       kind: signerKind,
+      trustedBy: signerKind === 'microsoft' ? trustedBy : null,
       subject: check.leafSubject,
       rootSubject: check.rootSubject,
       rootSha256: check.rootSha256,

@@ -5,6 +5,7 @@ import {listPages, type PagedList} from '../port/page.js'
 import {requireOwnTenant, requireTenant} from '../tenant/service.js'
 import {daysLeft, type InspectOptions, inspectPackage, type PackageInspection} from './inspect.js'
 import type {PackageKind} from './layout.js'
+import {loadTrustedRoots} from './trust.js'
 
 /**
  * Inspects a package against the profile's tenant (when it has one: inspecting a downloaded
@@ -12,13 +13,15 @@ import type {PackageKind} from './layout.js'
  */
 export async function inspectForProfile(
   backend: Backend,
-  options: {file: string; failIfExpiresWithinMs?: number; now?: Date},
+  options: {file: string; failIfExpiresWithinMs?: number; now?: Date; trustRootFiles?: string[]},
 ): Promise<PackageInspection> {
+  const trustedRoots = await loadTrustedRoots(options.trustRootFiles ?? [])
   const tenant = await backend.tenant.get()
   const inspectOptions: InspectOptions = {
     tenant: tenant ? {orgId: tenant.orgId, certificateSha256: tenant.certificateSha256} : null,
     now: options.now,
     failIfExpiresWithinMs: options.failIfExpiresWithinMs,
+    trustedRoots,
   }
   return inspectPackage(options.file, inspectOptions)
 }

@@ -8,6 +8,9 @@
 import {UnsupportedError} from '../errors.js'
 import {buildZip} from '../../lib/zip-writer.js'
 import type {PackageKind, PackageMethod, PackageOs} from './layout.js'
+import {findEnvelope} from './carriers.js'
+import {parseBody, parseEnvelope} from './envelope.js'
+import {decodeText} from './inspect.js'
 
 const PORTAL = 'Microsoft Defender portal (security.microsoft.com): Settings > Endpoints > Onboarding'
 
@@ -45,4 +48,34 @@ export function tenantPackageLayout(kind: PackageKind, os: PackageOs, method: Pa
 /** The zip bytes: the script exactly as received, under the portal's name. */
 export function tenantPackageZip(layout: TenantPackageLayout, script: Buffer): Buffer {
   return buildZip([{name: layout.entryName, data: script}])
+}
+
+/**
+ * What a backend without Azure subscriptions says instead (the embedded tenant, an atpctl
+ * server): it builds its own packages.
+ */
+export const SUBSCRIPTION_PACKAGES_INSTEAD =
+  'An atpctl tenant builds its own packages: atpctl package generate onboarding --os OS --method METHOD, without --subscription (--subscription names an Azure subscription of a real tenant).'
+
+export interface DownloadedPackageContent {
+  fileName: string
+  zip: Buffer
+  /** The org id in the script's blob, or null when the script carries none atpctl can read. */
+  orgId: string | null
+}
+
+/** The org id of a script's blob, when it carries one atpctl can read (it is shown, never trusted). */
+export function scriptOrgId(entryName: string, script: Buffer): string | null {
+  const match = findEnvelope(entryName, decodeText(script))
+  if (!match) return null
+  try {
+    return parseBody(parseEnvelope(match.envelopeText).body).body.orgId.toLowerCase()
+  } catch {
+    return null
+  }
+}
+
+/** The portal's zip of a subscription's script, exactly as received (no I/O). */
+export function tenantPackageContent(layout: TenantPackageLayout, script: Buffer): DownloadedPackageContent {
+  return {fileName: layout.zipName, zip: tenantPackageZip(layout, script), orgId: scriptOrgId(layout.entryName, script)}
 }

@@ -13,7 +13,7 @@ export function presentInspection(i: PackageInspection): string {
     i.signer.kind === 'tenant'
       ? style.ok("this profile's tenant")
       : i.signer.kind === 'microsoft'
-        ? style.ok('Microsoft (chains to Microsoft Root Certificate Authority 2011)')
+        ? style.ok(i.signer.trustedBy === 'added-root' ? `Microsoft (chains to ${i.signer.rootSubject}, a root added with --trust-root)` : 'Microsoft (chains to Microsoft Root Certificate Authority 2011)')
         : style.warn(`unknown issuer: ${i.signer.rootSubject}`)
   const belongs = i.belongsToTenant === null ? style.dim('unknown (no tenant in this profile)') : i.belongsToTenant ? style.ok('yes') : style.warn('no')
   const fields: [string, string][] = [
@@ -65,6 +65,7 @@ export function presentGenerated(p: GeneratedPackage): string {
     ['Kind', p.kind],
     ['OS / method', `${p.os} / ${p.method}`],
     ['Contents', p.entries.length > 0 ? p.entries.join(', ') : 'one file'],
+    ...(p.subscriptionId ? ([['Downloaded from', `Defender for Cloud subscription ${p.subscriptionId}, exactly as Microsoft sent it`]] as [string, string][]) : []),
     ['Org id', p.orgId],
     ...(p.expiresAt ? ([['Valid until', p.expiresAt]] as [string, string][]) : []),
     ['SHA-256', p.sha256],

@@ -51,7 +51,7 @@ describe('the onboarding package of a subscription', () => {
     expect(Buffer.compare(await zip.readEntry(zip.entries[0], 1_048_576), bytes)).toBe(0)
     await zip.close()
 
-    const inspection = await inspectPackage(file, {microsoftRootSha256: microsoftLikeChain().rootSha256})
+    const inspection = await inspectPackage(file, {trustedRoots: [{sha256: microsoftLikeChain().rootSha256}]})
     expect(inspection.signer.kind).toBe('microsoft')
     expect(inspection.carriers).toEqual([{path: entry, carrier}])
     expect(inspection.orgId).toBe(ORG)

@@ -20,7 +20,7 @@ const write = (name: string, text: string) => {
   return path
 }
 
-const msOptions = () => ({now: NOW, microsoftRootSha256: microsoftLikeChain().rootSha256})
+const msOptions = () => ({now: NOW, trustedRoots: [{sha256: microsoftLikeChain().rootSha256}]})
 
 const withPython = requireTool('python3')
 

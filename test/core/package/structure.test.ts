@@ -37,7 +37,7 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-const msOptions = () => ({now: new Date('2026-03-01T00:00:00Z'), microsoftRootSha256: microsoftLikeChain().rootSha256})
+const msOptions = () => ({now: new Date('2026-03-01T00:00:00Z'), trustedRoots: [{sha256: microsoftLikeChain().rootSha256}]})
 
 /** Inserts a line after line `after` (1-based), keeping the file's line endings. */
 function inject(text: string, after: number, line = INJECTED): string {
