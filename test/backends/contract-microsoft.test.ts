@@ -31,6 +31,7 @@ const CALLED = new Set([
   // issue 13 (G3): Defender for Cloud through ARM
   'integrations.enableDefenderForCloud',
   'integrations.disableDefenderForCloud',
+  'packages.subscriptionScript',
   // Intune resources through Graph (G2).
   'intune.createGroup',
   'intune.updateGroup',
@@ -206,6 +207,24 @@ describe('backend contract on microsoft (the stub)', () => {
     await expectAtpError(t.backend.integrations.disableDefenderForCloud({subscriptionId: sub, linuxOnly: true}), {code: 'REFUSED_DC3', exitCode: 4})
     await expectAtpError(t.backend.integrations.disableDefenderForCloud({subscriptionId: '00000000-0000-4000-8000-0000000000ff', linuxOnly: false}), {exitCode: 3})
     expect(await t.backend.integrations.disableDefenderForCloud({subscriptionId: sub, linuxOnly: false})).toMatchObject({changed: true, state: {windows: false, linux: false}})
+  })
+
+  // Issue 13: the one package Microsoft hands out by API (mdeOnboardings/default, 2021-10-01-preview).
+  it("packages.subscriptionScript: the subscription's script as base64 of the bytes sent; none there or no such subscription is exit 3, no role on it exit 5", async () => {
+    const windows = Buffer.from('@echo off\r\nREM the subscription\'s script\r\n', 'utf8')
+    t.stub.arm.onboarding = {windows}
+    const got = await t.backend.packages.subscriptionScript({subscriptionId: STUB_SUBSCRIPTION_ID, script: 'windows'})
+    expect(got).toEqual({contentBase64: windows.toString('base64')})
+    expect(t.stub.requests.filter((r) => r.path.endsWith('/mdeOnboardings/default')).at(-1)!.query['api-version']).toBe('2021-10-01-preview')
+    await expectAtpError(t.backend.packages.subscriptionScript({subscriptionId: STUB_SUBSCRIPTION_ID, script: 'linux'}), {code: 'NOT_FOUND', exitCode: 3})
+    await expectAtpError(t.backend.packages.subscriptionScript({subscriptionId: '00000000-0000-4000-8000-0000000000ff', script: 'windows'}), {exitCode: 3})
+    const role = t.stub.arm.subscriptions[0].role
+    t.stub.arm.subscriptions[0].role = null
+    await expectAtpError(t.backend.packages.subscriptionScript({subscriptionId: STUB_SUBSCRIPTION_ID, script: 'windows'}), {exitCode: 5})
+    t.stub.arm.subscriptions[0].role = role
+    // The rest of the packages capability stays the portal's.
+    await expectAtpError(t.backend.packages.list({}), {code: 'UNSUPPORTED', exitCode: 4})
+    t.stub.arm.onboarding = {}
   })
 
   it('intune groups answer with the embedded backend\'s shapes and lifecycle errors (G2)', async () => {

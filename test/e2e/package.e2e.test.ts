@@ -15,6 +15,18 @@ describe('e2e: packages (issue 3)', () => {
   })
   afterAll(cleanup)
 
+  it('issue 13: --subscription means nothing to an embedded tenant: exit 4 saying to generate its own, nothing written; --method is still required', async () => {
+    const before = readdirSync(home).sort()
+    const sub = await runCli(['package', 'generate', 'onboarding', '--os', 'linux', '--subscription', '00000000-0000-4000-8000-00000000d001', '--json'], {home})
+    expect(sub.code).toBe(4)
+    expect(sub.json().error).toMatchObject({code: 'UNSUPPORTED', exitCode: 4})
+    expect(sub.stderr + sub.stdout).toMatch(/without --subscription/)
+    expect(readdirSync(home).sort()).toEqual(before)
+    const noMethod = await runCli(['package', 'generate', 'onboarding', '--os', 'linux'], {home})
+    expect(noMethod.code).toBe(2)
+    expect(noMethod.stderr).toMatch(/--method/)
+  })
+
   withUnzip.it('generate (default name in the cwd) → inspect --json → extract, all consistent; T2: no key on stdout', async () => {
     const gen = await runCli(['package', 'generate', 'onboarding', '--os', 'linux', '--method', 'local-script', '--json'], {home})
     expect(gen.code).toBe(0)

@@ -96,5 +96,17 @@ export const foundationSuite: ContractSuite = {
       expect(await backend.audit.verify({head: head.hash})).toMatchObject({ok: true, head, givenHead: {hash: head.hash, record: last.seq}})
       expect(await backend.audit.verify({head: 'f'.repeat(64)})).toMatchObject({ok: false, reason: expect.stringContaining('no longer contains the head')})
     })
+
+    // Issue 13: only a real tenant has Defender for Cloud subscriptions to download a package from.
+    it("refuses a subscription's onboarding package with exit 4 UNSUPPORTED, saying the tenant builds its own", async () => {
+      const {backend} = get()
+      expect(backend.capabilities['subscription-packages']).toEqual({supported: false, instead: expect.stringMatching(/package generate onboarding .*without --subscription/)})
+      const error = await backend.packages.subscriptionScript({subscriptionId: '00000000-0000-4000-8000-00000000d001', script: 'linux'}).then(
+        () => null,
+        (caught: unknown) => caught as {code: string; exitCode: number; suggestions: string[]},
+      )
+      expect(error).toMatchObject({code: 'UNSUPPORTED', exitCode: 4})
+      expect(error!.suggestions.join(' ')).toMatch(/without --subscription/)
+    })
   },
 }
