@@ -361,6 +361,13 @@ describe('backend contract on microsoft (the stub): Microsoft Graph', () => {
       const localDeleted = await local.backend.access.deletePolicy('Require compliant', {force: true})
       expect(Object.keys(deleted).sort()).toEqual(Object.keys(localDeleted).sort())
       expect(await t.backend.intune.userGroups('alice@contoso.com')).toEqual({known: true, groups: ['Finance']})
+      // Report-only is Graph's enabledForReportingButNotEnforced, both ways.
+      const pilot = await t.backend.access.createPolicy({...request, name: 'Pilot', reportOnly: true})
+      expect(pilot.policy).toMatchObject({enabled: false, reportOnly: true})
+      expect(t.stub.graphIntune.conditionalAccessPolicies.find((p) => p.displayName === 'Pilot')?.state).toBe('enabledForReportingButNotEnforced')
+      expect(await t.backend.access.updatePolicy('Pilot', {reportOnly: false})).toMatchObject({changed: true, policy: {enabled: true, reportOnly: false}})
+      expect(t.stub.graphIntune.conditionalAccessPolicies.find((p) => p.displayName === 'Pilot')?.state).toBe('enabled')
+      await t.backend.access.deletePolicy('Pilot', {force: true})
       expect(Object.keys(await t.backend.intune.userGroups('nobody@contoso.com')).sort()).toEqual(Object.keys(await local.backend.intune.userGroups('nobody')).sort())
     } finally {
       await local.cleanup()

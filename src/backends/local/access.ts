@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import type {AccessPolicy, AccessPolicyCreateRequest, ClientApp} from '../../core/access/rules.js'
-import {ALL, checkAccessPolicyRequest} from '../../core/access/rules.js'
+import {ALL, checkAccessPolicyRequest, updatedAccessState} from '../../core/access/rules.js'
 import {NotFoundError, RuleError} from '../../core/errors.js'
 import {ACCESS_DELETE_CONSEQUENCE, accessAffects, accessContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
 import type {AccessApi} from '../../core/port/intune-api.js'
@@ -16,6 +16,7 @@ interface Row {
   kind: 'classic' | 'custom'
   protected: number
   enabled: number
+  report_only: number
   definition: string
   created_at: string
 }
@@ -36,6 +37,7 @@ const toPolicy = (r: Row): AccessPolicy => {
     kind: r.kind,
     protected: r.protected === 1,
     enabled: r.enabled === 1,
+    reportOnly: r.report_only === 1,
     includeGroups: d.includeGroups ?? [],
     excludeGroups: d.excludeGroups ?? [],
     apps: d.apps ?? [],
@@ -66,7 +68,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
 
   /** The stored definition: groups in their stored spelling, each value once; null lists are taken from `keep`. */
   const canonicalDefinition = (
-    request: Omit<AccessPolicyCreateRequest, 'includeGroups' | 'excludeGroups' | 'name' | 'enabled'> & {includeGroups: string[] | null; excludeGroups: string[] | null},
+    request: Omit<AccessPolicyCreateRequest, 'includeGroups' | 'excludeGroups' | 'name' | 'enabled' | 'reportOnly'> & {includeGroups: string[] | null; excludeGroups: string[] | null},
     keep?: AccessPolicy,
   ): Required<Definition> => {
     const canonical = (g: string) => (g.toLowerCase() === ALL ? ALL : requireGroup(store, g))
@@ -91,7 +93,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
           // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
           const policy = toPolicy(existing)
           refuseProtected(policy, 'replaced')
-          createOutcome(KINDS.accessPolicy, policy.name, accessContent(policy), accessContent({...definition, enabled: request.enabled}))
+          createOutcome(KINDS.accessPolicy, policy.name, accessContent(policy), accessContent({...definition, enabled: request.enabled, reportOnly: request.reportOnly}))
           return {policy, changed: false}
         }
 
@@ -101,10 +103,11 @@ export function localAccessApi(store: LocalStore): AccessApi {
           kind: 'custom',
           protected: 0,
           enabled: request.enabled ? 1 : 0,
+          report_only: request.reportOnly ? 1 : 0,
           definition: JSON.stringify(definition),
           created_at: store.now().toISOString(),
         }
-        db.run('INSERT INTO access_policy (id, name, kind, protected, enabled, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @definition, @created_at)', row)
+        db.run('INSERT INTO access_policy (id, name, kind, protected, enabled, report_only, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @report_only, @definition, @created_at)', row)
         return {policy: toPolicy(row), changed: true}
       })
     },
@@ -149,8 +152,9 @@ export function localAccessApi(store: LocalStore): AccessApi {
           {...request, includeGroups: patch.includeGroups ? request.includeGroups : null, excludeGroups: patch.excludeGroups ? request.excludeGroups : null},
           current,
         )
-        if (contentDifferences(accessContent(current), accessContent({...definition, enabled: current.enabled})).length === 0) return {policy: current, changed: false}
-        db.run('UPDATE access_policy SET definition = ? WHERE id = ?', JSON.stringify(definition), current.id)
+        const state = updatedAccessState(current, patch.reportOnly)
+        if (contentDifferences(accessContent(current), accessContent({...definition, ...state})).length === 0) return {policy: current, changed: false}
+        db.run('UPDATE access_policy SET definition = ?, enabled = ?, report_only = ? WHERE id = ?', JSON.stringify(definition), +state.enabled, +state.reportOnly, current.id)
         return {policy: find(current.id), changed: true}
       })
     },
@@ -160,8 +164,9 @@ export function localAccessApi(store: LocalStore): AccessApi {
       return store.mutate(enabled ? 'access.policy.enable' : 'access.policy.disable', nameOrId, () => {
         const policy = find(nameOrId)
         refuseProtected(policy, 'edited')
-        if (policy.enabled === enabled) return {policy, changed: false}
-        db.run('UPDATE access_policy SET enabled = ? WHERE id = ?', enabled ? 1 : 0, policy.id)
+        // Enable enforces a report-only policy; disable switches it off as well.
+        if (policy.enabled === enabled && !policy.reportOnly) return {policy, changed: false}
+        db.run('UPDATE access_policy SET enabled = ?, report_only = 0 WHERE id = ?', enabled ? 1 : 0, policy.id)
         return {policy: find(policy.id), changed: true}
       })
     },

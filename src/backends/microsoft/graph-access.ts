@@ -8,7 +8,7 @@
  * the Intune admin center, so no policy here is protected.
  */
 import {pageOf} from '../../core/port/page.js'
-import {type AccessPolicy, type AccessPolicyCreateRequest, ALL, checkAccessPolicyRequest, type ClientApp} from '../../core/access/rules.js'
+import {type AccessPolicy, type AccessPolicyCreateRequest, accessPolicyState, ALL, checkAccessPolicyRequest, type ClientApp, updatedAccessState} from '../../core/access/rules.js'
 import {isAtpError, UsageError} from '../../core/errors.js'
 import {NotFoundError} from '../../core/errors.js'
 import {ACCESS_DELETE_CONSEQUENCE, accessAffects, accessContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
@@ -67,8 +67,9 @@ function toPolicy(p: WirePolicy, names: Map<string, string>): AccessPolicy {
     name: p.displayName,
     kind: 'custom',
     protected: false,
-    // Report-only is not enforced: it blocks nobody.
+    // Report-only is not enforced: it blocks nobody, and access check says whom it would have blocked.
     enabled: p.state === 'enabled',
+    reportOnly: p.state === 'enabledForReportingButNotEnforced',
     includeGroups: [...((users.includeUsers ?? []).some((u) => u.toLowerCase() === 'all') ? [ALL] : []), ...(users.includeGroups ?? []).map(group)],
     excludeGroups: (users.excludeGroups ?? []).map(group),
     apps: (p.conditions?.applications?.includeApplications ?? []).map((a) => APP_NAME.get(a.toLowerCase()) ?? a.toLowerCase()),
@@ -78,11 +79,17 @@ function toPolicy(p: WirePolicy, names: Map<string, string>): AccessPolicy {
   }
 }
 
+/** Graph's state of a policy (§8.4: report-only is `enabledForReportingButNotEnforced`). */
+const wireState = (p: {enabled: boolean; reportOnly?: boolean}): WirePolicy['state'] => {
+  const state = accessPolicyState(p)
+  return state === 'report-only' ? 'enabledForReportingButNotEnforced' : state
+}
+
 async function policyBody(client: ApiClient, request: AccessPolicyCreateRequest): Promise<Record<string, unknown>> {
   const ids = async (groups: string[]) => Promise.all(groups.filter((g) => g !== ALL).map(async (g) => groupIdByName(client, g)))
   return {
     displayName: request.name,
-    state: request.enabled ? 'enabled' : 'disabled',
+    state: wireState(request),
     conditions: {
       users: {includeUsers: request.includeGroups.includes(ALL) ? ['All'] : [], includeGroups: await ids(request.includeGroups), excludeGroups: await ids(request.excludeGroups)},
       applications: {includeApplications: request.apps.map(appId)},
@@ -122,7 +129,7 @@ export function graphAccess(ctx: GraphContext): AccessApi & {userGroups(user: st
       const client = await ctx.client()
       const body = await policyBody(client, request)
       const existing = (await readPolicies(client)).find((p) => p.name.toLowerCase() === request.name.toLowerCase())
-      const requested = {includeGroups: request.includeGroups, excludeGroups: request.excludeGroups, apps: request.apps, clients: [...new Set(request.clients)], grant: request.grant, enabled: request.enabled}
+      const requested = {includeGroups: request.includeGroups, excludeGroups: request.excludeGroups, apps: request.apps, clients: [...new Set(request.clients)], grant: request.grant, enabled: request.enabled, reportOnly: request.reportOnly === true}
       if (existing) {
         createOutcome(KINDS.accessPolicy, existing.name, accessContent(existing), accessContent(requested))
         return {policy: existing, changed: false}
@@ -153,17 +160,19 @@ export function graphAccess(ctx: GraphContext): AccessApi & {userGroups(user: st
         grant: patch.grant ?? current.grant,
         enabled: current.enabled,
       })
-      if (contentDifferences(accessContent(current), accessContent({...request, clients: [...new Set(request.clients)]})).length === 0) return {policy: current, changed: false}
+      const state = updatedAccessState(current, patch.reportOnly)
+      if (contentDifferences(accessContent(current), accessContent({...request, ...state, clients: [...new Set(request.clients)]})).length === 0) return {policy: current, changed: false}
       const {conditions, grantControls} = await policyBody(client, request)
       // PATCH answers 204 with no body (§8.4): read the policy back.
-      await client.patch(path(current.id), {conditions, grantControls}, {permission: WRITE})
+      await client.patch(path(current.id), {conditions, grantControls, ...(accessPolicyState(state) === accessPolicyState(current) ? {} : {state: wireState(state)})}, {permission: WRITE})
       return {policy: await find(client, current.id), changed: true}
     },
 
     async setPolicyEnabled(nameOrId, enabled) {
       const client = await ctx.client()
       const policy = await find(client, nameOrId)
-      if (policy.enabled === enabled) return {policy, changed: false}
+      // Enable enforces a report-only policy; disable switches it off as well.
+      if (policy.enabled === enabled && !policy.reportOnly) return {policy, changed: false}
       await client.patch(path(policy.id), {state: enabled ? 'enabled' : 'disabled'}, {permission: WRITE})
       return {policy: await find(client, policy.id), changed: true}
     },

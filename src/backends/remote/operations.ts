@@ -418,7 +418,7 @@ export const OPERATIONS: OperationSpec[] = [
     inBody(
       'request',
       obj(
-        {name: str(256), includeGroups: strs(), excludeGroups: strs(), apps: strs(), clients: strs(16), grant: str(64), enabled: bool()},
+        {name: str(256), includeGroups: strs(), excludeGroups: strs(), apps: strs(), clients: strs(16), grant: str(64), enabled: bool(), reportOnly: bool()},
         ['name', 'includeGroups', 'excludeGroups', 'apps', 'clients', 'grant', 'enabled'],
       ),
     ),
@@ -431,7 +431,7 @@ export const OPERATIONS: OperationSpec[] = [
     '/access/policies/:nameOrId',
     'integrations.write',
     inPath('nameOrId'),
-    inBody('request', obj({includeGroups: strs(), excludeGroups: strs(), apps: strs(), clients: strs(16), grant: str(64)})),
+    inBody('request', obj({includeGroups: strs(), excludeGroups: strs(), apps: strs(), clients: strs(16), grant: str(64), reportOnly: bool()})),
   ),
   op('access.setPolicyEnabled', 'PUT', '/access/policies/:nameOrId/enabled', 'integrations.write', inPath('nameOrId'), inField('enabled', bool())),
   op('access.deletePolicy', 'DELETE', '/access/policies/:nameOrId', 'integrations.write', inPath('nameOrId'), inQuery('options?', DELETE_OPTIONS)),

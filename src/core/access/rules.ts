@@ -19,13 +19,26 @@ export interface AccessPolicy {
   kind: 'classic' | 'custom'
   /** IN3: the classic policy of the Intune connection; atpctl refuses to edit or delete it. */
   protected: boolean
+  /** Enforced (Graph state `enabled`). */
   enabled: boolean
+  /**
+   * Report-only (Graph state `enabledForReportingButNotEnforced`): evaluated at every sign-in and
+   * reported, never enforced; `enabled` is false. Admins run a policy so before enforcing it.
+   */
+  reportOnly: boolean
   includeGroups: string[]
   excludeGroups: string[]
   apps: string[]
   clients: ClientApp[]
   grant: GrantControl
   createdAt: string
+}
+
+export type AccessPolicyState = 'enabled' | 'disabled' | 'report-only'
+
+/** The one state of a policy, from its two flags (report-only wins: it is never enforced). */
+export function accessPolicyState(policy: {enabled: boolean; reportOnly?: boolean}): AccessPolicyState {
+  return policy.reportOnly ? 'report-only' : policy.enabled ? 'enabled' : 'disabled'
 }
 
 export interface AccessPolicyCreateRequest {
@@ -36,6 +49,8 @@ export interface AccessPolicyCreateRequest {
   clients: ClientApp[]
   grant: GrantControl
   enabled: boolean
+  /** Report-only instead of enforced (then `enabled` is ignored). */
+  reportOnly?: boolean
 }
 
 /** What `access policy update` changes; a list given replaces the old one, a field left out keeps its value. */
@@ -45,6 +60,18 @@ export interface AccessPolicyUpdateRequest {
   apps?: string[]
   clients?: ClientApp[]
   grant?: GrantControl
+  /** true: report-only from now on; false: a report-only policy is enforced. Left out: the state is kept. */
+  reportOnly?: boolean
+}
+
+/**
+ * The state after an update: `reportOnly` true makes any policy report-only; false enforces a
+ * report-only one and leaves an enabled or disabled one as it is.
+ */
+export function updatedAccessState(current: {enabled: boolean; reportOnly: boolean}, reportOnly: boolean | undefined): {enabled: boolean; reportOnly: boolean} {
+  if (reportOnly === true) return {enabled: false, reportOnly: true}
+  if (reportOnly === false && current.reportOnly) return {enabled: true, reportOnly: false}
+  return {enabled: current.enabled, reportOnly: current.reportOnly}
 }
 
 export interface AccessRequest {
@@ -59,8 +86,13 @@ export interface AccessRequest {
 export interface PolicyOutcome {
   policy: string
   kind: 'classic' | 'custom'
-  /** applied-and-satisfied, applied-and-failed, or not applied (with why). */
-  result: 'satisfied' | 'failed' | 'not-applied'
+  /**
+   * applied-and-satisfied, applied-and-failed, not applied (with why), or a report-only policy
+   * that applies: evaluated (`wouldFail`) but not enforced.
+   */
+  result: 'satisfied' | 'failed' | 'not-applied' | 'report-only'
+  /** report-only: whether it would have blocked had it been enforced. */
+  wouldFail?: boolean
   reason: string
 }
 
@@ -74,6 +106,8 @@ export interface AccessDecision {
   compliance: DeviceCompliance
   /** The policies that failed (block) or were satisfied (grant). */
   decidedBy: string[]
+  /** Report-only policies that would have blocked this sign-in had they been enforced (they did not). */
+  wouldHaveBlocked: string[]
   policies: PolicyOutcome[]
   explanation: string
   /** Where the decision comes from when it is not the backend's own (a real tenant: atpctl's reading of the policies it read). */
@@ -112,7 +146,8 @@ export function checkAccessPolicyRequest(request: AccessPolicyCreateRequest): Ac
   if (request.apps.length === 0) throw new UsageError('The policy protects no cloud app.', {suggestions: ['Pass --app APP (e.g. --app sharepoint), or --app all.']})
   if (request.clients.length === 0) throw new UsageError('The policy covers no client app.', {suggestions: ['Pass --client browser and/or --client mobile-desktop.']})
   if (excludeGroups.includes(ALL)) throw new UsageError("--exclude-group all would exclude everyone.", {suggestions: ['Exclude named groups only.']})
-  return {name, includeGroups, excludeGroups, apps, clients, grant, enabled: request.enabled === true}
+  const reportOnly = request.reportOnly === true
+  return {name, includeGroups, excludeGroups, apps, clients, grant, enabled: request.enabled === true && !reportOnly, reportOnly}
 }
 
 /** A group named by a policy: the group rule, where 'all' means all users. */
@@ -121,7 +156,7 @@ const GROUP_REFERENCE = {...NAME_RULES.group, reserved: []}
 /** Why a policy does not apply to the request, or null when it applies. */
 function notApplicable(policy: AccessPolicy, request: AccessRequest): string | null {
   if (policy.kind === 'classic') return 'classic Intune connector policy: it registers devices for threat defence and has no effect on cloud apps'
-  if (!policy.enabled) return 'the policy is disabled'
+  if (!policy.enabled && !policy.reportOnly) return 'the policy is disabled'
   const excluded = policy.excludeGroups.find((g) => request.userGroups.some((u) => same(u, g)))
   if (excluded) return `user ${request.user} is excluded through group '${excluded}'`
   const included = policy.includeGroups.some((g) => same(g, ALL) || request.userGroups.some((u) => same(u, g)))
@@ -147,12 +182,20 @@ export function decideAccess(policies: AccessPolicy[], request: AccessRequest): 
   const outcomes: PolicyOutcome[] = policies.map((policy) => {
     const why = notApplicable(policy, request)
     if (why) return {policy: policy.name, kind: policy.kind, result: 'not-applied', reason: why}
+    if (policy.reportOnly) {
+      return compliant
+        ? {policy: policy.name, kind: policy.kind, result: 'report-only', wouldFail: false, reason: `report-only, not enforced: would be satisfied; ${request.device.reason}`}
+        : {policy: policy.name, kind: policy.kind, result: 'report-only', wouldFail: true, reason: `report-only, not enforced: would have blocked; ${complianceText(request.device)}`}
+    }
+
     return compliant
       ? {policy: policy.name, kind: policy.kind, result: 'satisfied', reason: `requires a compliant device; ${request.device.reason}`}
       : {policy: policy.name, kind: policy.kind, result: 'failed', reason: `requires a compliant device; ${complianceText(request.device)}`}
   })
   const failed = outcomes.filter((o) => o.result === 'failed')
   const satisfied = outcomes.filter((o) => o.result === 'satisfied')
+  const wouldHaveBlocked = outcomes.filter((o) => o.result === 'report-only' && o.wouldFail).map((o) => o.policy)
+  const reportOnlyNote = wouldHaveBlocked.length > 0 ? `; report-only ${listText(wouldHaveBlocked)} would have blocked it (not enforced)` : ''
   const base = {
     user: request.user,
     deviceId: request.device.deviceId,
@@ -161,19 +204,23 @@ export function decideAccess(policies: AccessPolicy[], request: AccessRequest): 
     client: request.client,
     compliance: request.device,
     policies: outcomes,
+    wouldHaveBlocked,
   }
   if (failed.length > 0) {
-    return {...base, decision: 'block', decidedBy: failed.map((o) => o.policy), explanation: `blocked by ${listText(failed.map((o) => o.policy))}: ${complianceText(request.device)}`}
+    return {...base, decision: 'block', decidedBy: failed.map((o) => o.policy), explanation: `blocked by ${listText(failed.map((o) => o.policy))}: ${complianceText(request.device)}${reportOnlyNote}`}
   }
 
   if (satisfied.length > 0) {
-    return {...base, decision: 'grant', decidedBy: satisfied.map((o) => o.policy), explanation: `granted: ${listText(satisfied.map((o) => o.policy))} satisfied; ${request.device.reason}`}
+    return {...base, decision: 'grant', decidedBy: satisfied.map((o) => o.policy), explanation: `granted: ${listText(satisfied.map((o) => o.policy))} satisfied; ${request.device.reason}${reportOnlyNote}`}
   }
 
   return {
     ...base,
     decision: 'grant',
     decidedBy: [],
-    explanation: `granted: no conditional access policy applies to user ${request.user}, app '${request.app}', client '${request.client}'`,
+    explanation:
+      wouldHaveBlocked.length > 0
+        ? `granted: no enforced conditional access policy applies to user ${request.user}, app '${request.app}', client '${request.client}'${reportOnlyNote}: ${complianceText(request.device)}`
+        : `granted: no conditional access policy applies to user ${request.user}, app '${request.app}', client '${request.client}'`,
   }
 }

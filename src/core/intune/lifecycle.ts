@@ -151,6 +151,7 @@ export const accessContent = (p: {
   clients: readonly string[]
   grant: string
   enabled: boolean
+  reportOnly?: boolean
 }): Content => ({
   'included groups': p.includeGroups,
   'excluded groups': p.excludeGroups,
@@ -158,6 +159,8 @@ export const accessContent = (p: {
   'client apps': p.clients,
   grant: p.grant,
   enabled: p.enabled,
+  // Report-only is a state of its own (IN8): evaluated and reported, not enforced.
+  'report-only': p.reportOnly === true,
 })
 
 export const appConfigContent = (c: {assignGroup: string | null}): Content => ({'assigned group': c.assignGroup === null ? [] : [c.assignGroup]})
@@ -212,7 +215,8 @@ export function complianceAffects(decided: string[], accessPolicies: string[]): 
 export const COMPLIANCE_DELETE_CONSEQUENCE = "Deleting it changes those devices' compliance, and so the access decisions made on it."
 
 /** A conditional access policy is in use while it is enabled. */
-export function accessAffects(policy: {enabled: boolean; includeGroups: readonly string[]; apps: readonly string[]}): string[] {
+export function accessAffects(policy: {enabled: boolean; reportOnly?: boolean; includeGroups: readonly string[]; apps: readonly string[]}): string[] {
+  // A report-only policy protects nothing: deleting it changes no sign-in (only the reports).
   if (!policy.enabled) return []
   return [`it is enabled and requires a compliant device for ${showValue(policy.includeGroups)} on ${showValue(policy.apps)}`]
 }

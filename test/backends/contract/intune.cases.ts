@@ -100,5 +100,22 @@ export const intuneSuite: ContractSuite = {
       expect((await backend.access.deletePolicy('Require compliant')).policy.name).toBe('Require compliant')
       await expectAtpError(backend.access.deletePolicy('Require compliant'), {exitCode: 3})
     })
+
+    it('stores and shows a report-only policy (enabledForReportingButNotEnforced); update and enable move it between states', async () => {
+      const {backend} = get()
+      const request = {name: 'Pilot', includeGroups: ['all'], excludeGroups: [], apps: ['sharepoint'], clients: ['browser' as const], grant: 'compliant-device' as const, enabled: true, reportOnly: true}
+      const {policy, changed} = await backend.access.createPolicy(request)
+      expect({changed, enabled: policy.enabled, reportOnly: policy.reportOnly}).toEqual({changed: true, enabled: false, reportOnly: true})
+      expect((await backend.access.getPolicy('Pilot')).reportOnly).toBe(true)
+      expect((await backend.access.createPolicy(request)).changed).toBe(false)
+      // The same name enforced is another state: a conflict naming it.
+      await expectAtpError(backend.access.createPolicy({...request, reportOnly: false}), {code: 'CONFLICT', exitCode: 4, message: /report-only/})
+      expect(await backend.access.updatePolicy('Pilot', {reportOnly: false})).toMatchObject({changed: true, policy: {enabled: true, reportOnly: false}})
+      expect(await backend.access.updatePolicy('Pilot', {reportOnly: true})).toMatchObject({changed: true, policy: {enabled: false, reportOnly: true}})
+      expect((await backend.access.updatePolicy('Pilot', {reportOnly: true})).changed).toBe(false)
+      expect(await backend.access.setPolicyEnabled('Pilot', true)).toMatchObject({changed: true, policy: {enabled: true, reportOnly: false}})
+      expect((await backend.access.listPolicies()).items.find((p) => p.name === 'Pilot')).toMatchObject({enabled: true, reportOnly: false})
+      await backend.access.deletePolicy('Pilot', {force: true})
+    })
   },
 }

@@ -4,6 +4,7 @@ import AccessPolicyDelete from '../../../src/commands/access/policy/delete.js'
 import AccessPolicyDisable from '../../../src/commands/access/policy/disable.js'
 import AccessPolicyEnable from '../../../src/commands/access/policy/enable.js'
 import AccessPolicyList from '../../../src/commands/access/policy/list.js'
+import AccessPolicyUpdate from '../../../src/commands/access/policy/update.js'
 import ComplianceCreate from '../../../src/commands/compliance/create.js'
 import GroupAdd from '../../../src/commands/group/add.js'
 import GroupCreate from '../../../src/commands/group/create.js'
@@ -87,6 +88,28 @@ describe('access policy and access check commands (IN3, IN8)', () => {
     expect(noYes.error?.oclif?.exit).toBe(2)
     const del = await runCommand(AccessPolicyDelete, ['Require compliant device', '--yes', '--json'])
     expect(del.result?.policy.name).toBe('Require compliant device')
+  })
+
+  it('IN8 report-only: created and shown as report-only; access check grants (exit 0) and says it would have blocked; update --no-report-only enforces it', async () => {
+    const created = await runCommand(AccessPolicyCreate, ['--name', 'Pilot', '--include-group', 'Staff', '--app', 'sharepoint', '--report-only', '--json'])
+    expect(created.result?.policy).toMatchObject({enabled: false, reportOnly: true})
+    const listed = await runCommand(AccessPolicyList, [])
+    expect(listed.stdout).toMatch(/Pilot\s+custom\s+report-only/)
+    const both = await runCommand(AccessPolicyCreate, ['--name', 'X', '--include-group', 'Staff', '--app', 'all', '--report-only', '--disabled'])
+    expect(both.error?.oclif?.exit).toBe(2)
+    process.exitCode = undefined
+    const r = await check([])
+    expect(process.exitCode).toBeUndefined()
+    expect(r.stdout).toContain("GRANTED: granted: no enforced conditional access policy applies to user alice@contoso.com, app 'sharepoint', client 'browser'; report-only 'Pilot' would have blocked it (not enforced)")
+    expect(r.stdout).toMatch(/Pilot\s+report-only: would block/)
+    const json = await check(['--json'])
+    expect(json.result).toMatchObject({decision: 'grant', decidedBy: [], wouldHaveBlocked: ['Pilot']})
+    const enforced = await runCommand(AccessPolicyUpdate, ['Pilot', '--no-report-only', '--json'])
+    expect(enforced.result).toMatchObject({changed: true, policy: {enabled: true, reportOnly: false}})
+    await check([])
+    expect(process.exitCode).toBe(4)
+    process.exitCode = undefined
+    await runCommand(AccessPolicyDelete, ['Pilot', '--yes', '--json'])
   })
 
   it('unknown users, devices and groups exit 3; a policy that includes nobody exits 2', async () => {

@@ -2,7 +2,7 @@
  * IN8: the access decision through the embedded backend (access check: the user's groups and
  * the device's compliance read from the database, then core/access/rules.ts decideAccess) pinned
  * to the core rules alone on seeded random tenants: random conditional access policies
- * (include/exclude groups, all users, apps, client apps, disabled ones, the classic one) and
+ * (include/exclude groups, all users, apps, client apps, disabled and report-only ones, the classic one) and
  * random sign-ins; decision, deciding policies, every policy's outcome and the explanation.
  */
 import {type AccessPolicyCreateRequest, CLIENT_APPS, decideAccess} from '../../../src/core/access/rules.js'
@@ -15,7 +15,7 @@ const SEED = testSeed(8)
 const ROUNDS = 6
 const SIGN_INS = 40
 const APPS = ['sharepoint', 'exchange', 'teams']
-const outcomes = {grant: 0, block: 0, byPolicy: 0}
+const outcomes = {grant: 0, block: 0, byPolicy: 0, wouldHaveBlocked: 0}
 
 describe(`access decision: backend = core decideAccess on the core compliance (seed ${SEED})`, () => {
   for (let round = 0; round < ROUNDS; round++) {
@@ -35,6 +35,8 @@ describe(`access decision: backend = core decideAccess on the core compliance (s
             clients: rng.subset(CLIENT_APPS, 0.7),
             grant: 'compliant-device',
             enabled: rng.chance(0.8),
+            // Report-only (Graph's enabledForReportingButNotEnforced): evaluated, never enforced.
+            reportOnly: rng.chance(0.25),
           }
           if (request.includeGroups.length === 0) request.includeGroups.push('all')
           if (request.apps.length === 0) request.apps.push(rng.pick(APPS))
@@ -57,6 +59,7 @@ describe(`access decision: backend = core decideAccess on the core compliance (s
           const expected = decideAccess(policies, {user, userGroups: groupsOfUser(scenario, user), app, client, device: compliance.get(device.name)!})
           outcomes[expected.decision]++
           if (expected.decidedBy.length > 0) outcomes.byPolicy++
+          if (expected.wouldHaveBlocked.length > 0) outcomes.wouldHaveBlocked++
           await withSeed(rng.seed, `round ${round}, sign-in ${i}: ${user} on ${device.name}, ${app}, ${client}; policies ${JSON.stringify(policies)}`, () => expect(actual).toEqual(expected))
         }
       } finally {
@@ -69,5 +72,6 @@ describe(`access decision: backend = core decideAccess on the core compliance (s
     expect(outcomes.grant).toBeGreaterThan(0)
     expect(outcomes.block).toBeGreaterThan(0)
     expect(outcomes.byPolicy).toBeGreaterThan(ROUNDS * 5)
+    expect(outcomes.wouldHaveBlocked).toBeGreaterThan(0)
   })
 })

@@ -1,4 +1,4 @@
-import {type AccessPolicy, checkAccessPolicyRequest, decideAccess} from '../../../src/core/access/rules.js'
+import {type AccessPolicy, accessPolicyState, checkAccessPolicyRequest, decideAccess, updatedAccessState} from '../../../src/core/access/rules.js'
 import type {DeviceCompliance} from '../../../src/core/compliance/rules.js'
 
 const policy = (over: Partial<AccessPolicy> = {}): AccessPolicy => ({
@@ -7,6 +7,7 @@ const policy = (over: Partial<AccessPolicy> = {}): AccessPolicy => ({
   kind: 'custom',
   protected: false,
   enabled: true,
+  reportOnly: false,
   includeGroups: ['all'],
   excludeGroups: [],
   apps: ['sharepoint'],
@@ -48,6 +49,37 @@ describe('IN8 access decision', () => {
     const excluded = decideAccess([policy({excludeGroups: ['Finance']})], request({device: noncompliant}))
     expect(excluded.decision).toBe('grant')
     expect(excluded.policies[0].reason).toBe("user alice@contoso.com is excluded through group 'Finance'")
+  })
+
+  it('IN8 report-only: evaluated but not enforced; the decision says it would have blocked', () => {
+    const reportOnly = policy({name: 'Pilot: compliant device', enabled: false, reportOnly: true})
+    const alone = decideAccess([reportOnly], request({device: noncompliant}))
+    expect(alone.decision).toBe('grant')
+    expect(alone.decidedBy).toEqual([])
+    expect(alone.wouldHaveBlocked).toEqual(['Pilot: compliant device'])
+    expect(alone.policies[0]).toMatchObject({result: 'report-only', wouldFail: true, reason: expect.stringMatching(/^report-only, not enforced: would have blocked; device risk Medium/)})
+    expect(alone.explanation).toMatch(/^granted: no enforced conditional access policy applies .*report-only 'Pilot: compliant device' would have blocked it \(not enforced\): device risk Medium/)
+    // Beside an enforced policy, the enforced one decides; the report-only one is still reported.
+    const both = decideAccess([policy(), reportOnly], request({device: noncompliant}))
+    expect(both).toMatchObject({decision: 'block', decidedBy: ['Require compliant device'], wouldHaveBlocked: ['Pilot: compliant device']})
+    expect(both.explanation).toMatch(/^blocked by 'Require compliant device': .*; report-only 'Pilot: compliant device' would have blocked it/)
+    // A compliant device satisfies it: nothing would have been blocked.
+    const ok = decideAccess([reportOnly], request())
+    expect(ok).toMatchObject({decision: 'grant', wouldHaveBlocked: [], policies: [{result: 'report-only', wouldFail: false}]})
+    expect(ok.explanation).toMatch(/^granted: no conditional access policy applies/)
+    // It applies like any policy: an excluded user is not evaluated.
+    expect(decideAccess([policy({enabled: false, reportOnly: true, excludeGroups: ['Finance']})], request({device: noncompliant})).policies[0].result).toBe('not-applied')
+  })
+
+  it('IN8 report-only: the create request and updates give one state', () => {
+    const base = {name: 'P', includeGroups: ['all'], excludeGroups: [], apps: ['sharepoint'], clients: ['browser' as const], grant: 'compliant-device' as const}
+    expect(checkAccessPolicyRequest({...base, enabled: true, reportOnly: true})).toMatchObject({enabled: false, reportOnly: true})
+    expect(checkAccessPolicyRequest({...base, enabled: true})).toMatchObject({enabled: true, reportOnly: false})
+    expect(updatedAccessState({enabled: true, reportOnly: false}, true)).toEqual({enabled: false, reportOnly: true})
+    expect(updatedAccessState({enabled: false, reportOnly: true}, false)).toEqual({enabled: true, reportOnly: false})
+    expect(updatedAccessState({enabled: false, reportOnly: false}, false)).toEqual({enabled: false, reportOnly: false})
+    expect(updatedAccessState({enabled: false, reportOnly: true}, undefined)).toEqual({enabled: false, reportOnly: true})
+    expect(accessPolicyState({enabled: false, reportOnly: true})).toBe('report-only')
   })
 
   it('IN8: disabled policies, other apps and other client apps do not apply', () => {

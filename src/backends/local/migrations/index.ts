@@ -9,6 +9,7 @@ import {edrReach} from './008-edr-reach.js'
 import {sensorEvents} from './009-sensor-events.js'
 import {edrView} from './010-edr-view.js'
 import {operations} from './011-operations.js'
+import {accessReportOnly} from './012-access-report-only.js'
 
 /** One schema step. Versions are consecutive; a step runs once, inside a transaction. */
 export interface Migration {
@@ -18,4 +19,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Later issues append here; never edit a released step. */
-export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents, edrView, operations]
+export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents, edrView, operations, accessReportOnly]
