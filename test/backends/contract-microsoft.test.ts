@@ -7,7 +7,7 @@ import {normaliseRow} from '../../src/core/device/inventory.js'
 import {OPERATIONS} from '../../src/backends/remote/operations.js'
 import {MICROSOFT_CAPABILITIES} from '../../src/backends/microsoft/index.js'
 import {tempBackend} from '../helpers/backend.js'
-import {makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
+import {addGroup, makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
 import {expectAtpError} from './contract/expect.js'
 import {type MicrosoftTarget, openMicrosoftTarget, REFUSED_WITHIN_SUPPORTED, unsupportedOnMicrosoft} from './contract/microsoft.js'
 import {STUB_SUBSCRIPTION_ID} from '../stub/microsoft/index.js'
@@ -289,10 +289,9 @@ describe('backend contract on microsoft (the stub): Microsoft Graph', () => {
     ])
     const ws1 = t.stub.state.machines[0]
     ws1.aadDeviceId = '0b7c5a3e-1d2f-4e6a-8b9c-0d1e2f3a4b5c'
-    t.stub.graphIntune.connector = makeConnector({windowsEnabled: true})
-    t.stub.graphIntune.users.push({id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', userPrincipalName: 'alice@contoso.com'})
-    t.stub.graphIntune.groups.push({id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', displayName: 'Finance', devices: [], users: ['alice@contoso.com']})
-    t.stub.graphIntune.managedDevices.push(makeManagedDevice({deviceName: 'ws-001', azureADDeviceId: ws1.aadDeviceId, userPrincipalName: 'alice@contoso.com'}))
+    t.stub.graph.connector = makeConnector({windowsEnabled: true})
+    addGroup(t.stub.graph, {id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', displayName: 'Finance', users: ['alice@contoso.com']})
+    t.stub.graph.managedDevices.push(makeManagedDevice({deviceName: 'ws-001', azureADDeviceId: ws1.aadDeviceId, userPrincipalName: 'alice@contoso.com'}))
   })
   afterAll(async () => {
     await t.cleanup()
@@ -364,9 +363,9 @@ describe('backend contract on microsoft (the stub): Microsoft Graph', () => {
       // Report-only is Graph's enabledForReportingButNotEnforced, both ways.
       const pilot = await t.backend.access.createPolicy({...request, name: 'Pilot', reportOnly: true})
       expect(pilot.policy).toMatchObject({enabled: false, reportOnly: true})
-      expect(t.stub.graphIntune.conditionalAccessPolicies.find((p) => p.displayName === 'Pilot')?.state).toBe('enabledForReportingButNotEnforced')
+      expect(t.stub.graph.conditionalAccessPolicies.find((p) => p.displayName === 'Pilot')?.state).toBe('enabledForReportingButNotEnforced')
       expect(await t.backend.access.updatePolicy('Pilot', {reportOnly: false})).toMatchObject({changed: true, policy: {enabled: true, reportOnly: false}})
-      expect(t.stub.graphIntune.conditionalAccessPolicies.find((p) => p.displayName === 'Pilot')?.state).toBe('enabled')
+      expect(t.stub.graph.conditionalAccessPolicies.find((p) => p.displayName === 'Pilot')?.state).toBe('enabled')
       await t.backend.access.deletePolicy('Pilot', {force: true})
       expect(Object.keys(await t.backend.intune.userGroups('nobody@contoso.com')).sort()).toEqual(Object.keys(await local.backend.intune.userGroups('nobody')).sort())
     } finally {

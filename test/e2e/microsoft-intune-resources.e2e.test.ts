@@ -14,7 +14,7 @@ let cleanup: () => void
 const run = (args: string[], options: {input?: string} = {}) => runCli(args, {home, ...options})
 
 beforeAll(async () => {
-  stub = await startMicrosoftStub({intuneResources: sampleIntuneResources(), roles: {graph: INTUNE_RESOURCE_ROLES}})
+  stub = await startMicrosoftStub({graph: sampleIntuneResources(), roles: {graph: INTUNE_RESOURCE_ROLES}})
   ;({home, cleanup} = tempHome('atpctl-ms-intune-e2e-'))
   const urls = ['--authority-host', stub.authorityHost, '--defender-url', stub.defenderUrl, '--graph-url', stub.graphUrl, '--arm-url', stub.armUrl, '--ca-file', stub.caFile]
   const init = await run(['init', '--backend', 'microsoft', '--tenant-id', stub.tenantId, '--client-id', stub.clientId, '--client-secret-file', '-', ...urls, '--json'], {input: STUB_CLIENT_SECRET + '\n'})
@@ -55,8 +55,8 @@ describe('Intune resources on a real tenant (the stub)', () => {
     expect(JSON.stringify(refused.json())).toContain("EDR profile 'EDR onboarding'")
     expect((await run(['edr-profile', 'delete', 'EDR onboarding', '--yes'])).code).toBe(0)
     expect((await run(['group', 'delete', 'Windows fleet', '--yes'])).code).toBe(0)
-    expect(stub.intuneResources.groups).toHaveLength(0)
-    expect(stub.intuneResources.configurationPolicies).toHaveLength(0)
+    expect(stub.graph.groups).toHaveLength(0)
+    expect(stub.graph.configurationPolicies).toHaveLength(0)
   })
 
   it('a missing Graph permission exits 5 naming it', async () => {

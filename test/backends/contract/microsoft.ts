@@ -31,7 +31,7 @@ export async function openMicrosoftTarget(): Promise<MicrosoftTarget> {
   const stub = await startMicrosoftStub({budget: {perMinute: 100_000, perHour: 1_000_000}, actions: {pendingMs: 20, inProgressMs: 20}})
   // Graph: the Intune resources (G2).
   stub.setRoles('graph', [...INTUNE_RESOURCE_ROLES])
-  Object.assign(stub.intuneResources, sampleIntuneResources())
+  Object.assign(stub.graph, sampleIntuneResources())
   const [ws1] = stub.state.machines
   stub.state.alerts.push(makeAlert(ws1, {severity: 'Low'}))
   const settings = checkMicrosoftSettings({tenantId: stub.tenantId, clientId: stub.clientId, secretFile, authorityHost: stub.authorityHost, defenderUrl: stub.defenderUrl, graphUrl: stub.graphUrl, armUrl: stub.armUrl, caFile: stub.caFile})

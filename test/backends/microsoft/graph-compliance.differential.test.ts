@@ -14,7 +14,7 @@ import type {CompliancePolicy} from '../../../src/core/compliance/rules.js'
 import {normaliseRow} from '../../../src/core/device/inventory.js'
 import {dottedOsVersion} from '../../../src/core/device/os.js'
 import {tempBackend} from '../../helpers/backend.js'
-import {makeConnector, makeMachine, makeManagedDevice, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
+import {addGroup, makeConnector, makeMachine, makeManagedDevice, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
 
 interface Fact {
   name: string
@@ -72,21 +72,21 @@ describe('compliance evaluate: microsoft (Graph) = embedded backend on the same 
       }
 
       // The real tenant: Defender machines only for devices Intune does not manage, Intune managed devices, Entra groups.
-      stub.graphIntune.connector = makeConnector({windowsEnabled: TOGGLES.windows, androidEnabled: TOGGLES.android, iosEnabled: TOGGLES.ios})
+      stub.graph.connector = makeConnector({windowsEnabled: TOGGLES.windows, androidEnabled: TOGGLES.android, iosEnabled: TOGGLES.ios})
       const aad = new Map(DEVICES.map((d) => [d.name, randomUUID()]))
       for (const [i, d] of DEVICES.entries()) {
         if (d.intune) {
-          stub.graphIntune.managedDevices.push(makeManagedDevice({deviceName: d.name, azureADDeviceId: aad.get(d.name)!, operatingSystem: GRAPH_OS[records[i].osFamily], osVersion: dottedOsVersion(records[i]), userPrincipalName: d.user ?? ''}))
+          stub.graph.managedDevices.push(makeManagedDevice({deviceName: d.name, azureADDeviceId: aad.get(d.name)!, operatingSystem: GRAPH_OS[records[i].osFamily], osVersion: dottedOsVersion(records[i]), userPrincipalName: d.user ?? ''}))
         } else {
           stub.state.machines.push(makeMachine({computerDnsName: d.name, osPlatform: 'Windows11', version: '23H2', osBuild: 22631, aadDeviceId: aad.get(d.name)!}))
         }
       }
 
       for (const group of new Set(DEVICES.flatMap((d) => d.groups))) {
-        stub.graphIntune.groups.push({id: randomUUID(), displayName: group, devices: DEVICES.filter((d) => d.groups.includes(group)).map((d) => aad.get(d.name)!), users: []})
+        addGroup(stub.graph, {displayName: group, devices: DEVICES.filter((d) => d.groups.includes(group)).map((d) => aad.get(d.name)!)})
       }
 
-      for (const [group, users] of Object.entries(USER_GROUPS)) stub.graphIntune.groups.push({id: randomUUID(), displayName: group, devices: [], users})
+      for (const [group, users] of Object.entries(USER_GROUPS)) addGroup(stub.graph, {displayName: group, users})
 
       // The same policies, oldest first on both.
       for (const p of POLICIES) {

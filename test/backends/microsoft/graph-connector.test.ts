@@ -15,7 +15,7 @@ import {checkAccess} from '../../../src/core/access/service.js'
 import {guardCapabilities} from '../../../src/core/capabilities.js'
 import {isAtpError} from '../../../src/core/errors.js'
 import type {Backend} from '../../../src/core/port/types.js'
-import {makeAlert, makeConnector, makeManagedDevice, type MicrosoftStub, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
+import {addGroup, addUser, makeAlert, makeConnector, makeManagedDevice, type MicrosoftStub, startMicrosoftStub, STUB_CLIENT_SECRET} from '../../stub/microsoft/index.js'
 
 const GRAPH_ROLES = [
   'DeviceManagementServiceConfig.ReadWrite.All',
@@ -58,12 +58,14 @@ function seed(stub: MicrosoftStub): {ws1Aad: string; financeId: string} {
   ws1.aadDeviceId = ws1Aad
   ws1.isAadJoined = true
   const financeId = randomUUID()
-  stub.graphIntune.users.push({id: randomUUID(), userPrincipalName: 'alice@contoso.com'}, {id: randomUUID(), userPrincipalName: 'bob@contoso.com'})
-  stub.graphIntune.groups.push({id: financeId, displayName: 'Finance', devices: [], users: ['alice@contoso.com']}, {id: randomUUID(), displayName: 'Finance Devices', devices: [ws1Aad], users: []})
-  stub.graphIntune.managedDevices.push(
+  addUser(stub.graph, 'alice@contoso.com')
+  addUser(stub.graph, 'bob@contoso.com')
+  stub.graph.managedDevices.push(
     makeManagedDevice({deviceName: 'ws-001', azureADDeviceId: ws1Aad, userPrincipalName: 'alice@contoso.com', osVersion: '10.0.22631.3880'}),
     makeManagedDevice({deviceName: 'pixel-7', azureADDeviceId: randomUUID(), operatingSystem: 'Android', osVersion: '14', userPrincipalName: 'bob@contoso.com'}),
   )
+  addGroup(stub.graph, {id: financeId, displayName: 'Finance', users: ['alice@contoso.com']})
+  addGroup(stub.graph, {displayName: 'Finance Devices', devices: [ws1Aad]})
   return {ws1Aad, financeId}
 }
 
@@ -91,13 +93,13 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
     expect(refused.suggestions.join(' ')).toMatch(/Settings > Endpoints > Advanced features > Microsoft Intune connection/)
     expect(await backend.integrations.setIntune(false, {})).toMatchObject({changed: false, state: {enabled: false}})
 
-    stub.graphIntune.connector = makeConnector({partnerState: 'available'})
+    stub.graph.connector = makeConnector({partnerState: 'available'})
     expect((await rejection(backend.integrations.setIntune(true, {windows: true}))).message).toMatch(/'available', not enabled/)
     expect(stub.requests.filter((r) => r.api === 'graph' && r.method === 'PATCH')).toEqual([])
   })
 
   it('IN2: PATCHes only the toggles that change, with the minimum versions; the same again sends nothing; disable turns every toggle off', async () => {
-    stub.graphIntune.connector = makeConnector()
+    stub.graph.connector = makeConnector()
     const on = await backend.integrations.setIntune(true, {windows: true, android: true})
     expect(on.changed).toBe(true)
     expect(on.state.platforms).toEqual({
@@ -105,7 +107,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
       ios: {enabled: false, minimumVersion: '8.0'},
       windows: {enabled: true, minimumVersion: '10.0.15063'},
     })
-    expect(stub.graphIntune.connector).toMatchObject({windowsEnabled: true, androidEnabled: true, iosEnabled: false})
+    expect(stub.graph.connector).toMatchObject({windowsEnabled: true, androidEnabled: true, iosEnabled: false})
     const patches = () => stub.requests.filter((r) => r.api === 'graph' && r.method === 'PATCH')
     expect(patches().map((r) => r.path)).toEqual(['/v1.0/deviceManagement/mobileThreatDefenseConnectors/fc780465-2017-40d4-a0c5-307022471b92'])
     expect((await backend.integrations.setIntune(true, {windows: true})).changed).toBe(false)
@@ -117,7 +119,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
   })
 
   it('names the missing Graph permission (exit 5) and rides out a 429 with Retry-After', async () => {
-    stub.graphIntune.connector = makeConnector()
+    stub.graph.connector = makeConnector()
     stub.inject({api: 'graph', route: 'mobileThreatDefenseConnectors', status: 429, retryAfterSec: 1})
     expect((await backend.integrations.state()).intune.enabled).toBe(true)
     expect(stub.requests.filter((r) => r.api === 'graph').map((r) => r.status).slice(0, 2)).toEqual([429, 200])
@@ -141,7 +143,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
     expect(created).toMatchObject({changed: true, policy: {name: 'Windows low', platform: 'windows', maxRisk: 'low', assignGroup: null, description: null}})
     const posts = stub.requests.filter((r) => r.api === 'graph' && r.method === 'POST')
     expect(posts.map((r) => r.path)).toEqual(['/beta/deviceManagement/deviceCompliancePolicies', `/beta/deviceManagement/deviceCompliancePolicies/${created.policy.id}/assign`])
-    const stored = stub.graphIntune.compliancePolicies[0]
+    const stored = stub.graph.compliancePolicies[0]
     expect(stored).toMatchObject({'@odata.type': '#microsoft.graph.windows10CompliancePolicy', deviceThreatProtectionEnabled: true, deviceThreatProtectionRequiredSecurityLevel: 'low'})
     expect(stored.assignments.map((a) => a.target['@odata.type'])).toEqual(['#microsoft.graph.allDevicesAssignmentTarget'])
 
@@ -151,7 +153,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
 
     const android = await backend.compliance.create({name: 'Android clear', platform: 'android-device-admin', maxRisk: 'clear', assignGroup: 'Finance', description: 'phones'})
     expect(android.policy).toMatchObject({assignGroup: 'Finance', maxRisk: 'clear', description: 'phones'})
-    expect(stub.graphIntune.compliancePolicies[1]).toMatchObject({'@odata.type': '#microsoft.graph.androidCompliancePolicy', deviceThreatProtectionRequiredSecurityLevel: 'secured'})
+    expect(stub.graph.compliancePolicies[1]).toMatchObject({'@odata.type': '#microsoft.graph.androidCompliancePolicy', deviceThreatProtectionRequiredSecurityLevel: 'secured'})
     expect(stub.requests.some((r) => r.method === 'POST' && r.path === '/v1.0/deviceManagement/deviceCompliancePolicies')).toBe(true)
     expect(await rejection(backend.compliance.create({name: 'X', platform: 'ios', maxRisk: 'low', assignGroup: 'Nobody'}))).toMatchObject({exitCode: 3})
 
@@ -167,7 +169,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
     expect((await backend.compliance.update('Windows low', {maxRisk: 'medium'})).changed).toBe(false)
     expect(await rejection(backend.compliance.update('Windows low', {platform: 'ios'}))).toMatchObject({exitCode: 4, code: 'REFUSED_IN7'})
     // A policy that does not judge machine risk is not one of atpctl's.
-    stub.graphIntune.compliancePolicies.push({...stub.graphIntune.compliancePolicies[1], id: randomUUID(), displayName: 'Passwords', deviceThreatProtectionEnabled: false})
+    stub.graph.compliancePolicies.push({...stub.graph.compliancePolicies[1], id: randomUUID(), displayName: 'Passwords', deviceThreatProtectionEnabled: false})
     expect(((await backend.compliance.list()).items).map((p) => p.name)).toEqual(['Windows low', 'Android clear'])
   })
 
@@ -182,7 +184,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
 
   it('compliance evaluate joins managed devices and machines by Entra device id, judged by the core rules (IN2, IN7); delete in use needs force', async () => {
     const {ws1Aad} = seed(stub)
-    stub.graphIntune.connector = makeConnector({windowsEnabled: true})
+    stub.graph.connector = makeConnector({windowsEnabled: true})
     await backend.compliance.create({name: 'Windows low', platform: 'windows', maxRisk: 'low'})
     const ws1 = stub.state.machines.find((m) => m.aadDeviceId === ws1Aad)!
     let [one] = await backend.compliance.evaluate({device: 'ws-001'})
@@ -211,16 +213,16 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
 
     const inUse = await rejection(backend.compliance.delete('Windows low'))
     expect(inUse).toMatchObject({exitCode: 4, code: 'REFUSED_IN_USE'})
-    expect(stub.graphIntune.compliancePolicies).toHaveLength(1)
+    expect(stub.graph.compliancePolicies).toHaveLength(1)
     expect(await backend.compliance.delete('Windows low', {force: true})).toMatchObject({changed: true, affects: [expect.stringMatching(/decides the compliance of 1 device/)]})
-    expect(stub.graphIntune.compliancePolicies).toEqual([])
+    expect(stub.graph.compliancePolicies).toEqual([])
   })
 
   it('IN8: conditional access policies with group ids, app ids and compliantDevice; report-only and other grants; delete in use needs force', async () => {
     const {financeId} = seed(stub)
     const created = await backend.access.createPolicy({name: 'Require compliant', includeGroups: ['Finance'], excludeGroups: [], apps: ['sharepoint'], clients: ['browser', 'mobile-desktop'], grant: 'compliant-device', enabled: true})
     expect(created).toMatchObject({changed: true, policy: {name: 'Require compliant', kind: 'custom', protected: false, enabled: true, includeGroups: ['Finance'], apps: ['sharepoint']}})
-    expect(stub.graphIntune.conditionalAccessPolicies[0]).toMatchObject({
+    expect(stub.graph.conditionalAccessPolicies[0]).toMatchObject({
       state: 'enabled',
       conditions: {users: {includeGroups: [financeId]}, applications: {includeApplications: ['00000003-0000-0ff1-ce00-000000000000']}, clientAppTypes: ['browser', 'mobileAppsAndDesktopClients']},
       grantControls: {builtInControls: ['compliantDevice']},
@@ -230,26 +232,26 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
     expect(await rejection(backend.access.createPolicy({name: 'Z', includeGroups: ['all'], excludeGroups: [], apps: ['payroll'], clients: ['browser'], grant: 'compliant-device', enabled: true}))).toMatchObject({exitCode: 2})
 
     // An MFA policy is not modelled; a report-only one enforces nothing.
-    stub.graphIntune.conditionalAccessPolicies.push({
-      ...structuredClone(stub.graphIntune.conditionalAccessPolicies[0]),
+    stub.graph.conditionalAccessPolicies.push({
+      ...structuredClone(stub.graph.conditionalAccessPolicies[0]),
       id: randomUUID(),
       displayName: 'MFA for all',
       grantControls: {operator: 'OR', builtInControls: ['mfa'], customAuthenticationFactors: [], termsOfUse: []},
     })
     expect(((await backend.access.listPolicies()).items).map((p) => p.name)).toEqual(['Require compliant'])
-    stub.graphIntune.conditionalAccessPolicies[0].state = 'enabledForReportingButNotEnforced'
+    stub.graph.conditionalAccessPolicies[0].state = 'enabledForReportingButNotEnforced'
     expect((await backend.access.getPolicy('Require compliant')).enabled).toBe(false)
     expect((await backend.access.setPolicyEnabled('Require compliant', true)).changed).toBe(true)
-    expect(stub.graphIntune.conditionalAccessPolicies[0].state).toBe('enabled')
+    expect(stub.graph.conditionalAccessPolicies[0].state).toBe('enabled')
     expect((await backend.access.setPolicyEnabled('Require compliant', true)).changed).toBe(false)
 
     const updated = await backend.access.updatePolicy('Require compliant', {apps: ['all'], clients: ['browser']})
     expect(updated).toMatchObject({changed: true, policy: {apps: ['all'], clients: ['browser'], includeGroups: ['Finance']}})
-    expect(stub.graphIntune.conditionalAccessPolicies[0].conditions.applications.includeApplications).toEqual(['All'])
+    expect(stub.graph.conditionalAccessPolicies[0].conditions.applications.includeApplications).toEqual(['All'])
 
     expect(await rejection(backend.access.deletePolicy('Require compliant'))).toMatchObject({code: 'REFUSED_IN_USE', exitCode: 4})
     expect((await backend.access.deletePolicy('Require compliant', {force: true})).changed).toBe(true)
-    expect(stub.graphIntune.conditionalAccessPolicies.map((p) => p.displayName)).toEqual(['MFA for all'])
+    expect(stub.graph.conditionalAccessPolicies.map((p) => p.displayName)).toEqual(['MFA for all'])
     expect(await rejection(backend.access.getPolicy('Require compliant'))).toMatchObject({exitCode: 3})
   })
 
@@ -263,7 +265,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
 
   it('access check decides from the policies and device state it read: granted, blocked after a Medium alert, granted after it is resolved', async () => {
     seed(stub)
-    stub.graphIntune.connector = makeConnector({windowsEnabled: true})
+    stub.graph.connector = makeConnector({windowsEnabled: true})
     await backend.compliance.create({name: 'Windows low', platform: 'windows', maxRisk: 'low'})
     await backend.access.createPolicy({name: 'Require compliant', includeGroups: ['Finance'], excludeGroups: [], apps: ['sharepoint'], clients: ['browser'], grant: 'compliant-device', enabled: true})
     const check = () => checkAccess(backend, {user: 'alice@contoso.com', device: 'ws-001', app: 'sharepoint', client: 'browser', profile: 'test'})
@@ -286,10 +288,10 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
     for (let i = 0; i < 25; i++) {
       const id = randomUUID()
       ids.push(id)
-      stub.graphIntune.groups.push({id, displayName: `G${String(i).padStart(2, '0')}`, devices: [], users: []})
+      addGroup(stub.graph, {id, displayName: `G${String(i).padStart(2, '0')}`})
     }
 
-    stub.graphIntune.conditionalAccessPolicies.push({
+    stub.graph.conditionalAccessPolicies.push({
       id: randomUUID(),
       displayName: 'Many groups',
       createdDateTime: new Date().toISOString(),
@@ -299,7 +301,7 @@ describe('microsoft backend: Intune through Microsoft Graph', () => {
       grantControls: {operator: 'OR', builtInControls: ['compliantDevice'], customAuthenticationFactors: [], termsOfUse: []},
     })
     // Two items of the first batch are throttled: each is sent again on its own.
-    stub.graphIntune.throttleBatchItems = 2
+    stub.graph.throttleBatchItems = 2
     const [policy] = (await backend.access.listPolicies()).items
     expect(stub.requests.filter((r) => r.api === 'graph' && r.method === 'GET' && /^\/v1\.0\/groups\/[^/]+$/.test(r.path))).toHaveLength(2)
     expect(policy.includeGroups).toHaveLength(25)

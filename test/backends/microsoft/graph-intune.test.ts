@@ -19,7 +19,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atpctl-graph-intune-'))
   const secretFile = join(dir, 'secret')
   writeFileSync(secretFile, STUB_CLIENT_SECRET, {mode: 0o600})
-  stub = await startMicrosoftStub({intuneResources: sampleIntuneResources(), roles: {graph: INTUNE_RESOURCE_ROLES}})
+  stub = await startMicrosoftStub({graph: sampleIntuneResources(), roles: {graph: INTUNE_RESOURCE_ROLES}})
   const settings = checkMicrosoftSettings({tenantId: stub.tenantId, clientId: stub.clientId, secretFile, authorityHost: stub.authorityHost, defenderUrl: stub.defenderUrl, graphUrl: stub.graphUrl, armUrl: stub.armUrl, caFile: stub.caFile})
   backend = openMicrosoftBackend({settings, context: {profile: 't', actor: 'test'}, env: {}})
 })
@@ -36,12 +36,12 @@ describe('groups through Microsoft Graph', () => {
   it('creates a security group once, then a no-op; another description is a conflict', async () => {
     const first = await backend.intune.createGroup({name: 'Finance', description: 'Finance laptops'})
     expect(first).toMatchObject({created: true, changed: true, group: {name: 'Finance', description: 'Finance laptops', devices: 0, users: 0}})
-    const g = stub.intuneResources.groups.find((x) => x.displayName === 'Finance')!
+    const g = stub.graph.groups.find((x) => x.displayName === 'Finance')!
     expect(g).toMatchObject({securityEnabled: true, mailEnabled: false})
     expect(await backend.intune.createGroup({name: 'Finance'})).toMatchObject({created: false, changed: false})
     await expectAtpError(backend.intune.createGroup({name: 'Finance', description: 'other'}), {code: 'CONFLICT', exitCode: 4})
     await expectAtpError(backend.intune.createGroup({name: 'all'}), {exitCode: 2})
-    expect(stub.intuneResources.groups).toHaveLength(1)
+    expect(stub.graph.groups).toHaveLength(1)
   })
 
   it('adds and removes devices and users by name; counts come from $count with ConsistencyLevel eventual', async () => {
@@ -77,7 +77,7 @@ describe('groups through Microsoft Graph', () => {
     const deleted = await backend.intune.deleteGroup('HR', {force: true})
     expect(deleted).toMatchObject({changed: true, stillInInventory: false, group: {name: 'HR'}})
     expect(deleted.affects.join(' ')).toMatch(/EDR profile 'EDR HR'/)
-    expect(stub.intuneResources.groups).toHaveLength(0)
+    expect(stub.graph.groups).toHaveLength(0)
   })
 
   it('names the Graph permission the app lacks (exit 5)', async () => {
@@ -105,14 +105,14 @@ describe('EDR profiles through the settings catalog', () => {
     const {profile, changed} = await backend.intune.createEdrProfile({name: 'EDR onboarding', sampleSharing: 'all', expediteTelemetry: true, deviceGroups: ['Windows fleet'], userGroups: ['Mobile users']})
     expect(changed).toBe(true)
     expect(profile).toMatchObject({name: 'EDR onboarding', platform: 'windows10', sampleSharing: 'all', expediteTelemetry: true, deviceGroups: ['Windows fleet'], userGroups: ['Mobile users']})
-    const [policy] = stub.intuneResources.configurationPolicies
+    const [policy] = stub.graph.configurationPolicies
     expect(policy).toMatchObject({platforms: 'windows10', technologies: 'mdm,microsoftSense', templateReference: {templateId: '0385b795-0f2f-44ac-8602-9f65bf6adede_1'}})
-    expect(policy.assignments.map((a) => a.target.groupId).sort()).toEqual(stub.intuneResources.groups.map((g) => g.id).sort())
+    expect(policy.assignments.map((a) => a.target.groupId).sort()).toEqual(stub.graph.groups.map((g) => g.id).sort())
     expect(graphCalls().some((r) => r.path.startsWith('/beta/deviceManagement/configurationPolicies') && r.method === 'POST')).toBe(true)
     // The same again is a no-op; other settings under the name a conflict.
     expect((await backend.intune.createEdrProfile({name: 'EDR onboarding', sampleSharing: 'all', expediteTelemetry: true, deviceGroups: ['Windows fleet'], userGroups: ['Mobile users']})).changed).toBe(false)
     await expectAtpError(backend.intune.createEdrProfile({name: 'EDR onboarding', sampleSharing: 'none', expediteTelemetry: true, deviceGroups: ['Windows fleet'], userGroups: []}), {code: 'CONFLICT', exitCode: 4})
-    expect(stub.intuneResources.configurationPolicies).toHaveLength(1)
+    expect(stub.graph.configurationPolicies).toHaveLength(1)
   })
 
   it('shows reach and onboarding by the core rules (IN2, IN4) and the conflict Intune reports (IN5)', async () => {
@@ -134,7 +134,7 @@ describe('EDR profiles through the settings catalog', () => {
     expect(await backend.intune.deviceConflicts('ws-old')).toEqual([])
     expect(await backend.intune.deviceConflicts('srv-not-in-intune')).toEqual([])
     // Turning the Windows toggle off is the connection's fact (IN2): nothing onboards.
-    stub.intuneResources.connector!.windowsEnabled = false
+    stub.graph.connector!.windowsEnabled = false
     expect(((await backend.intune.listEdrProfiles()).items)[0].onboarded).toBe(0)
   })
 
@@ -147,14 +147,14 @@ describe('EDR profiles through the settings catalog', () => {
     await expectAtpError(backend.intune.deleteEdrProfile('EDR onboarding'), {code: 'REFUSED_IN_USE', exitCode: 4})
     const deleted = await backend.intune.deleteEdrProfile('EDR onboarding', {force: true})
     expect(deleted.affects[0]).toMatch(/assigned to device group 'Windows fleet'/)
-    expect(stub.intuneResources.configurationPolicies).toHaveLength(0)
+    expect(stub.graph.configurationPolicies).toHaveLength(0)
     await expectAtpError(backend.intune.showEdrProfile('EDR onboarding'), {code: 'NOT_FOUND', exitCode: 3})
   })
 
   it('leaves no half-made policy when the assignment fails', async () => {
     stub.inject({api: 'graph', method: 'POST', route: '/assign', status: 500, body: {error: {code: 'InternalServerError', message: 'boom'}}, times: 10})
     await expectAtpError(backend.intune.createEdrProfile({name: 'EDR x', sampleSharing: 'all', expediteTelemetry: false, deviceGroups: ['Windows fleet'], userGroups: []}), {exitCode: 6})
-    expect(stub.intuneResources.configurationPolicies).toHaveLength(0)
+    expect(stub.graph.configurationPolicies).toHaveLength(0)
   })
 })
 
@@ -163,7 +163,7 @@ describe('iOS supervised-mode app configuration (IN6)', () => {
     const {config, created} = await backend.intune.createIosAppConfig({name: 'Defender for iOS: supervised mode', assignGroup: null})
     expect(created).toBe(true)
     expect(config).toMatchObject({platform: 'ios', bundleId: 'com.microsoft.scmx', settings: [{key: 'issupervised', valueType: 'string', value: '{{issupervised}}'}], assignment: 'all devices', assignGroup: null})
-    const [raw] = stub.intuneResources.mobileAppConfigurations
+    const [raw] = stub.graph.mobileAppConfigurations
     expect(raw).toMatchObject({'@odata.type': '#microsoft.graph.iosMobileAppConfiguration', settings: [{appConfigKey: 'issupervised', appConfigKeyType: 'stringType', appConfigKeyValue: '{{issupervised}}'}]})
     expect(raw.assignments).toEqual([expect.objectContaining({target: {'@odata.type': '#microsoft.graph.allDevicesAssignmentTarget'}})])
     expect(graphCalls().find((r) => r.path.endsWith('/assign'))?.status).toBe(204)
@@ -175,7 +175,7 @@ describe('iOS supervised-mode app configuration (IN6)', () => {
     expect((await backend.intune.listAppConfigs()).items).toEqual([expect.objectContaining({name: 'Defender for iOS: supervised mode', assignGroup: 'iPhones'})])
     await expectAtpError(backend.intune.deleteAppConfig(config.name), {code: 'REFUSED_IN_USE', exitCode: 4})
     expect((await backend.intune.deleteAppConfig(config.name, {force: true})).affects).toEqual(["it targets group 'iPhones'"])
-    expect(stub.intuneResources.mobileAppConfigurations).toHaveLength(0)
+    expect(stub.graph.mobileAppConfigurations).toHaveLength(0)
     await expectAtpError(backend.intune.showAppConfig(config.name), {code: 'NOT_FOUND', exitCode: 3})
   })
 })

@@ -9,133 +9,24 @@
  *   no threat-level properties (400 when sent, absent when read); a create needs exactly one
  *   `scheduledActionsForRule` with a `block` action (400, the message a JSON document, as Intune
  *   answers); `/assign` answers 200; `$expand=assignments`; `$filter=isof('…')`;
- * - `/v1.0/deviceManagement/managedDevices` with `$filter` on `azureADDeviceId` or `deviceName`;
  * - `/v1.0/identity/conditionalAccess/policies` — writes need Policy.ReadWrite.ConditionalAccess
- *   and Policy.Read.All; PATCH and DELETE answer 204;
- * - `/v1.0/groups` (`$filter=displayName eq`), `/groups/{id}`, `/groups/{id}/transitiveMembers`,
- *   `/users/{upn}/transitiveMemberOf/microsoft.graph.group`; `endswith`, `ne`, `$count` and
- *   `$search` need `ConsistencyLevel: eventual`;
- * - `/v1.0|beta/$batch` of at most 20 GETs, each answered as if sent alone.
+ *   and Policy.Read.All; PATCH and DELETE answer 204; `endswith`, `ne`, `$count` and `$search`
+ *   need `ConsistencyLevel: eventual`;
+ * - `/v1.0|beta/$batch` of at most 20 requests, each answered as if sent alone, by these routes
+ *   or the directory's (graph-resources.ts: groups, users, managed devices).
  *
- * Errors are Graph's `{error: {code, message, innerError}}`; each route checks the token's
- * application roles. Answers `undefined` for a path it does not serve, so other Graph route
- * modules can be asked next.
+ * The state is the one Graph model of graph-state.ts, shared with graph-resources.ts. Errors are
+ * Graph's `{error: {code, message, innerError}}`; each route checks the token's application
+ * roles. Answers `undefined` for a path it does not serve, so the directory routes can be asked next.
  */
 import {randomUUID} from 'node:crypto'
 import type {ApiAnswer} from './defender.js'
+import type {GraphState, StubAssignment, StubCaPolicy, StubCompliancePolicy, StubConnector} from './graph-state.js'
 
-export const DEFENDER_CONNECTOR_ID = 'fc780465-2017-40d4-a0c5-307022471b92'
+export {DEFENDER_CONNECTOR_ID, makeConnector, makeManagedDevice} from './graph-state.js'
 
-export interface StubConnector {
-  id: string
-  lastHeartbeatDateTime: string
-  partnerState: 'unavailable' | 'available' | 'enabled' | 'unresponsive'
-  androidEnabled: boolean
-  iosEnabled: boolean
-  windowsEnabled: boolean
-  macEnabled: boolean
-  androidDeviceBlockedOnMissingPartnerData: boolean
-  iosDeviceBlockedOnMissingPartnerData: boolean
-  windowsDeviceBlockedOnMissingPartnerData: boolean
-  partnerUnsupportedOsVersionBlocked: boolean
-  partnerUnresponsivenessThresholdInDays: number
-}
-
-export interface StubAssignment {
-  id: string
-  target: {'@odata.type': string; groupId?: string}
-}
-
-export interface StubCompliancePolicy {
-  '@odata.type': string
-  id: string
-  displayName: string
-  description: string
-  createdDateTime: string
-  lastModifiedDateTime: string
-  version: number
-  deviceThreatProtectionEnabled: boolean
-  deviceThreatProtectionRequiredSecurityLevel: string
-  scheduledActionsForRule: unknown[]
-  assignments: StubAssignment[]
-}
-
-export interface StubManagedDevice {
-  id: string
-  deviceName: string
-  operatingSystem: string
-  osVersion: string
-  azureADDeviceId: string
-  userPrincipalName: string
-  complianceState: 'compliant' | 'noncompliant' | 'unknown' | 'inGracePeriod' | 'configManager' | 'error' | 'conflict'
-  managementAgent: string
-}
-
-export interface StubCaPolicy {
-  id: string
-  displayName: string
-  createdDateTime: string
-  modifiedDateTime: string | null
-  state: 'enabled' | 'disabled' | 'enabledForReportingButNotEnforced'
-  conditions: {
-    users: {includeUsers: string[]; excludeUsers: string[]; includeGroups: string[]; excludeGroups: string[]}
-    applications: {includeApplications: string[]; excludeApplications: string[]}
-    clientAppTypes: string[]
-  }
-  grantControls: {operator: 'AND' | 'OR'; builtInControls: string[]; customAuthenticationFactors: string[]; termsOfUse: string[]}
-}
-
-export interface StubGroup {
-  id: string
-  displayName: string
-  /** Members: Entra device ids (`deviceId`) and user principal names. */
-  devices: string[]
-  users: string[]
-}
-
-export interface StubUser {
-  id: string
-  userPrincipalName: string
-}
-
-export interface GraphIntuneState {
-  /** null: Intune has no Defender for Endpoint connector (the connection was never switched on). */
-  connector: StubConnector | null
-  compliancePolicies: StubCompliancePolicy[]
-  managedDevices: StubManagedDevice[]
-  conditionalAccessPolicies: StubCaPolicy[]
-  groups: StubGroup[]
-  users: StubUser[]
-  /** The next this many requests inside a `$batch` are answered 429 with Retry-After 1 (Graph throttles items one by one). */
-  throttleBatchItems?: number
-}
-
-export function emptyGraphIntuneState(): GraphIntuneState {
-  return {connector: null, compliancePolicies: [], managedDevices: [], conditionalAccessPolicies: [], groups: [], users: []}
-}
-
-/** A connector as Intune holds it after the Defender portal's switch (partnerState `enabled`, every toggle off). */
-export function makeConnector(overrides: Partial<StubConnector> = {}): StubConnector {
-  return {
-    id: DEFENDER_CONNECTOR_ID,
-    lastHeartbeatDateTime: new Date().toISOString(),
-    partnerState: 'enabled',
-    androidEnabled: false,
-    iosEnabled: false,
-    windowsEnabled: false,
-    macEnabled: false,
-    androidDeviceBlockedOnMissingPartnerData: false,
-    iosDeviceBlockedOnMissingPartnerData: false,
-    windowsDeviceBlockedOnMissingPartnerData: false,
-    partnerUnsupportedOsVersionBlocked: false,
-    partnerUnresponsivenessThresholdInDays: 7,
-    ...overrides,
-  }
-}
-
-export function makeManagedDevice(overrides: Partial<StubManagedDevice> & {deviceName: string; azureADDeviceId: string}): StubManagedDevice {
-  return {id: randomUUID(), operatingSystem: 'Windows', osVersion: '10.0.22631.3880', userPrincipalName: '', complianceState: 'unknown', managementAgent: 'mdm', ...overrides}
-}
+/** The Graph state these routes serve (the one model of graph-state.ts). */
+export type GraphIntuneState = GraphState
 
 export function graphError(status: number, code: string, message: string): ApiAnswer {
   return {status, body: {error: {code, message, innerError: {date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID()}}}}
@@ -164,10 +55,7 @@ const SERVICE_READ = ['DeviceManagementServiceConfig.Read.All', 'DeviceManagemen
 const SERVICE_WRITE = ['DeviceManagementServiceConfig.ReadWrite.All']
 const CONFIG_READ = ['DeviceManagementConfiguration.Read.All', 'DeviceManagementConfiguration.ReadWrite.All']
 const CONFIG_WRITE = ['DeviceManagementConfiguration.ReadWrite.All']
-const DEVICES_READ = ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All']
 const POLICY_READ = ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess']
-const GROUP_READ = ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', 'Directory.Read.All']
-const USER_READ = ['User.Read.All', 'Directory.Read.All', ...GROUP_READ]
 
 const WINDOWS10 = '#microsoft.graph.windows10CompliancePolicy'
 const COMPLIANCE_TYPES = new Set(['#microsoft.graph.androidCompliancePolicy', '#microsoft.graph.androidWorkProfileCompliancePolicy', '#microsoft.graph.iosCompliancePolicy', WINDOWS10])
@@ -177,17 +65,12 @@ const CLIENT_APP_TYPES = new Set(['all', 'browser', 'mobileAppsAndDesktopClients
 const BUILT_IN_CONTROLS = new Set(['block', 'mfa', 'compliantDevice', 'domainJoinedDevice', 'approvedApplication', 'compliantApplication', 'passwordChange'])
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** `prop eq 'value'` (quotes doubled inside), the only filter form these routes take. */
-function eqFilter(filter: string | undefined, allowed: readonly string[]): {prop: string; value: string} | null | ApiAnswer {
-  if (filter === undefined) return null
-  const m = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(filter)
-  if (!m || !allowed.includes(m[1])) return graphError(400, 'BadRequest', `Invalid filter clause: '${filter}' is not supported here.`)
-  return {prop: m[1], value: m[2].replace(/''/g, "'")}
-}
 
-const isAnswer = (x: unknown): x is ApiAnswer => typeof x === 'object' && x !== null && 'status' in x
-
-export function createGraphIntune(options: {baseUrl: string; state: GraphIntuneState}) {
+/**
+ * `directory`: the routes of the same Graph this module does not serve (graph-resources.ts),
+ * which `$batch` items may name.
+ */
+export function createGraphIntune(options: {baseUrl: string; state: GraphIntuneState; directory?: (request: GraphRequest) => ApiAnswer | undefined}) {
   const {state} = options
   const now = () => new Date().toISOString()
   const context = (version: string, what: string) => `${options.baseUrl}/${version}/$metadata#${what}`
@@ -411,19 +294,6 @@ export function createGraphIntune(options: {baseUrl: string; state: GraphIntuneS
       },
     },
 
-    // Managed devices.
-    {
-      method: 'GET',
-      pattern: /^\/deviceManagement\/managedDevices$/,
-      roles: DEVICES_READ,
-      handle(request, _p, version) {
-        const f = eqFilter(request.query.$filter, ['azureADDeviceId', 'deviceName'])
-        if (isAnswer(f)) return f
-        const list = f ? state.managedDevices.filter((d) => String(d[f.prop as 'deviceName']).toLowerCase() === f.value.toLowerCase()) : state.managedDevices
-        return {status: 200, body: {'@odata.context': context(version, 'deviceManagement/managedDevices'), value: list.map((d) => ({...d}))}}
-      },
-    },
-
     // Conditional access (§4.4, §8.4).
     {
       method: 'GET',
@@ -509,51 +379,6 @@ export function createGraphIntune(options: {baseUrl: string; state: GraphIntuneS
       },
     },
 
-    // Groups and users (what compliance and conditional access name).
-    {
-      method: 'GET',
-      pattern: /^\/groups$/,
-      roles: GROUP_READ,
-      handle(request, _p, version) {
-        const f = eqFilter(request.query.$filter, ['displayName', 'id'])
-        if (isAnswer(f)) return f
-        const list = f ? state.groups.filter((g) => (f.prop === 'id' ? g.id === f.value : g.displayName.toLowerCase() === f.value.toLowerCase())) : state.groups
-        return {status: 200, body: {'@odata.context': context(version, 'groups'), value: list.map((g) => ({id: g.id, displayName: g.displayName}))}}
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/groups\/([^/]+)$/,
-      roles: GROUP_READ,
-      handle(_r, [id], version) {
-        const g = findGroup(id)
-        if (!g) return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`)
-        return {status: 200, body: {'@odata.context': context(version, 'groups/$entity'), id: g.id, displayName: g.displayName}}
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/groups\/([^/]+)\/transitiveMembers$/,
-      roles: GROUP_READ,
-      handle(_r, [id], version) {
-        const g = findGroup(id)
-        if (!g) return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`)
-        const users = g.users.map((upn) => ({'@odata.type': '#microsoft.graph.user', id: state.users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase())?.id ?? randomUUID(), userPrincipalName: upn}))
-        const devices = g.devices.map((deviceId) => ({'@odata.type': '#microsoft.graph.device', id: deviceId.split('').reverse().join(''), deviceId}))
-        return {status: 200, body: {'@odata.context': context(version, 'directoryObjects'), value: [...users, ...devices]}}
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/users\/([^/]+)\/transitiveMemberOf\/microsoft\.graph\.group$/,
-      roles: USER_READ,
-      handle(_r, [who], version) {
-        const user = state.users.find((u) => u.id === who || u.userPrincipalName.toLowerCase() === who.toLowerCase())
-        if (!user) return graphError(404, 'Request_ResourceNotFound', `Resource '${who}' does not exist or one of its queried reference-property objects are not present.`)
-        const groups = state.groups.filter((g) => g.users.some((u) => u.toLowerCase() === user.userPrincipalName.toLowerCase()))
-        return {status: 200, body: {'@odata.context': context(version, 'groups'), value: groups.map((g) => ({id: g.id, displayName: g.displayName}))}}
-      },
-    },
   ]
 
   function connectorView(c: StubConnector, version: string): Record<string, unknown> {
@@ -609,15 +434,16 @@ export function createGraphIntune(options: {baseUrl: string; state: GraphIntuneS
       }
 
       const url = new URL(`https://batch.invalid/${version}${(r.url ?? '').startsWith('/') ? '' : '/'}${r.url ?? ''}`)
-      const answer = dispatch({
+      const sub: GraphRequest = {
         method: (r.method ?? 'GET').toUpperCase(),
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         body: r.body,
         roles: request.roles,
         headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-      }) ?? graphError(404, 'ResourceNotFound', `Resource not found for the segment '${url.pathname}'.`)
-      return {id: String(r.id), status: answer.status, headers: {'content-type': 'application/json'}, body: answer.body}
+      }
+      const answer = dispatch(sub) ?? options.directory?.(sub) ?? graphError(404, 'ResourceNotFound', `Resource not found for the segment '${url.pathname}'.`)
+      return {id: String(r.id), status: answer.status, headers: {'content-type': 'application/json', ...answer.headers}, ...(answer.body === undefined ? {} : {body: answer.body})}
     })
     return {status: 200, body: {responses}}
   }

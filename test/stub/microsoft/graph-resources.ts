@@ -13,121 +13,18 @@
  * - `$batch` of at most 20 requests, each answered as the route would answer it alone;
  * - the application permission each route needs, refused with Graph's own 403 bodies.
  *
- * Like the rest of the stub it imports nothing from atpctl: it checks the client.
+ * The state is the one Graph model of graph-state.ts, shared with graph-intune.ts (the connector,
+ * compliance, conditional access and `$batch`, whose items these routes answer too). Like the
+ * rest of the stub it imports nothing from atpctl: it checks the client.
  */
-import {DEFENDER_CONNECTOR_ID} from './graph-intune.js'
 import {randomUUID} from 'node:crypto'
 import type {ApiAnswer} from './defender.js'
+import {emptyGraphState, type GraphState, makeConnector, type StubAssignment, type StubConfigurationPolicy, type StubGraphDevice, type StubGraphGroup, type StubGraphUser, type StubManagedDevice, type StubMobileAppConfiguration} from './graph-state.js'
 
-export interface StubGraphUser {
-  id: string
-  userPrincipalName: string
-  displayName: string
-}
+export type {StubGraphDevice, StubGraphGroup, StubGraphUser, StubManagedDevice} from './graph-state.js'
 
-/** An Entra ID device object (what groups hold); `deviceId` is the device's Entra device id. */
-export interface StubGraphDevice {
-  id: string
-  deviceId: string
-  displayName: string
-  operatingSystem: string
-  operatingSystemVersion: string
-  isManaged: boolean
-}
-
-export interface StubGraphGroup {
-  id: string
-  displayName: string
-  description: string | null
-  mailNickname: string
-  mailEnabled: boolean
-  securityEnabled: boolean
-  groupTypes: string[]
-  createdDateTime: string
-  /** Directory object ids of users and devices. */
-  members: string[]
-}
-
-export interface StubManagedDevice {
-  id: string
-  deviceName: string
-  operatingSystem: string
-  osVersion: string
-  azureADDeviceId: string
-  userPrincipalName: string | null
-  managementAgent: string
-}
-
-/** One setting state of a deviceConfigurationState (beta), as Intune reports it per device. */
-export interface StubSettingState {
-  setting: string
-  settingName: string
-  state: 'compliant' | 'conflict' | 'error' | 'notApplicable'
-  currentValue: string | null
-  sources: {id: string; displayName: string}[]
-}
-
-export interface StubDeviceConfigurationState {
-  id: string
-  displayName: string
-  platformType: string
-  state: string
-  settingStates: StubSettingState[]
-}
-
-export interface StubAssignment {
-  id: string
-  target: {'@odata.type': string; groupId?: string}
-}
-
-export interface StubConfigurationPolicy {
-  id: string
-  name: string
-  description: string
-  platforms: string
-  technologies: string
-  templateReference: {templateId: string; templateFamily: string; templateDisplayName: string; templateDisplayVersion: string}
-  settings: {id: string; settingInstance: unknown}[]
-  assignments: StubAssignment[]
-  createdDateTime: string
-  lastModifiedDateTime: string
-}
-
-export interface StubMobileAppConfiguration {
-  '@odata.type': string
-  id: string
-  displayName: string
-  description: string | null
-  targetedMobileApps: string[]
-  bundleId?: string
-  settings: {appConfigKey: string; appConfigKeyType: string; appConfigKeyValue: string}[]
-  assignments: StubAssignment[]
-  createdDateTime: string
-  lastModifiedDateTime: string
-  version: number
-}
-
-export interface StubIntuneConnector {
-  id: string
-  partnerState: 'unavailable' | 'available' | 'enabled' | 'unresponsive'
-  androidEnabled: boolean
-  iosEnabled: boolean
-  windowsEnabled: boolean
-  lastHeartbeatDateTime: string
-}
-
-export interface GraphResourcesState {
-  users: StubGraphUser[]
-  devices: StubGraphDevice[]
-  groups: StubGraphGroup[]
-  managedDevices: StubManagedDevice[]
-  /** Managed device id → the configuration states Intune reports for it. */
-  deviceConfigurationStates: Record<string, StubDeviceConfigurationState[]>
-  configurationPolicies: StubConfigurationPolicy[]
-  mobileAppConfigurations: StubMobileAppConfiguration[]
-  /** The Defender for Endpoint connector, absent (404) until set. */
-  connector: StubIntuneConnector | null
-}
+/** The Graph state these routes serve (the one model of graph-state.ts). */
+export type GraphResourcesState = GraphState
 
 export interface GraphRequest {
   method: string
@@ -144,12 +41,9 @@ export const EDR_TEMPLATE_FAMILY = 'endpointSecurityEndpointDetectionAndResponse
 const EDR_SETTING_PREFIX = 'device_vendor_msft_windowsadvancedthreatprotection_'
 const GROUP_ASSIGNMENT = '#microsoft.graph.groupAssignmentTarget'
 const ALL_DEVICES = '#microsoft.graph.allDevicesAssignmentTarget'
-const MAX_BATCH = 20
 const PAGE = 100
 
-export function emptyGraphResources(): GraphResourcesState {
-  return {users: [], devices: [], groups: [], managedDevices: [], deviceConfigurationStates: {}, configurationPolicies: [], mobileAppConfigurations: [], connector: null}
-}
+export const emptyGraphResources = emptyGraphState
 
 /** Graph's error body: `{error: {code, message, innerError: {date, request-id, client-request-id}}}`. */
 export function graphError(status: number, code: string, message: string, headers?: Record<string, string>): ApiAnswer {
@@ -166,7 +60,7 @@ const forbidden = (roles: string[], intune: boolean) =>
 const notFound = (what: string) => graphError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`)
 const badRequest = (message: string, code = 'BadRequest') => graphError(400, code, message)
 
-const GROUP_READ = ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']
+const GROUP_READ = ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All']
 const GROUP_WRITE = ['Group.ReadWrite.All', 'Directory.ReadWrite.All']
 const MEMBER_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All']
 const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']
@@ -219,6 +113,7 @@ function paged(items: unknown[], req: GraphRequest, baseUrl: string): ApiAnswer 
   return {status: 200, body}
 }
 
+const advanced = (req: GraphRequest) => /\bendswith\(|\sne\s/.test(req.query.$filter ?? '') || req.query.$count !== undefined || req.query.$search !== undefined
 const eventual = (req: GraphRequest) => String(req.headers.consistencylevel ?? req.headers.ConsistencyLevel ?? '').toLowerCase() === 'eventual'
 
 export interface GraphResources {
@@ -297,7 +192,7 @@ export function createGraphResources(options: {baseUrl: string; state?: GraphRes
 
   // Groups and members.
   route('GET', '/groups', GROUP_READ, both, (req) => {
-    const filter = simpleFilter(req.query.$filter, ['displayName', 'securityEnabled', 'mailNickname'])
+    const filter = simpleFilter(req.query.$filter, ['displayName', 'id', 'securityEnabled', 'mailNickname'])
     if (typeof filter !== 'function') return filter
     return paged(state.groups.filter((g) => filter(g as unknown as Record<string, unknown>)).map(groupView), req, options.baseUrl)
   })
@@ -340,7 +235,8 @@ export function createGraphResources(options: {baseUrl: string; state?: GraphRes
     state.groups.splice(state.groups.indexOf(g), 1)
     return {status: 204}
   }))
-  route('GET', `/groups/${ID}/members(?:/microsoft\\.graph\\.(device|user))?(/\\$count)?`, GROUP_READ, both, withGroup((req, g, m) => {
+  // The model has no nested groups: a group's transitive members are its direct ones.
+  route('GET', `/groups/${ID}/(?:transitiveMembers|members)(?:/microsoft\\.graph\\.(device|user))?(/\\$count)?`, GROUP_READ, both, withGroup((req, g, m) => {
     const members = g.members.map(object).filter((o): o is StubGraphUser | StubGraphDevice => o !== undefined).filter((o) => !m[2] || odataType(o) === `#microsoft.graph.${m[2]}`)
     if (m[3]) {
       // REFERENCE §8.4: $count on directory objects is an advanced query.
@@ -399,14 +295,6 @@ export function createGraphResources(options: {baseUrl: string; state?: GraphRes
     if (!state.managedDevices.some((d) => d.id === id)) return notFound(id)
     return paged(state.deviceConfigurationStates[id] ?? [], req, options.baseUrl)
   }, true)
-  route('GET', `/deviceManagement/mobileThreatDefenseConnectors${KEY}`, SERVICE_READ, both, (req, m) => {
-    const id = keyOf(m, 1)
-    const c = state.connector
-    if (!c || c.id !== id) return notFound(id)
-    // REFERENCE §4.1/§8.4: v1.0 has windowsEnabled but no macEnabled (beta only).
-    return {status: 200, body: req.path.startsWith('/beta/') ? {...c, macEnabled: false} : c}
-  }, true)
-
   // The EDR policy in the settings catalog: /beta only (REFERENCE §4.3).
   route('GET', '/deviceManagement/configurationPolicies', CONFIG_READ, ['beta'], (req) => {
     const filter = simpleFilter(req.query.$filter, ['templateReference/templateFamily', 'templateReference/templateId', 'name'])
@@ -521,32 +409,18 @@ export function createGraphResources(options: {baseUrl: string; state?: GraphRes
     if (!v) return undefined
     const version = v[1] as 'v1.0' | 'beta'
     const rest = v[2]
-    if (rest === '/$batch' && req.method === 'POST') return batch(req, version)
     for (const r of routes) {
       if (r.method !== req.method) continue
       const m = r.pattern.exec(rest)
       if (!m) continue
       if (!r.versions.includes(version)) return badRequest(`Resource not found for the segment '${rest.split('/')[2] ?? rest}'.`)
       if (!r.roles.some((role) => req.roles.includes(role))) return forbidden(r.roles, r.intune)
+      // REFERENCE §8.4: on directory objects, endswith, ne, $count and $search are advanced queries.
+      if (!r.intune && advanced(req) && !eventual(req)) return badRequest("Unsupported query: this query needs the request header 'ConsistencyLevel: eventual'.", 'Request_UnsupportedQuery')
       return r.handle(req, m)
     }
 
     return undefined
-  }
-
-  /** `$batch` (REFERENCE §8.4): at most 20 requests, each answered as alone, by id. */
-  function batch(req: GraphRequest, version: string): ApiAnswer {
-    const list = (req.body as {requests?: unknown} | undefined)?.requests
-    if (!Array.isArray(list) || list.length === 0) return badRequest('The batch request must carry a requests array.', 'BadRequest')
-    if (list.length > MAX_BATCH) return badRequest(`Number of batch request steps exceeds the maximum of ${MAX_BATCH}.`)
-    const responses = (list as {id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown}[]).map((r) => {
-      const url = new URL(String(r.url ?? ''), 'https://graph.invalid/')
-      const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
-      const sub: GraphRequest = {method: String(r.method ?? 'GET').toUpperCase(), path: `/${version}${url.pathname.startsWith('/') ? url.pathname : `/${url.pathname}`}`, query: Object.fromEntries(url.searchParams), body: r.body, roles: req.roles, headers}
-      const answer = one(sub) ?? graphError(400, 'BadRequest', `Resource not found for the segment '${url.pathname}'.`)
-      return {id: String(r.id), status: answer.status, headers: {'content-type': 'application/json', ...answer.headers}, ...(answer.body === undefined ? {} : {body: answer.body})}
-    })
-    return {status: 200, body: {responses}}
   }
 
   return {state, handle: one}
@@ -593,7 +467,7 @@ export function sampleIntuneResources(): GraphResourcesState {
   )
   const managed = (n: number, upn: string | null): StubManagedDevice => {
     const d = state.devices[n - 1]
-    return {id: `3d000000-0000-4000-8000-00000000000${n}`, deviceName: d.displayName, operatingSystem: d.operatingSystem, osVersion: d.operatingSystemVersion, azureADDeviceId: d.deviceId, userPrincipalName: upn, managementAgent: 'mdm'}
+    return {id: `3d000000-0000-4000-8000-00000000000${n}`, deviceName: d.displayName, operatingSystem: d.operatingSystem, osVersion: d.operatingSystemVersion, azureADDeviceId: d.deviceId, userPrincipalName: upn, complianceState: 'unknown', managementAgent: 'mdm'}
   }
   state.managedDevices.push(managed(1, 'alice@contoso.com'), managed(2, null), managed(3, 'alice@contoso.com'))
   state.deviceConfigurationStates[state.managedDevices[0].id] = [
@@ -607,8 +481,8 @@ export function sampleIntuneResources(): GraphResourcesState {
       ],
     },
   ]
-  state.connector = {id: DEFENDER_CONNECTOR_ID, partnerState: 'enabled', androidEnabled: false, iosEnabled: true, windowsEnabled: true, lastHeartbeatDateTime: at}
+  state.connector = makeConnector({iosEnabled: true, windowsEnabled: true, lastHeartbeatDateTime: at})
   return state
 }
 
-export {DEFENDER_CONNECTOR_ID}
+export {DEFENDER_CONNECTOR_ID} from './graph-state.js'

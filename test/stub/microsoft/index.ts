@@ -23,7 +23,8 @@ import {apiError, type ApiAnswer, createDefender} from './defender.js'
 // issue 13 (G3): Azure Resource Manager
 import {createArm} from './arm.js'
 import {createGraphResources, graphError} from './graph-resources.js'
-import {createGraphIntune, emptyGraphIntuneState} from './graph-intune.js'
+import {createGraphIntune} from './graph-intune.js'
+import {emptyGraphState} from './graph-state.js'
 import {watchFolder, type EicarWatch} from './eicar.js'
 import {ARM_AUDIENCES, createEntra, DEFENDER_AUDIENCES, GRAPH_AUDIENCES, type TokenApi} from './entra.js'
 import {sampleMachines, STUB_CLIENT_ID, STUB_CLIENT_SECRET, STUB_TENANT_ID} from './fixtures.js'
@@ -35,8 +36,8 @@ export {isEicar} from './eicar.js'
 export {makeSubscription, STUB_SUBSCRIPTION_ID, type StubArmRole, type StubSubscription} from './arm.js'
 export {stubTls} from './tls.js'
 export type * from './types.js'
-export {DEFENDER_CONNECTOR_ID, EDR_TEMPLATE_ID, emptyGraphResources, type GraphResourcesState, INTUNE_RESOURCE_ROLES, sampleIntuneResources} from './graph-resources.js'
-export {makeConnector, makeManagedDevice, type GraphIntuneState} from './graph-intune.js'
+export {EDR_TEMPLATE_ID, INTUNE_RESOURCE_ROLES, sampleIntuneResources} from './graph-resources.js'
+export {addDevice, addGroup, addUser, DEFENDER_CONNECTOR_ID, emptyGraphState, type GraphState, makeConnector, makeManagedDevice} from './graph-state.js'
 
 /** The application roles the stub's Defender tokens carry unless told otherwise. */
 export const DEFAULT_DEFENDER_ROLES = ['Machine.Read.All', 'Machine.ReadWrite.All', 'Alert.Read.All', 'Alert.ReadWrite.All', 'Machine.Offboard']
@@ -119,9 +120,12 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
   const defenderUrl = `${origin}/defender`
-  // Issue 13 (G1): Graph's Intune connector, compliance, managed devices, conditional access, groups, $batch.
-  const graphIntuneState = options.graphIntune ?? emptyGraphIntuneState()
-  const graphIntune = createGraphIntune({baseUrl: `${origin}/graph`, state: graphIntuneState})
+  // Issue 13: one Graph model (graph-state.ts) behind both route modules: the connector, compliance,
+  // conditional access and $batch (graph-intune.ts); the directory, managed devices, EDR policies
+  // and app configurations (graph-resources.ts).
+  const graphState = options.graph ?? emptyGraphState()
+  const graphResources = createGraphResources({baseUrl: `${origin}/graph`, state: graphState})
+  const graphIntune = createGraphIntune({baseUrl: `${origin}/graph`, state: graphState, directory: (request) => graphResources.handle(request)})
 
   const entra = createEntra({
     origin,
@@ -146,9 +150,6 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     timer.unref()
     timers.add(timer)
   }
-
-  // Graph: groups, EDR policies, app configurations, managed devices (issue 13, G2).
-  const graphResources = createGraphResources({baseUrl: `${origin}/graph`, state: options.intuneResources})
 
   const defender = createDefender({
     baseUrl: defenderUrl,
@@ -295,13 +296,9 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
         }
 
         if (api === 'graph') {
-          // Two models of Graph's Intune side: graph-intune.ts (connector, compliance, conditional
-          // access, and the groups and users they read) and graph-resources.ts (groups, EDR and app
-          // configuration policies). A test arranges one of them; the one it arranged answers first.
-          const g = graphIntuneState
-          const intuneFirst = g.connector !== null || g.compliancePolicies.length + g.managedDevices.length + g.conditionalAccessPolicies.length + g.groups.length + g.users.length > 0
+          // One Graph model; each path is served by exactly one of the two route modules.
           const request = {method, path, query, body, roles: auth.roles, headers: req.headers}
-          const answer = intuneFirst ? (graphIntune.handle(request) ?? graphResources.handle(request)) : (graphResources.handle(request) ?? graphIntune.handle(request))
+          const answer = graphIntune.handle(request) ?? graphResources.handle(request)
           if (answer) return send(answer)
           return send(graphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[2] ?? path}'.`))
         }
@@ -333,8 +330,7 @@ export async function startMicrosoftStub(options: MicrosoftStubOptions = {}): Pr
     caPem: tls.caPem,
     state,
     arm: arm.state,
-    intuneResources: graphResources.state,
-    graphIntune: graphIntuneState,
+    graph: graphState,
     graphBatches: graphIntune.batches,
     requests,
     inject(fault) {

@@ -1,11 +1,10 @@
-import type {GraphIntuneState} from './graph-intune.js'
 
 /**
  * Shapes of the Microsoft stub: the Defender for Endpoint entities as the API documents them
  * (machines, alerts, machine actions) and the stub's options, faults and request log.
  * Written from the documented shapes only; nothing here imports atpctl's own code.
  */
-import type {GraphResourcesState} from './graph-resources.js'
+import type {GraphState} from './graph-state.js'
 
 export type StubApi = 'entra' | 'defender' | 'graph' | 'arm'
 
@@ -128,8 +127,6 @@ export interface MicrosoftStubOptions {
   certificate?: {certPem: string}
   /** Federated tokens (workload identity) accepted as client assertions. */
   federatedTokens?: string[]
-  /** Graph's groups, users, devices, managed devices, EDR policies and app configurations (G2). */
-  intuneResources?: GraphResourcesState
   /** The `roles` claim of each API's token. Defender default: read/write machines and alerts, offboard. */
   roles?: {defender?: string[]; graph?: string[]; arm?: string[]}
   tokenLifetimeSec?: number
@@ -142,8 +139,11 @@ export interface MicrosoftStubOptions {
   actions?: {pendingMs?: number; inProgressMs?: number; outcome?: (action: StubMachineAction) => 'Succeeded' | 'Failed' | 'TimeOut'}
   /** Azure Resource Manager (issue 13): subscriptions, their settings and the onboarding package. */
   arm?: import('./arm.js').StubArmOptions
-  /** Graph's Intune side (issue 13): connector, compliance policies, managed devices, conditional access, groups, users. */
-  graphIntune?: GraphIntuneState
+  /**
+   * Microsoft Graph's Intune side (issue 13), one model: the directory (users, devices, groups),
+   * managed devices, the connector, compliance, conditional access, EDR policies, app configurations.
+   */
+  graph?: GraphState
   /** Machines' riskScore follows their active alerts (the highest severity not resolved), as on a tenant; default: as set. */
   riskFromAlerts?: boolean
 }
@@ -195,10 +195,8 @@ export interface MicrosoftStub {
   state: {machines: StubMachine[]; alerts: StubAlert[]; machineActions: StubMachineAction[]}
   /** ARM's state (issue 13): change subscriptions, roles, plans and the package in place. */
   arm: import('./arm.js').StubArmState
-  /** Graph's Intune-side resources (groups, EDR policies, app configurations, managed devices). */
-  intuneResources: GraphResourcesState
-  /** Graph's Intune side, live (tests arrange and inspect it). */
-  graphIntune: GraphIntuneState
+  /** Microsoft Graph's Intune side, one model, live (tests arrange and inspect it). */
+  graph: GraphState
   /** The number of requests in each Graph `$batch` received. */
   graphBatches: number[]
   inject(fault: StubFault): void
