@@ -70,7 +70,7 @@ interface KindSides {
 }
 
 const key = (name: string): string => name.toLowerCase()
-const sortedSet = (values: readonly string[] | undefined, fold = false): string[] => [...new Set((values ?? []).map((v) => (fold ? v.toLowerCase() : v)))].sort()
+const sortedSet = (values: readonly string[] | undefined): string[] => [...new Set(values ?? [])].sort()
 const orNull = <T>(value: T | null | undefined): T | null => (value === undefined || value === '' ? null : value)
 
 /** Marks a value the plan could not read (a reference it was not told about): not compared. */
@@ -140,7 +140,7 @@ const position = (p: SourcePosition | undefined): {at?: SourcePosition} => (p ? 
 
 function createFields(d: Side): FieldDifference[] {
   return Object.entries(d.fields)
-    .filter(([, v]) => v !== UNREAD && v !== null && !(Array.isArray(v) && v.length === 0))
+    .filter(([, v]) => v !== UNREAD && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0))
     .map(([field, desired]) => ({field, current: undefined, desired}))
 }
 
@@ -189,6 +189,21 @@ function diffKind(s: KindSides, prune: boolean, at: (path: DocumentPath | undefi
 /** Fields compared in a canonical form but shown as written: collection rules by their own rule (spacing, aliases, case, order). */
 const COMPARED_AS: Record<string, (value: unknown) => unknown> = {
   'collection.rules': (value) => canonicalRulesOrAsIs(value as string[]),
+  // Group, user and app names are matched whatever their case, as the backends match them.
+  'group.users': (value) => folded(value),
+  'edr-profile.deviceGroups': (value) => folded(value),
+  'edr-profile.userGroups': (value) => folded(value),
+  'compliance-policy.assignGroup': (value) => folded(value),
+  'access-policy.includeGroups': (value) => folded(value),
+  'access-policy.excludeGroups': (value) => folded(value),
+  'access-policy.apps': (value) => folded(value),
+  'app-config.assignGroup': (value) => folded(value),
+}
+
+function folded(value: unknown): unknown {
+  if (typeof value === 'string') return value.toLowerCase()
+  if (Array.isArray(value)) return [...new Set(value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)))].sort()
+  return value
 }
 
 /** The configuration file facts of each file policy with a reference (by lower-case name), or UNREAD. */
@@ -266,7 +281,7 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     current: (cur.integrations?.defenderForCloud ?? []).map((s) => ({name: s.subscriptionId, fields: {windows: s.windows, linux: s.linux}})),
   })
 
-  const groupFields = (g: NonNullable<TenantDocument['groups']>[number]) => ({description: orNull(g.description), devices: sortedSet(g.devices), users: sortedSet(g.users, true)})
+  const groupFields = (g: NonNullable<TenantDocument['groups']>[number]) => ({description: orNull(g.description), devices: sortedSet(g.devices), users: sortedSet(g.users)})
   sides.push({
     kind: 'group',
     managed: document.groups !== undefined,
@@ -312,8 +327,8 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     description: orNull(e.description),
     sampleSharing: e.sampleSharing,
     expediteTelemetry: e.expediteTelemetry,
-    deviceGroups: sortedSet(e.deviceGroups, true),
-    userGroups: sortedSet(e.userGroups, true),
+    deviceGroups: sortedSet(e.deviceGroups),
+    userGroups: sortedSet(e.userGroups),
   })
   sides.push({
     kind: 'edr-profile',
@@ -326,7 +341,7 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     description: orNull(c.description),
     platform: c.platform,
     maxRisk: c.maxRisk,
-    assignGroup: orNull(c.assignGroup)?.toLowerCase() ?? null,
+    assignGroup: orNull(c.assignGroup),
   })
   sides.push({
     kind: 'compliance-policy',
@@ -337,9 +352,9 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
 
   const accessFields = (a: NonNullable<TenantDocument['accessPolicies']>[number]) => ({
     enabled: a.enabled,
-    includeGroups: sortedSet(a.includeGroups, true),
-    excludeGroups: sortedSet(a.excludeGroups, true),
-    apps: sortedSet(a.apps, true),
+    includeGroups: sortedSet(a.includeGroups),
+    excludeGroups: sortedSet(a.excludeGroups),
+    apps: sortedSet(a.apps),
     clients: sortedSet(a.clients),
     grant: a.grant,
   })
@@ -350,7 +365,7 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     current: (cur.accessPolicies ?? []).map((a) => ({name: a.name, fields: accessFields(a)})),
   })
 
-  const appFields = (a: NonNullable<TenantDocument['appConfigurations']>[number]) => ({kind: a.kind, assignGroup: a.assignGroup === null ? null : a.assignGroup.toLowerCase()})
+  const appFields = (a: NonNullable<TenantDocument['appConfigurations']>[number]) => ({kind: a.kind, assignGroup: a.assignGroup})
   sides.push({
     kind: 'app-config',
     managed: document.appConfigurations !== undefined,
