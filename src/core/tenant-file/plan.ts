@@ -435,7 +435,7 @@ async function predictRules(
     try {
       if (!s.windows && !s.linux) continue
       if (!s.windows && s.linux) {
-        predict({kind: 'defender-for-cloud', name: s.subscriptionId, code: 'LINUX_WITHOUT_WINDOWS', message: 'Linux is onboarded as part of the Windows integration (DC2): set windows: true too.', blocking: true})
+        predict({kind: 'defender-for-cloud', name: s.subscriptionId, code: 'LINUX_WITHOUT_WINDOWS', message: 'Linux is onboarded as part of the Windows integration: set windows: true too.', blocking: true})
         continue
       }
 
@@ -548,7 +548,7 @@ async function predictRules(
       const policyStored = action('policy', p.name) === 'unchanged'
       const collectionStored = action('collection', c) === 'unchanged' || (!document.collections?.some((x) => key(x.name) === key(c)) && (state.document.collections ?? []).some((x) => key(x.name) === key(c)))
       if (!policyStored || !collectionStored) {
-        predict({kind: 'deployment', name, code: 'CHECKED_AT_APPLY', message: 'Which devices it misses (CM3) is known once the policy and the collection are as the file says; apply checks it and refuses if any device would be missed.', blocking: false})
+        predict({kind: 'deployment', name, code: 'CHECKED_AT_APPLY', message: 'Which devices it misses is known once the policy and the collection are as the file says; apply checks it and refuses if any device would be missed.', blocking: false})
         continue
       }
 
@@ -568,7 +568,7 @@ async function predictRules(
         }
       } catch (error) {
         if (isAtpError(error) && error.exitCode === 5) {
-          predict({kind: 'deployment', name, code: 'NOT_PREDICTED', message: `The devices it would miss (CM3) were not checked: ${error.message}`, blocking: false})
+          predict({kind: 'deployment', name, code: 'NOT_PREDICTED', message: `The devices it would miss were not checked: ${error.message}`, blocking: false})
           continue
         }
 
