@@ -172,7 +172,7 @@ function diffKind(s: KindSides, prune: boolean, at: (path: DocumentPath | undefi
       if (canonicalJson(same(now)) !== canonicalJson(same(desired))) fields.push({field, current: now, desired})
     }
 
-    out.push({kind: s.kind, name: c.name === d.name ? d.name : d.name, action: fields.length > 0 ? 'update' : 'unchanged', fields, ...where})
+    out.push({kind: s.kind, name: d.name, action: fields.length > 0 ? 'update' : 'unchanged', fields, ...where})
   }
 
   for (const c of s.current) {
@@ -224,13 +224,15 @@ async function desiredPolicyFiles(document: TenantDocument, state: TenantState, 
       if (!isAtpError(error)) throw error
       facts.set(key(p.name), UNREAD)
       const stored = state.policies.get(key(p.name))
-      // A file that cannot be read is only a problem for apply when the policy needs it sent.
+      // A file that is not there is only a problem for apply when the policy needs it sent (the
+      // stored one stays); a file the check refuses (another tenant's, expired) always is.
+      const missing = (error as AtpError).exitCode === 3 && Boolean(stored?.configFile)
       predict({
         kind: 'policy',
         name: p.name,
         code: (error as AtpError).code,
-        message: `The configuration file ${referenceText(p.configFile)}: ${error.message}${stored?.configFile ? ' The stored file is not compared.' : ''}`,
-        blocking: !stored?.configFile,
+        message: `The configuration file ${referenceText(p.configFile)}: ${error.message}${missing ? ' The stored file is not compared.' : ''}`,
+        blocking: !missing,
       })
     }
   }
