@@ -88,7 +88,8 @@ export async function computePlan(backend: Backend, document: TenantDocument, op
   }
 
   const at = (path: DocumentPath | undefined): SourcePosition | undefined => (path && options.positionOf ? options.positionOf(path) : undefined)
-  const policyFacts = await desiredPolicyFiles(document, state, options, predict)
+  // A backend without ConfigMgr policies has no use for their files (the plan says UNSUPPORTED).
+  const policyFacts = backend.capabilities['configmgr-policies'].supported ? await desiredPolicyFiles(document, state, options, predict) : new Map()
   const sides = kindSides(document, state, policyFacts)
   const resources: ResourceDifference[] = []
   for (const kind of SETUP_KINDS) {
