@@ -11,6 +11,7 @@
  * when a method of the embedded backend has no entry here.
  */
 import type {OperationKind} from '../../core/rbac/roles.js'
+import {TENANT_FILE_SCHEMA} from '../../core/tenant-file/schema.js'
 
 export type JsonSchema = {[key: string]: unknown}
 
@@ -141,8 +142,8 @@ const ACTIVITY: JsonSchema = {
   ],
 }
 
-/** A tenant file's typed form (TenantDocument); its values are checked by the backend's plan and each resource's rules. */
-const SETUP_DOCUMENT = anyObject()
+/** A tenant file's typed form (TenantDocument): the file's own JSON Schema; its values are checked by the backend's plan and each resource's rules. */
+const {$schema: _draft, $id: _id, ...SETUP_DOCUMENT} = TENANT_FILE_SCHEMA
 
 /** `force`: the caller's consent to delete something in use (DeleteOptions of the port). */
 const DELETE_OPTIONS = obj({force: bool()})

@@ -15,6 +15,7 @@ import {
   assertPlanFresh,
   assertStepsSupported,
   executeSteps,
+  resolvedSecretFacts,
   type SetupApplyResult,
   type SetupStep,
   setupSteps,
@@ -72,15 +73,22 @@ export interface ApplyContext {
 
 /** Applies a tenant file through the backend's port: the one implementation behind every `setup.apply`. */
 export async function applyTenantDocument(backend: Backend, request: SetupApplyRequest, context: ApplyContext): Promise<SetupApplyResult> {
-  const plan = await computePlan(backend, request.document, {prune: request.prune, file: request.file, profile: context.profile, now: context.now})
+  const plan = await computePlan(backend, request.document, {
+    prune: request.prune,
+    file: request.file,
+    profile: context.profile,
+    now: context.now,
+    secrets: resolvedSecretFacts(request.document, request.secrets),
+  })
   const store = context.journal?.(applyJournalName(plan.documentSha256, request.prune))
   const earlier = store ? parseApplyJournal(await store.read(), store.path) : null
   const resuming = earlier !== null && !earlier.finished && earlier.documentSha256 === plan.documentSha256 && earlier.prune === request.prune ? earlier : null
   // A journal's own finished steps changed the tenant: the fingerprint it started from still counts.
   if (request.expectedTenantSha256 !== undefined && request.expectedTenantSha256 !== resuming?.tenantSha256) assertPlanFresh(request.expectedTenantSha256, plan.tenantSha256)
-  assertNoBlockingPredictions(plan)
   const steps = resuming ? resuming.steps : setupSteps(plan, request.document)
+  // A kind the backend cannot hold is refused with its capability's "instead", then the rules' refusals.
   assertStepsSupported(backend, steps)
+  assertNoBlockingPredictions(plan)
   const state: ApplyJournalState = resuming ?? {
     format: 'atpctl-apply-journal/1',
     documentSha256: plan.documentSha256,

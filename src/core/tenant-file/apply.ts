@@ -10,7 +10,7 @@
  * Secrets are resolved before the first change (resolveSetupSecrets): a missing reference is
  * exit 7 naming it and the resource, and nothing has changed yet.
  */
-import {type CapabilityId, requireCapability} from '../capabilities.js'
+import {requireCapability} from '../capabilities.js'
 import {DEFAULT_CONFIGMGR_VERSION} from '../device/os.js'
 import {ConflictError, InvalidInputError, RuleError} from '../errors.js'
 import {refusal as deploymentRefusal, verifiedConfigFile} from '../policy/service.js'
@@ -29,23 +29,9 @@ import type {
   SecretReference,
   TenantDocument,
 } from './document.js'
+import {SETUP_KIND_CAPABILITY} from './export.js'
+import type {SecretFacts} from './plan.js'
 import {type ResourceAction, SETUP_KINDS, type SetupKind, type SetupPlan} from './plan-types.js'
-
-/** The capability each kind of resource needs on the backend (an unsupported one is refused with its "instead"). */
-export const SETUP_KIND_CAPABILITY: Record<SetupKind, CapabilityId> = {
-  tenant: 'tenant',
-  'third-party': 'third-party-integrations',
-  intune: 'intune-connection',
-  'defender-for-cloud': 'defender-for-cloud',
-  group: 'intune-groups-and-profiles',
-  collection: 'collections',
-  policy: 'configmgr-policies',
-  deployment: 'configmgr-policies',
-  'edr-profile': 'intune-groups-and-profiles',
-  'compliance-policy': 'compliance',
-  'access-policy': 'conditional-access',
-  'app-config': 'intune-groups-and-profiles',
-}
 
 export type SetupStepAction = Exclude<ResourceAction, 'unchanged' | 'unmanaged'>
 
@@ -138,7 +124,8 @@ export function assertNoBlockingPredictions(plan: SetupPlan): void {
   if (blocking.length === 0) return
   const [first] = blocking
   const more = blocking.length > 1 ? ` (and ${blocking.length - 1} more refusal${blocking.length > 2 ? 's' : ''})` : ''
-  throw new RuleError(first.code, `${first.kind} ${first.name}: ${first.message}${more}`, {
+  // Prediction codes name the rule (T1, DEVICES_MISSED) or are already a refusal's code (REFUSED_DC2).
+  throw new RuleError(first.code.replace(/^REFUSED_?/, ''), `${first.kind} ${first.name}: ${first.message}${more}`, {
     details: {predictions: blocking},
     suggestions: ['Change the file (or the tenant) so that the plan has no refusal, then run atpctl plan again.'],
   })
@@ -189,7 +176,31 @@ export function parseSavedPlan(text: string, file: string): SetupPlan {
 
 /** Refuses, before any change, a step of a kind the backend cannot do, with its "instead". */
 export function assertStepsSupported(backend: Pick<Backend, 'kind' | 'capabilities'>, steps: SetupStep[]): void {
-  for (const s of steps) requireCapability(backend, SETUP_KIND_CAPABILITY[s.kind])
+  for (const s of steps) {
+    const capability = SETUP_KIND_CAPABILITY[s.kind]
+    if (capability) requireCapability(backend, capability)
+  }
+}
+
+const sameReference = (a: SecretReference, b: SecretReference) => ('env' in a ? 'env' in b && a.env === b.env : 'file' in b && a.file === b.file)
+
+/**
+ * What the plan may know of the secrets resolved for an apply (inside the backend, which cannot
+ * read the caller's files or environment): the checked facts of each configuration file and
+ * whether each Workspace key was given. No value reaches the plan.
+ */
+export function resolvedSecretFacts(document: TenantDocument, secrets: SetupSecrets): SecretFacts {
+  const policies = document.policies ?? []
+  return {
+    async configFile(reference, expected) {
+      const policy = policies.find((p) => p.configFile && sameReference(p.configFile, reference) && p.type === expected.type && secrets.configFiles[p.name])
+      if (!policy) throw new InvalidInputError(`The configuration file ${describeRef(reference)} was not given with the apply.`, {code: 'SECRET_MISSING'})
+      return secrets.configFiles[policy.name]
+    },
+    async available(reference) {
+      return policies.some((p) => p.workspaceKey && sameReference(p.workspaceKey, reference) && secrets.workspaceKeys[p.name] !== undefined)
+    },
+  }
 }
 
 /** How the caller reads a secret: environment variables and files (relative to the file's folder). */
