@@ -7,7 +7,7 @@ import {normaliseRow} from '../../src/core/device/inventory.js'
 import {OPERATIONS} from '../../src/backends/remote/operations.js'
 import {MICROSOFT_CAPABILITIES} from '../../src/backends/microsoft/index.js'
 import {tempBackend} from '../helpers/backend.js'
-import {makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
+import {INTUNE_RESOURCE_ROLES, makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
 import {expectAtpError} from './contract/expect.js'
 import {type MicrosoftTarget, openMicrosoftTarget, REFUSED_WITHIN_SUPPORTED, unsupportedOnMicrosoft} from './contract/microsoft.js'
 import {STUB_SUBSCRIPTION_ID} from '../stub/microsoft/index.js'
@@ -66,6 +66,8 @@ const CALLED = new Set([
   'access.updatePolicy',
   'access.setPolicyEnabled',
   'access.deletePolicy',
+  // Issue 14: tenant as code, in the Graph block at the end.
+  'setup.apply',
 ])
 
 describe('backend contract on microsoft (the stub)', () => {
@@ -343,6 +345,35 @@ describe('backend contract on microsoft (the stub): Microsoft Graph', () => {
       expect(Object.keys(deleted).sort()).toEqual(Object.keys(localDeleted).sort())
       expect(await t.backend.intune.userGroups('alice@contoso.com')).toEqual({known: true, groups: ['Finance']})
       expect(Object.keys(await t.backend.intune.userGroups('nobody@contoso.com')).sort()).toEqual(Object.keys(await local.backend.intune.userGroups('nobody')).sort())
+    } finally {
+      await local.cleanup()
+    }
+  })
+})
+
+/** Issue 14: tenant as code. The plan reads every kind the backend holds, so the app has the Intune connection's and conditional access's permissions too. */
+describe('backend contract on microsoft (the stub): tenant as code', () => {
+  let t: MicrosoftTarget
+  beforeAll(async () => {
+    t = await openMicrosoftTarget()
+    t.stub.setRoles('graph', [...INTUNE_RESOURCE_ROLES, 'DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementManagedDevices.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'])
+  })
+  afterAll(async () => {
+    await t.cleanup()
+  })
+
+  it("setup.apply answers the embedded backend's shape; the same file again changes nothing (issue 14)", async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      const request = {document: {version: 'atpctl/v1' as const, groups: [{name: 'Setup contract', description: 'as code'}]}, file: 'atpctl.yaml', prune: false, secrets: {workspaceKeys: {}, configFiles: {}}}
+      const applied = await t.backend.setup.apply(request)
+      const localApplied = await local.backend.setup.apply(request)
+      expect(Object.keys(applied).sort()).toEqual(Object.keys(localApplied).sort())
+      expect(applied.steps).toEqual(localApplied.steps)
+      expect(applied).toMatchObject({backend: 'microsoft', summary: {created: 1}})
+      expect((await t.backend.intune.showGroup('Setup contract')).description).toBe('as code')
+      expect((await t.backend.setup.apply(request)).steps).toEqual([])
+      await expectAtpError(t.backend.setup.apply({...request, document: {...request.document, collections: [{name: 'C'}]}}), {code: 'UNSUPPORTED', exitCode: 4})
     } finally {
       await local.cleanup()
     }
