@@ -206,7 +206,7 @@ export function resolvedSecretFacts(document: TenantDocument, secrets: SetupSecr
 /** How the caller reads a secret: environment variables and files (relative to the file's folder). */
 export interface SecretReader {
   env(name: string): string | undefined
-  /** The path a `{file}` reference names, resolved against the tenant file's folder. */
+  /** The path a `{file}` reference (or the variable of an `{env}` one) names, resolved against the tenant file's folder. */
   path(file: string): string
   /** The file's bytes, or null when there is none. */
   read(path: string): Promise<Buffer | null>
@@ -232,7 +232,7 @@ export async function resolveSetupSecrets(backend: Backend, document: TenantDocu
     if ('file' in ref) return reader.path(ref.file)
     const value = reader.env(ref.env)
     if (value === undefined || value === '') throw missing(ref, policy, field, 'is not set')
-    return value
+    return reader.path(value)
   }
 
   for (const policy of document.policies ?? []) {
