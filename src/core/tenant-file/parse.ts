@@ -47,7 +47,11 @@ const MAX_LISTED = 20
 let validator: ReturnType<Ajv['compile']> | undefined
 function validate(value: unknown): ErrorObject[] {
   validator ??= new Ajv({allErrors: true, strict: true, allowUnionTypes: true}).compile(TENANT_FILE_SCHEMA)
-  return validator(value) ? [] : [...(validator.errors ?? [])]
+  if (validator(value)) return []
+  const errors = [...(validator.errors ?? [])]
+  // A value outside an enumeration is said once, with the values expected, not also as a wrong type.
+  const listed = new Set(errors.filter((e) => e.keyword === 'enum' || e.keyword === 'const').map((e) => e.instancePath))
+  return errors.filter((e) => !(e.keyword === 'type' && listed.has(e.instancePath)))
 }
 
 /** How the file is named in messages: `-` is standard input. */
@@ -220,8 +224,8 @@ function schemaError(e: ErrorObject, doc: Document, file: string, at: (offset: n
     }
 
     case 'uniqueItems': {
-      // ajv's i is the later of the two equal items: point at the repeat.
-      const item = nodeAt(doc, [...path, Number(params.i)])
+      // Point at the repeat, the later of the two equal items.
+      const item = nodeAt(doc, [...path, Math.max(Number(params.i), Number(params.j))])
       node = item ?? node
       message = `${where} lists the same value twice`
       break

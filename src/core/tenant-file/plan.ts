@@ -10,7 +10,7 @@
  * section the file leaves out) they are listed as unmanaged and left alone.
  */
 import {checkAccessPolicyRequest} from '../access/rules.js'
-import {canonicalRules} from '../collection/rules.js'
+import {canonicalRules, parseRule} from '../collection/rules.js'
 import {DEFAULT_CONFIGMGR_VERSION} from '../device/os.js'
 import {type AtpError, isAtpError} from '../errors.js'
 import {assertCanDisable, nextDefenderForCloudState} from '../integration/rules.js'
@@ -168,7 +168,8 @@ function diffKind(s: KindSides, prune: boolean, at: (path: DocumentPath | undefi
     for (const [field, desired] of Object.entries(d.fields)) {
       if (desired === UNREAD) continue
       const now = c.fields[field]
-      if (canonicalJson(now) !== canonicalJson(desired)) fields.push({field, current: now, desired})
+      const same = COMPARED_AS[`${s.kind}.${field}`] ?? ((v: unknown) => v)
+      if (canonicalJson(same(now)) !== canonicalJson(same(desired))) fields.push({field, current: now, desired})
     }
 
     out.push({kind: s.kind, name: c.name === d.name ? d.name : d.name, action: fields.length > 0 ? 'update' : 'unchanged', fields, ...where})
@@ -183,6 +184,11 @@ function diffKind(s: KindSides, prune: boolean, at: (path: DocumentPath | undefi
   }
 
   return out
+}
+
+/** Fields compared in a canonical form but shown as written: collection rules by their own rule (spacing, aliases, case, order). */
+const COMPARED_AS: Record<string, (value: unknown) => unknown> = {
+  'collection.rules': (value) => canonicalRulesOrAsIs(value as string[]),
 }
 
 /** The configuration file facts of each file policy with a reference (by lower-case name), or UNREAD. */
@@ -268,7 +274,7 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     current: (cur.groups ?? []).map((g) => ({name: g.name, fields: groupFields(g)})),
   })
 
-  const collectionFields = (c: NonNullable<TenantDocument['collections']>[number]) => ({limitTo: orNull(c.limitTo), rules: canonicalRulesOrAsIs(c.rules ?? []), members: sortedSet(c.members)})
+  const collectionFields = (c: NonNullable<TenantDocument['collections']>[number]) => ({limitTo: orNull(c.limitTo), rules: [...(c.rules ?? [])], members: sortedSet(c.members)})
   sides.push({
     kind: 'collection',
     managed: document.collections !== undefined,
@@ -471,10 +477,22 @@ async function predictRules(
   }
 
   // Values a create or update would refuse, decided by the resource's own rules.
-  for (const p of document.policies ?? []) {
+  for (const c of document.collections ?? []) {
+    if (!changing('collection', c.name)) continue
+    for (const rule of c.rules ?? []) {
+      try {
+        parseRule(rule)
+      } catch (error) {
+        predict(refusal('collection', c.name, error))
+      }
+    }
+  }
+
+  for (const p of backend.capabilities['configmgr-policies'].supported ? (document.policies ?? []) : []) {
     if (!changing('policy', p.name)) continue
     const facts = files.get(key(p.name))
-    const configFile = facts && facts !== UNREAD ? facts : p.configFile ? {name: 'file', sha256: '', orgId: '', expiresAt: null} : null
+    // A file not read is checked for its presence only (its facts are the file check's).
+    const configFile = facts && facts !== UNREAD ? facts : p.configFile ? {name: 'file', sha256: '0'.repeat(64), orgId: 'unread', expiresAt: null} : null
     try {
       const request = {
         description: p.description ?? '',
@@ -496,7 +514,7 @@ async function predictRules(
     }
   }
 
-  for (const a of document.accessPolicies ?? []) {
+  for (const a of backend.capabilities['conditional-access'].supported ? (document.accessPolicies ?? []) : []) {
     if (!changing('access-policy', a.name)) continue
     try {
       checkAccessPolicyRequest({name: a.name, enabled: a.enabled, includeGroups: a.includeGroups ?? [], excludeGroups: a.excludeGroups ?? [], apps: a.apps ?? [], clients: a.clients ?? [], grant: a.grant})
