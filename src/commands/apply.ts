@@ -55,6 +55,8 @@ export default class Apply extends AdminCommand<SetupApplyResult> {
 
     const steps = setupSteps(plan, document)
     assertStepsSupported(backend, steps)
+    // A missing secret is named (exit 7) before the rules' refusals and before anything changes; secrets go to the backend only.
+    const secrets = await resolveSetupSecrets(backend, document, plan, secretReader(flags.file), this.profileName)
     assertNoBlockingPredictions(plan)
     if (steps.length === 0) {
       const result: SetupApplyResult = {
@@ -73,8 +75,6 @@ export default class Apply extends AdminCommand<SetupApplyResult> {
 
     this.present(() => renderPlanText(plan))
     await this.confirm(`Apply these ${steps.length} change(s) to profile '${this.profileName}'?`, {yes: flags.yes, what: `apply ${flags.file === '-' ? 'the file' : flags.file} to profile '${this.profileName}'`})
-    // Secrets are read only now, after the confirmation, and go to the backend only.
-    const secrets = await resolveSetupSecrets(backend, document, plan, secretReader(flags.file), this.profileName)
     const result = await backend.setup.apply({document, file: flags.file, prune: plan.prune, secrets, expectedTenantSha256: plan.tenantSha256})
     this.present(() => renderApplyResult(result))
     return result

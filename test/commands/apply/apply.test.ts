@@ -46,9 +46,9 @@ describe('apply command', () => {
 
   it('needs --yes without a terminal (exit 2), changing nothing', async () => {
     const path = file('no-yes.yaml', groups(['No yes']))
-    const {error} = await runCommand(Apply, ['-f', path])
+    const {error, stderr} = await runCommand(Apply, ['-f', path])
     expect(error).toMatchObject({oclif: {exit: 2}})
-    expect(error?.message).toMatch(/Confirmation needed to apply .*no-yes\.yaml/)
+    expect(stderr).toMatch(/Confirmation needed to apply .*no-yes\.yaml.*\n.*--yes/)
     const {result} = await runCommand(Apply, ['-f', path, '--yes', '--json'])
     expect(result!.summary).toMatchObject({created: 1})
   })
@@ -77,6 +77,7 @@ describe('apply command', () => {
     const policy = (ref: string) => `version: atpctl/v1\npolicies:\n  - name: Down-level\n    type: onboarding\n    workspaceId: ${workspaceId}\n    workspaceKey: ${ref}\n`
     const missing = await runCommand(Apply, ['-f', file('missing.yaml', policy('{env: APPLY_TEST_NOPE}')), '--yes'])
     expect(missing.error).toMatchObject({oclif: {exit: 7}})
+    expect(missing.stderr).toMatch(/Policy Down-level: workspaceKey refers to the environment variable APPLY_TEST_NOPE, which is not set\./)
     const applied = await runCommand(Apply, ['-f', file('policy.yaml', policy('{env: APPLY_TEST_KEY}')), '--yes', '--json'])
     expect(applied.error).toBeUndefined()
     expect(applied.stdout).not.toContain(process.env.APPLY_TEST_KEY!)
@@ -97,11 +98,11 @@ describe('apply command', () => {
     const planFile = file('plan.json', JSON.stringify(plan))
     const other = await runCommand(Apply, ['-f', file('other.yaml', groups(['Other'])), '--plan', planFile, '--yes'])
     expect(other.error).toMatchObject({oclif: {exit: 7}})
-    expect(other.error?.message).toMatch(/plan was made from another version/)
+    expect(other.stderr).toMatch(/plan was made from another version/)
     // Something changed by hand since the plan.
     await runCommand(Apply, ['-f', file('by-hand.yaml', groups(['By hand'])), '--yes'])
     const stale = await runCommand(Apply, ['-f', path, '--plan', planFile, '--yes'])
     expect(stale.error).toMatchObject({oclif: {exit: 4}})
-    expect(stale.error?.message).toMatch(/The tenant changed since the plan was made; run atpctl plan again\./)
+    expect(stale.stderr).toMatch(/The tenant changed since the plan was made; run atpctl plan again\./)
   })
 })
