@@ -114,6 +114,8 @@ export async function readTenantState(backend: Backend, options: ExportOptions =
 
   state.tenant = await backend.tenant.get()
   if (state.tenant && wanted('tenant')) document.tenant = {location: state.tenant.location}
+  const tenantSupport = support(backend, 'tenant')
+  if (!tenantSupport.supported && wanted('tenant')) omitted.push({kind: 'tenant', reason: tenantSupport.instead})
   // Without a tenant there is nothing else to read (the embedded backend refuses every list).
   if (!state.tenant && support(backend, 'tenant').supported) return state
 
