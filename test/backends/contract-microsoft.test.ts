@@ -7,7 +7,7 @@ import {normaliseRow} from '../../src/core/device/inventory.js'
 import {OPERATIONS} from '../../src/backends/remote/operations.js'
 import {MICROSOFT_CAPABILITIES} from '../../src/backends/microsoft/index.js'
 import {tempBackend} from '../helpers/backend.js'
-import {INTUNE_RESOURCE_ROLES, makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
+import {makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
 import {expectAtpError} from './contract/expect.js'
 import {type MicrosoftTarget, openMicrosoftTarget, REFUSED_WITHIN_SUPPORTED, unsupportedOnMicrosoft} from './contract/microsoft.js'
 import {INTUNE_RESOURCE_ROLES} from '../stub/microsoft/index.js'
@@ -352,43 +352,18 @@ describe('backend contract on microsoft (the stub): Microsoft Graph', () => {
   })
 })
 
-<<<<<<< HEAD
-/** Issue 14: tenant as code. The plan reads every kind the backend holds, so the app has the Intune connection's and conditional access's permissions too. */
-=======
 /** Issue 14: tenant as code on a real tenant (the stub with both Graph models' permissions). */
->>>>>>> h/tcore
 describe('backend contract on microsoft (the stub): tenant as code', () => {
   let t: MicrosoftTarget
   beforeAll(async () => {
     t = await openMicrosoftTarget()
-<<<<<<< HEAD
-    t.stub.setRoles('graph', [...INTUNE_RESOURCE_ROLES, 'DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementManagedDevices.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'])
-=======
     // The Intune resources' model answers first (the stub's rule: no connector or compliance arranged).
     t.stub.setRoles('graph', [...INTUNE_RESOURCE_ROLES, 'DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementConfiguration.ReadWrite.All', 'DeviceManagementManagedDevices.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'])
->>>>>>> h/tcore
   })
   afterAll(async () => {
     await t.cleanup()
   })
 
-<<<<<<< HEAD
-  it("setup.apply answers the embedded backend's shape; the same file again changes nothing (issue 14)", async () => {
-    const local = await tempBackend({withTenant: true})
-    try {
-      const request = {document: {version: 'atpctl/v1' as const, groups: [{name: 'Setup contract', description: 'as code'}]}, file: 'atpctl.yaml', prune: false, secrets: {workspaceKeys: {}, configFiles: {}}}
-      const applied = await t.backend.setup.apply(request)
-      const localApplied = await local.backend.setup.apply(request)
-      expect(Object.keys(applied).sort()).toEqual(Object.keys(localApplied).sort())
-      expect(applied.steps).toEqual(localApplied.steps)
-      expect(applied).toMatchObject({backend: 'microsoft', summary: {created: 1}})
-      expect((await t.backend.intune.showGroup('Setup contract')).description).toBe('as code')
-      expect((await t.backend.setup.apply(request)).steps).toEqual([])
-      await expectAtpError(t.backend.setup.apply({...request, document: {...request.document, collections: [{name: 'C'}]}}), {code: 'UNSUPPORTED', exitCode: 4})
-    } finally {
-      await local.cleanup()
-    }
-=======
   it('tenant as code: export then plan shows no changes; the kinds a real tenant cannot hold are left out and named (issue 14)', async () => {
     const {readTenantState, exportTenant} = await import('../../src/core/tenant-file/export.js')
     const {formatTenantFile} = await import('../../src/core/tenant-file/format.js')
@@ -414,6 +389,22 @@ describe('backend contract on microsoft (the stub): tenant as code', () => {
     // Asking for a kind a real tenant cannot hold is a blocking prediction, not a failure.
     const withPolicy = await computePlan(t.backend, {...(await exportTenant(t.backend)), policies: [{name: 'P', type: 'onboarding', configFile: {file: 'x.zip'}}]}, {prune: false, file: 'f', profile: 'contract', now: () => new Date()})
     expect(withPolicy.predictions).toEqual([expect.objectContaining({kind: 'policy', name: 'P', code: 'UNSUPPORTED', blocking: true})])
->>>>>>> h/tcore
+  })
+
+  it("setup.apply answers the embedded backend's shape; the same file again changes nothing (issue 14)", async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      const request = {document: {version: 'atpctl/v1' as const, groups: [{name: 'Setup contract', description: 'as code'}]}, file: 'atpctl.yaml', prune: false, secrets: {workspaceKeys: {}, configFiles: {}}}
+      const applied = await t.backend.setup.apply(request)
+      const localApplied = await local.backend.setup.apply(request)
+      expect(Object.keys(applied).sort()).toEqual(Object.keys(localApplied).sort())
+      expect(applied.steps).toEqual(localApplied.steps)
+      expect(applied).toMatchObject({backend: 'microsoft', summary: {created: 1}})
+      expect((await t.backend.intune.showGroup('Setup contract')).description).toBe('as code')
+      expect((await t.backend.setup.apply(request)).steps).toEqual([])
+      await expectAtpError(t.backend.setup.apply({...request, document: {...request.document, collections: [{name: 'C'}]}}), {code: 'UNSUPPORTED', exitCode: 4})
+    } finally {
+      await local.cleanup()
+    }
   })
 })
