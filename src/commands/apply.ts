@@ -49,6 +49,8 @@ export default class Apply extends AdminCommand<SetupApplyResult> {
       plan = parseSavedPlan(await readPlan(flags.plan), flags.plan)
       assertPlanOfDocument(plan, documentSha256(document), flags.file)
       if (flags.prune && !plan.prune) throw new UsageError(`The plan ${flags.plan} was made without --prune.`, {suggestions: [`Make it again with: atpctl plan -f ${flags.file} --prune --out ${flags.plan}`]})
+      // Whether the tenant changed since is the backend's to decide, inside its transaction (or,
+      // on a backend that journals, allowing the changes its own interrupted run of this plan made).
     } else {
       plan = await computePlan(backend, document, {prune: flags.prune, file: flags.file, profile: this.profileName, positionOf: parsed.positionOf, now: () => new Date(), secrets: secretFacts(backend, flags.file)})
     }
