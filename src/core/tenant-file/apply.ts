@@ -215,9 +215,11 @@ export interface SecretReader {
 const describeRef = (ref: SecretReference) => ('env' in ref ? `environment variable ${ref.env}` : `file ${ref.file}`)
 
 /**
- * Resolves the secrets of the policies the plan creates or updates (T2): a missing reference is
- * exit 7 naming the reference and the policy. A configuration file is checked like `policy
- * create` checks it (CM7, CM8: this tenant's, the right kind, signed); only its facts travel.
+ * Resolves the secrets the apply needs (T2): the Workspace key of each policy the plan creates or
+ * updates, and every configuration file the file references (the backend's plan compares them
+ * with the stored ones by SHA-256). A missing reference is exit 7 naming the reference and the
+ * policy. A configuration file is checked like `policy create` checks it (CM7, CM8: this
+ * tenant's, the right kind, signed); only its facts travel.
  */
 export async function resolveSetupSecrets(backend: Backend, document: TenantDocument, plan: SetupPlan, reader: SecretReader, profile: string): Promise<SetupSecrets> {
   const changing = new Set(plan.resources.filter((r) => r.kind === 'policy' && (r.action === 'create' || r.action === 'update')).map((r) => r.name))
@@ -236,8 +238,7 @@ export async function resolveSetupSecrets(backend: Backend, document: TenantDocu
   }
 
   for (const policy of document.policies ?? []) {
-    if (!changing.has(policy.name)) continue
-    if (policy.workspaceKey) {
+    if (policy.workspaceKey && changing.has(policy.name)) {
       const ref = policy.workspaceKey
       if ('env' in ref) {
         const value = reader.env(ref.env)?.trim()
