@@ -91,6 +91,25 @@ describe('apply on the microsoft backend', () => {
     expect(writes()).toBe(before)
   })
 
+  it('throttled half-way (exit 8): the rerun continues after the journal, within the budget', async () => {
+    const settings = checkMicrosoftSettings({tenantId: stub.tenantId, clientId: stub.clientId, secretFile: join(dir, 'secret'), authorityHost: stub.authorityHost, defenderUrl: stub.defenderUrl, graphUrl: stub.graphUrl, armUrl: stub.armUrl, caFile: stub.caFile})
+    const impatient = guardCapabilities(openMicrosoftBackend({settings, context: {profile: 't', actor: 'test'}, env: {}, journalDir: journals, maxWaitMs: 50}))
+    try {
+      stub.inject({api: 'graph', method: 'POST', route: /mobileAppConfigurations$/, status: 429, retryAfterSec: 1})
+      await expectAtpError(impatient.setup.apply({document: DOCUMENT, file: 'atpctl.yaml', prune: false, secrets: NO_SECRETS}), {code: 'THROTTLED', exitCode: 8})
+      expect(posts(/configurationPolicies$/)).toBe(1)
+      // Rerun once the Retry-After has passed (the scheduler keeps it for the app, as Graph does).
+      await new Promise((resolve) => setTimeout(resolve, 1100))
+      const result = await impatient.setup.apply({document: DOCUMENT, file: 'atpctl.yaml', prune: false, secrets: NO_SECRETS})
+      expect(result.steps.filter((s) => !s.resumed).map((s) => s.id)).toEqual(['create app-config Apply iOS'])
+      expect(posts(/\/groups$/)).toBe(2)
+      expect(posts(/configurationPolicies$/)).toBe(1)
+      expect(stub.overBudget()).toBe(0)
+    } finally {
+      await impatient.close()
+    }
+  })
+
   it("refuses kinds the backend cannot hold, with the capability's instead, before any change", async () => {
     const document: TenantDocument = {version: 'atpctl/v1', groups: [{name: 'Apply C'}], collections: [{name: 'Servers', rules: ['family = windows']}]}
     await expectAtpError(backend.setup.apply({document, file: 'atpctl.yaml', prune: false, secrets: NO_SECRETS}), {code: 'UNSUPPORTED', exitCode: 4, message: /cannot device collections/})
