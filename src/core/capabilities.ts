@@ -37,6 +37,7 @@ export const CAPABILITIES = {
   detection: {summary: 'EICAR and test-alert detection checks', methods: ['detection.*']},
   audit: {summary: 'the hash-chained audit log', methods: ['audit.*']},
   operations: {summary: 'list and follow long-running operations', methods: ['operations.*']},
+  'tenant-as-code': {summary: 'apply a tenant file (atpctl apply)', methods: ['setup.*']},
   serve: {summary: 'serve the tenant to a team with atpctl serve', methods: []},
 } as const satisfies Record<string, CapabilitySpec>
 

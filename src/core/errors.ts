@@ -60,8 +60,9 @@ export class UnsupportedError extends AtpError {
  * The same create again is not a conflict: backends answer it with `changed: false`.
  */
 export class ConflictError extends AtpError {
-  constructor(message: string, options?: AtpErrorOptions) {
-    super('CONFLICT', 4, message, options)
+  /** `code` names a particular conflict (PLAN_STALE: the tenant changed since a saved plan was made). */
+  constructor(message: string, options?: AtpErrorOptions & {code?: string}) {
+    super(options?.code ?? 'CONFLICT', 4, message, options)
   }
 }
 

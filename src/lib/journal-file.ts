@@ -18,8 +18,12 @@ export interface JournalFile {
 }
 
 export function journalFile(home: string, name: string): JournalFile {
-  const dir = join(home, 'journals')
-  const path = journalPath(home, name)
+  return journalFileIn(join(home, 'journals'), name)
+}
+
+/** A journal in another owner-only folder (a profile's `journals/`: an apply on the microsoft backend). */
+export function journalFileIn(dir: string, name: string): JournalFile {
+  const path = join(dir, `${name}.json`)
   return {
     path,
     async read() {

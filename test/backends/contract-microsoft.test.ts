@@ -68,6 +68,8 @@ const CALLED = new Set([
   'access.updatePolicy',
   'access.setPolicyEnabled',
   'access.deletePolicy',
+  // Issue 14: tenant as code, in the Graph block at the end.
+  'setup.apply',
 ])
 
 describe('backend contract on microsoft (the stub)', () => {
@@ -412,5 +414,22 @@ describe('backend contract on microsoft (the stub): tenant as code', () => {
     // Asking for a kind a real tenant cannot hold is a blocking prediction, not a failure.
     const withPolicy = await computePlan(t.backend, {...(await exportTenant(t.backend)), policies: [{name: 'P', type: 'onboarding', configFile: {file: 'x.zip'}}]}, {prune: false, file: 'f', profile: 'contract', now: () => new Date()})
     expect(withPolicy.predictions).toEqual([expect.objectContaining({kind: 'policy', name: 'P', code: 'UNSUPPORTED', blocking: true})])
+  })
+
+  it("setup.apply answers the embedded backend's shape; the same file again changes nothing (issue 14)", async () => {
+    const local = await tempBackend({withTenant: true})
+    try {
+      const request = {document: {version: 'atpctl/v1' as const, groups: [{name: 'Setup contract', description: 'as code'}]}, file: 'atpctl.yaml', prune: false, secrets: {workspaceKeys: {}, configFiles: {}}}
+      const applied = await t.backend.setup.apply(request)
+      const localApplied = await local.backend.setup.apply(request)
+      expect(Object.keys(applied).sort()).toEqual(Object.keys(localApplied).sort())
+      expect(applied.steps).toEqual(localApplied.steps)
+      expect(applied).toMatchObject({backend: 'microsoft', summary: {created: 1}})
+      expect((await t.backend.intune.showGroup('Setup contract')).description).toBe('as code')
+      expect((await t.backend.setup.apply(request)).steps).toEqual([])
+      await expectAtpError(t.backend.setup.apply({...request, document: {...request.document, collections: [{name: 'C'}]}}), {code: 'UNSUPPORTED', exitCode: 4})
+    } finally {
+      await local.cleanup()
+    }
   })
 })

@@ -26,6 +26,7 @@ export const LOCAL_RESOURCES = {
   alerts: async (s: LocalStore) => (await import('./alerts.js')).localAlertsApi(s),
   detection: async (s: LocalStore) => (await import('./detection.js')).localDetectionApi(s),
   operations: async (s: LocalStore) => (await import('./operations.js')).localOperationApi(s),
+  setup: async (s: LocalStore) => (await import('./setup.js')).localSetupApi(s, loadLocalResources, LOCAL_CAPABILITIES),
 } satisfies {[K in Exclude<keyof Backend, 'kind' | 'location' | 'capabilities' | 'close'>]: (store: LocalStore) => Promise<Backend[K]>}
 
 type ResourceName = keyof typeof LOCAL_RESOURCES

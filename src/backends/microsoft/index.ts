@@ -12,6 +12,8 @@ import type {OperationApi} from '../../core/port/operations-api.js'
 import {listAll} from '../../core/port/page.js'
 import type {Backend, BackendContext} from '../../core/port/types.js'
 import type {SignInReporter} from '../../core/status.js'
+import {applyTenantDocument} from '../../core/tenant-file/apply-service.js'
+import {journalFileIn} from '../../lib/journal-file.js'
 import {defenderForCloud} from './arm.js'
 import {armPackages} from './arm-package.js'
 import {endpointsFor, type MicrosoftApi} from './cloud.js'
@@ -67,6 +69,8 @@ export const MICROSOFT_CAPABILITIES: Capabilities = {
   alerts: {supported: true},
   detection: {supported: true},
   audit: {supported: false, instead: `Machine actions are recorded in the ${DEFENDER_PORTAL}: Actions & submissions > Action center > History; portal changes in Microsoft Purview: Audit.`},
+  // Issue 14: applied in order through the journal (setup below); the kinds above that are unsupported are refused with their own "instead".
+  'tenant-as-code': {supported: true},
   serve: {supported: false, instead: 'atpctl serve shares an embedded tenant. With a real tenant every admin and pipeline uses its own profile: atpctl init --backend microsoft.'},
 }
 
@@ -80,6 +84,8 @@ export interface MicrosoftBackendOptions {
   secret?: string
   /** Where device-code sign-in keeps its token cache (the profile's folder). */
   cacheDir?: string
+  /** Where `apply` keeps its journals (the profile's `journals/` folder), so a rerun continues where it stopped. */
+  journalDir?: string
   /** Client-side budget of the Defender API (default the documented 100/min and 1,500/h). */
   budget?: readonly BudgetLimit[]
   /** How long one call may wait for the budget before it is throttled (exit 8). */
@@ -173,7 +179,7 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     defenderForCloud: {subscriptions: dfc.list, enable: dfc.enable, disable: dfc.disable},
     refuse: (id) => refusal(id),
   })
-  return {
+  const backend: MicrosoftBackend = {
     kind: 'microsoft',
     location: `${endpoints.defenderUrl} (tenant ${settings.tenantId})`,
     capabilities: MICROSOFT_CAPABILITIES,
@@ -206,6 +212,15 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
     alerts: defenderAlerts(ctx),
     detection: defenderDetection(ctx),
     operations: defenderOperations(ctx),
+    // Issue 14: ordered, idempotent, resumable: each finished step is journalled before the next one is sent.
+    setup: {
+      apply: async (request) =>
+        applyTenantDocument(backend, request, {
+          profile: options.context.profile,
+          now: ctx.now,
+          journal: options.journalDir === undefined ? undefined : (name) => journalFileIn(options.journalDir!, name),
+        }),
+    },
     client,
 
     async signIn() {
@@ -228,5 +243,6 @@ export function openMicrosoftBackend(options: MicrosoftBackendOptions): Microsof
       clients.clear()
     },
   }
+  return backend
 }
 

@@ -80,6 +80,7 @@ export function backendOptions(options: OpenProfileOptions, settings: MicrosoftS
     context: {profile: options.profileName, actor: options.actor},
     env,
     cacheDir: tokenCacheDir(profileDir(options.home, options.profileName)),
+    journalDir: join(profileDir(options.home, options.profileName), 'journals'),
     log: verbose ? log : undefined,
     interactive: options.interactive,
     prompt: (message) => process.stderr.write(`${message}\n`),

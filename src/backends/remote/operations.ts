@@ -11,6 +11,7 @@
  * when a method of the embedded backend has no entry here.
  */
 import type {OperationKind} from '../../core/rbac/roles.js'
+import {TENANT_FILE_SCHEMA} from '../../core/tenant-file/schema.js'
 
 export type JsonSchema = {[key: string]: unknown}
 
@@ -140,6 +141,9 @@ const ACTIVITY: JsonSchema = {
     obj({type: {const: 'app-launch'}, bundlePath: str(), bundleId: nullable(str(512))}, ['type', 'bundlePath', 'bundleId']),
   ],
 }
+
+/** A tenant file's typed form (TenantDocument): the file's own JSON Schema; its values are checked by the backend's plan and each resource's rules. */
+const {$schema: _draft, $id: _id, ...SETUP_DOCUMENT} = TENANT_FILE_SCHEMA
 
 /** `force`: the caller's consent to delete something in use (DeleteOptions of the port). */
 const DELETE_OPTIONS = obj({force: bool()})
@@ -439,6 +443,27 @@ export const OPERATIONS: OperationSpec[] = [
   // long-running operations (issue 11 item 5)
   op('operations.list', 'GET', '/operations', 'read', inQuery('filter?', obj({kind: str(128), status: str(16), limit: int(), cursor: str(64)}))),
   op('operations.get', 'GET', '/operations/:id', 'read', inPath('id')),
+
+  // tenant as code (issue 14): the server plans again and applies in one transaction; secrets travel in the body only
+  op(
+    'setup.apply',
+    'POST',
+    '/setup/apply',
+    'tenant.admin',
+    inBody(
+      'request',
+      obj(
+        {
+          document: SETUP_DOCUMENT,
+          file: str(4096),
+          prune: bool(),
+          secrets: obj({workspaceKeys: {type: 'object', additionalProperties: str(512)}, configFiles: {type: 'object', additionalProperties: CONFIG_FILE}}, ['workspaceKeys', 'configFiles']),
+          expectedTenantSha256: str(64),
+        },
+        ['document', 'file', 'prune', 'secrets'],
+      ),
+    ),
+  ),
 
   // API keys of this server
   op('apiKeys.create', 'POST', '/api-keys', 'keys.admin', inBody('request', obj({name: str(64), role: str(64), ttlMs: num()}, ['name', 'role']))),

@@ -13,6 +13,7 @@ import type {MonitorApi, PolicyApi} from './policies-api.js'
 import type {AccessApi, ComplianceApi, IntuneApi} from './intune-api.js'
 import type {OperationApi} from './operations-api.js'
 import type {PackageApi} from './packages-api.js'
+import type {SetupApi} from './setup-api.js'
 import type {Page, PageRequest} from './page.js'
 import type {
   DefenderForCloudDisableRequest,
@@ -101,6 +102,8 @@ export interface Backend {
   readonly detection: DetectionApi
   /** Writes that may finish later (a deployment, an offboarding), newest first (issue 11 item 5). */
   readonly operations: OperationApi
+  /** Tenant as code: apply a tenant file (issue 14). */
+  readonly setup: SetupApi
   close(): Promise<void>
 }
 

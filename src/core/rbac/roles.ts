@@ -31,7 +31,7 @@ export const OPERATION_KIND_DESCRIPTIONS: Record<OperationKind, string> = {
   'integrations.write': 'turn integrations on and off, mint and revoke tokens, manage conditional access (Security admin or Owner)',
   'endpoints.write': 'import devices, manage collections, policies, packages and compliance',
   'secrets.read': 'read the workspace key and signing identity (package generation)',
-  'tenant.admin': 'create the tenant',
+  'tenant.admin': 'create the tenant, apply a tenant file',
   'keys.admin': 'create, list and revoke API keys',
 }
 
