@@ -44,12 +44,27 @@ td code { white-space: pre-wrap; overflow-wrap: anywhere; font: 12px/1.4 ui-mono
 .create .action, .n.create { color: var(--create); } .update .action, .n.update { color: var(--update); }
 .delete .action, .n.delete { color: var(--delete); } .unmanaged .action, .n.unmanaged { color: var(--unmanaged); }
 .blocking { color: var(--delete); font-weight: 600; }
+td.code code { white-space: nowrap; }
+#unchanged { margin-top: 1.5rem; }
 footer { margin-top: 2rem; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 `
 
 function valueCell(value: unknown, present: boolean): string {
   if (!present || value === undefined) return '<td><span class="absent">(absent)</span></td>'
   return `<td><code>${e(planValue(value))}</code></td>`
+}
+
+/** What the file asks of a resource as a whole (a row with no field). */
+const WHOLE_DESIRED: Record<ResourceAction, string> = {
+  create: '(as the file says)',
+  update: '(as the file says)',
+  delete: '(absent)',
+  unmanaged: '(not in the file)',
+  unchanged: '(as the file says)',
+}
+
+function wholeCell(text: string): string {
+  return `<td><span class="absent">${e(text)}</span></td>`
 }
 
 function statusLine(plan: SetupPlan): string {
@@ -68,8 +83,8 @@ function differencesTable(plan: SetupPlan): string {
   const rows = lines.map(({resource, field}) => {
     const action: ResourceAction = resource.action
     // A create lacks a current value, a delete or unmanaged resource a desired one.
-    const current = field ? valueCell(field.current, action !== 'create') : valueCell(undefined, false)
-    const desired = field ? valueCell(field.desired, true) : valueCell(undefined, false)
+    const current = field ? valueCell(field.current, action !== 'create') : wholeCell(action === 'create' ? '(absent)' : '(present)')
+    const desired = field ? valueCell(field.desired, true) : wholeCell(WHOLE_DESIRED[action])
     const fieldCell = field ? `<td><code>${e(field.field)}</code></td>` : '<td><span class="absent">(whole resource)</span></td>'
     return [
       `<tr class="${e(action)}">`,
@@ -97,7 +112,7 @@ function predictionsTable(plan: SetupPlan): string {
   if (plan.predictions.length === 0) return '<p id="no-predictions">No rule predicts a refusal or a warning.</p>'
   const rows = plan.predictions.map(
     (p) =>
-      `<tr><td>${e(p.kind)}</td><td>${e(p.name)}</td><td><code>${e(p.code)}</code></td><td>${e(p.message)}</td>` +
+      `<tr><td>${e(p.kind)}</td><td>${e(p.name)}</td><td class="code"><code>${e(p.code)}</code></td><td>${e(p.message)}</td>` +
       `<td>${p.blocking ? '<span class="blocking">blocks apply</span>' : 'warning'}</td></tr>`,
   )
   return [

@@ -65,13 +65,13 @@ tools.describe('renderPlanHtml: the self-contained HTML report of a plan', () =>
   it('one row per difference: each field of an update, each create, delete and unmanaged resource', () => {
     const page = parse(everyActionPlan())
     expect(page.tables.differences).toEqual([
-      ['group', 'Finance laptops', 'create', '(whole resource)', '(absent)', '(absent)', 'tenant/atpctl.yaml:8:5'],
+      ['group', 'Finance laptops', 'create', '(whole resource)', '(absent)', '(as the file says)', 'tenant/atpctl.yaml:8:5'],
       ['collection', ESCAPED_HOSTILE, 'update', 'rules', '["os:windows"]', '["os:windows","name:web-*"]', 'tenant/atpctl.yaml:14:5'],
       ['collection', ESCAPED_HOSTILE, 'update', 'limitTo', 'null', 'All servers', 'tenant/atpctl.yaml:14:5'],
       ['policy', 'Servers onboarding', 'update', 'workspaceKey', '(secret)', '(secret)', 'tenant/atpctl.yaml:30:5'],
-      ['deployment', 'Servers onboarding -> All servers', 'create', '(whole resource)', '(absent)', '(absent)', 'tenant/atpctl.yaml:38:9'],
-      ['edr-profile', 'Old EDR', 'delete', '(whole resource)', '(absent)', '(absent)', ''],
-      ['access-policy', 'Legacy block', 'unmanaged', '(whole resource)', '(absent)', '(absent)', ''],
+      ['deployment', 'Servers onboarding -> All servers', 'create', '(whole resource)', '(absent)', '(as the file says)', 'tenant/atpctl.yaml:38:9'],
+      ['edr-profile', 'Old EDR', 'delete', '(whole resource)', '(present)', '(absent)', ''],
+      ['access-policy', 'Legacy block', 'unmanaged', '(whole resource)', '(present)', '(not in the file)', ''],
     ])
   })
 
