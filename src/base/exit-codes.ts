@@ -1,5 +1,5 @@
 /**
- * The stable exit-code table of SPEC §3, plus 15 for an incomplete installation (a native module
+ * The stable exit-code table of SPEC §3 (14: validate found drift), plus 15 for an incomplete installation (a native module
  * not built) and 130 for a user cancel. Documented in the README. The codes themselves are
  * carried by the core errors (core/errors.ts); this table names them for commands.
  */
@@ -18,6 +18,7 @@ export const ExitCode = {
   detectNotOnboarded: 11,
   detectSensorInactive: 12,
   detectBlocked: 13,
+  drift: 14,
   installIncomplete: 15,
   cancelled: 130,
 } as const

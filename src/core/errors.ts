@@ -108,6 +108,16 @@ export class InvalidInputError extends AtpError {
 }
 
 /**
+ * `validate`: the tenant differs from the file (issue 14): exit 14, code DRIFT. Not a failure of
+ * atpctl; the pipeline's signal that the tenant drifted from its reviewed set-up.
+ */
+export class DriftError extends AtpError {
+  constructor(message: string, options?: AtpErrorOptions) {
+    super('DRIFT', 14, message, options)
+  }
+}
+
+/**
  * atpctl itself is installed incompletely (a native module missing or built for another Node.js):
  * nothing the user passed is wrong and retrying does not help, so neither 1 nor 6.
  */

@@ -10,6 +10,7 @@ import {tempBackend} from '../helpers/backend.js'
 import {makeConnector, makeManagedDevice} from '../stub/microsoft/index.js'
 import {expectAtpError} from './contract/expect.js'
 import {type MicrosoftTarget, openMicrosoftTarget, REFUSED_WITHIN_SUPPORTED, unsupportedOnMicrosoft} from './contract/microsoft.js'
+import {INTUNE_RESOURCE_ROLES} from '../stub/microsoft/index.js'
 import {STUB_SUBSCRIPTION_ID} from '../stub/microsoft/index.js'
 
 /** The supported operations this file calls, each in a case below. */
@@ -346,5 +347,45 @@ describe('backend contract on microsoft (the stub): Microsoft Graph', () => {
     } finally {
       await local.cleanup()
     }
+  })
+})
+
+/** Issue 14: tenant as code on a real tenant (the stub with both Graph models' permissions). */
+describe('backend contract on microsoft (the stub): tenant as code', () => {
+  let t: MicrosoftTarget
+  beforeAll(async () => {
+    t = await openMicrosoftTarget()
+    // The Intune resources' model answers first (the stub's rule: no connector or compliance arranged).
+    t.stub.setRoles('graph', [...INTUNE_RESOURCE_ROLES, 'DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementConfiguration.ReadWrite.All', 'DeviceManagementManagedDevices.Read.All', 'Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'])
+  })
+  afterAll(async () => {
+    await t.cleanup()
+  })
+
+  it('tenant as code: export then plan shows no changes; the kinds a real tenant cannot hold are left out and named (issue 14)', async () => {
+    const {readTenantState, exportTenant} = await import('../../src/core/tenant-file/export.js')
+    const {formatTenantFile} = await import('../../src/core/tenant-file/format.js')
+    const {parseTenantFile} = await import('../../src/core/tenant-file/parse.js')
+    const {computePlan} = await import('../../src/core/tenant-file/plan.js')
+    // Arranged through the port, as an admin would have set the tenant up.
+    await t.backend.intune.createGroup({name: 'TaC Finance', description: 'as code'})
+    await t.backend.intune.addGroupMembers({group: 'TaC Finance', devices: [], users: ['alice@contoso.com']})
+    await t.backend.intune.createEdrProfile({name: 'TaC EDR', sampleSharing: 'all', expediteTelemetry: true, deviceGroups: ['TaC Finance'], userGroups: []})
+    await t.backend.intune.createIosAppConfig({name: 'TaC iOS', assignGroup: 'TaC Finance'})
+    const state = await readTenantState(t.backend)
+    expect(state.omitted.map((o) => o.kind).sort()).toEqual(['collection', 'policy', 'tenant', 'third-party'])
+    expect(state.omitted.every((o) => /portal|admin center|console|atpctl init --backend microsoft/.test(o.reason))).toBe(true)
+    expect(state.document.groups).toEqual(expect.arrayContaining([{name: 'TaC Finance', description: 'as code', users: ['alice@contoso.com']}]))
+    expect(state.document.edrProfiles).toEqual(expect.arrayContaining([expect.objectContaining({name: 'TaC EDR', sampleSharing: 'all', expediteTelemetry: true})]))
+    expect(state.document.appConfigurations).toEqual(expect.arrayContaining([{name: 'TaC iOS', kind: 'ios-supervised', assignGroup: 'TaC Finance'}]))
+    expect(state.document.integrations?.intune).toBeDefined()
+    const parsed = parseTenantFile(formatTenantFile(state.document), 'atpctl.yaml')
+    const plan = await computePlan(t.backend, parsed.document, {prune: true, file: 'atpctl.yaml', profile: 'contract', now: () => new Date(), positionOf: parsed.positionOf})
+    expect(plan.backend).toBe('microsoft')
+    expect(plan.resources.filter((r) => r.action !== 'unchanged')).toEqual([])
+    expect(plan.predictions).toEqual([])
+    // Asking for a kind a real tenant cannot hold is a blocking prediction, not a failure.
+    const withPolicy = await computePlan(t.backend, {...(await exportTenant(t.backend)), policies: [{name: 'P', type: 'onboarding', configFile: {file: 'x.zip'}}]}, {prune: false, file: 'f', profile: 'contract', now: () => new Date()})
+    expect(withPolicy.predictions).toEqual([expect.objectContaining({kind: 'policy', name: 'P', code: 'UNSUPPORTED', blocking: true})])
   })
 })

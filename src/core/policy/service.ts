@@ -57,8 +57,8 @@ export async function createPolicy(backend: Backend, options: CreatePolicyOption
   })
 }
 
-/** The facts of a configuration file the package inspector accepts for a policy of this type (CM7, CM8). */
-async function verifiedConfigFile(path: string, type: PolicyType, tenant: {orgId: string; certificateSha256: string}): Promise<PolicyConfigFile> {
+/** The facts of a configuration file the package inspector accepts for a policy of this type (CM7, CM8); `policy create` and the tenant-file plan check files with it. */
+export async function verifiedConfigFile(path: string, type: PolicyType, tenant: {orgId: string; certificateSha256: string}): Promise<PolicyConfigFile> {
   const {assertUsable, inspectPackage} = await import('../package/inspect.js')
   const inspection = assertUsable(await inspectPackage(path, {tenant: {orgId: tenant.orgId, certificateSha256: tenant.certificateSha256}}), {
     kind: type,
