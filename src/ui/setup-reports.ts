@@ -38,12 +38,25 @@ async function writeReport(kind: 'JUnit' | 'HTML', flag: string, path: string, t
   }
 }
 
-/** Writes the reports asked for; a report that cannot be written is a UsageError naming it. */
-export async function writePlanReports(plan: SetupPlan, targets: PlanReportTargets): Promise<PlanReportsWritten> {
+/**
+ * Writes each report asked for, independently: one that cannot be written (a UsageError naming
+ * it and the flag) does not keep the other from being written. The caller decides what a
+ * failure means (validate keeps its drift exit code; in sync it exits with the error).
+ */
+export async function writePlanReports(plan: SetupPlan, targets: PlanReportTargets): Promise<{written: PlanReportsWritten; failures: UsageError[]}> {
   const written: PlanReportsWritten = {}
-  if (targets.junit !== undefined) written.junit = await writeReport('JUnit', '--junit', targets.junit, renderPlanJunit(plan))
-  if (targets.html !== undefined) written.html = await writeReport('HTML', '--html', targets.html, renderPlanHtml(plan))
-  return written
+  const failures: UsageError[] = []
+  const attempt = async (key: keyof PlanReportsWritten, write: () => Promise<string>) => {
+    try {
+      written[key] = await write()
+    } catch (error) {
+      failures.push(error as UsageError)
+    }
+  }
+
+  if (targets.junit !== undefined) await attempt('junit', () => writeReport('JUnit', '--junit', targets.junit!, renderPlanJunit(plan)))
+  if (targets.html !== undefined) await attempt('html', () => writeReport('HTML', '--html', targets.html!, renderPlanHtml(plan)))
+  return {written, failures}
 }
 
 /** The human hint of where the reports went, one line each. */

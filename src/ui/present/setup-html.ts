@@ -8,7 +8,8 @@
  */
 import type {PlanSummary, ResourceAction, SetupPlan} from '../../core/tenant-file/plan-types.js'
 import {terminalSafe} from '../terminal-text.js'
-import {actionMeaning, differenceLines, isDrift, planValue, positionText} from './setup-values.js'
+import {actionMeaning, differenceLines, isDrift, positionText} from './setup-values.js'
+import {planValue} from './setup-plan.js'
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function htmlEscape(text: string): string {
@@ -49,8 +50,8 @@ td.code code { white-space: nowrap; }
 footer { margin-top: 2rem; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 `
 
-function valueCell(value: unknown, present: boolean): string {
-  if (!present || value === undefined) return '<td><span class="absent">(absent)</span></td>'
+function valueCell(value: unknown): string {
+  if (value === undefined || value === null) return `<td><span class="absent">${e(planValue(value))}</span></td>`
   return `<td><code>${e(planValue(value))}</code></td>`
 }
 
@@ -83,8 +84,8 @@ function differencesTable(plan: SetupPlan): string {
   const rows = lines.map(({resource, field}) => {
     const action: ResourceAction = resource.action
     // A create lacks a current value, a delete or unmanaged resource a desired one.
-    const current = field ? valueCell(field.current, action !== 'create') : wholeCell(action === 'create' ? '(absent)' : '(present)')
-    const desired = field ? valueCell(field.desired, true) : wholeCell(WHOLE_DESIRED[action])
+    const current = field ? (action === 'create' ? wholeCell('(absent)') : valueCell(field.current)) : wholeCell(action === 'create' ? '(absent)' : '(present)')
+    const desired = field ? valueCell(field.desired) : wholeCell(WHOLE_DESIRED[action])
     const fieldCell = field ? `<td><code>${e(field.field)}</code></td>` : '<td><span class="absent">(whole resource)</span></td>'
     return [
       `<tr class="${e(action)}">`,

@@ -7,7 +7,8 @@
 import {renderJUnit, type JUnitCase, type JUnitSuite} from '../../lib/junit.js'
 import type {ResourceDifference, RulePrediction, SetupPlan} from '../../core/tenant-file/plan-types.js'
 import {terminalSafe} from '../terminal-text.js'
-import {actionMeaning, isDrift, planValue, positionText} from './setup-values.js'
+import {actionMeaning, isDrift, positionText} from './setup-values.js'
+import {planValue} from './setup-plan.js'
 
 /** The failure type of a drifting resource's test case; a prediction's is its reason code. */
 export const DRIFT_FAILURE_TYPE = 'DRIFT'

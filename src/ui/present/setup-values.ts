@@ -1,7 +1,8 @@
 /**
- * What the reports of a tenant-as-code plan (JUnit, HTML) share: how a field's value is written
- * and which lines a plan's differences make. Both reports render the same `SetupPlan`, so a
- * difference the JUnit report fails on is a row of the HTML report, and the other way round.
+ * What the reports of a tenant-as-code plan (JUnit, HTML) share: which lines a plan's
+ * differences make and what each action means. Both reports render the same `SetupPlan`, so a
+ * difference the JUnit report fails on is a row of the HTML report, and the other way round;
+ * values are written by the plan text's own `planValue` (strings quoted, absent as (none)).
  */
 import type {FieldDifference, ResourceAction, ResourceDifference, SetupPlan, SourcePosition} from '../../core/tenant-file/plan-types.js'
 
@@ -12,15 +13,9 @@ export function isDrift(resource: ResourceDifference): boolean {
   return DRIFT_ACTIONS.includes(resource.action)
 }
 
-/** A value of the plan as one readable string: JSON, a string as it is, absent as `(absent)`. */
-export function planValue(value: unknown): string {
-  if (value === undefined) return '(absent)'
-  if (typeof value === 'string') return value
-  return JSON.stringify(value) ?? String(value)
-}
-
+/** Where the file names a resource, `file:line:column` (stdin as `stdin`, as the plan text says). */
 export function positionText(at: SourcePosition | undefined): string {
-  return at ? `${at.file}:${at.line}:${at.column}` : ''
+  return at ? `${at.file === '-' ? 'stdin' : at.file}:${at.line}:${at.column}` : ''
 }
 
 /** One line of a report's difference list: a field of an update, or the resource itself. */

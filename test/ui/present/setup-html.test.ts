@@ -66,8 +66,8 @@ tools.describe('renderPlanHtml: the self-contained HTML report of a plan', () =>
     const page = parse(everyActionPlan())
     expect(page.tables.differences).toEqual([
       ['group', 'Finance laptops', 'create', '(whole resource)', '(absent)', '(as the file says)', 'tenant/atpctl.yaml:8:5'],
-      ['collection', ESCAPED_HOSTILE, 'update', 'rules', '["os:windows"]', '["os:windows","name:web-*"]', 'tenant/atpctl.yaml:14:5'],
-      ['collection', ESCAPED_HOSTILE, 'update', 'limitTo', 'null', 'All servers', 'tenant/atpctl.yaml:14:5'],
+      ['collection', ESCAPED_HOSTILE, 'update', 'rules', '["os:windows"]', '["os:windows", "name:web-*"]', 'tenant/atpctl.yaml:14:5'],
+      ['collection', ESCAPED_HOSTILE, 'update', 'limitTo', '(none)', '"All servers"', 'tenant/atpctl.yaml:14:5'],
       ['policy', 'Servers onboarding', 'update', 'workspaceKey', '(secret)', '(secret)', 'tenant/atpctl.yaml:30:5'],
       ['deployment', 'Servers onboarding -> All servers', 'create', '(whole resource)', '(absent)', '(as the file says)', 'tenant/atpctl.yaml:38:9'],
       ['edr-profile', 'Old EDR', 'delete', '(whole resource)', '(present)', '(absent)', ''],
@@ -77,7 +77,7 @@ tools.describe('renderPlanHtml: the self-contained HTML report of a plan', () =>
 
   it('a create that lists the fields the file sets shows each with no current value', () => {
     const plan = everyActionPlan({resources: [{kind: 'group', name: 'g', action: 'create', fields: [{field: 'description', current: undefined, desired: 'Finance'}]}]})
-    expect(parse(plan).tables.differences).toEqual([['group', 'g', 'create', 'description', '(absent)', 'Finance', '']])
+    expect(parse(plan).tables.differences).toEqual([['group', 'g', 'create', 'description', '(absent)', '"Finance"', '']])
   })
 
   it('the summary shows the counts of each action, the profile, backend, file and when', () => {

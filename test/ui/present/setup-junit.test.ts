@@ -96,8 +96,8 @@ tools.describe('renderPlanJunit: the JUnit report of a plan', () => {
     const r = report()
     const collection = r.cases.find((c) => c.classname === 'collection')!
     expect(collection.failure?.message).toContain('differs from the file in 2 fields (rules, limitTo)')
-    expect(collection.failure?.text).toContain('  rules: current ["os:windows"] -> desired ["os:windows","name:web-*"]')
-    expect(collection.failure?.text).toContain('  limitTo: current null -> desired All servers')
+    expect(collection.failure?.text).toContain('  rules: current ["os:windows"] -> desired ["os:windows", "name:web-*"]')
+    expect(collection.failure?.text).toContain('  limitTo: current (none) -> desired "All servers"')
     const policy = byName(r, 'policy', 'Servers onboarding')
     expect(policy.failure?.text).toContain('workspaceKey: current (secret) -> desired (secret)')
   })
@@ -155,7 +155,8 @@ describe('writePlanReports', () => {
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
   it('writes both reports whole into a folder it creates, and says where', async () => {
-    const written = await writePlanReports(everyActionPlan(), {junit: join(dir, 'out/junit.xml'), html: join(dir, 'out/report.html')})
+    const {written, failures} = await writePlanReports(everyActionPlan(), {junit: join(dir, 'out/junit.xml'), html: join(dir, 'out/report.html')})
+    expect(failures).toEqual([])
     expect(written).toEqual({junit: join(dir, 'out/junit.xml'), html: join(dir, 'out/report.html')})
     expect(readFileSync(written.junit!, 'utf8')).toBe(renderPlanJunit(everyActionPlan()))
     expect(readFileSync(written.html!, 'utf8')).toMatch(/^<!DOCTYPE html>/)
@@ -163,11 +164,14 @@ describe('writePlanReports', () => {
     expect(planReportLines(written)).toEqual([`JUnit report written to ${written.junit}`, `HTML report written to ${written.html}`])
   })
 
-  it('a report that cannot be written is a usage error naming the file and the flag', async () => {
+  it('a report that cannot be written is a usage error naming the file and the flag; the other is still written', async () => {
     const blocker = join(dir, 'a-file')
     writeFileSync(blocker, 'x')
-    const failure = writePlanReports(everyActionPlan(), {html: join(blocker, 'report.html')})
-    await expect(failure).rejects.toThrow(new RegExp(`^Cannot write the HTML report '${blocker}/report\\.html' \\((EEXIST|ENOTDIR)\\)\\.$`))
-    await expect(failure).rejects.toMatchObject({code: 'USAGE', exitCode: 2, suggestions: ['Pass --html a file path in a folder you can write to.']})
+    const {written, failures} = await writePlanReports(everyActionPlan(), {junit: join(blocker, 'junit.xml'), html: join(dir, 'ok/report.html')})
+    expect(written).toEqual({html: join(dir, 'ok/report.html')})
+    expect(readFileSync(written.html!, 'utf8')).toMatch(/^<!DOCTYPE html>/)
+    expect(failures).toHaveLength(1)
+    expect(failures[0].message).toMatch(new RegExp(`^Cannot write the JUnit report '${blocker}/junit\\.xml' \\((EEXIST|ENOTDIR)\\)\\.$`))
+    expect(failures[0]).toMatchObject({code: 'USAGE', exitCode: 2, suggestions: ['Pass --junit a file path in a folder you can write to.']})
   })
 })
