@@ -70,7 +70,7 @@ interface KindSides {
 }
 
 const key = (name: string): string => name.toLowerCase()
-const sortedSet = (values: readonly string[] | undefined, fold = false): string[] => [...new Set((values ?? []).map((v) => (fold ? v.toLowerCase() : v)))].sort()
+const sortedSet = (values: readonly string[] | undefined): string[] => [...new Set(values ?? [])].sort()
 const orNull = <T>(value: T | null | undefined): T | null => (value === undefined || value === '' ? null : value)
 
 /** Marks a value the plan could not read (a reference it was not told about): not compared. */
@@ -140,7 +140,7 @@ const position = (p: SourcePosition | undefined): {at?: SourcePosition} => (p ? 
 
 function createFields(d: Side): FieldDifference[] {
   return Object.entries(d.fields)
-    .filter(([, v]) => v !== UNREAD && v !== null && !(Array.isArray(v) && v.length === 0))
+    .filter(([, v]) => v !== UNREAD && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0))
     .map(([field, desired]) => ({field, current: undefined, desired}))
 }
 
@@ -172,7 +172,7 @@ function diffKind(s: KindSides, prune: boolean, at: (path: DocumentPath | undefi
       if (canonicalJson(same(now)) !== canonicalJson(same(desired))) fields.push({field, current: now, desired})
     }
 
-    out.push({kind: s.kind, name: c.name === d.name ? d.name : d.name, action: fields.length > 0 ? 'update' : 'unchanged', fields, ...where})
+    out.push({kind: s.kind, name: d.name, action: fields.length > 0 ? 'update' : 'unchanged', fields, ...where})
   }
 
   for (const c of s.current) {
@@ -189,6 +189,21 @@ function diffKind(s: KindSides, prune: boolean, at: (path: DocumentPath | undefi
 /** Fields compared in a canonical form but shown as written: collection rules by their own rule (spacing, aliases, case, order). */
 const COMPARED_AS: Record<string, (value: unknown) => unknown> = {
   'collection.rules': (value) => canonicalRulesOrAsIs(value as string[]),
+  // Group, user and app names are matched whatever their case, as the backends match them.
+  'group.users': (value) => folded(value),
+  'edr-profile.deviceGroups': (value) => folded(value),
+  'edr-profile.userGroups': (value) => folded(value),
+  'compliance-policy.assignGroup': (value) => folded(value),
+  'access-policy.includeGroups': (value) => folded(value),
+  'access-policy.excludeGroups': (value) => folded(value),
+  'access-policy.apps': (value) => folded(value),
+  'app-config.assignGroup': (value) => folded(value),
+}
+
+function folded(value: unknown): unknown {
+  if (typeof value === 'string') return value.toLowerCase()
+  if (Array.isArray(value)) return [...new Set(value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)))].sort()
+  return value
 }
 
 /** The configuration file facts of each file policy with a reference (by lower-case name), or UNREAD. */
@@ -209,13 +224,15 @@ async function desiredPolicyFiles(document: TenantDocument, state: TenantState, 
       if (!isAtpError(error)) throw error
       facts.set(key(p.name), UNREAD)
       const stored = state.policies.get(key(p.name))
-      // A file that cannot be read is only a problem for apply when the policy needs it sent.
+      // A file that is not there is only a problem for apply when the policy needs it sent (the
+      // stored one stays); a file the check refuses (another tenant's, expired) always is.
+      const missing = (error as AtpError).exitCode === 3 && Boolean(stored?.configFile)
       predict({
         kind: 'policy',
         name: p.name,
         code: (error as AtpError).code,
-        message: `The configuration file ${referenceText(p.configFile)}: ${error.message}${stored?.configFile ? ' The stored file is not compared.' : ''}`,
-        blocking: !stored?.configFile,
+        message: `The configuration file ${referenceText(p.configFile)}: ${error.message}${missing ? ' The stored file is not compared.' : ''}`,
+        blocking: !missing,
       })
     }
   }
@@ -266,7 +283,7 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     current: (cur.integrations?.defenderForCloud ?? []).map((s) => ({name: s.subscriptionId, fields: {windows: s.windows, linux: s.linux}})),
   })
 
-  const groupFields = (g: NonNullable<TenantDocument['groups']>[number]) => ({description: orNull(g.description), devices: sortedSet(g.devices), users: sortedSet(g.users, true)})
+  const groupFields = (g: NonNullable<TenantDocument['groups']>[number]) => ({description: orNull(g.description), devices: sortedSet(g.devices), users: sortedSet(g.users)})
   sides.push({
     kind: 'group',
     managed: document.groups !== undefined,
@@ -312,8 +329,8 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     description: orNull(e.description),
     sampleSharing: e.sampleSharing,
     expediteTelemetry: e.expediteTelemetry,
-    deviceGroups: sortedSet(e.deviceGroups, true),
-    userGroups: sortedSet(e.userGroups, true),
+    deviceGroups: sortedSet(e.deviceGroups),
+    userGroups: sortedSet(e.userGroups),
   })
   sides.push({
     kind: 'edr-profile',
@@ -326,7 +343,7 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     description: orNull(c.description),
     platform: c.platform,
     maxRisk: c.maxRisk,
-    assignGroup: orNull(c.assignGroup)?.toLowerCase() ?? null,
+    assignGroup: orNull(c.assignGroup),
   })
   sides.push({
     kind: 'compliance-policy',
@@ -337,9 +354,9 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
 
   const accessFields = (a: NonNullable<TenantDocument['accessPolicies']>[number]) => ({
     enabled: a.enabled,
-    includeGroups: sortedSet(a.includeGroups, true),
-    excludeGroups: sortedSet(a.excludeGroups, true),
-    apps: sortedSet(a.apps, true),
+    includeGroups: sortedSet(a.includeGroups),
+    excludeGroups: sortedSet(a.excludeGroups),
+    apps: sortedSet(a.apps),
     clients: sortedSet(a.clients),
     grant: a.grant,
   })
@@ -350,7 +367,7 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     current: (cur.accessPolicies ?? []).map((a) => ({name: a.name, fields: accessFields(a)})),
   })
 
-  const appFields = (a: NonNullable<TenantDocument['appConfigurations']>[number]) => ({kind: a.kind, assignGroup: a.assignGroup === null ? null : a.assignGroup.toLowerCase()})
+  const appFields = (a: NonNullable<TenantDocument['appConfigurations']>[number]) => ({kind: a.kind, assignGroup: a.assignGroup})
   sides.push({
     kind: 'app-config',
     managed: document.appConfigurations !== undefined,
@@ -420,7 +437,7 @@ async function predictRules(
     try {
       if (!s.windows && !s.linux) continue
       if (!s.windows && s.linux) {
-        predict({kind: 'defender-for-cloud', name: s.subscriptionId, code: 'LINUX_WITHOUT_WINDOWS', message: 'Linux is onboarded as part of the Windows integration (DC2): set windows: true too.', blocking: true})
+        predict({kind: 'defender-for-cloud', name: s.subscriptionId, code: 'LINUX_WITHOUT_WINDOWS', message: 'Linux is onboarded as part of the Windows integration: set windows: true too.', blocking: true})
         continue
       }
 
@@ -533,7 +550,7 @@ async function predictRules(
       const policyStored = action('policy', p.name) === 'unchanged'
       const collectionStored = action('collection', c) === 'unchanged' || (!document.collections?.some((x) => key(x.name) === key(c)) && (state.document.collections ?? []).some((x) => key(x.name) === key(c)))
       if (!policyStored || !collectionStored) {
-        predict({kind: 'deployment', name, code: 'CHECKED_AT_APPLY', message: 'Which devices it misses (CM3) is known once the policy and the collection are as the file says; apply checks it and refuses if any device would be missed.', blocking: false})
+        predict({kind: 'deployment', name, code: 'CHECKED_AT_APPLY', message: 'Which devices it misses is known once the policy and the collection are as the file says; apply checks it and refuses if any device would be missed.', blocking: false})
         continue
       }
 
@@ -553,7 +570,7 @@ async function predictRules(
         }
       } catch (error) {
         if (isAtpError(error) && error.exitCode === 5) {
-          predict({kind: 'deployment', name, code: 'NOT_PREDICTED', message: `The devices it would miss (CM3) were not checked: ${error.message}`, blocking: false})
+          predict({kind: 'deployment', name, code: 'NOT_PREDICTED', message: `The devices it would miss were not checked: ${error.message}`, blocking: false})
           continue
         }
 

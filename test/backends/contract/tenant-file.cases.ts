@@ -2,6 +2,7 @@ import {exportTenant, readTenantState, tenantSha256} from '../../../src/core/ten
 import {formatTenantFile} from '../../../src/core/tenant-file/format.js'
 import {parseTenantFile} from '../../../src/core/tenant-file/parse.js'
 import {computePlan} from '../../../src/core/tenant-file/plan.js'
+import {openRemoteBackend} from '../../../src/backends/remote/index.js'
 import {seedEveryKind} from '../../helpers/tenant-file.js'
 import type {ContractSuite} from './harness.js'
 
@@ -31,6 +32,22 @@ export const tenantFileSuite: ContractSuite = {
       expect(plan.predictions.filter((p) => p.blocking)).toEqual([])
       expect(plan.resources.map((r) => r.kind)).toEqual(expect.arrayContaining(['tenant', 'third-party', 'intune', 'defender-for-cloud', 'group', 'collection', 'policy', 'deployment', 'edr-profile', 'compliance-policy', 'access-policy', 'app-config']))
       expect(plan.tenantSha256).toBe(tenantSha256(state.document))
+    })
+
+    it('plans with read-only rights: a served backend and a reader key (a dry run it may not run is a note)', async () => {
+      const {backend, admin, server} = get()
+      const document = await exportTenant(backend)
+      document.policies = document.policies!.map((p) => ({...p, deployments: [...(p.deployments ?? []), 'All Windows']}))
+      const reader = server ? openRemoteBackend({url: server.url, apiKey: (await admin.apiKeys.create({name: 'tac-reader', role: 'reader'})).secret!, actor: 'contract:reader'}) : backend
+      try {
+        const plan = await computePlan(reader, document, {prune: true, file: 'atpctl.yaml', profile: 'contract', now})
+        expect(plan.resources.filter((r) => r.action !== 'unchanged')).toEqual([{kind: 'deployment', name: 'Any OS -> All Windows', action: 'create', fields: []}])
+        const notes = plan.predictions.map((p) => `${p.code}:${p.blocking}`)
+        // Through the reader key the dry run is refused (not allowed to write): said, not failed.
+        expect(notes).toEqual(server ? ['NOT_PREDICTED:false'] : expect.not.arrayContaining(['NOT_PREDICTED:false']))
+      } finally {
+        if (reader !== backend) await reader.close()
+      }
     })
 
     it('a change made by hand is an update; the plan itself changes nothing', async () => {

@@ -71,6 +71,27 @@ describe('tenant as code commands: schema, export, plan, validate', () => {
     expect(changed.result?.resources.find((r) => r.kind === 'policy')).toMatchObject({action: 'update', fields: [{field: 'configFile', current: expect.stringMatching(/^sha256:/), desired: expect.stringMatching(/^sha256:/)}]})
   })
 
+  it("a configuration file of another tenant blocks apply; one that is not there is only a note while the stored one stays", async () => {
+    // Another tenant's package, made in another home.
+    const other = tempHome()
+    try {
+      process.env.ATPCTL_HOME = other.home
+      await runCommand(Init, ['--location', 'eu', '--json'])
+      await runCommand(PackageGenerate, ['onboarding', '--os', 'windows', '--method', 'configmgr', '--out', at('foreign.zip'), '--json'])
+    } finally {
+      process.env.ATPCTL_HOME = home
+      other.cleanup()
+    }
+
+    writeFileSync(at('foreign.yaml'), readFileSync(at('atpctl.yaml'), 'utf8').replace('file: onboarding.zip', 'file: foreign.zip'))
+    const foreign = (await runCommand(Plan, ['-f', at('foreign.yaml'), '--json'])).result!
+    expect(foreign.predictions).toEqual([expect.objectContaining({kind: 'policy', name: 'Up-level', blocking: true, message: expect.stringMatching(/^The configuration file 'foreign\.zip': /)})])
+    writeFileSync(at('gone.yaml'), readFileSync(at('atpctl.yaml'), 'utf8').replace('file: onboarding.zip', 'file: gone.zip'))
+    const gone = (await runCommand(Plan, ['-f', at('gone.yaml'), '--json'])).result!
+    expect(gone.predictions).toEqual([expect.objectContaining({code: 'NOT_FOUND', blocking: false, message: expect.stringContaining('The stored file is not compared.')})])
+    expect(gone.summary.update).toBe(0)
+  })
+
   it('plan shows creates and updates like terraform and writes the plan JSON owner-only with --out', async () => {
     writeFileSync(
       at('more.yaml'),

@@ -112,17 +112,17 @@ describe('export and plan on the embedded backend', () => {
     expect(byKind(plan, 'third-party', 'ziften')).toMatchObject({action: 'update', fields: [{field: 'enabled', current: false, desired: true}]})
     expect(byKind(plan, 'edr-profile', 'EDR Finance')!.fields).toEqual([
       {field: 'expediteTelemetry', current: true, desired: false},
-      {field: 'userGroups', current: ['sales'], desired: []},
+      {field: 'userGroups', current: ['Sales'], desired: []},
     ])
     expect(byKind(plan, 'compliance-policy', 'Windows medium')!.fields).toEqual([
       {field: 'maxRisk', current: 'medium', desired: 'low'},
-      {field: 'assignGroup', current: 'finance', desired: null},
+      {field: 'assignGroup', current: 'Finance', desired: null},
     ])
     expect(byKind(plan, 'access-policy', 'Require compliant')!.fields).toEqual([
       {field: 'enabled', current: true, desired: false},
       {field: 'clients', current: ['browser'], desired: ['browser', 'mobile-desktop']},
     ])
-    expect(byKind(plan, 'app-config', 'iOS supervised')!.fields).toEqual([{field: 'assignGroup', current: 'sales', desired: null}])
+    expect(byKind(plan, 'app-config', 'iOS supervised')!.fields).toEqual([{field: 'assignGroup', current: 'Sales', desired: null}])
     expect(plan.summary).toMatchObject({create: 1, unmanaged: 2})
     expect(planHasChanges(plan)).toBe(true)
     // In apply order: every group before any collection, policies before their deployments.
