@@ -2,7 +2,7 @@
 // (300 groups, 300 collections with rules, 200 compliance policies, 100 EDR profiles, 100
 // access policies), seeded here through the embedded backend's port (dist/). Measured, each
 // with its wall time and peak RSS:
-// - `atpctl export --out F` of that tenant (the baseline: it reads what plan and validate read);
+// - `atpctl export --out F --force` of that tenant (the baseline: it reads what plan and validate read);
 // - `atpctl plan -f F --json` of the exported file (a round trip: no change planned);
 // - `atpctl validate -f F` (exit 0), then again after 15 resources were changed by hand (exit 14,
 //   the drift code; `plan --json` must count those 15 updates).
@@ -122,7 +122,7 @@ export default async function tenantFile() {
     rmSync(csv)
     const file = join(home, 'atpctl.yaml')
 
-    const exported = repeated(home, ['export', '--out', file])
+    const exported = repeated(home, ['export', '--out', file, '--force'])
     const plan = repeated(home, ['plan', '-f', file, '--json'])
     const clean = summaryOf(plan.stdout)
     if (clean.create + clean.update + clean.delete !== 0 || clean.unchanged < RESOURCES) {
