@@ -1,6 +1,6 @@
 /**
  * Hand-built tenant-as-code plans for the report tests (JUnit, HTML, headless Chromium): every
- * action, a blocking and a warning prediction, a secret field, and names an attacker could
+ * action, a blocking prediction and a note, a secret field, and names an attacker could
  * choose (markup, quotes, an ESC sequence, a bidi override, a NUL).
  */
 import type {SetupPlan} from '../../src/core/tenant-file/plan-types.js'

@@ -110,11 +110,11 @@ function differencesTable(plan: SetupPlan): string {
 }
 
 function predictionsTable(plan: SetupPlan): string {
-  if (plan.predictions.length === 0) return '<p id="no-predictions">No rule predicts a refusal or a warning.</p>'
+  if (plan.predictions.length === 0) return '<p id="no-predictions">No prediction: no rule would refuse apply or add a note.</p>'
   const rows = plan.predictions.map(
     (p) =>
       `<tr><td>${e(p.kind)}</td><td>${e(p.name)}</td><td class="code"><code>${e(p.code)}</code></td><td>${e(p.message)}</td>` +
-      `<td>${p.blocking ? '<span class="blocking">blocks apply</span>' : 'warning'}</td></tr>`,
+      `<td>${p.blocking ? '<span class="blocking">blocks apply</span>' : 'note'}</td></tr>`,
   )
   return [
     '<table id="predictions">',

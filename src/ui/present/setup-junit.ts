@@ -30,12 +30,12 @@ function failureText(resource: ResourceDifference): string {
   return safe(lines.join('\n'))
 }
 
-function warningsOf(predictions: RulePrediction[]): string | undefined {
+function notesOf(predictions: RulePrediction[]): string | undefined {
   if (predictions.length === 0) return undefined
-  return safe(predictions.map((p) => `warning ${p.code}: ${p.message}`).join('\n'))
+  return safe(predictions.map((p) => `note ${p.code}: ${p.message}`).join('\n'))
 }
 
-function resourceCase(resource: ResourceDifference, warnings: RulePrediction[]): JUnitCase {
+function resourceCase(resource: ResourceDifference, notes: RulePrediction[]): JUnitCase {
   const c: JUnitCase = {name: safe(resource.name), classname: resource.kind, timeSeconds: 0}
   if (isDrift(resource)) {
     c.failure = {message: safe(`${resource.kind} ${resource.name} ${actionMeaning(resource)}`), type: DRIFT_FAILURE_TYPE, text: failureText(resource)}
@@ -44,7 +44,7 @@ function resourceCase(resource: ResourceDifference, warnings: RulePrediction[]):
     c.skipped = safe(`${resource.kind} ${resource.name} is ${actionMeaning(resource)}`)
   }
 
-  const out = warningsOf(warnings)
+  const out = notesOf(notes)
   if (out) c.systemOut = out
   return c
 }
@@ -61,15 +61,15 @@ function predictionCase(p: RulePrediction): JUnitCase {
 /** The plan as a JUnit suite (for tests and for callers that write several suites). */
 export function planJunitSuite(plan: SetupPlan): JUnitSuite {
   const key = (kind: string, name: string) => `${kind}\u0000${name}`
-  const warnings = new Map<string, RulePrediction[]>()
+  const notes = new Map<string, RulePrediction[]>()
   const resources = new Set(plan.resources.map((r) => key(r.kind, r.name)))
   const cases: JUnitCase[] = []
   for (const p of plan.predictions) {
     if (p.blocking) continue
     const k = key(p.kind, p.name)
-    if (resources.has(k)) warnings.set(k, [...(warnings.get(k) ?? []), p])
-    // A warning about something the plan does not list is a passed case of its own, so it is not lost.
-    else cases.push({name: safe(`${p.name}: ${p.code}`), classname: `${p.kind}.prediction`, timeSeconds: 0, systemOut: warningsOf([p])})
+    if (resources.has(k)) notes.set(k, [...(notes.get(k) ?? []), p])
+    // A note about something the plan does not list is a passed case of its own, so it is not lost.
+    else cases.push({name: safe(`${p.name}: ${p.code}`), classname: `${p.kind}.prediction`, timeSeconds: 0, systemOut: notesOf([p])})
   }
 
   return {
@@ -89,7 +89,7 @@ export function planJunitSuite(plan: SetupPlan): JUnitSuite {
       unmanaged: String(plan.summary.unmanaged),
     },
     cases: [
-      ...plan.resources.map((r) => resourceCase(r, warnings.get(key(r.kind, r.name)) ?? [])),
+      ...plan.resources.map((r) => resourceCase(r, notes.get(key(r.kind, r.name)) ?? [])),
       ...plan.predictions.filter((p) => p.blocking).map(predictionCase),
       ...cases,
     ],

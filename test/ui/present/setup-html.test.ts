@@ -93,7 +93,7 @@ tools.describe('renderPlanHtml: the self-contained HTML report of a plan', () =>
 
   it('lists every prediction, saying which block apply', () => {
     expect(parse(everyActionPlan()).tables.predictions).toEqual([
-      ['deployment', 'Servers onboarding -> All servers', 'DEVICES_MISSED', '3 devices in All servers would miss the policy: web-07 runs ConfigMgr 1902 (needs 2002).', 'warning'],
+      ['deployment', 'Servers onboarding -> All servers', 'DEVICES_MISSED', '3 devices in All servers would miss the policy: web-07 runs ConfigMgr 1902 (needs 2002).', 'note'],
       ['tenant', 'tenant', 'LOCATION_FIXED', 'The tenant is in eu, the file says us; a tenant location is never changed.', 'blocks apply'],
     ])
   })

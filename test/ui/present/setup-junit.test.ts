@@ -110,11 +110,11 @@ tools.describe('renderPlanJunit: the JUnit report of a plan', () => {
     expect(unmanaged.skipped).toBe('access-policy Legacy block is in the tenant but not in the file; left alone (--prune would delete it)')
   })
 
-  it('unchanged resources pass; a warning prediction is the system-out of its resource', () => {
+  it('unchanged resources pass; a note prediction is the system-out of its resource', () => {
     const r = report()
     expect(byName(r, 'compliance-policy', 'Windows baseline')).toEqual({name: 'Windows baseline', classname: 'compliance-policy'})
     const deployment = byName(r, 'deployment', 'Servers onboarding -> All servers')
-    expect(deployment.out).toBe('warning DEVICES_MISSED: 3 devices in All servers would miss the policy: web-07 runs ConfigMgr 1902 (needs 2002).')
+    expect(deployment.out).toBe('note DEVICES_MISSED: 3 devices in All servers would miss the policy: web-07 runs ConfigMgr 1902 (needs 2002).')
   })
 
   it('carries the profile, backend, file, prune, hashes and counts as properties', () => {
@@ -141,6 +141,14 @@ tools.describe('renderPlanJunit: the JUnit report of a plan', () => {
     const c = report().cases.find((x) => x.classname === 'collection')!
     expect(c.name).toBe(`<script>alert("x")</script>&'"\\x1b[31m\\u202eexe.txt\\x00]]>`)
     expect(HOSTILE).toContain('\u0000')
+  })
+
+  it('a note about something the plan does not list is a passed case of its own, not lost', () => {
+    const plan = cleanPlan()
+    plan.predictions = [{kind: 'deployment', name: 'Any OS -> Servers', code: 'CHECKED_AT_APPLY', message: 'Apply checks which devices it would miss.', blocking: false}]
+    const r = parse(renderPlanJunit(plan), 'note.xml')
+    expect(r.failures).toBe(0)
+    expect(r.cases.at(-1)).toEqual({name: 'Any OS -> Servers: CHECKED_AT_APPLY', classname: 'deployment.prediction', out: 'note CHECKED_AT_APPLY: Apply checks which devices it would miss.'})
   })
 
   it('a plan with no difference has no failure', () => {
