@@ -1,8 +1,8 @@
 /**
  * External tools that some tests use to check atpctl's output independently of atpctl's own
  * code (unzip -t on our zips, xmllint on our XML, openssl on our certificates and signatures,
- * sqlite3 on the tenant database, python3's zipfile/plistlib/csv; bash and jq run the README's
- * examples and the completion script). None of them is needed to
+ * sqlite3 on the tenant database, python3's zipfile/plistlib/csv, headless chromium on the HTML
+ * reports; bash and jq run the README's examples and the completion script). None of them is needed to
  * build or run atpctl, and a fresh machine with Node alone may lack every one.
  *
  * `requireTool(...)` is the one switch every such test goes through:
@@ -18,6 +18,7 @@ import {delimiter, join} from 'node:path'
 /** Each tool the tests use and the Debian package that installs it. */
 export const TOOL_PACKAGES = {
   bash: 'bash',
+  chromium: 'chromium',
   jq: 'jq',
   openssl: 'openssl',
   python3: 'python3',
