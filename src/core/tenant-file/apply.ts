@@ -522,8 +522,10 @@ async function accessStep(backend: Backend, s: SetupStep, policy: AccessPolicyEn
     clients: policy.clients ?? [],
     grant: policy.grant,
   }
-  if (s.action === 'create') return (await backend.access.createPolicy({name: policy.name, ...fields, enabled: policy.enabled})).changed
-  const updated = (await backend.access.updatePolicy(policy.name, fields)).changed
-  const enabled = (await backend.access.setPolicyEnabled(policy.name, policy.enabled)).changed
+  const reportOnly = policy.reportOnly === true
+  if (s.action === 'create') return (await backend.access.createPolicy({name: policy.name, ...fields, enabled: policy.enabled, reportOnly})).changed
+  const updated = (await backend.access.updatePolicy(policy.name, {...fields, reportOnly})).changed
+  // A report-only policy stays so; otherwise the file says enforced or disabled.
+  const enabled = reportOnly ? false : (await backend.access.setPolicyEnabled(policy.name, policy.enabled)).changed
   return updated || enabled
 }

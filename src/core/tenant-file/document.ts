@@ -100,6 +100,8 @@ export interface CompliancePolicyEntry {
 export interface AccessPolicyEntry {
   name: string
   enabled: boolean
+  /** Report-only: evaluated at every sign-in and reported, never enforced (`enabled` is then ignored). */
+  reportOnly?: boolean
   includeGroups?: string[]
   excludeGroups?: string[]
   apps?: string[]

@@ -251,6 +251,7 @@ export async function readTenantState(backend: Backend, options: ExportOptions =
         .map((p): AccessPolicyEntry => ({
           name: p.name,
           enabled: p.enabled,
+          ...(p.reportOnly ? {reportOnly: true} : {}),
           includeGroups: sorted(p.includeGroups),
           ...(p.excludeGroups.length > 0 ? {excludeGroups: sorted(p.excludeGroups)} : {}),
           apps: sorted(p.apps),

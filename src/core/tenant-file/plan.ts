@@ -353,8 +353,10 @@ function kindSides(document: TenantDocument, state: TenantState, files: PolicyFi
     current: (cur.compliancePolicies ?? []).map((c) => ({name: c.name, fields: complianceFields(c)})),
   })
 
+  // A report-only policy is never enforced, whatever `enabled` says (accessPolicyState).
   const accessFields = (a: NonNullable<TenantDocument['accessPolicies']>[number]) => ({
-    enabled: a.enabled,
+    enabled: a.reportOnly === true ? false : a.enabled,
+    reportOnly: a.reportOnly === true,
     includeGroups: sortedSet(a.includeGroups),
     excludeGroups: sortedSet(a.excludeGroups),
     apps: sortedSet(a.apps),

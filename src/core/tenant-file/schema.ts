@@ -163,6 +163,7 @@ export const TENANT_FILE_SCHEMA: JsonSchema = {
       object('One policy.', ['name', 'enabled', 'grant'], {
         name: text('The policy name (unique in the file).', NAME_RULES.accessPolicy.max),
         enabled: flag('Whether the policy is enforced.'),
+        reportOnly: flag('Report-only: evaluated and reported at every sign-in, never enforced (then enabled is ignored); run a policy so before enforcing it.'),
         includeGroups: names("User groups the policy applies to ('all' for all users).", 'A group name or all.', GROUP_NAME),
         excludeGroups: names('User groups the policy leaves out.', 'A group name.', GROUP_NAME),
         apps: names("Cloud apps the policy protects ('all' for all cloud apps).", 'A cloud app name or all.', NAME_RULES.appName.max),

@@ -28,7 +28,7 @@ beforeEach(async () => {
   journals = join(dir, 'profiles', 't', 'journals')
   const secretFile = join(dir, 'secret')
   writeFileSync(secretFile, STUB_CLIENT_SECRET, {mode: 0o600})
-  stub = await startMicrosoftStub({intuneResources: sampleIntuneResources(), roles: {graph: [...INTUNE_RESOURCE_ROLES, ...CONNECTION_ROLES]}})
+  stub = await startMicrosoftStub({graph: sampleIntuneResources(), roles: {graph: [...INTUNE_RESOURCE_ROLES, ...CONNECTION_ROLES]}})
   const settings = checkMicrosoftSettings({tenantId: stub.tenantId, clientId: stub.clientId, secretFile, authorityHost: stub.authorityHost, defenderUrl: stub.defenderUrl, graphUrl: stub.graphUrl, armUrl: stub.armUrl, caFile: stub.caFile})
   backend = guardCapabilities(openMicrosoftBackend({settings, context: {profile: 't', actor: 'test'}, env: {}, journalDir: journals}))
 })
@@ -79,7 +79,7 @@ describe('apply on the microsoft backend', () => {
     expect(result.journal).toBe(file)
     expect(posts(/\/groups$/)).toBe(2)
     expect(posts(/\/members\/\$ref$/)).toBe(1)
-    expect(stub.intuneResources.groups.filter((g) => g.displayName.startsWith('Apply'))).toHaveLength(2)
+    expect(stub.graph.groups.filter((g) => g.displayName.startsWith('Apply'))).toHaveLength(2)
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({finished: true})
 
     // Done: the plan is empty and a rerun sends nothing.
