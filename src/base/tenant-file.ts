@@ -11,7 +11,8 @@ import {verifiedConfigFile} from '../core/policy/service.js'
 import type {Backend} from '../core/port/types.js'
 import type {SecretReference} from '../core/tenant-file/document.js'
 import {type ParsedTenantFile, parseTenantFile} from '../core/tenant-file/parse.js'
-import type {SecretFacts} from '../core/tenant-file/plan.js'
+import {computePlan, type SecretFacts} from '../core/tenant-file/plan.js'
+import type {SetupPlan} from '../core/tenant-file/plan-types.js'
 import {checkSecretTarget} from '../lib/secret-file.js'
 import {readStdin} from '../lib/secret-input.js'
 import {writeFileAtomic} from '../lib/zip-writer.js'
@@ -75,6 +76,18 @@ export function secretFacts(backend: Backend, yamlFile: string, env: NodeJS.Proc
       }
     },
   }
+}
+
+/** The plan of a parsed file against the profile's backend, as plan, validate and apply make it. */
+export function planTenantFile(backend: Backend, parsed: ParsedTenantFile, options: {file: string; prune: boolean; profile: string}): Promise<SetupPlan> {
+  return computePlan(backend, parsed.document, {
+    prune: options.prune,
+    file: options.file,
+    profile: options.profile,
+    positionOf: parsed.positionOf,
+    now: () => new Date(),
+    secrets: secretFacts(backend, options.file),
+  })
 }
 
 /** Writes an output file (`--out`) atomically: refused when it exists unless `force`. */

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises'
 import {AdminCommand} from '../base/command.js'
 import {yesFlag} from '../base/flags.js'
 import {secretReader} from '../base/secret-reader.js'
-import {fileFlag, loadTenantFile, pruneFlag, secretFacts} from '../base/tenant-file.js'
+import {fileFlag, loadTenantFile, planTenantFile, pruneFlag} from '../base/tenant-file.js'
 import {NotFoundError, UsageError} from '../core/errors.js'
 import {
   assertNoBlockingPredictions,
@@ -16,7 +16,6 @@ import {
   summariseApply,
 } from '../core/tenant-file/apply.js'
 import {documentSha256} from '../core/tenant-file/export.js'
-import {computePlan} from '../core/tenant-file/plan.js'
 import type {SetupPlan} from '../core/tenant-file/plan-types.js'
 import {renderApplyResult} from '../ui/present/setup-apply.js'
 import {renderPlanText} from '../ui/present/setup-plan.js'
@@ -52,7 +51,7 @@ export default class Apply extends AdminCommand<SetupApplyResult> {
       // Whether the tenant changed since is the backend's to decide, inside its transaction (or,
       // on a backend that journals, allowing the changes its own interrupted run of this plan made).
     } else {
-      plan = await computePlan(backend, document, {prune: flags.prune, file: flags.file, profile: this.profileName, positionOf: parsed.positionOf, now: () => new Date(), secrets: secretFacts(backend, flags.file)})
+      plan = await planTenantFile(backend, parsed, {file: flags.file, prune: flags.prune, profile: this.profileName})
     }
 
     const steps = setupSteps(plan, document)

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../base/command.js'
-import {fileFlag, loadTenantFile, pruneFlag, secretFacts, writeOutput} from '../base/tenant-file.js'
-import {computePlan} from '../core/tenant-file/plan.js'
+import {fileFlag, loadTenantFile, planTenantFile, pruneFlag, writeOutput} from '../base/tenant-file.js'
 import type {SetupPlan} from '../core/tenant-file/plan-types.js'
 import {renderPlanText} from '../ui/present/setup-plan.js'
 
@@ -26,14 +25,7 @@ export default class Plan extends AdminCommand<SetupPlan> {
     const {flags} = await this.parse(Plan)
     const parsed = await loadTenantFile(flags.file)
     const backend = await this.backend()
-    const plan = await computePlan(backend, parsed.document, {
-      prune: flags.prune,
-      file: flags.file,
-      profile: this.profileName,
-      positionOf: parsed.positionOf,
-      now: () => new Date(),
-      secrets: secretFacts(backend, flags.file),
-    })
+    const plan = await planTenantFile(backend, parsed, {file: flags.file, prune: flags.prune, profile: this.profileName})
     if (flags.out) {
       await writeOutput(flags.out, JSON.stringify(plan, null, 2) + '\n', {force: flags.force})
       this.note(`Wrote the plan to ${flags.out}.`)

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../base/command.js'
-import {fileFlag, loadTenantFile, pruneFlag, secretFacts} from '../base/tenant-file.js'
+import {fileFlag, loadTenantFile, planTenantFile, pruneFlag} from '../base/tenant-file.js'
 import {toErrorReport} from '../base/errors.js'
 import {DriftError} from '../core/errors.js'
-import {computePlan, planHasChanges} from '../core/tenant-file/plan.js'
+import {planHasChanges} from '../core/tenant-file/plan.js'
 import type {SetupPlan} from '../core/tenant-file/plan-types.js'
 import {renderPlanText} from '../ui/present/setup-plan.js'
 import {planReportLines, type PlanReportsWritten, writePlanReports} from '../ui/setup-reports.js'
@@ -38,14 +38,7 @@ export default class Validate extends AdminCommand<ValidateResult> {
     const {flags} = await this.parse(Validate)
     const parsed = await loadTenantFile(flags.file)
     const backend = await this.backend()
-    const plan = await computePlan(backend, parsed.document, {
-      prune: flags.prune,
-      file: flags.file,
-      profile: this.profileName,
-      positionOf: parsed.positionOf,
-      now: () => new Date(),
-      secrets: secretFacts(backend, flags.file),
-    })
+    const plan = await planTenantFile(backend, parsed, {file: flags.file, prune: flags.prune, profile: this.profileName})
     const drift = planHasChanges(plan)
     // The reports are written whatever the outcome, before the drift exit: CI publishes them
     // exactly when the check fails. One that cannot be written does not hide the drift.
