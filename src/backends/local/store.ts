@@ -184,6 +184,18 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
   const now = context.now ?? (() => new Date())
   const lock = new ConnectionLock()
   let savepoints = 0
+  /**
+   * The audit records of mutates nested in an open transaction (savepoints of a sensor batch):
+   * the head checkpoint is brought up to them once, after that transaction commits, not per
+   * savepoint (it must never lead the committed log, and a file rename per event cost more than
+   * the event). `caughtUp`: the checkpoint has caught up with the committed log in this transaction.
+   */
+  let nested: {key: Buffer | null; caughtUp: boolean} = {key: null, caughtUp: false}
+  const settleNested = (committed: boolean) => {
+    const {key} = nested
+    nested = {key: null, caughtUp: false}
+    if (committed && key !== null) settleCheckpoint(db, key)
+  }
 
   const usable = () => {
     if (!lock.usable()) throw new Error('The embedded store was written to while another operation holds its connection.')
@@ -217,6 +229,8 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       if (db.inTransaction) db.exec('ROLLBACK')
     } catch {
       // The error that made us roll back is the one to report.
+    } finally {
+      settleNested(false)
     }
   }
 
@@ -227,6 +241,8 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       rollback()
       throw error
     }
+
+    settleNested(true)
   }
 
   /** Inside an open transaction: a savepoint, released on success and rolled back to on failure. */
@@ -330,16 +346,25 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     )
   }
 
+  /** The checkpoint catches up with a change whose process died before it could: once per transaction (before its own records). */
+  const catchUp = (key: Buffer, inner: boolean) => {
+    if (inner && nested.caughtUp) return
+    advanceCheckpoint(db, key)
+    if (inner) nested.caughtUp = true
+  }
+
   const refuse = (operation: string, target: string, error: unknown): never => {
     // A busy database is not audited: that record would wait on the same lock all over again.
     if (isAtpError(error) && error.code !== 'DATABASE_BUSY' && !error.code.startsWith('AUDIT_')) {
       lock.holdNow(() => {
         const key = auditKey(db, now)
+        const inner = db.inTransaction
         writeTransaction(db, () => {
-          advanceCheckpoint(db, key)
+          catchUp(key, inner)
           appendAudit(db, key, {time: now().toISOString(), actor: context.actor, operation, target, outcome: `refused:${error.code}`})
         })
-        settleCheckpoint(db, key)
+        if (inner) nested.key = key
+        else settleCheckpoint(db, key)
       })
     }
 
@@ -351,13 +376,14 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     const failed = (error: unknown): never => refuse(operation, typeof target === 'string' ? target : '-', error)
     let key: Buffer
     let result: T | Promise<T>
+    // Inside another operation's transaction, a savepoint: the checkpoint is settled after that transaction commits.
+    const inner = db.inTransaction
     try {
       key = auditKey(db, now)
       result = inTransaction(
         token,
         () => {
-          // The checkpoint first catches up with a change whose process died before it could.
-          advanceCheckpoint(db, key)
+          catchUp(key, inner)
           const record = (changed: T): T => {
             appendAudit(db, key, {time: now().toISOString(), actor: context.actor, operation, target: typeof target === 'string' ? target : target(changed), outcome: 'ok'})
             return changed
@@ -374,15 +400,20 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     }
 
     // Committed: now the head checkpoint beside the database (it may lag the log, never lead it).
+    const settle = () => {
+      if (inner) nested.key = key
+      else settleCheckpoint(db, key)
+    }
+
     if (!isPromise(result)) {
-      settleCheckpoint(db, key)
+      settle()
       return result
     }
 
     return result.then(
       (value) =>
         lock.within(token, () => {
-          settleCheckpoint(db, key)
+          settle()
           return value
         }),
       (error: unknown) => lock.within(token, () => failed(error)),

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import {openLocalBackendWithStore} from '../../../src/backends/local/index.js'
@@ -152,6 +153,32 @@ describe('embedded store: transactions that may await', () => {
     })
     expect(names()).toEqual(['Kept', 'Outer'])
     expect((await operations()).slice(1)).toEqual(['test.inner refused:REFUSED', 'test.kept ok'])
+  })
+
+  it('mutates nested in a transaction bring the audit head checkpoint up once, after its commit, and never to records rolled back', async () => {
+    const headFile = join(home, 'audit.head')
+    const checkpoint = () => (JSON.parse(readFileSync(headFile, 'utf8')) as {records: number}).records
+    const before = checkpoint()
+    const seen: number[] = []
+    await store.transaction(() => {
+      store.mutateNow('test.one', 'One', () => insert('One'))
+      seen.push(checkpoint())
+      store.mutateNow('test.two', 'Two', () => insert('Two'))
+      seen.push(checkpoint())
+    })
+    // Not moved while the transaction was open (its records were not committed yet) …
+    expect(seen).toEqual([before, before])
+    // … and at both records once it committed.
+    expect(checkpoint()).toBe(before + 2)
+    await expect(
+      store.transaction(() => {
+        store.mutateNow('test.three', 'Three', () => insert('Three'))
+        throw new Error('the batch fails')
+      }),
+    ).rejects.toThrow('the batch fails')
+    expect(checkpoint()).toBe(before + 2)
+    expect(names()).toEqual(['One', 'Two'])
+    expect((await backend.audit.verify()).ok).toBe(true)
   })
 
   it('another process holding the write lock past the busy timeout is exit 6 (DATABASE_BUSY), for a change that awaits too', async () => {
