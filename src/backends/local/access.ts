@@ -59,7 +59,7 @@ function refuseProtected(policy: AccessPolicy, action: string): void {
 export function localAccessApi(store: LocalStore): AccessApi {
   const db: StoreSql = store
   const find = async (s: StoreSql, nameOrId: string): Promise<AccessPolicy> => {
-    const row = await s.get<Row>('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE', {p: nameOrId})
+    const row = await s.get<Row>(`SELECT * FROM access_policy WHERE id = @p OR name = ${store.dialect.caseless('@p')}`, {p: nameOrId})
     if (!row) throw new NotFoundError(`Conditional access policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
     return toPolicy(row)
   }
@@ -92,7 +92,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
       const request = checkAccessPolicyRequest(given)
       return store.mutate('access.policy.create', request.name, async (tx) => {
         const definition = await canonicalDefinition(tx, request)
-        const existing = await tx.get<Row>('SELECT * FROM access_policy WHERE name = ? COLLATE NOCASE', request.name)
+        const existing = await tx.get<Row>(`SELECT * FROM access_policy WHERE name = ${store.dialect.caseless('?')}`, request.name)
         if (existing) {
           // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
           const policy = toPolicy(existing)

@@ -131,7 +131,8 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
       const where: string[] = []
       const params: Record<string, unknown> = {}
       if (filter.device) {
-        where.push('(device_name = @device COLLATE NOCASE OR computer_dns_name = @device COLLATE NOCASE OR machine_id = @device)')
+        const caseless = store.dialect.caseless('@device')
+        where.push(`(device_name = ${caseless} OR computer_dns_name = ${caseless} OR machine_id = @device)`)
         params.device = filter.device
       }
 
@@ -150,15 +151,16 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
         params.since = filter.since
       }
 
-      // Newest first on the alert_created index (rowid is in it): a page after a cursor starts
-      // below its (created_at, rowid), so page N reads what page 1 reads.
+      // Newest first on the alert_created index (the store's insertion-order key is in
+      // it): a page after a cursor starts below its (created_at, key), so page N reads what page 1 reads.
+      const order = store.dialect.insertionOrder
       return keysetPage({
         list: 'alerts',
         shape: ['string', 'number'],
         request: filter,
         rows: (after, limit) =>
-          db.all<AlertRow & {row_id: number}>(`SELECT *, rowid AS row_id FROM alert WHERE ${[afterCondition(['created_at', 'rowid'], after, true), ...where].join(' AND ')}
-               ORDER BY created_at DESC, rowid DESC LIMIT @limit`, {...params, ...positionParams(after), limit}),
+          db.all<AlertRow & {row_id: number}>(`SELECT *, ${order} AS row_id FROM alert WHERE ${[afterCondition(['created_at', order], after, true), ...where].join(' AND ')}
+               ORDER BY created_at DESC, ${order} DESC LIMIT @limit`, {...params, ...positionParams(after), limit}),
         positionOf: (r) => [r.created_at, r.row_id],
         toItem: toAlert,
       })

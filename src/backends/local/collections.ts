@@ -4,6 +4,7 @@ import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChang
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
@@ -36,7 +37,7 @@ const COLUMN: Record<RuleField, string> = {
 const LIST_FIELDS = new Set<RuleField>(['managed-by', 'group'])
 
 /** One condition as SQL with its parameter (never interpolated). */
-function conditionSql(c: RuleCondition, params: unknown[]): string {
+function conditionSql(c: RuleCondition, params: unknown[], d: SqlDialect): string {
   const col = COLUMN[c.field]
   params.push(c.value)
   if (typeof c.value === 'number') {
@@ -45,8 +46,8 @@ function conditionSql(c: RuleCondition, params: unknown[]): string {
   }
 
   if (LIST_FIELDS.has(c.field)) {
-    if (c.op === '=') return `instr(lower(${col}), ';' || lower(?) || ';') > 0`
-    if (c.op === '!=') return `instr(lower(${col}), ';' || lower(?) || ';') = 0`
+    if (c.op === '=') return d.contains(`lower(${col})`, "';' || lower(?) || ';'")
+    if (c.op === '!=') return `NOT ${d.contains(`lower(${col})`, "';' || lower(?) || ';'")}`
   }
 
   switch (c.op) {
@@ -55,15 +56,15 @@ function conditionSql(c: RuleCondition, params: unknown[]): string {
     case '!=':
       return `(${col} IS NULL OR lower(${col}) <> lower(?))`
     case '~':
-      return `instr(lower(${col}), lower(?)) > 0`
+      return d.contains(`lower(${col})`, 'lower(?)')
     default:
-      return `(${col} IS NULL OR instr(lower(${col}), lower(?)) = 0)`
+      return `(${col} IS NULL OR NOT ${d.contains(`lower(${col})`, 'lower(?)')})`
   }
 }
 
-export function rulesSql(rules: Rule[], params: unknown[]): string {
+export function rulesSql(rules: Rule[], params: unknown[], d: SqlDialect): string {
   if (rules.length === 0) return '0'
-  return rules.map((r) => `(${r.conditions.map((c) => conditionSql(c, params)).join(' AND ')})`).join(' OR ')
+  return rules.map((r) => `(${r.conditions.map((c) => conditionSql(c, params, d)).join(' AND ')})`).join(' OR ')
 }
 
 /** Collections ordered so that every limiting collection comes before those it limits. */
@@ -90,7 +91,7 @@ function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
  * machine; recomputing the inventory would cost a large fleet every heartbeat), by the core
  * rule itself; the SQL of a whole refresh is pinned to it by a differential test.
  */
-export async function refreshCollections(db: StoreSql, options: {deviceId?: number} = {}): Promise<void> {
+export async function refreshCollections(db: LocalStore, options: {deviceId?: number} = {}): Promise<void> {
   const rows = await db.all<CollectionRow>('SELECT * FROM collection')
   const one = options.deviceId
   if (one !== undefined) {
@@ -105,7 +106,7 @@ export async function refreshCollections(db: StoreSql, options: {deviceId?: numb
   for (const c of inLimitOrder(rows)) {
     const params: unknown[] = [c.id, c.id, `;${c.name_key};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
-    const ruleSql = rulesSql(rules, params)
+    const ruleSql = rulesSql(rules, params, db.dialect)
     let limit = ''
     if (c.limit_to !== null) {
       limit = ' AND d.id IN (SELECT device_id FROM collection_member WHERE collection_id = ?)'
@@ -114,7 +115,7 @@ export async function refreshCollections(db: StoreSql, options: {deviceId?: numb
 
     db.run(`INSERT INTO collection_member (collection_id, device_id)
        SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
-       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`, ...params)
+       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR ${db.dialect.contains('d.inv_collections', '?')} OR ${ruleSql})${limit}`, ...params)
   }
 
   if (bulk) db.exec('CREATE INDEX collection_member_device ON collection_member(device_id)')
@@ -209,14 +210,14 @@ async function requireCollection(db: StoreSql, name: string): Promise<Collection
   return row
 }
 
-const INFO_SQL = `
+const infoSql = (d: SqlDialect) => `
   SELECT c.*, l.name AS limit_name,
     (SELECT COUNT(*) FROM collection_member m WHERE m.collection_id = c.id) AS members,
     (SELECT COUNT(*) FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id
-       AND (instr(d.inv_collections, ';' || c.name_key || ';') > 0 OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
-    (SELECT json_group_object(level, n) FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
-    (SELECT json_group_object(f, n) FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
-    (SELECT json_group_array(name) FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
+       AND (${d.contains('d.inv_collections', "';' || c.name_key || ';'")} OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
+    (SELECT ${d.jsonObjectAggregate('level', 'n')} FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
+    (SELECT ${d.jsonObjectAggregate('f', 'n')} FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
+    (SELECT ${d.jsonArrayAggregate('name')} FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
   FROM collection c LEFT JOIN collection l ON l.id = c.limit_to`
 
 interface InfoRow extends CollectionRow {
@@ -243,9 +244,9 @@ function toInfo(r: InfoRow): CollectionInfo {
   }
 }
 
-export async function collectionInfo(db: StoreSql, name: string): Promise<CollectionInfo> {
+export async function collectionInfo(db: LocalStore, name: string): Promise<CollectionInfo> {
   const {id} = await requireCollection(db, name)
-  return toInfo((await db.get<InfoRow>(`${INFO_SQL} WHERE c.id = ?`, id))!)
+  return toInfo((await db.get<InfoRow>(`${infoSql(db.dialect)} WHERE c.id = ?`, id))!)
 }
 
 async function deviceIds(db: StoreSql, names: string[]): Promise<Map<string, {id: number; name: string}>> {
@@ -327,7 +328,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
 
     async delete(name, options = {}) {
       await requireTenantRow(store)
-      const assess = async (s: StoreSql) => {
+      const assess = async (s: LocalStore) => {
         const row = await requireCollection(s, name)
         const info = await collectionInfo(s, row.name)
         const limitedBy = await s.column<string>('SELECT name FROM collection WHERE limit_to = ? ORDER BY name', row.id)
@@ -335,7 +336,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
       }
 
       if (options.dryRun) {
-        const {info, impact} = await assess(db)
+        const {info, impact} = await assess(store)
         return {collection: info, changed: false, impact}
       }
 
@@ -350,7 +351,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         // The inventory's own naming of it goes too, so a later collection of that name starts empty.
         const packed = `;${row.name_key};`
         tx.run(`UPDATE device SET inv_collections = CASE WHEN replace(inv_collections, @packed, ';') = ';' THEN '' ELSE replace(inv_collections, @packed, ';') END
-           WHERE instr(inv_collections, @packed) > 0`, {packed})
+           WHERE ${store.dialect.contains('inv_collections', '@packed')}`, {packed})
         tx.run('DELETE FROM collection WHERE id = ?', row.id)
         if (impact.uses.some((u) => u.kind === 'limits')) await refreshCollections(tx)
         return {collection: info, changed: true, impact}
@@ -364,7 +365,7 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
         list: 'collections',
         shape: ['string'],
         request,
-        rows: (after, limit) => db.all<InfoRow>(`${INFO_SQL} WHERE ${afterCondition(['c.name'], after)} ORDER BY c.name LIMIT @limit`, {...positionParams(after), limit}),
+        rows: (after, limit) => db.all<InfoRow>(`${infoSql(store.dialect)} WHERE ${afterCondition(['c.name'], after)} ORDER BY c.name LIMIT @limit`, {...positionParams(after), limit}),
         positionOf: (r) => [r.name],
         toItem: toInfo,
       })
@@ -372,13 +373,13 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
 
     async get(name, options = {}) {
       await requireTenantRow(store)
-      const info = await collectionInfo(db, name)
+      const info = await collectionInfo(store, name)
       const row = await requireCollection(db, name)
       const limit = options.memberLimit ?? 1000
       const rows = await db.all<{name: string; os_name: string; level: string; manual: number; inventory: number}>(
           `SELECT d.name, d.os_name, d.level,
              EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = m.collection_id AND cd.device_id = d.id) AS manual,
-             instr(d.inv_collections, ?) > 0 AS inventory
+             ${store.dialect.contains('d.inv_collections', '?')} AS inventory
            FROM collection_member m JOIN device_v d ON d.id = m.device_id
            WHERE m.collection_id = ? ORDER BY d.name LIMIT ?`,
         `;${row.name_key};`, row.id, limit)

@@ -101,16 +101,16 @@ function groupReferences(store: LocalStore, name: string): Promise<GroupReferenc
 
 async function groupInfos(store: StoreSql, only?: string, page?: {after: string | null; limit: number}): Promise<GroupInfo[]> {
   const rows = await store.all<{name: string; description: string | null; created_at: string | null; devices: number; users: number}>(`WITH names AS (
-         SELECT name FROM intune_group UNION SELECT group_name COLLATE NOCASE FROM (${INVENTORY_GROUP_SOURCE})
+         SELECT name FROM intune_group UNION SELECT ${store.dialect.caseless('group_name')} FROM (${INVENTORY_GROUP_SOURCE})
        ), devs AS (
-         SELECT group_name COLLATE NOCASE AS g, COUNT(DISTINCT device_id) AS n FROM (${DEVICE_MEMBERSHIP}) GROUP BY 1
+         SELECT ${store.dialect.caseless('group_name')} AS g, COUNT(DISTINCT device_id) AS n FROM (${DEVICE_MEMBERSHIP}) GROUP BY 1
        ), users AS (
          SELECT group_name AS g, COUNT(*) AS n FROM intune_group_member WHERE kind = 'user' GROUP BY 1
        )
        SELECT names.name, g.description, g.created_at, COALESCE(devs.n, 0) AS devices, COALESCE(users.n, 0) AS users
        FROM names LEFT JOIN intune_group g ON g.name = names.name LEFT JOIN devs ON devs.g = names.name LEFT JOIN users ON users.g = names.name
-       WHERE (@only IS NULL OR names.name = @only COLLATE NOCASE) AND (@after IS NULL OR names.name > @after COLLATE NOCASE)
-       ORDER BY names.name COLLATE NOCASE LIMIT @limit`, {only: only ?? null, after: page?.after ?? null, limit: page?.limit ?? -1})
+       WHERE (@only IS NULL OR names.name = ${store.dialect.caseless('@only')}) AND (@after IS NULL OR names.name > ${store.dialect.caseless('@after')})
+       ORDER BY ${store.dialect.caseless('names.name')} LIMIT @limit`, {only: only ?? null, after: page?.after ?? null, limit: page?.limit ?? -1})
   return rows.map((r) => ({name: r.name, description: r.description, createdAt: r.created_at, devices: r.devices, users: r.users}))
 }
 
@@ -118,7 +118,7 @@ async function groupDetail(store: StoreSql, name: string): Promise<GroupDetail> 
   const [info] = await groupInfos(store, (await groupName(store, name)) ?? name)
   if (!info) throw groupNotFound(name)
   const members = await store.all<GroupMember>(
-      `SELECT 'device' AS kind, d.name AS member, 'inventory' AS source FROM (${INVENTORY_GROUP_SOURCE}) i JOIN (${DEVICE_SOURCE}) d ON d.id = i.device_id WHERE i.group_name = @g COLLATE NOCASE
+      `SELECT 'device' AS kind, d.name AS member, 'inventory' AS source FROM (${INVENTORY_GROUP_SOURCE}) i JOIN (${DEVICE_SOURCE}) d ON d.id = i.device_id WHERE i.group_name = ${store.dialect.caseless('@g')}
        UNION
        SELECT 'device', COALESCE(d.name, m.member), 'explicit' FROM intune_group_member m LEFT JOIN (${DEVICE_SOURCE}) d ON d.id = CAST(m.member AS INTEGER) WHERE m.kind = 'device' AND m.group_name = @g
        UNION
@@ -140,7 +140,7 @@ interface EdrRow {
 
 async function toProfiles(store: StoreSql, rows: EdrRow[]): Promise<EdrProfile[]> {
   const assignments = await store.all<{profile_id: string; kind: 'device-group' | 'user-group'; group_name: string}>(
-    'SELECT profile_id, kind, group_name FROM edr_profile_assignment ORDER BY rowid',
+    `SELECT profile_id, kind, group_name FROM edr_profile_assignment ORDER BY ${store.dialect.insertionOrder}`,
   )
   return rows.map((r) => ({
     id: r.id,
@@ -171,11 +171,11 @@ async function reachCandidates(store: LocalStore, profiles: EdrProfile[]): Promi
   const devices = await store.all<DeviceRow>(
       `WITH a AS (SELECT kind, group_name FROM edr_profile_assignment WHERE profile_id IN (${store.dialect.jsonArrayValues('@ids')}))
        SELECT d.* FROM (${DEVICE_SOURCE}) d WHERE d.id IN (
-         SELECT m.device_id FROM (${DEVICE_MEMBERSHIP}) m JOIN a ON a.kind = 'device-group' AND a.group_name = m.group_name COLLATE NOCASE
+         SELECT m.device_id FROM (${DEVICE_MEMBERSHIP}) m JOIN a ON a.kind = 'device-group' AND a.group_name = ${store.dialect.caseless('m.group_name')}
          UNION
-         SELECT d2.id FROM (${DEVICE_SOURCE}) d2 JOIN intune_group_member u ON u.kind = 'user' AND u.member = d2.user COLLATE NOCASE
-           JOIN a ON a.kind = 'user-group' AND a.group_name = u.group_name COLLATE NOCASE)
-       ORDER BY d.name COLLATE NOCASE`,
+         SELECT d2.id FROM (${DEVICE_SOURCE}) d2 JOIN intune_group_member u ON u.kind = 'user' AND u.member = ${store.dialect.caseless('d2.user')}
+           JOIN a ON a.kind = 'user-group' AND a.group_name = ${store.dialect.caseless('u.group_name')})
+       ORDER BY ${store.dialect.caseless('d.name')}`,
     {ids},
   )
   if (devices.length === 0) return []
@@ -389,7 +389,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
     async userGroups(user) {
       await requireTenantRow(store)
       const groups = await db.all<{group_name: string}>("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ? ORDER BY group_name", user)
-      const signedIn = await db.get(`SELECT 1 FROM (${DEVICE_SOURCE}) WHERE user = ? COLLATE NOCASE LIMIT 1`, user)
+      const signedIn = await db.get(`SELECT 1 FROM (${DEVICE_SOURCE}) WHERE user = ${db.dialect.caseless('?')} LIMIT 1`, user)
       return {known: groups.length > 0 || Boolean(signedIn), groups: groups.map((g) => g.group_name)}
     },
 
@@ -492,7 +492,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       const waiting = profile.userGroups.length === 0
         ? []
         : (await db.all<{member: string}>(
-              `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (${store.dialect.jsonArrayValues('@groups')}) COLLATE NOCASE
+              `SELECT DISTINCT member FROM intune_group_member WHERE kind = 'user' AND group_name IN (${store.dialect.jsonArrayValues('@groups')})
                  AND lower(member) NOT IN (SELECT lower(user) FROM (${DEVICE_SOURCE}) WHERE user IS NOT NULL) ORDER BY member`,
           {groups: JSON.stringify(profile.userGroups)},
         )).map((r) => r.member)

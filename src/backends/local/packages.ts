@@ -51,14 +51,15 @@ export function localPackageApi(store: LocalStore): PackageApi {
     },
     async list(filter = {}) {
       await requireTenantRow(store)
-      // created_at is indexed (package_created); rowid is in every index.
+      // created_at is indexed (package_created); the store's insertion-order key is in every index.
+      const order = store.dialect.insertionOrder
       return keysetPage({
         list: 'packages',
         shape: ['string', 'number'],
         request: filter,
         rows: (after, limit) =>
-          db.all<PackageRow & {row_id: number}>(`SELECT *, rowid AS row_id FROM package WHERE ${afterCondition(['created_at', 'rowid'], after)} ${filter.kind ? 'AND kind = @kind' : ''}
-               ORDER BY created_at, rowid LIMIT @limit`, {...positionParams(after), kind: filter.kind, limit}),
+          db.all<PackageRow & {row_id: number}>(`SELECT *, ${order} AS row_id FROM package WHERE ${afterCondition(['created_at', order], after)} ${filter.kind ? 'AND kind = @kind' : ''}
+               ORDER BY created_at, ${order} LIMIT @limit`, {...positionParams(after), kind: filter.kind, limit}),
         positionOf: (r) => [r.created_at, r.row_id],
         toItem: toRecord,
       })

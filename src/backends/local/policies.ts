@@ -9,6 +9,7 @@ import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policie
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import {recordOperation} from './operations.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
@@ -30,7 +31,7 @@ interface PolicyRow {
   deployments: string
 }
 
-const POLICY_SQL = `SELECT p.*, (SELECT json_group_array(json_object('collection', c.name, 'deployedAt', pd.deployed_at, 'forced', pd.forced = 1))
+const policySql = (d: SqlDialect) => `SELECT p.*, (SELECT ${d.jsonArrayAggregate(d.jsonObject([['collection', 'c.name'], ['deployedAt', 'pd.deployed_at'], ['forced', 'pd.forced = 1']]))}
     FROM policy_deployment pd JOIN collection c ON c.id = pd.collection_id WHERE pd.policy_id = p.id) AS deployments FROM policy p`
 
 function toPolicy(r: PolicyRow, orgId: string): Policy {
@@ -126,8 +127,8 @@ function policyNotFound(name: string): NotFoundError {
   return new NotFoundError(`Policy '${escapeName(name)}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
 }
 
-async function requirePolicy(db: StoreSql, name: string): Promise<PolicyRow> {
-  const row = await db.get<PolicyRow>(`${POLICY_SQL} WHERE p.name = ?`, name)
+async function requirePolicy(db: LocalStore, name: string): Promise<PolicyRow> {
+  const row = await db.get<PolicyRow>(`${policySql(db.dialect)} WHERE p.name = ?`, name)
   if (!row) throw policyNotFound(name)
   return row
 }
@@ -168,7 +169,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       requiredParts(request)
       checkTenantParts(request, tenant, store.now())
       return store.mutate('policy.create', name, async (tx) => {
-        const existing = await tx.get<PolicyRow>(`${POLICY_SQL} WHERE p.name = ?`, name)
+        const existing = await tx.get<PolicyRow>(`${policySql(tx.dialect)} WHERE p.name = ?`, name)
         if (existing) {
           // The same create again changes nothing; other content is a conflict (issue 11 item 4).
           const diffs = policyDifferences(rowContent(existing), {
@@ -215,14 +216,14 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         list: 'policies',
         shape: ['string'],
         request,
-        rows: (after, limit) => db.all<PolicyRow>(`${POLICY_SQL} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`, {...positionParams(after), limit}),
+        rows: (after, limit) => db.all<PolicyRow>(`${policySql(store.dialect)} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`, {...positionParams(after), limit}),
         positionOf: (r) => [r.name],
         toItem: (r) => toPolicy(r, org),
       })
     },
 
     async get(name) {
-      return toPolicy(await requirePolicy(db, name), await orgId())
+      return toPolicy(await requirePolicy(store, name), await orgId())
     },
 
     async update(name, change) {
@@ -294,7 +295,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
 
     async delete(name, options = {}) {
       const org = await orgId()
-      const assess = async (s: StoreSql) => {
+      const assess = async (s: LocalStore) => {
         const row = await requirePolicy(s, name)
         const policy = toPolicy(row, org)
         const ids = await s.column<number>('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id)
@@ -302,7 +303,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       }
 
       if (options.dryRun) {
-        const {policy, impact} = await assess(db)
+        const {policy, impact} = await assess(store)
         return {policy, changed: false, impact}
       }
 
@@ -317,7 +318,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
     async undeploy(request) {
       const org = await orgId()
       if (request.collections.length === 0) throw new UsageError('No collection to undeploy from.', {suggestions: ['Pass --collection NAME (several allowed).']})
-      const assess = async (s: StoreSql) => {
+      const assess = async (s: LocalStore) => {
         const row = await requirePolicy(s, request.name)
         const policy = toPolicy(row, org)
         const deployed = new Set(await s.column<number>('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id))
@@ -335,7 +336,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       }
 
       if (request.dryRun) {
-        const {policy, removedNames, notDeployed, impact} = await assess(db)
+        const {policy, removedNames, notDeployed, impact} = await assess(store)
         return {policy, changed: false, removed: removedNames, notDeployed, impact}
       }
 
@@ -351,7 +352,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
     async deploy(request) {
       const org = await orgId()
       if (request.collections.length === 0) throw new UsageError('No collection to deploy to.', {suggestions: ['Pass --collection NAME (several allowed).']})
-      const compute = async (s: StoreSql): Promise<DeploymentPlan> => {
+      const compute = async (s: LocalStore): Promise<DeploymentPlan> => {
         const row = await requirePolicy(s, request.name)
         const policy = toPolicy(row, org)
         const names = [...new Set(request.collections)]
@@ -389,7 +390,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         }
       }
 
-      if (request.dryRun) return {plan: await compute(db), operation: null}
+      if (request.dryRun) return {plan: await compute(store), operation: null}
       return store.mutate('policy.deploy', `${request.name} -> ${request.collections.join(', ')}`, async (tx): Promise<DeployOutcome> => {
         const plan = await compute(tx)
         if (plan.refused) return {plan, operation: null}

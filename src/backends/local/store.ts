@@ -17,6 +17,8 @@ import {SQLITE_DIALECT, type SqlDialect} from './sqlite-dialect.js'
  * Writes (`run`, `exec`) still answer synchronously, as SQLite does.
  */
 export interface StoreSql {
+  /** What this store's SQL says differently from portable SQL. */
+  readonly dialect: SqlDialect
   /** Every row. */
   all<R = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<R[]>
   /** The first row, undefined when there is none. */
@@ -60,8 +62,6 @@ export interface LocalStore extends StoreSql {
   /** The SQLite connection: for the SQLite store modules (database.ts, store.ts, audit.ts) only. */
   db: Database
   context: BackendContext
-  /** What this store's SQL says differently from portable SQL. */
-  dialect: SqlDialect
   now(): Date
   /** A large write is coming (an import): the SQLite store lets its page caches grow for it. */
   expectLargeWrite(): void
@@ -218,6 +218,7 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     }
 
     return {
+      dialect: SQLITE_DIALECT,
       all: <R>(text: string, ...params: unknown[]) => read(() => db.prepare(text).all(...params) as R[]),
       get: <R>(text: string, ...params: unknown[]) => read(() => db.prepare(text).get(...params) as R | undefined),
       value: <V>(text: string, ...params: unknown[]) => read(() => db.prepare(text).pluck().get(...params) as V | undefined),
@@ -452,7 +453,6 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       ...statements(token),
       db,
       context,
-      dialect: SQLITE_DIALECT,
       now,
       refuse: (operation, target, error) => as(() => refuse(operation, target, error)),
       expectLargeWrite() {
