@@ -16,10 +16,11 @@ import {COMPLIANCE_DELETE_CONSEQUENCE, complianceAffects, complianceContent, con
 import type {ComplianceApi} from '../../core/port/intune-api.js'
 import type {IntuneState} from '../../core/integration/types.js'
 import {readIntune} from './integrations.js'
-import {DEVICE_MEMBERSHIP, requireGroup, resolveDevice} from './intune.js'
-import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
+import {deviceMembership, requireGroup, resolveDevice} from './intune.js'
+import {inventoryHasGroup, osVersionSql, riskSource} from './intune-sources.js'
 import {dottedOsVersion} from '../../core/device/os.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, optionalText, requireName} from '../../core/names.js'
@@ -57,22 +58,22 @@ export const platformSql = (dv: string): string =>
  * devices x policies without sorting or materialising the pairs. The verdict itself is
  * judgeCompliance, applied to each row.
  */
-const EVALUATION_CTE = `
-  WITH risk AS (${RISK_SOURCE}),
+const evaluationCte = (dialect: SqlDialect) => `
+  WITH risk AS (${riskSource(dialect)}),
   ranked AS (
     SELECT name, max_risk, connector, assign_group, row_number() OVER (ORDER BY max_rank, created_at, name) AS pos FROM compliance_policy
   ),
   e AS (
     SELECT d.id, d.name, d.os_class, d.os_family, ${osVersionSql('d')} AS os_version, d.intune,
       (SELECT MIN(p.pos) FROM ranked p WHERE p.connector = ${platformSql('d')} AND (
-        p.assign_group IS NULL OR ${inventoryHasGroup('d', 'p.assign_group')}
+        p.assign_group IS NULL OR ${inventoryHasGroup('d', 'p.assign_group', dialect)}
         OR EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'device' AND m.member = CAST(d.id AS TEXT))
         OR (d.user IS NOT NULL AND EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'user' AND m.member = d.user))
       )) AS pos
     FROM device_v d WHERE @device IS NULL OR d.id = @device
   )`
 
-export const EVALUATION_SQL = `${EVALUATION_CTE}
+export const evaluationSql = (dialect: SqlDialect): string => `${evaluationCte(dialect)}
   SELECT e.id, e.name, e.os_family, e.os_version, e.intune, COALESCE(risk.rank, 0) AS rank, p.name AS policy, p.max_risk
   FROM e LEFT JOIN risk ON risk.device_name = e.name LEFT JOIN ranked p ON p.pos = e.pos
   ORDER BY e.name, e.id`
@@ -82,7 +83,7 @@ export const EVALUATION_SQL = `${EVALUATION_CTE}
  * two values each: ((os class x 2 + intune) x 5 + risk rank) x @m + policy rank (0 = none),
  * where @m is the number of policies plus one.
  */
-const COMPACT_SQL = `${EVALUATION_CTE}
+const compactSql = (dialect: SqlDialect) => `${evaluationCte(dialect)}
   SELECT e.id, e.name, ((e.os_class * 2 + e.intune) * 5 + COALESCE(risk.rank, 0)) * @m + COALESCE(e.pos, 0)
   FROM e LEFT JOIN risk ON risk.device_name = e.name
   ORDER BY e.name, e.id`
@@ -181,7 +182,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       return store.mutate('compliance.delete', nameOrId, async (tx) => {
         const policy = toPolicy(await find(tx, nameOrId))
         // In use while it decides a device's compliance: the same evaluation as `compliance evaluate`.
-        const decided = await tx.column<string>(`SELECT name FROM (${EVALUATION_SQL}) WHERE policy = @policy AND intune = 1`, {device: null, policy: policy.name})
+        const decided = await tx.column<string>(`SELECT name FROM (${evaluationSql(tx.dialect)}) WHERE policy = @policy AND intune = 1`, {device: null, policy: policy.name})
         const access = await tx.column<string>("SELECT name FROM access_policy WHERE kind = 'custom' AND enabled = 1 ORDER BY name")
         const affects = requireDeleteConsent(KINDS.compliancePolicy, policy.name, complianceAffects(decided, access), options.force === true, COMPLIANCE_DELETE_CONSEQUENCE)
         tx.run('DELETE FROM compliance_policy WHERE id = ?', policy.id)
@@ -197,11 +198,11 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
       // Raw rows (arrays) keep 100,000 devices cheap: one query, one pass. The verdict is a pure
       // function of the facts, and devices share few distinct fact tuples, so it is computed
       // once per tuple and shared (reason strings included).
-      // Policies in rank order (the row_number of EVALUATION_CTE) and OS classes, read once.
+      // Policies in rank order (the row_number of evaluationCte) and OS classes, read once.
       const ranked = await db.all<{name: string; max_risk: MaxRisk}>('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name')
       const osClass = `SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`
       const m = ranked.length + 1
-      const rows = await db.rows<[number, string, number]>(COMPACT_SQL, {device: null, m})
+      const rows = await db.rows<[number, string, number]>(compactSql(store.dialect), {device: null, m})
       // The verdict is a pure function of the facts and devices share few distinct fact tuples:
       // judge each tuple once and share it (reason strings included).
       const verdicts = new Map<number, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
@@ -257,8 +258,8 @@ async function evaluateOne(store: LocalStore, id: number, connection: IntuneStat
     version: string | null
     intune: number
   }>('SELECT id, name, user, os_family, build, release, version, intune FROM device_v WHERE id = ?', id))!
-  const risk = await db.value<number>(`SELECT rank FROM (${RISK_SOURCE}) WHERE device_name = ?`, d.name)
-  const deviceGroups = await db.column<string>(`SELECT group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id = ?`, d.id)
+  const risk = await db.value<number>(`SELECT rank FROM (${riskSource(db.dialect)}) WHERE device_name = ?`, d.name)
+  const deviceGroups = await db.column<string>(`SELECT group_name FROM (${deviceMembership(db.dialect)}) WHERE device_id = ?`, d.id)
   const userGroups = d.user === null ? [] : await db.column<string>("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ?", d.user)
   const policies = (await db.all<PolicyRow>('SELECT * FROM compliance_policy')).map(toPolicy)
   return judgeCompliance(

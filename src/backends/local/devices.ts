@@ -42,7 +42,7 @@ function providerPlatformSql(): string {
  * @since is the ISO start of the health period. Exported so the bench runs the very same SQL through
  * the sqlite3 tool as its baseline.
  */
-export function deviceStateSql(filter = '1'): string {
+export function deviceStateSql(dialect: SqlDialect, filter = '1'): string {
   const covers = `d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr
         AND ((d.level = 'up-level' AND p.config_file_sha256 IS NOT NULL) OR (d.level = 'down-level' AND p.workspace_key_sha256 IS NOT NULL))`
   const dfcOk = `dfc = 1 AND subscription IS NOT NULL AND last_seen IS NOT NULL AND (
@@ -55,7 +55,7 @@ WITH onb AS (
   SELECT m.device_id AS device_id,
     MAX(CASE WHEN d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr THEN 1 ELSE 0 END) AS supported,
     MAX(CASE WHEN ${covers} THEN 1 ELSE 0 END) AS covered,
-    MIN(CASE WHEN ${covers} THEN p.name END COLLATE NOCASE) AS policy_name -- a CASE drops the column's collation
+    MIN(${dialect.caseless(`CASE WHEN ${covers} THEN p.name END`)}) AS policy_name -- a CASE drops the column's collation
   FROM policy_deployment pd
   JOIN policy p ON p.id = pd.policy_id AND p.type = 'onboarding'
   JOIN collection_member m ON m.collection_id = pd.collection_id
@@ -69,7 +69,7 @@ WITH onb AS (
   JOIN collection_member m ON m.collection_id = pd.collection_id
   JOIN device_v d ON d.id = m.device_id
   WHERE ${filter}
-), edr AS (${edrOnboardingSql(filter)}
+), edr AS (${edrOnboardingSql(filter, dialect)}
 ), x AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
@@ -318,7 +318,7 @@ export async function queryDevices(store: LocalStore, options: DeviceListOptions
     params.onboarded = options.onboarded ? 1 : 0
   }
 
-  const sql = `SELECT st.*, ${collectionsOf(store.dialect)} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
+  const sql = `SELECT st.*, ${collectionsOf(store.dialect)} AS collections FROM (${deviceStateSql(store.dialect, conditions.join(' AND ') || '1')}) st
     ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name`
   return db.all<DeviceRow>(sql, params)
 }

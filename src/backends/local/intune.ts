@@ -31,8 +31,9 @@ import type {
 } from '../../core/intune/types.js'
 import type {IntuneApi} from '../../core/port/intune-api.js'
 import {readIntune} from './integrations.js'
-import {DEVICE_SOURCE, INVENTORY_GROUP_SOURCE, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
+import {DEVICE_SOURCE, inventoryGroupSource, OTHER_ONBOARDING_SOURCE} from './intune-sources.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, optionalText, requireName} from '../../core/names.js'
@@ -48,7 +49,7 @@ export interface DeviceRow {
 }
 
 /** Device memberships of every group: the inventory's column plus explicit `group add --device`. */
-export const DEVICE_MEMBERSHIP = `SELECT device_id, group_name FROM (${INVENTORY_GROUP_SOURCE})
+export const deviceMembership = (dialect: SqlDialect): string => `SELECT device_id, group_name FROM (${inventoryGroupSource(dialect)})
   UNION SELECT CAST(member AS INTEGER), group_name FROM intune_group_member WHERE kind = 'device'`
 
 const groupNotFound = (name: string) =>
@@ -65,7 +66,7 @@ export async function resolveDevice(store: StoreSql, device: string): Promise<De
 /** Whether a group exists: created here, or named by the device inventory. Returns its stored spelling. */
 export async function groupName(store: StoreSql, name: string): Promise<string | null> {
   const row = await store.get<{name: string}>(
-      `SELECT name FROM intune_group WHERE name_key = @k UNION ALL SELECT group_name FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = @k LIMIT 1`,
+      `SELECT name FROM intune_group WHERE name_key = @k UNION ALL SELECT group_name FROM (${inventoryGroupSource(store.dialect)}) WHERE atpctl_name_key(group_name) = @k LIMIT 1`,
     {k: nameKey(name)},
   )
   return row?.name ?? null
@@ -101,9 +102,9 @@ function groupReferences(store: LocalStore, name: string): Promise<GroupReferenc
 
 async function groupInfos(store: StoreSql, only?: string, page?: {after: string | null; limit: number}): Promise<GroupInfo[]> {
   const rows = await store.all<{name: string; description: string | null; created_at: string | null; devices: number; users: number}>(`WITH names AS (
-         SELECT name FROM intune_group UNION SELECT ${store.dialect.caseless('group_name')} FROM (${INVENTORY_GROUP_SOURCE})
+         SELECT name FROM intune_group UNION SELECT ${store.dialect.caseless('group_name')} FROM (${inventoryGroupSource(store.dialect)})
        ), devs AS (
-         SELECT ${store.dialect.caseless('group_name')} AS g, COUNT(DISTINCT device_id) AS n FROM (${DEVICE_MEMBERSHIP}) GROUP BY 1
+         SELECT ${store.dialect.caseless('group_name')} AS g, COUNT(DISTINCT device_id) AS n FROM (${deviceMembership(store.dialect)}) GROUP BY 1
        ), users AS (
          SELECT group_name AS g, COUNT(*) AS n FROM intune_group_member WHERE kind = 'user' GROUP BY 1
        )
@@ -118,7 +119,7 @@ async function groupDetail(store: StoreSql, name: string): Promise<GroupDetail> 
   const [info] = await groupInfos(store, (await groupName(store, name)) ?? name)
   if (!info) throw groupNotFound(name)
   const members = await store.all<GroupMember>(
-      `SELECT 'device' AS kind, d.name AS member, 'inventory' AS source FROM (${INVENTORY_GROUP_SOURCE}) i JOIN (${DEVICE_SOURCE}) d ON d.id = i.device_id WHERE i.group_name = ${store.dialect.caseless('@g')}
+      `SELECT 'device' AS kind, d.name AS member, 'inventory' AS source FROM (${inventoryGroupSource(store.dialect)}) i JOIN (${DEVICE_SOURCE}) d ON d.id = i.device_id WHERE i.group_name = ${store.dialect.caseless('@g')}
        UNION
        SELECT 'device', COALESCE(d.name, m.member), 'explicit' FROM intune_group_member m LEFT JOIN (${DEVICE_SOURCE}) d ON d.id = CAST(m.member AS INTEGER) WHERE m.kind = 'device' AND m.group_name = @g
        UNION
@@ -171,7 +172,7 @@ async function reachCandidates(store: LocalStore, profiles: EdrProfile[]): Promi
   const devices = await store.all<DeviceRow>(
       `WITH a AS (SELECT kind, group_name FROM edr_profile_assignment WHERE profile_id IN (${store.dialect.jsonArrayValues('@ids')}))
        SELECT d.* FROM (${DEVICE_SOURCE}) d WHERE d.id IN (
-         SELECT m.device_id FROM (${DEVICE_MEMBERSHIP}) m JOIN a ON a.kind = 'device-group' AND a.group_name = ${store.dialect.caseless('m.group_name')}
+         SELECT m.device_id FROM (${deviceMembership(store.dialect)}) m JOIN a ON a.kind = 'device-group' AND a.group_name = ${store.dialect.caseless('m.group_name')}
          UNION
          SELECT d2.id FROM (${DEVICE_SOURCE}) d2 JOIN intune_group_member u ON u.kind = 'user' AND u.member = ${store.dialect.caseless('d2.user')}
            JOIN a ON a.kind = 'user-group' AND a.group_name = ${store.dialect.caseless('u.group_name')})
@@ -180,7 +181,7 @@ async function reachCandidates(store: LocalStore, profiles: EdrProfile[]): Promi
   )
   if (devices.length === 0) return []
   const deviceIds = JSON.stringify(devices.map((d) => d.id))
-  const memberships = await store.all<{device_id: number; group_name: string}>(`SELECT device_id, group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id IN (${store.dialect.jsonArrayValues('@deviceIds')})`, {deviceIds})
+  const memberships = await store.all<{device_id: number; group_name: string}>(`SELECT device_id, group_name FROM (${deviceMembership(store.dialect)}) WHERE device_id IN (${store.dialect.jsonArrayValues('@deviceIds')})`, {deviceIds})
   const users = JSON.stringify([...new Set(devices.map((d) => d.user).filter((u): u is string => u !== null).map((u) => u.toLowerCase()))])
   const userRows = await store.all<{member: string; group_name: string}>(`SELECT lower(member) AS member, group_name FROM intune_group_member WHERE kind = 'user' AND lower(member) IN (${store.dialect.jsonArrayValues('@users')})`, {users})
   const groupsOf = new Map<number, string[]>()
@@ -321,7 +322,7 @@ export function localIntuneApi(store: LocalStore): IntuneApi {
       await requireTenantRow(store)
       return store.mutate('group.delete', group, async (tx) => {
         const row = await tx.get<{name: string}>('SELECT name FROM intune_group WHERE name_key = ?', nameKey(group))
-        const inInventory = Boolean(await tx.get(`SELECT 1 FROM (${INVENTORY_GROUP_SOURCE}) WHERE atpctl_name_key(group_name) = ? LIMIT 1`, nameKey(group)))
+        const inInventory = Boolean(await tx.get(`SELECT 1 FROM (${inventoryGroupSource(tx.dialect)}) WHERE atpctl_name_key(group_name) = ? LIMIT 1`, nameKey(group)))
         if (!row && inInventory) {
           throw new RuleError('', `Group '${escapeName(await requireGroup(tx, group))}' exists only because the device inventory names it; atpctl cannot delete it.`, {
             suggestions: ["Remove the group from the devices' groups column and import the inventory again: atpctl device import FILE"],

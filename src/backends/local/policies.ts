@@ -418,7 +418,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
  * The dashboard as SQL over the agent model (CM6). Exported for the bench's SQL baseline.
  * Parameters: @since; with a collection, @collectionId limits the scope.
  */
-export function monitorSql(scoped: boolean): string {
+export function monitorSql(scoped: boolean, dialect: SqlDialect): string {
   const filter = scoped ? 'd.id IN (SELECT device_id FROM collection_member WHERE collection_id = @collectionId)' : '1'
   const aggregates = `COUNT(*) AS devices,
     SUM(eligible) AS eligible, SUM(eligible AND onboarded) AS onboarded,
@@ -428,7 +428,7 @@ export function monitorSql(scoped: boolean): string {
     SUM(reason_code = 'tp-onboarded') AS by_third_party, SUM(reason_code = 'sensor-onboarded') AS by_sensor`
   return `
 WITH st AS MATERIALIZED (
-  SELECT id, onboarded, health, reason_code, (configmgr = 1 AND cm_targeted AND cm_supported = 1) AS eligible FROM (${deviceStateSql(filter)})
+  SELECT id, onboarded, health, reason_code, (configmgr = 1 AND cm_targeted AND cm_supported = 1) AS eligible FROM (${deviceStateSql(dialect, filter)})
 )
 SELECT NULL AS collection, ${aggregates} FROM st
 UNION ALL
@@ -475,7 +475,7 @@ export function localMonitorApi(store: LocalStore): MonitorApi {
         canonical = (await db.value<string>('SELECT name FROM collection WHERE id = ?', params.collectionId))!
       }
 
-      const rows = await db.all<MonitorRow>(monitorSql(canonical !== null), params)
+      const rows = await db.all<MonitorRow>(monitorSql(canonical !== null, db.dialect), params)
       const total = rows.find((r) => r.collection === null)!
       const health = healthOf(total)
       const eligible = total.eligible ?? 0

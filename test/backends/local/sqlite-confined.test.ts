@@ -38,19 +38,19 @@ describe('SQLite dialect confined to the SQLite store modules', () => {
     expect(found).toEqual([])
   })
 
-  it('json_each (a JSON array parameter as a table) is asked of the dialect, except the one listed module-level source', () => {
-    const offenders = resourceModules.filter((f) => f !== 'intune-sources.ts' && /\bjson_each\s*\(/i.test(readFileSync(join(DIR, f), 'utf8')))
+  it('json_each (a JSON array as a table) is asked of the dialect', () => {
+    const offenders = resourceModules.filter((f) => /\bjson_each\s*\(/i.test(readFileSync(join(DIR, f), 'utf8')))
     expect(offenders).toEqual([])
   })
 
-  // Moved behind store.dialect (issue 11 item 7): the substring test, the JSON aggregates, the
-  // case-insensitive comparison and the insertion-order key. The modules listed beside each are
-  // the ones ARCHITECTURE.md names as still SQLite-specific there (module-level SQL sources).
+  // Moved behind store.dialect (issue 11 item 7): the substring test, the JSON aggregates and
+  // objects, the case-insensitive comparison and the insertion-order key (a module listed beside
+  // one would be an exception named in ARCHITECTURE.md; there is none left).
   const MOVED: [string, RegExp, string[]][] = [
-    ['instr() (dialect.contains)', /\binstr\s*\(/i, ['intune-sources.ts']],
+    ['instr() (dialect.contains)', /\binstr\s*\(/i, []],
     ['json_group_array/json_group_object (dialect.jsonArrayAggregate/jsonObjectAggregate)', /\bjson_group_(array|object)\s*\(/i, []],
     ['json_object() (dialect.jsonObject)', /\bjson_object\s*\(/i, []],
-    ['COLLATE NOCASE (dialect.caseless)', /\bCOLLATE\s+NOCASE\b/i, ['intune-sources.ts', 'devices.ts']],
+    ['COLLATE NOCASE (dialect.caseless)', /\bCOLLATE\s+NOCASE\b/i, []],
     ['rowid (dialect.insertionOrder)', /\browid\b/i, []],
   ]
 
