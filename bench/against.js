@@ -2,14 +2,19 @@
 // checkout DIR (e.g. a worktree of the previous main), alternating case by case so a machine that
 // slows down during the run affects both alike, and prints each row of both with the change.
 // A row more than 10% worse than the other checkout's is flagged (issue 11's bench rule).
+// `--rounds N` (or BENCH_ROUNDS) runs each case N times per checkout, alternating, and compares
+// the medians: on a shared machine one run of a case can be 30% off either way.
 import {spawnSync} from 'node:child_process'
 import {readdirSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {ROOT} from './lib.js'
 
-const [other, ...only] = process.argv.slice(2)
+const args = process.argv.slice(2)
+const roundsAt = args.indexOf('--rounds')
+const rounds = Math.max(1, Number(roundsAt >= 0 ? args.splice(roundsAt, 2)[1] : (process.env.BENCH_ROUNDS ?? 1)) || 1)
+const [other, ...only] = args
 if (!other) {
-  console.error('usage: node bench/against.js DIR [CASE…]   (DIR: another built atpctl checkout)')
+  console.error('usage: node bench/against.js DIR [--rounds N] [CASE…]   (DIR: another built atpctl checkout)')
   process.exit(2)
 }
 
@@ -32,6 +37,18 @@ function runCase(root, name) {
   return rows
 }
 
+/** Each row's median over the rounds (rows a round did not print are left out of it). */
+function medianRows(runs) {
+  const rows = new Map()
+  for (const [row, m] of runs[0]) {
+    const values = runs.map((r) => r.get(row)).filter((v) => v && v.unit === m.unit).map((v) => v.value).sort((a, b) => a - b)
+    const mid = Math.floor(values.length / 2)
+    rows.set(row, {value: values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2, unit: m.unit})
+  }
+
+  return rows
+}
+
 // Units where a bigger number is better; everything else (ms, MB, calls) is better smaller.
 const higherIsBetter = (unit) => /\/s$/.test(unit)
 const out = [['case', 'this checkout', 'other checkout', 'change', 'ok']]
@@ -43,8 +60,15 @@ for (const name of names) {
     continue
   }
 
-  const mine = runCase(ROOT, name)
-  const base = runCase(otherRoot, name)
+  const mineRuns = []
+  const baseRuns = []
+  for (let round = 0; round < rounds; round++) {
+    mineRuns.push(runCase(ROOT, name))
+    baseRuns.push(runCase(otherRoot, name))
+  }
+
+  const mine = medianRows(mineRuns)
+  const base = medianRows(baseRuns)
   for (const [row, m] of mine) {
     const b = base.get(row)
     if (!b || b.unit !== m.unit || b.value === 0) {
@@ -65,4 +89,4 @@ for (const [i, r] of out.entries()) {
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '))
 }
 
-console.log(`${worse} rows more than 10% worse than ${otherRoot}`)
+console.log(`${worse} rows more than 10% worse than ${otherRoot}${rounds > 1 ? ` (medians of ${rounds} rounds)` : ''}`)

@@ -6,6 +6,7 @@ import {spawnSync} from 'node:child_process'
 import {cpSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {PLAN_SQL, monitorSql} from '../../dist/backends/local/policies.js'
+import {SQLITE_DIALECT} from '../../dist/backends/local/sqlite-dialect.js'
 import {BIN, median, run, tempHome, timePair} from '../lib.js'
 
 const DEVICES = 100_000
@@ -148,7 +149,7 @@ export default async function devices() {
 
     // Monitor --json: the dashboard SQL over the agent model.
     const since = new Date(Date.now() - 7 * DAY).toISOString()
-    const monitorScript = [`.parameter set @since '${since}'`, '.mode json', monitorSql(false) + ';'].join('\n')
+    const monitorScript = [`.parameter set @since '${since}'`, '.mode json', monitorSql(false, SQLITE_DIALECT) + ';'].join('\n')
     const report = JSON.parse(timed(process.execPath, [BIN, 'monitor', '--json'], {env: env(home)}).stdout)
     const sqlReport = JSON.parse(sql(monitorScript).stdout).find((r) => r.collection === null)
     if (report.deployment.eligible !== sqlReport.eligible) throw new Error(`monitor mismatch: ${report.deployment.eligible} vs ${sqlReport.eligible}`)

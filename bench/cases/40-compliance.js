@@ -65,7 +65,8 @@ export default async function compliance() {
     run(home, ['compliance', 'create', '--name', 'Android', '--platform', 'android-enterprise', '--max-risk', 'low'])
 
     // The baseline: the same joins plus the verdict and its reason, in SQL, as JSON.
-    const {EVALUATION_SQL} = await import(pathToFileURL(join(ROOT, 'dist', 'backends', 'local', 'compliance.js')).href)
+    const {evaluationSql} = await import(pathToFileURL(join(ROOT, 'dist', 'backends', 'local', 'compliance.js')).href)
+    const {SQLITE_DIALECT} = await import(pathToFileURL(join(ROOT, 'dist', 'backends', 'local', 'sqlite-dialect.js')).href)
     const label = (col) => `upper(substr(${col}, 1, 1)) || substr(${col}, 2)`
     const risk = `CASE rank WHEN 0 THEN 'None' WHEN 1 THEN 'Informational' WHEN 2 THEN 'Low' WHEN 3 THEN 'Medium' ELSE 'High' END`
     const maxRank = `CASE max_risk WHEN 'clear' THEN 0 WHEN 'low' THEN 2 WHEN 'medium' THEN 3 ELSE 4 END`
@@ -89,7 +90,7 @@ SELECT id AS deviceId, name AS deviceName, ${platform} AS platform,
     WHEN policy IS NULL THEN 'no compliance policy is assigned; device risk ' || ${risk}
     WHEN rank > ${maxRank} THEN 'device risk ' || ${risk} || ' is above the maximum ' || ${label('max_risk')} || ' of policy ''' || policy || ''''
     ELSE 'device risk ' || ${risk} || ' is within the maximum ' || ${label('max_risk')} || ' of policy ''' || policy || '''' END AS reason
-FROM (${EVALUATION_SQL})
+FROM (${evaluationSql(SQLITE_DIALECT)})
   JOIN (SELECT enabled AS c_enabled, android AS c_android, ios AS c_ios, windows AS c_windows FROM intune_connection WHERE id = 1);
 `
     // Both produce every device's verdict; check they agree on the counts before timing.

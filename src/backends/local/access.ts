@@ -60,21 +60,27 @@ function refuseProtected(policy: AccessPolicy, action: string): void {
 
 export function localAccessApi(store: LocalStore): AccessApi {
   const db: StoreSql = store
-  const find = (nameOrId: string): AccessPolicy => {
-    const row = db.get('SELECT * FROM access_policy WHERE id = @p OR name = @p COLLATE NOCASE', {p: nameOrId}) as Row | undefined
+  const find = async (s: StoreSql, nameOrId: string): Promise<AccessPolicy> => {
+    const row = await s.get<Row>(`SELECT * FROM access_policy WHERE id = @p OR name = ${store.dialect.caseless('@p')}`, {p: nameOrId})
     if (!row) throw new NotFoundError(`Conditional access policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl access policy list']})
     return toPolicy(row)
   }
 
   /** The stored definition: groups in their stored spelling, each value once; null lists are taken from `keep`. */
-  const canonicalDefinition = (
+  const canonicalDefinition = async (
+    s: LocalStore,
     request: Omit<AccessPolicyCreateRequest, 'includeGroups' | 'excludeGroups' | 'name' | 'enabled' | 'reportOnly'> & {includeGroups: string[] | null; excludeGroups: string[] | null},
     keep?: AccessPolicy,
-  ): Required<Definition> => {
-    const canonical = (g: string) => (g.toLowerCase() === ALL ? ALL : requireGroup(store, g))
+  ): Promise<Required<Definition>> => {
+    const canonical = async (groups: string[]) => {
+      const names: string[] = []
+      for (const g of groups) names.push(g.toLowerCase() === ALL ? ALL : await requireGroup(s, g))
+      return [...new Set(names)]
+    }
+
     return {
-      includeGroups: request.includeGroups ? [...new Set(request.includeGroups.map(canonical))] : (keep?.includeGroups ?? []),
-      excludeGroups: request.excludeGroups ? [...new Set(request.excludeGroups.map(canonical))] : (keep?.excludeGroups ?? []),
+      includeGroups: request.includeGroups ? await canonical(request.includeGroups) : (keep?.includeGroups ?? []),
+      excludeGroups: request.excludeGroups ? await canonical(request.excludeGroups) : (keep?.excludeGroups ?? []),
       apps: [...new Set(request.apps.map((a) => a.trim().toLowerCase()))],
       clients: [...new Set(request.clients)],
       grant: request.grant,
@@ -83,12 +89,12 @@ export function localAccessApi(store: LocalStore): AccessApi {
 
   return {
     async createPolicy(given) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       // The CLI's own rule, run here for every caller (issue 15 item 3).
       const request = checkAccessPolicyRequest(given)
-      return store.mutate('access.policy.create', request.name, () => {
-        const definition = canonicalDefinition(request)
-        const existing = db.get('SELECT * FROM access_policy WHERE name = ? COLLATE NOCASE', request.name) as Row | undefined
+      return store.mutate('access.policy.create', request.name, async (tx) => {
+        const definition = await canonicalDefinition(tx, request)
+        const existing = await tx.get<Row>(`SELECT * FROM access_policy WHERE name = ${store.dialect.caseless('?')}`, request.name)
         if (existing) {
           // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
           const policy = toPolicy(existing)
@@ -107,13 +113,13 @@ export function localAccessApi(store: LocalStore): AccessApi {
           definition: JSON.stringify(definition),
           created_at: store.now().toISOString(),
         }
-        db.run('INSERT INTO access_policy (id, name, kind, protected, enabled, report_only, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @report_only, @definition, @created_at)', row)
+        tx.run('INSERT INTO access_policy (id, name, kind, protected, enabled, report_only, definition, created_at) VALUES (@id, @name, @kind, @protected, @enabled, @report_only, @definition, @created_at)', row)
         return {policy: toPolicy(row), changed: true}
       })
     },
 
     async listPolicies(request) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       // The protected classic policy first, then custom ones oldest first.
       const order = ["kind = 'custom'", 'created_at', 'name', 'id']
       return keysetPage({
@@ -121,21 +127,21 @@ export function localAccessApi(store: LocalStore): AccessApi {
         shape: ['number', 'string', 'string', 'string'],
         request,
         rows: (after, limit) =>
-          db.all(`SELECT *, kind = 'custom' AS custom FROM access_policy WHERE ${afterCondition(order, after)} ORDER BY ${order.join(', ')} LIMIT @limit`, {...positionParams(after), limit}) as (Row & {custom: number})[],
+          db.all<Row & {custom: number}>(`SELECT *, kind = 'custom' AS custom FROM access_policy WHERE ${afterCondition(order, after)} ORDER BY ${order.join(', ')} LIMIT @limit`, {...positionParams(after), limit}),
         positionOf: (r) => [r.custom, r.created_at, r.name, r.id],
         toItem: toPolicy,
       })
     },
 
     async getPolicy(nameOrId) {
-      requireTenantRow(store)
-      return find(nameOrId)
+      await requireTenantRow(store)
+      return find(db, nameOrId)
     },
 
     async updatePolicy(nameOrId, patch) {
-      requireTenantRow(store)
-      return store.mutate('access.policy.update', nameOrId, () => {
-        const current = find(nameOrId)
+      await requireTenantRow(store)
+      return store.mutate('access.policy.update', nameOrId, async (tx) => {
+        const current = await find(tx, nameOrId)
         refuseProtected(current, 'edited')
         // Every rule of the create, on the policy as it would be (IN8); lists given replace the old ones.
         const request = checkAccessPolicyRequest({
@@ -148,36 +154,37 @@ export function localAccessApi(store: LocalStore): AccessApi {
           enabled: current.enabled,
         })
         // Group lists not given are kept as stored, even when a group they name was deleted since.
-        const definition = canonicalDefinition(
+        const definition = await canonicalDefinition(
+          tx,
           {...request, includeGroups: patch.includeGroups ? request.includeGroups : null, excludeGroups: patch.excludeGroups ? request.excludeGroups : null},
           current,
         )
         const state = updatedAccessState(current, patch.reportOnly)
         if (contentDifferences(accessContent(current), accessContent({...definition, ...state})).length === 0) return {policy: current, changed: false}
-        db.run('UPDATE access_policy SET definition = ?, enabled = ?, report_only = ? WHERE id = ?', JSON.stringify(definition), +state.enabled, +state.reportOnly, current.id)
-        return {policy: find(current.id), changed: true}
+        tx.run('UPDATE access_policy SET definition = ?, enabled = ?, report_only = ? WHERE id = ?', JSON.stringify(definition), +state.enabled, +state.reportOnly, current.id)
+        return {policy: await find(tx, current.id), changed: true}
       })
     },
 
     async setPolicyEnabled(nameOrId, enabled) {
-      requireTenantRow(store)
-      return store.mutate(enabled ? 'access.policy.enable' : 'access.policy.disable', nameOrId, () => {
-        const policy = find(nameOrId)
+      await requireTenantRow(store)
+      return store.mutate(enabled ? 'access.policy.enable' : 'access.policy.disable', nameOrId, async (tx) => {
+        const policy = await find(tx, nameOrId)
         refuseProtected(policy, 'edited')
         // Enable enforces a report-only policy; disable switches it off as well.
         if (policy.enabled === enabled && !policy.reportOnly) return {policy, changed: false}
-        db.run('UPDATE access_policy SET enabled = ?, report_only = 0 WHERE id = ?', enabled ? 1 : 0, policy.id)
-        return {policy: find(policy.id), changed: true}
+        tx.run('UPDATE access_policy SET enabled = ?, report_only = 0 WHERE id = ?', enabled ? 1 : 0, policy.id)
+        return {policy: await find(tx, policy.id), changed: true}
       })
     },
 
     async deletePolicy(nameOrId, options = {}) {
-      requireTenantRow(store)
-      return store.mutate('access.policy.delete', nameOrId, () => {
-        const policy = find(nameOrId)
+      await requireTenantRow(store)
+      return store.mutate('access.policy.delete', nameOrId, async (tx) => {
+        const policy = await find(tx, nameOrId)
         refuseProtected(policy, 'deleted') // IN3: forced or not
         const affects = requireDeleteConsent(KINDS.accessPolicy, policy.name, accessAffects(policy), options.force === true, ACCESS_DELETE_CONSEQUENCE)
-        db.run('DELETE FROM access_policy WHERE id = ?', policy.id)
+        tx.run('DELETE FROM access_policy WHERE id = ?', policy.id)
         return {policy, changed: true as const, affects}
       })
     },

@@ -79,10 +79,10 @@ export function evidenceFileNames(evidence: NewAlert['evidence']): string {
  * Inserts an alert; call inside `store.mutate`. The local engine gives every alert its own
  * incident (incident ids count up from 1).
  */
-export function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAlert): Alert {
+export async function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAlert): Promise<Alert> {
   const now = store.now()
   const at = now.toISOString()
-  const next = store.get(NEXT_INCIDENT_SQL) as {n: number}
+  const next = (await store.get<{n: number}>(NEXT_INCIDENT_SQL))!
   const id = newAlertId(now)
   store.run(
       `INSERT INTO alert (id, incident_id, title, description, severity, severity_rank, status, category, detection_source,
@@ -114,8 +114,8 @@ export function insertAlert(store: LocalStore, device: AlertDevice, alert: NewAl
   return getAlert(store, id)
 }
 
-export function getAlert(store: LocalStore, id: string): Alert {
-  const row = store.get('SELECT * FROM alert WHERE id = ?', id) as AlertRow | undefined
+export async function getAlert(store: StoreSql, id: string): Promise<Alert> {
+  const row = await store.get<AlertRow>('SELECT * FROM alert WHERE id = ?', id)
   if (!row) {
     throw new NotFoundError(`Alert '${id}' not found.`, {suggestions: ['List alerts: atpctl alert list']})
   }
@@ -127,11 +127,12 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
   const db: StoreSql = store
   return {
     async list(filter = {}) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       const where: string[] = []
       const params: Record<string, unknown> = {}
       if (filter.device) {
-        where.push('(device_name = @device COLLATE NOCASE OR computer_dns_name = @device COLLATE NOCASE OR machine_id = @device)')
+        const caseless = store.dialect.caseless('@device')
+        where.push(`(device_name = ${caseless} OR computer_dns_name = ${caseless} OR machine_id = @device)`)
         params.device = filter.device
       }
 
@@ -150,58 +151,59 @@ export function localAlertsApi(store: LocalStore): AlertsApi {
         params.since = filter.since
       }
 
-      // Newest first on the alert_created index (rowid is in it): a page after a cursor starts
-      // below its (created_at, rowid), so page N reads what page 1 reads.
+      // Newest first on the alert_created index (the store's insertion-order key is in
+      // it): a page after a cursor starts below its (created_at, key), so page N reads what page 1 reads.
+      const order = store.dialect.insertionOrder
       return keysetPage({
         list: 'alerts',
         shape: ['string', 'number'],
         request: filter,
         rows: (after, limit) =>
-          db.all(`SELECT *, rowid AS row_id FROM alert WHERE ${[afterCondition(['created_at', 'rowid'], after, true), ...where].join(' AND ')}
-               ORDER BY created_at DESC, rowid DESC LIMIT @limit`, {...params, ...positionParams(after), limit}) as (AlertRow & {row_id: number})[],
+          db.all<AlertRow & {row_id: number}>(`SELECT *, ${order} AS row_id FROM alert WHERE ${[afterCondition(['created_at', order], after, true), ...where].join(' AND ')}
+               ORDER BY created_at DESC, ${order} DESC LIMIT @limit`, {...params, ...positionParams(after), limit}),
         positionOf: (r) => [r.created_at, r.row_id],
         toItem: toAlert,
       })
     },
 
     async get(id) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       return getAlert(store, id)
     },
 
     async resolve(id, options) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       const {comment, classification, determination} = checkResolution(options)
-      return store.mutate('alert.resolve', `alert:${id}`, () => {
-        const alert = getAlert(store, id)
+      return store.mutate('alert.resolve', `alert:${id}`, async (tx) => {
+        const alert = await getAlert(tx, id)
         const at = store.now().toISOString()
         const comments: AlertComment[] = [...alert.comments]
         if (comment) comments.push({comment, createdBy: store.context.actor, createdTime: at})
         const reclassified = (classification !== undefined && classification !== alert.classification) || (determination !== undefined && determination !== alert.determination)
         if (alert.status === 'Resolved' && !comment && !reclassified) return alert
-        db.run(
+        tx.run(
           `UPDATE alert SET status = 'Resolved', resolved_time = COALESCE(resolved_time, @at), last_update_time = @at, comments = @comments,
              classification = COALESCE(@classification, classification), determination = COALESCE(@determination, determination) WHERE id = @id`,
           {id, at, comments: JSON.stringify(comments), classification: classification ?? null, determination: determination ?? null},
         )
-        return getAlert(store, id)
+        return getAlert(tx, id)
       })
     },
 
     async find(query) {
       // One indexed lookup (machine_id, created_at): cheap enough to poll.
-      const row = db.get(
+      const row = await db.get<AlertRow>(
           `SELECT * FROM alert WHERE machine_id = @machine AND created_at >= @since AND title = @title
-             AND (@file IS NULL OR instr(evidence_file_names, '/' || @file || '/') > 0)
+             AND (@file IS NULL OR ${store.dialect.contains('evidence_file_names', "'/' || @file || '/'")})
            ORDER BY created_at DESC LIMIT 1`,
         {machine: query.machineId, since: query.since, title: query.title, file: query.evidenceFileName ?? null},
-      ) as AlertRow | undefined
+      )
       return row ? toAlert(row) : null
     },
 
     async risks(machineIds) {
-      requireTenantRow(store)
-      const rows = db.all(`SELECT machine_id, MAX(severity_rank) AS rank FROM alert WHERE status <> 'Resolved' GROUP BY machine_id`) as {machine_id: string; rank: number}[]
+      await requireTenantRow(store)
+      const rows = await db.all<{machine_id: string; rank: number}>(`SELECT machine_id, MAX(severity_rank) AS rank FROM alert WHERE status <> 'Resolved' GROUP BY machine_id`)
       const byMachine = new Map(rows.map((r) => [r.machine_id, RISK_LEVELS[Math.max(1, r.rank)]]))
       const ids = machineIds ?? [...byMachine.keys()]
       const result: Record<string, RiskLevel> = {}

@@ -43,15 +43,14 @@ function toInfo(r: ApiKeyRow, now: Date): ApiKeyInfo {
 /** API keys live beside the tenant they grant access to; no tenant is needed to create the first. */
 export function localApiKeyApi(store: LocalStore): ApiKeyApi {
   const db: StoreSql = store
-  const find = (idOrName: string) =>
-    db.get(`SELECT ${COLUMNS} FROM api_key WHERE id = ? OR name = ?`, idOrName, idOrName) as ApiKeyRow | undefined
+  const find = (s: StoreSql, idOrName: string) => s.get<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_key WHERE id = ? OR name = ?`, idOrName, idOrName)
   return {
     async create(request) {
       const name = checkApiKeyName(request.name)
       const role = parseRole(request.role)
       checkApiKeyTtl(request.ttlMs)
-      return store.mutate('apikey.create', name, () => {
-        const existing = db.get(`SELECT ${COLUMNS} FROM api_key WHERE name = ?`, name) as ApiKeyRow | undefined
+      return store.mutate('apikey.create', name, async (tx) => {
+        const existing = await tx.get<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_key WHERE name = ?`, name)
         if (existing) {
           // The same create again changes nothing; other content is a conflict (issue 11 item 4).
           const info = toInfo(existing, store.now())
@@ -76,7 +75,7 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
           revoked_at: null,
           last_used_at: null,
         }
-        db.run('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+        tx.run('INSERT INTO api_key (id, name, role, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
           row.id,
           row.name,
           row.role,
@@ -95,29 +94,32 @@ export function localApiKeyApi(store: LocalStore): ApiKeyApi {
         shape: ['string', 'string'],
         request,
         rows: (after, limit) =>
-          db.all(`SELECT ${COLUMNS} FROM api_key WHERE ${afterCondition(['created_at', 'id'], after)} ORDER BY created_at, id LIMIT @limit`, {...positionParams(after), limit}) as ApiKeyRow[],
+          db.all<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_key WHERE ${afterCondition(['created_at', 'id'], after)} ORDER BY created_at, id LIMIT @limit`, {...positionParams(after), limit}),
         positionOf: (r) => [r.created_at, r.id],
         toItem: (r) => toInfo(r, now),
       })
     },
 
     async revoke(idOrName) {
-      return store.mutate('apikey.revoke', idOrName, () => {
-        const row = find(idOrName)
+      return store.mutate('apikey.revoke', idOrName, async (tx) => {
+        const row = await find(tx, idOrName)
         if (!row) throw new NotFoundError(`API key '${idOrName}' not found.`, {suggestions: ['Run `atpctl apikey list` to see key ids and names.']})
-        if (!row.revoked_at) db.run('UPDATE api_key SET revoked_at = ? WHERE id = ?', store.now().toISOString(), row.id)
-        return {key: toInfo(find(row.id)!, store.now()), changed: !row.revoked_at}
+        if (!row.revoked_at) tx.run('UPDATE api_key SET revoked_at = ? WHERE id = ?', store.now().toISOString(), row.id)
+        return {key: toInfo((await find(tx, row.id))!, store.now()), changed: !row.revoked_at}
       })
     },
 
     async verify(secret) {
-      const row = db.get(`SELECT ${COLUMNS} FROM api_key WHERE secret_sha256 = ?`, hashApiKeySecret(secret)) as ApiKeyRow | undefined
-      const now = store.now()
-      if (!row) return {valid: false, reason: 'unknown API key', key: null}
-      const info = toInfo(row, now)
-      if (info.status !== 'active') return {valid: false, reason: info.status === 'revoked' ? `revoked at ${info.revokedAt}` : `expired at ${info.expiresAt}`, key: info}
-      db.run('UPDATE api_key SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
-      return {valid: true, reason: 'valid', key: {...info, lastUsedAt: now.toISOString()}}
+      // Holding the connection: the last use is written after the read, with nothing in between.
+      return store.hold(async (held) => {
+        const row = await held.get<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_key WHERE secret_sha256 = ?`, hashApiKeySecret(secret))
+        const now = store.now()
+        if (!row) return {valid: false, reason: 'unknown API key', key: null}
+        const info = toInfo(row, now)
+        if (info.status !== 'active') return {valid: false, reason: info.status === 'revoked' ? `revoked at ${info.revokedAt}` : `expired at ${info.expiresAt}`, key: info}
+        held.run('UPDATE api_key SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
+        return {valid: true, reason: 'valid', key: {...info, lastUsedAt: now.toISOString()}}
+      })
     },
   }
 }

@@ -4,6 +4,7 @@ import type {CollectionDetail, CollectionInfo, CollectionMember, MembershipChang
 import {NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionApi} from '../../core/port/collections-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, nameKey, requireName} from '../../core/names.js'
@@ -36,7 +37,7 @@ const COLUMN: Record<RuleField, string> = {
 const LIST_FIELDS = new Set<RuleField>(['managed-by', 'group'])
 
 /** One condition as SQL with its parameter (never interpolated). */
-function conditionSql(c: RuleCondition, params: unknown[]): string {
+function conditionSql(c: RuleCondition, params: unknown[], d: SqlDialect): string {
   const col = COLUMN[c.field]
   params.push(c.value)
   if (typeof c.value === 'number') {
@@ -45,8 +46,8 @@ function conditionSql(c: RuleCondition, params: unknown[]): string {
   }
 
   if (LIST_FIELDS.has(c.field)) {
-    if (c.op === '=') return `instr(lower(${col}), ';' || lower(?) || ';') > 0`
-    if (c.op === '!=') return `instr(lower(${col}), ';' || lower(?) || ';') = 0`
+    if (c.op === '=') return d.contains(`lower(${col})`, "';' || lower(?) || ';'")
+    if (c.op === '!=') return `NOT ${d.contains(`lower(${col})`, "';' || lower(?) || ';'")}`
   }
 
   switch (c.op) {
@@ -55,15 +56,15 @@ function conditionSql(c: RuleCondition, params: unknown[]): string {
     case '!=':
       return `(${col} IS NULL OR lower(${col}) <> lower(?))`
     case '~':
-      return `instr(lower(${col}), lower(?)) > 0`
+      return d.contains(`lower(${col})`, 'lower(?)')
     default:
-      return `(${col} IS NULL OR instr(lower(${col}), lower(?)) = 0)`
+      return `(${col} IS NULL OR NOT ${d.contains(`lower(${col})`, 'lower(?)')})`
   }
 }
 
-export function rulesSql(rules: Rule[], params: unknown[]): string {
+export function rulesSql(rules: Rule[], params: unknown[], d: SqlDialect): string {
   if (rules.length === 0) return '0'
-  return rules.map((r) => `(${r.conditions.map((c) => conditionSql(c, params)).join(' AND ')})`).join(' OR ')
+  return rules.map((r) => `(${r.conditions.map((c) => conditionSql(c, params, d)).join(' AND ')})`).join(' OR ')
 }
 
 /** Collections ordered so that every limiting collection comes before those it limits. */
@@ -90,22 +91,22 @@ function inLimitOrder(rows: CollectionRow[]): CollectionRow[] {
  * machine; recomputing the inventory would cost a large fleet every heartbeat), by the core
  * rule itself; the SQL of a whole refresh is pinned to it by a differential test.
  */
-export function refreshCollections(db: StoreSql, options: {deviceId?: number} = {}): void {
-  const rows = db.all('SELECT * FROM collection') as CollectionRow[]
+export async function refreshCollections(db: LocalStore, options: {deviceId?: number} = {}): Promise<void> {
+  const rows = await db.all<CollectionRow>('SELECT * FROM collection')
   const one = options.deviceId
   if (one !== undefined) {
-    refreshDevice(db, rows, one)
+    await refreshDevice(db, rows, one)
     return
   }
 
   // For a large inventory, rebuilding the device index once (a sort) beats updating it per row.
-  const bulk = rows.length > 0 && (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n > 20_000
+  const bulk = rows.length > 0 && (await db.value<number>('SELECT COUNT(*) FROM device'))! > 20_000
   if (bulk) db.exec('DROP INDEX IF EXISTS collection_member_device')
   db.run('DELETE FROM collection_member')
   for (const c of inLimitOrder(rows)) {
     const params: unknown[] = [c.id, c.id, `;${c.name_key};`]
     const rules = (JSON.parse(c.rules) as string[]).map(parseRule)
-    const ruleSql = rulesSql(rules, params)
+    const ruleSql = rulesSql(rules, params, db.dialect)
     let limit = ''
     if (c.limit_to !== null) {
       limit = ' AND d.id IN (SELECT device_id FROM collection_member WHERE collection_id = ?)'
@@ -114,7 +115,7 @@ export function refreshCollections(db: StoreSql, options: {deviceId?: number} = 
 
     db.run(`INSERT INTO collection_member (collection_id, device_id)
        SELECT ?, d.id FROM ${rules.length > 0 ? 'device_v' : 'device'} d
-       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR instr(d.inv_collections, ?) > 0 OR ${ruleSql})${limit}`, ...params)
+       WHERE (d.id IN (SELECT device_id FROM collection_direct WHERE collection_id = ?) OR ${db.dialect.contains('d.inv_collections', '?')} OR ${ruleSql})${limit}`, ...params)
   }
 
   if (bulk) db.exec('CREATE INDEX collection_member_device ON collection_member(device_id)')
@@ -138,9 +139,9 @@ interface DeviceViewRow {
 }
 
 /** One device's memberships, decided by the core rule (isCollectionMember) collection by collection, limits first. */
-function refreshDevice(db: StoreSql, rows: CollectionRow[], deviceId: number): void {
+async function refreshDevice(db: StoreSql, rows: CollectionRow[], deviceId: number): Promise<void> {
   db.run('DELETE FROM collection_member WHERE device_id = ?', deviceId)
-  const d = db.get('SELECT * FROM device_v WHERE id = ?', deviceId) as DeviceViewRow | undefined
+  const d = await db.get<DeviceViewRow>('SELECT * FROM device_v WHERE id = ?', deviceId)
   if (!d) return
   const device = ruleSubject({
     name: d.name,
@@ -156,7 +157,7 @@ function refreshDevice(db: StoreSql, rows: CollectionRow[], deviceId: number): v
     user: d.user,
     groups: unpack(d.groups),
   })
-  const direct = new Set(db.column('SELECT collection_id FROM collection_direct WHERE device_id = ?', deviceId) as number[])
+  const direct = new Set(await db.column<number>('SELECT collection_id FROM collection_direct WHERE device_id = ?', deviceId))
   const insert = 'INSERT INTO collection_member (collection_id, device_id) VALUES (?, ?)'
   const members = new Set<number>()
   for (const c of inLimitOrder(rows)) {
@@ -177,7 +178,7 @@ function refreshDevice(db: StoreSql, rows: CollectionRow[], deviceId: number): v
 const unpack = (packed: string | null): string[] => (packed ? packed.slice(1, -1).split(';') : [])
 
 /** Ids of the named collections (lower-cased names), creating missing ones as direct-membership collections. */
-export function ensureCollections(store: LocalStore, names: string[]): {ids: Map<string, number>; created: string[]} {
+export async function ensureCollections(store: LocalStore, names: string[]): Promise<{ids: Map<string, number>; created: string[]}> {
   const db: StoreSql = store
   const ids = new Map<string, number>()
   const created: string[] = []
@@ -186,7 +187,7 @@ export function ensureCollections(store: LocalStore, names: string[]): {ids: Map
   for (const name of names) {
     const key = nameKey(name)
     if (ids.has(key)) continue
-    const row = db.get(find, key) as {id: number} | undefined
+    const row = await db.get<{id: number}>(find, key)
     if (row) {
       ids.set(key, row.id)
     } else {
@@ -198,8 +199,8 @@ export function ensureCollections(store: LocalStore, names: string[]): {ids: Map
   return {ids, created}
 }
 
-function requireCollection(db: StoreSql, name: string): CollectionRow {
-  const row = db.get('SELECT * FROM collection WHERE name_key = ?', nameKey(name)) as CollectionRow | undefined
+async function requireCollection(db: StoreSql, name: string): Promise<CollectionRow> {
+  const row = await db.get<CollectionRow>('SELECT * FROM collection WHERE name_key = ?', nameKey(name))
   if (!row) {
     throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
       suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
@@ -209,14 +210,14 @@ function requireCollection(db: StoreSql, name: string): CollectionRow {
   return row
 }
 
-const INFO_SQL = `
+const infoSql = (d: SqlDialect) => `
   SELECT c.*, l.name AS limit_name,
     (SELECT COUNT(*) FROM collection_member m WHERE m.collection_id = c.id) AS members,
     (SELECT COUNT(*) FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id
-       AND (instr(d.inv_collections, ';' || c.name_key || ';') > 0 OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
-    (SELECT json_group_object(level, n) FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
-    (SELECT json_group_object(f, n) FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
-    (SELECT json_group_array(name) FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
+       AND (${d.contains('d.inv_collections', "';' || c.name_key || ';'")} OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
+    (SELECT ${d.jsonObjectAggregate('level', 'n')} FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
+    (SELECT ${d.jsonObjectAggregate('f', 'n')} FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
+    (SELECT ${d.jsonArrayAggregate('name')} FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
   FROM collection c LEFT JOIN collection l ON l.id = c.limit_to`
 
 interface InfoRow extends CollectionRow {
@@ -243,17 +244,17 @@ function toInfo(r: InfoRow): CollectionInfo {
   }
 }
 
-export function collectionInfo(db: StoreSql, name: string): CollectionInfo {
-  const {id} = requireCollection(db, name)
-  return toInfo(db.get(`${INFO_SQL} WHERE c.id = ?`, id) as InfoRow)
+export async function collectionInfo(db: LocalStore, name: string): Promise<CollectionInfo> {
+  const {id} = await requireCollection(db, name)
+  return toInfo((await db.get<InfoRow>(`${infoSql(db.dialect)} WHERE c.id = ?`, id))!)
 }
 
-function deviceIds(db: StoreSql, names: string[]): Map<string, {id: number; name: string}> {
+async function deviceIds(db: StoreSql, names: string[]): Promise<Map<string, {id: number; name: string}>> {
   const find = 'SELECT id, name FROM device WHERE name_key = ?'
   const found = new Map<string, {id: number; name: string}>()
   const missing: string[] = []
   for (const n of names) {
-    const row = db.get(find, nameKey(n)) as {id: number; name: string} | undefined
+    const row = await db.get<{id: number; name: string}>(find, nameKey(n))
     if (row) found.set(n, row)
     else missing.push(n)
   }
@@ -271,15 +272,16 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
   const db: StoreSql = store
   return {
     async create(request) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       const name = requireName(request.name, NAME_RULES.collection) // issue 15 items 3/4, issue 16
 
       const rules = (request.rules ?? []).map(parseRule)
-      return store.mutate('collection.create', name, () => {
-        const limit = request.limitTo ? requireCollection(db, request.limitTo) : null
-        const existing = db.get('SELECT c.name, c.rules, l.name AS limit_name FROM collection c LEFT JOIN collection l ON l.id = c.limit_to WHERE c.name_key = ?', nameKey(name)) as
-          | {name: string; rules: string; limit_name: string | null}
-          | undefined
+      return store.mutate('collection.create', name, async (tx) => {
+        const limit = request.limitTo ? await requireCollection(tx, request.limitTo) : null
+        const existing = await tx.get<{name: string; rules: string; limit_name: string | null}>(
+          'SELECT c.name, c.rules, l.name AS limit_name FROM collection c LEFT JOIN collection l ON l.id = c.limit_to WHERE c.name_key = ?',
+          nameKey(name),
+        )
         if (existing) {
           // The same create again changes nothing; other content is a conflict (issue 11 item 4).
           const diffs = collectionDifferences({limitTo: existing.limit_name, rules: JSON.parse(existing.rules) as string[]}, {limitTo: limit?.name ?? null, rules: rules.map((r) => r.text)})
@@ -290,97 +292,97 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
             ])
           }
 
-          return {collection: collectionInfo(db, existing.name), changed: false}
+          return {collection: await collectionInfo(tx, existing.name), changed: false}
         }
 
-        db.run('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)', name,
+        tx.run('INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES (?, ?, ?, ?, ?)', name,
           nameKey(name),
           limit?.id ?? null,
           JSON.stringify(rules.map((r) => r.text)),
           store.now().toISOString(),)
-        refreshCollections(db)
-        return {collection: collectionInfo(db, name), changed: true}
+        await refreshCollections(tx)
+        return {collection: await collectionInfo(tx, name), changed: true}
       })
     },
 
     async update(name, change) {
-      requireTenantRow(store)
-      return store.mutate('collection.update', name, () => {
-        const row = requireCollection(db, name)
-        const currentLimit = row.limit_to === null ? null : (db.get('SELECT name FROM collection WHERE id = ?', row.limit_to) as {name: string}).name
+      await requireTenantRow(store)
+      return store.mutate('collection.update', name, async (tx) => {
+        const row = await requireCollection(tx, name)
+        const currentLimit = row.limit_to === null ? null : (await tx.value<string>('SELECT name FROM collection WHERE id = ?', row.limit_to))!
         const current = {name: row.name, limitTo: currentLimit, rules: JSON.parse(row.rules) as string[]}
         // Every rule of a create again (rule syntax, the limiting collection exists), plus no loop of limits.
         const next = applyCollectionChange(current, change)
-        const limit = next.limitTo === null ? null : requireCollection(db, next.limitTo)
-        const all = db.all('SELECT c.name, c.name_key, l.name_key AS limit_key FROM collection c LEFT JOIN collection l ON l.id = c.limit_to') as {name: string; name_key: string; limit_key: string | null}[]
+        const limit = next.limitTo === null ? null : await requireCollection(tx, next.limitTo)
+        const all = await tx.all<{name: string; name_key: string; limit_key: string | null}>('SELECT c.name, c.name_key, l.name_key AS limit_key FROM collection c LEFT JOIN collection l ON l.id = c.limit_to')
         checkLimitChain(row.name, limit?.name ?? null, new Map(all.map((c) => [c.name_key, c.limit_key])), new Map(all.map((c) => [c.name_key, c.name])))
         const changed = collectionDifferences(current, {limitTo: limit?.name ?? null, rules: next.rules}).length > 0
         if (changed) {
-          db.run('UPDATE collection SET limit_to = ?, rules = ? WHERE id = ?', limit?.id ?? null, JSON.stringify(next.rules), row.id)
-          refreshCollections(db)
+          tx.run('UPDATE collection SET limit_to = ?, rules = ? WHERE id = ?', limit?.id ?? null, JSON.stringify(next.rules), row.id)
+          await refreshCollections(tx)
         }
 
-        return {collection: collectionInfo(db, row.name), changed}
+        return {collection: await collectionInfo(tx, row.name), changed}
       })
     },
 
     async delete(name, options = {}) {
-      requireTenantRow(store)
-      const assess = () => {
-        const row = requireCollection(db, name)
-        const info = collectionInfo(db, row.name)
-        const limitedBy = db.column('SELECT name FROM collection WHERE limit_to = ? ORDER BY name', row.id) as string[]
+      await requireTenantRow(store)
+      const assess = async (s: LocalStore) => {
+        const row = await requireCollection(s, name)
+        const info = await collectionInfo(s, row.name)
+        const limitedBy = await s.column<string>('SELECT name FROM collection WHERE limit_to = ? ORDER BY name', row.id)
         return {row, info, impact: collectionDeleteImpact({name: row.name, limitTo: info.limitTo, deployedPolicies: info.policies, limitedBy, members: info.members})}
       }
 
       if (options.dryRun) {
-        const {info, impact} = assess()
+        const {info, impact} = await assess(store)
         return {collection: info, changed: false, impact}
       }
 
-      return store.mutate('collection.delete', name, () => {
-        const {row, info, impact} = assess()
+      return store.mutate('collection.delete', name, async (tx) => {
+        const {row, info, impact} = await assess(tx)
         requireConfirmedRemoval(inUseLead(`Collection '${escapeName(row.name)}'`), impact, options.force === true)
         // Collections limited to it take over its limit; its deployments and memberships go with it.
-        db.run('UPDATE collection SET limit_to = ? WHERE limit_to = ?', row.limit_to, row.id)
-        db.run('DELETE FROM policy_deployment WHERE collection_id = ?', row.id)
-        db.run('DELETE FROM collection_direct WHERE collection_id = ?', row.id)
-        db.run('DELETE FROM collection_member WHERE collection_id = ?', row.id)
+        tx.run('UPDATE collection SET limit_to = ? WHERE limit_to = ?', row.limit_to, row.id)
+        tx.run('DELETE FROM policy_deployment WHERE collection_id = ?', row.id)
+        tx.run('DELETE FROM collection_direct WHERE collection_id = ?', row.id)
+        tx.run('DELETE FROM collection_member WHERE collection_id = ?', row.id)
         // The inventory's own naming of it goes too, so a later collection of that name starts empty.
         const packed = `;${row.name_key};`
-        db.run(`UPDATE device SET inv_collections = CASE WHEN replace(inv_collections, @packed, ';') = ';' THEN '' ELSE replace(inv_collections, @packed, ';') END
-           WHERE instr(inv_collections, @packed) > 0`, {packed})
-        db.run('DELETE FROM collection WHERE id = ?', row.id)
-        if (impact.uses.some((u) => u.kind === 'limits')) refreshCollections(db)
+        tx.run(`UPDATE device SET inv_collections = CASE WHEN replace(inv_collections, @packed, ';') = ';' THEN '' ELSE replace(inv_collections, @packed, ';') END
+           WHERE ${store.dialect.contains('inv_collections', '@packed')}`, {packed})
+        tx.run('DELETE FROM collection WHERE id = ?', row.id)
+        if (impact.uses.some((u) => u.kind === 'limits')) await refreshCollections(tx)
         return {collection: info, changed: true, impact}
       })
     },
 
     async list(request) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       // Names are unique (case-insensitively), so the name alone is the position.
       return keysetPage({
         list: 'collections',
         shape: ['string'],
         request,
-        rows: (after, limit) => db.all(`${INFO_SQL} WHERE ${afterCondition(['c.name'], after)} ORDER BY c.name LIMIT @limit`, {...positionParams(after), limit}) as InfoRow[],
+        rows: (after, limit) => db.all<InfoRow>(`${infoSql(store.dialect)} WHERE ${afterCondition(['c.name'], after)} ORDER BY c.name LIMIT @limit`, {...positionParams(after), limit}),
         positionOf: (r) => [r.name],
         toItem: toInfo,
       })
     },
 
     async get(name, options = {}) {
-      requireTenantRow(store)
-      const info = collectionInfo(db, name)
-      const row = requireCollection(db, name)
+      await requireTenantRow(store)
+      const info = await collectionInfo(store, name)
+      const row = await requireCollection(db, name)
       const limit = options.memberLimit ?? 1000
-      const rows = db.all(
+      const rows = await db.all<{name: string; os_name: string; level: string; manual: number; inventory: number}>(
           `SELECT d.name, d.os_name, d.level,
              EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = m.collection_id AND cd.device_id = d.id) AS manual,
-             instr(d.inv_collections, ?) > 0 AS inventory
+             ${store.dialect.contains('d.inv_collections', '?')} AS inventory
            FROM collection_member m JOIN device_v d ON d.id = m.device_id
            WHERE m.collection_id = ? ORDER BY d.name LIMIT ?`,
-        `;${row.name_key};`, row.id, limit) as {name: string; os_name: string; level: string; manual: number; inventory: number}[]
+        `;${row.name_key};`, row.id, limit)
       const memberList: CollectionMember[] = rows.map((r) => {
         const via = [...(r.inventory ? ['inventory'] : []), ...(r.manual ? ['manual'] : [])]
         return {name: r.name, osName: r.os_name, level: r.level, via: via.length > 0 ? via : ['rule']}
@@ -390,40 +392,42 @@ export function localCollectionApi(store: LocalStore): CollectionApi {
     },
 
     async addMembers(name, devices) {
-      requireTenantRow(store)
-      return store.mutate('collection.add', name, (): MembershipChange => {
-        const c = requireCollection(db, name)
-        const found = deviceIds(db, devices)
+      await requireTenantRow(store)
+      return store.mutate('collection.add', name, async (tx): Promise<MembershipChange> => {
+        const c = await requireCollection(tx, name)
+        const found = await deviceIds(tx, devices)
         const changed: string[] = []
         const unchanged: string[] = []
         const insert = 'INSERT INTO collection_direct (collection_id, device_id) VALUES (?, ?) ON CONFLICT DO NOTHING'
-        for (const d of found.values()) (db.run(insert, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
-        refreshCollections(db)
+        for (const d of found.values()) (tx.run(insert, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        await refreshCollections(tx)
         const notIn = 'SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?'
-        const outsideLimit = [...found.values()].filter((d) => !db.get(notIn, c.id, d.id)).map((d) => d.name)
+        const outsideLimit: string[] = []
+        for (const d of found.values()) if (!(await tx.get(notIn, c.id, d.id))) outsideLimit.push(d.name)
         if (outsideLimit.length > 0) {
           throw new RuleError('', `Not in the limiting collection of '${c.name}': ${outsideLimit.join(', ')}.`, {
             suggestions: ['Add them to the limiting collection first, or use a collection without that limit.'],
           })
         }
 
-        return {collection: collectionInfo(db, c.name), changed, unchanged, stillMembers: []}
+        return {collection: await collectionInfo(tx, c.name), changed, unchanged, stillMembers: []}
       })
     },
 
     async removeMembers(name, devices) {
-      requireTenantRow(store)
-      return store.mutate('collection.remove', name, (): MembershipChange => {
-        const c = requireCollection(db, name)
-        const found = deviceIds(db, devices)
+      await requireTenantRow(store)
+      return store.mutate('collection.remove', name, async (tx): Promise<MembershipChange> => {
+        const c = await requireCollection(tx, name)
+        const found = await deviceIds(tx, devices)
         const changed: string[] = []
         const unchanged: string[] = []
         const del = 'DELETE FROM collection_direct WHERE collection_id = ? AND device_id = ?'
-        for (const d of found.values()) (db.run(del, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
-        refreshCollections(db)
+        for (const d of found.values()) (tx.run(del, c.id, d.id).changes > 0 ? changed : unchanged).push(d.name)
+        await refreshCollections(tx)
         const member = 'SELECT 1 FROM collection_member WHERE collection_id = ? AND device_id = ?'
-        const stillMembers = [...found.values()].filter((d) => db.get(member, c.id, d.id)).map((d) => d.name)
-        return {collection: collectionInfo(db, c.name), changed, unchanged, stillMembers}
+        const stillMembers: string[] = []
+        for (const d of found.values()) if (await tx.get(member, c.id, d.id)) stillMembers.push(d.name)
+        return {collection: await collectionInfo(tx, c.name), changed, unchanged, stillMembers}
       })
     },
   }

@@ -14,11 +14,13 @@ import {
 import {NotFoundError} from '../../core/errors.js'
 import {COMPLIANCE_DELETE_CONSEQUENCE, complianceAffects, complianceContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
 import type {ComplianceApi} from '../../core/port/intune-api.js'
+import type {IntuneState} from '../../core/integration/types.js'
 import {readIntune} from './integrations.js'
-import {DEVICE_MEMBERSHIP, requireGroup, resolveDevice} from './intune.js'
-import {inventoryHasGroup, osVersionSql, RISK_SOURCE} from './intune-sources.js'
+import {deviceMembership, requireGroup, resolveDevice} from './intune.js'
+import {inventoryHasGroup, osVersionSql, riskSource} from './intune-sources.js'
 import {dottedOsVersion} from '../../core/device/os.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, optionalText, requireName} from '../../core/names.js'
@@ -56,22 +58,22 @@ export const platformSql = (dv: string): string =>
  * devices x policies without sorting or materialising the pairs. The verdict itself is
  * judgeCompliance, applied to each row.
  */
-const EVALUATION_CTE = `
-  WITH risk AS (${RISK_SOURCE}),
+const evaluationCte = (dialect: SqlDialect) => `
+  WITH risk AS (${riskSource(dialect)}),
   ranked AS (
     SELECT name, max_risk, connector, assign_group, row_number() OVER (ORDER BY max_rank, created_at, name) AS pos FROM compliance_policy
   ),
   e AS (
     SELECT d.id, d.name, d.os_class, d.os_family, ${osVersionSql('d')} AS os_version, d.intune,
       (SELECT MIN(p.pos) FROM ranked p WHERE p.connector = ${platformSql('d')} AND (
-        p.assign_group IS NULL OR ${inventoryHasGroup('d', 'p.assign_group')}
+        p.assign_group IS NULL OR ${inventoryHasGroup('d', 'p.assign_group', dialect)}
         OR EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'device' AND m.member = CAST(d.id AS TEXT))
         OR (d.user IS NOT NULL AND EXISTS (SELECT 1 FROM intune_group_member m WHERE m.group_name = p.assign_group AND m.kind = 'user' AND m.member = d.user))
       )) AS pos
     FROM device_v d WHERE @device IS NULL OR d.id = @device
   )`
 
-export const EVALUATION_SQL = `${EVALUATION_CTE}
+export const evaluationSql = (dialect: SqlDialect): string => `${evaluationCte(dialect)}
   SELECT e.id, e.name, e.os_family, e.os_version, e.intune, COALESCE(risk.rank, 0) AS rank, p.name AS policy, p.max_risk
   FROM e LEFT JOIN risk ON risk.device_name = e.name LEFT JOIN ranked p ON p.pos = e.pos
   ORDER BY e.name, e.id`
@@ -81,22 +83,22 @@ export const EVALUATION_SQL = `${EVALUATION_CTE}
  * two values each: ((os class x 2 + intune) x 5 + risk rank) x @m + policy rank (0 = none),
  * where @m is the number of policies plus one.
  */
-const COMPACT_SQL = `${EVALUATION_CTE}
+const compactSql = (dialect: SqlDialect) => `${evaluationCte(dialect)}
   SELECT e.id, e.name, ((e.os_class * 2 + e.intune) * 5 + COALESCE(risk.rank, 0)) * @m + COALESCE(e.pos, 0)
   FROM e LEFT JOIN risk ON risk.device_name = e.name
   ORDER BY e.name, e.id`
 
 export function localComplianceApi(store: LocalStore): ComplianceApi {
   const db: StoreSql = store
-  const find = (nameOrId: string): PolicyRow => {
-    const row = db.get('SELECT * FROM compliance_policy WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1', {p: nameOrId}) as PolicyRow | undefined
+  const find = async (s: StoreSql, nameOrId: string): Promise<PolicyRow> => {
+    const row = await s.get<PolicyRow>('SELECT * FROM compliance_policy WHERE id = @p OR name = @p ORDER BY id = @p DESC LIMIT 1', {p: nameOrId})
     if (!row) throw new NotFoundError(`Compliance policy '${escapeName(nameOrId)}' does not exist.`, {suggestions: ['List policies: atpctl compliance list']})
     return row
   }
 
   return {
     async create(given) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       // The CLI's rules, run here for every caller (issue 15 item 3): no enum value reaches a CHECK constraint.
       const request = {
         ...given,
@@ -105,9 +107,9 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
         platform: parseCompliancePlatform(given.platform),
         maxRisk: parseMaxRisk(given.maxRisk),
       }
-      return store.mutate('compliance.create', request.name, () => {
-        const group = request.assignGroup ? requireGroup(store, request.assignGroup) : null
-        const existing = db.get('SELECT * FROM compliance_policy WHERE name = ?', request.name) as PolicyRow | undefined
+      return store.mutate('compliance.create', request.name, async (tx) => {
+        const group = request.assignGroup ? await requireGroup(tx, request.assignGroup) : null
+        const existing = await tx.get<PolicyRow>('SELECT * FROM compliance_policy WHERE name = ?', request.name)
         if (existing) {
           // The same create again is a no-op; other settings under the name are a conflict (SPEC §3).
           const policy = toPolicy(existing)
@@ -129,7 +131,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           assign_group: group,
           created_at: store.now().toISOString(),
         }
-        db.run(
+        tx.run(
           `INSERT INTO compliance_policy (id, name, description, platform, connector, max_risk, max_rank, assign_group, created_at)
            VALUES (@id, @name, @description, @platform, @connector, @max_risk, @max_rank, @assign_group, @created_at)`,
           {...row, connector: connectorPlatform(request.platform), max_rank: MAX_RISK_RANK[request.maxRisk]},
@@ -139,68 +141,68 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
     },
 
     async list(request) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       return keysetPage({
         list: 'compliance-policies',
         shape: ['string', 'string', 'string'],
         request,
         rows: (after, limit) =>
-          db.all(`SELECT * FROM compliance_policy WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`, {...positionParams(after), limit}) as PolicyRow[],
+          db.all<PolicyRow>(`SELECT * FROM compliance_policy WHERE ${afterCondition(['created_at', 'name', 'id'], after)} ORDER BY created_at, name, id LIMIT @limit`, {...positionParams(after), limit}),
         positionOf: (r) => [r.created_at, r.name, r.id],
         toItem: toPolicy,
       })
     },
 
     async get(nameOrId) {
-      requireTenantRow(store)
-      return toPolicy(find(nameOrId))
+      await requireTenantRow(store)
+      return toPolicy(await find(db, nameOrId))
     },
 
     async update(nameOrId, patch) {
-      requireTenantRow(store)
-      return store.mutate('compliance.update', nameOrId, () => {
-        const current = toPolicy(find(nameOrId))
+      await requireTenantRow(store)
+      return store.mutate('compliance.update', nameOrId, async (tx) => {
+        const current = toPolicy(await find(tx, nameOrId))
         // Every rule of the create, on the policy as it would be (IN7).
         const next: CompliancePolicy = {
           ...current,
           description: patch.description === undefined ? current.description : optionalText(patch.description, NAME_RULES.description),
           platform: patch.platform === undefined ? current.platform : parseCompliancePlatform(patch.platform),
           maxRisk: patch.maxRisk === undefined ? current.maxRisk : parseMaxRisk(patch.maxRisk),
-          assignGroup: patch.assignGroup === undefined ? current.assignGroup : patch.assignGroup === null ? null : requireGroup(store, patch.assignGroup),
+          assignGroup: patch.assignGroup === undefined ? current.assignGroup : patch.assignGroup === null ? null : await requireGroup(tx, patch.assignGroup),
         }
         if (contentDifferences(complianceContent(current), complianceContent(next)).length === 0) return {policy: current, changed: false}
-        db.run(`UPDATE compliance_policy SET description = @description, platform = @platform, connector = @connector, max_risk = @maxRisk, max_rank = @maxRank, assign_group = @assignGroup
+        tx.run(`UPDATE compliance_policy SET description = @description, platform = @platform, connector = @connector, max_risk = @maxRisk, max_rank = @maxRank, assign_group = @assignGroup
            WHERE id = @id`, {...next, connector: connectorPlatform(next.platform), maxRank: MAX_RISK_RANK[next.maxRisk]})
-        return {policy: toPolicy(find(current.id)), changed: true}
+        return {policy: toPolicy(await find(tx, current.id)), changed: true}
       })
     },
 
     async delete(nameOrId, options = {}) {
-      requireTenantRow(store)
-      return store.mutate('compliance.delete', nameOrId, () => {
-        const policy = toPolicy(find(nameOrId))
+      await requireTenantRow(store)
+      return store.mutate('compliance.delete', nameOrId, async (tx) => {
+        const policy = toPolicy(await find(tx, nameOrId))
         // In use while it decides a device's compliance: the same evaluation as `compliance evaluate`.
-        const decided = (db.all(`SELECT name FROM (${EVALUATION_SQL}) WHERE policy = @policy AND intune = 1`, {device: null, policy: policy.name}) as {name: string}[]).map((r) => r.name)
-        const access = (db.all("SELECT name FROM access_policy WHERE kind = 'custom' AND enabled = 1 ORDER BY name") as {name: string}[]).map((r) => r.name)
+        const decided = await tx.column<string>(`SELECT name FROM (${evaluationSql(tx.dialect)}) WHERE policy = @policy AND intune = 1`, {device: null, policy: policy.name})
+        const access = await tx.column<string>("SELECT name FROM access_policy WHERE kind = 'custom' AND enabled = 1 ORDER BY name")
         const affects = requireDeleteConsent(KINDS.compliancePolicy, policy.name, complianceAffects(decided, access), options.force === true, COMPLIANCE_DELETE_CONSEQUENCE)
-        db.run('DELETE FROM compliance_policy WHERE id = ?', policy.id)
+        tx.run('DELETE FROM compliance_policy WHERE id = ?', policy.id)
         return {policy, changed: true as const, affects}
       })
     },
 
     async evaluate(filter = {}) {
-      requireTenantRow(store)
-      const connection = readIntune(store)
+      await requireTenantRow(store)
+      const connection = await readIntune(store)
       // One device (`compliance evaluate --device`, `access check`): the core rules on its facts.
-      if (filter.device) return [evaluateOne(store, resolveDevice(store, filter.device).id, connection)]
+      if (filter.device) return [await evaluateOne(store, (await resolveDevice(store, filter.device)).id, connection)]
       // Raw rows (arrays) keep 100,000 devices cheap: one query, one pass. The verdict is a pure
       // function of the facts, and devices share few distinct fact tuples, so it is computed
       // once per tuple and shared (reason strings included).
-      // Policies in rank order (the row_number of EVALUATION_CTE) and OS classes, read once.
-      const ranked = db.all('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name') as {name: string; max_risk: MaxRisk}[]
+      // Policies in rank order (the row_number of evaluationCte) and OS classes, read once.
+      const ranked = await db.all<{name: string; max_risk: MaxRisk}>('SELECT name, max_risk FROM compliance_policy ORDER BY max_rank, created_at, name')
       const osClass = `SELECT os_family, ${osVersionSql()} AS os_version FROM os_class WHERE id = ?`
       const m = ranked.length + 1
-      const rows = db.rows(COMPACT_SQL, {device: null, m}) as [number, string, number][]
+      const rows = await db.rows<[number, string, number]>(compactSql(store.dialect), {device: null, m})
       // The verdict is a pure function of the facts and devices share few distinct fact tuples:
       // judge each tuple once and share it (reason strings included).
       const verdicts = new Map<number, Omit<DeviceCompliance, 'deviceId' | 'deviceName'>>()
@@ -212,7 +214,7 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
           const pos = key % m
           const rank = Math.floor(key / m) % 5
           const intune = Math.floor(key / m / 5) % 2
-          const os = db.get(osClass, Math.floor(key / m / 10)) as {os_family: string; os_version: string}
+          const os = (await db.get<{os_family: string; os_version: string}>(osClass, Math.floor(key / m / 10)))!
           const policy = pos === 0 ? null : ranked[pos - 1]
           const {deviceId: _id, deviceName: _name, ...rest} = judgeCompliance(
             {
@@ -244,9 +246,9 @@ export function localComplianceApi(store: LocalStore): ComplianceApi {
  * explicit) and its signed-in user's groups. The set-based evaluation of every device above is
  * pinned to this by test/core/compliance/strictest.differential.test.ts.
  */
-function evaluateOne(store: LocalStore, id: number, connection: ReturnType<typeof readIntune>): DeviceCompliance {
+async function evaluateOne(store: LocalStore, id: number, connection: IntuneState): Promise<DeviceCompliance> {
   const db: StoreSql = store
-  const d = db.get('SELECT id, name, user, os_family, build, release, version, intune FROM device_v WHERE id = ?', id) as {
+  const d = (await db.get<{
     id: number
     name: string
     user: string | null
@@ -255,11 +257,11 @@ function evaluateOne(store: LocalStore, id: number, connection: ReturnType<typeo
     release: string | null
     version: string | null
     intune: number
-  }
-  const risk = db.value(`SELECT rank FROM (${RISK_SOURCE}) WHERE device_name = ?`, d.name) as number | undefined
-  const deviceGroups = db.column(`SELECT group_name FROM (${DEVICE_MEMBERSHIP}) WHERE device_id = ?`, d.id) as string[]
-  const userGroups = d.user === null ? [] : (db.column("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ?", d.user) as string[])
-  const policies = (db.all('SELECT * FROM compliance_policy') as PolicyRow[]).map(toPolicy)
+  }>('SELECT id, name, user, os_family, build, release, version, intune FROM device_v WHERE id = ?', id))!
+  const risk = await db.value<number>(`SELECT rank FROM (${riskSource(db.dialect)}) WHERE device_name = ?`, d.name)
+  const deviceGroups = await db.column<string>(`SELECT group_name FROM (${deviceMembership(db.dialect)}) WHERE device_id = ?`, d.id)
+  const userGroups = d.user === null ? [] : await db.column<string>("SELECT group_name FROM intune_group_member WHERE kind = 'user' AND member = ?", d.user)
+  const policies = (await db.all<PolicyRow>('SELECT * FROM compliance_policy')).map(toPolicy)
   return judgeCompliance(
     {
       deviceId: String(d.id),

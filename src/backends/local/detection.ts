@@ -51,30 +51,27 @@ export function localDetectionApi(store: LocalStore, devices: DeviceReader = loc
 }
 
 /**
- * The engine behind the detection API, with its synchronous file check for callers that batch
- * many reports in one transaction (the server's sensor event processing, issue 15).
+ * The engine behind the detection API, with its file check for callers that batch many reports
+ * in one transaction (the server's sensor event processing, issue 15): `submitFileIn` runs
+ * through the handle `s` of the operation holding the store.
  */
 export function localDetectionEngine(store: LocalStore, devices: DeviceReader = localDeviceApi(store)): {
   api: DetectionApi
-  submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult
+  submitFileIn(s: LocalStore, request: SubmitFileRequest, known?: (name: string) => Device | undefined | Promise<Device | undefined>): Promise<SubmitResult>
 } {
-  const db: StoreSql = store
-
   /** The integrations a device's data passes through; only those its onboarding depends on. */
-  function dataPaths(device: Device): DataPath[] {
+  async function dataPaths(s: LocalStore, device: Device): Promise<DataPath[]> {
     const paths: DataPath[] = []
     const path = device.onboarding.path
     const relevant = (kind: 'third-party' | 'defender-for-cloud') =>
       device.onboarded ? (kind === 'third-party' ? path === 'third-party' || path === 'sensor' : path === 'defender-for-cloud') : true
     if (device.thirdPartyProvider && relevant('third-party')) {
-      const state = readThirdParty(store, device.thirdPartyProvider)
+      const state = await readThirdParty(s, device.thirdPartyProvider)
       paths.push(thirdPartyPath(state.provider, state.enabled))
     }
 
     if (device.managedBy.includes('defender-for-cloud') && device.subscription && relevant('defender-for-cloud')) {
-      const row = db.get('SELECT windows, linux FROM dfc_subscription WHERE subscription_id = ?', device.subscription) as
-        | {windows: number; linux: number}
-        | undefined
+      const row = await s.get<{windows: number; linux: number}>('SELECT windows, linux FROM dfc_subscription WHERE subscription_id = ?', device.subscription)
       const linux = osFamilyOf(device) === 'linux'
       const enabled = linux ? row?.linux === 1 : row?.windows === 1
       paths.push({
@@ -87,7 +84,7 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     return paths
   }
 
-  function toTarget(device: Device, orgId: string): DetectTarget {
+  async function toTarget(s: LocalStore, device: Device, orgId: string): Promise<DetectTarget> {
     return {
       name: device.name,
       machineId: machineIdOf(orgId, device.name),
@@ -97,26 +94,31 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
       onboarding: device.onboarding.reason,
       health: device.health,
       managedBy: device.managedBy,
-      dataPaths: dataPaths(device),
+      dataPaths: await dataPaths(s, device),
       // Rule (issue 5/7): a device whose record comes from a live `atpctl sensor run` reports its
       // own files; `detect eicar` then only writes into the watched directory.
       liveSensor: device.source === 'sensor' ? {watchDir: null, lastSeen: device.lastSeen ?? device.updatedAt} : null,
     }
   }
 
-  function alertDevice(device: Device, orgId: string): AlertDevice {
-    const row = db.get('SELECT id FROM device WHERE name = ?', device.name) as {id: number} | undefined
+  async function alertDevice(s: StoreSql, device: Device, orgId: string): Promise<AlertDevice> {
+    const row = await s.get<{id: number}>('SELECT id FROM device WHERE name = ?', device.name)
     return {deviceId: row?.id ?? null, name: device.name, machineId: machineIdOf(orgId, device.name), computerDnsName: device.name.toLowerCase()}
   }
 
   /** Finds the device and refuses data it would not be allowed to send. */
-  function acceptingDevice(name: unknown, operation: string, known?: (name: string) => Device | undefined): {device: Device; target: DetectTarget; orgId: string} {
+  async function acceptingDevice(
+    s: LocalStore,
+    name: unknown,
+    operation: string,
+    known?: (name: string) => Device | undefined | Promise<Device | undefined>,
+  ): Promise<{device: Device; target: DetectTarget; orgId: string}> {
     if (typeof name !== 'string' || name.trim() === '') throw new UsageError('A device name is required.', {suggestions: ['Pass the device name or machine id.']})
-    const orgId = requireTenantRow(store).org_id
-    const device = known?.(name) ?? getDevice(name, orgId)
-    const target = toTarget(device, orgId)
+    const orgId = (await requireTenantRow(s)).org_id
+    const device = (await known?.(name)) ?? (await getDevice(s, name, orgId))
+    const target = await toTarget(s, device, orgId)
     // TP3, audited as a refusal of this operation.
-    if (target.dataPaths.some((p) => !p.enabled)) store.mutateNow(operation, `device:${device.name}`, () => assertInboundAllowed({device: device.name}, target.dataPaths))
+    if (target.dataPaths.some((p) => !p.enabled)) s.mutateNow(operation, `device:${device.name}`, () => assertInboundAllowed({device: device.name}, target.dataPaths))
 
     if (!device.onboarded) {
       throw new RuleError('', `Device '${device.name}' is not onboarded (${device.onboarding.reason}); its data is not accepted.`, {
@@ -127,34 +129,34 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     return {device, target, orgId}
   }
 
-  function getDevice(nameOrMachineId: string, orgId: string): Device {
+  async function getDevice(s: LocalStore, nameOrMachineId: string, orgId: string): Promise<Device> {
     if (/^[0-9a-f]{40}$/.test(nameOrMachineId)) {
-      const names = db.column('SELECT name FROM device') as string[]
+      const names = await s.column<string>('SELECT name FROM device')
       const name = names.find((n) => machineIdOf(orgId, n) === nameOrMachineId)
-      if (name) return readDevice(store, name)
+      if (name) return readDevice(s, name)
     }
 
-    return readDevice(store, nameOrMachineId)
+    return readDevice(s, nameOrMachineId)
   }
 
-  function raise(device: Device, orgId: string, operation: string, alert: NewAlert, dedupe = false): SubmitResult {
-    return store.mutateNow(operation, `device:${device.name}`, () => {
-      const target = alertDevice(device, orgId)
+  function raise(s: LocalStore, device: Device, orgId: string, operation: string, alert: NewAlert, dedupe = false): Promise<SubmitResult> {
+    return s.mutate(operation, `device:${device.name}`, async (tx): Promise<SubmitResult> => {
+      const target = await alertDevice(tx, device, orgId)
       if (dedupe) {
         // A sensor may report one file twice (create, then rename): one file, one alert.
         const since = new Date(store.now().getTime() - DUPLICATE_WINDOW_MS).toISOString()
         // The same evidence has the same file names: one probe of alert_machine_file, however
         // many alerts the machine raised in the window (issue 15).
-        const existing = db.value(DUPLICATE_FILE_SQL, target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence)) as string | undefined
-        if (existing) return {detected: true, alert: getAlert(store, existing), reason: `already reported as alert ${existing}`}
+        const existing = await tx.value<string>(DUPLICATE_FILE_SQL, target.machineId, evidenceFileNames(alert.evidence), since, alert.title, JSON.stringify(alert.evidence))
+        if (existing) return {detected: true, alert: await getAlert(tx, existing), reason: `already reported as alert ${existing}`}
       }
 
-      return {detected: true, alert: insertAlert(store, target, alert), reason: `raised '${alert.title}'`}
+      return {detected: true, alert: await insertAlert(tx, target, alert), reason: `raised '${alert.title}'`}
     })
   }
 
   /** `known` may answer the device from the caller's cache (one batch of sensor events reads each device once). */
-  function submitFileNow(request: SubmitFileRequest, known?: (name: string) => Device | undefined): SubmitResult {
+  async function submitFileIn(s: LocalStore, request: SubmitFileRequest, known?: (name: string) => Device | undefined | Promise<Device | undefined>): Promise<SubmitResult> {
     const {fileName, path, contentBase64} = request ?? {}
     if (typeof fileName !== 'string' || fileName === '' || fileName.length > 1024 || /[\\/]/.test(fileName)) {
       throw new UsageError('fileName must be a plain file name.', {suggestions: ['Send the base name; the directory goes in path.']})
@@ -169,22 +171,22 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     }
 
     if ((contentBase64.length / 4) * 3 > MAX_FILE_BYTES + 3) throw new UsageError(`The file is larger than ${MAX_FILE_BYTES} bytes; nothing to judge there.`)
-    const {device, orgId} = acceptingDevice(request.device, 'detect.file', known)
+    const {device, orgId} = await acceptingDevice(s, request.device, 'detect.file', known)
     const judgement = judgeEicar(Buffer.from(contentBase64, 'base64'))
     if (!judgement.match) return {detected: false, alert: null, reason: `not an EICAR test file: ${judgement.reason}`}
-    return raise(device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)
+    return raise(s, device, orgId, 'detect.file', eicarAlert({fileName, filePath: path, sha256: judgement.sha256}), true)
   }
 
   const api: DetectionApi = {
     async target(query) {
-      const orgId = requireTenantRow(store).org_id
-      if (query.device) return toTarget(await getDevice(query.device, orgId), orgId)
+      const orgId = (await requireTenantRow(store)).org_id
+      if (query.device) return toTarget(store, await getDevice(store, query.device, orgId), orgId)
       const wanted = query.os
       // Page by page, until the first usable one.
       let usable: DetectTarget | undefined
       for await (const d of await listPages((page) => devices.list({onboarded: true, health: 'healthy', ...page}))) {
         if (wanted && osFamilyOf(d) !== wanted) continue
-        const target = toTarget(d, orgId)
+        const target = await toTarget(store, d, orgId)
         if (target.dataPaths.every((p) => p.enabled)) {
           usable = target
           break
@@ -201,25 +203,25 @@ export function localDetectionEngine(store: LocalStore, devices: DeviceReader = 
     },
 
     async submitFile(request) {
-      return store.hold(() => submitFileNow(request))
+      return store.hold((held) => submitFileIn(held, request))
     },
 
     async submitActivity(request) {
-      return store.hold(() => {
+      return store.hold(async (held) => {
         const os: TestAlertOs = parseTestAlertOs(String(request?.os ?? ''))
         const activity: Activity = request.activity
         if (!isActivity(activity)) throw new UsageError('activity is malformed.', {suggestions: ['Send {type: process|file-access|app-launch, …}.']})
-        const {device, target, orgId} = acceptingDevice(request.device, 'detect.activity')
+        const {device, target, orgId} = await acceptingDevice(held, request.device, 'detect.activity')
         if (target.osFamily !== os) {
           return {detected: false, alert: null, reason: `device '${device.name}' runs ${target.osFamily}, not ${os}: the ${os} test rule does not apply`}
         }
 
         const alert = matchActivity(os, activity)
         if (!alert) return {detected: false, alert: null, reason: `the activity does not match the ${os} test-alert rule`}
-        return raise(device, orgId, 'detect.activity', alert)
+        return raise(held, device, orgId, 'detect.activity', alert)
       })
     },
   }
 
-  return {api, submitFileNow}
+  return {api, submitFileIn}
 }

@@ -42,7 +42,7 @@ function providerPlatformSql(): string {
  * @since is the ISO start of the health period. Exported so the bench runs the very same SQL through
  * the sqlite3 tool as its baseline.
  */
-export function deviceStateSql(filter = '1'): string {
+export function deviceStateSql(dialect: SqlDialect, filter = '1'): string {
   const covers = `d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr
         AND ((d.level = 'up-level' AND p.config_file_sha256 IS NOT NULL) OR (d.level = 'down-level' AND p.workspace_key_sha256 IS NOT NULL))`
   const dfcOk = `dfc = 1 AND subscription IS NOT NULL AND last_seen IS NOT NULL AND (
@@ -55,7 +55,7 @@ WITH onb AS (
   SELECT m.device_id AS device_id,
     MAX(CASE WHEN d.min_configmgr IS NOT NULL AND p.configmgr_version >= d.min_configmgr THEN 1 ELSE 0 END) AS supported,
     MAX(CASE WHEN ${covers} THEN 1 ELSE 0 END) AS covered,
-    MIN(CASE WHEN ${covers} THEN p.name END COLLATE NOCASE) AS policy_name -- a CASE drops the column's collation
+    MIN(${dialect.caseless(`CASE WHEN ${covers} THEN p.name END`)}) AS policy_name -- a CASE drops the column's collation
   FROM policy_deployment pd
   JOIN policy p ON p.id = pd.policy_id AND p.type = 'onboarding'
   JOIN collection_member m ON m.collection_id = pd.collection_id
@@ -69,7 +69,7 @@ WITH onb AS (
   JOIN collection_member m ON m.collection_id = pd.collection_id
   JOIN device_v d ON d.id = m.device_id
   WHERE ${filter}
-), edr AS (${edrOnboardingSql(filter)}
+), edr AS (${edrOnboardingSql(filter, dialect)}
 ), x AS (
   SELECT d.*,
     onb.device_id IS NOT NULL AS cm_targeted, COALESCE(onb.supported, 0) AS cm_supported, COALESCE(onb.covered, 0) AS cm_covered,
@@ -238,7 +238,7 @@ const collectionsOf = (dialect: SqlDialect) =>
   `(SELECT ${dialect.joinWithUnitSeparator('c.name')} FROM collection_member cm JOIN collection c ON c.id = cm.collection_id WHERE cm.device_id = st.id)`
 
 /** The device columns' conditions of a listing's filters (on `d`, a device_v row), with their parameters. */
-function deviceConditions(store: LocalStore, options: DeviceListOptions & {name?: string}): {conditions: string[]; params: Record<string, unknown>} {
+async function deviceConditions(store: LocalStore, options: DeviceListOptions & {name?: string}): Promise<{conditions: string[]; params: Record<string, unknown>}> {
   const db: StoreSql = store
   const conditions: string[] = []
   const params: Record<string, unknown> = {}
@@ -254,7 +254,7 @@ function deviceConditions(store: LocalStore, options: DeviceListOptions & {name?
   }
 
   if (options.collection !== undefined) {
-    const id = collectionId(db, options.collection)
+    const id = await collectionId(db, options.collection)
     conditions.push('d.id IN (SELECT device_id FROM collection_member WHERE collection_id = @collectionId)')
     params.collectionId = id
   }
@@ -293,9 +293,9 @@ interface NameRange {
  * collection filter. With `range`, only the devices whose names are in it: the state is
  * computed for those only, so a page costs its own devices, wherever it is in the list.
  */
-export function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}, range?: NameRange): IterableIterator<DeviceRow> {
+export async function queryDevices(store: LocalStore, options: DeviceListOptions & {name?: string}, range?: NameRange): Promise<DeviceRow[]> {
   const db: StoreSql = store
-  const {conditions, params: filterParams} = deviceConditions(store, options)
+  const {conditions, params: filterParams} = await deviceConditions(store, options)
   const params: Record<string, unknown> = {...filterParams, since: sinceIso(store, options.periodMs)}
   if (range?.after != null) {
     conditions.push('d.name > @after')
@@ -318,9 +318,9 @@ export function queryDevices(store: LocalStore, options: DeviceListOptions & {na
     params.onboarded = options.onboarded ? 1 : 0
   }
 
-  const sql = `SELECT st.*, ${collectionsOf(store.dialect)} AS collections FROM (${deviceStateSql(conditions.join(' AND ') || '1')}) st
+  const sql = `SELECT st.*, ${collectionsOf(store.dialect)} AS collections FROM (${deviceStateSql(store.dialect, conditions.join(' AND ') || '1')}) st
     ${outer.length > 0 ? 'WHERE ' + outer.join(' AND ') : ''} ORDER BY st.name`
-  return db.iterate(sql, params) as IterableIterator<DeviceRow>
+  return db.all<DeviceRow>(sql, params)
 }
 
 /** Devices a health or onboarding filter (computed state) may skip are scanned at most this many per page. */
@@ -334,22 +334,23 @@ const DEVICE_SCAN_BUDGET = 50_000
  * range is read until the page is full, or DEVICE_SCAN_BUDGET devices were read; then the page
  * may hold fewer than asked, with a cursor where the scan stopped.
  */
-export function pageDevices(store: LocalStore, options: DeviceListOptions): Page<Device> {
+export async function pageDevices(store: LocalStore, options: DeviceListOptions): Promise<Page<Device>> {
   const db: StoreSql = store
   const limit = pageLimit(options.limit, LOCAL_MAX_PAGE)
   let after = options.cursor === undefined ? null : String(decodeCursor('devices', options.cursor, ['string'])[0])
-  const {conditions, params} = deviceConditions(store, options)
+  const {conditions, params} = await deviceConditions(store, options)
   const computed = options.health !== undefined || options.onboarded !== undefined
   // With no filter on the computed state, one range of limit + 1 devices is the page and says whether more exist.
   const window = computed ? Math.max(limit + 1, 2000) : limit + 1
   // The end of the next range: `after` as its own condition (not `@after IS NULL OR …`), so the name index seeks to it.
   const rangeEnd = (from: string | null) =>
-    db.get(`SELECT d.name FROM device_v d WHERE ${[...conditions, ...(from === null ? [] : ['d.name > @after'])].join(' AND ') || '1'} ORDER BY d.name LIMIT 1 OFFSET @offset`, {...params, ...(from === null ? {} : {after: from}), offset: window - 1}) as {name: string} | undefined
+    db.get<{name: string}>(`SELECT d.name FROM device_v d WHERE ${[...conditions, ...(from === null ? [] : ['d.name > @after'])].join(' AND ') || '1'} ORDER BY d.name LIMIT 1 OFFSET @offset`, {...params, ...(from === null ? {} : {after: from}), offset: window - 1})
   const rows: DeviceRow[] = []
   for (let scanned = 0; ; scanned += window) {
     if (scanned >= DEVICE_SCAN_BUDGET) return {items: rows.map(toDevice), nextCursor: after === null ? null : encodeCursor('devices', [after])}
-    const upto = rangeEnd(after)?.name ?? null
-    for (const row of queryDevices(store, options, {after, upto})) {
+    const upto = (await rangeEnd(after))?.name ?? null
+    // A range holds at most `window` devices: its rows come as one array.
+    for (const row of await queryDevices(store, options, {after, upto})) {
       if (rows.length === limit) return {items: rows.map(toDevice), nextCursor: encodeCursor('devices', [rows[limit - 1].name])}
       rows.push(row)
     }
@@ -363,8 +364,8 @@ export function sinceIso(store: LocalStore, periodMs = DEFAULT_PERIOD_MS): strin
   return new Date(store.now().getTime() - periodMs).toISOString()
 }
 
-export function collectionId(db: StoreSql, name: string): number {
-  const row = db.get('SELECT id FROM collection WHERE name_key = ?', nameKey(name)) as {id: number} | undefined
+export async function collectionId(db: StoreSql, name: string): Promise<number> {
+  const row = await db.get<{id: number}>('SELECT id FROM collection WHERE name_key = ?', nameKey(name))
   if (!row) {
     throw new NotFoundError(`Collection '${escapeName(name)}' does not exist.`, {
       suggestions: ['List collections: atpctl collection list', `Create it: atpctl collection create "${escapeName(name)}"`],
@@ -380,8 +381,8 @@ export function deviceNotFound(name: string): NotFoundError {
   })
 }
 
-export function getDevice(store: LocalStore, name: string, periodMs?: number): Device {
-  const [row] = queryDevices(store, {name, periodMs})
+export async function getDevice(store: LocalStore, name: string, periodMs?: number): Promise<Device> {
+  const [row] = await queryDevices(store, {name, periodMs})
   if (!row) throw deviceNotFound(name)
   return toDevice(row)
 }
@@ -421,13 +422,13 @@ function upsertSql(source: 'inventory' | 'sensor', now: string, plainInsert = fa
  * The os_class id of a record's (os, version) pair, inserting or refreshing each pair's
  * classification once per call of this factory (an import sees a handful of distinct pairs).
  */
-function osClassIds(db: StoreSql): (r: DeviceRecord) => number {
+function osClassIds(db: StoreSql): (r: DeviceRecord) => Promise<number> {
   const ids = new Map<string, Map<string, number>>()
   const find = 'SELECT id FROM os_class WHERE os = ? AND version = ?'
   const insert = `INSERT INTO os_class (os, version, os_family, os_name, build, release, level, min_configmgr, multi_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(os, version) DO UPDATE SET os_family = excluded.os_family, os_name = excluded.os_name, build = excluded.build, release = excluded.release,
        level = excluded.level, min_configmgr = excluded.min_configmgr, multi_session = excluded.multi_session`
-  return (r) => {
+  return async (r) => {
     let versions = ids.get(r.os)
     if (!versions) {
       versions = new Map()
@@ -438,7 +439,7 @@ function osClassIds(db: StoreSql): (r: DeviceRecord) => number {
     let id = versions.get(version)
     if (id === undefined) {
       db.run(insert, r.os, version, r.osFamily, r.osName, r.build, r.release, r.level, r.minConfigMgr, r.multiSession ? 1 : 0)
-      id = (db.get(find, r.os, version) as {id: number}).id
+      id = (await db.get<{id: number}>(find, r.os, version))!.id
       versions.set(version, id)
     }
 
@@ -626,12 +627,12 @@ function moveStagedSql(now: string, plainInsert: boolean): string {
 }
 
 /** The rows of the named devices, all of them or NotFoundError naming the missing ones; each once. */
-function deviceRows(db: StoreSql, names: string[]): {id: number; name: string; inv_collections: string}[] {
+async function deviceRows(db: StoreSql, names: string[]): Promise<{id: number; name: string; inv_collections: string}[]> {
   const find = 'SELECT id, name, inv_collections FROM device WHERE name_key = ?'
   const rows = new Map<number, {id: number; name: string; inv_collections: string}>()
   const missing: string[] = []
   for (const n of names) {
-    const row = db.get(find, nameKey(n)) as {id: number; name: string; inv_collections: string} | undefined
+    const row = await db.get<{id: number; name: string; inv_collections: string}>(find, nameKey(n))
     if (row) rows.set(row.id, row)
     else missing.push(n)
   }
@@ -651,7 +652,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     async import({records}) {
       // The connection is this import's from staging to the drop of its temporary tables.
       return store.hold(async (held) => {
-        requireTenantRow(held)
+        await requireTenantRow(held)
         held.expectLargeWrite()
         // Read, check and stage every record first, without the write lock (issue 15 item 9):
         // other writers wait for the one short transaction below, not for the file to be parsed.
@@ -664,27 +665,27 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           }
 
           // The staged records stay put, so this transaction may be retried after a busy database.
-          return await held.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, (): ImportSummary => {
+          return await held.mutate('device.import', (summary: ImportSummary) => `${summary.total} device(s)`, async (tx): Promise<ImportSummary> => {
             const now = store.now().toISOString()
-            const before = (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n
-            const osClass = osClassIds(db)
-            db.exec('CREATE TEMP TABLE IF NOT EXISTS import_os (pair INTEGER PRIMARY KEY, id INTEGER NOT NULL); DELETE FROM import_os')
+            const before = (await tx.value<number>('SELECT COUNT(*) FROM device'))!
+            const osClass = osClassIds(tx)
+            tx.exec('CREATE TEMP TABLE IF NOT EXISTS import_os (pair INTEGER PRIMARY KEY, id INTEGER NOT NULL); DELETE FROM import_os')
             const pairId = 'INSERT INTO import_os (pair, id) VALUES (?, ?)'
-            staged.pairs.forEach((r, pair) => db.run(pairId, pair, osClass(r)))
+            for (const [pair, r] of staged.pairs.entries()) tx.run(pairId, pair, await osClass(r))
             // Into an empty inventory a plain insert is enough (the staging table already refused a
             // name given twice, with the device table's own case-insensitive collation).
-            const written = db.run(moveStagedSql(now, before === 0)).changes
-            const {created: collectionsCreated} = ensureCollections(store, [...staged.collections.values()])
-            const after = (db.get('SELECT COUNT(*) AS n FROM device') as {n: number}).n
+            const written = tx.run(moveStagedSql(now, before === 0)).changes
+            const {created: collectionsCreated} = await ensureCollections(tx, [...staged.collections.values()])
+            const after = (await tx.value<number>('SELECT COUNT(*) FROM device'))!
             // A few devices into a large inventory: re-evaluate only their memberships (every rule
             // is a test of one device), so a small import holds the write lock for milliseconds
             // instead of a pass over the whole inventory. A new collection may be named by devices
             // imported before (it was deleted since): then, and for large imports, all of them.
             if (collectionsCreated.length === 0 && staged.total * SMALL_IMPORT_SHARE <= after) {
-              const ids = db.column('SELECT d.id FROM import_stage s JOIN device d ON d.name_key = s.name_key') as number[]
-              for (const deviceId of ids) refreshCollections(db, {deviceId})
+              const ids = await tx.column<number>('SELECT d.id FROM import_stage s JOIN device d ON d.name_key = s.name_key')
+              for (const deviceId of ids) await refreshCollections(tx, {deviceId})
             } else {
-              refreshCollections(db)
+              await refreshCollections(tx)
             }
 
             const created = after - before
@@ -698,38 +699,45 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
     },
 
     async get(name, options = {}) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       return getDevice(store, name, options.periodMs)
     },
 
     async list(options = {}) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       return pageDevices(store, options)
     },
 
     async delete(request) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       if (request.names.length === 0) throw new UsageError('No device to delete.', {suggestions: ['Name the devices: atpctl device delete NAME...']})
-      const assess = () => {
-        const devices = deviceRows(db, request.names)
+      const assess = async (s: StoreSql) => {
+        const devices = await deviceRows(s, request.names)
         const collectionOf = 'SELECT name FROM collection WHERE name_key = ?'
         const direct = 'SELECT c.name FROM collection_direct cd JOIN collection c ON c.id = cd.collection_id WHERE cd.device_id = ?'
         const groups = "SELECT group_name FROM intune_group_member WHERE kind = 'device' AND member = ? ORDER BY group_name"
-        const uses = devices.map((d) => {
-          const fromInventory = unpackList(d.inv_collections).map((k) => db.value(collectionOf, k) as string | undefined).filter((n): n is string => n !== undefined)
-          const collections = [...new Set([...fromInventory, ...(db.column(direct, d.id) as string[])])].sort()
-          return {name: d.name, collections, groups: db.column(groups, String(d.id)) as string[]}
-        })
+        const uses: {name: string; collections: string[]; groups: string[]}[] = []
+        for (const d of devices) {
+          const fromInventory: string[] = []
+          for (const k of unpackList(d.inv_collections)) {
+            const n = await s.value<string>(collectionOf, k)
+            if (n !== undefined) fromInventory.push(n)
+          }
+
+          const collections = [...new Set([...fromInventory, ...(await s.column<string>(direct, d.id))])].sort()
+          uses.push({name: d.name, collections, groups: await s.column<string>(groups, String(d.id))})
+        }
+
         return {devices, impact: deviceDeleteImpact(uses)}
       }
 
       if (request.dryRun) {
-        const {devices, impact} = assess()
+        const {devices, impact} = await assess(db)
         return {devices: devices.map((d) => d.name), changed: false, impact}
       }
 
-      return store.mutate('device.delete', request.names.length <= 10 ? request.names.join(', ') : `${request.names.length} devices`, () => {
-        const {devices, impact} = assess()
+      return store.mutate('device.delete', request.names.length <= 10 ? request.names.join(', ') : `${request.names.length} devices`, async (tx) => {
+        const {devices, impact} = await assess(tx)
         requireConfirmedRemoval(devices.length === 1 ? inUseLead(`Device '${escapeName(devices[0].name)}'`) : inUseLead(`Some of these ${devices.length} devices`, true), impact, request.force === true)
         const statements = [
           "DELETE FROM intune_group_member WHERE kind = 'device' AND member = CAST(? AS TEXT)",
@@ -738,36 +746,36 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           'UPDATE alert SET device_id = NULL WHERE device_id = ?',
           'DELETE FROM device WHERE id = ?',
         ]
-        for (const d of devices) for (const statement of statements) db.run(statement, d.id)
+        for (const d of devices) for (const statement of statements) tx.run(statement, d.id)
         return {devices: devices.map((d) => d.name), changed: true, impact}
       })
     },
 
     async reportFromSensor(report: SensorReport) {
-      return store.hold((held) => reportFromSensorNow(held, report))
+      return store.hold((held) => reportFromSensorIn(held, report))
     },
 
     async offboard(request) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       // Every value checked here for every caller (the server trusts no client).
       const comment = requireOffboardComment(request.comment)
       const name = requireName(request.device, NAME_RULES.device)
-      const earlier = offboardedOperation(store, name)
+      const earlier = await offboardedOperation(store, name)
       if (earlier) return earlier
-      return store.mutate('device.offboard', name, (): Operation<OffboardResult> => {
+      return store.mutate('device.offboard', name, async (tx): Promise<Operation<OffboardResult>> => {
         // Decided again inside the write: another writer may have offboarded it meanwhile.
-        const again = offboardedOperation(store, name)
+        const again = await offboardedOperation(tx, name)
         if (again) return again
-        const device = getDevice(store, name)
+        const device = await getDevice(tx, name)
         const refusal = offboardRefusal(device)
         if (refusal) throw refusal
         const at = store.now().toISOString()
-        const operation = recordOperation<OffboardResult>(store, {
+        const operation = await recordOperation<OffboardResult>(tx, {
           kind: 'device.offboard',
           target: device.name,
           result: {device: device.name, osName: device.osName, comment, offboardedAt: at},
         })
-        db.run('UPDATE device SET offboarded_at = ?, offboard_comment = ?, offboard_operation = ? WHERE name_key = ?', at, comment, operation.id, nameKey(device.name))
+        tx.run('UPDATE device SET offboarded_at = ?, offboard_comment = ?, offboard_operation = ? WHERE name_key = ?', at, comment, operation.id, nameKey(device.name))
         return operation
       })
     },
@@ -775,29 +783,29 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
 }
 
 /** The operation that offboarded the device already (a second offboard answers with it), or null; NotFoundError when unknown. */
-function offboardedOperation(store: LocalStore, name: string): Operation<OffboardResult> | null {
-  const row = store.get('SELECT offboard_operation FROM device WHERE name_key = ?', nameKey(name)) as {offboard_operation: string | null} | undefined
+async function offboardedOperation(store: LocalStore, name: string): Promise<Operation<OffboardResult> | null> {
+  const row = await store.get<{offboard_operation: string | null}>('SELECT offboard_operation FROM device WHERE name_key = ?', nameKey(name))
   if (!row) throw deviceNotFound(name)
   return row.offboard_operation === null ? null : findOperationRow<OffboardResult>(store, row.offboard_operation)
 }
 
 /**
- * A sensor report written in the caller's thread and (when there is one) transaction. `guard`
+ * A sensor report written through `store`, the handle of the operation holding the connection
+ * (in its transaction, when there is one: a savepoint of a sensor batch). `guard`
  * sees the device as stored (null when new) inside the write transaction and may refuse it:
  * the server's sensor path passes the provider-ownership rule (issue 15), refused and audited
  * in the same transaction as the write it prevents.
  */
-export function reportFromSensorNow(store: LocalStore, report: SensorReport, guard?: (existing: {name: string; managedBy: string[]} | null) => void): Device {
-  const db: StoreSql = store
-  requireTenantRow(store)
+export async function reportFromSensorIn(store: LocalStore, report: SensorReport, guard?: (existing: {name: string; managedBy: string[]} | null) => void): Promise<Device> {
+  await requireTenantRow(store)
   const provider = findProvider(report.provider)
   // The sensor's name, OS fields and service state go through the inventory's row rules (issue 15 item 3).
   const checked = sensorMachineRecord(report)
-  store.mutateNow('device.sensor-report', `${checked.name}:${provider.id}`, () => {
-    const enabled = db.get('SELECT enabled FROM third_party_integration WHERE provider = ?', provider.id) as {enabled: number} | undefined
+  await store.mutate('device.sensor-report', `${checked.name}:${provider.id}`, async (tx) => {
+    const enabled = await tx.get<{enabled: number}>('SELECT enabled FROM third_party_integration WHERE provider = ?', provider.id)
     assertInboundAllowed({device: checked.name}, [thirdPartyPath(provider.id, enabled?.enabled === 1)])
 
-    const existing = db.get('SELECT * FROM device_v WHERE name_key = ?', nameKey(checked.name)) as (DeviceRow & {inv_collections: string}) | undefined
+    const existing = await tx.get<DeviceRow & {inv_collections: string}>('SELECT * FROM device_v WHERE name_key = ?', nameKey(checked.name))
     guard?.(existing ? {name: existing.name, managedBy: unpackList(existing.managed_by)} : null)
     const managedBy = existing ? unpackList(existing.managed_by).filter((m) => !m.startsWith('third-party:')) : []
     managedBy.push(`third-party:${provider.id}`)
@@ -815,9 +823,9 @@ export function reportFromSensorNow(store: LocalStore, report: SensorReport, gua
       otherFanotifySolution: existing?.other_fanotify === 1,
       previousInstall: existing?.previous_install === 1,
     }
-    db.run(upsertSql('sensor', now), rowValueBuilder()(record, osClassIds(db)(record)))
-    const {id} = db.get('SELECT id FROM device WHERE name_key = ?', nameKey(record.name)) as {id: number}
-    refreshCollections(db, {deviceId: id})
+    tx.run(upsertSql('sensor', now), rowValueBuilder()(record, await osClassIds(tx)(record)))
+    const {id} = (await tx.get<{id: number}>('SELECT id FROM device WHERE name_key = ?', nameKey(record.name)))!
+    await refreshCollections(tx, {deviceId: id})
   })
   return getDevice(store, checked.name)
 }

@@ -1,3 +1,5 @@
+import type {SqlDialect} from './sqlite-dialect.js'
+
 /**
  * Where the Intune rules read other issues' data, in one place: the device inventory (issue 4,
  * table `device`) and the alert queue (issue 5, table `alert`). Each constant is a SELECT
@@ -9,7 +11,8 @@
  * Rank of the risk from active alerts per device name: 1 Informational (and UnSpecified) …
  * 4 High. Alerts carry the device name beside the machine id, which is derived from it.
  */
-export const RISK_SOURCE = `SELECT device_name COLLATE NOCASE AS device_name, MAX(1, MAX(severity_rank)) AS rank FROM alert WHERE status <> 'Resolved' GROUP BY device_name COLLATE NOCASE`
+export const riskSource = (dialect: SqlDialect): string =>
+  `SELECT ${dialect.caseless('device_name')} AS device_name, ${dialect.greater('1', 'MAX(severity_rank)')} AS rank FROM alert WHERE status <> 'Resolved' GROUP BY ${dialect.caseless('device_name')}`
 
 /**
  * The dotted OS version the IN2 minimums compare with: Windows from its build (10.0.<build>,
@@ -32,12 +35,12 @@ export const DEVICE_SOURCE = `SELECT id, name, user, os_family, ${osVersionSql()
  * (device_id, group_name) for the inventory's groups column, which the devices issue stores
  * wrapped in separators (";Finance;Sales;"). Turned into a JSON array to split it.
  */
-export const INVENTORY_GROUP_SOURCE = `SELECT device.id AS device_id, g.value AS group_name FROM device,
-  json_each('["' || replace(replace(replace(substr(device.groups, 2, length(device.groups) - 2), '\\', '\\\\'), '"', '\\"'), ';', '","') || '"]') g
+export const inventoryGroupSource = (dialect: SqlDialect): string => `SELECT device.id AS device_id, g.value AS group_name FROM device,
+  ${dialect.jsonArrayAt(`'["' || replace(replace(replace(substr(device.groups, 2, length(device.groups) - 2), '\\', '\\\\'), '"', '\\"'), ';', '","') || '"]'`, '$')} g
   WHERE device.groups <> '' AND g.value <> ''`
 
 /** SQL condition: the inventory's groups column of device `d` names group `g` (case-insensitive). */
-export const inventoryHasGroup = (d: string, g: string): string => `instr(lower(${d}.groups), ';' || lower(${g}) || ';') > 0`
+export const inventoryHasGroup = (d: string, g: string, dialect: SqlDialect): string => dialect.contains(`lower(${d}.groups)`, `';' || lower(${g}) || ';'`)
 
 /**
  * (device_id, policy_type, policy_name, sample_sharing): onboarding policies of other types
@@ -54,18 +57,18 @@ export const OTHER_ONBOARDING_SOURCE = `SELECT cm.device_id, 'ConfigMgr Defender
  * condition on \`d\`, a device_v row) applied inside, so one page of devices costs its own
  * devices' rows and not a pass over the whole inventory (issue 11 item 6).
  */
-export const edrOnboardingSql = (filter: string): string => `
+export const edrOnboardingSql = (filter: string, dialect: SqlDialect): string => `
     WITH a AS (
       SELECT p.name AS profile_name, x.kind, x.group_name FROM edr_profile p JOIN edr_profile_assignment x ON x.profile_id = p.id
     ), reach AS (
       SELECT d.id AS device_id, a.profile_name FROM a JOIN device_v d
-        ON a.kind = 'device-group' AND instr(lower(d.groups), ';' || lower(a.group_name) || ';') > 0 WHERE ${filter}
+        ON a.kind = 'device-group' AND ${inventoryHasGroup('d', 'a.group_name', dialect)} WHERE ${filter}
       UNION
       SELECT d.id, a.profile_name FROM a JOIN intune_group_member m ON a.kind = 'device-group' AND m.kind = 'device' AND m.group_name = a.group_name
         JOIN device_v d ON d.id = CAST(m.member AS INTEGER) WHERE ${filter}
       UNION
       SELECT d.id, a.profile_name FROM a JOIN intune_group_member m ON a.kind = 'user-group' AND m.kind = 'user' AND m.group_name = a.group_name
-        JOIN device_v d ON d.user = m.member COLLATE NOCASE WHERE ${filter}
+        JOIN device_v d ON d.user = ${dialect.caseless('m.member')} WHERE ${filter}
     ), judged AS (
       SELECT reach.device_id, reach.profile_name,
         (c.enabled = 1 AND c.windows = 1 AND d.intune = 1 AND d.os_family = 'windows' AND d.build >= 15063) AS connected
@@ -73,5 +76,5 @@ export const edrOnboardingSql = (filter: string): string => `
     )
     -- A profile that onboards the device wins over one that only reaches it; then the first by
     -- name, case-insensitively (a CASE expression drops the NOCASE collation; core edrProfileOf).
-    SELECT device_id, COALESCE(MIN(CASE WHEN connected THEN profile_name END COLLATE NOCASE), MIN(profile_name COLLATE NOCASE)) AS profile_name, MAX(connected) AS connected
+    SELECT device_id, COALESCE(MIN(${dialect.caseless('CASE WHEN connected THEN profile_name END')}), MIN(${dialect.caseless('profile_name')})) AS profile_name, MAX(connected) AS connected
     FROM judged GROUP BY device_id`

@@ -15,16 +15,16 @@ export interface KeysetQuery<R, T> {
   shape: readonly ('string' | 'number')[]
   request: PageRequest | undefined
   /** Runs the query: `after` is the decoded position (or null for the first page), `limit` the rows to read. */
-  rows: (after: CursorValue[] | null, limit: number) => R[]
+  rows: (after: CursorValue[] | null, limit: number) => R[] | Promise<R[]>
   positionOf: (row: R) => readonly CursorValue[]
   toItem: (row: R) => T
 }
 
 /** One page: reads limit + 1 rows after the cursor's position, the extra one only to know that more exist. */
-export function keysetPage<R, T>(query: KeysetQuery<R, T>): Page<T> {
+export async function keysetPage<R, T>(query: KeysetQuery<R, T>): Promise<Page<T>> {
   const limit = pageLimit(query.request?.limit, LOCAL_MAX_PAGE)
   const after = query.request?.cursor === undefined ? null : decodeCursor(query.list, query.request.cursor, query.shape)
-  return pageFromRows(query.rows(after, limit + 1), limit, query.list, query.positionOf, query.toItem)
+  return pageFromRows(await query.rows(after, limit + 1), limit, query.list, query.positionOf, query.toItem)
 }
 
 /** Named parameters @k0, @k1, … of a position, for a `(…) > (@k0, @k1, …)` condition. */

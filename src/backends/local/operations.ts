@@ -36,20 +36,20 @@ export const DEFAULT_OPERATION_PAGE = 100
 export const MAX_OPERATION_PAGE = 1000
 
 /** Records a write that finished now, in the caller's transaction (call it inside `store.mutate`). */
-export function recordOperation<R>(store: LocalStore, operation: {kind: string; target: string; result: R}): Operation<R> {
+export async function recordOperation<R>(store: LocalStore, operation: {kind: string; target: string; result: R}): Promise<Operation<R>> {
   const at = store.now().toISOString()
   const id = randomUUID()
   store.run(`INSERT INTO operation (id, kind, status, target, started_at, finished_at, result) VALUES (?, ?, 'succeeded', ?, ?, ?, ?)`, id, operation.kind, operation.target, at, at, JSON.stringify(operation.result))
-  return getOperation(store, id) as Operation<R>
+  return (await getOperation(store, id)) as Operation<R>
 }
 
-export function findOperationRow<R = unknown>(db: StoreSql, id: string): Operation<R> | null {
-  const row = db.get('SELECT * FROM operation WHERE id = ?', id) as OperationRow | undefined
+export async function findOperationRow<R = unknown>(db: StoreSql, id: string): Promise<Operation<R> | null> {
+  const row = await db.get<OperationRow>('SELECT * FROM operation WHERE id = ?', id)
   return row ? toOperation<R>(row) : null
 }
 
-export function getOperation(db: StoreSql, id: string): Operation {
-  const found = findOperationRow(db, id)
+export async function getOperation(db: StoreSql, id: string): Promise<Operation> {
+  const found = await findOperationRow(db, id)
   if (!found) {
     throw new NotFoundError(`Operation '${id}' does not exist.`, {suggestions: ['List operations: atpctl operation list']})
   }
@@ -67,7 +67,7 @@ export function localOperationApi(store: LocalStore): OperationApi {
   const db: StoreSql = store
   return {
     async list(filter = {}) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_OPERATION_PAGE), MAX_OPERATION_PAGE)
       const conditions: string[] = []
       const params: Record<string, unknown> = {limit: limit + 1}
@@ -87,14 +87,14 @@ export function localOperationApi(store: LocalStore): OperationApi {
         params.status = filter.status
       }
 
-      const rows = db.all(`SELECT * FROM operation ${conditions.length > 0 ? 'WHERE ' + conditions.join(' AND ') : ''} ORDER BY seq DESC LIMIT @limit`, params) as OperationRow[]
+      const rows = await db.all<OperationRow>(`SELECT * FROM operation ${conditions.length > 0 ? 'WHERE ' + conditions.join(' AND ') : ''} ORDER BY seq DESC LIMIT @limit`, params)
       const more = rows.length > limit
       const items = rows.slice(0, limit)
       return {items: items.map((r) => toOperation(r)), nextCursor: more ? String(items[items.length - 1].seq) : null}
     },
 
     async get(id) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       return getOperation(db, id)
     },
   }

@@ -39,28 +39,29 @@ export function localPackageApi(store: LocalStore): PackageApi {
   const db: StoreSql = store
   return {
     async record(input) {
-      const tenant = requireTenantRow(store)
+      const tenant = await requireTenantRow(store)
       checkPackageRecord(input)
       const id = `pkg_${randomBytes(6).toString('hex')}`
-      return store.mutate('package.generate', `${input.kind}:${input.os}:${input.method}:${id}`, () => {
-        db.run(
+      return store.mutate('package.generate', `${input.kind}:${input.os}:${input.method}:${id}`, async (tx) => {
+        tx.run(
           `INSERT INTO package (id, kind, os, method, file_name, path, sha256, bytes, org_id, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           id, input.kind, input.os, input.method, input.fileName, input.path, input.sha256, input.bytes, tenant.org_id, input.createdAt, input.expiresAt,
         )
-        return toRecord(db.get('SELECT * FROM package WHERE id = ?', id) as PackageRow)
+        return toRecord((await tx.get<PackageRow>('SELECT * FROM package WHERE id = ?', id))!)
       })
     },
     async list(filter = {}) {
-      requireTenantRow(store)
-      // created_at is indexed (package_created); rowid is in every index.
+      await requireTenantRow(store)
+      // created_at is indexed (package_created); the store's insertion-order key is in every index.
+      const order = store.dialect.insertionOrder
       return keysetPage({
         list: 'packages',
         shape: ['string', 'number'],
         request: filter,
         rows: (after, limit) =>
-          db.all(`SELECT *, rowid AS row_id FROM package WHERE ${afterCondition(['created_at', 'rowid'], after)} ${filter.kind ? 'AND kind = @kind' : ''}
-               ORDER BY created_at, rowid LIMIT @limit`, {...positionParams(after), kind: filter.kind, limit}) as (PackageRow & {row_id: number})[],
+          db.all<PackageRow & {row_id: number}>(`SELECT *, ${order} AS row_id FROM package WHERE ${afterCondition(['created_at', order], after)} ${filter.kind ? 'AND kind = @kind' : ''}
+               ORDER BY created_at, ${order} LIMIT @limit`, {...positionParams(after), kind: filter.kind, limit}),
         positionOf: (r) => [r.created_at, r.row_id],
         toItem: toRecord,
       })

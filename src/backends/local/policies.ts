@@ -9,6 +9,7 @@ import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policie
 import {collectionId, deviceStateSql, sinceIso} from './devices.js'
 import {recordOperation} from './operations.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
+import type {SqlDialect} from './sqlite-dialect.js'
 import type {LocalStore, StoreSql} from './store.js'
 import {requireTenantRow} from './tenant.js'
 import {escapeName, NAME_RULES, requireName} from '../../core/names.js'
@@ -30,7 +31,7 @@ interface PolicyRow {
   deployments: string
 }
 
-const POLICY_SQL = `SELECT p.*, (SELECT json_group_array(json_object('collection', c.name, 'deployedAt', pd.deployed_at, 'forced', pd.forced = 1))
+const policySql = (d: SqlDialect) => `SELECT p.*, (SELECT ${d.jsonArrayAggregate(d.jsonObject([['collection', 'c.name'], ['deployedAt', 'pd.deployed_at'], ['forced', 'pd.forced = 1']]))}
     FROM policy_deployment pd JOIN collection c ON c.id = pd.collection_id WHERE pd.policy_id = p.id) AS deployments FROM policy p`
 
 function toPolicy(r: PolicyRow, orgId: string): Policy {
@@ -104,23 +105,30 @@ function checkTenantParts(
 }
 
 /** Devices of the collections a policy would miss with these parts (the plan's SQL). */
-function missedDevices(db: StoreSql, policyId: string, collectionIds: number[], p: {type: string; expired: boolean; version: number; hasFile: boolean; hasKey: boolean}): string[] {
+function missedDevices(db: StoreSql, policyId: string, collectionIds: number[], p: {type: string; expired: boolean; version: number; hasFile: boolean; hasKey: boolean}): Promise<string[]> {
   const params = {type: p.type, policyId, expired: p.expired ? 1 : 0, version: p.version, hasFile: p.hasFile ? 1 : 0, hasKey: p.hasKey ? 1 : 0}
-  return db.column(`SELECT name FROM (${PLAN_SQL(collectionIds.length)}) WHERE reason IS NOT NULL ORDER BY name`, ...collectionIds, params) as string[]
+  return db.column<string>(`SELECT name FROM (${PLAN_SQL(collectionIds.length)}) WHERE reason IS NOT NULL ORDER BY name`, ...collectionIds, params)
+}
+
+/** The ids of the named collections, in order; NotFoundError for the first unknown one. */
+async function collectionIds(db: StoreSql, names: string[]): Promise<number[]> {
+  const ids: number[] = []
+  for (const n of names) ids.push(await collectionId(db, n))
+  return ids
 }
 
 /** Distinct devices in the collections. */
-function targetedCount(db: StoreSql, collectionIds: number[]): number {
+async function targetedCount(db: StoreSql, collectionIds: number[]): Promise<number> {
   if (collectionIds.length === 0) return 0
-  return (db.get(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${collectionIds.map(() => '?').join(', ')})`, ...collectionIds) as {n: number}).n
+  return (await db.value<number>(`SELECT COUNT(DISTINCT device_id) FROM collection_member WHERE collection_id IN (${collectionIds.map(() => '?').join(', ')})`, ...collectionIds))!
 }
 
 function policyNotFound(name: string): NotFoundError {
   return new NotFoundError(`Policy '${escapeName(name)}' does not exist.`, {suggestions: ['List policies: atpctl policy list', 'Create one: atpctl policy create']})
 }
 
-function requirePolicy(db: StoreSql, name: string): PolicyRow {
-  const row = db.get(`${POLICY_SQL} WHERE p.name = ?`, name) as PolicyRow | undefined
+async function requirePolicy(db: LocalStore, name: string): Promise<PolicyRow> {
+  const row = await db.get<PolicyRow>(`${policySql(db.dialect)} WHERE p.name = ?`, name)
   if (!row) throw policyNotFound(name)
   return row
 }
@@ -151,17 +159,17 @@ FROM t JOIN device_v d ON d.id = t.device_id LEFT JOIN other o ON o.device_id = 
 
 export function localPolicyApi(store: LocalStore): PolicyApi {
   const db: StoreSql = store
-  const orgId = () => requireTenantRow(store).org_id
+  const orgId = async () => (await requireTenantRow(store)).org_id
   return {
     async create(request) {
-      const tenant = requireTenantRow(store)
+      const tenant = await requireTenantRow(store)
       // Every value checked here for every caller (issue 15 item 3).
       const name = requireName(request.name, NAME_RULES.policy)
       checkPolicyValues(request)
       requiredParts(request)
       checkTenantParts(request, tenant, store.now())
-      return store.mutate('policy.create', name, () => {
-        const existing = db.get(`${POLICY_SQL} WHERE p.name = ?`, name) as PolicyRow | undefined
+      return store.mutate('policy.create', name, async (tx) => {
+        const existing = await tx.get<PolicyRow>(`${policySql(tx.dialect)} WHERE p.name = ?`, name)
         if (existing) {
           // The same create again changes nothing; other content is a conflict (issue 11 item 4).
           const diffs = policyDifferences(rowContent(existing), {
@@ -180,7 +188,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           return {policy: toPolicy(existing, tenant.org_id), changed: false}
         }
 
-        db.run(
+        tx.run(
           `INSERT INTO policy (id, name, description, type, config_file_name, config_file_sha256, config_expires_at, workspace_id,
              workspace_key_sha256, sample_sharing, configmgr_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 
@@ -197,32 +205,32 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           request.configMgrVersion,
           store.now().toISOString(),
         )
-        return {policy: toPolicy(requirePolicy(db, name), tenant.org_id), changed: true}
+        return {policy: toPolicy(await requirePolicy(tx, name), tenant.org_id), changed: true}
       })
     },
 
     async list(request) {
-      const org = orgId()
+      const org = await orgId()
       // Names are unique (case-insensitively): the name is the position.
       return keysetPage({
         list: 'policies',
         shape: ['string'],
         request,
-        rows: (after, limit) => db.all(`${POLICY_SQL} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`, {...positionParams(after), limit}) as PolicyRow[],
+        rows: (after, limit) => db.all<PolicyRow>(`${policySql(store.dialect)} WHERE ${afterCondition(['p.name'], after)} ORDER BY p.name LIMIT @limit`, {...positionParams(after), limit}),
         positionOf: (r) => [r.name],
         toItem: (r) => toPolicy(r, org),
       })
     },
 
     async get(name) {
-      return toPolicy(requirePolicy(db, name), orgId())
+      return toPolicy(await requirePolicy(store, name), await orgId())
     },
 
     async update(name, change) {
-      const tenant = requireTenantRow(store)
+      const tenant = await requireTenantRow(store)
       checkPolicyChange(name, change)
-      return store.mutate('policy.update', name, () => {
-        const row = requirePolicy(db, name)
+      return store.mutate('policy.update', name, async (tx) => {
+        const row = await requirePolicy(tx, name)
         const current = toPolicy(row, tenant.org_id)
         // The stored key is known by its hash only: a stand-in keeps its presence for the checks.
         const keptKey = row.workspace_key_sha256 === null ? null : KEPT_KEY
@@ -256,22 +264,22 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         const changed = policyDifferences(rowContent(row), next).length > 0 || (merged.configFile?.name ?? null) !== row.config_file_name
         if (!changed) return {policy: current, changed: false}
         // CM3: a deployed policy must not silently stop reaching devices it reaches now.
-        const deployedTo = db.column('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id) as number[]
+        const deployedTo = await tx.column<number>('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id)
         if (deployedTo.length > 0) {
           const missed = (p: {type: string; configFile: {expiresAt: string | null} | null; hasKey: boolean; version: number}) =>
-            missedDevices(db, row.id, deployedTo, {
+            missedDevices(tx, row.id, deployedTo, {
               type: p.type,
               expired: p.configFile?.expiresAt ? Date.parse(p.configFile.expiresAt) <= store.now().getTime() : false,
               version: p.version,
               hasFile: p.configFile !== null,
               hasKey: p.hasKey,
             })
-          const before = missed({type: row.type, configFile: current.configFile, hasKey: current.workspaceKey, version: current.configMgrVersion})
-          const after = missed({type: next.type, configFile: merged.configFile, hasKey: next.workspaceKeySha256 !== null, version: next.configMgrVersion})
+          const before = await missed({type: row.type, configFile: current.configFile, hasKey: current.workspaceKey, version: current.configMgrVersion})
+          const after = await missed({type: next.type, configFile: merged.configFile, hasKey: next.workspaceKeySha256 !== null, version: next.configMgrVersion})
           checkUpdateReach(row.name, before, after, change.force === true)
         }
 
-        db.run(`UPDATE policy SET description = ?, config_file_name = ?, config_file_sha256 = ?, config_expires_at = ?, workspace_id = ?, workspace_key_sha256 = ?,
+        tx.run(`UPDATE policy SET description = ?, config_file_name = ?, config_file_sha256 = ?, config_expires_at = ?, workspace_id = ?, workspace_key_sha256 = ?,
              sample_sharing = ?, configmgr_version = ? WHERE id = ?`, next.description,
           merged.configFile?.name ?? null,
           merged.configFile?.sha256 ?? null,
@@ -281,70 +289,76 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           next.sampleSharing,
           next.configMgrVersion,
           row.id,)
-        return {policy: toPolicy(requirePolicy(db, row.name), tenant.org_id), changed: true}
+        return {policy: toPolicy(await requirePolicy(tx, row.name), tenant.org_id), changed: true}
       })
     },
 
     async delete(name, options = {}) {
-      const org = orgId()
-      const assess = () => {
-        const row = requirePolicy(db, name)
+      const org = await orgId()
+      const assess = async (s: LocalStore) => {
+        const row = await requirePolicy(s, name)
         const policy = toPolicy(row, org)
-        const ids = db.column('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id) as number[]
-        return {row, policy, impact: deploymentRemovalImpact({policy: policy.name, collections: policy.deployments.map((d) => d.collection), targeted: targetedCount(db, ids)})}
+        const ids = await s.column<number>('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id)
+        return {row, policy, impact: deploymentRemovalImpact({policy: policy.name, collections: policy.deployments.map((d) => d.collection), targeted: await targetedCount(s, ids)})}
       }
 
       if (options.dryRun) {
-        const {policy, impact} = assess()
+        const {policy, impact} = await assess(store)
         return {policy, changed: false, impact}
       }
 
-      return store.mutate('policy.delete', name, () => {
-        const {row, policy, impact} = assess()
+      return store.mutate('policy.delete', name, async (tx) => {
+        const {row, policy, impact} = await assess(tx)
         requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, options.force === true)
-        db.run('DELETE FROM policy WHERE id = ?', row.id)
+        tx.run('DELETE FROM policy WHERE id = ?', row.id)
         return {policy, changed: true, impact}
       })
     },
 
     async undeploy(request) {
-      const org = orgId()
+      const org = await orgId()
       if (request.collections.length === 0) throw new UsageError('No collection to undeploy from.', {suggestions: ['Pass --collection NAME (several allowed).']})
-      const assess = () => {
-        const row = requirePolicy(db, request.name)
+      const assess = async (s: LocalStore) => {
+        const row = await requirePolicy(s, request.name)
         const policy = toPolicy(row, org)
-        const deployed = new Set(db.column('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id) as number[])
-        const ids = [...new Set(request.collections.map((c) => collectionId(db, c)))]
-        const nameOf = (id: number) => (db.get('SELECT name FROM collection WHERE id = ?', id) as {name: string}).name
+        const deployed = new Set(await s.column<number>('SELECT collection_id FROM policy_deployment WHERE policy_id = ?', row.id))
+        const ids = [...new Set(await collectionIds(s, request.collections))]
+        const names = async (list: number[]) => {
+          const out: string[] = []
+          for (const id of list) out.push((await s.value<string>('SELECT name FROM collection WHERE id = ?', id))!)
+          return out
+        }
+
         const removed = ids.filter((id) => deployed.has(id))
-        const removedNames = removed.map(nameOf)
-        const impact = deploymentRemovalImpact({policy: policy.name, collections: removedNames, targeted: targetedCount(db, removed)})
-        return {row, policy, removed, removedNames, notDeployed: ids.filter((id) => !deployed.has(id)).map(nameOf), impact}
+        const removedNames = await names(removed)
+        const impact = deploymentRemovalImpact({policy: policy.name, collections: removedNames, targeted: await targetedCount(s, removed)})
+        return {row, policy, removed, removedNames, notDeployed: await names(ids.filter((id) => !deployed.has(id))), impact}
       }
 
       if (request.dryRun) {
-        const {policy, removedNames, notDeployed, impact} = assess()
+        const {policy, removedNames, notDeployed, impact} = await assess(store)
         return {policy, changed: false, removed: removedNames, notDeployed, impact}
       }
 
-      return store.mutate('policy.undeploy', `${request.name} -> ${request.collections.join(', ')}`, () => {
-        const {row, policy, removed, removedNames, notDeployed, impact} = assess()
+      return store.mutate('policy.undeploy', `${request.name} -> ${request.collections.join(', ')}`, async (tx) => {
+        const {row, policy, removed, removedNames, notDeployed, impact} = await assess(tx)
         requireConfirmedRemoval(inUseLead(`Policy '${escapeName(policy.name)}'`), impact, request.force === true, 'undeploy')
         const del = 'DELETE FROM policy_deployment WHERE policy_id = ? AND collection_id = ?'
-        for (const id of removed) db.run(del, row.id, id)
-        return {policy: toPolicy(requirePolicy(db, row.name), org), changed: removed.length > 0, removed: removedNames, notDeployed, impact}
+        for (const id of removed) tx.run(del, row.id, id)
+        return {policy: toPolicy(await requirePolicy(tx, row.name), org), changed: removed.length > 0, removed: removedNames, notDeployed, impact}
       })
     },
 
     async deploy(request) {
-      const org = orgId()
+      const org = await orgId()
       if (request.collections.length === 0) throw new UsageError('No collection to deploy to.', {suggestions: ['Pass --collection NAME (several allowed).']})
-      const compute = (): DeploymentPlan => {
-        const row = requirePolicy(db, request.name)
+      const compute = async (s: LocalStore): Promise<DeploymentPlan> => {
+        const row = await requirePolicy(s, request.name)
         const policy = toPolicy(row, org)
         const names = [...new Set(request.collections)]
-        const ids = names.map((n) => collectionId(db, n))
-        const canonical = ids.map((id) => (db.get('SELECT name FROM collection WHERE id = ?', id) as {name: string}).name)
+        const ids = await collectionIds(s, names)
+        const canonical: string[] = []
+        for (const id of ids) canonical.push((await s.value<string>('SELECT name FROM collection WHERE id = ?', id))!)
         const expired = policy.configFile?.expiresAt ? Date.parse(policy.configFile.expiresAt) <= store.now().getTime() : false
         const params = {
           type: policy.type,
@@ -354,15 +368,12 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           hasFile: policy.configFile ? 1 : 0,
           hasKey: policy.workspaceKey ? 1 : 0,
         }
-        const rows = db.all(`SELECT * FROM (${PLAN_SQL(ids.length)}) WHERE reason IS NOT NULL ORDER BY name`, ...ids, params) as {
-          name: string
-          os_name: string
-          level: string
-          reason: MissReason
-        }[]
-        const targeted = (
-          db.get(`SELECT COUNT(DISTINCT device_id) AS n FROM collection_member WHERE collection_id IN (${ids.map(() => '?').join(', ')})`, ...ids) as {n: number}
-        ).n
+        const rows = await s.all<{name: string; os_name: string; level: string; reason: MissReason}>(
+          `SELECT * FROM (${PLAN_SQL(ids.length)}) WHERE reason IS NOT NULL ORDER BY name`,
+          ...ids,
+          params,
+        )
+        const targeted = await targetedCount(s, ids)
         const outcome = planOutcome(targeted, rows.map((r) => ({name: r.name, osName: r.os_name, level: r.level, reason: r.reason})), policy, request.force)
         return {
           policy: policy.name,
@@ -379,9 +390,9 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         }
       }
 
-      if (request.dryRun) return {plan: compute(), operation: null}
-      return store.mutate('policy.deploy', `${request.name} -> ${request.collections.join(', ')}`, (): DeployOutcome => {
-        const plan = compute()
+      if (request.dryRun) return {plan: await compute(store), operation: null}
+      return store.mutate('policy.deploy', `${request.name} -> ${request.collections.join(', ')}`, async (tx): Promise<DeployOutcome> => {
+        const plan = await compute(tx)
         if (plan.refused) return {plan, operation: null}
         if (plan.type === 'offboarding' && plan.summary.byReason['expired-offboarding-file']) {
           throw new InvalidInputError(`Policy '${plan.policy}' has an expired offboarding file; it cannot be deployed.`, {
@@ -390,14 +401,14 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
           })
         }
 
-        const policyId = requirePolicy(db, plan.policy).id
+        const policyId = (await requirePolicy(tx, plan.policy)).id
         const insert = `INSERT INTO policy_deployment (policy_id, collection_id, deployed_at, forced) VALUES (?, ?, ?, ?)
            ON CONFLICT(policy_id, collection_id) DO UPDATE SET deployed_at = excluded.deployed_at, forced = excluded.forced`
         const now = store.now().toISOString()
-        for (const c of plan.collections) db.run(insert, policyId, collectionId(db, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
+        for (const c of plan.collections) tx.run(insert, policyId, await collectionId(tx, c), now, request.force && plan.summary.missed > 0 ? 1 : 0)
         const applied = {...plan, applied: true}
         // Issue 11 item 5: the deployment's operation, in the same transaction (finished at once here).
-        return {plan: applied, operation: recordOperation(store, {kind: 'policy.deploy', target: `${plan.policy} -> ${plan.collections.join(', ')}`, result: applied})}
+        return {plan: applied, operation: await recordOperation(tx, {kind: 'policy.deploy', target: `${plan.policy} -> ${plan.collections.join(', ')}`, result: applied})}
       })
     },
   }
@@ -407,7 +418,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
  * The dashboard as SQL over the agent model (CM6). Exported for the bench's SQL baseline.
  * Parameters: @since; with a collection, @collectionId limits the scope.
  */
-export function monitorSql(scoped: boolean): string {
+export function monitorSql(scoped: boolean, dialect: SqlDialect): string {
   const filter = scoped ? 'd.id IN (SELECT device_id FROM collection_member WHERE collection_id = @collectionId)' : '1'
   const aggregates = `COUNT(*) AS devices,
     SUM(eligible) AS eligible, SUM(eligible AND onboarded) AS onboarded,
@@ -417,7 +428,7 @@ export function monitorSql(scoped: boolean): string {
     SUM(reason_code = 'tp-onboarded') AS by_third_party, SUM(reason_code = 'sensor-onboarded') AS by_sensor`
   return `
 WITH st AS MATERIALIZED (
-  SELECT id, onboarded, health, reason_code, (configmgr = 1 AND cm_targeted AND cm_supported = 1) AS eligible FROM (${deviceStateSql(filter)})
+  SELECT id, onboarded, health, reason_code, (configmgr = 1 AND cm_targeted AND cm_supported = 1) AS eligible FROM (${deviceStateSql(dialect, filter)})
 )
 SELECT NULL AS collection, ${aggregates} FROM st
 UNION ALL
@@ -456,15 +467,15 @@ export function localMonitorApi(store: LocalStore): MonitorApi {
   const db: StoreSql = store
   return {
     async report(request) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       const params: Record<string, unknown> = {since: sinceIso(store, request.periodMs)}
       let canonical: string | null = null
       if (request.collection !== undefined) {
-        params.collectionId = collectionId(db, request.collection)
-        canonical = (db.get('SELECT name FROM collection WHERE id = ?', params.collectionId) as {name: string}).name
+        params.collectionId = await collectionId(db, request.collection)
+        canonical = (await db.value<string>('SELECT name FROM collection WHERE id = ?', params.collectionId))!
       }
 
-      const rows = db.all(monitorSql(canonical !== null), params) as MonitorRow[]
+      const rows = await db.all<MonitorRow>(monitorSql(canonical !== null, db.dialect), params)
       const total = rows.find((r) => r.collection === null)!
       const health = healthOf(total)
       const eligible = total.eligible ?? 0

@@ -18,7 +18,7 @@ import {
 } from '../../core/integration/sensor.js'
 import type {SubmitFileRequest} from '../../core/port/detection-api.js'
 import {localDetectionEngine} from './detection.js'
-import {getDevice, reportFromSensorNow, unpackList} from './devices.js'
+import {getDevice, reportFromSensorIn, unpackList} from './devices.js'
 import type {LocalStore, StoreSql} from './store.js'
 
 /**
@@ -45,22 +45,21 @@ export interface SensorIngest {
   ingest(spoolId: string, events: SensorEvent[]): Promise<IngestResult>
 }
 
-/** `runAs` runs a synchronous function with the audit actor set (the served backend's context). */
+/** `runAs` runs a function with the audit actor set (the served backend's context; it follows the function's awaits). */
 export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, fn: () => T) => T): SensorIngest {
-  const db: StoreSql = store
   const detection = localDetectionEngine(store)
-  const managedDevice = (name: string) => {
-    const row = db.get('SELECT name, managed_by FROM device WHERE name = ?', name) as {name: string; managed_by: string} | undefined
+  const managedDevice = async (s: StoreSql, name: string) => {
+    const row = await s.get<{name: string; managed_by: string}>('SELECT name, managed_by FROM device WHERE name = ?', name)
     return row ? {name: row.name, managedBy: unpackList(row.managed_by)} : null
   }
 
-  /** The ownership rule, with the refusal audited (in the caller's transaction, if any). */
-  const check = (provider: string, name: string, operation: SensorOperation) => {
-    const device = managedDevice(name)
+  /** The ownership rule, with the refusal audited (in the caller's transaction, if any); `s` is the handle of the operation holding the store. */
+  const check = async (s: LocalStore, provider: string, name: string, operation: SensorOperation) => {
+    const device = await managedDevice(s, name)
     try {
       assertSensorMayWrite(provider, name, device, operation)
     } catch (error) {
-      store.mutateNow(`sensor.${operation}`, `device:${device?.name ?? name}`, () => {
+      s.mutateNow(`sensor.${operation}`, `device:${device?.name ?? name}`, () => {
         throw error
       })
     }
@@ -72,21 +71,21 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
 
   /** Devices as this batch last saw them: only the batch's own heartbeats change them meanwhile (it holds the write lock). */
   type Seen = Map<string, Device>
-  const processOne = (event: SensorEvent, seen: Seen) => {
+  const processOne = async (s: LocalStore, event: SensorEvent, seen: Seen) => {
     const device = sensorEventDevice(event)
     const key = device.toLowerCase()
     if (event.kind === 'heartbeat') {
       seen.delete(key)
       const report: SensorReport = {name: device, os: String(event.body.os), version: (event.body.version as string | null) ?? null, provider: event.provider}
-      seen.set(key, reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(event.provider, device, existing, 'heartbeat')))
+      seen.set(key, await reportFromSensorIn(s, report, (existing) => assertSensorMayWrite(event.provider, device, existing, 'heartbeat')))
     } else {
-      check(event.provider, device, 'file')
-      detection.submitFileNow(event.body as unknown as SubmitFileRequest, (name) => {
+      await check(s, event.provider, device, 'file')
+      await detection.submitFileIn(s, event.body as unknown as SubmitFileRequest, async (name) => {
         if (/^[0-9a-f]{40}$/.test(name)) return undefined // a machine id: the engine resolves it
         const k = name.toLowerCase()
         let d = seen.get(k)
         if (!d) {
-          d = getDevice(store, name)
+          d = await getDevice(s, name)
           seen.set(k, d)
         }
 
@@ -97,22 +96,22 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
 
   return {
     async authorize(provider, name, operation) {
-      return store.hold(() => runAs(sensorActor(provider, name), () => check(provider, name, operation)))
+      return store.hold((held) => runAs(sensorActor(provider, name), () => check(held, provider, name, operation)))
     },
 
     async register(report) {
       const provider = findProvider(report.provider).id
-      return store.hold(() =>
+      return store.hold((held) =>
         runAs(sensorActor(provider, report.name), () =>
-          reportFromSensorNow(store, report, (existing) => assertSensorMayWrite(provider, report.name, existing, 'register')),
+          reportFromSensorIn(held, report, (existing) => assertSensorMayWrite(provider, report.name, existing, 'register')),
         ),
       )
     },
 
     async ingest(spoolId, events) {
       if (events.length === 0) return {processed: 0, skipped: 0, failures: []}
-      return store.transaction(() => {
-        const pending = pendingSensorEvents(events, (db.value(lastProcessed, spoolId) as number | undefined) ?? 0)
+      return store.transaction(async (tx) => {
+        const pending = pendingSensorEvents(events, (await tx.value<number>(lastProcessed, spoolId)) ?? 0)
         const failures: IngestResult['failures'] = []
         const seen: Seen = new Map()
         for (const event of pending) {
@@ -120,7 +119,7 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
             // Every write of an event is inside the store's mutate, a savepoint here: what a
             // failed event wrote is undone alone, and a refusal (TP3, not onboarded, not its
             // provider's) is undone and audited by the store, and final for that event.
-            runAs(sensorActor(event.provider, sensorEventDevice(event)), () => processOne(event, seen))
+            await runAs(sensorActor(event.provider, sensorEventDevice(event)), () => processOne(tx, event, seen))
           } catch (error) {
             seen.delete(sensorEventDevice(event).toLowerCase())
             if (isAtpError(error)) continue
@@ -131,7 +130,7 @@ export function localSensorIngest(store: LocalStore, runAs: <T>(actor: string, f
           }
         }
 
-        db.run(saveProgress, spoolId, Math.max(...events.map((e) => e.id)), store.now().toISOString())
+        tx.run(saveProgress, spoolId, Math.max(...events.map((e) => e.id)), store.now().toISOString())
         return {processed: pending.length - failures.length, skipped: events.length - pending.length, failures}
       }, {busyWaitMs: BUSY_WAIT_MS})
     },

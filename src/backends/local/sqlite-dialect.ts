@@ -19,6 +19,23 @@ export interface SqlDialect {
   jsonArrayAt(json: string, path: string): string
   /** An aggregate joining `expression` over a group with the unit separator (U+001F). */
   joinWithUnitSeparator(expression: string): string
+  /** An aggregate: the group's `expression` values as a JSON array (text), in the order they come. */
+  jsonArrayAggregate(expression: string): string
+  /** A JSON object of the given (key, SQL expression) pairs, as a value for the JSON aggregates. */
+  jsonObject(pairs: readonly (readonly [string, string])[]): string
+  /** An aggregate: a JSON object (text) of the group's `key` → `value` pairs. */
+  jsonObjectAggregate(key: string, value: string): string
+  /**
+   * `expression` compared, grouped and ordered case-insensitively (ASCII letters), wherever an
+   * expression stands: `${caseless('name')} = @p`, `ORDER BY ${caseless('name')}` (SQLite: the
+   * NOCASE collation).
+   */
+  caseless(expression: string): string
+  /**
+   * The key of a table's rows in insertion order, a stable tie break of listings (SQLite: the
+   * rowid; another store needs a column for it).
+   */
+  readonly insertionOrder: string
   /** The larger of two values (SQLite's two-argument max()). */
   greater(a: string, b: string): string
   /** Did this error come from a unique constraint (a duplicate key)? */
@@ -33,6 +50,11 @@ export const SQLITE_DIALECT: SqlDialect = {
   jsonArrayValues: (json) => `SELECT value FROM json_each(${json})`,
   jsonArrayAt: (json, path) => `json_each(${json}, '${path}')`,
   joinWithUnitSeparator: (expression) => `group_concat(${expression}, char(31))`,
+  jsonArrayAggregate: (expression) => `json_group_array(${expression})`,
+  jsonObjectAggregate: (key, value) => `json_group_object(${key}, ${value})`,
+  jsonObject: (pairs) => `json_object(${pairs.map(([key, value]) => `'${key.replaceAll("'", "''")}', ${value}`).join(', ')})`,
+  caseless: (expression) => `${expression} COLLATE NOCASE`,
+  insertionOrder: 'rowid',
   greater: (a, b) => `MAX(${a}, ${b})`,
   isUniqueViolation: (error) => (error as {code?: unknown} | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE',
   isDatabaseFailure: (error) => String((error as {code?: unknown} | null)?.code ?? '').startsWith('SQLITE_'),

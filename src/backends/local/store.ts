@@ -9,20 +9,26 @@ import {SQLITE_DIALECT, type SqlDialect} from './sqlite-dialect.js'
  * the module's (portable SQL, or a named helper of sqlite-dialect.ts), the connection, statement
  * cache and driver are the store's. Parameters are passed on as given: positional values, one
  * array, or one object of named values (`@name`).
+ *
+ * Reads answer with a promise (issue 11 item 7), so a store whose driver answers later
+ * (PostgreSQL) implements the same interface; the SQLite store resolves them from a synchronous
+ * statement at once. They answer whole result sets (arrays), never a promise per row: a caller
+ * that would read very many rows reads them a page at a time (keyset pages of at most 10,000).
+ * Writes (`run`, `exec`) still answer synchronously, as SQLite does.
  */
 export interface StoreSql {
+  /** What this store's SQL says differently from portable SQL. */
+  readonly dialect: SqlDialect
   /** Every row. */
-  all<R = Record<string, unknown>>(sql: string, ...params: unknown[]): R[]
+  all<R = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<R[]>
   /** The first row, undefined when there is none. */
-  get<R = Record<string, unknown>>(sql: string, ...params: unknown[]): R | undefined
-  /** The rows one at a time (a 100,000-device listing never holds all its rows at once). */
-  iterate<R = Record<string, unknown>>(sql: string, ...params: unknown[]): IterableIterator<R>
+  get<R = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<R | undefined>
   /** The first column of the first row, undefined when there is no row. */
-  value<V = unknown>(sql: string, ...params: unknown[]): V | undefined
+  value<V = unknown>(sql: string, ...params: unknown[]): Promise<V | undefined>
   /** The first column of every row. */
-  column<V = unknown>(sql: string, ...params: unknown[]): V[]
+  column<V = unknown>(sql: string, ...params: unknown[]): Promise<V[]>
   /** Every row as an array of its columns, in order (cheaper than objects for very many rows). */
-  rows<R extends unknown[] = unknown[]>(sql: string, ...params: unknown[]): R[]
+  rows<R extends unknown[] = unknown[]>(sql: string, ...params: unknown[]): Promise<R[]>
   /** A statement that returns no rows. */
   run(sql: string, ...params: unknown[]): {changes: number; lastInsertRowid: number | bigint}
   /** Statements without parameters or results, separated by semicolons (DDL of temporary tables). */
@@ -33,9 +39,8 @@ export interface TransactionOptions {
   /** 'immediate' (default) takes the write lock at BEGIN; 'deferred' for a transaction that writes only temporary tables. */
   lock?: 'immediate' | 'deferred'
   /**
-   * Waits at most this long for another connection's write lock, then throws the driver's busy
-   * error instead of waiting the whole busy timeout (background work that retries later). The
-   * transaction's function must then be synchronous.
+   * Waits at most this long for another connection's write lock at BEGIN, then throws the
+   * driver's busy error instead of waiting the whole busy timeout (background work that retries later).
    */
   busyWaitMs?: number
 }
@@ -57,24 +62,23 @@ export interface LocalStore extends StoreSql {
   /** The SQLite connection: for the SQLite store modules (database.ts, store.ts, audit.ts) only. */
   db: Database
   context: BackendContext
-  /** What this store's SQL says differently from portable SQL. */
-  dialect: SqlDialect
   now(): Date
   /** A large write is coming (an import): the SQLite store lets its page caches grow for it. */
   expectLargeWrite(): void
   /**
    * `target` names what changed, for the audit log; a function of the result when only the
-   * change knows. `fn` may await; its statements after an await go through `tx`.
+   * change knows. `fn` may await; everything it does after an await goes through `tx`, the
+   * store as this operation's handle (its writes, and the helpers it calls).
    */
-  mutate<T>(operation: string, target: string | ((result: T) => string), fn: (tx: StoreSql) => T | Promise<T>): Promise<T>
+  mutate<T>(operation: string, target: string | ((result: T) => string), fn: (tx: LocalStore) => T | Promise<T>): Promise<T>
   /**
    * `mutate` for synchronous code that already holds the connection (a batch inside `hold` or
    * `transaction`, where it is a savepoint) or runs while nothing else does: the result or the
    * refusal comes back at once. Throws an internal error if another operation holds the connection.
    */
-  mutateNow<T>(operation: string, target: string | ((result: T) => string), fn: (tx: StoreSql) => T): T
-  /** A transaction without an audit record of its own (staging into temporary tables; a batch of mutates). */
-  transaction<T>(fn: (tx: StoreSql) => T | Promise<T>, options?: TransactionOptions): Promise<T>
+  mutateNow<T>(operation: string, target: string | ((result: T) => string), fn: (tx: LocalStore) => T): T
+  /** A transaction without an audit record of its own (staging into temporary tables; a batch of mutates, through `tx`). */
+  transaction<T>(fn: (tx: LocalStore) => T | Promise<T>, options?: TransactionOptions): Promise<T>
   /**
    * Runs `fn` holding the connection (its transactions and mutates included), after any
    * operation holding it now. `fn` gets the store as this operation's handle: what it does after
@@ -184,6 +188,18 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
   const now = context.now ?? (() => new Date())
   const lock = new ConnectionLock()
   let savepoints = 0
+  /**
+   * The audit records of mutates nested in an open transaction (savepoints of a sensor batch):
+   * the head checkpoint is brought up to them once, after that transaction commits, not per
+   * savepoint (it must never lead the committed log, and a file rename per event cost more than
+   * the event). `caughtUp`: the checkpoint has caught up with the committed log in this transaction.
+   */
+  let nested: {key: Buffer | null; caughtUp: boolean} = {key: null, caughtUp: false}
+  const settleNested = (committed: boolean) => {
+    const {key} = nested
+    nested = {key: null, caughtUp: false}
+    if (committed && key !== null) settleCheckpoint(db, key)
+  }
 
   const usable = () => {
     if (!lock.usable()) throw new Error('The embedded store was written to while another operation holds its connection.')
@@ -192,13 +208,22 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
   /** The statements; with a token, each runs as that owner's (a handle used after an await). */
   const statements = (token: symbol | null): StoreSql => {
     const as = token === null ? <T>(fn: () => T): T => fn() : <T>(fn: () => T): T => lock.within(token, fn)
+    // SQLite answers at once: each read is resolved from the synchronous statement (a failure is a rejection, not a throw).
+    const read = <T>(fn: () => T): Promise<T> => {
+      try {
+        return Promise.resolve(as(fn))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+
     return {
-      all: <R>(text: string, ...params: unknown[]) => as(() => db.prepare(text).all(...params) as R[]),
-      get: <R>(text: string, ...params: unknown[]) => as(() => db.prepare(text).get(...params) as R | undefined),
-      iterate: <R>(text: string, ...params: unknown[]) => as(() => db.prepare(text).iterate(...params) as IterableIterator<R>),
-      value: <V>(text: string, ...params: unknown[]) => as(() => db.prepare(text).pluck().get(...params) as V | undefined),
-      column: <V>(text: string, ...params: unknown[]) => as(() => db.prepare(text).pluck().all(...params) as V[]),
-      rows: <R extends unknown[]>(text: string, ...params: unknown[]) => as(() => db.prepare(text).raw(true).all(...params) as R[]),
+      dialect: SQLITE_DIALECT,
+      all: <R>(text: string, ...params: unknown[]) => read(() => db.prepare(text).all(...params) as R[]),
+      get: <R>(text: string, ...params: unknown[]) => read(() => db.prepare(text).get(...params) as R | undefined),
+      value: <V>(text: string, ...params: unknown[]) => read(() => db.prepare(text).pluck().get(...params) as V | undefined),
+      column: <V>(text: string, ...params: unknown[]) => read(() => db.prepare(text).pluck().all(...params) as V[]),
+      rows: <R extends unknown[]>(text: string, ...params: unknown[]) => read(() => db.prepare(text).raw(true).all(...params) as R[]),
       run: (text, ...params) =>
         as(() => {
           usable()
@@ -217,6 +242,8 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       if (db.inTransaction) db.exec('ROLLBACK')
     } catch {
       // The error that made us roll back is the one to report.
+    } finally {
+      settleNested(false)
     }
   }
 
@@ -227,6 +254,8 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       rollback()
       throw error
     }
+
+    settleNested(true)
   }
 
   /** Inside an open transaction: a savepoint, released on success and rolled back to on failure. */
@@ -277,8 +306,19 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     if (db.inTransaction) return inSavepoint(token, body)
     let pending: Promise<T> | undefined
     const begin = () => db.exec(options.lock === 'deferred' ? 'BEGIN' : 'BEGIN IMMEDIATE')
+    /** The short busy wait is for the BEGIN: once it holds the write lock, the body and COMMIT wait on nothing. */
+    const beginWaitingBriefly = () => {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyWaitMs!))}`)
+      try {
+        begin()
+      } finally {
+        db.pragma(`busy_timeout = ${busyTimeoutOf(db)}`)
+      }
+    }
+
     const attempt = (): T => {
-      if (retryWhole || options.busyWaitMs !== undefined) begin()
+      if (options.busyWaitMs !== undefined) beginWaitingBriefly()
+      else if (retryWhole) begin()
       else retryBusy(db, begin)
       let result: T | Promise<T>
       try {
@@ -305,14 +345,8 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
         throw translateBusy(error, busyTimeoutOf(db))
       }
     } else {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyWaitMs))}`)
-      try {
-        value = attempt()
-        if (pending) throw new TypeError('A transaction with a short busy wait must not await.')
-      } finally {
-        if (pending) rollback()
-        db.pragma(`busy_timeout = ${busyTimeoutOf(db)}`)
-      }
+      // The driver's busy error itself, for background work that retries later.
+      value = attempt()
     }
 
     if (!pending) return value
@@ -325,9 +359,16 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
       (error: unknown) =>
         lock.within(token, () => {
           rollback()
-          throw translateBusy(error, busyTimeoutOf(db))
+          throw options.busyWaitMs === undefined ? translateBusy(error, busyTimeoutOf(db)) : error
         }),
     )
+  }
+
+  /** The checkpoint catches up with a change whose process died before it could: once per transaction (before its own records). */
+  const catchUp = (key: Buffer, inner: boolean) => {
+    if (inner && nested.caughtUp) return
+    advanceCheckpoint(db, key)
+    if (inner) nested.caughtUp = true
   }
 
   const refuse = (operation: string, target: string, error: unknown): never => {
@@ -335,11 +376,13 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     if (isAtpError(error) && error.code !== 'DATABASE_BUSY' && !error.code.startsWith('AUDIT_')) {
       lock.holdNow(() => {
         const key = auditKey(db, now)
+        const inner = db.inTransaction
         writeTransaction(db, () => {
-          advanceCheckpoint(db, key)
+          catchUp(key, inner)
           appendAudit(db, key, {time: now().toISOString(), actor: context.actor, operation, target, outcome: `refused:${error.code}`})
         })
-        settleCheckpoint(db, key)
+        if (inner) nested.key = key
+        else settleCheckpoint(db, key)
       })
     }
 
@@ -347,23 +390,24 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
   }
 
   /** The change and its audit record in one transaction, as the owner `token`; the checkpoint settled after the commit. */
-  const transact = <T>(token: symbol, operation: string, target: string | ((result: T) => string), fn: (tx: StoreSql) => T | Promise<T>): T | Promise<T> => {
+  const transact = <T>(token: symbol, operation: string, target: string | ((result: T) => string), fn: (tx: LocalStore) => T | Promise<T>): T | Promise<T> => {
     const failed = (error: unknown): never => refuse(operation, typeof target === 'string' ? target : '-', error)
     let key: Buffer
     let result: T | Promise<T>
+    // Inside another operation's transaction, a savepoint: the checkpoint is settled after that transaction commits.
+    const inner = db.inTransaction
     try {
       key = auditKey(db, now)
       result = inTransaction(
         token,
         () => {
-          // The checkpoint first catches up with a change whose process died before it could.
-          advanceCheckpoint(db, key)
+          catchUp(key, inner)
           const record = (changed: T): T => {
             appendAudit(db, key, {time: now().toISOString(), actor: context.actor, operation, target: typeof target === 'string' ? target : target(changed), outcome: 'ok'})
             return changed
           }
 
-          const changed = fn(statements(token))
+          const changed = fn(storeOf(token))
           return isPromise(changed) ? changed.then((value) => lock.within(token, () => record(value))) : record(changed)
         },
         {},
@@ -374,15 +418,20 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
     }
 
     // Committed: now the head checkpoint beside the database (it may lag the log, never lead it).
+    const settle = () => {
+      if (inner) nested.key = key
+      else settleCheckpoint(db, key)
+    }
+
     if (!isPromise(result)) {
-      settleCheckpoint(db, key)
+      settle()
       return result
     }
 
     return result.then(
       (value) =>
         lock.within(token, () => {
-          settleCheckpoint(db, key)
+          settle()
           return value
         }),
       (error: unknown) => lock.within(token, () => failed(error)),
@@ -390,13 +439,20 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
   }
 
   /** The store as a whole (token null: each call waits its turn) or as the handle of the owner `token`. */
+  /** The handle of the operation holding the connection now (one per operation, made on first use). */
+  let handle: {token: symbol; store: LocalStore} | null = null
   const storeOf = (token: symbol | null): LocalStore => {
+    if (token === null) return makeStore(null)
+    if (handle?.token !== token) handle = {token, store: makeStore(token)}
+    return handle.store
+  }
+
+  const makeStore = (token: symbol | null): LocalStore => {
     const as = token === null ? <T>(fn: () => T): T => fn() : <T>(fn: () => T): T => lock.within(token, fn)
     return {
       ...statements(token),
       db,
       context,
-      dialect: SQLITE_DIALECT,
       now,
       refuse: (operation, target, error) => as(() => refuse(operation, target, error)),
       expectLargeWrite() {
@@ -414,10 +470,10 @@ export function createLocalStore(db: Database, context: BackendContext): LocalSt
             return result
           }),
         ),
-      transaction: (fn, options) => as(() => lock.hold((owner) => inTransaction(owner, () => fn(statements(owner)), options))),
+      transaction: (fn, options) => as(() => lock.hold((owner) => inTransaction(owner, () => fn(storeOf(owner)), options))),
       hold: (fn) => as(() => lock.hold((owner) => fn(storeOf(owner)))),
     }
   }
 
-  return storeOf(null)
+  return makeStore(null)
 }

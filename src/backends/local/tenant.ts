@@ -28,8 +28,8 @@ const toTenant = (r: TenantRow): Tenant => ({
   certificateSha256: createHash('sha256').update(r.signing_cert_der).digest('hex'),
 })
 
-export function requireTenantRow(store: LocalStore): TenantRow {
-  const row = store.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
+export async function requireTenantRow(store: LocalStore): Promise<TenantRow> {
+  const row = await store.get<TenantRow>('SELECT * FROM tenant WHERE id = 1')
   if (!row) throw noTenantError(store.context.profile)
   return row
 }
@@ -38,21 +38,21 @@ export function localTenantApi(store: LocalStore): TenantApi {
   const db: StoreSql = store
   return {
     async get() {
-      const row = db.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
+      const row = await db.get<TenantRow>('SELECT * FROM tenant WHERE id = 1')
       return row ? toTenant(row) : null
     },
     async create(given) {
       // The CLI's rules for every caller (issue 15 item 3): an unknown location is a usage error, not a crash.
       const location = parseLocation(given.location)
       const request = {location, datacenter: resolveDatacenter(location, given.datacenter)}
-      const existing = db.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
+      const existing = await db.get<TenantRow>('SELECT * FROM tenant WHERE id = 1')
       if (existing && existing.location === request.location) return {tenant: toTenant(existing), created: false}
       // Key generation is slow; do it before taking the write lock, then re-check inside.
       const orgId = randomUUID().toLowerCase()
       const createdAt = store.now().toISOString()
       const identity = existing ? undefined : await createSigningIdentity(orgId, store.now())
-      return store.mutate('tenant.create', orgId, () => {
-        const current = db.get('SELECT * FROM tenant WHERE id = 1') as TenantRow | undefined
+      return store.mutate('tenant.create', orgId, async (tx) => {
+        const current = await tx.get<TenantRow>('SELECT * FROM tenant WHERE id = 1')
         if (current) {
           if (current.location === request.location) return {tenant: toTenant(current), created: false}
           throw new RuleError('T1', `The tenant's data location is '${current.location}' and can never be changed.`, {
@@ -62,7 +62,7 @@ export function localTenantApi(store: LocalStore): TenantApi {
           })
         }
 
-        db.run(
+        tx.run(
           `INSERT INTO tenant (id, org_id, location, datacenter, vortex_geo, workspace_id, workspace_key, signing_key_pem,
              signing_cert_der, ca_cert_der, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 
@@ -77,11 +77,11 @@ export function localTenantApi(store: LocalStore): TenantApi {
           identity!.caCertDer,
           createdAt,
         )
-        return {tenant: toTenant(requireTenantRow(store)), created: true}
+        return {tenant: toTenant(await requireTenantRow(tx)), created: true}
       })
     },
     async secrets() {
-      const row = requireTenantRow(store)
+      const row = await requireTenantRow(store)
       return {
         workspaceKey: row.workspace_key,
         signingKeyPem: row.signing_key_pem,

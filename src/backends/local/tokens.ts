@@ -38,9 +38,9 @@ export function localTokenApi(store: LocalStore): TokenApi {
     async mint({provider: providerId, ttlMs}) {
       const provider = findProvider(providerId)
       checkTokenTtl(ttlMs)
-      requireTenantRow(store)
-      return store.mutate('token.mint', `third-party:${provider.id}`, () => {
-        if (!readThirdParty(store, provider.id).enabled) {
+      await requireTenantRow(store)
+      return store.mutate('token.mint', `third-party:${provider.id}`, async (tx) => {
+        if (!(await readThirdParty(tx, provider.id)).enabled) {
           throw new RuleError('TP2', `The ${provider.name} integration is off; tokens can only be minted for an enabled provider.`, {
             suggestions: [`Turn it on first: atpctl integration enable third-party --provider ${provider.id}`],
           })
@@ -55,7 +55,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
           createdAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
         }
-        db.run('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+        tx.run('INSERT INTO token (id, provider, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
           token.id,
           token.provider,
           hashTokenSecret(secret),
@@ -67,7 +67,7 @@ export function localTokenApi(store: LocalStore): TokenApi {
     },
 
     async list(filter = {}) {
-      requireTenantRow(store)
+      await requireTenantRow(store)
       const provider = filter.provider ? findProvider(filter.provider).id : undefined
       const now = store.now()
       return keysetPage({
@@ -75,36 +75,39 @@ export function localTokenApi(store: LocalStore): TokenApi {
         shape: ['string', 'string'],
         request: filter,
         rows: (after, limit) =>
-          db.all(`SELECT ${COLUMNS} FROM token WHERE ${afterCondition(['created_at', 'id'], after)} ${provider ? 'AND provider = @provider' : ''} ORDER BY created_at, id LIMIT @limit`, {...positionParams(after), provider, limit}) as TokenRow[],
+          db.all<TokenRow>(`SELECT ${COLUMNS} FROM token WHERE ${afterCondition(['created_at', 'id'], after)} ${provider ? 'AND provider = @provider' : ''} ORDER BY created_at, id LIMIT @limit`, {...positionParams(after), provider, limit}),
         positionOf: (r) => [r.created_at, r.id],
         toItem: (r) => toTokenInfo(r, now),
       })
     },
 
     async revoke(id) {
-      requireTenantRow(store)
-      return store.mutate('token.revoke', id, () => {
-        const row = db.get(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id) as TokenRow | undefined
+      await requireTenantRow(store)
+      return store.mutate('token.revoke', id, async (tx) => {
+        const row = await tx.get<TokenRow>(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id)
         if (!row) throw new NotFoundError(`Token '${id}' not found.`, {suggestions: ['Run `atpctl token list` to see token ids.']})
         if (!row.revoked_at) {
-          db.run("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?", store.now().toISOString(), id)
+          tx.run("UPDATE token SET revoked_at = ?, revoked_reason = 'revoked by admin' WHERE id = ?", store.now().toISOString(), id)
         }
 
-        return {token: toTokenInfo(db.get(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id) as TokenRow, store.now()), changed: !row.revoked_at}
+        return {token: toTokenInfo((await tx.get<TokenRow>(`SELECT ${COLUMNS} FROM token WHERE id = ?`, id))!, store.now()), changed: !row.revoked_at}
       })
     },
 
     async verify(secret) {
-      requireTenantRow(store)
-      const row = db.get(`SELECT ${COLUMNS} FROM token WHERE secret_sha256 = ?`, hashTokenSecret(secret)) as TokenRow | undefined
-      const now = store.now()
-      if (!row) return {valid: false, reason: 'unknown token', token: null}
-      const info = toTokenInfo(row, now)
-      if (info.status === 'revoked') return {valid: false, reason: `revoked (${row.revoked_reason ?? 'revoked'})`, token: info}
-      if (info.status === 'expired') return {valid: false, reason: `expired at ${info.expiresAt}`, token: info}
-      if (!readThirdParty(store, row.provider).enabled) return {valid: false, reason: 'provider integration is off', token: info}
-      db.run('UPDATE token SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
-      return {valid: true, reason: 'valid', token: {...info, lastUsedAt: now.toISOString()}}
+      // Holding the connection: the last use is written after the reads, with nothing in between.
+      return store.hold(async (held) => {
+        await requireTenantRow(held)
+        const row = await held.get<TokenRow>(`SELECT ${COLUMNS} FROM token WHERE secret_sha256 = ?`, hashTokenSecret(secret))
+        const now = store.now()
+        if (!row) return {valid: false, reason: 'unknown token', token: null}
+        const info = toTokenInfo(row, now)
+        if (info.status === 'revoked') return {valid: false, reason: `revoked (${row.revoked_reason ?? 'revoked'})`, token: info}
+        if (info.status === 'expired') return {valid: false, reason: `expired at ${info.expiresAt}`, token: info}
+        if (!(await readThirdParty(held, row.provider)).enabled) return {valid: false, reason: 'provider integration is off', token: info}
+        held.run('UPDATE token SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
+        return {valid: true, reason: 'valid', token: {...info, lastUsedAt: now.toISOString()}}
+      })
     },
   }
 }

@@ -38,9 +38,30 @@ describe('SQLite dialect confined to the SQLite store modules', () => {
     expect(found).toEqual([])
   })
 
-  it('json_each (a JSON array parameter as a table) is asked of the dialect, except the one listed module-level source', () => {
-    const offenders = resourceModules.filter((f) => f !== 'intune-sources.ts' && /\bjson_each\s*\(/i.test(readFileSync(join(DIR, f), 'utf8')))
+  it('json_each (a JSON array as a table) is asked of the dialect', () => {
+    const offenders = resourceModules.filter((f) => /\bjson_each\s*\(/i.test(readFileSync(join(DIR, f), 'utf8')))
     expect(offenders).toEqual([])
+  })
+
+  // Moved behind store.dialect (issue 11 item 7): the substring test, the JSON aggregates and
+  // objects, the case-insensitive comparison and the insertion-order key (a module listed beside
+  // one would be an exception named in ARCHITECTURE.md; there is none left).
+  const MOVED: [string, RegExp, string[]][] = [
+    ['instr() (dialect.contains)', /\binstr\s*\(/i, []],
+    ['json_group_array/json_group_object (dialect.jsonArrayAggregate/jsonObjectAggregate)', /\bjson_group_(array|object)\s*\(/i, []],
+    ['json_object() (dialect.jsonObject)', /\bjson_object\s*\(/i, []],
+    ['COLLATE NOCASE (dialect.caseless)', /\bCOLLATE\s+NOCASE\b/i, []],
+    ['rowid (dialect.insertionOrder)', /\browid\b/i, []],
+  ]
+
+  it.each(MOVED)('%s is asked of the dialect', (_name, pattern, still) => {
+    const offenders = resourceModules.filter((f) => !still.includes(f) && pattern.test(readFileSync(join(DIR, f), 'utf8')))
+    expect(offenders).toEqual([])
+  })
+
+  it('the moved constructs are caught (the check can fail)', () => {
+    const sample = "SELECT json_group_array(json_object('a', x)) FROM t WHERE instr(a, b) > 0 AND name = ? COLLATE NOCASE ORDER BY rowid"
+    expect(MOVED.filter(([, pattern]) => pattern.test(sample)).map(([name]) => name)).toHaveLength(MOVED.length)
   })
 
   it('the check itself catches a construct (it can fail)', () => {

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import {openLocalBackendWithStore} from '../../../src/backends/local/index.js'
@@ -41,7 +42,7 @@ describe('embedded store: transactions that may await', () => {
       return 'done'
     })
     expect(result).toBe('done')
-    expect(names()).toEqual(['A', 'B'])
+    expect(await names()).toEqual(['A', 'B'])
     expect(await operations()).toEqual(['tenant.create ok', 'test.change ok'])
     expect((await backend.audit.verify()).ok).toBe(true)
   })
@@ -68,7 +69,7 @@ describe('embedded store: transactions that may await', () => {
         throw new RuleError('', 'refused after an await')
       }),
     ).rejects.toMatchObject({code: 'REFUSED', exitCode: 4})
-    expect(names()).toEqual([])
+    expect(await names()).toEqual([])
     expect(store.db.inTransaction).toBe(false)
     expect(await operations()).toEqual(['tenant.create ok', 'test.refused refused:REFUSED'])
   })
@@ -88,7 +89,7 @@ describe('embedded store: transactions that may await', () => {
     await expect(backend.devices.import({records: failing()})).rejects.toMatchObject({code: 'INVALID_INPUT', exitCode: 7})
     expect((await backend.devices.list()).items.map((d) => d.name)).toEqual(['keep-1'])
     expect(store.db.inTransaction).toBe(false)
-    expect(store.get("SELECT 1 FROM sqlite_temp_master WHERE name = 'import_stage'")).toBeUndefined()
+    expect(await store.get("SELECT 1 FROM sqlite_temp_master WHERE name = 'import_stage'")).toBeUndefined()
     expect((await operations()).slice(-1)).toEqual(['device.import refused:INVALID_INPUT'])
   })
 
@@ -102,7 +103,7 @@ describe('embedded store: transactions that may await', () => {
 
     const summary = await backend.devices.import({records: records()})
     expect(summary).toMatchObject({total: 150, created: 150, updated: 0, collectionsCreated: ['Fleet']})
-    expect(store.column<string>('SELECT name FROM device ORDER BY id')).toEqual(Array.from({length: 150}, (_, i) => `lnx-${String(i).padStart(3, '0')}`))
+    expect(await store.column<string>('SELECT name FROM device ORDER BY id')).toEqual(Array.from({length: 150}, (_, i) => `lnx-${String(i).padStart(3, '0')}`))
   })
 
   it('two concurrent mutates of one process never interleave: the second waits for the first to commit', async () => {
@@ -115,10 +116,10 @@ describe('embedded store: transactions that may await', () => {
       await gate
       events.push('first: end')
     })
-    const second = store.mutate('test.second', 'B', () => {
+    const second = store.mutate('test.second', 'B', async (tx) => {
       // Inside the second, the first's change is committed already.
-      events.push(`second: sees ${names().join(',')}`)
-      insert('B')
+      events.push(`second: sees ${(await tx.column<string>('SELECT name FROM collection ORDER BY name')).join(',')}`)
+      tx.run("INSERT INTO collection (name, name_key, limit_to, rules, created_at) VALUES ('B', 'b', NULL, '[]', 'now')")
     })
     await tick()
     expect(events).toEqual(['first: begin'])
@@ -150,8 +151,34 @@ describe('embedded store: transactions that may await', () => {
       ).toThrow('inner refused')
       store.mutateNow('test.kept', 'Kept', () => insert('Kept'))
     })
-    expect(names()).toEqual(['Kept', 'Outer'])
+    expect(await names()).toEqual(['Kept', 'Outer'])
     expect((await operations()).slice(1)).toEqual(['test.inner refused:REFUSED', 'test.kept ok'])
+  })
+
+  it('mutates nested in a transaction bring the audit head checkpoint up once, after its commit, and never to records rolled back', async () => {
+    const headFile = join(home, 'audit.head')
+    const checkpoint = () => (JSON.parse(readFileSync(headFile, 'utf8')) as {records: number}).records
+    const before = checkpoint()
+    const seen: number[] = []
+    await store.transaction(() => {
+      store.mutateNow('test.one', 'One', () => insert('One'))
+      seen.push(checkpoint())
+      store.mutateNow('test.two', 'Two', () => insert('Two'))
+      seen.push(checkpoint())
+    })
+    // Not moved while the transaction was open (its records were not committed yet) …
+    expect(seen).toEqual([before, before])
+    // … and at both records once it committed.
+    expect(checkpoint()).toBe(before + 2)
+    await expect(
+      store.transaction(() => {
+        store.mutateNow('test.three', 'Three', () => insert('Three'))
+        throw new Error('the batch fails')
+      }),
+    ).rejects.toThrow('the batch fails')
+    expect(checkpoint()).toBe(before + 2)
+    expect(await names()).toEqual(['One', 'Two'])
+    expect((await backend.audit.verify()).ok).toBe(true)
   })
 
   it('another process holding the write lock past the busy timeout is exit 6 (DATABASE_BUSY), for a change that awaits too', async () => {
@@ -170,11 +197,11 @@ describe('embedded store: transactions that may await', () => {
       other.close()
     }
 
-    expect(names()).toEqual([])
+    expect(await names()).toEqual([])
     // A busy database is not audited (the record would wait on the same lock).
     expect(await operations()).toEqual(['tenant.create ok'])
     await store.mutate('test.after', 'A', () => insert('A'))
-    expect(names()).toEqual(['A'])
+    expect(await names()).toEqual(['A'])
   })
 
   it('a synchronous write while another operation holds the connection is refused as a bug, not run inside its transaction', async () => {
@@ -189,6 +216,6 @@ describe('embedded store: transactions that may await', () => {
     expect(() => insert('C')).toThrow('another operation holds its connection')
     release()
     await holder
-    expect(names()).toEqual(['A'])
+    expect(await names()).toEqual(['A'])
   })
 })
