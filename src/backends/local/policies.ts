@@ -6,7 +6,7 @@ import {conflict, deploymentRemovalImpact, inUseLead, requireConfirmedRemoval} f
 import {checkPolicyChange, checkPolicyValues, checkUpdateReach, describeMiss, planOutcome, policyDifferences, type PolicyContent, policyShape, requiredParts} from '../../core/policy/rules.js'
 import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile, PolicyCreateRequest} from '../../core/policy/types.js'
 import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
-import {collectionId, deviceStateSql, sinceIso} from './devices.js'
+import {collectionId, deviceStateSql, sinceIso} from './device-state.js'
 import {recordOperation} from './operations.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'
 import type {SqlDialect} from './sqlite-dialect.js'

@@ -1,5 +1,5 @@
 /**
- * The agent model's SQL fast path (backends/local/devices.ts, deviceStateSql; the monitor's
+ * The agent model's SQL fast path (backends/local/device-state.ts, deviceStateSql; the monitor's
  * aggregates over it) pinned to its core rule (core/device/onboarding.ts, decideOnboarding) on
  * seeded random tenants: every device's reason code, onboarded flag, path, policy, reason text
  * and health, and the monitor's deployment status and health counts (CM3, CM6, DC1–DC5, TP1/TP3, IN2/IN4).
