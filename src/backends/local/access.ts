@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import type {AccessPolicy, AccessPolicyCreateRequest, ClientApp} from '../../core/access/rules.js'
-import {ALL, checkAccessPolicyRequest, updatedAccessState} from '../../core/access/rules.js'
+import {ALL, checkAccessPolicyRequest, checkAccessPolicyUpdate, updatedAccessState} from '../../core/access/rules.js'
 import {NotFoundError, RuleError} from '../../core/errors.js'
 import {ACCESS_DELETE_CONSEQUENCE, accessAffects, accessContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
 import type {AccessApi} from '../../core/port/intune-api.js'
@@ -143,16 +143,7 @@ export function localAccessApi(store: LocalStore): AccessApi {
       return store.mutate('access.policy.update', nameOrId, async (tx) => {
         const current = await find(tx, nameOrId)
         refuseProtected(current, 'edited')
-        // Every rule of the create, on the policy as it would be (IN8); lists given replace the old ones.
-        const request = checkAccessPolicyRequest({
-          name: current.name,
-          includeGroups: patch.includeGroups ?? current.includeGroups,
-          excludeGroups: patch.excludeGroups ?? current.excludeGroups,
-          apps: patch.apps ?? current.apps,
-          clients: patch.clients ?? current.clients,
-          grant: patch.grant ?? current.grant,
-          enabled: current.enabled,
-        })
+        const request = checkAccessPolicyUpdate(current, patch)
         // Group lists not given are kept as stored, even when a group they name was deleted since.
         const definition = await canonicalDefinition(
           tx,

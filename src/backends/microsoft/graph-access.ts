@@ -8,7 +8,7 @@
  * the Intune admin center, so no policy here is protected.
  */
 import {pageOf} from '../../core/port/page.js'
-import {type AccessPolicy, type AccessPolicyCreateRequest, accessPolicyState, ALL, checkAccessPolicyRequest, type ClientApp, updatedAccessState} from '../../core/access/rules.js'
+import {type AccessPolicy, type AccessPolicyCreateRequest, accessPolicyState, ALL, checkAccessPolicyRequest, checkAccessPolicyUpdate, type ClientApp, updatedAccessState} from '../../core/access/rules.js'
 import {isAtpError, UsageError} from '../../core/errors.js'
 import {NotFoundError} from '../../core/errors.js'
 import {ACCESS_DELETE_CONSEQUENCE, accessAffects, accessContent, contentDifferences, createOutcome, KINDS, requireDeleteConsent} from '../../core/intune/lifecycle.js'
@@ -150,16 +150,7 @@ export function graphAccess(ctx: GraphContext): AccessApi & {userGroups(user: st
     async updatePolicy(nameOrId, patch) {
       const client = await ctx.client()
       const current = await find(client, nameOrId)
-      // Every rule of the create, on the policy as it would be (IN8); lists given replace the old ones.
-      const request = checkAccessPolicyRequest({
-        name: current.name,
-        includeGroups: patch.includeGroups ?? current.includeGroups,
-        excludeGroups: patch.excludeGroups ?? current.excludeGroups,
-        apps: patch.apps ?? current.apps,
-        clients: patch.clients ?? current.clients,
-        grant: patch.grant ?? current.grant,
-        enabled: current.enabled,
-      })
+      const request = checkAccessPolicyUpdate(current, patch)
       const state = updatedAccessState(current, patch.reportOnly)
       if (contentDifferences(accessContent(current), accessContent({...request, ...state, clients: [...new Set(request.clients)]})).length === 0) return {policy: current, changed: false}
       const {conditions, grantControls} = await policyBody(client, request)

@@ -134,6 +134,22 @@ const listText = (items: string[]) => items.map((i) => `'${i}'`).join(', ')
  * Validates a new custom policy (IN8); names the flag to fix. The CLI and every backend call it
  * (issue 15 item 3), so both refuse alike; returns the request with names trimmed and values canonical.
  */
+/**
+ * The policy as an update would make it, checked with every rule of the create (IN8): lists
+ * given replace the old ones, fields left out keep their value. Each backend's update calls it.
+ */
+export function checkAccessPolicyUpdate(current: AccessPolicy, patch: AccessPolicyUpdateRequest): AccessPolicyCreateRequest {
+  return checkAccessPolicyRequest({
+    name: current.name,
+    includeGroups: patch.includeGroups ?? current.includeGroups,
+    excludeGroups: patch.excludeGroups ?? current.excludeGroups,
+    apps: patch.apps ?? current.apps,
+    clients: patch.clients ?? current.clients,
+    grant: patch.grant ?? current.grant,
+    enabled: current.enabled,
+  })
+}
+
 export function checkAccessPolicyRequest(request: AccessPolicyCreateRequest): AccessPolicyCreateRequest {
   const name = requireName(request.name, NAME_RULES.accessPolicy, ['Pass --name "Require compliant device".'])
   const groups = (list: string[]) => list.map((g) => (same(g.trim(), ALL) ? ALL : requireName(g, GROUP_REFERENCE)))

@@ -1,4 +1,4 @@
-import {type AccessPolicy, accessPolicyState, checkAccessPolicyRequest, decideAccess, updatedAccessState} from '../../../src/core/access/rules.js'
+import {type AccessPolicy, accessPolicyState, checkAccessPolicyRequest, checkAccessPolicyUpdate, decideAccess, updatedAccessState} from '../../../src/core/access/rules.js'
 import type {DeviceCompliance} from '../../../src/core/compliance/rules.js'
 
 const policy = (over: Partial<AccessPolicy> = {}): AccessPolicy => ({
@@ -107,5 +107,26 @@ describe('IN8 access decision', () => {
     expect(() => checkAccessPolicyRequest({...base, apps: []})).toThrow(/no cloud app/)
     expect(() => checkAccessPolicyRequest({...base, excludeGroups: ['ALL']})).toThrow(/exclude everyone/)
     expect(() => checkAccessPolicyRequest(base)).not.toThrow()
+  })
+})
+
+describe('checkAccessPolicyUpdate (IN8: an update re-runs the create rules)', () => {
+  it('lists given replace the old ones, fields left out keep their value', () => {
+    const current = policy({excludeGroups: ['Contractors']})
+    expect(checkAccessPolicyUpdate(current, {apps: ['exchange'], excludeGroups: []})).toEqual({
+      name: current.name,
+      includeGroups: ['all'],
+      excludeGroups: [],
+      apps: ['exchange'],
+      clients: ['browser', 'mobile-desktop'],
+      grant: 'compliant-device',
+      enabled: true,
+      reportOnly: false,
+    })
+  })
+
+  it('refuses what a create would refuse', () => {
+    expect(() => checkAccessPolicyUpdate(policy(), {apps: []})).toThrow(/no cloud app/)
+    expect(() => checkAccessPolicyUpdate(policy(), {excludeGroups: ['ALL']})).toThrow(/exclude everyone/)
   })
 })
