@@ -657,6 +657,7 @@ export function localDeviceApi(store: LocalStore): DeviceApi {
           kind: 'device.offboard',
           target: device.name,
           result: {device: device.name, osName: device.osName, comment, offboardedAt: at},
+          at,
         })
         tx.run('UPDATE device SET offboarded_at = ?, offboard_comment = ?, offboard_operation = ? WHERE name_key = ?', at, comment, operation.id, nameKey(device.name))
         return operation

@@ -35,9 +35,12 @@ const toOperation = <R>(r: OperationRow): Operation<R> => ({
 export const DEFAULT_OPERATION_PAGE = 100
 export const MAX_OPERATION_PAGE = 1000
 
-/** Records a write that finished now, in the caller's transaction (call it inside `store.mutate`). */
-export async function recordOperation<R>(store: LocalStore, operation: {kind: string; target: string; result: R}): Promise<Operation<R>> {
-  const at = store.now().toISOString()
+/**
+ * Records a write that finished now, in the caller's transaction (call it inside `store.mutate`).
+ * `at` is the caller's own timestamp when the write stores one too, so both read the same instant.
+ */
+export async function recordOperation<R>(store: LocalStore, operation: {kind: string; target: string; result: R; at?: string}): Promise<Operation<R>> {
+  const at = operation.at ?? store.now().toISOString()
   const id = randomUUID()
   store.run(`INSERT INTO operation (id, kind, status, target, started_at, finished_at, result) VALUES (?, ?, 'succeeded', ?, ?, ?, ?)`, id, operation.kind, operation.target, at, at, JSON.stringify(operation.result))
   return (await getOperation(store, id)) as Operation<R>
