@@ -99,3 +99,10 @@ export function guardCapabilities<B extends {kind: string; capabilities: Capabil
     },
   })
 }
+
+/**
+ * What a backend without Azure subscriptions says instead (the embedded tenant, an atpctl
+ * server): it builds its own packages.
+ */
+export const SUBSCRIPTION_PACKAGES_INSTEAD =
+  'An atpctl tenant builds its own packages: atpctl package generate onboarding --os OS --method METHOD, without --subscription (--subscription names an Azure subscription of a real tenant).'

@@ -5,7 +5,7 @@ import {isMainThread} from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import {busyTimeoutMs, databaseBusyError, isBusyCode} from '../../core/database/busy.js'
 import {AtpError, InstallError, UnreachableError} from '../../core/errors.js'
-import {MIGRATIONS} from './migrations/index.js'
+import {LATEST_SCHEMA_VERSION} from './migrations/latest.js'
 import {cacheStatements} from './statement-cache.js'
 import {nameKey} from '../../core/names.js'
 
@@ -56,7 +56,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     db.pragma(`mmap_size = ${MMAP_BYTES}`)
     // The key of name uniqueness and lookup (issue 16), for SQL that must fold case beyond ASCII.
     db.function('atpctl_name_key', {deterministic: true}, (name: unknown) => (typeof name === 'string' ? nameKey(name) : name))
-    migrate(db)
+    await migrate(db)
   } catch (error) {
     db.close()
     throw translateBusy(error, timeout)
@@ -209,8 +209,8 @@ export function schemaTooNew(current: number, latest: number): AtpError {
   })
 }
 
-function migrate(db: Database): void {
-  const latest = MIGRATIONS[MIGRATIONS.length - 1].version
+async function migrate(db: Database): Promise<void> {
+  const latest = LATEST_SCHEMA_VERSION
   // Fast path without a write lock: most invocations find the schema current.
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").get()
   if (hasTable) {
@@ -220,6 +220,7 @@ function migrate(db: Database): void {
     if (version > latest) throw schemaTooNew(version, latest)
   }
 
+  const {MIGRATIONS} = await import('./migrations/index.js')
   writeTransaction(db, () => {
     const current = schemaVersion(db)
     if (current > latest) throw schemaTooNew(current, latest)

@@ -1,5 +1,4 @@
-import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
-import {SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/package/tenant-package.js'
+import {ALL_SUPPORTED, type Capabilities, SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/capabilities.js'
 import type {Backend, BackendContext} from '../../core/port/types.js'
 import {busyTimeoutOf, type Database, openDatabase, translateBusy} from './database.js'
 import {createLocalStore, type LocalStore} from './store.js'

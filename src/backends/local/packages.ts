@@ -1,6 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {unsupported} from '../../core/capabilities.js'
-import {SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/package/tenant-package.js'
+import {SUBSCRIPTION_PACKAGES_INSTEAD, unsupported} from '../../core/capabilities.js'
 import {checkPackageRecord, type PackageKind, type PackageMethod, type PackageOs} from '../../core/package/layout.js'
 import type {PackageApi, PackageRecord} from '../../core/port/packages-api.js'
 import {afterCondition, keysetPage, positionParams} from './keyset.js'

@@ -1,6 +1,5 @@
-import {ALL_SUPPORTED, type Capabilities} from '../../core/capabilities.js'
+import {ALL_SUPPORTED, type Capabilities, SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/capabilities.js'
 import {UnsupportedError} from '../../core/errors.js'
-import {SUBSCRIPTION_PACKAGES_INSTEAD} from '../../core/package/tenant-package.js'
 import {createHttpClient, type HttpClient, type HttpRequest} from '../../lib/http-client.js'
 import {NDJSON_MEDIA_TYPE, ndjsonChunks, ndjsonChunksAsync} from '../../lib/ndjson.js'
 import type {Page} from '../../core/port/page.js'

@@ -50,13 +50,6 @@ export function tenantPackageZip(layout: TenantPackageLayout, script: Buffer): B
   return buildZip([{name: layout.entryName, data: script}])
 }
 
-/**
- * What a backend without Azure subscriptions says instead (the embedded tenant, an atpctl
- * server): it builds its own packages.
- */
-export const SUBSCRIPTION_PACKAGES_INSTEAD =
-  'An atpctl tenant builds its own packages: atpctl package generate onboarding --os OS --method METHOD, without --subscription (--subscription names an Azure subscription of a real tenant).'
-
 export interface DownloadedPackageContent {
   fileName: string
   zip: Buffer

@@ -8,8 +8,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {openDatabase} from '../../../src/backends/local/database.js'
 import {MIGRATIONS} from '../../../src/backends/local/migrations/index.js'
+import {LATEST_SCHEMA_VERSION} from '../../../src/backends/local/migrations/latest.js'
 
 describe('schema version', () => {
+  it('knows the last migration as the latest version (the fast path of every open checks only that)', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1))
+    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS[MIGRATIONS.length - 1].version)
+  })
+
   let dir: string
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'atpctl-schema-'))

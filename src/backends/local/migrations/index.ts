@@ -18,5 +18,5 @@ export interface Migration {
   sql: string
 }
 
-/** Every migration in order. Later issues append here; never edit a released step. */
+/** Every migration in order. Later issues append here (and raise LATEST_SCHEMA_VERSION in latest.ts); never edit a released step. */
 export const MIGRATIONS: Migration[] = [foundation, packages, devices, alerts, intune, server, nameKeys, edrReach, sensorEvents, edrView, operations, accessReportOnly]
