@@ -289,7 +289,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           }
         : undefined,
       async preHandler(request) {
-        authorize(request.principal as Extract<Principal, {kind: 'api-key'}>, spec.kind, spec.id)
+        // Runs after the body's validation, so `dryRun` is the boolean the backend will see.
+        const dryRun = spec.dryRunReads === true && (request.body as {dryRun?: unknown} | undefined)?.dryRun === true
+        authorize(request.principal as Extract<Principal, {kind: 'api-key'}>, dryRun ? 'read' : spec.kind, spec.id)
       },
       async handler(request) {
         const target = (backend as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[resource]

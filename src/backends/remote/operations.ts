@@ -50,6 +50,12 @@ export interface OperationSpec {
    * pages until it has the `limit` it was asked for.
    */
   paged?: boolean
+  /**
+   * A request whose body says `dryRun: true` changes nothing and only reads: the role matrix
+   * checks it as `read`, so a read-only key can look at a deployment plan (and `atpctl validate`
+   * can predict CM3 with one).
+   */
+  dryRunReads?: boolean
 }
 
 /** The largest page `atpctl serve` answers (a page of devices is about 0.7 MB of JSON). */
@@ -289,20 +295,26 @@ export const OPERATIONS: OperationSpec[] = [
     ),
   ),
   op('policies.delete', 'DELETE', '/policies/:name', 'endpoints.write', inPath('name'), inQuery('options?', REMOVAL_OPTIONS)),
-  op(
-    'policies.undeploy',
-    'POST',
-    '/policies/deployments/remove',
-    'endpoints.write',
-    inBody('request', obj({name: str(256), collections: strs(1000), dryRun: bool(), force: bool()}, ['name', 'collections'])),
-  ),
-  op(
-    'policies.deploy',
-    'POST',
-    '/policies/deployments',
-    'endpoints.write',
-    inBody('request', obj({name: str(256), collections: strs(1000), dryRun: bool(), force: bool()}, ['name', 'collections', 'dryRun', 'force'])),
-  ),
+  {
+    ...op(
+      'policies.undeploy',
+      'POST',
+      '/policies/deployments/remove',
+      'endpoints.write',
+      inBody('request', obj({name: str(256), collections: strs(1000), dryRun: bool(), force: bool()}, ['name', 'collections'])),
+    ),
+    dryRunReads: true,
+  },
+  {
+    ...op(
+      'policies.deploy',
+      'POST',
+      '/policies/deployments',
+      'endpoints.write',
+      inBody('request', obj({name: str(256), collections: strs(1000), dryRun: bool(), force: bool()}, ['name', 'collections', 'dryRun', 'force'])),
+    ),
+    dryRunReads: true,
+  },
   op('monitor.report', 'POST', '/monitor/report', 'read', inBody('request', obj({collection: str(256), periodMs: num()}, ['periodMs']))),
 
   // packages (issue 3)

@@ -1,3 +1,4 @@
+import {openRemoteBackend} from '../../../src/backends/remote/index.js'
 import {normaliseRow} from '../../../src/core/device/inventory.js'
 import {expectAtpError} from './expect.js'
 import type {ContractSuite} from './harness.js'
@@ -45,6 +46,26 @@ export const policiesSuite: ContractSuite = {
       expect(await backend.policies.create(again)).toMatchObject({policy: {name: 'Key only'}, changed: false})
       await expectAtpError(backend.policies.create({...again, description: '', sampleSharing: 'all'}), {code: 'CONFLICT', exitCode: 4, message: /description .*sample sharing is none, the request says all/})
       await expectAtpError(backend.policies.get('nope'), {code: 'NOT_FOUND', exitCode: 3})
+    })
+
+    it('answers a read-only key of the server with a dry-run plan, and refuses it the deployment itself (DC6)', async () => {
+      const {server, admin} = get()
+      if (!server) return
+      const tenant = (await admin.tenant.get())!
+      const {workspaceKey} = await admin.tenant.secrets()
+      const policy = {name: 'Reader plan', description: '', type: 'onboarding' as const, configFile: null, workspaceId: tenant.workspaceId, workspaceKey, sampleSharing: 'none' as const, configMgrVersion: 2103}
+      await admin.policies.create(policy)
+      const {secret} = await admin.apiKeys.create({name: 'plan-reader', role: 'reader'})
+      const reader = openRemoteBackend({url: server.url, apiKey: secret!, actor: 'contract:reader'})
+      try {
+        const dry = await reader.policies.deploy({name: 'Reader plan', collections: ['Mixed'], dryRun: true, force: false})
+        expect(dry).toMatchObject({plan: {summary: {targeted: 2, missed: 1}, applied: false}, operation: null})
+        expect(await reader.policies.undeploy({name: 'Reader plan', collections: ['Mixed'], dryRun: true})).toMatchObject({changed: false, removed: [], notDeployed: ['Mixed']})
+        await expectAtpError(reader.policies.deploy({name: 'Reader plan', collections: ['Mixed'], dryRun: false, force: true}), {code: 'FORBIDDEN', exitCode: 5})
+        await expectAtpError(reader.policies.undeploy({name: 'Reader plan', collections: ['Mixed']}), {code: 'FORBIDDEN', exitCode: 5})
+      } finally {
+        await reader.close()
+      }
     })
 
     it('plans a deployment before applying it: CM3 refuses a key-only policy for up-level devices unless forced', async () => {

@@ -1,4 +1,5 @@
 import {guardCapabilities} from '../../../src/core/capabilities.js'
+import {AuthError} from '../../../src/core/errors.js'
 import type {Backend} from '../../../src/core/port/types.js'
 import type {TenantDocument} from '../../../src/core/tenant-file/document.js'
 import {canonicalJson, documentSha256, exportTenant, readTenantState, tenantSha256} from '../../../src/core/tenant-file/export.js'
@@ -221,6 +222,20 @@ describe('export and plan on the embedded backend', () => {
     } finally {
       await backend.policies.delete('File only', {force: true})
     }
+  })
+
+  it('says when the credential may not run the dry run (exit 5): a note, not a refusal', async () => {
+    const doc = structuredClone(exported)
+    doc.policies![0].deployments = [...(doc.policies![0].deployments ?? []), 'Workstations']
+    const denied = Object.create(backend) as Backend
+    const policies = Object.create(backend.policies) as Backend['policies']
+    policies.deploy = async () => {
+      throw new AuthError('The credential may not plan deployments.', {code: 'FORBIDDEN'})
+    }
+    Object.defineProperty(denied, 'policies', {value: policies})
+    const plan = await computePlan(denied, doc, options())
+    expect(codes(plan)).toEqual(['deployment:Any OS -> Workstations:NOT_PREDICTED:note'])
+    expect(plan.predictions[0].message).toBe('The devices it would miss were not checked: The credential may not plan deployments.')
   })
 
   it('a kind the backend cannot hold is a create that blocks apply, with what to do instead', async () => {
