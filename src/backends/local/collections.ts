@@ -210,35 +210,50 @@ async function requireCollection(db: StoreSql, name: string): Promise<Collection
   return row
 }
 
+/**
+ * A collection with what `collection list|show` reports. The members' counts by level, by OS
+ * family and directly added come from ONE pass over the membership, grouped by the device's OS
+ * class (a handful of groups), which are joined to their level and family only then. A pass per
+ * count, each joining every member to its OS class, made `atpctl export` of 300 rule collections
+ * over 100,000 devices take 6.3 s instead of 3.4 s (npm run bench 80-tenant-file).
+ */
 const infoSql = (d: SqlDialect) => `
   SELECT c.*, l.name AS limit_name,
     (SELECT COUNT(*) FROM collection_member m WHERE m.collection_id = c.id) AS members,
-    (SELECT COUNT(*) FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id
-       AND (${d.contains('d.inv_collections', "';' || c.name_key || ';'")} OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id))) AS direct_members,
-    (SELECT ${d.jsonObjectAggregate('level', 'n')} FROM (SELECT d.level AS level, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.level)) AS levels,
-    (SELECT ${d.jsonObjectAggregate('f', 'n')} FROM (SELECT d.os_family AS f, COUNT(*) AS n FROM collection_member m JOIN device_v d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_family)) AS families,
+    (SELECT ${d.jsonArrayAggregate(d.jsonObject([['level', 'o.level'], ['family', 'o.os_family'], ['n', 'g.n'], ['direct', 'g.direct']]))}
+       FROM (SELECT d.os_class AS os_class, COUNT(*) AS n,
+               SUM(CASE WHEN ${d.contains('d.inv_collections', "';' || c.name_key || ';'")} OR EXISTS (SELECT 1 FROM collection_direct cd WHERE cd.collection_id = c.id AND cd.device_id = d.id) THEN 1 ELSE 0 END) AS direct
+             FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = c.id GROUP BY d.os_class) g
+       JOIN os_class o ON o.id = g.os_class) AS classes,
     (SELECT ${d.jsonArrayAggregate('name')} FROM (SELECT p.name AS name FROM policy_deployment pd JOIN policy p ON p.id = pd.policy_id WHERE pd.collection_id = c.id ORDER BY p.name)) AS policies
   FROM collection c LEFT JOIN collection l ON l.id = c.limit_to`
 
 interface InfoRow extends CollectionRow {
   limit_name: string | null
   members: number
-  direct_members: number
-  levels: string
-  families: string
+  /** The members by OS class: its level and family, how many, how many of them directly. */
+  classes: string
   policies: string
 }
 
 function toInfo(r: InfoRow): CollectionInfo {
-  const levels = JSON.parse(r.levels) as Record<string, number>
+  const levels: Record<string, number> = {}
+  const families: Record<string, number> = {}
+  let directMembers = 0
+  for (const c of JSON.parse(r.classes) as {level: string; family: string; n: number; direct: number}[]) {
+    levels[c.level] = (levels[c.level] ?? 0) + c.n
+    families[c.family] = (families[c.family] ?? 0) + c.n
+    directMembers += c.direct
+  }
+
   return {
     name: r.name,
     limitTo: r.limit_name,
     rules: JSON.parse(r.rules) as string[],
     members: r.members,
-    directMembers: r.direct_members,
+    directMembers,
     levels: {upLevel: levels['up-level'] ?? 0, downLevel: levels['down-level'] ?? 0, unsupported: levels.unsupported ?? 0},
-    families: JSON.parse(r.families) as Record<string, number>,
+    families: Object.fromEntries(Object.keys(families).sort().map((f) => [f, families[f]])),
     policies: JSON.parse(r.policies) as string[],
     createdAt: r.created_at,
   }

@@ -3,7 +3,7 @@ import {formatDuration} from '../../core/duration.js'
 import {InvalidInputError, NotFoundError, RuleError, UsageError} from '../../core/errors.js'
 import type {CollectionMonitor, DeploymentStatus, HealthCounts, MonitorReport} from '../../core/monitor/types.js'
 import {conflict, deploymentRemovalImpact, inUseLead, requireConfirmedRemoval} from '../../core/endpoint-lifecycle.js'
-import {checkPolicyChange, checkPolicyValues, checkUpdateReach, describeMiss, planOutcome, policyDifferences, type PolicyContent, policyShape, requiredParts} from '../../core/policy/rules.js'
+import {checkPolicyChange, checkPolicyTenantParts, checkPolicyValues, checkUpdateReach, describeMiss, planOutcome, policyDifferences, type PolicyContent, policyShape, requiredParts} from '../../core/policy/rules.js'
 import type {DeploymentPlan, MissedDevice, MissReason, Policy, PolicyConfigFile, PolicyCreateRequest} from '../../core/policy/types.js'
 import type {DeployOutcome, MonitorApi, PolicyApi} from '../../core/port/policies-api.js'
 import {collectionId, deviceStateSql, sinceIso} from './device-state.js'
@@ -67,42 +67,8 @@ function rowContent(r: PolicyRow): PolicyContent {
 /** Stands for the stored Workspace key (known by its hash only) in the checks of an update. */
 const KEPT_KEY = '\u0000kept'
 
-/** The parts that must be this tenant's: the file's org and expiry (CM7), the Workspace ID and key. */
-function checkTenantParts(
-  request: Pick<PolicyCreateRequest, 'configFile' | 'workspaceId' | 'workspaceKey'>,
-  tenant: {org_id: string; workspace_id: string; workspace_key: string},
-  now: Date,
-): void {
-  if (request.configFile) {
-    if (request.configFile.orgId !== tenant.org_id) {
-      throw new InvalidInputError(`The configuration file belongs to org ${request.configFile.orgId}, not to this tenant (${tenant.org_id}).`, {
-        code: 'PACKAGE_OTHER_TENANT',
-        suggestions: ['Use a package generated for this profile: atpctl package generate ... --method configmgr'],
-      })
-    }
-
-    if (request.configFile.expiresAt && Date.parse(request.configFile.expiresAt) <= now.getTime()) {
-      throw new InvalidInputError(`The offboarding file expired on ${request.configFile.expiresAt}.`, {
-        code: 'PACKAGE_EXPIRED',
-        suggestions: ['Generate a fresh one: atpctl package generate offboarding --os windows --method configmgr'],
-      })
-    }
-  }
-
-  if (request.workspaceId !== null && request.workspaceId.toLowerCase() !== tenant.workspace_id.toLowerCase()) {
-    throw new InvalidInputError(`Workspace ID '${request.workspaceId}' is not this tenant's.`, {
-      code: 'WORKSPACE_MISMATCH',
-      suggestions: ["See the tenant's values: atpctl workspace show"],
-    })
-  }
-
-  if (request.workspaceKey !== null && request.workspaceKey.trim() !== tenant.workspace_key) {
-    throw new InvalidInputError("The Workspace key does not match this tenant's.", {
-      code: 'WORKSPACE_MISMATCH',
-      suggestions: ['Copy it again: atpctl workspace show --reveal > key.txt, then pass --workspace-key-file key.txt'],
-    })
-  }
-}
+/** The stored tenant's parts a policy must match. */
+const tenantParts = (t: {org_id: string; workspace_id: string; workspace_key: string}) => ({orgId: t.org_id, workspaceId: t.workspace_id, workspaceKey: t.workspace_key})
 
 /** Devices of the collections a policy would miss with these parts (the plan's SQL). */
 function missedDevices(db: StoreSql, policyId: string, collectionIds: number[], p: {type: string; expired: boolean; version: number; hasFile: boolean; hasKey: boolean}): Promise<string[]> {
@@ -167,7 +133,7 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
       const name = requireName(request.name, NAME_RULES.policy)
       checkPolicyValues(request)
       requiredParts(request)
-      checkTenantParts(request, tenant, store.now())
+      checkPolicyTenantParts(request, tenantParts(tenant), store.now())
       return store.mutate('policy.create', name, async (tx) => {
         const existing = await tx.get<PolicyRow>(`${policySql(tx.dialect)} WHERE p.name = ?`, name)
         if (existing) {
@@ -247,9 +213,9 @@ export function localPolicyApi(store: LocalStore): PolicyApi {
         // Everything create checks, on the policy as it would be (CM4, CM7, this tenant's parts).
         checkPolicyValues(merged)
         requiredParts(merged)
-        checkTenantParts(
+        checkPolicyTenantParts(
           {configFile: change.configFile ?? null, workspaceId: change.workspaceId ?? null, workspaceKey: change.workspaceKey ?? null},
-          tenant,
+          tenantParts(tenant),
           store.now(),
         )
         const next: PolicyContent = {

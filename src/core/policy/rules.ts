@@ -255,3 +255,44 @@ export function checkUpdateReach(policy: string, before: readonly string[], afte
     details: {lost: lost.length},
   })
 }
+
+/**
+ * The parts of a policy that must be this tenant's (CM7): the configuration file's org and
+ * expiry, the Workspace ID and, when known, the Workspace key. The backend checks every create
+ * and update with the tenant's key; a tenant-file plan, which never holds the key, passes null.
+ */
+export function checkPolicyTenantParts(
+  request: Pick<PolicyCreateRequest, 'configFile' | 'workspaceId' | 'workspaceKey'>,
+  tenant: {orgId: string; workspaceId: string; workspaceKey: string | null},
+  now: Date,
+): void {
+  if (request.configFile) {
+    if (request.configFile.orgId !== tenant.orgId) {
+      throw new InvalidInputError(`The configuration file belongs to org ${request.configFile.orgId}, not to this tenant (${tenant.orgId}).`, {
+        code: 'PACKAGE_OTHER_TENANT',
+        suggestions: ['Use a package generated for this profile: atpctl package generate ... --method configmgr'],
+      })
+    }
+
+    if (request.configFile.expiresAt && Date.parse(request.configFile.expiresAt) <= now.getTime()) {
+      throw new InvalidInputError(`The offboarding file expired on ${request.configFile.expiresAt}.`, {
+        code: 'PACKAGE_EXPIRED',
+        suggestions: ['Generate a fresh one: atpctl package generate offboarding --os windows --method configmgr'],
+      })
+    }
+  }
+
+  if (request.workspaceId !== null && request.workspaceId.toLowerCase() !== tenant.workspaceId.toLowerCase()) {
+    throw new InvalidInputError(`Workspace ID '${request.workspaceId}' is not this tenant's.`, {
+      code: 'WORKSPACE_MISMATCH',
+      suggestions: ["See the tenant's values: atpctl workspace show"],
+    })
+  }
+
+  if (tenant.workspaceKey !== null && request.workspaceKey !== null && request.workspaceKey.trim() !== tenant.workspaceKey) {
+    throw new InvalidInputError("The Workspace key does not match this tenant's.", {
+      code: 'WORKSPACE_MISMATCH',
+      suggestions: ['Copy it again: atpctl workspace show --reveal > key.txt, then pass --workspace-key-file key.txt'],
+    })
+  }
+}

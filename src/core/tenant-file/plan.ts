@@ -15,7 +15,7 @@ import {DEFAULT_CONFIGMGR_VERSION} from '../device/os.js'
 import {type AtpError, isAtpError} from '../errors.js'
 import {assertCanDisable, nextDefenderForCloudState} from '../integration/rules.js'
 import type {Backend} from '../port/types.js'
-import {checkPolicyValues, missAdvice, requiredParts} from '../policy/rules.js'
+import {checkPolicyTenantParts, checkPolicyValues, missAdvice, requiredParts} from '../policy/rules.js'
 import type {PolicyConfigFile, PolicyType} from '../policy/types.js'
 import type {SecretReference, TenantDocument} from './document.js'
 import {canonicalJson, documentSha256, readTenantState, SETUP_KIND_CAPABILITY, type TenantState, tenantSha256} from './export.js'
@@ -525,6 +525,8 @@ async function predictRules(
       } as const
       checkPolicyValues(request)
       requiredParts(request)
+      // The Workspace ID against the tenant's (the key is the command layer's secret: never here).
+      if (state.tenant) checkPolicyTenantParts({configFile: null, workspaceId: request.workspaceId, workspaceKey: null}, {orgId: state.tenant.orgId, workspaceId: state.tenant.workspaceId, workspaceKey: null}, options.now())
     } catch (error) {
       predict(refusal('policy', p.name, error))
     }

@@ -180,11 +180,12 @@ describe('export and plan on the embedded backend', () => {
     expect(codes(plan)).toEqual(['policy:Any OS:NOT_FOUND:note'])
   })
 
-  it('predicts T1 (another location), DC3 (Linux off alone), CM4 and the values a create would refuse', async () => {
+  it('predicts T1 (another location), DC3 (Linux off alone), CM4, another tenant\'s Workspace ID (CM7) and the values a create would refuse', async () => {
     const doc = structuredClone(exported)
     doc.tenant = {location: 'eu'}
     doc.integrations!.defenderForCloud = [{subscriptionId: 'sub-0001', cloud: 'commercial', windows: true, linux: false}, {subscriptionId: 'sub-0002', cloud: 'china', windows: true, linux: true}]
     doc.policies!.push({name: 'Old ConfigMgr', type: 'onboarding', configFile: {file: 'x.zip'}, configMgrVersion: 2002})
+    doc.policies!.push({name: 'Other workspace', type: 'onboarding', workspaceId: '00000000-0000-4000-8000-000000000000', workspaceKey: {env: 'ATPCTL_WORKSPACE_KEY'}})
     doc.accessPolicies!.push({name: 'Nobody', enabled: true, includeGroups: [], apps: ['all'], clients: ['browser'], grant: 'compliant-device'})
     const plan = await computePlan(backend, doc, options())
     expect(codes(plan)).toEqual([
@@ -192,6 +193,7 @@ describe('export and plan on the embedded backend', () => {
       'defender-for-cloud:sub-0001:REFUSED_DC3:blocking',
       'defender-for-cloud:sub-0002:REFUSED_DC5:blocking',
       'policy:Old ConfigMgr:REFUSED_CM4:blocking',
+      'policy:Other workspace:WORKSPACE_MISMATCH:blocking',
       'access-policy:Nobody:USAGE:blocking',
     ])
     expect(plan.predictions[0].message).toMatch(/'us' and can never be changed; the file asks for 'eu'/)
