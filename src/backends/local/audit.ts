@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {linkSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {
   ANCHOR_OPERATION,
@@ -87,6 +87,29 @@ function readKey(path: string): Buffer | null {
 
   if (!/^[0-9a-f]{64}$/.test(text)) throw keyError(path, 'is damaged')
   return Buffer.from(text, 'hex')
+}
+
+/**
+ * Creates the key file whole, or reads the one another process created first. Several processes
+ * starting on a fresh profile race here, and a reader of the key (outside the write lock) must
+ * never see the file before its content: written under a temporary name, then linked to the
+ * key's name, which fails when it exists (an exclusive create of the finished file). Writing the
+ * key's own file with an exclusive create let a reader between the create and the write find it
+ * empty, "damaged" (exit 7), which CI saw once among 8 parallel `init`s.
+ */
+function createKey(path: string): Buffer {
+  const key = randomBytes(32)
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  writeFileSync(temporary, key.toString('hex') + '\n', {mode: 0o600, flag: 'wx'})
+  try {
+    linkSync(temporary, path)
+    return key
+  } catch (error) {
+    if ((error as {code?: string}).code !== 'EEXIST') throw error
+    return readKey(path) as Buffer
+  } finally {
+    rmSync(temporary, {force: true})
+  }
 }
 
 function lastRow(db: Database): AuditRow | undefined {
@@ -183,16 +206,7 @@ export function auditKey(db: Database, now: () => Date): Buffer {
     const anchor = needsAnchor()
     let existing = readKey(path)
     if (!existing && first !== undefined && !unkeyed) throw keyError(path, 'is missing')
-    if (!existing) {
-      existing = randomBytes(32)
-      // 'wx': of several processes starting at once, one creates the key and the others read it.
-      try {
-        writeFileSync(path, existing.toString('hex') + '\n', {mode: 0o600, flag: 'wx'})
-      } catch (error) {
-        if ((error as {code?: string}).code !== 'EEXIST') throw error
-        existing = readKey(path) as Buffer
-      }
-    }
+    if (!existing) existing = createKey(path)
 
     if (anchor) {
       const last = lastRow(db) as AuditRow
