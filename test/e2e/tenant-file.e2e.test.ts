@@ -92,6 +92,8 @@ describe('tenant as code: schema, export, plan, validate', () => {
     }
 
     expect(plan.stdout).toContain('      deviceGroups: ["Finance"]')
+    // The file's Workspace ID is not this tenant's (CM7): the plan says so before any apply.
+    expect(plan.stdout).toMatch(/✗ blocks apply {2}policy "Down-level" \[WORKSPACE_MISMATCH\]: Workspace ID '00000000-0000-0000-0000-000000000001' is not this tenant's\./)
     expect(plan.stdout).toMatch(/^Plan: 9 to create, 2 to change, 0 to delete; 1 unchanged, 0 unmanaged\./m)
     const json = (await cli(['plan', '-f', file('every.yaml'), '--json'])).json<{summary: Record<string, number>; resources: {kind: string; at?: {line: number}}[]}>()
     expect(json.summary).toEqual({create: 9, update: 2, delete: 0, unchanged: 1, unmanaged: 0})
